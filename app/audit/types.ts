@@ -1,0 +1,293 @@
+/**
+ * Shared shapes of the audit: the inventory the collector reads from AWS
+ * (collect.ts), the findings the checks derive from it (checks/), and the
+ * report contract (../shared/audit-report.md). Pure types: no AWS, no Node.
+ *
+ * Collector and checks meet here: add optional members freely, never rename.
+ */
+import type { PolicyDocument } from "../local-aws/fixture-types";
+
+export type IsoTime = string;
+
+/** An AWS error as the audit records it: the SDK's error name and message. */
+export interface AwsErrorInfo {
+  code: string;
+  message: string;
+  /** The AWS operation that failed, e.g. "qbusiness:ListDataSourceSyncJobs". */
+  operation?: string;
+}
+
+export interface AuditTarget {
+  accountId: string;
+  region: string;
+  roleArn?: string;
+  externalId?: string;
+}
+
+export interface TargetResult {
+  accountId: string;
+  region: string;
+  status: "ok" | "error";
+  error?: AwsErrorInfo;
+}
+
+// ---------------------------------------------------------------- inventory
+
+export interface Inventory {
+  scannedAt: IsoTime;
+  cutoff: IsoTime;
+  targets: TargetResult[];
+  applications: ApplicationInventory[];
+  /** Web experience roles, read once each, keyed by role ARN. */
+  roles: Record<string, RoleInventory>;
+  /** Request statistics of the collection run. */
+  stats?: { apiCalls: number; throttled: number; byOperation: Record<string, number> };
+}
+
+export interface ApplicationInventory {
+  accountId: string;
+  region: string;
+  applicationId: string;
+  applicationArn: string;
+  displayName: string;
+  identityType?: string;
+  status?: string;
+  createdAt?: IsoTime;
+  updatedAt?: IsoTime;
+  /** Set when GetApplication / ListIndices / ListWebExperiences failed: verdicts beneath are unknown. */
+  error?: AwsErrorInfo;
+  indices: IndexInventory[];
+  webExperiences: WebExperienceInventory[];
+}
+
+export interface IndexInventory {
+  indexId: string;
+  indexArn: string;
+  displayName?: string;
+  type?: string;
+  status?: string;
+  createdAt?: IsoTime;
+  /** ListDataSources failed. */
+  error?: AwsErrorInfo;
+  dataSources: DataSourceInventory[];
+  /**
+   * Console uploads (data source id uploaded-docs-file-stat-datasourceid).
+   * Undefined when the index has none listed; `documents.error` when they could not be read.
+   */
+  uploadedDocuments?: DocumentScan;
+}
+
+export interface SyncJobRecord {
+  executionId: string;
+  startTime?: IsoTime;
+  endTime?: IsoTime;
+  status?: string;
+  error?: { errorMessage?: string; errorCode?: string };
+  dataSourceErrorCode?: string;
+  /** Metrics as numbers (the API sends strings); undefined when absent or not a number. */
+  metrics?: {
+    documentsAdded?: number;
+    documentsModified?: number;
+    documentsDeleted?: number;
+    documentsFailed?: number;
+    documentsScanned?: number;
+  };
+}
+
+export interface DataSourceInventory {
+  dataSourceId: string;
+  displayName?: string;
+  type?: string;
+  status?: string;
+  createdAt?: IsoTime;
+  updatedAt?: IsoTime;
+  /** GetDataSource's free-JSON configuration; undefined when it could not be read. */
+  configuration?: Record<string, unknown>;
+  /** GetDataSource failed. */
+  error?: AwsErrorInfo;
+  /**
+   * Sync jobs that started at or after the cutoff (every page, via the API's
+   * startTime filter), plus the latest job of all, newest first, no duplicates.
+   */
+  syncJobs: SyncJobRecord[];
+  /** ListDataSourceSyncJobs failed. */
+  syncJobsError?: AwsErrorInfo;
+  /**
+   * True when the source has no job before the earliest one in `syncJobs`
+   * (so that one is the source's first sync). Undefined when not established.
+   */
+  firstSyncKnown?: boolean;
+  /** Execution ids the product itself started in full mode (from its activity log). */
+  ownFullSyncExecutionIds?: string[];
+  documents: DocumentScan;
+}
+
+/** Documents are counted as they stream, never kept. */
+export interface DocumentScan {
+  /** Documents read (stops at the cap). */
+  scanned: number;
+  /** True when the scan stopped at the cap: counts are "at least". */
+  capped: boolean;
+  /** Documents with updatedAt before the cutoff. */
+  staleCount: number;
+  /** Up to 5 example document ids of stale ones (uploaded: with their dates). */
+  staleExamples: { documentId: string; updatedAt?: IsoTime }[];
+  /** Documents with updatedAt at or after the cutoff. */
+  freshCount: number;
+  /** Documents whose status is FAILED or DOCUMENT_FAILED_TO_INDEX. */
+  failedCount?: number;
+  error?: AwsErrorInfo;
+}
+
+export interface WebExperienceInventory {
+  webExperienceId: string;
+  status?: string;
+  createdAt?: IsoTime;
+  updatedAt?: IsoTime;
+  /** roleArn, or the legacy authenticationConfiguration.samlConfiguration.roleArn. */
+  roleArn?: string;
+  roleArnSource?: "roleArn" | "samlConfiguration";
+  defaultEndpoint?: string;
+  /** GetWebExperience failed. */
+  error?: AwsErrorInfo;
+  /**
+   * How the role answers GetDocumentContent for this application's resources.
+   * Undefined when there is no role (or it does not exist).
+   */
+  access?: RoleAccessEvaluation;
+}
+
+export type Decision = "allowed" | "explicitDeny" | "implicitDeny" | "unknown";
+
+export interface MatchedStatement {
+  /** Policy name (inline) or ARN (managed / boundary). */
+  policy: string;
+  policyType: "inline" | "managed" | "boundary" | "other";
+  sid?: string;
+  effect?: "Allow" | "Deny";
+  /** The statement as JSON, when known. */
+  statement?: unknown;
+}
+
+export interface ResourceDecision {
+  resourceArn: string;
+  decision: Decision;
+  matchedStatements: MatchedStatement[];
+  /** False when the role's own policies allow but its permissions boundary does not. */
+  allowedByPermissionsBoundary?: boolean;
+  /** Local method: why the verdict is unknown (e.g. a Condition it cannot evaluate). */
+  reason?: string;
+}
+
+export interface RoleAccessEvaluation {
+  /** "simulate" via iam:SimulatePrincipalPolicy, "local" when simulation was denied. */
+  method: "simulate" | "local";
+  /** Why simulation was not used (the AWS error), when method is local. */
+  simulateError?: AwsErrorInfo;
+  /** One per resource: the application ARN and `{applicationArn}/index/{indexId}` per index. */
+  resources: ResourceDecision[];
+  /** Could not evaluate at all (role policies unreadable). */
+  error?: AwsErrorInfo;
+}
+
+export interface RoleInventory {
+  roleArn: string;
+  roleName: string;
+  accountId: string;
+  exists: boolean;
+  /** GetRole failed for another reason than NoSuchEntity. */
+  error?: AwsErrorInfo;
+  path?: string;
+  trustPolicy?: PolicyDocument;
+  inlinePolicies: { name: string; document: PolicyDocument }[];
+  attachedPolicies: { arn: string; name?: string; document?: PolicyDocument; error?: AwsErrorInfo }[];
+  permissionsBoundary?: { arn: string; document?: PolicyDocument; error?: AwsErrorInfo };
+  /** Path /aws-service-role/: IAM refuses changes (UnmodifiableEntity). */
+  serviceLinked?: boolean;
+}
+
+// ---------------------------------------------------------------- findings
+
+export type Severity = "critical" | "high" | "medium" | "low";
+export type FindingStatus = "pass" | "fail" | "warn" | "unknown";
+export type RemediationAction = "full-sync" | "patch-role-policy" | "reupload-files";
+export type Readiness = "ready" | "not-ready" | "unsupported" | "unknown";
+
+export interface FindingResource {
+  type: "application" | "data-source" | "uploaded-documents" | "web-experience" | "role" | "target";
+  accountId: string;
+  region: string;
+  applicationId: string | null;
+  indexId: string | null;
+  dataSourceId: string | null;
+  webExperienceId: string | null;
+  roleArn: string | null;
+  name: string | null;
+}
+
+export interface Finding {
+  checkId: string;
+  status: FindingStatus;
+  severity: Severity;
+  resource: FindingResource;
+  message: string;
+  evidence: Record<string, unknown>;
+  remediation: { action: RemediationAction | null };
+}
+
+// ---------------------------------------------------------------- report (audit-report.md)
+
+export interface ReportApplication {
+  accountId: string;
+  region: string;
+  applicationId: string;
+  displayName: string;
+  identityType: string | null;
+  readiness: Readiness;
+}
+
+export interface AuditReport {
+  reportVersion: 1;
+  scannedAt: IsoTime;
+  cutoff: IsoTime;
+  targets: TargetResult[];
+  summary: {
+    applications: { total: number; ready: number; notReady: number; unsupported: number; unknown: number };
+    findings: { fail: number; warn: number; unknown: number; pass: number };
+  };
+  applications: ReportApplication[];
+  findings: Finding[];
+}
+
+// ---------------------------------------------------------------- check modules
+
+export interface CheckMetadata {
+  id: string;
+  severity: Severity;
+  /** What the finding's resource is. */
+  resourceType: FindingResource["type"];
+  title: string;
+  /** What a failing finding means. */
+  meaning: string;
+  /** Why it matters to end users (quote the error they see where there is one). */
+  whyItMatters: string;
+  /** How to fix it, in words. */
+  howToFix: string;
+  remediation: RemediationAction | null;
+  /** AWS permissions the check needs to read its evidence. */
+  permissions: string[];
+}
+
+export interface CheckContext {
+  inventory: Inventory;
+  /** The cutoff instant (default 2025-07-03T00:00:00Z). */
+  cutoff: Date;
+}
+
+export interface Check {
+  metadata: CheckMetadata;
+  /** One finding per resource the check is about (pass included). */
+  run(ctx: CheckContext): Finding[];
+}
+
+export const DEFAULT_CUTOFF = "2025-07-03T00:00:00.000Z";

@@ -1,0 +1,93 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  isRouteErrorResponse,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLoaderData,
+  useRouteError,
+} from "@remix-run/react";
+import { getRuntimeInfo } from "~/runtime.server";
+import stylesHref from "~/styles/app.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesHref }];
+
+export const meta: MetaFunction = () => [{ title: "qbiz-readiness" }];
+
+export async function loader(_args: LoaderFunctionArgs) {
+  return getRuntimeInfo();
+}
+
+const navigation = [
+  { to: "/", label: "Overview" },
+  { to: "/findings", label: "Findings" },
+  { to: "/checks", label: "Checks" },
+  { to: "/changes", label: "What changed" },
+  { to: "/activity", label: "Activity" },
+];
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+function DemoBanner({ description }: { description: string }) {
+  return (
+    <div className="demo-banner" role="status" data-testid="demo-banner">
+      Demo fleet on the local AWS: {description}. Nothing here touches a real AWS account.
+    </div>
+  );
+}
+
+export default function App() {
+  const runtime = useLoaderData<typeof loader>();
+  return (
+    <>
+      {runtime.mode === "local" ? <DemoBanner description={runtime.description} /> : null}
+      <header className="top">
+        <a className="brand" href="/">qbiz-readiness</a>
+        <nav aria-label="Main">
+          {navigation.map((item) => (
+            <NavLink key={item.to} to={item.to} end={item.to === "/"}>
+              {item.label}
+            </NavLink>
+          ))}
+        </nav>
+      </header>
+      <main>
+        <Outlet />
+      </main>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : "Something went wrong";
+  const detail = isRouteErrorResponse(error)
+    ? typeof error.data === "string" ? error.data : JSON.stringify(error.data)
+    : error instanceof Error ? error.message : String(error);
+  return (
+    <main className="error-page">
+      <h1>{title}</h1>
+      <p>{detail}</p>
+      <p><a href="/">Back to the overview</a></p>
+    </main>
+  );
+}
