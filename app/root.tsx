@@ -11,7 +11,7 @@ import {
   useRouteError,
 } from "@remix-run/react";
 import { getRuntimeInfo } from "~/runtime.server";
-import stylesHref from "~/styles/app.css?url";
+import stylesHref from "~/styles/app.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesHref }];
 
