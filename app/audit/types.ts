@@ -197,6 +197,8 @@ export interface RoleInventory {
   exists: boolean;
   /** GetRole failed for another reason than NoSuchEntity. */
   error?: AwsErrorInfo;
+  /** Listing or reading the role's inline or attached policies failed: its policies are incomplete. */
+  policiesError?: AwsErrorInfo;
   path?: string;
   trustPolicy?: PolicyDocument;
   inlinePolicies: { name: string; document: PolicyDocument }[];
