@@ -1,5 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import {
+  Form,
   isRouteErrorResponse,
   Links,
   Meta,
@@ -11,14 +13,22 @@ import {
   useRouteError,
 } from "@remix-run/react";
 import { getRuntimeInfo } from "~/runtime.server";
+import { pageAuthState } from "~/auth/user.server";
+import { CsrfInput } from "~/auth/csrf-input";
+import { useNonce } from "~/auth/nonce-context";
 import stylesHref from "~/styles/app.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesHref }];
 
 export const meta: MetaFunction = () => [{ title: "qbiz-readiness" }];
 
-export async function loader(_args: LoaderFunctionArgs) {
-  return getRuntimeInfo();
+/** Every page but /sign-in, /sign-out and /healthz needs a signed-in user (see also auth/guard.server.ts). */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user, csrfToken, setCookie } = await pageAuthState(request, context);
+  return json(
+    { ...getRuntimeInfo(), user, csrfToken },
+    setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined,
+  );
 }
 
 const navigation = [
@@ -30,6 +40,7 @@ const navigation = [
 ];
 
 export function Layout({ children }: { children: React.ReactNode }) {
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -40,8 +51,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );
@@ -69,6 +80,19 @@ export default function App() {
             </NavLink>
           ))}
         </nav>
+        {runtime.user ? (
+          <div className="signed-in" data-testid="signed-in-user">
+            <span>
+              {runtime.user.username} <span className="role">({runtime.user.role})</span>
+            </span>
+            {runtime.user.via === "proxy" ? null : (
+              <Form method="post" action="/sign-out">
+                <CsrfInput />
+                <button type="submit">Sign out</button>
+              </Form>
+            )}
+          </div>
+        ) : null}
       </header>
       <main>
         <Outlet />

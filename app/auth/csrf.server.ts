@@ -1,0 +1,47 @@
+/**
+ * CSRF defence for POST actions: a random token per session, sent back in a
+ * hidden field (CsrfInput) and compared here; plus a same-origin check on the
+ * Origin header, which browsers send with every cross-site POST.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { CSRF_FIELD } from "~/auth/csrf-input";
+import type { AppSession } from "~/auth/session.server";
+
+/** The session's CSRF token, creating one when the session has none (`created`: commit the session). */
+export function ensureCsrfToken(session: AppSession): { token: string; created: boolean } {
+  const existing = session.get("csrfToken");
+  if (existing) return { token: existing, created: false };
+  const token = randomBytes(24).toString("base64url");
+  session.set("csrfToken", token);
+  return { token, created: true };
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Throws a 403 Response unless the form carries this session's CSRF token and
+ * the request's Origin (when present) is this host. Call it first in every POST action.
+ */
+export function verifyCsrf(request: Request, formData: FormData, session: AppSession): void {
+  const origin = request.headers.get("origin");
+  if (origin !== null) {
+    let originHost: string | undefined;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      originHost = undefined; // "null" (sandboxed or privacy-hiding origins) is not this host either
+    }
+    if (originHost !== new URL(request.url).host) {
+      throw new Response("Cross-site form posts are refused (Origin is not this host)", { status: 403 });
+    }
+  }
+  const expected = session.get("csrfToken");
+  const sent = formData.get(CSRF_FIELD);
+  if (!expected || typeof sent !== "string" || !sameText(sent, expected)) {
+    throw new Response("Missing or wrong CSRF token", { status: 403 });
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The signed session cookie. It holds who signed in and how, and the CSRF
+ * token; roles are looked up in the configuration on every request, so a user
+ * removed from the configuration loses access at the next restart.
+ */
+import { createCookieSessionStorage, type Session, type SessionStorage } from "@remix-run/node";
+import { getConfig, type Config } from "~/config.server";
+
+export interface SessionData {
+  username: string;
+  /** "password": a configured user; "one-time-link": the operator who opened the printed link. */
+  signedInWith: "password" | "one-time-link";
+  csrfToken: string;
+}
+
+export type AppSession = Session<SessionData>;
+
+const TWELVE_HOURS_SECONDS = 12 * 60 * 60;
+const storages = new WeakMap<Config, SessionStorage<SessionData>>();
+
+function storageFor(config: Config): SessionStorage<SessionData> {
+  let storage = storages.get(config);
+  if (!storage) {
+    storage = createCookieSessionStorage<SessionData>({
+      cookie: {
+        name: "qbr_session",
+        httpOnly: true,
+        sameSite: "lax",
+        path: "/",
+        maxAge: TWELVE_HOURS_SECONDS,
+        secrets: [config.session.secret],
+      },
+    });
+    storages.set(config, storage);
+  }
+  return storage;
+}
+
+export function getSession(request: Request): Promise<AppSession> {
+  return storageFor(getConfig()).getSession(request.headers.get("cookie"));
+}
+
+/** Set-Cookie value; `secure` when the request came over https (directly or via a trusted proxy). */
+export function commitSession(session: AppSession, request: Request): Promise<string> {
+  return storageFor(getConfig()).commitSession(session, { secure: isHttps(request) });
+}
+
+export function destroySession(session: AppSession, request: Request): Promise<string> {
+  return storageFor(getConfig()).destroySession(session, { secure: isHttps(request) });
+}
+
+/** A fresh session (never reuse the signed-out one: session fixation). */
+export function newSession(): Promise<AppSession> {
+  return storageFor(getConfig()).getSession(null);
+}
+
+function isHttps(request: Request): boolean {
+  return new URL(request.url).protocol === "https:";
+}

@@ -1,0 +1,114 @@
+/**
+ * Who is signed in, and the guards routes call: requireUser (redirects to
+ * /sign-in) and requireOperator (403 for viewers).
+ */
+import { redirect, type AppLoadContext } from "@remix-run/node";
+import { getConfig, type ConfiguredUser, type Role } from "~/config.server";
+import { ensureCsrfToken } from "~/auth/csrf.server";
+import { UNMATCHABLE_HASH, verifyPassword } from "~/auth/password.server";
+import { proxyIdentity } from "~/auth/proxy.server";
+import { commitSession, getSession, newSession, type SessionData } from "~/auth/session.server";
+
+export interface SignedInUser {
+  username: string;
+  role: Role;
+  /** How this user was recognised. */
+  via: SessionData["signedInWith"] | "proxy";
+}
+
+/** The name shown for whoever signed in with the one-time link. */
+export const ONE_TIME_LINK_USERNAME = "local-operator";
+
+/**
+ * The signed-in user, or null when signed out. Throws a 403 Response when an
+ * authenticating proxy vouches for someone who is not on either list.
+ */
+export async function getUser(request: Request, context: AppLoadContext | undefined): Promise<SignedInUser | null> {
+  const { auth } = getConfig();
+  if (auth.mode === "proxy") {
+    const identity = proxyIdentity(auth, request, context?.peerAddress);
+    if (identity === undefined) return null;
+    if (auth.operators.includes(identity)) return { username: identity, role: "operator", via: "proxy" };
+    if (auth.viewers.includes(identity)) return { username: identity, role: "viewer", via: "proxy" };
+    throw new Response(`${identity} is signed in, but is not allowed to use this dashboard. Ask an administrator to add you as a viewer or operator.`, {
+      status: 403,
+    });
+  }
+  const session = await getSession(request);
+  const username = session.get("username");
+  if (!username) return null;
+  if (session.get("signedInWith") === "one-time-link") {
+    // Only meaningful while no users are configured (the link is not offered otherwise).
+    return auth.users.length === 0 ? { username, role: "operator", via: "one-time-link" } : null;
+  }
+  const configured = auth.users.find((user) => user.username === username);
+  return configured ? { username, role: configured.role, via: "password" } : null;
+}
+
+/** Path + query of the request, for coming back after sign-in (single-fetch ".data" stripped). */
+function returnPath(request: Request): string {
+  const url = new URL(request.url);
+  url.searchParams.delete("_routes");
+  const path = url.pathname.replace(/\.data$/, "").replace(/^\/_root$/, "/") || "/";
+  return path + url.search;
+}
+
+/** The signed-in user; throws a redirect to /sign-in?redirectTo=<this page> when signed out. */
+export async function requireUser(request: Request, context: AppLoadContext | undefined): Promise<SignedInUser> {
+  const user = await getUser(request, context);
+  if (user) return user;
+  const params = new URLSearchParams({ redirectTo: returnPath(request) });
+  throw redirect(`/sign-in?${params}`);
+}
+
+/** The signed-in operator; throws a 403 Response for viewers (and the sign-in redirect when signed out). */
+export async function requireOperator(request: Request, context: AppLoadContext | undefined): Promise<SignedInUser> {
+  const user = await requireUser(request, context);
+  if (user.role !== "operator") {
+    throw new Response(`This needs an operator; ${user.username} is signed in as a viewer.`, { status: 403 });
+  }
+  return user;
+}
+
+/** The configured user with this name and password, or null. Takes as long for unknown names. */
+export async function checkPassword(username: string, password: string): Promise<ConfiguredUser | null> {
+  const { auth } = getConfig();
+  const user = auth.mode === "builtin" ? auth.users.find((u) => u.username === username) : undefined;
+  const matches = await verifyPassword(password, user?.passwordHash ?? UNMATCHABLE_HASH);
+  return user && matches ? user : null;
+}
+
+/** Only same-site paths: never "//evil.example" or "https://...", never back to sign-in/out. */
+export function safeRedirectPath(to: FormDataEntryValue | string | null | undefined): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return "/";
+  if (/^\/sign-(in|out)(\/|\?|$)/.test(to)) return "/";
+  return to;
+}
+
+/** Starts a fresh session for `username` and redirects to `redirectTo`. */
+export async function signIn(
+  request: Request,
+  username: string,
+  signedInWith: SessionData["signedInWith"],
+  redirectTo: string,
+): Promise<Response> {
+  const session = await newSession();
+  session.set("username", username);
+  session.set("signedInWith", signedInWith);
+  ensureCsrfToken(session);
+  return redirect(safeRedirectPath(redirectTo), { headers: { "Set-Cookie": await commitSession(session, request) } });
+}
+
+const PUBLIC_PATHS = new Set(["/sign-in", "/sign-out", "/healthz"]);
+
+/**
+ * What the root loader needs: the user (required on every page but the public
+ * ones), the CSRF token for forms, and a Set-Cookie when the session was just created.
+ */
+export async function pageAuthState(request: Request, context: AppLoadContext | undefined) {
+  const path = returnPath(request).split("?")[0];
+  const user = PUBLIC_PATHS.has(path) ? await getUser(request, context) : await requireUser(request, context);
+  const session = await getSession(request);
+  const { token, created } = ensureCsrfToken(session);
+  return { user, csrfToken: token, setCookie: created ? await commitSession(session, request) : undefined };
+}

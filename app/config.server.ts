@@ -1,0 +1,233 @@
+/**
+ * The dashboard's configuration: read from the environment and validated once
+ * at start (scripts/serve.ts), with messages naming the variable that is wrong.
+ * Kept on globalThis because the Remix server build carries its own copy of app
+ * modules (see runtime.server.ts).
+ */
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { parsePasswordHash, type PasswordHash } from "~/auth/password.server";
+
+export type Role = "operator" | "viewer";
+
+export interface ConfiguredUser {
+  username: string;
+  role: Role;
+  passwordHash: PasswordHash;
+}
+
+export interface BuiltinAuthConfig {
+  mode: "builtin";
+  /** Empty: nobody is configured, the server prints a one-time sign-in link instead. */
+  users: ConfiguredUser[];
+}
+
+export interface ProxyAuthConfig {
+  mode: "proxy";
+  /** IPs and CIDRs of the authenticating proxy; the user header is trusted only from these peers. */
+  proxyAddresses: string[];
+  /** Lower-case header name carrying the user's identity. */
+  userHeader: string;
+  operators: string[];
+  viewers: string[];
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** SQLite file for scan history (QBR_DB); undefined: the history module's default. */
+  db?: string;
+  /** Fleet fixture for the embedded local AWS (QBR_FIXTURE). */
+  fixture?: string;
+  /** Minutes between scheduled scans (QBR_SCAN_INTERVAL_MINUTES). */
+  scanIntervalMinutes?: number;
+  auth: BuiltinAuthConfig | ProxyAuthConfig;
+  session: {
+    secret: string;
+    /** True when QBR_SESSION_SECRET was not set: sessions end when the server restarts. */
+    secretIsRandom: boolean;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
+
+/** "a, b,,c" -> ["a","b","c"] */
+const list = optionalText.transform((value) =>
+  value === undefined ? [] : value.split(",").map((item) => item.trim()).filter(Boolean),
+);
+
+const port = optionalText.pipe(
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .refine((n) => n >= 0 && n <= 65535, "must be between 0 and 65535")
+    .optional(),
+);
+
+const positiveMinutes = optionalText.pipe(
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "must be a number of minutes")
+    .transform(Number)
+    .refine((n) => n > 0, "must be more than 0")
+    .optional(),
+);
+
+const envSchema = z.object({
+  PORT: port,
+  HOST: optionalText,
+  QBR_DB: optionalText,
+  QBR_FIXTURE: optionalText,
+  QBR_SCAN_INTERVAL_MINUTES: positiveMinutes,
+  QBR_AUTH: optionalText.pipe(
+    z.enum(["builtin", "proxy"], { errorMap: () => ({ message: 'must be "builtin" or "proxy"' }) }).optional(),
+  ),
+  QBR_USERS_FILE: optionalText,
+  QBR_OPERATORS: list,
+  QBR_VIEWERS: list,
+  QBR_PROXY_ADDRESSES: list,
+  QBR_PROXY_USER_HEADER: optionalText,
+  QBR_PROXY_OPERATORS: list,
+  QBR_PROXY_VIEWERS: list,
+  QBR_SESSION_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+});
+
+const usersFileSchema = z.array(
+  z
+    .object({
+      username: z.string().min(1),
+      role: z.enum(["operator", "viewer"]),
+      passwordHash: z.string(),
+    })
+    .strict(),
+);
+
+function isAddressOrCidr(text: string): boolean {
+  const [address, bits, ...rest] = text.split("/");
+  if (rest.length > 0 || !isIP(address)) return false;
+  if (bits === undefined) return true;
+  const max = isIP(address) === 4 ? 32 : 128;
+  return /^\d+$/.test(bits) && Number(bits) <= max;
+}
+
+/** Pure: validates `env` and returns the configuration, or throws a ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  let auth: Config["auth"];
+  if (e.QBR_AUTH === "proxy") {
+    if (e.QBR_PROXY_ADDRESSES.length === 0) {
+      problems.push("QBR_PROXY_ADDRESSES: required with QBR_AUTH=proxy (the proxy's IPs or CIDRs, comma-separated)");
+    }
+    for (const address of e.QBR_PROXY_ADDRESSES) {
+      if (!isAddressOrCidr(address)) problems.push(`QBR_PROXY_ADDRESSES: "${address}" is not an IP address or CIDR`);
+    }
+    if (e.QBR_PROXY_OPERATORS.length + e.QBR_PROXY_VIEWERS.length === 0) {
+      problems.push("QBR_PROXY_OPERATORS / QBR_PROXY_VIEWERS: list at least one user identity, or nobody can use the dashboard");
+    }
+    const userHeader = (e.QBR_PROXY_USER_HEADER ?? "x-amzn-oidc-identity").toLowerCase();
+    if (!/^[a-z0-9-]+$/.test(userHeader)) problems.push(`QBR_PROXY_USER_HEADER: "${userHeader}" is not a header name`);
+    auth = {
+      mode: "proxy",
+      proxyAddresses: e.QBR_PROXY_ADDRESSES,
+      userHeader,
+      operators: e.QBR_PROXY_OPERATORS,
+      viewers: e.QBR_PROXY_VIEWERS,
+    };
+  } else {
+    auth = { mode: "builtin", users: readBuiltinUsers(e, problems) };
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: e.PORT ?? 3000,
+    host: e.HOST ?? "127.0.0.1",
+    db: e.QBR_DB,
+    fixture: e.QBR_FIXTURE,
+    scanIntervalMinutes: e.QBR_SCAN_INTERVAL_MINUTES,
+    auth,
+    session: e.QBR_SESSION_SECRET
+      ? { secret: e.QBR_SESSION_SECRET, secretIsRandom: false }
+      : { secret: randomBytes(32).toString("base64url"), secretIsRandom: true },
+  };
+}
+
+function readBuiltinUsers(e: z.infer<typeof envSchema>, problems: string[]): ConfiguredUser[] {
+  const users: ConfiguredUser[] = [];
+  const add = (source: string, username: string, role: Role, hash: string) => {
+    try {
+      users.push({ username, role, passwordHash: parsePasswordHash(hash) });
+    } catch (error) {
+      problems.push(`${source}: password hash of "${username}" ${(error as Error).message}`);
+    }
+  };
+
+  if (e.QBR_USERS_FILE) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(e.QBR_USERS_FILE, "utf8"));
+    } catch (error) {
+      problems.push(`QBR_USERS_FILE: cannot read ${e.QBR_USERS_FILE} as JSON (${(error as Error).message})`);
+    }
+    if (json !== undefined) {
+      const file = usersFileSchema.safeParse(json);
+      if (!file.success) {
+        for (const issue of file.error.issues) {
+          const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("");
+          problems.push(`QBR_USERS_FILE (${e.QBR_USERS_FILE}) ${path || "(top)"}: ${issue.message}`);
+        }
+      } else {
+        for (const user of file.data) add("QBR_USERS_FILE", user.username, user.role, user.passwordHash);
+      }
+    }
+  }
+  for (const [variable, role] of [["QBR_OPERATORS", "operator"], ["QBR_VIEWERS", "viewer"]] as const) {
+    for (const entry of e[variable]) {
+      const colon = entry.indexOf(":");
+      if (colon <= 0) {
+        problems.push(`${variable}: entries must be "name:hash", got "${entry.slice(0, 20)}..."`);
+        continue;
+      }
+      add(variable, entry.slice(0, colon), role, entry.slice(colon + 1));
+    }
+  }
+  const seen = new Set<string>();
+  for (const user of users) {
+    if (seen.has(user.username)) problems.push(`user "${user.username}" is configured more than once`);
+    seen.add(user.username);
+  }
+  return users;
+}
+
+const KEY = Symbol.for("qbiz-readiness.config");
+type Holder = { [KEY]?: Config };
+
+/** Installs the configuration the app reads (serve.ts at start; tests with their own). */
+export function setConfig(config: Config): void {
+  (globalThis as Holder)[KEY] = config;
+}
+
+/** The configuration set at start; validated from process.env on first use when nobody set one. */
+export function getConfig(): Config {
+  const holder = globalThis as Holder;
+  holder[KEY] ??= loadConfig(process.env);
+  return holder[KEY];
+}
