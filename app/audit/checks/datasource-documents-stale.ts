@@ -1,0 +1,45 @@
+/**
+ * datasource-documents-stale: the per-document view of an S3 data source. It
+ * can fail where a full sync is confirmed (documents that failed to re-ingest).
+ * Verdict rules (no documents, capped scans) in ./document-staleness.ts.
+ */
+import type { Check, CheckMetadata, Finding } from "../types";
+import { dataSourceResource, finding, isS3DataSource, isUploadedFilesSource } from "./common";
+import { judgeStaleness } from "./document-staleness";
+
+export const metadata: CheckMetadata = {
+  id: "datasource-documents-stale",
+  severity: "critical",
+  resourceType: "data-source",
+  title: "S3 data source documents re-ingested after 07/02/2025",
+  meaning: "Documents of this S3 data source were last ingested before the cutoff (updatedAt before it).",
+  whyItMatters:
+    "Each such document answers \"This document cannot be downloaded because the raw document download feature requires a full " +
+    "connector sync performed after 07/02/2025.\" even if a sync ran, for example when the document failed to re-ingest.",
+  howToFix:
+    "Run a full sync of the data source and check that it re-ingests these documents (a document that keeps failing needs its " +
+    "content or the connector's access to it fixed first).",
+  remediation: "full-sync",
+  permissions: ["qbusiness:ListDataSources", "qbusiness:ListDocuments"],
+};
+
+export const check: Check = {
+  metadata,
+  run({ inventory, cutoff }) {
+    const findings: Finding[] = [];
+    for (const app of inventory.applications) {
+      for (const index of app.indices) {
+        for (const ds of index.dataSources) {
+          if (isUploadedFilesSource(ds) || !isS3DataSource(ds)) continue;
+          const verdict = judgeStaleness(ds.documents, cutoff, {
+            one: "document",
+            many: "documents",
+            none: "No documents indexed from this data source",
+          });
+          findings.push(finding(metadata, verdict.status, dataSourceResource(app, index, ds), verdict.message, verdict.evidence));
+        }
+      }
+    }
+    return findings;
+  },
+};

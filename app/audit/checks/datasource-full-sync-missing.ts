@@ -1,0 +1,192 @@
+/**
+ * datasource-full-sync-missing: every S3 data source needs a full sync after
+ * the cutoff before its documents can be downloaded. The mode of each job is
+ * inferred in ../sync-evidence.ts; this module turns that into a verdict:
+ * pass with a full job; fail when no job counts or every counting job is
+ * incremental; warn when the best is a job of unknown mode, unless every
+ * document was demonstrably re-ingested after the cutoff (pass by documents).
+ */
+import type { Check, CheckMetadata, DataSourceInventory, DocumentScan, Finding, SyncJobRecord } from "../types";
+import { assessFullSync, everyDocumentReingested, type FullSyncAssessment } from "../sync-evidence";
+import {
+  afterCutoff,
+  applicationErrorHides,
+  dataSourceResource,
+  day,
+  describeError,
+  errorEvidence,
+  finding,
+  isS3DataSource,
+  isUploadedFilesSource,
+  plural,
+  unlistedDataSourcesResource,
+} from "./common";
+
+export const metadata: CheckMetadata = {
+  id: "datasource-full-sync-missing",
+  severity: "critical",
+  resourceType: "data-source",
+  title: "S3 data source had a full sync after 07/02/2025",
+  meaning: "No successful full sync of this S3 data source started after the cutoff can be shown.",
+  whyItMatters:
+    "Users who open a source from this data source see: \"This document cannot be downloaded because the raw document download " +
+    "feature requires a full connector sync performed after 07/02/2025. Your admin has not yet completed this full sync. " +
+    "Please contact your admin to request a complete sync of the data source.\"",
+  howToFix:
+    "Run a full sync: set the data source's sync mode to full (console \"Full sync\", configuration.syncMode FORCED_FULL_CRAWL), " +
+    "start a sync, wait for it to succeed, then restore the previous mode if wanted. The fix action does this and records the job.",
+  remediation: "full-sync",
+  permissions: [
+    "qbusiness:ListIndices",
+    "qbusiness:ListDataSources",
+    "qbusiness:GetDataSource",
+    "qbusiness:ListDataSourceSyncJobs",
+    "qbusiness:ListDocuments",
+  ],
+};
+
+/** At most this many counting jobs are listed in the evidence (the count says how many there were). */
+const JOBS_IN_EVIDENCE = 10;
+
+function jobSummary(job: SyncJobRecord | null) {
+  return job
+    ? { executionId: job.executionId, startTime: job.startTime ?? null, endTime: job.endTime ?? null, status: job.status ?? null }
+    : null;
+}
+
+function documentEvidence(scan: DocumentScan) {
+  return {
+    scanned: scan.scanned,
+    fresh: scan.freshCount,
+    stale: scan.staleCount,
+    failed: scan.failedCount ?? null,
+    capped: scan.capped,
+    ...(scan.error ? { error: errorEvidence(scan.error) } : {}),
+  };
+}
+
+function baseEvidence(ds: DataSourceInventory, cutoff: Date, assessment: FullSyncAssessment | null) {
+  return {
+    dataSourceType: ds.type ?? null,
+    syncMode: (ds.configuration?.syncMode as unknown) ?? null,
+    dataSourceCreatedAt: ds.createdAt ?? null,
+    dataSourceUpdatedAt: ds.updatedAt ?? null,
+    firstSyncKnown: ds.firstSyncKnown ?? null,
+    cutoff: cutoff.toISOString(),
+    ...(assessment
+      ? {
+          jobsCounted: assessment.countingJobs.length,
+          jobsConsidered: assessment.countingJobs.slice(0, JOBS_IN_EVIDENCE),
+          decidingJob: assessment.decidingJob,
+          lastSuccessfulSync: jobSummary(assessment.lastSuccessfulJob),
+          latestSync: jobSummary(assessment.latestJob),
+        }
+      : {}),
+    ...(ds.error ? { dataSourceError: errorEvidence(ds.error) } : {}),
+  };
+}
+
+/** "last successful sync 2025-05-14" or "no successful sync on record", plus a failing latest job. */
+function history(assessment: FullSyncAssessment): string {
+  const last = assessment.lastSuccessfulJob;
+  let text = last ? `last successful sync ${day(last.startTime)}` : "no successful sync on record";
+  const latest = assessment.latestJob;
+  if (latest && latest !== last && latest.status && latest.status !== "SUCCEEDED") {
+    text += `; latest sync ${day(latest.startTime)} ${latest.status}`;
+  }
+  return text;
+}
+
+export function judgeDataSource(ds: DataSourceInventory, cutoff: Date): Omit<Finding, "checkId" | "severity" | "resource" | "remediation"> {
+  const after = afterCutoff(cutoff);
+  const documentsProve = everyDocumentReingested(ds.documents);
+  const byDocuments = `All ${plural(ds.documents.scanned, "document")} re-ingested ${after}`;
+
+  if (ds.syncJobsError) {
+    const evidence = { ...baseEvidence(ds, cutoff, null), syncJobsError: errorEvidence(ds.syncJobsError), documents: documentEvidence(ds.documents) };
+    if (documentsProve) {
+      return { status: "pass", message: `${byDocuments} (sync jobs unreadable).`, evidence: { ...evidence, decidedBy: "documents" } };
+    }
+    return {
+      status: "unknown",
+      message: `Sync jobs could not be read: ${describeError(ds.syncJobsError)}`,
+      evidence: { ...evidence, decidedBy: null },
+    };
+  }
+
+  const assessment = assessFullSync(ds, cutoff);
+  const evidence = baseEvidence(ds, cutoff, assessment);
+  const deciding = assessment.decidingJob;
+  switch (assessment.best) {
+    case "full":
+      return {
+        status: "pass",
+        message: `Full sync confirmed ${after}: sync of ${day(deciding?.startTime ?? undefined)} ${deciding?.reason}.`,
+        evidence: { ...evidence, decidedBy: "sync-job" },
+      };
+    case "unknown":
+      if (documentsProve) {
+        return {
+          status: "pass",
+          message: `${byDocuments}, though the mode of the sync of ${day(deciding?.startTime ?? undefined)} is unknown.`,
+          evidence: { ...evidence, decidedBy: "documents", documents: documentEvidence(ds.documents) },
+        };
+      }
+      return {
+        status: "warn",
+        message: `Full sync not confirmed ${after}: last successful sync ${day(deciding?.startTime ?? undefined)} (mode unknown: ${deciding?.reason}).`,
+        evidence: { ...evidence, decidedBy: "sync-job", documents: documentEvidence(ds.documents) },
+      };
+    case "incremental":
+      return {
+        status: "fail",
+        message: `No full sync ${after}: last successful sync ${day(deciding?.startTime ?? undefined)} (incremental).`,
+        evidence: { ...evidence, decidedBy: "sync-job" },
+      };
+    case "none":
+      return {
+        status: "fail",
+        message: `No full sync ${after}: ${history(assessment)}.`,
+        evidence: { ...evidence, decidedBy: "sync-job" },
+      };
+  }
+}
+
+export const check: Check = {
+  metadata,
+  run({ inventory, cutoff }) {
+    const findings: Finding[] = [];
+    for (const app of inventory.applications) {
+      if (applicationErrorHides(app, "indices") && app.indices.length === 0) {
+        findings.push(
+          finding(metadata, "unknown", unlistedDataSourcesResource(app), `Data sources could not be listed: ${describeError(app.error!)}`, {
+            error: errorEvidence(app.error!),
+          }),
+        );
+        continue;
+      }
+      for (const index of app.indices) {
+        if (index.error) {
+          findings.push(
+            finding(metadata, "unknown", unlistedDataSourcesResource(app, index), `Data sources could not be listed: ${describeError(index.error)}`, {
+              error: errorEvidence(index.error),
+            }),
+          );
+        }
+        for (const ds of index.dataSources) {
+          if (isUploadedFilesSource(ds)) continue;
+          const resource = dataSourceResource(app, index, ds);
+          if (ds.type === undefined) {
+            const evidence = { dataSourceType: null, ...(ds.error ? { dataSourceError: errorEvidence(ds.error) } : {}) };
+            findings.push(finding(metadata, "unknown", resource, "Data source type could not be read, so whether it is an S3 source is unknown.", evidence));
+            continue;
+          }
+          if (!isS3DataSource(ds)) continue;
+          const verdict = judgeDataSource(ds, cutoff);
+          findings.push(finding(metadata, verdict.status, resource, verdict.message, verdict.evidence));
+        }
+      }
+    }
+    return findings;
+  },
+};

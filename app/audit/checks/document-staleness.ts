@@ -1,0 +1,65 @@
+/**
+ * The per-document verdict shared by datasource-documents-stale and
+ * uploaded-documents-stale: a document whose updatedAt is before the cutoff
+ * was not re-ingested since, whatever the sync jobs say.
+ *
+ * Choices:
+ * - No documents at all: pass. Nothing stale can block a download; whether
+ *   the source was ever synced is datasource-full-sync-missing's question. The
+ *   message says there were none, so a pass is never mistaken for a count.
+ * - A capped scan with none stale: unknown, not pass. The documents beyond
+ *   the cap were not read, and a pass needs evidence for all of them; the
+ *   message says how many were read so the admin can raise the cap.
+ * - A capped scan with stale ones: fail, counted as "at least".
+ */
+import type { DocumentScan, FindingStatus } from "../types";
+import { afterCutoff, describeError, errorEvidence, plural } from "./common";
+
+export interface StalenessVerdict {
+  status: FindingStatus;
+  message: string;
+  evidence: Record<string, unknown>;
+}
+
+/** `what` names the documents in messages: "documents", "uploaded files". */
+export function judgeStaleness(scan: DocumentScan, cutoff: Date, what: { one: string; many: string; none: string }): StalenessVerdict {
+  const after = afterCutoff(cutoff);
+  const evidence: Record<string, unknown> = {
+    scanned: scan.scanned,
+    staleCount: scan.staleCount,
+    freshCount: scan.freshCount,
+    failedCount: scan.failedCount ?? null,
+    capped: scan.capped,
+    countsAreAtLeast: scan.capped,
+    staleExamples: scan.staleExamples,
+    cutoff: cutoff.toISOString(),
+  };
+  if (scan.error) {
+    return {
+      status: "unknown",
+      message: `Documents could not be read: ${describeError(scan.error)}`,
+      evidence: { ...evidence, error: errorEvidence(scan.error) },
+    };
+  }
+  if (scan.staleCount > 0) {
+    const count = `${scan.capped ? "At least " : ""}${plural(scan.staleCount, what.one, what.many)}`;
+    const examples = scan.staleExamples.map((e) => e.documentId).slice(0, 3);
+    const of = scan.capped ? "" : ` of ${scan.scanned}`;
+    return {
+      status: "fail",
+      message: `${count}${of} not re-ingested ${after}${examples.length ? ` (e.g. ${examples.join(", ")})` : ""}.`,
+      evidence,
+    };
+  }
+  if (scan.scanned === 0 && !scan.capped) {
+    return { status: "pass", message: `${what.none}: nothing is stale.`, evidence };
+  }
+  if (scan.capped) {
+    return {
+      status: "unknown",
+      message: `None of the first ${plural(scan.scanned, what.one, what.many)} is stale, but the scan stopped at its cap: the rest were not checked.`,
+      evidence,
+    };
+  }
+  return { status: "pass", message: `All ${plural(scan.scanned, what.one, what.many)} re-ingested ${after}.`, evidence };
+}

@@ -1,0 +1,45 @@
+/**
+ * scan-target-unreadable: an account and region the audit could not read.
+ * Its applications are not in the inventory at all, so this finding is the
+ * only trace of them: it fails, and nothing beneath it can be judged.
+ */
+import type { Check, CheckMetadata } from "../types";
+import { describeError, errorEvidence, finding, targetResource } from "./common";
+
+export const metadata: CheckMetadata = {
+  id: "scan-target-unreadable",
+  severity: "high",
+  resourceType: "target",
+  title: "Account and region could be read",
+  meaning:
+    "The audit could not read this account and region (access denied, throttled past retries, network, wrong credentials): " +
+    "every verdict for its applications is unknown.",
+  whyItMatters:
+    "Applications the audit cannot see may have any of the problems behind the errors users report, such as " +
+    "\"This document cannot be downloaded because the raw document download feature requires a full connector sync performed after 07/02/2025.\"",
+  howToFix:
+    "Give the audit principal (or the target's audit role) the read permissions listed for the checks, make the role assumable " +
+    "(trust policy, external id), and run the audit again.",
+  remediation: null,
+  permissions: ["sts:GetCallerIdentity", "sts:AssumeRole", "qbusiness:ListApplications"],
+};
+
+export const check: Check = {
+  metadata,
+  run({ inventory }) {
+    return inventory.targets.map((target) => {
+      const resource = targetResource(target);
+      if (target.status === "ok") {
+        return finding(metadata, "pass", resource, `Read ${target.accountId} in ${target.region}.`, { status: "ok" });
+      }
+      const error = target.error ?? { code: "Unknown", message: "the collector recorded no error detail" };
+      return finding(
+        metadata,
+        "fail",
+        resource,
+        `Could not read ${target.accountId} in ${target.region}: ${describeError(error)}`,
+        { status: "error", error: errorEvidence(error) },
+      );
+    });
+  },
+};

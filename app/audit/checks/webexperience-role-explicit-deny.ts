@@ -1,0 +1,99 @@
+/**
+ * webexperience-role-explicit-deny: a Deny statement matching
+ * qbusiness:GetDocumentContent on the application or an index. No Allow can
+ * override it, so the role-policy patch is not offered: the admin must remove
+ * or narrow the statement, which the finding shows with its policy.
+ */
+import type { Check, CheckMetadata, Finding, MatchedStatement } from "../types";
+import {
+  describeError,
+  describeResourceArn,
+  errorEvidence,
+  finding,
+  listInWords,
+  readableWebExperienceRoles,
+  roleResource,
+} from "./common";
+import { ACTION, accessEvidence } from "./webexperience-role-getdocumentcontent";
+
+export const metadata: CheckMetadata = {
+  id: "webexperience-role-explicit-deny",
+  severity: "critical",
+  resourceType: "role",
+  title: "No statement denies qbusiness:GetDocumentContent to the web experience role",
+  meaning:
+    "A statement in the role's policies, its permissions boundary or an organisation policy explicitly denies " +
+    "qbusiness:GetDocumentContent on the application or an index.",
+  whyItMatters:
+    "An explicit Deny wins over any Allow, so users keep seeing \"Unable to download this document because your Web Experience " +
+    "lacks the required permissions.\" even after the role is granted the permission.",
+  howToFix:
+    "Remove the Deny statement shown, or narrow it so it no longer matches qbusiness:GetDocumentContent on these resources. " +
+    "Adding an Allow cannot help, so no automatic fix is offered.",
+  remediation: null,
+  permissions: [
+    "iam:SimulatePrincipalPolicy",
+    "iam:GetRole",
+    "iam:ListRolePolicies",
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+  ],
+};
+
+const isDeny = (s: MatchedStatement) => s.effect === "Deny";
+
+function statementLabel(s: MatchedStatement): string {
+  return `${s.sid ? `statement ${s.sid}` : "a statement"} of ${s.policyType === "inline" ? "inline policy" : s.policyType === "boundary" ? "permissions boundary" : "policy"} ${s.policy}`;
+}
+
+export const check: Check = {
+  metadata,
+  run({ inventory }) {
+    const findings: Finding[] = [];
+    for (const { app, we, roleArn, role } of readableWebExperienceRoles(inventory)) {
+      const resource = roleResource(app, we, roleArn);
+      const access = we.access;
+      if (!access) {
+        findings.push(finding(metadata, "unknown", resource, `The role's access to ${ACTION} was not evaluated.`, { action: ACTION }));
+        continue;
+      }
+      const evidence = accessEvidence(access, role.permissionsBoundary?.arn);
+      if (access.error) {
+        findings.push(
+          finding(metadata, "unknown", resource, `The role's policies could not be evaluated: ${describeError(access.error)}`, {
+            ...evidence,
+            error: errorEvidence(access.error),
+          }),
+        );
+        continue;
+      }
+      const denied = access.resources.filter((r) => r.decision === "explicitDeny");
+      if (denied.length > 0) {
+        const statements = denied.flatMap((r) => r.matchedStatements.filter(isDeny));
+        const unique = [...new Map(statements.map((s) => [`${s.policy}|${s.sid ?? JSON.stringify(s.statement)}`, s])).values()];
+        const where = listInWords(denied.map((r) => describeResourceArn(app, r.resourceArn)));
+        const by = unique.length ? ` by ${listInWords(unique.map(statementLabel))}` : "";
+        findings.push(
+          finding(metadata, "fail", resource, `${ACTION} on ${where} is explicitly denied${by}.`, {
+            ...evidence,
+            denyStatements: unique,
+          }),
+        );
+        continue;
+      }
+      // A local reading that could not decide, with a Deny among the statements it matched: the Deny may apply.
+      const maybeDenied = access.resources.filter((r) => r.decision === "unknown" && r.matchedStatements.some(isDeny));
+      if (maybeDenied.length > 0) {
+        const where = listInWords(maybeDenied.map((r) => describeResourceArn(app, r.resourceArn)));
+        findings.push(
+          finding(metadata, "unknown", resource, `A conditional Deny may apply to ${ACTION} on ${where}; it could not be evaluated.`, evidence),
+        );
+        continue;
+      }
+      findings.push(finding(metadata, "pass", resource, `No statement denies ${ACTION} to role ${role.roleName}.`, evidence));
+    }
+    return findings;
+  },
+};

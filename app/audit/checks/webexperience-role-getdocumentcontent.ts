@@ -1,0 +1,172 @@
+/**
+ * webexperience-role-getdocumentcontent: the web experience role must be
+ * allowed qbusiness:GetDocumentContent on the application ARN and on every
+ * index (`{applicationArn}/index/{indexId}`). The collector asks AWS
+ * (iam:SimulatePrincipalPolicy) and falls back to reading the policies
+ * locally; this module judges the per-resource decisions it recorded.
+ *
+ * Choices:
+ * - An explicit deny on any resource: no finding here. The explicit-deny check
+ *   fails for it; a second `fail` would count one problem twice, and `pass` or
+ *   `unknown` would be untrue. Once the deny is removed, this check judges the rest.
+ * - The role's policies allow but its permissions boundary does not: `fail`
+ *   with no remediation (patching the role's policies cannot help).
+ * - A service-linked role: `fail` with no remediation (IAM refuses changes).
+ * - A decision the local reading could not reach (e.g. a Condition): `unknown`.
+ */
+import type { Check, CheckMetadata, Finding, ResourceDecision, RoleAccessEvaluation } from "../types";
+import {
+  describeError,
+  describeResourceArn,
+  errorEvidence,
+  finding,
+  listInWords,
+  readableWebExperienceRoles,
+  roleResource,
+} from "./common";
+
+export const ACTION = "qbusiness:GetDocumentContent";
+
+export const metadata: CheckMetadata = {
+  id: "webexperience-role-getdocumentcontent",
+  severity: "critical",
+  resourceType: "role",
+  title: "Web experience role allows qbusiness:GetDocumentContent",
+  meaning:
+    "The web experience role is not allowed qbusiness:GetDocumentContent on both the application ARN and its index ARNs (…/index/*).",
+  whyItMatters:
+    "Users see: \"Unable to download this document because your Web Experience lacks the required permissions. Your admin needs to " +
+    "update the IAM role for the Web Experience to include permissions for the GetDocumentContent API. Please contact your admin to " +
+    "request this IAM role update.\"",
+  howToFix:
+    "Add to the role an Allow of qbusiness:GetDocumentContent on arn:aws:qbusiness:{region}:{account}:application/{applicationId} and " +
+    "…/application/{applicationId}/index/*. The fix action adds it as an inline policy. If a permissions boundary blocks it, the " +
+    "boundary must allow the action too.",
+  remediation: "patch-role-policy",
+  permissions: [
+    "iam:SimulatePrincipalPolicy",
+    "iam:GetRole",
+    "iam:ListRolePolicies",
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+  ],
+};
+
+/** The per-resource decisions as evidence: decision, matched statements with their policies. */
+export function decisionsEvidence(access: RoleAccessEvaluation) {
+  return access.resources.map((r) => ({
+    resourceArn: r.resourceArn,
+    decision: r.decision,
+    allowedByPermissionsBoundary: r.allowedByPermissionsBoundary ?? null,
+    reason: r.reason ?? null,
+    matchedStatements: r.matchedStatements.map((s) => ({
+      policy: s.policy,
+      policyType: s.policyType,
+      sid: s.sid ?? null,
+      effect: s.effect ?? null,
+      statement: s.statement ?? null,
+    })),
+  }));
+}
+
+export function accessEvidence(access: RoleAccessEvaluation, permissionsBoundaryArn: string | undefined): Record<string, unknown> {
+  return {
+    action: ACTION,
+    method: access.method,
+    ...(access.simulateError ? { simulateError: errorEvidence(access.simulateError) } : {}),
+    permissionsBoundaryArn: permissionsBoundaryArn ?? null,
+    decisions: decisionsEvidence(access),
+  };
+}
+
+const blockedByBoundary = (r: ResourceDecision) => r.decision !== "allowed" && r.allowedByPermissionsBoundary === false;
+
+export const check: Check = {
+  metadata,
+  run({ inventory }) {
+    const findings: Finding[] = [];
+    for (const { app, we, roleArn, role } of readableWebExperienceRoles(inventory)) {
+      const resource = roleResource(app, we, roleArn);
+      const access = we.access;
+      const methodNote = access?.method === "local" ? " (read locally: simulation was not allowed)" : "";
+      if (!access) {
+        findings.push(finding(metadata, "unknown", resource, `The role's access to ${ACTION} was not evaluated.`, { action: ACTION }));
+        continue;
+      }
+      const evidence = accessEvidence(access, role.permissionsBoundary?.arn);
+      if (access.error) {
+        findings.push(
+          finding(metadata, "unknown", resource, `The role's policies could not be evaluated: ${describeError(access.error)}`, {
+            ...evidence,
+            error: errorEvidence(access.error),
+          }),
+        );
+        continue;
+      }
+      if (access.resources.length === 0) {
+        findings.push(finding(metadata, "unknown", resource, "No resource was evaluated for the role.", evidence));
+        continue;
+      }
+      if (access.resources.some((r) => r.decision === "explicitDeny")) continue; // webexperience-role-explicit-deny owns it
+
+      const describe = (rs: ResourceDecision[]) => listInWords(rs.map((r) => describeResourceArn(app, r.resourceArn)));
+      const boundary = access.resources.filter(blockedByBoundary);
+      const notAllowed = access.resources.filter((r) => r.decision === "implicitDeny" && !blockedByBoundary(r));
+      const undecided = access.resources.filter((r) => r.decision === "unknown");
+
+      if (boundary.length > 0) {
+        const also = notAllowed.length > 0 ? ` The role's own policies do not allow it on ${describe(notAllowed)} either.` : "";
+        findings.push(
+          finding(
+            metadata,
+            "fail",
+            resource,
+            `The permissions boundary blocks ${ACTION} on ${describe(boundary)}${methodNote}: a patch of the role's policies cannot help.${also}`,
+            { ...evidence, permissionsBoundaryBlocks: true },
+            { offerRemediation: false },
+          ),
+        );
+      } else if (notAllowed.length > 0) {
+        const serviceLinked = role.serviceLinked === true;
+        findings.push(
+          finding(
+            metadata,
+            "fail",
+            resource,
+            `Role ${role.roleName} is not allowed ${ACTION} on ${describe(notAllowed)}${methodNote}.` +
+              (serviceLinked ? " It is a service-linked role, which IAM does not let anyone change." : ""),
+            { ...evidence, serviceLinked },
+            { offerRemediation: !serviceLinked },
+          ),
+        );
+      } else if (undecided.length > 0) {
+        const reasons = [...new Set(undecided.map((r) => r.reason).filter((r): r is string => Boolean(r)))];
+        findings.push(
+          finding(
+            metadata,
+            "unknown",
+            resource,
+            `Cannot confirm ${ACTION} on ${describe(undecided)}${methodNote}${reasons.length ? `: ${reasons.join("; ")}` : ""}.`,
+            evidence,
+          ),
+        );
+      } else {
+        const indexCount = access.resources.length - 1;
+        findings.push(
+          finding(
+            metadata,
+            "pass",
+            resource,
+            `Role ${role.roleName} is allowed ${ACTION} on the application` +
+              (indexCount === 0 ? "" : indexCount === 1 ? " and its index" : ` and its ${indexCount} indices`) +
+              `${access.method === "simulate" ? " (simulated by IAM)" : methodNote}.`,
+            evidence,
+          ),
+        );
+      }
+    }
+    return findings;
+  },
+};

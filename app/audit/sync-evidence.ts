@@ -1,0 +1,178 @@
+/**
+ * How the audit establishes that an S3 data source had a *full* sync after the
+ * cutoff. A sync job does not record its mode (aws-facts.md), so the mode is
+ * inferred, and every inference says how it was reached:
+ *
+ * 1. full: the product started the job in full mode (its own record); or it
+ *    is the data source's first sync (which always covers all content); or it
+ *    ran while `configuration.syncMode` was FORCED_FULL_CRAWL and the data
+ *    source has not been updated since the job started.
+ * 2. incremental: it ran while `configuration.syncMode` was FULL_CRAWL (same
+ *    test) and is not the first sync.
+ * 3. unknown: anything else (configuration changed since, S3V2 connector,
+ *    configuration unreadable).
+ *
+ * Only jobs that SUCCEEDED and started at or after the cutoff count.
+ * Pure: reads the inventory only.
+ */
+import type { DataSourceInventory, DocumentScan, IsoTime, SyncJobRecord } from "./types";
+
+export type SyncMode = "full" | "incremental" | "unknown";
+
+/** How a job's mode was established (stable strings: they appear in reports). */
+export type SyncModeBasis =
+  | "own-record"
+  | "first-sync"
+  | "forced-full-crawl"
+  | "full-crawl"
+  | "configuration-changed-since"
+  | "mode-not-in-configuration"
+  | "configuration-unreadable";
+
+export interface JobModeEvidence {
+  executionId: string;
+  startTime: IsoTime | null;
+  endTime: IsoTime | null;
+  status: string | null;
+  mode: SyncMode;
+  basis: SyncModeBasis;
+  /** The basis in words, for the evidence panel. */
+  reason: string;
+}
+
+export interface FullSyncAssessment {
+  /** The best mode among counting jobs (full > unknown > incremental); "none" when no job counts. */
+  best: SyncMode | "none";
+  /** Jobs that count (SUCCEEDED, started at or after the cutoff), newest first, with their modes. */
+  countingJobs: JobModeEvidence[];
+  /** The most recent counting job of the best mode. */
+  decidingJob: JobModeEvidence | null;
+  /** The most recent SUCCEEDED job read (may predate the cutoff). */
+  lastSuccessfulJob: SyncJobRecord | null;
+  /** The most recent job read, whatever its status. */
+  latestJob: SyncJobRecord | null;
+}
+
+const FULL = "FORCED_FULL_CRAWL";
+const INCREMENTAL = "FULL_CRAWL";
+
+function time(iso: string | undefined): number {
+  return iso ? Date.parse(iso) : NaN;
+}
+
+/** Jobs newest first by startTime (jobs without one last), whatever order the inventory had. */
+export function jobsNewestFirst(jobs: SyncJobRecord[]): SyncJobRecord[] {
+  return [...jobs].sort((a, b) => {
+    const ta = time(a.startTime);
+    const tb = time(b.startTime);
+    if (Number.isNaN(ta) && Number.isNaN(tb)) return 0;
+    if (Number.isNaN(ta)) return 1;
+    if (Number.isNaN(tb)) return -1;
+    return tb - ta;
+  });
+}
+
+/**
+ * Whether `job` is the data source's first sync. It must be the earliest job
+ * read, and the earliest read must be the earliest ever: the collector says so
+ * with `firstSyncKnown`; for a source created at or after the cutoff it
+ * follows anyway (every job of such a source started after the cutoff, and
+ * those are all read), unless the collector found otherwise.
+ */
+export function isFirstSync(ds: DataSourceInventory, job: SyncJobRecord, cutoff: Date): boolean {
+  const jobs = jobsNewestFirst(ds.syncJobs).filter((j) => !Number.isNaN(time(j.startTime)));
+  const earliest = jobs[jobs.length - 1];
+  if (!earliest || earliest.executionId !== job.executionId) return false;
+  if (ds.firstSyncKnown === true) return true;
+  return ds.firstSyncKnown === undefined && time(ds.createdAt) >= cutoff.getTime();
+}
+
+/** The mode of one job, and how it was established. */
+export function syncJobMode(ds: DataSourceInventory, job: SyncJobRecord, cutoff: Date): Omit<JobModeEvidence, "executionId" | "startTime" | "endTime" | "status"> {
+  if (ds.ownFullSyncExecutionIds?.includes(job.executionId)) {
+    return { mode: "full", basis: "own-record", reason: "started in full mode by qbiz-readiness (its activity log)" };
+  }
+  if (isFirstSync(ds, job, cutoff)) {
+    return { mode: "full", basis: "first-sync", reason: "the data source's first sync, which covers all content" };
+  }
+  if (ds.type?.toUpperCase() !== "S3") {
+    return {
+      mode: "unknown",
+      basis: "mode-not-in-configuration",
+      reason: `the ${ds.type ?? "unknown"} connector does not keep its sync mode in the data source configuration`,
+    };
+  }
+  if (!ds.configuration) {
+    return { mode: "unknown", basis: "configuration-unreadable", reason: "the data source configuration could not be read" };
+  }
+  const syncMode = ds.configuration.syncMode;
+  if (syncMode !== FULL && syncMode !== INCREMENTAL) {
+    return {
+      mode: "unknown",
+      basis: "mode-not-in-configuration",
+      reason: syncMode === undefined ? "the configuration has no syncMode" : `unrecognised syncMode ${JSON.stringify(syncMode)}`,
+    };
+  }
+  // The configuration read now is the one the job ran with only if nothing changed since it started.
+  const updatedAt = time(ds.updatedAt);
+  const startedAt = time(job.startTime);
+  if (Number.isNaN(updatedAt) || Number.isNaN(startedAt) || updatedAt > startedAt) {
+    return {
+      mode: "unknown",
+      basis: "configuration-changed-since",
+      reason: `the data source was updated (${ds.updatedAt ?? "time unknown"}) after the job started, so its sync mode then is not known`,
+    };
+  }
+  return syncMode === FULL
+    ? { mode: "full", basis: "forced-full-crawl", reason: "ran while the data source was set to full sync (FORCED_FULL_CRAWL), unchanged since" }
+    : { mode: "incremental", basis: "full-crawl", reason: "ran while the data source was set to incremental sync (FULL_CRAWL), unchanged since" };
+}
+
+/** A job counts toward the full-sync requirement when it SUCCEEDED and started at or after the cutoff. */
+export function jobCounts(job: SyncJobRecord, cutoff: Date): boolean {
+  return job.status === "SUCCEEDED" && time(job.startTime) >= cutoff.getTime();
+}
+
+const RANK: Record<SyncMode, number> = { full: 3, unknown: 2, incremental: 1 };
+
+/** Establishes the best full-sync evidence of a data source from its jobs. */
+export function assessFullSync(ds: DataSourceInventory, cutoff: Date): FullSyncAssessment {
+  const jobs = jobsNewestFirst(ds.syncJobs);
+  const countingJobs: JobModeEvidence[] = jobs
+    .filter((job) => jobCounts(job, cutoff))
+    .map((job) => ({
+      executionId: job.executionId,
+      startTime: job.startTime ?? null,
+      endTime: job.endTime ?? null,
+      status: job.status ?? null,
+      ...syncJobMode(ds, job, cutoff),
+    }));
+  let decidingJob: JobModeEvidence | null = null;
+  for (const job of countingJobs) {
+    // Newest first, so ">" keeps the most recent job of the best mode.
+    if (!decidingJob || RANK[job.mode] > RANK[decidingJob.mode]) decidingJob = job;
+  }
+  return {
+    best: decidingJob ? decidingJob.mode : "none",
+    countingJobs,
+    decidingJob,
+    lastSuccessfulJob: jobs.find((job) => job.status === "SUCCEEDED") ?? null,
+    latestJob: jobs[0] ?? null,
+  };
+}
+
+/**
+ * Per-document proof of re-ingestion: every document of the source (at least
+ * one) has updatedAt at or after the cutoff and none failed. A capped scan
+ * cannot show "every", nor can a scan that failed.
+ */
+export function everyDocumentReingested(scan: DocumentScan): boolean {
+  return (
+    !scan.error &&
+    !scan.capped &&
+    scan.scanned > 0 &&
+    scan.staleCount === 0 &&
+    scan.freshCount === scan.scanned &&
+    (scan.failedCount ?? 0) === 0
+  );
+}
