@@ -1,0 +1,271 @@
+/**
+ * Sign-in, roles, sessions and CSRF, through the real route modules called
+ * with Request objects (as Remix calls them), with real signed cookies.
+ */
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ActionFunctionArgs, AppLoadContext } from "@remix-run/node";
+import { loadConfig, setConfig, ConfigError } from "~/config.server";
+import { hashPassword } from "~/auth/password.server";
+import { issueOneTimeToken } from "~/auth/one-time-token.server";
+import { getSession } from "~/auth/session.server";
+import { verifyCsrf } from "~/auth/csrf.server";
+import { requireOperator } from "~/auth/user.server";
+import { loader as rootLoader } from "~/root";
+import * as signInRoute from "~/routes/sign-in";
+import * as signOutRoute from "~/routes/sign-out";
+
+const BASE = "http://dashboard.test";
+let operatorHash: string;
+let viewerHash: string;
+
+beforeAll(async () => {
+  operatorHash = await hashPassword("correct horse");
+  viewerHash = await hashPassword("viewer pass");
+});
+
+function useUsers() {
+  setConfig(loadConfig({ QBR_OPERATORS: `olivia:${operatorHash}`, QBR_VIEWERS: `victor:${viewerHash}` }));
+}
+
+/** Runs a loader/action and returns its Response, whether returned or thrown. */
+async function respond(run: () => unknown): Promise<Response> {
+  try {
+    const result = await run();
+    if (result instanceof Response) return result;
+    return Response.json(result);
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+function sessionCookie(response: Response): string | undefined {
+  const setCookie = response.headers.get("set-cookie");
+  return setCookie ? setCookie.split(";")[0] : undefined;
+}
+
+function get(path: string, cookie?: string): Request {
+  return new Request(BASE + path, { headers: cookie ? { cookie } : {} });
+}
+
+function post(path: string, fields: Record<string, string>, cookie?: string, extraHeaders: Record<string, string> = {}): Request {
+  return new Request(BASE + path, {
+    method: "POST",
+    body: new URLSearchParams(fields),
+    headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}), ...extraHeaders },
+  });
+}
+
+const noContext = {} as AppLoadContext;
+
+async function rootData(request: Request, context: AppLoadContext = noContext) {
+  const response = await respond(() => rootLoader({ request, context, params: {} }));
+  return { response, data: response.status === 200 ? await response.json() : undefined };
+}
+
+/** What a browser has after opening /sign-in: the anonymous session cookie and its CSRF token. */
+async function openSignInPage() {
+  const { response, data } = await rootData(get("/sign-in"));
+  const cookie = sessionCookie(response);
+  expect(cookie).toBeDefined();
+  return { cookie: cookie!, csrfToken: data.csrfToken as string };
+}
+
+async function signInWithPassword(username: string, password: string, redirectTo = "/") {
+  const page = await openSignInPage();
+  const request = post("/sign-in", { csrfToken: page.csrfToken, username, password, redirectTo }, page.cookie);
+  return respond(() => signInRoute.action({ request, context: noContext, params: {} }));
+}
+
+/** A POST action as every write route in the app writes it: operator first, then the CSRF check. */
+async function operatorOnlyAction({ request, context }: ActionFunctionArgs) {
+  const user = await requireOperator(request, context);
+  verifyCsrf(request, await request.formData(), await getSession(request));
+  return Response.json({ doneBy: user.username });
+}
+
+describe("built-in users", () => {
+  beforeEach(useUsers);
+
+  it("redirects a signed-out visit to /sign-in, remembering the page", async () => {
+    const { response } = await rootData(get("/findings?severity=high"));
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get("location")!, BASE);
+    expect(location.pathname).toBe("/sign-in");
+    expect(location.searchParams.get("redirectTo")).toBe("/findings?severity=high");
+  });
+
+  it("answers a wrong password with 'Wrong username or password' and sets no cookie", async () => {
+    const response = await signInWithPassword("olivia", "wrong");
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: "Wrong username or password" });
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("answers an unknown username exactly like a wrong password", async () => {
+    const response = await signInWithPassword("mallory", "correct horse");
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: "Wrong username or password" });
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("signs in with the right password and returns to the page asked for, with the role in the header data", async () => {
+    const response = await signInWithPassword("olivia", "correct horse", "/findings");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/findings");
+    const setCookie = response.headers.get("set-cookie")!;
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(setCookie).toMatch(/Max-Age=43200/);
+    const { data } = await rootData(get("/findings", sessionCookie(response)));
+    expect(data.user).toEqual({ username: "olivia", role: "operator", via: "password" });
+  });
+
+  it("never redirects off-site after sign-in", async () => {
+    const response = await signInWithPassword("olivia", "correct horse", "//evil.example/steal");
+    expect(response.headers.get("location")).toBe("/");
+  });
+
+  it("refuses a viewer (403) on a POST guarded by requireOperator and lets an operator through", async () => {
+    for (const [username, password, expected] of [
+      ["victor", "viewer pass", 403],
+      ["olivia", "correct horse", 200],
+    ] as const) {
+      const cookie = sessionCookie(await signInWithPassword(username, password))!;
+      const { data } = await rootData(get("/", cookie));
+      const request = post("/", { csrfToken: data.csrfToken, intent: "scan" }, cookie);
+      const response = await respond(() => operatorOnlyAction({ request, context: noContext, params: {} }));
+      expect(response.status, username).toBe(expected);
+    }
+  });
+
+  it("refuses a POST without the CSRF token with 403 and leaves the user signed in", async () => {
+    const cookie = sessionCookie(await signInWithPassword("olivia", "correct horse"))!;
+    const response = await respond(() => signOutRoute.action({ request: post("/sign-out", {}, cookie), context: noContext, params: {} }));
+    expect(response.status).toBe(403);
+    expect(await response.text()).toBe("Missing or wrong CSRF token");
+    expect((await rootData(get("/", cookie))).data.user.username).toBe("olivia");
+  });
+
+  it("refuses a POST with another session's CSRF token", async () => {
+    const cookie = sessionCookie(await signInWithPassword("olivia", "correct horse"))!;
+    const otherToken = (await openSignInPage()).csrfToken;
+    const request = post("/sign-out", { csrfToken: otherToken }, cookie);
+    const response = await respond(() => signOutRoute.action({ request, context: noContext, params: {} }));
+    expect(response.status).toBe(403);
+  });
+
+  it("refuses a POST whose Origin is another site, even with the right token", async () => {
+    const cookie = sessionCookie(await signInWithPassword("olivia", "correct horse"))!;
+    const { data } = await rootData(get("/", cookie));
+    const request = post("/sign-out", { csrfToken: data.csrfToken }, cookie, { origin: "https://evil.example" });
+    const response = await respond(() => signOutRoute.action({ request, context: noContext, params: {} }));
+    expect(response.status).toBe(403);
+    expect(await response.text()).toMatch(/Origin/);
+  });
+
+  it("signs out with the CSRF token: the cookie is cleared and pages redirect to sign-in again", async () => {
+    const cookie = sessionCookie(await signInWithPassword("olivia", "correct horse"))!;
+    const { data } = await rootData(get("/", cookie));
+    const request = post("/sign-out", { csrfToken: data.csrfToken }, cookie, { origin: BASE });
+    const response = await respond(() => signOutRoute.action({ request, context: noContext, params: {} }));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/sign-in");
+    const cleared = sessionCookie(response);
+    expect((await rootData(get("/", cleared))).response.status).toBe(302);
+  });
+
+  it("does not accept a one-time link when users are configured", async () => {
+    const token = issueOneTimeToken();
+    const response = await respond(() => signInRoute.loader({ request: get(`/sign-in?token=${token}`), context: noContext, params: {} }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("one-time sign-in link (no users configured)", () => {
+  beforeEach(() => setConfig(loadConfig({})));
+
+  it("signs in an operator with the link once, then refuses the same link", async () => {
+    const token = issueOneTimeToken();
+    const first = await respond(() =>
+      signInRoute.loader({ request: get(`/sign-in?token=${token}&redirectTo=%2Fchecks`), context: noContext, params: {} }),
+    );
+    expect(first.status).toBe(302);
+    expect(first.headers.get("location")).toBe("/checks");
+    const { data } = await rootData(get("/checks", sessionCookie(first)));
+    expect(data.user).toMatchObject({ role: "operator", via: "one-time-link" });
+
+    const second = await respond(() => signInRoute.loader({ request: get(`/sign-in?token=${token}`), context: noContext, params: {} }));
+    expect(second.status).toBe(403);
+    expect(second.headers.get("set-cookie")).toBeNull();
+    expect((await second.json()).problem).toMatch(/already been used/);
+  });
+
+  it("refuses a made-up token", async () => {
+    issueOneTimeToken();
+    const response = await respond(() => signInRoute.loader({ request: get("/sign-in?token=guess"), context: noContext, params: {} }));
+    expect(response.status).toBe(403);
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("behind an authenticating proxy", () => {
+  beforeEach(() =>
+    setConfig(
+      loadConfig({
+        QBR_AUTH: "proxy",
+        QBR_PROXY_ADDRESSES: "10.0.0.0/24, 192.168.1.7",
+        QBR_PROXY_OPERATORS: "alice@example.com",
+        QBR_PROXY_VIEWERS: "bob@example.com",
+      }),
+    ),
+  );
+  const withIdentity = (identity: string) => new Request(`${BASE}/`, { headers: { "x-amzn-oidc-identity": identity } });
+
+  it("honours the identity header from a configured proxy address", async () => {
+    const { data } = await rootData(withIdentity("alice@example.com"), { peerAddress: "::ffff:10.0.0.42" });
+    expect(data.user).toEqual({ username: "alice@example.com", role: "operator", via: "proxy" });
+    const viewer = await rootData(withIdentity("bob@example.com"), { peerAddress: "192.168.1.7" });
+    expect(viewer.data.user.role).toBe("viewer");
+  });
+
+  it("ignores the identity header from any other address (signed out)", async () => {
+    const { response } = await rootData(withIdentity("alice@example.com"), { peerAddress: "10.0.1.5" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toMatch(/^\/sign-in\?/);
+  });
+
+  it("refuses (403) an identity the proxy vouches for that is on neither list", async () => {
+    const { response } = await rootData(withIdentity("eve@example.com"), { peerAddress: "10.0.0.1" });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toMatch(/eve@example.com.*not allowed/);
+  });
+});
+
+describe("configuration", () => {
+  function problemsOf(env: Record<string, string>): string[] {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  }
+
+  it("names the variable that is wrong", () => {
+    expect(problemsOf({ QBR_AUTH: "oidc" })).toEqual([expect.stringMatching(/^QBR_AUTH: must be "builtin" or "proxy"/)]);
+    expect(problemsOf({ PORT: "http" })).toEqual([expect.stringMatching(/^PORT: /)]);
+    expect(problemsOf({ QBR_AUTH: "proxy", QBR_PROXY_OPERATORS: "a" })).toEqual([expect.stringMatching(/^QBR_PROXY_ADDRESSES: required/)]);
+    expect(problemsOf({ QBR_AUTH: "proxy", QBR_PROXY_ADDRESSES: "10.0.0.300", QBR_PROXY_OPERATORS: "a" })).toEqual([
+      expect.stringMatching(/^QBR_PROXY_ADDRESSES: "10.0.0.300" is not an IP/),
+    ]);
+    expect(problemsOf({ QBR_OPERATORS: "olivia:plaintext" })).toEqual([expect.stringMatching(/^QBR_OPERATORS: password hash of "olivia"/)]);
+  });
+
+  it("reads defaults when nothing is set: port 3000 on 127.0.0.1, built-in auth with no users, a random session secret", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, host: "127.0.0.1", auth: { mode: "builtin", users: [] }, session: { secretIsRandom: true } });
+  });
+});
