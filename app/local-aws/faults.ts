@@ -1,0 +1,146 @@
+/**
+ * Injected faults: latency, per account+region+operation rate limits (token
+ * buckets), random server errors from a seeded PRNG, and `denied` calls, each
+ * answered in the shape the real service uses.
+ */
+import type { FixtureAccount, FixtureFaults } from "./fixture-types";
+import { AwsError, type EmuClock, type ServiceName } from "./types";
+
+export interface LocalAwsStats {
+  /** Calls that reached a known operation (after signature checks). */
+  calls: number;
+  /** Calls answered with the service's throttling error. */
+  throttled: number;
+  /** "service:Operation" -> calls. */
+  byOperation: Record<string, number>;
+}
+
+/** IAM and STS are global services: their limits are kept under us-east-1 whatever the signing region. */
+export function rateLimitRegion(service: ServiceName, region: string): string {
+  return service === "iam" || service === "sts" ? "us-east-1" : region;
+}
+
+/** A small, fast, seedable PRNG (mulberry32), so an errorRate run can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Bucket {
+  tokens: number;
+  atMs: number;
+}
+
+export class FaultInjector {
+  private faults: FixtureFaults = {};
+  private buckets = new Map<string, Bucket>();
+  private random: () => number = Math.random;
+
+  constructor(
+    faults: FixtureFaults | undefined,
+    private readonly clock: EmuClock,
+  ) {
+    this.set(faults);
+  }
+
+  /** Replace all faults at runtime; buckets refill and the PRNG restarts from the seed. */
+  set(faults: FixtureFaults | undefined): void {
+    this.faults = { ...(faults ?? {}) };
+    this.buckets.clear();
+    this.random = seededRandom(this.faults.seed ?? 1);
+  }
+
+  get current(): FixtureFaults {
+    return { ...this.faults };
+  }
+
+  get latencyMs(): number {
+    return Math.max(0, this.faults.latencyMs ?? 0);
+  }
+
+  /** Take one token for this key; false when the bucket is empty (the call is throttled). */
+  takeToken(accountId: string, region: string, operation: string): boolean {
+    const rate = this.faults.ratePerSecond ?? 0;
+    if (!(rate > 0)) return true;
+    const burst = this.faults.burst && this.faults.burst > 0 ? this.faults.burst : Math.max(1, Math.ceil(rate));
+    const key = `${accountId}|${region}|${operation}`;
+    const nowMs = this.clock.now().getTime();
+    const bucket = this.buckets.get(key) ?? { tokens: burst, atMs: nowMs };
+    bucket.tokens = Math.min(burst, bucket.tokens + (Math.max(0, nowMs - bucket.atMs) * rate) / 1000);
+    bucket.atMs = nowMs;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  /** Whether this call is one of the `errorRate` share answered with a server error. */
+  rollServerError(): boolean {
+    const rate = this.faults.errorRate ?? 0;
+    return rate > 0 && this.random() < rate;
+  }
+}
+
+/** Whether the account's `denied` list refuses this call. */
+export function isDenied(account: FixtureAccount | undefined, service: ServiceName, region: string, operation: string): boolean {
+  return (account?.denied ?? []).some(
+    (d) =>
+      d.service === service &&
+      // IAM and STS are global, so a region on their entry cannot narrow it.
+      (d.region === undefined || rateLimitRegion(service, d.region) === rateLimitRegion(service, region)) &&
+      (d.operation === "*" || d.operation === operation),
+  );
+}
+
+export function throttlingError(service: ServiceName): AwsError {
+  switch (service) {
+    case "qbusiness":
+      return new AwsError("ThrottlingException", "Rate exceeded", 429);
+    case "s3":
+      return new AwsError("SlowDown", "Please reduce your request rate.", 503);
+    default:
+      return new AwsError("Throttling", "Rate exceeded", 400);
+  }
+}
+
+export function serverError(service: ServiceName): AwsError {
+  switch (service) {
+    case "qbusiness":
+      return new AwsError("InternalServerException", "Internal server error", 500);
+    case "s3":
+      return new AwsError("InternalError", "We encountered an internal error. Please try again.", 500);
+    default:
+      return new AwsError(
+        "ServiceFailure",
+        "The request processing has failed because of an unknown error, exception or failure.",
+        500,
+      );
+  }
+}
+
+/** AccessDenied as each service words it. `resource` is the ARN the call acts on. */
+export function accessDeniedError(service: ServiceName, callerArn: string, operation: string, resource: string): AwsError {
+  const because = `because no identity-based policy allows the ${service}:${operation} action`;
+  switch (service) {
+    case "qbusiness":
+      return new AwsError(
+        "AccessDeniedException",
+        `User: ${callerArn} is not authorized to perform: qbusiness:${operation} on resource: ${resource} ${because}`,
+        403,
+      );
+    case "s3":
+      return new AwsError("AccessDenied", "Access Denied", 403);
+    default:
+      return new AwsError(
+        "AccessDenied",
+        `User: ${callerArn} is not authorized to perform: ${service}:${operation} on resource: ${resource} ${because}`,
+        403,
+      );
+  }
+}

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { NodeSha256 } from "~/local-aws/sigv4";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { GetRoleCommand, ListUsersCommand } from "@aws-sdk/client-iam";
+import { GetBucketAclCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { ListApplicationsCommand } from "@aws-sdk/client-qbusiness";
+import { startTestAws, type TestAws } from "../helpers/local-aws";
+import type { Fixture } from "~/local-aws/fixture-types";
+
+const ACCOUNT = "111122223333";
+
+const fixture: Fixture = {
+  fixtureVersion: 1,
+  clock: "2026-11-26T12:00:00Z",
+  accounts: [
+    {
+      accountId: ACCOUNT,
+      regions: { "us-east-1": { applications: [] } },
+      iam: { roles: [{ roleName: "QBusinessWebRole", assumeRolePolicyDocument: { Version: "2012-10-17", Statement: [] } }] },
+      s3: { buckets: { "acme-hr": { objects: { "a.txt": { text: "a" } } } } },
+    },
+  ],
+};
+
+let t: TestAws;
+beforeAll(async () => {
+  t = await startTestAws(fixture);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+function wrongSecret(maxAttempts = 1) {
+  return t.clients(ACCOUNT, "us-east-1", {
+    maxAttempts,
+    credentials: { accessKeyId: `AKIALOCAL${ACCOUNT}`, secretAccessKey: "not-the-secret" },
+  });
+}
+function unknownKey() {
+  return t.clients(ACCOUNT, "us-east-1", {
+    maxAttempts: 1,
+    credentials: { accessKeyId: "AKIAUNKNOWN000000000", secretAccessKey: "whatever" },
+  });
+}
+
+async function failure(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("signature verification", () => {
+  it("accepts a call signed with the account's fixed key", async () => {
+    const out = await t.clients(ACCOUNT).sts.send(new GetCallerIdentityCommand({}));
+    expect(out.Account).toBe(ACCOUNT);
+  });
+
+  it("refuses a bad signature on STS with 403 SignatureDoesNotMatch", async () => {
+    const err = await failure(wrongSecret().sts.send(new GetCallerIdentityCommand({})));
+    expect(err).toMatchObject({ name: "SignatureDoesNotMatch", status: 403 });
+    expect(err.message).toMatch(/^The request signature we calculated does not match the signature you provided/);
+  });
+
+  it("refuses a bad signature on IAM with 403 SignatureDoesNotMatch", async () => {
+    const err = await failure(wrongSecret().iam.send(new GetRoleCommand({ RoleName: "QBusinessWebRole" })));
+    expect(err).toMatchObject({ name: "SignatureDoesNotMatch", status: 403 });
+  });
+
+  it("refuses a bad signature on S3 with 403 SignatureDoesNotMatch", async () => {
+    const err = await failure(wrongSecret().s3.send(new ListObjectsV2Command({ Bucket: "acme-hr" })));
+    expect(err).toMatchObject({ name: "SignatureDoesNotMatch", status: 403 });
+  });
+
+  it("refuses a bad signature on Q Business (HTTP/2) with 403 InvalidSignatureException", async () => {
+    const err = await failure(wrongSecret().qbusiness.send(new ListApplicationsCommand({})));
+    expect(err).toMatchObject({ name: "InvalidSignatureException", status: 403 });
+    expect(err.message).toMatch(/does not match the signature you provided/);
+  });
+
+  it("does not retry a bad signature with SDK default retries", async () => {
+    const before = t.aws.stats.calls;
+    const err = await failure(wrongSecret(3).sts.send(new GetCallerIdentityCommand({})));
+    expect(err.name).toBe("SignatureDoesNotMatch");
+    expect(t.aws.stats.calls).toBe(before); // refused before dispatch
+  });
+
+  it("refuses an unknown access key on STS and IAM with InvalidClientTokenId", async () => {
+    const c = unknownKey();
+    expect(await failure(c.sts.send(new GetCallerIdentityCommand({})))).toMatchObject({ name: "InvalidClientTokenId", status: 403 });
+    expect(await failure(c.iam.send(new GetRoleCommand({ RoleName: "QBusinessWebRole" })))).toMatchObject({
+      name: "InvalidClientTokenId",
+      status: 403,
+    });
+  });
+
+  it("refuses an unknown access key on S3 with InvalidAccessKeyId", async () => {
+    const err = await failure(unknownKey().s3.send(new ListObjectsV2Command({ Bucket: "acme-hr" })));
+    expect(err).toMatchObject({ name: "InvalidAccessKeyId", status: 403 });
+  });
+
+  it("refuses an unknown access key on Q Business with UnrecognizedClientException", async () => {
+    const err = await failure(unknownKey().qbusiness.send(new ListApplicationsCommand({})));
+    expect(err).toMatchObject({ name: "UnrecognizedClientException", status: 403 });
+  });
+
+  it("refuses the fixed key of an account that is not in the fleet", async () => {
+    const c = t.clients("999999999999", "us-east-1", { maxAttempts: 1 });
+    expect(await failure(c.sts.send(new GetCallerIdentityCommand({})))).toMatchObject({ name: "InvalidClientTokenId" });
+  });
+
+  it("refuses an unsigned IAM call with MissingAuthenticationToken", async () => {
+    const res = await fetch(`${t.aws.endpoint}/`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "Action=GetRole&Version=2010-05-08&RoleName=QBusinessWebRole",
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("<Code>MissingAuthenticationToken</Code>");
+  });
+
+  it("refuses an unsigned S3 GET with AccessDenied", async () => {
+    const res = await fetch(`${t.aws.endpoint}/acme-hr/a.txt`);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("<Code>AccessDenied</Code>");
+  });
+});
+
+describe("unknown operations", () => {
+  it("answers an IAM action it does not serve with 400 InvalidAction", async () => {
+    const err = await failure(t.clients(ACCOUNT, "us-east-1", { maxAttempts: 1 }).iam.send(new ListUsersCommand({})));
+    expect(err).toMatchObject({ name: "InvalidAction", status: 400 });
+    expect(err.message).toBe("Could not find operation ListUsers for version 2010-05-08");
+  });
+
+  it("answers an S3 sub-resource it does not serve with 501 NotImplemented", async () => {
+    const err = await failure(t.clients(ACCOUNT, "us-east-1", { maxAttempts: 1 }).s3.send(new GetBucketAclCommand({ Bucket: "acme-hr" })));
+    expect(err).toMatchObject({ name: "NotImplemented", status: 501 });
+  });
+
+  it("answers an unknown Q Business path with 404 UnknownOperationException", async () => {
+    const url = new URL(`${t.aws.endpoint}/no-such-operation`);
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: `AKIALOCAL${ACCOUNT}`, secretAccessKey: `local-secret-${ACCOUNT}` },
+      region: "us-east-1",
+      service: "qbusiness",
+      sha256: NodeSha256,
+    });
+    const signed = await signer.sign({
+      method: "GET",
+      protocol: "http:",
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host },
+    });
+    const res = await fetch(url, { headers: signed.headers });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("x-amzn-errortype")).toBe("UnknownOperationException");
+    expect(res.headers.get("x-amzn-requestid")).toBeTruthy();
+  });
+});
+
+describe("emulator clock", () => {
+  it("starts at the fixture clock and moves forward by advance()", () => {
+    const start = t.aws.clock.now().getTime();
+    expect(start).toBeGreaterThanOrEqual(Date.parse("2026-11-26T12:00:00Z"));
+    expect(start).toBeLessThan(Date.parse("2026-11-26T12:10:00Z"));
+    t.aws.clock.advance(3_600_000);
+    expect(t.aws.clock.now().getTime() - start).toBeGreaterThanOrEqual(3_600_000);
+  });
+});
