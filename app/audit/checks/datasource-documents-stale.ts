@@ -33,6 +33,7 @@ export const check: Check = {
           if (isUploadedFilesSource(ds) || !isS3DataSource(ds)) continue;
           const verdict = judgeStaleness(ds.documents, cutoff, {
             one: "document",
+            renewed: "re-ingested",
             many: "documents",
             none: "No documents indexed from this data source",
           });

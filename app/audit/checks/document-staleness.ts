@@ -21,8 +21,8 @@ export interface StalenessVerdict {
   evidence: Record<string, unknown>;
 }
 
-/** `what` names the documents in messages: "documents", "uploaded files". */
-export function judgeStaleness(scan: DocumentScan, cutoff: Date, what: { one: string; many: string; none: string }): StalenessVerdict {
+/** `what` words the messages: the documents ("document", "uploaded file") and how they were renewed ("re-ingested", "uploaded"). */
+export function judgeStaleness(scan: DocumentScan, cutoff: Date, what: { one: string; many: string; none: string; renewed: string }): StalenessVerdict {
   const after = afterCutoff(cutoff);
   const evidence: Record<string, unknown> = {
     scanned: scan.scanned,
@@ -47,7 +47,7 @@ export function judgeStaleness(scan: DocumentScan, cutoff: Date, what: { one: st
     const of = scan.capped ? "" : ` of ${scan.scanned}`;
     return {
       status: "fail",
-      message: `${count}${of} not re-ingested ${after}${examples.length ? ` (e.g. ${examples.join(", ")})` : ""}.`,
+      message: `${count}${of} not ${what.renewed} ${after}${examples.length ? ` (e.g. ${examples.join(", ")})` : ""}.`,
       evidence,
     };
   }
@@ -61,5 +61,5 @@ export function judgeStaleness(scan: DocumentScan, cutoff: Date, what: { one: st
       evidence,
     };
   }
-  return { status: "pass", message: `All ${plural(scan.scanned, what.one, what.many)} re-ingested ${after}.`, evidence };
+  return { status: "pass", message: `All ${plural(scan.scanned, what.one, what.many)} ${what.renewed} ${after}.`, evidence };
 }

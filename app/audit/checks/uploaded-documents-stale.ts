@@ -29,6 +29,7 @@ export const check: Check = {
         if (!index.uploadedDocuments) continue;
         const verdict = judgeStaleness(index.uploadedDocuments, cutoff, {
           one: "uploaded file",
+          renewed: "uploaded",
           many: "uploaded files",
           none: "No uploaded files",
         });
