@@ -40,8 +40,8 @@ interface RunningJob {
 }
 
 const jobFacts = new WeakMap<FixtureSyncJob, SyncJobFacts>();
-/** Jobs in SYNCING or STOPPING, per emulator: settling visits only these. */
-const runningByEmulator = new WeakMap<Emulator, Set<RunningJob>>();
+/** Jobs in SYNCING or STOPPING, per fleet state: settling visits only these. */
+const runningByFleet = new WeakMap<Emulator["fleet"], Set<RunningJob>>();
 
 function isActive(job: FixtureSyncJob): boolean {
   return job.status === "SYNCING" || job.status === "STOPPING" || job.status === "SYNCING_INDEXING";
@@ -58,15 +58,15 @@ function hadSuccessBefore(ds: FixtureDataSource, startMs: number, except?: Fixtu
 }
 
 /**
- * The running jobs of an emulator. On first use, jobs the fixture left in
+ * The running jobs of an emulator's fleet. On first use, jobs the fixture left in
  * SYNCING/STOPPING are adopted: they finish `syncDurationSeconds` after their
  * start, in the mode the data source is configured with now.
  */
 function runningJobs(emu: Emulator): Set<RunningJob> {
-  let running = runningByEmulator.get(emu);
+  let running = runningByFleet.get(emu.fleet);
   if (running) return running;
   running = new Set();
-  runningByEmulator.set(emu, running);
+  runningByFleet.set(emu.fleet, running);
   for (const account of emu.fleet.accounts) {
     for (const region of Object.values(account.regions)) {
       for (const app of region.applications) {
@@ -75,7 +75,7 @@ function runningJobs(emu: Emulator): Set<RunningJob> {
             for (const job of ds.syncJobs) {
               if (!isActive(job)) continue;
               const startMs = Date.parse(job.startTime);
-              jobFacts.set(job, {
+              if (!jobFacts.has(job)) jobFacts.set(job, {
                 syncModeAtStart: syncModeOf(ds),
                 firstSync: !hadSuccessBefore(ds, startMs, job),
                 dueAtMs: startMs + (job.status === "STOPPING" ? STOPPING_SECONDS * 1000 : durationMs(ds)),

@@ -35,6 +35,8 @@ const HR = id("ds", 1);
 const FRESH = id("ds", 2);
 /** A data source with 25 finished jobs, for the history filters and pages. */
 const BUSY = id("ds", 3);
+/** A data source the fixture shows mid-sync (a forced full crawl started 5 s before the fixture's clock). */
+const RUNNING = id("ds", 4);
 
 const CHANGED_DOC = "s3://acme-hr/hr-data/changed.docx";
 const UNCHANGED_DOC = "s3://acme-hr/hr-data/unchanged.pdf";
@@ -116,6 +118,16 @@ function fleet(): Fixture {
                         ],
                       }),
                       source(BUSY, { syncJobs: busyHistory() }),
+                      source(RUNNING, {
+                        configuration: configuration("FORCED_FULL_CRAWL"),
+                        syncJobs: [
+                          { executionId: id("exec", 1), startTime: "2025-01-02T10:00:00Z", endTime: "2025-01-02T10:05:00Z", status: "SUCCEEDED" },
+                          { executionId: id("exec", 2), startTime: "2026-11-26T11:59:55Z", status: "SYNCING" },
+                        ],
+                        documents: [
+                          { documentId: "s3://acme-hr/running/a.txt", status: "INDEXED", createdAt: "2025-01-02T10:05:00Z", updatedAt: "2025-01-02T10:05:00Z" },
+                        ],
+                      }),
                     ],
                   },
                 ],
@@ -230,10 +242,14 @@ describe("starting and finishing", () => {
   it("settleSyncJobs finishes due jobs without any read", async () => {
     await qb.send(new StartDataSourceSyncJobCommand(at(HR)));
     env.aws.clock.advance(SYNC_SECONDS * 1000);
-    const hr = env.aws.fleet.accounts[0].regions[REGION].applications[0].indices[0].dataSources[0];
+    const sources = env.aws.fleet.accounts[0].regions[REGION].applications[0].indices[0].dataSources;
+    const hr = sources.find((d) => d.dataSourceId === HR)!;
+    const running = sources.find((d) => d.dataSourceId === RUNNING)!;
     expect(hr.syncJobs.at(-1)?.status).toBe("SYNCING");
-    expect(settleSyncJobs(env.aws)).toBe(1);
+    // HR's job and the one the fixture left running are both due.
+    expect(settleSyncJobs(env.aws)).toBe(2);
     expect(hr.syncJobs.at(-1)?.status).toBe("SUCCEEDED");
+    expect(running.syncJobs.at(-1)?.status).toBe("SUCCEEDED");
   });
 
   it("StopDataSourceSyncJob turns the job STOPPING, then ABORTED, without touching documents", async () => {
@@ -245,6 +261,18 @@ describe("starting and finishing", () => {
     env.aws.clock.advance(SYNC_SECONDS * 1000);
     expect((await latestJob(HR)).status).toBe("ABORTED");
     expect(await updatedAtOf(HR)).toEqual(before);
+  });
+
+  it("a job the fixture shows SYNCING finishes syncDurationSeconds after its start, in the configured mode", async () => {
+    const first = await latestJob(RUNNING);
+    expect(first.status).toBe("SYNCING");
+    const conflictError = await rejection(qb.send(new StartDataSourceSyncJobCommand(at(RUNNING))));
+    expect(conflictError.name).toBe("ConflictException");
+    env.aws.clock.advance(SYNC_SECONDS * 1000);
+    const done = await latestJob(RUNNING);
+    expect(done.status).toBe("SUCCEEDED");
+    expect(done.endTime).toEqual(new Date(Date.parse("2026-11-26T11:59:55Z") + SYNC_SECONDS * 1000));
+    expect(Object.values(await updatedAtOf(RUNNING))).toEqual([done.endTime!.getTime()]);
   });
 
   it("StopDataSourceSyncJob with no running job is a ConflictException", async () => {

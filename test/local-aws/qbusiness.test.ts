@@ -40,6 +40,10 @@ const APP = id("app", 1);
 const ANON_APP = id("anon", 1);
 const BIG_APP = id("big", 1);
 const INDEX = id("idx", 1);
+/** An index whose data sources show, in the fixture, a forced full sync and an incremental one after the cutoff. */
+const SYNCED_INDEX = id("idx", 2);
+const FORCED = id("ds", 11);
+const INCREMENTAL = id("ds", 12);
 const BIG_INDEX = id("bigidx", 1);
 const HR = id("ds", 1);
 const WEB = id("web", 1);
@@ -123,6 +127,23 @@ function fleet(): Fixture {
                       { documentId: "old-upload.pdf", status: "INDEXED", createdAt: "2025-01-10T00:00:00Z", updatedAt: "2025-01-10T00:00:00Z", contentType: "PDF" },
                       { documentId: "new-upload.pdf", status: "INDEXED", createdAt: "2025-09-10T00:00:00Z", updatedAt: "2025-09-10T00:00:00Z", contentType: "PDF" },
                     ],
+                  },
+                  {
+                    indexId: SYNCED_INDEX,
+                    displayName: "synced",
+                    type: "ENTERPRISE",
+                    status: "ACTIVE",
+                    createdAt: "2024-05-01T10:00:00Z",
+                    dataSources: [FORCED, INCREMENTAL].map((dataSourceId) =>
+                      dataSource(dataSourceId, {
+                        configuration: { ...structuredClone(HR_CONFIGURATION), syncMode: dataSourceId === FORCED ? "FORCED_FULL_CRAWL" : "FULL_CRAWL" },
+                        syncJobs: [
+                          { executionId: id("exec", 1), startTime: "2024-05-02T10:00:00Z", endTime: "2024-05-02T10:05:00Z", status: "SUCCEEDED" },
+                          { executionId: id("exec", 2), startTime: "2025-08-01T10:00:00Z", endTime: "2025-08-01T10:05:00Z", status: "SUCCEEDED" },
+                        ],
+                        documents: [doc("s3://acme-hr/hr-data/handbook.pdf", "2025-08-01T10:05:00Z", "hr-data/handbook.pdf")],
+                      }),
+                    ),
                   },
                 ],
                 webExperiences: [
@@ -276,7 +297,7 @@ describe("applications, indices, web experiences", () => {
 
   it("ListIndices and GetIndex describe the index with its ARN and type", async () => {
     const list = await qb.send(new ListIndicesCommand({ applicationId: APP }));
-    expect(list.indices?.map((i) => i.indexId)).toEqual([INDEX]);
+    expect(list.indices?.map((i) => i.indexId)).toEqual([INDEX, SYNCED_INDEX]);
     const index = await qb.send(new GetIndexCommand({ applicationId: APP, indexId: INDEX }));
     expect(index.indexArn).toBe(`arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/${APP}/index/${INDEX}`);
     expect(index.type).toBe("ENTERPRISE");
@@ -304,6 +325,19 @@ describe("applications, indices, web experiences", () => {
     expect(we.roleArn).toBe(WEB_ROLE);
     expect(we.webExperienceArn).toBe(`arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/${APP}/web-experience/${WEB}`);
     expect(we.authenticationConfiguration).toBeUndefined();
+  });
+
+  it("a path the model does not define is UnknownOperationException", async () => {
+    const client = env.clients(ACCOUNT, REGION, { maxAttempts: 1 }).qbusiness;
+    client.middlewareStack.add(
+      (next) => async (args: any) => {
+        args.request.path = `/applications/${APP}/no-such-thing`;
+        return next(args);
+      },
+      { step: "build" },
+    );
+    const error = await rejection(client.send(new GetApplicationCommand({ applicationId: APP })));
+    expect(error.name).toBe("UnknownOperationException");
   });
 });
 
@@ -448,6 +482,21 @@ describe("documents", () => {
     expect(out.presignedUrl).toMatch(/X-Amz-Signature=/);
     const response = await fetch(out.presignedUrl!);
     expect(response.status).toBe(200);
+  });
+
+  it("GetDocumentContent serves a document of a source the fixture shows force-synced after the cutoff", async () => {
+    const out = await qb.send(new GetDocumentContentCommand({
+      applicationId: APP, indexId: SYNCED_INDEX, dataSourceId: FORCED, documentId: "s3://acme-hr/hr-data/handbook.pdf",
+    }));
+    expect(out.mimeType).toBe("application/pdf");
+    expect(await (await fetch(out.presignedUrl!)).text()).toBe("handbook");
+  });
+
+  it("GetDocumentContent refuses a document whose only sync after the cutoff was provably incremental", async () => {
+    const error = await rejection(qb.send(new GetDocumentContentCommand({
+      applicationId: APP, indexId: SYNCED_INDEX, dataSourceId: INCREMENTAL, documentId: "s3://acme-hr/hr-data/handbook.pdf",
+    })));
+    expect(error.message).toBe(FULL_SYNC_REQUIRED_MESSAGE);
   });
 
   it("GetDocumentContent of an anonymous application is AccessDeniedException", async () => {
