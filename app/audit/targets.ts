@@ -97,7 +97,7 @@ export function loadTargetsFile(file: string): TargetSpec[] {
 }
 
 /** Regions from QBR_REGIONS (comma list), else AWS_REGION / AWS_DEFAULT_REGION. */
-export function regionsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+export function regionsFromEnv(env: Record<string, string | undefined> = process.env): string[] {
   const list = env.QBR_REGIONS ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "";
   return list
     .split(",")

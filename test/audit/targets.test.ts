@@ -70,11 +70,12 @@ describe("targets file", () => {
   });
 
   it("a file that is not JSON is refused with the file named", () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-targets-"));
-    const file = path.join(tmp, "targets.json");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-targets-"));
+    tmp = dir;
+    const file = path.join(dir, "targets.json");
     fs.writeFileSync(file, "{ targets: ");
     expect(() => loadTargetsFile(file)).toThrow(new RegExp(`${file}: not valid JSON`));
-    expect(() => loadTargetsFile(path.join(tmp, "missing.json"))).toThrow(/Cannot read targets file/);
+    expect(() => loadTargetsFile(path.join(dir, "missing.json"))).toThrow(/Cannot read targets file/);
   });
 });
 
