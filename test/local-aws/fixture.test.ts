@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { FixtureError, loadFixtureFile, startLocalAws, validateFixture } from "~/local-aws/index";
+import type { Fixture } from "~/local-aws/fixture-types";
 
 const APP = "0f6e3a0c-1111-4c1e-9d2b-6a7c3e5d0a01";
 const INDEX = "1a2b3c4d-2222-4c1e-9d2b-6a7c3e5d0a02";
@@ -106,12 +107,11 @@ function fullFixture() {
       },
     ],
     faults: { latencyMs: 0, ratePerSecond: 0, burst: 0, errorRate: 0, seed: 1 },
-  } as const;
+  };
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-function fixture(): Mutable<ReturnType<typeof fullFixture>> & Record<string, unknown> {
-  return JSON.parse(JSON.stringify(fullFixture()));
+function fixture(): Fixture {
+  return JSON.parse(JSON.stringify(fullFixture())) as Fixture;
 }
 
 function messageOf(json: unknown): string {
@@ -145,19 +145,19 @@ describe("validateFixture", () => {
 
   it("names the path of an unknown key", () => {
     const f = fixture();
-    (f.accounts[0].regions["us-east-1"].applications[0] as Record<string, unknown>)["colour"] = "blue";
+    (f.accounts[0].regions["us-east-1"].applications[0] as unknown as Record<string, unknown>)["colour"] = "blue";
     expect(messageOf(f)).toBe(`fixture: ${APP_PATH}.colour: unknown key`);
   });
 
   it("names the path of a member of the wrong type", () => {
     const f = fixture();
-    (f.accounts[0].regions["us-east-1"].applications[0].indices[0].dataSources[1] as Record<string, unknown>)["type"] = 3;
+    (f.accounts[0].regions["us-east-1"].applications[0].indices[0].dataSources[1] as unknown as Record<string, unknown>)["type"] = 3;
     expect(messageOf(f)).toBe(`fixture: ${APP_PATH}.indices[0].dataSources[1].type: expected string, received number`);
   });
 
   it("names the path of a missing required member", () => {
     const f = fixture();
-    delete (f.accounts[0].regions["us-east-1"].applications[0] as Record<string, unknown>)["displayName"];
+    delete (f.accounts[0].regions["us-east-1"].applications[0] as unknown as Record<string, unknown>)["displayName"];
     expect(messageOf(f)).toBe(`fixture: ${APP_PATH}.displayName: required string is missing`);
   });
 
@@ -181,7 +181,7 @@ describe("validateFixture", () => {
 
   it("refuses a value outside the documented enum", () => {
     const f = fixture();
-    (f.accounts[0].regions["us-east-1"].applications[0] as Record<string, unknown>)["identityType"] = "SAML";
+    (f.accounts[0].regions["us-east-1"].applications[0] as unknown as Record<string, unknown>)["identityType"] = "SAML";
     expect(messageOf(f)).toMatch(new RegExp(`${escape(APP_PATH)}\\.identityType: expected one of AWS_IAM_IDP_SAML`));
   });
 
@@ -195,7 +195,7 @@ describe("validateFixture", () => {
 
   it("refuses an attached policy that is not among the account's managed policies", () => {
     const f = fixture();
-    f.accounts[0].iam.roles[0].attachedPolicyArns.push("arn:aws:iam::aws:policy/AdministratorAccess");
+    f.accounts[0].iam!.roles[0].attachedPolicyArns!.push("arn:aws:iam::aws:policy/AdministratorAccess");
     expect(messageOf(f)).toBe(
       "fixture: accounts[0].iam.roles[0].attachedPolicyArns[2]: policy arn:aws:iam::aws:policy/AdministratorAccess is not in this account's iam.managedPolicies",
     );
@@ -203,7 +203,7 @@ describe("validateFixture", () => {
 
   it("refuses a permissions boundary that is not among the account's managed policies", () => {
     const f = fixture();
-    f.accounts[0].iam.roles[0].permissionsBoundaryArn = "arn:aws:iam::111122223333:policy/Gone";
+    f.accounts[0].iam!.roles[0].permissionsBoundaryArn = "arn:aws:iam::111122223333:policy/Gone";
     expect(messageOf(f)).toMatch(/^fixture: accounts\[0\]\.iam\.roles\[0\]\.permissionsBoundaryArn: policy .*Gone is not/);
   });
 
@@ -220,7 +220,7 @@ describe("validateFixture", () => {
   });
 
   it("refuses a fixtureVersion other than 1", () => {
-    const f = fixture() as Record<string, unknown>;
+    const f = fixture() as unknown as Record<string, unknown>;
     f["fixtureVersion"] = 2;
     expect(messageOf(f)).toBe("fixture: fixtureVersion: expected 1, received 2");
   });
@@ -228,7 +228,7 @@ describe("validateFixture", () => {
   it("lists every problem when there are several", () => {
     const f = fixture();
     f.accounts[0].accountId = "x";
-    (f as Record<string, unknown>)["extra"] = true;
+    (f as unknown as Record<string, unknown>)["extra"] = true;
     const message = messageOf(f);
     expect(message).toMatch(/^fixture: 2 problems:/);
     expect(message).toContain("accounts[0].accountId:");
@@ -255,7 +255,7 @@ describe("loadFixtureFile and startLocalAws", () => {
 
   it("refuses to start on a bad fixture", async () => {
     const f = fixture();
-    (f as Record<string, unknown>)["regions"] = {};
+    (f as unknown as Record<string, unknown>)["regions"] = {};
     await expect(async () => startLocalAws({ fixture: f as never, port: 0 })).rejects.toThrow("regions: unknown key");
   });
 });
