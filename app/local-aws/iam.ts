@@ -9,6 +9,7 @@
  * "simulate" mode. Not modelled: SCPs, resource policies, users and groups.
  */
 import { evaluateRequest, parsePolicyDocument, type PolicySource, type RequestContext } from "../policy/evaluate";
+import { ROLE_INLINE_POLICIES_QUOTA, policySize } from "../policy/limits";
 import type { FixtureAccount, FixtureManagedPolicy, FixtureRole, PolicyDocument } from "./fixture-types";
 import { paginate } from "./pagination";
 import type { EmuRequest, EmuResponse, Emulator, ServiceModule } from "./types";
@@ -26,9 +27,6 @@ const OPERATIONS = new Set([
   "DeleteRolePolicy",
   "SimulatePrincipalPolicy",
 ]);
-
-/** IAM's quota on all inline policies of one role together, whitespace not counted. */
-export const ROLE_INLINE_POLICY_QUOTA = 10_240;
 
 /** The fixture has no creation dates for IAM entities; this stands in for them. */
 const IAM_ENTITY_CREATE_DATE = new Date("2024-01-01T00:00:00Z");
@@ -159,9 +157,9 @@ const HANDLERS: Record<string, Handler> = {
       throw new AwsError("MalformedPolicyDocument", (error as Error).message, 400);
     }
     const others = Object.entries(role.inlinePolicies ?? {}).filter(([name]) => name !== policyName);
-    const total = others.reduce((sum, [, doc]) => sum + policySize(doc), 0) + countWithoutWhitespace(text);
-    if (total > ROLE_INLINE_POLICY_QUOTA) {
-      throw new AwsError("LimitExceeded", `Maximum policy size of ${ROLE_INLINE_POLICY_QUOTA} bytes exceeded for role ${role.roleName}`, 409);
+    const total = others.reduce((sum, [, doc]) => sum + policySize(submittedText.get(doc) ?? doc), 0) + policySize(text);
+    if (total > ROLE_INLINE_POLICIES_QUOTA) {
+      throw new AwsError("LimitExceeded", `Maximum policy size of ${ROLE_INLINE_POLICIES_QUOTA} bytes exceeded for role ${role.roleName}`, 409);
     }
     submittedText.set(document, text);
     role.inlinePolicies = { ...(role.inlinePolicies ?? {}), [policyName]: document };
@@ -289,14 +287,6 @@ function requireManagedPolicy(account: FixtureAccount, arn: string, emu: Emulato
 export function encodePolicyDocument(document: PolicyDocument): string {
   const text = submittedText.get(document) ?? JSON.stringify(document);
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-function policySize(document: PolicyDocument): number {
-  return countWithoutWhitespace(submittedText.get(document) ?? JSON.stringify(document));
-}
-
-function countWithoutWhitespace(text: string): number {
-  return text.replace(/\s/g, "").length;
 }
 
 function contextEntries(params: Params): RequestContext {

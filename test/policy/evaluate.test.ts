@@ -7,6 +7,7 @@ import {
   type PolicyStatement,
   type EvaluationMode,
 } from "../../app/policy/evaluate";
+import { policySize } from "../../app/policy/limits";
 
 const APP = "arn:aws:qbusiness:us-east-1:111122223333:application/0f6e3a0c-1111-4c1e-9d2b-6a7c3e5d0a01";
 const INDEX = `${APP}/index/9a8b7c6d-2222-4c1e-9d2b-6a7c3e5d0a02`;
@@ -347,5 +348,14 @@ describe("statementsOf", () => {
   });
   it("returns an array of statements as is", () => {
     expect(statementsOf({ Statement: [allowGetDoc, chatOnly] })).toEqual([allowGetDoc, chatOnly]);
+  });
+});
+
+describe("policySize", () => {
+  it("counts a policy's characters without whitespace, as IAM's quotas do", () => {
+    const compact = JSON.stringify({ Statement: [allowGetDoc] });
+    expect(policySize(compact)).toBe(compact.length);
+    expect(policySize(JSON.stringify({ Statement: [allowGetDoc] }, null, 4))).toBe(compact.length);
+    expect(policySize({ Statement: [allowGetDoc] })).toBe(compact.length);
   });
 });
