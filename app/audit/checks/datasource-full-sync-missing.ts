@@ -86,15 +86,18 @@ function baseEvidence(ds: DataSourceInventory, cutoff: Date, assessment: FullSyn
   };
 }
 
-/** "last successful sync 2025-05-14" or "no successful sync on record", plus a failing latest job. */
+/**
+ * The sync history in words. The collector reads every job since the cutoff
+ * but only the latest one before it, so "no successful sync" is only claimed
+ * for the time since the cutoff.
+ */
 function history(assessment: FullSyncAssessment): string {
-  const last = assessment.lastSuccessfulJob;
-  let text = last ? `last successful sync ${day(last.startTime)}` : "no successful sync on record";
   const latest = assessment.latestJob;
-  if (latest && latest !== last && latest.status && latest.status !== "SUCCEEDED") {
-    text += `; latest sync ${day(latest.startTime)} ${latest.status}`;
-  }
-  return text;
+  if (!latest) return "the data source has no sync jobs";
+  const last = assessment.lastSuccessfulJob;
+  const failing = latest !== last && latest.status && latest.status !== "SUCCEEDED";
+  if (!last) return `no sync since then succeeded (latest ${day(latest.startTime)} ${latest.status ?? "status unknown"})`;
+  return `last successful sync ${day(last.startTime)}${failing ? `; latest sync ${day(latest.startTime)} ${latest.status}` : ""}`;
 }
 
 export function judgeDataSource(ds: DataSourceInventory, cutoff: Date): Omit<Finding, "checkId" | "severity" | "resource" | "remediation"> {

@@ -42,7 +42,8 @@ export const metadata: CheckMetadata = {
   ],
 };
 
-const isDeny = (s: MatchedStatement) => s.effect === "Deny";
+// The simulator names the policy of a denying statement but may not say which statement: for an explicit deny, anything not marked Allow is the Deny.
+const isDeny = (s: MatchedStatement) => s.effect !== "Allow";
 
 function statementLabel(s: MatchedStatement): string {
   return `${s.sid ? `statement ${s.sid}` : "a statement"} of ${s.policyType === "inline" ? "inline policy" : s.policyType === "boundary" ? "permissions boundary" : "policy"} ${s.policy}`;

@@ -49,7 +49,7 @@ describe("datasource-full-sync-missing", () => {
     const f = onlyFinding(check, withDataSource(ds));
     expect(f.status).toBe("fail");
     expect(f.evidence.jobsCounted).toBe(0);
-    expect(f.message).toContain("latest sync 2025-07-10 FAILED");
+    expect(f.message).toBe("No full sync after 07/02/2025: no sync since then succeeded (latest 2025-07-10 FAILED).");
   });
 
   it("counts a job that started exactly at the cutoff", () => {
@@ -195,5 +195,22 @@ describe("datasource-full-sync-missing", () => {
       expect.objectContaining({ executionId: "e1", mode: "unknown", basis: "configuration-changed-since" }),
     ]);
     expect(f.evidence.dataSourceUpdatedAt).toBe("2025-07-12T00:00:00.000Z");
+  });
+});
+
+describe("datasource-full-sync-missing messages", () => {
+  it("says when a data source has never been synced", () => {
+    expect(onlyFinding(check, withDataSource(dataSource({ syncJobs: [] }))).message).toBe(
+      "No full sync after 07/02/2025: the data source has no sync jobs.",
+    );
+  });
+
+  it("names a failing latest job after the last successful one", () => {
+    const ds = dataSource({
+      syncJobs: [job({ executionId: "bad", startTime: "2025-06-20T00:00:00.000Z", status: "ABORTED" }), job({ executionId: "old", startTime: "2025-05-14T00:00:00.000Z" })],
+    });
+    expect(onlyFinding(check, withDataSource(ds)).message).toBe(
+      "No full sync after 07/02/2025: last successful sync 2025-05-14; latest sync 2025-06-20 ABORTED.",
+    );
   });
 });
