@@ -23,7 +23,6 @@ import {
 } from "./qbusiness-documents";
 import {
   DEFAULT_SYNC_DURATION_SECONDS,
-  activeJob,
   settleDataSource,
   settleSyncJobs,
   startSyncJob,
@@ -442,8 +441,3 @@ export const qbusinessService: ServiceModule = {
     return handler(scopeOf(req, emu), matched.params);
   },
 };
-
-/** Whether a data source has a sync job in SYNCING or STOPPING (for callers outside the API, e.g. demos). */
-export function isSyncRunning(ds: FixtureDataSource): boolean {
-  return activeJob(ds) !== undefined;
-}

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  BatchPutDocumentCommand,
   GetDocumentContentCommand,
   ListDataSourceSyncJobsCommand,
   ListDocumentsCommand,
@@ -336,6 +337,36 @@ describe("what a sync does to documents", () => {
       qb.send(new GetDocumentContentCommand({ applicationId: APP, indexId: INDEX, dataSourceId: HR, documentId: CHANGED_DOC })),
     );
     expect(error.message).toBe(FULL_SYNC_REQUIRED_MESSAGE);
+  });
+});
+
+describe("documents sent during a sync", () => {
+  it("BatchPutDocument with the running job's dataSourceSyncId adds the documents to that data source", async () => {
+    const { executionId } = await qb.send(new StartDataSourceSyncJobCommand(at(FRESH)));
+    const put = await qb.send(new BatchPutDocumentCommand({
+      applicationId: APP,
+      indexId: INDEX,
+      dataSourceSyncId: executionId,
+      documents: [
+        { id: "custom/one.txt", content: { blob: new TextEncoder().encode("one") } },
+        { id: "custom/empty.txt" },
+      ],
+    }));
+    expect(put.failedDocuments?.map((f) => [f.id, f.dataSourceId])).toEqual([["custom/empty.txt", FRESH]]);
+    expect(Object.keys(await updatedAtOf(FRESH))).toContain("custom/one.txt");
+    expect(Object.keys(await updatedAtOf(HR))).not.toContain("custom/one.txt");
+  });
+
+  it("BatchPutDocument with the dataSourceSyncId of a finished job is ResourceNotFoundException", async () => {
+    const job = await syncToCompletion(FRESH);
+    const error = await rejection(qb.send(new BatchPutDocumentCommand({
+      applicationId: APP,
+      indexId: INDEX,
+      dataSourceSyncId: job.executionId,
+      documents: [{ id: "late.txt", content: { blob: new TextEncoder().encode("late") } }],
+    })));
+    expect(error.name).toBe("ResourceNotFoundException");
+    expect(error.resourceId).toBe(job.executionId);
   });
 });
 

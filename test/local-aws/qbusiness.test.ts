@@ -453,6 +453,12 @@ describe("documents", () => {
     expect(error.name).toBe("ValidationException");
   });
 
+  it("ListDocuments filtered by an unknown data source is ResourceNotFoundException", async () => {
+    const error = await rejection(qb.send(new ListDocumentsCommand({ applicationId: APP, indexId: INDEX, dataSourceIds: [id("ds", 42)] })));
+    expect(error.name).toBe("ResourceNotFoundException");
+    expect(error.resourceId).toBe(id("ds", 42));
+  });
+
   it("GetDocumentContent refuses a document not re-synced since the cutoff with the full-sync message", async () => {
     const error = await rejection(
       qb.send(new GetDocumentContentCommand({
