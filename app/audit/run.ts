@@ -1,0 +1,107 @@
+/**
+ * One audit, end to end: resolve the targets, collect the inventory, run the
+ * checks, build the report, and keep it in the history when a database is given.
+ */
+import type { AwsCredentialIdentity } from "@aws-sdk/types";
+import { AwsCallStats, destroyAwsClients } from "../aws/clients";
+import { openDatabase, type Db } from "../db/database";
+import { loadFixtureFile, startLocalAws, validateFixture, type LocalAws } from "../local-aws/index";
+import { accountCredentials, type Fixture } from "../local-aws/fixture-types";
+import { collectInventory, type CollectProgress, type DataSourceKey } from "./collect";
+import { saveAudit } from "./history";
+import { buildReport, runChecks } from "./report";
+import { defaultTargets, prepareTargets, targetsForFixture, type TargetSpec } from "./targets";
+import { DEFAULT_CUTOFF, type AuditReport, type Inventory } from "./types";
+
+export interface RunAuditOptions {
+  /** What to audit; default: the caller's account × QBR_REGIONS / AWS_REGION (or the fixture's fleet). */
+  targets?: TargetSpec[];
+  /** Audit a fleet fixture (path or object) through an in-process local AWS, closed afterwards. */
+  fixture?: Fixture | string;
+  /** Audit exactly these regions in every target account. */
+  regions?: string[];
+  /** Keep the audit in this database (an open one, or a path). */
+  db?: Db | string;
+  cutoff?: string | Date;
+  /** Requests in flight overall (default 32). */
+  concurrency?: number;
+  /** Requests in flight per account × region (default 8). */
+  concurrencyPerTarget?: number;
+  documentCap?: number;
+  onProgress?: (progress: CollectProgress) => void;
+  /** A running AWS-compatible endpoint (e.g. a separate local AWS); default: the SDK's own configuration. */
+  endpoint?: string;
+  credentials?: AwsCredentialIdentity;
+  maxAttempts?: number;
+  ownFullSyncExecutionIds?: (key: DataSourceKey) => string[] | Promise<string[]>;
+}
+
+export interface AuditRun {
+  report: AuditReport;
+  inventory: Inventory;
+  /** Set when the audit was saved to a database. */
+  auditId?: number;
+}
+
+/** The fixture account the audit acts as: the one whose key is in AWS_ACCESS_KEY_ID, else the first. */
+function fixtureCaller(fixture: Fixture): string | undefined {
+  const key = process.env.AWS_ACCESS_KEY_ID ?? "";
+  const match = fixture.accounts.find((a) => accountCredentials(a.accountId).accessKeyId === key);
+  return (match ?? fixture.accounts[0])?.accountId;
+}
+
+/**
+ * Run one audit. Throws only when the audit cannot run at all (bad fixture,
+ * no credentials, no region); unreadable targets are findings in the report.
+ */
+export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun> {
+  let localAws: LocalAws | undefined;
+  let endpoint = options.endpoint;
+  let specs = options.targets;
+  let credentials = options.credentials;
+  if (options.fixture !== undefined) {
+    const fixture = typeof options.fixture === "string" ? loadFixtureFile(options.fixture) : validateFixture(options.fixture);
+    localAws = await startLocalAws({ fixture });
+    endpoint = localAws.endpoint;
+    const caller = fixtureCaller(fixture);
+    specs ??= targetsForFixture(fixture, caller);
+    credentials ??= caller ? accountCredentials(caller) : undefined;
+  }
+
+  const stats = new AwsCallStats();
+  try {
+    const credentialOptions = { credentials, endpoint, maxAttempts: options.maxAttempts, stats };
+    specs ??= await defaultTargets({ ...credentialOptions, regions: options.regions });
+    if (options.regions?.length) specs = specs.map((s) => ({ ...s, regions: options.regions! }));
+    const prepared = await prepareTargets(specs, credentialOptions);
+    try {
+      const cutoff = options.cutoff ?? DEFAULT_CUTOFF;
+      const inventory = await collectInventory(prepared, {
+        cutoff,
+        documentCap: options.documentCap,
+        concurrency: options.concurrency,
+        concurrencyPerTarget: options.concurrencyPerTarget,
+        stats,
+        onProgress: options.onProgress,
+        ownFullSyncExecutionIds: options.ownFullSyncExecutionIds,
+        // A fixture fleet lives on the emulator's clock; real AWS on the real one.
+        now: localAws ? () => localAws!.clock.now() : undefined,
+      });
+      const report = buildReport(inventory, runChecks(inventory, { cutoff }));
+      let auditId: number | undefined;
+      if (options.db !== undefined) {
+        const db = typeof options.db === "string" ? openDatabase(options.db) : options.db;
+        try {
+          auditId = saveAudit(db, report, inventory);
+        } finally {
+          if (typeof options.db === "string") db.close();
+        }
+      }
+      return { report, inventory, auditId };
+    } finally {
+      for (const p of prepared) if (p.clients) destroyAwsClients(p.clients);
+    }
+  } finally {
+    await localAws?.close();
+  }
+}

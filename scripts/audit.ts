@@ -1,0 +1,152 @@
+/**
+ * npm run audit -- [--fixture FILE] [--targets FILE] [--regions a,b]
+ *   [--format table|json|csv] [--fail-on critical|high|medium|none] [--out FILE]
+ *   [--db PATH] [--concurrency N] [--document-cap N]
+ *
+ * Exit 0: no failing finding at or above --fail-on (default critical);
+ * 1: at least one; 2: the audit could not run (bad arguments, bad fixture,
+ * bad targets file, no credentials). See shared/audit-report.md.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { resolveDbPath } from "../app/db/database";
+import { formatCsv, formatTable } from "../app/audit/format";
+import { runAudit } from "../app/audit/run";
+import { AuditSetupError, loadTargetsFile } from "../app/audit/targets";
+import type { AuditReport, Severity } from "../app/audit/types";
+import { FixtureError } from "../app/local-aws/index";
+
+const USAGE = `Usage: npm run audit -- [--fixture FILE] [--targets FILE] [--regions a,b]
+  [--format table|json|csv] [--fail-on critical|high|medium|none] [--out FILE]
+  [--db PATH] [--concurrency N] [--document-cap N]`;
+
+const FORMATS = ["table", "json", "csv"] as const;
+const FAIL_ON = ["critical", "high", "medium", "low", "none"] as const;
+const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
+
+/** A bad invocation: exit 2 with the message and the usage. */
+class UsageError extends Error {}
+
+function positiveInt(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${option} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], option: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${option} must be one of ${allowed.join(", ")}, got "${value}"`);
+  return value as T;
+}
+
+/** True when a finding at or above the threshold fails. */
+export function failsGate(report: AuditReport, failOn: (typeof FAIL_ON)[number]): boolean {
+  if (failOn === "none") return false;
+  const threshold = SEVERITY_RANK[failOn];
+  return report.findings.some((f) => f.status === "fail" && SEVERITY_RANK[f.severity] >= threshold);
+}
+
+function render(report: AuditReport, format: (typeof FORMATS)[number]): string {
+  if (format === "json") return `${JSON.stringify(report, null, 2)}\n`;
+  if (format === "csv") return formatCsv(report);
+  return formatTable(report);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        fixture: { type: "string" },
+        targets: { type: "string" },
+        regions: { type: "string" },
+        format: { type: "string" },
+        "fail-on": { type: "string" },
+        out: { type: "string" },
+        db: { type: "string" },
+        concurrency: { type: "string" },
+        "document-cap": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const format = oneOf(args.format, FORMATS, "format", "table");
+  const failOn = oneOf(args["fail-on"], FAIL_ON, "fail-on", "critical");
+  const concurrency = positiveInt(args.concurrency, "concurrency");
+  const documentCap = positiveInt(args["document-cap"], "document-cap");
+  const regions = args.regions
+    ?.split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+  if (args.regions !== undefined && !regions?.length) throw new UsageError("--regions needs at least one region");
+  const targetsFile = args.targets ?? process.env.QBR_TARGETS_FILE;
+  const targets = targetsFile ? loadTargetsFile(targetsFile) : undefined;
+
+  const progress = progressLine();
+  const { report, auditId } = await runAudit({
+    fixture: args.fixture,
+    targets,
+    regions,
+    db: resolveDbPath(args.db),
+    concurrency,
+    documentCap,
+    onProgress: progress.update,
+  });
+  progress.done();
+
+  const output = render(report, format);
+  if (args.out) {
+    fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
+    fs.writeFileSync(args.out, output);
+    process.stderr.write(`Report written to ${args.out}\n`);
+  } else {
+    process.stdout.write(output);
+  }
+  if (auditId !== undefined) process.stderr.write(`Saved as audit #${auditId} in ${resolveDbPath(args.db)}\n`);
+  return failsGate(report, failOn) ? 1 : 0;
+}
+
+/** Targets done, API calls and throttles on stderr: rewritten in place on a terminal, one final line otherwise. */
+function progressLine() {
+  const tty = process.stderr.isTTY;
+  let last = { targetsDone: 0, targetsTotal: 0, apiCalls: 0, throttled: 0 };
+  let lastDrawn = 0;
+  const text = () => `Audited ${last.targetsDone}/${last.targetsTotal} targets · ${last.apiCalls} API calls · ${last.throttled} throttled`;
+  return {
+    update(p: typeof last) {
+      last = p;
+      const now = Date.now();
+      if (tty && (now - lastDrawn > 200 || p.targetsDone === p.targetsTotal)) {
+        lastDrawn = now;
+        process.stderr.write(`\r${text()}\x1b[K`);
+      }
+    },
+    done() {
+      process.stderr.write(tty ? "\n" : `${text()}\n`);
+    },
+  };
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) process.stderr.write(`audit: ${message}\n${USAGE}\n`);
+    else if (error instanceof FixtureError || error instanceof AuditSetupError) process.stderr.write(`audit: ${message}\n`);
+    else process.stderr.write(`audit: the audit could not run: ${message}\n`);
+    process.exitCode = 2;
+  },
+);

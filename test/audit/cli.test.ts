@@ -1,0 +1,174 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../app/db/database";
+import { compareAudits, listAudits } from "../../app/audit/history";
+import type { AuditReport } from "../../app/audit/types";
+import type { Fixture } from "../../app/local-aws/fixture-types";
+import {
+  AFTER,
+  BEFORE,
+  account,
+  allowGetDocumentContent,
+  application,
+  dataSource,
+  documents,
+  fleet,
+  index,
+  roleArn,
+  syncJob,
+  webExperience,
+  webRole,
+} from "./fleet-builder";
+
+const ACCOUNT = "111122223333";
+const REGION = "us-east-1";
+const ROOT = path.resolve(__dirname, "../..");
+const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+
+/** One IDC application with one S3 source; `synced` decides whether it had a full sync after the cutoff. */
+function oneApp(synced: boolean): Fixture {
+  const ds = dataSource("hr-data", {
+    syncJobs: [syncJob("job", synced ? AFTER : BEFORE)],
+    documents: documents(3, synced ? "2025-08-01T10:01:00.000Z" : BEFORE),
+  });
+  const app = application("acme-assistant", [index("main", [ds])], [webExperience("web", roleArn(ACCOUNT, "QBusinessWebRole"))]);
+  const appArn = `arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/${app.applicationId}`;
+  const iam = { roles: [webRole("QBusinessWebRole", allowGetDocumentContent([appArn, `${appArn}/index/*`]))] };
+  return fleet([account(ACCOUNT, { [REGION]: [app] }, { iam })]);
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-cli-"));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function writeFixture(name: string, fixture: unknown): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify(fixture));
+  return file;
+}
+
+/** Run `npm run audit -- ...args` as a user would (tsx scripts/audit.ts), with no AWS settings from this machine. */
+function audit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, QBR_DB: path.join(dir, "default.sqlite"), NODE_ENV: "test" };
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, ["scripts/audit.ts", ...args], { cwd: ROOT, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("audit CLI", () => {
+  it("prints the JSON report and exits 1 when a critical finding fails", async () => {
+    const fixture = writeFixture("stale.json", oneApp(false));
+    const run = await audit(["--fixture", fixture, "--format", "json"]);
+    expect(run.stderr).toMatch(/Audited 1\/1 targets · \d+ API calls · 0 throttled/);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    expect(report.reportVersion).toBe(1);
+    expect(report.targets).toEqual([{ accountId: ACCOUNT, region: REGION, status: "ok" }]);
+    expect(report.applications[0]).toMatchObject({ displayName: "acme-assistant", readiness: "not-ready" });
+    expect(report.findings.some((f) => f.checkId === "datasource-full-sync-missing" && f.status === "fail")).toBe(true);
+  }, 30_000);
+
+  it("exits 0 on the same fleet with --fail-on none, and 0 by default on a ready fleet", async () => {
+    const stale = await audit(["--fixture", writeFixture("stale.json", oneApp(false)), "--format", "json", "--fail-on", "none"]);
+    expect(stale.code).toBe(0);
+    const ready = await audit(["--fixture", writeFixture("ready.json", oneApp(true)), "--format", "json"]);
+    expect(ready.code).toBe(0);
+    expect((JSON.parse(ready.stdout) as AuditReport).applications[0].readiness).toBe("ready");
+  }, 30_000);
+
+  it("prints a table by default and CSV with --format csv", async () => {
+    const fixture = writeFixture("stale.json", oneApp(false));
+    const table = await audit(["--fixture", fixture]);
+    expect(table.stdout).toContain("acme-assistant");
+    expect(table.stdout).toContain("datasource-full-sync-missing");
+    const csv = await audit(["--fixture", fixture, "--format", "csv"]);
+    const lines = csv.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/checkId|check_id|check/i);
+    expect(lines.some((l) => l.includes("datasource-full-sync-missing") && l.includes("fail"))).toBe(true);
+  }, 30_000);
+
+  it("--out writes the report to the file instead of stdout", async () => {
+    const out = path.join(dir, "reports", "audit.json");
+    const run = await audit(["--fixture", writeFixture("stale.json", oneApp(false)), "--format", "json", "--out", out]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(`Report written to ${out}`);
+    expect((JSON.parse(fs.readFileSync(out, "utf8")) as AuditReport).reportVersion).toBe(1);
+  }, 30_000);
+
+  it.each([
+    [["--format", "xml"], /--format must be one of table, json, csv, got "xml"/],
+    [["--fail-on", "severe"], /--fail-on must be one of critical, high, medium, low, none/],
+    [["--concurrency", "0"], /--concurrency must be a positive integer/],
+    [["--bogus"], /Unknown option '--bogus'/],
+  ])("exits 2 on bad arguments %j with a message", async (args, message) => {
+    const run = await audit(["--fixture", writeFixture("f.json", oneApp(true)), ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe("");
+  }, 30_000);
+
+  it("exits 2 on a bad fixture, naming the JSON path of the problem", async () => {
+    const bad = oneApp(true) as unknown as { accounts: { accountId: string }[] };
+    bad.accounts[0].accountId = "not-an-account";
+    const run = await audit(["--fixture", writeFixture("bad.json", bad)]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("accounts[0].accountId");
+  }, 30_000);
+
+  it("exits 2 on an invalid targets file, naming the JSON path", async () => {
+    const targets = path.join(dir, "targets.json");
+    fs.writeFileSync(targets, JSON.stringify({ targets: [{ accountId: ACCOUNT, regions: ["nowhere"] }] }));
+    const run = await audit(["--fixture", writeFixture("f.json", oneApp(true)), "--targets", targets]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/targets\[0\]\.regions\[0\]: must be an AWS region name/);
+  }, 30_000);
+
+  it("exits 2 without credentials or region when no fixture is given", async () => {
+    const run = await audit(["--format", "json"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/No region to audit|No usable AWS credentials/);
+  }, 30_000);
+
+  it("a target the fleet denies is a scan-target-unreadable finding, not a crash", async () => {
+    const fixture = oneApp(true);
+    fixture.accounts[0].regions["eu-west-1"] = { applications: [] };
+    fixture.accounts[0].denied = [{ service: "qbusiness", region: "eu-west-1", operation: "*" }];
+    const run = await audit(["--fixture", writeFixture("denied.json", fixture), "--format", "json", "--fail-on", "none"]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    expect(report.targets[1]).toMatchObject({ region: "eu-west-1", status: "error", error: { code: "AccessDeniedException" } });
+    expect(report.findings.find((f) => f.checkId === "scan-target-unreadable" && f.resource.region === "eu-west-1")?.status).not.toBe("pass");
+  }, 30_000);
+
+  it("keeps each audit in the database, and comparing them shows the application became ready", async () => {
+    const db = path.join(dir, "history.sqlite");
+    const first = await audit(["--fixture", writeFixture("stale.json", oneApp(false)), "--db", db, "--format", "json"]);
+    const second = await audit(["--fixture", writeFixture("ready.json", oneApp(true)), "--db", db, "--format", "json"]);
+    expect(first.stderr).toMatch(/Saved as audit #1/);
+    expect(second.stderr).toMatch(/Saved as audit #2/);
+    const handle = openDatabase(db);
+    try {
+      expect(listAudits(handle).map((a) => a.id)).toEqual([2, 1]);
+      const diff = compareAudits(handle, 1, 2);
+      expect(diff.becameReady.map((c) => c.application.displayName)).toEqual(["acme-assistant"]);
+      expect(diff.goneFindings.map((f) => f.checkId)).toContain("datasource-full-sync-missing");
+      expect(diff.regressed).toEqual([]);
+    } finally {
+      handle.close();
+    }
+  }, 30_000);
+});
