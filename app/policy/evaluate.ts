@@ -60,7 +60,10 @@ export interface PolicyEvaluation {
    * caused by the boundary alone, the identity Allows that the boundary blocks.
    */
   matchedStatements: MatchedStatement[];
-  /** Present when a boundary applies: false when it does not allow the request (or denies it). */
+  /**
+   * Present when a boundary applies: false when it does not allow the request
+   * (or denies it). Absent in local mode when the boundary's grant is conditional.
+   */
   allowedByPermissionsBoundary?: boolean;
   /** Condition keys the policies needed but the context did not carry (sorted, as written in the policy). */
   missingContextKeys: string[];
@@ -210,12 +213,17 @@ export function evaluateRequest(request: EvaluationRequest, policies: Evaluation
   const boundaryAllows = boundary.filter((o) => o.statement.Effect === "Allow" && holds(o));
   const boundaryDenies = denies.some((o) => o.source.type === "boundary");
   const hasBoundary = policies.permissionsBoundary !== undefined;
-  const allowedByPermissionsBoundary = hasBoundary ? boundaryAllows.length > 0 && !boundaryDenies : undefined;
+  // Local mode cannot say whether a boundary whose only grant is conditional allows.
+  const boundaryUndecided =
+    mode === "local" && boundaryAllows.length === 0 && !boundaryDenies &&
+    boundary.some((o) => o.statement.Effect === "Allow" && undecidable(o));
+  const allowedByPermissionsBoundary =
+    hasBoundary && !boundaryUndecided ? boundaryAllows.length > 0 && !boundaryDenies : undefined;
 
   const result = (decision: Decision, matched: StatementOutcome[], reason?: string): PolicyEvaluation => ({
     decision,
     matchedStatements: matched.map(toMatchedStatement),
-    ...(hasBoundary ? { allowedByPermissionsBoundary } : {}),
+    ...(allowedByPermissionsBoundary !== undefined ? { allowedByPermissionsBoundary } : {}),
     missingContextKeys,
     ...(reason ? { reason } : {}),
   });

@@ -198,6 +198,7 @@ const cases: Case[] = [
     identity: [inline("p", allowGetDoc)],
     boundary: boundary({ Effect: "Allow", Action: "*", Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } } }),
     decision: "unknown",
+    allowedByPermissionsBoundary: undefined,
   },
   {
     name: "local: a conditional boundary Allow cannot help when no identity policy allows",
