@@ -10,9 +10,9 @@ const OPERATIONS = new Set(["GetCallerIdentity", "AssumeRole"]);
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:(.*)\/)?([\w+=,.@-]{1,64})$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
-/** A stable role id (AROA...) for a role ARN, as IAM would have assigned it once. */
-export function roleIdOf(roleArn: string): string {
-  return `AROA${createHash("sha1").update(roleArn).digest("hex").slice(0, 17).toUpperCase()}`;
+/** A stable role id (AROA...) for a role, as IAM would have assigned it once (names are unique per account, whatever the path). */
+export function roleIdOf(accountId: string, roleName: string): string {
+  return `AROA${createHash("sha1").update(`${accountId}/${roleName}`).digest("hex").slice(0, 17).toUpperCase()}`;
 }
 
 function params(req: EmuRequest): Record<string, string> {
@@ -42,7 +42,7 @@ export const stsService: ServiceModule = {
     if (operation === "GetCallerIdentity") {
       const assumed = /:assumed-role\/([^/]+)\/(.+)$/.exec(req.callerArn);
       const userId = assumed
-        ? `${roleIdOf(`arn:aws:iam::${req.accountId}:role/${assumed[1]}`)}:${assumed[2]}`
+        ? `${roleIdOf(req.accountId, assumed[1])}:${assumed[2]}`
         : req.accountId;
       return ok("GetCallerIdentity", { UserId: userId, Account: req.accountId, Arn: req.callerArn }, req);
     }
@@ -88,7 +88,7 @@ export const stsService: ServiceModule = {
           SessionToken: creds.sessionToken,
           Expiration: creds.expiration,
         },
-        AssumedRoleUser: { AssumedRoleId: `${roleIdOf(roleArn)}:${sessionName}`, Arn: sessionArn },
+        AssumedRoleUser: { AssumedRoleId: `${roleIdOf(accountId, roleName)}:${sessionName}`, Arn: sessionArn },
       },
       req,
     );
