@@ -89,7 +89,8 @@ export function formatTable(report: AuditReport): string {
     out.push(`  ${finding.message}`);
     const metadata = checkById(finding.checkId)?.metadata;
     if (finding.status !== "unknown" && metadata) out.push(`  Fix: ${metadata.howToFix}`);
-    out.push(`  Automatic fix: ${finding.remediation.action ?? "none"}`);
+    const withheld = finding.remediation.action === null && metadata?.remediation && (finding.status === "fail" || finding.status === "warn");
+    out.push(`  Automatic fix: ${finding.remediation.action ?? (withheld ? `none (${metadata!.remediation} cannot help here)` : "none")}`);
   }
   return out.join("\n") + "\n";
 }

@@ -193,6 +193,15 @@ describe("formatTable", () => {
     expect(text).toContain("111122223333/eu-west-1: AccessDeniedException: denied");
   });
 
+  it("says when the check's usual automatic fix cannot help (permissions boundary)", () => {
+    const blocked = fleet();
+    const evaluation = blocked.applications[0].webExperiences[0].access!;
+    evaluation.resources.forEach((r) => Object.assign(r, { decision: "implicitDeny", allowedByPermissionsBoundary: false }));
+    const table = formatTable(buildReport(blocked, runChecks(blocked)));
+    expect(table).toContain("The permissions boundary blocks qbusiness:GetDocumentContent");
+    expect(table).toContain("Automatic fix: none (patch-role-policy cannot help here)");
+  });
+
   it("leaves passing findings out of the attention list", () => {
     expect(text).not.toContain("PASS  ");
   });

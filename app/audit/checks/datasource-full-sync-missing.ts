@@ -137,7 +137,7 @@ export function judgeDataSource(ds: DataSourceInventory, cutoff: Date): Omit<Fin
       }
       return {
         status: "warn",
-        message: `Full sync not confirmed ${after}: last successful sync ${day(deciding?.startTime ?? undefined)} (mode unknown: ${deciding?.reason}).`,
+        message: `Full sync not confirmed ${after}: the sync of ${day(deciding?.startTime ?? undefined)} succeeded, mode unknown (${deciding?.reason}).`,
         evidence: { ...evidence, decidedBy: "sync-job", documents: documentEvidence(ds.documents) },
       };
     case "incremental":
