@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../app/db/database";
 import { compareAudits, listAudits } from "../../app/audit/history";
+import { runAudit } from "../../app/audit/run";
 import type { AuditReport } from "../../app/audit/types";
 import type { Fixture } from "../../app/local-aws/fixture-types";
 import {
@@ -170,5 +171,35 @@ describe("audit CLI", () => {
     } finally {
       handle.close();
     }
+  }, 30_000);
+});
+
+describe("runAudit on the demo fleet", () => {
+  const demo = path.join(ROOT, "app/local-aws/fixtures/demo-fleet.json");
+  const expected = JSON.parse(fs.readFileSync(path.join(ROOT, "app/local-aws/fixtures/demo-fleet.expected.json"), "utf8")) as {
+    applications: Record<string, { readiness: string; failing: string[]; warnings: string[]; fixableBy: string[] }>;
+    unreadableTargets: { accountId: string; region: string; errorCode: string }[];
+  };
+
+  it("concludes for every application what demo-fleet.expected.json says, and reads every readable target", async () => {
+    const { report, inventory } = await runAudit({ fixture: demo });
+    const unreadable = report.targets.filter((t) => t.status === "error").map((t) => [t.accountId, t.region, t.error?.code]);
+    expect(unreadable).toEqual(expected.unreadableTargets.map((t) => [t.accountId, t.region, t.errorCode]));
+    const conclusions = Object.fromEntries(
+      report.applications.map((app) => {
+        const open = report.findings.filter((f) => f.resource.applicationId === app.applicationId);
+        const ids = (status: string) => [...new Set(open.filter((f) => f.status === status).map((f) => f.checkId))].sort();
+        const fixes = [...new Set(open.filter((f) => f.status === "fail" || f.status === "warn").flatMap((f) => (f.remediation.action ? [f.remediation.action] : [])))].sort();
+        return [app.applicationId, { readiness: app.readiness, failing: ids("fail"), warnings: ids("warn"), fixableBy: fixes }];
+      }),
+    );
+    const want = Object.fromEntries(
+      Object.entries(expected.applications).map(([id, a]) => [
+        id,
+        { readiness: a.readiness, failing: [...a.failing].sort(), warnings: [...a.warnings].sort(), fixableBy: [...a.fixableBy].sort() },
+      ]),
+    );
+    expect(conclusions).toEqual(want);
+    expect(inventory.applications).toHaveLength(Object.keys(want).length);
   }, 30_000);
 });
