@@ -152,7 +152,7 @@ const HANDLERS: Record<string, Handler> = {
     try {
       // IAM takes the document as plain JSON; a URL-encoded one is a syntax error there too.
       if (!text.trim().startsWith("{")) throw new Error("Syntax errors in policy.");
-      document = parsePolicyDocument(text);
+      document = parsePolicyDocument(text, { identityPolicy: true });
     } catch (error) {
       throw new AwsError("MalformedPolicyDocument", (error as Error).message, 400);
     }

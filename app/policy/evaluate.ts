@@ -80,11 +80,20 @@ export function statementsOf(doc: PolicyDocument): PolicyStatement[] {
   return Array.isArray(statement) ? statement : [statement];
 }
 
+export interface PolicyGrammarOptions {
+  /**
+   * Check the rules of identity policies (what PutRolePolicy accepts): no
+   * Principal, and a Resource or NotResource in every statement. Off by
+   * default, so trust policies parse too.
+   */
+  identityPolicy?: boolean;
+}
+
 /**
  * Parse a policy document as IAM returns it (URL-encoded, RFC 3986) or as
  * plain JSON text, and check its grammar. Throws an Error saying what is wrong.
  */
-export function parsePolicyDocument(text: string): PolicyDocument {
+export function parsePolicyDocument(text: string, options: PolicyGrammarOptions = {}): PolicyDocument {
   const trimmed = text.trim();
   let json: string = trimmed;
   if (!trimmed.startsWith("{")) {
@@ -100,7 +109,7 @@ export function parsePolicyDocument(text: string): PolicyDocument {
   } catch {
     throw new Error("Syntax errors in policy.");
   }
-  return validatePolicyDocument(parsed);
+  return validatePolicyDocument(parsed, options);
 }
 
 const STATEMENT_KEYS = new Set([
@@ -116,10 +125,10 @@ const STATEMENT_KEYS = new Set([
 ]);
 
 /**
- * Check that a parsed JSON value is an identity policy document IAM would
- * accept (roughly: the checks IAM's MalformedPolicyDocument makes most often).
+ * Check that a parsed JSON value is a policy document IAM would accept
+ * (roughly: the checks behind IAM's MalformedPolicyDocument most often).
  */
-export function validatePolicyDocument(json: unknown): PolicyDocument {
+export function validatePolicyDocument(json: unknown, options: PolicyGrammarOptions = {}): PolicyDocument {
   if (!isObject(json)) throw new Error("Syntax errors in policy.");
   for (const key of Object.keys(json)) {
     if (key !== "Version" && key !== "Id" && key !== "Statement") {
@@ -139,14 +148,17 @@ export function validatePolicyDocument(json: unknown): PolicyDocument {
       if (!STATEMENT_KEYS.has(key)) throw new Error(`Syntax errors in policy: unknown field ${key} in ${where}.`);
     }
     if (s.Effect !== "Allow" && s.Effect !== "Deny") throw new Error(`Missing required field Effect in ${where}`);
-    if (s.Principal !== undefined || s.NotPrincipal !== undefined) {
+    if (options.identityPolicy && (s.Principal !== undefined || s.NotPrincipal !== undefined)) {
       throw new Error("Policy document should not specify a principal.");
     }
     if ((s.Action === undefined) === (s.NotAction === undefined)) {
       throw new Error(`${where} must have exactly one of Action or NotAction`);
     }
-    if ((s.Resource === undefined) === (s.NotResource === undefined)) {
-      throw new Error(`${where} must have exactly one of Resource or NotResource`);
+    if (s.Resource !== undefined && s.NotResource !== undefined) {
+      throw new Error(`${where} must have only one of Resource or NotResource`);
+    }
+    if (options.identityPolicy && s.Resource === undefined && s.NotResource === undefined) {
+      throw new Error(`${where} must have one of Resource or NotResource`);
     }
     for (const key of ["Action", "NotAction", "Resource", "NotResource"] as const) {
       const value = s[key];

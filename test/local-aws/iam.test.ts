@@ -255,6 +255,7 @@ describe("inline role policies", () => {
     ["text that is not JSON", "{not json"],
     ["a statement without Effect", JSON.stringify({ Version: "2012-10-17", Statement: [{ Action: "s3:GetObject", Resource: "*" }] })],
     ["a URL-encoded document", encodeURIComponent(JSON.stringify(getDocPolicy))],
+    ["a Principal, which identity policies may not name", JSON.stringify(trustPolicy)],
   ])("PutRolePolicy answers MalformedPolicyDocument for %s", async (_, text) => {
     const err = await failure(iam.send(new PutRolePolicyCommand({ RoleName: "EmptyRole", PolicyName: "Bad", PolicyDocument: text })));
     expect(err.name).toBe("MalformedPolicyDocumentException");

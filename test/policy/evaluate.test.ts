@@ -335,11 +335,24 @@ describe("parsePolicyDocument", () => {
     ["not JSON", "{nope"],
     ["a statement without Effect", JSON.stringify({ Statement: [{ Action: "*", Resource: "*" }] })],
     ["a statement without Action", JSON.stringify({ Statement: [{ Effect: "Allow", Resource: "*" }] })],
-    ["a statement without Resource", JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject" }] })],
     ["an action without a service prefix", JSON.stringify({ Statement: [{ Effect: "Allow", Action: "GetObject", Resource: "*" }] })],
-    ["a Principal in an identity policy", JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] })],
   ])("rejects %s", (_, text) => {
     expect(() => parsePolicyDocument(text)).toThrow();
+  });
+
+  it.each([
+    ["a statement without Resource", JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject" }] })],
+    ["a Principal", JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] })],
+  ])("rejects %s in an identity policy", (_, text) => {
+    expect(() => parsePolicyDocument(text, { identityPolicy: true })).toThrow();
+  });
+
+  it("reads a trust policy, which has a Principal and no Resource", () => {
+    const trust = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "application.qbusiness.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:SetContext"] }],
+    };
+    expect(parsePolicyDocument(encodeURIComponent(JSON.stringify(trust)))).toEqual(trust);
   });
 });
 
