@@ -71,6 +71,10 @@ export function formatTable(report: AuditReport): string {
       return [app.readiness, app.accountId, app.region, app.displayName, app.identityType ?? "-", count("fail"), count("warn"), count("unknown"), app.applicationId];
     });
     out.push(...table(["READINESS", "ACCOUNT", "REGION", "APPLICATION", "IDENTITY", "FAIL", "WARN", "UNKNOWN", "APPLICATION ID"], rows));
+    for (const app of report.applications.filter((a) => a.error)) {
+      const e = app.error!;
+      out.push(`  ${app.displayName} was read only in part: ${e.code}${e.operation ? ` on ${e.operation}` : ""}: ${e.message}`);
+    }
   }
   out.push("");
 

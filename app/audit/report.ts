@@ -55,6 +55,7 @@ export function buildReport(inventory: Inventory, findings: Finding[]): AuditRep
       displayName: app.displayName,
       identityType: app.identityType ?? null,
       readiness: applicationReadiness(app, findingsOfApplication(app, findings)),
+      ...(app.error ? { error: app.error } : {}),
     }))
     .sort(
       (a, b) =>

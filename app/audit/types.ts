@@ -246,6 +246,8 @@ export interface ReportApplication {
   displayName: string;
   identityType: string | null;
   readiness: Readiness;
+  /** Set when the application could not be read completely: its readiness is then unknown unless something fails. */
+  error?: AwsErrorInfo;
 }
 
 export interface AuditReport {

@@ -116,7 +116,15 @@ describe("buildReport", () => {
     partial.applications[0].indices = [];
     partial.applications[0].error = { code: "ThrottlingException", message: "Rate exceeded", operation: "qbusiness:ListIndices" };
     const r = buildReport(partial, runChecks(partial));
-    expect(r.applications.find((a) => a.applicationId === READY_ID)?.readiness).toBe("unknown");
+    expect(r.applications.find((a) => a.applicationId === READY_ID)).toMatchObject({ readiness: "unknown", error: { code: "ThrottlingException" } });
+    expect(formatTable(r)).toContain("ready-app was read only in part: ThrottlingException on qbusiness:ListIndices: Rate exceeded");
+  });
+
+  it("makes an application unknown when only GetApplication failed, and says why", () => {
+    const partial = fleet();
+    partial.applications[0].error = { code: "AccessDeniedException", message: "no", operation: "qbusiness:GetApplication" };
+    const r = buildReport(partial, runChecks(partial));
+    expect(r.applications.find((a) => a.applicationId === READY_ID)).toMatchObject({ readiness: "unknown", error: { operation: "qbusiness:GetApplication" } });
   });
 
   it("applies a configurable cutoff", () => {
