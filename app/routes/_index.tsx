@@ -1,3 +1,91 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { ApplicationFilters } from "~/components/ApplicationFilters";
+import { ApplicationsTable } from "~/components/ApplicationsTable";
+import { AuditTime } from "~/components/AuditTime";
+import { FailingByCheckChart } from "~/components/FailingByCheckChart";
+import { FleetTotals } from "~/components/FleetTotals";
+import { ReadinessDonut } from "~/components/ReadinessDonut";
+import { ReadinessTrendChart } from "~/components/ReadinessTrendChart";
+import { RouteError } from "~/components/RouteError";
+import { ScanNow, type ScanActionData } from "~/components/ScanNow";
+import { verifyCsrf } from "~/auth/csrf.server";
+import { getSession } from "~/auth/session.server";
+import { requireOperator, requireUser } from "~/auth/user.server";
+import { dashboardDb } from "~/dashboard/db.server";
+import { parseApplicationFilters } from "~/dashboard/filters";
+import { getOverview } from "~/dashboard/overview.server";
+import { scanStatus, startScan } from "~/dashboard/scans.server";
+
+export const meta: MetaFunction = () => [{ title: "Overview · qbiz-readiness" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const filters = parseApplicationFilters(new URL(request.url).searchParams);
+  return {
+    ...getOverview(dashboardDb(), filters),
+    filters,
+    scan: scanStatus(),
+    canScan: user.role === "operator",
+  };
+}
+
+/** intent=scan: start a background audit (operators only; one at a time per server). */
+export async function action({ request, context }: ActionFunctionArgs): Promise<ScanActionData> {
+  const user = await requireOperator(request, context);
+  const form = await request.formData();
+  verifyCsrf(request, form, await getSession(request));
+  if (form.get("intent") !== "scan") throw new Response(`Unknown action "${String(form.get("intent"))}".`, { status: 400 });
+  return startScan(user);
+}
+
 export default function Overview() {
-  return <h1>Overview</h1>;
+  const data = useLoaderData<typeof loader>();
+  const { audit, totals, filters } = data;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>Overview</h1>
+          <AuditTime audit={audit} />
+        </div>
+        <ScanNow initial={data.scan} canScan={data.canScan} />
+      </div>
+      {audit === null ? (
+        <p className="card">
+          No audit is stored yet. {data.scan.state === "running" ? "The first scan is running; this page fills in when it ends." : "Start one with “Scan now” or `npm run audit`."}
+        </p>
+      ) : (
+        <>
+          {data.unreadableTargets.length > 0 ? (
+            <div className="card warning" role="note">
+              <strong>{data.unreadableTargets.length} target(s) could not be read</strong>; their applications are missing or unknown:
+              <ul>
+                {data.unreadableTargets.map((t) => (
+                  <li key={`${t.accountId}/${t.region}`}>{t.accountId} {t.region}: {t.error}</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          <FleetTotals totals={totals} />
+          <div className="charts">
+            <ReadinessDonut totals={totals} />
+            <FailingByCheckChart counts={data.failingByCheck} />
+            <ReadinessTrendChart points={data.trend} />
+          </div>
+          <section aria-labelledby="applications-heading">
+            <h2 id="applications-heading">
+              Applications <span className="muted small">({data.applications.length} of {data.applicationsTotal})</span>
+            </h2>
+            <ApplicationFilters filters={filters} options={data.options} />
+            <ApplicationsTable rows={data.applications} filters={filters} />
+          </section>
+        </>
+      )}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError page="The overview" />;
 }

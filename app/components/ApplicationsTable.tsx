@@ -1,0 +1,59 @@
+import { Link } from "@remix-run/react";
+import { toSearch } from "~/dashboard/filters";
+import type { ApplicationFilters, ApplicationRow, ApplicationSort } from "~/dashboard/types";
+import { applicationPath } from "~/dashboard/words";
+import { ReadinessBadge } from "./Badges";
+
+const COLUMNS: { sort: ApplicationSort; label: string }[] = [
+  { sort: "name", label: "Application" },
+  { sort: "account", label: "Account" },
+  { sort: "region", label: "Region" },
+  { sort: "readiness", label: "Readiness" },
+  { sort: "failing", label: "Failing" },
+];
+
+/** A column header that sorts by its column (a link, so it works without JavaScript). */
+function SortHeader({ column, filters }: { column: (typeof COLUMNS)[number]; filters: ApplicationFilters }) {
+  const active = filters.sort === column.sort;
+  const dir = active && filters.dir === "asc" ? "desc" : "asc";
+  const search = toSearch({ ...filters, sort: column.sort, dir });
+  return (
+    <th scope="col" aria-sort={active ? (filters.dir === "asc" ? "ascending" : "descending") : "none"}>
+      <Link to={search || "?"} preventScrollReset>
+        {column.label}
+        {active ? (filters.dir === "asc" ? " ▲" : " ▼") : ""}
+      </Link>
+    </th>
+  );
+}
+
+export function ApplicationsTable({ rows, filters }: { rows: ApplicationRow[]; filters: ApplicationFilters }) {
+  if (rows.length === 0) return <p className="muted">No application matches these filters.</p>;
+  return (
+    <table className="applications" data-testid="applications-table">
+      <thead>
+        <tr>
+          {COLUMNS.map((c) => <SortHeader key={c.sort} column={c} filters={filters} />)}
+          <th scope="col">Identity</th>
+          <th scope="col">Warnings</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={`${row.accountId}/${row.region}/${row.applicationId}`} data-readiness={row.readiness}>
+            <td>
+              <Link to={applicationPath(row)}>{row.displayName}</Link>
+              <div className="muted small">{row.applicationId}</div>
+            </td>
+            <td>{row.accountId}</td>
+            <td>{row.region}</td>
+            <td><ReadinessBadge readiness={row.readiness} /></td>
+            <td>{row.failCount}</td>
+            <td>{row.identityType ?? "unknown"}</td>
+            <td>{row.warnCount}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,13 @@
+import type { AuditStamp } from "~/dashboard/types";
+import { formatTime } from "~/dashboard/words";
+
+/** The line every page shows: which audit the page is about, and when it ran. */
+export function AuditTime({ audit }: { audit: AuditStamp | null }) {
+  if (!audit) return <p className="audit-time muted">No audit stored yet.</p>;
+  return (
+    <p className="audit-time" data-testid="audit-time">
+      Audit #{audit.id} of <time dateTime={audit.scannedAt}>{formatTime(audit.scannedAt)}</time>
+      <span className="muted"> · cutoff {formatTime(audit.cutoff)}</span>
+    </p>
+  );
+}

@@ -1,0 +1,38 @@
+import { useEffect, useState, type ReactNode } from "react";
+
+// Once the app has hydrated, later client navigations may draw charts at once.
+let hydratedOnce = false;
+
+/** False during the server render and the first client render, true after hydration. */
+export function useHydrated(): boolean {
+  const [hydrated, setHydrated] = useState(hydratedOnce);
+  useEffect(() => {
+    hydratedOnce = true;
+    setHydrated(true);
+  }, []);
+  return hydrated;
+}
+
+/**
+ * A chart's frame: recharts draws nothing on the server, so the server (and
+ * the first client render) shows a skeleton of the same height, and the
+ * chart after hydration. `summary` is the chart's content in words, for
+ * screen readers and for anyone without JavaScript.
+ */
+export function ChartFrame({ title, summary, height, children }: {
+  title: string;
+  summary: string;
+  height: number;
+  children: () => ReactNode;
+}) {
+  const hydrated = useHydrated();
+  return (
+    <figure className="chart">
+      <figcaption>{title}</figcaption>
+      <div className="chart-body" style={{ height }} role="img" aria-label={`${title}: ${summary}`}>
+        {hydrated ? children() : <div className="chart-skeleton" style={{ height }} aria-hidden="true" />}
+      </div>
+      <p className="visually-hidden">{summary}</p>
+    </figure>
+  );
+}

@@ -1,0 +1,80 @@
+import { useFetcher, useRevalidator } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
+import type { ScanStatus } from "~/dashboard/types";
+import { formatTime } from "~/dashboard/words";
+import { CsrfInput } from "~/auth/csrf-input";
+
+const POLL_MS = 1000;
+
+export interface ScanActionData {
+  scan: ScanStatus;
+  /** True when this request found a scan already running and started none. */
+  alreadyRunning: boolean;
+}
+
+function progressWords(s: ScanStatus): string {
+  switch (s.state) {
+    case "running":
+      return `Scanning: ${s.targetsDone} of ${s.targetsTotal || "?"} targets read, ${s.apiCalls} API calls so far.`;
+    case "finished":
+      return `Last scan finished ${formatTime(s.finishedAt)}${s.startedBy ? ` (started by ${s.startedBy})` : ""}: ${s.targetsDone} targets, ${s.apiCalls} API calls.`;
+    case "failed":
+      return `Last scan failed ${formatTime(s.finishedAt)}: ${s.error ?? "unknown error"}.`;
+    default:
+      return "";
+  }
+}
+
+/**
+ * "Scan now": starts an audit in the background (operators only) and shows
+ * its progress by polling GET /scan; the page's data reloads when it ends.
+ * The form posts to the overview's own action, so it works without JavaScript too.
+ */
+export function ScanNow({ initial, canScan }: { initial: ScanStatus; canScan: boolean }) {
+  const start = useFetcher<ScanActionData>({ key: "scan-now" });
+  const poll = useFetcher<ScanStatus>();
+  const revalidator = useRevalidator();
+  const [status, setStatus] = useState(initial);
+  const previousState = useRef(initial.state);
+
+  useEffect(() => setStatus(initial), [initial]);
+  useEffect(() => { if (start.data) setStatus(start.data.scan); }, [start.data]);
+  useEffect(() => { if (poll.data) setStatus(poll.data); }, [poll.data]);
+
+  const running = status.state === "running";
+  useEffect(() => {
+    if (!running || poll.state !== "idle") return;
+    const timer = setTimeout(() => poll.load("/scan"), POLL_MS);
+    return () => clearTimeout(timer);
+  }, [running, poll, status]);
+
+  // A scan that just ended stored a new audit: reload the page's data once.
+  useEffect(() => {
+    if (previousState.current === "running" && status.state !== "running") revalidator.revalidate();
+    previousState.current = status.state;
+  }, [status.state, revalidator]);
+
+  const busy = running || start.state !== "idle";
+  return (
+    <section className="scan-now" aria-label="Scan now">
+      {canScan ? (
+        <start.Form method="post">
+          <CsrfInput />
+          <input type="hidden" name="intent" value="scan" />
+          <button type="submit" disabled={busy} aria-describedby="scan-progress">
+            {busy ? "Scanning…" : "Scan now"}
+          </button>
+        </start.Form>
+      ) : (
+        <p className="muted small">Only operators can start a scan.</p>
+      )}
+      <div id="scan-progress" role="status" aria-live="polite" data-testid="scan-progress">
+        {start.data?.alreadyRunning ? <p>A scan is already running; following it.</p> : null}
+        {running ? (
+          <progress max={status.targetsTotal || undefined} value={status.targetsTotal ? status.targetsDone : undefined} />
+        ) : null}
+        <p className="small">{progressWords(status)}</p>
+      </div>
+    </section>
+  );
+}

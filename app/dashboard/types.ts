@@ -1,0 +1,206 @@
+/**
+ * Shapes the dashboard's loaders return and its components render. Pure
+ * types, no `.server` imports: components import these.
+ */
+import type { FindingStatus, Readiness, Severity } from "~/audit/types";
+
+/** Which stored audit a page shows: every page prints its time. */
+export interface AuditStamp {
+  id: number;
+  scannedAt: string;
+  cutoff: string;
+}
+
+export interface FleetTotals {
+  total: number;
+  ready: number;
+  notReady: number;
+  unsupported: number;
+  unknown: number;
+}
+
+export interface ApplicationRow {
+  accountId: string;
+  region: string;
+  applicationId: string;
+  displayName: string;
+  identityType: string | null;
+  readiness: Readiness;
+  /** Findings of this application with status fail / warn. */
+  failCount: number;
+  warnCount: number;
+}
+
+export type ApplicationSort = "name" | "account" | "region" | "readiness" | "failing";
+
+export interface ApplicationFilters {
+  account: string | null;
+  region: string | null;
+  readiness: Readiness | null;
+  /** Only applications where this check fails. */
+  check: string | null;
+  /** Case-insensitive substring of the display name or the application id. */
+  q: string | null;
+  sort: ApplicationSort;
+  dir: "asc" | "desc";
+}
+
+export interface FindingFilters {
+  check: string | null;
+  severity: Severity | null;
+  /** null: every finding that does not pass (the default view); "all": passing ones too. */
+  status: FindingStatus | "all" | null;
+  account: string | null;
+  region: string | null;
+}
+
+export interface FindingRow {
+  id: number;
+  checkId: string;
+  checkTitle: string;
+  status: FindingStatus;
+  severity: Severity;
+  resourceType: string;
+  accountId: string;
+  region: string;
+  applicationId: string | null;
+  /** The application's display name, when the finding is about one. */
+  applicationName: string | null;
+  name: string | null;
+  message: string;
+  remediation: string | null;
+}
+
+/** The values a filter select offers, read from the audit shown. */
+export interface FilterOptions {
+  accounts: string[];
+  regions: string[];
+  checks: { id: string; title: string }[];
+}
+
+export interface ReadinessPoint {
+  auditId: number;
+  scannedAt: string;
+  ready: number;
+  notReady: number;
+  unsupported: number;
+  unknown: number;
+}
+
+export interface CheckCount {
+  checkId: string;
+  title: string;
+  count: number;
+}
+
+/** One sync job as the sync history chart plots it. */
+export interface SyncJobPoint {
+  executionId: string;
+  startTime: string | null;
+  status: string | null;
+  added: number;
+  modified: number;
+  deleted: number;
+  failed: number;
+}
+
+/** What "scan now" is doing; polled by the overview through GET /scan. */
+export interface ScanStatus {
+  state: "idle" | "running" | "finished" | "failed";
+  startedAt: string | null;
+  finishedAt: string | null;
+  startedBy: string | null;
+  targetsDone: number;
+  targetsTotal: number;
+  apiCalls: number;
+  /** The audit the finished scan stored. */
+  auditId: number | null;
+  error: string | null;
+}
+
+/** A finding as the application page explains it. */
+export interface ExplainedFinding {
+  id: number;
+  checkId: string;
+  checkTitle: string;
+  status: FindingStatus;
+  severity: Severity;
+  resourceType: string;
+  name: string | null;
+  message: string;
+  /** The evidence in sentences an admin can read. */
+  evidence: string[];
+  /** The error end users see while this fails (aws-facts.md), when AWS documents one. */
+  endUserError: string | null;
+  /** How to fix it, from the check's metadata. */
+  fix: string | null;
+  remediation: string | null;
+}
+
+export interface DataSourceView {
+  dataSourceId: string;
+  name: string;
+  type: string | null;
+  status: string | null;
+  /** configuration.syncMode of the S3 connector, when it has one. */
+  syncMode: string | null;
+  lastSuccessfulSync: string | null;
+  /** Start of the latest sync established as full after the cutoff (the full-sync check's evidence). */
+  lastConfirmedFullSync: string | null;
+  /** Documents with updatedAt before the cutoff; "at least" when the scan was capped. */
+  staleDocuments: number | null;
+  staleCapped: boolean;
+  documentsScanned: number | null;
+  error: string | null;
+  jobs: SyncJobPoint[];
+}
+
+export interface IndexView {
+  indexId: string;
+  name: string;
+  type: string | null;
+  status: string | null;
+  error: string | null;
+  dataSources: DataSourceView[];
+  uploaded: { scanned: number; stale: number; capped: boolean; error: string | null } | null;
+}
+
+export interface StatementView {
+  policy: string;
+  policyType: string;
+  sid: string | null;
+  effect: string | null;
+  /** The statement as pretty JSON, when known. */
+  json: string | null;
+}
+
+export interface WebExperienceView {
+  webExperienceId: string;
+  status: string | null;
+  defaultEndpoint: string | null;
+  roleArn: string | null;
+  roleArnSource: string | null;
+  roleExists: boolean | null;
+  /** "simulate" (iam:SimulatePrincipalPolicy) or "local" reading of the policies. */
+  method: string | null;
+  methodNote: string | null;
+  decisions: { resourceArn: string; decision: string; note: string | null; statements: StatementView[] }[];
+  error: string | null;
+}
+
+export interface ApplicationPage {
+  audit: AuditStamp;
+  accountId: string;
+  region: string;
+  applicationId: string;
+  applicationArn: string | null;
+  displayName: string;
+  identityType: string | null;
+  status: string | null;
+  readiness: Readiness;
+  consoleUrl: string;
+  error: string | null;
+  findings: ExplainedFinding[];
+  indices: IndexView[];
+  webExperiences: WebExperienceView[];
+}

@@ -1,0 +1,77 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { FindingCard, IndexSection, WebExperienceSection } from "~/components/ApplicationDetails";
+import { AuditTime } from "~/components/AuditTime";
+import { ReadinessBadge } from "~/components/Badges";
+import { RouteError } from "~/components/RouteError";
+import { requireUser } from "~/auth/user.server";
+import { getApplicationPage } from "~/dashboard/application.server";
+import { dashboardDb } from "~/dashboard/db.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.displayName ?? "Application"} · qbiz-readiness` },
+];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  await requireUser(request, context);
+  const key = { accountId: params.accountId ?? "", region: params.region ?? "", applicationId: params.applicationId ?? "" };
+  const page = getApplicationPage(dashboardDb(), key);
+  if (!page) {
+    throw new Response(
+      `The latest audit has no application ${key.applicationId} in account ${key.accountId}, region ${key.region}. ` +
+        "It may have been deleted, or its account and region were not readable: check the overview.",
+      { status: 404 },
+    );
+  }
+  return page;
+}
+
+export default function ApplicationPage() {
+  const app = useLoaderData<typeof loader>();
+  const open = app.findings.filter((f) => f.status !== "pass");
+  const passing = app.findings.filter((f) => f.status === "pass");
+  return (
+    <>
+      <h1>{app.displayName} <ReadinessBadge readiness={app.readiness} /></h1>
+      <AuditTime audit={app.audit} />
+      <dl className="facts">
+        <dt>Account · region</dt><dd>{app.accountId} · {app.region}</dd>
+        <dt>Application id</dt><dd><code>{app.applicationId}</code></dd>
+        <dt>ARN</dt><dd><code>{app.applicationArn ?? "unknown"}</code></dd>
+        <dt>Identity type</dt><dd>{app.identityType ?? "unknown"}</dd>
+        <dt>Status</dt><dd>{app.status ?? "unknown"}</dd>
+        <dt>AWS console</dt><dd><a href={app.consoleUrl} target="_blank" rel="noreferrer">Open in the Amazon Q Business console</a></dd>
+      </dl>
+      {app.error ? <p className="card error-text">Part of this application could not be read: {app.error}</p> : null}
+
+      <section aria-labelledby="findings-heading">
+        <h2 id="findings-heading">Findings <span className="muted small">({open.length} need attention, {passing.length} pass)</span></h2>
+        {open.length === 0 ? <p className="muted">Nothing fails, warns or is unknown.</p> : open.map((f) => <FindingCard key={f.id} finding={f} />)}
+        {passing.length > 0 ? (
+          <details className="passing">
+            <summary>{passing.length} passing check(s)</summary>
+            {passing.map((f) => <FindingCard key={f.id} finding={f} />)}
+          </details>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="indices-heading">
+        <h2 id="indices-heading">Indices and data sources</h2>
+        {app.indices.length === 0 ? <p className="muted">No index was read.</p> : app.indices.map((index) => (
+          <IndexSection key={index.indexId} index={index} cutoff={app.audit.cutoff} />
+        ))}
+      </section>
+
+      <section aria-labelledby="web-heading">
+        <h2 id="web-heading">Web experiences</h2>
+        {app.webExperiences.length === 0 ? <p className="muted">No web experience.</p> : app.webExperiences.map((web) => (
+          <WebExperienceSection key={web.webExperienceId} web={web} />
+        ))}
+      </section>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError page="The application page" />;
+}
