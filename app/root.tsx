@@ -81,7 +81,11 @@ export default function App() {
           ))}
         </nav>
         {runtime.user ? (
-          <div className="signed-in" data-testid="signed-in-user">
+          <div
+            className="signed-in"
+            data-testid="signed-in-user"
+            style={{ display: "flex", alignItems: "center", gap: "0.75rem", marginLeft: "auto" }}
+          >
             <span>
               {runtime.user.username} <span className="role">({runtime.user.role})</span>
             </span>

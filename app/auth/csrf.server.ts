@@ -45,3 +45,12 @@ export function verifyCsrf(request: Request, formData: FormData, session: AppSes
     throw new Response("Missing or wrong CSRF token", { status: 403 });
   }
 }
+
+/** The posted form; an empty one when the body is not a form (so verifyCsrf answers 403, not a 500). */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    return new FormData();
+  }
+}

@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { getConfig } from "~/config.server";
 import { CsrfInput } from "~/auth/csrf-input";
-import { verifyCsrf } from "~/auth/csrf.server";
+import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { redeemOneTimeToken } from "~/auth/one-time-token.server";
 import { getSession } from "~/auth/session.server";
 import { checkPassword, getUser, ONE_TIME_LINK_USERNAME, safeRedirectPath, signIn } from "~/auth/user.server";
@@ -35,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   verifyCsrf(request, formData, await getSession(request));
   if (signInMode() !== "password") {
     throw new Response("Password sign-in is not configured on this server", { status: 400 });

@@ -10,6 +10,8 @@ import { issueOneTimeToken } from "~/auth/one-time-token.server";
 import { getSession } from "~/auth/session.server";
 import { verifyCsrf } from "~/auth/csrf.server";
 import { requireOperator } from "~/auth/user.server";
+import { requireSignInOnEveryRoute } from "~/auth/guard.server";
+import type { ServerBuild } from "@remix-run/node";
 import { loader as rootLoader } from "~/root";
 import * as signInRoute from "~/routes/sign-in";
 import * as signOutRoute from "~/routes/sign-out";
@@ -180,6 +182,44 @@ describe("built-in users", () => {
     const response = await respond(() => signInRoute.loader({ request: get(`/sign-in?token=${token}`), context: noContext, params: {} }));
     expect(response.status).toBe(200);
     expect(response.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("the server-wide sign-in guard (serve.ts wraps the build with it)", () => {
+  beforeEach(useUsers);
+
+  /** A build with one route that forgot to ask for a user, and healthz. */
+  function guardedBuild() {
+    const forgetful = { loader: () => "secret data", action: () => "changed something" };
+    const healthz = { loader: () => "ok" };
+    const build = {
+      routes: {
+        "routes/forgetful": { id: "routes/forgetful", path: "forgetful", module: forgetful },
+        "routes/healthz": { id: "routes/healthz", path: "healthz", module: healthz },
+      },
+    } as unknown as ServerBuild;
+    const routes = requireSignInOnEveryRoute(build).routes as unknown as Record<string, { module: Record<string, (args: unknown) => unknown> }>;
+    return { forgetful: routes["routes/forgetful"].module, healthz: routes["routes/healthz"].module };
+  }
+
+  it("redirects a signed-out request to sign-in even on a route whose loader and action do not check", async () => {
+    const { forgetful } = guardedBuild();
+    for (const run of [forgetful.loader, forgetful.action]) {
+      const response = await respond(() => run({ request: get("/forgetful"), context: noContext, params: {} }));
+      expect(response.status).toBe(302);
+      expect(response.headers.get("location")).toBe("/sign-in?redirectTo=%2Fforgetful");
+    }
+  });
+
+  it("lets a signed-in request through to the route", async () => {
+    const cookie = sessionCookie(await signInWithPassword("victor", "viewer pass"))!;
+    const { forgetful } = guardedBuild();
+    await expect(forgetful.loader({ request: get("/forgetful", cookie), context: noContext, params: {} })).resolves.toBe("secret data");
+  });
+
+  it("leaves /healthz open", async () => {
+    const { healthz } = guardedBuild();
+    expect(await healthz.loader({ request: get("/healthz"), context: noContext, params: {} })).toBe("ok");
   });
 });
 

@@ -1,0 +1,72 @@
+/**
+ * Signing in, in a real Chromium: what an admin does with the link the server
+ * printed, and what the page then shows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { buildOnce, launchChromium, screenshot, startDashboard, type Chromium, type RunningDashboard } from "./harness";
+
+describe("sign-in in the browser (local demo, no users configured)", () => {
+  let dashboard: RunningDashboard;
+  let browser: Chromium;
+
+  beforeAll(async () => {
+    await buildOnce();
+    [dashboard, browser] = await Promise.all([startDashboard(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.stop();
+  });
+
+  /** A fresh page with no cookies, collecting script errors and CSP violations. */
+  async function freshPage(): Promise<{ page: Page; problems: string[] }> {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      // Failed loads are reported with their URL by the "response" listener below.
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
+    });
+    page.on("response", (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${new URL(response.url()).pathname}`);
+    });
+    return { page, problems };
+  }
+
+  it("sends a signed-out browser to the sign-in page, which explains the one-time link", async () => {
+    const { page } = await freshPage();
+    await page.goto(`${dashboard.url}/findings`);
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+    expect(new URL(page.url()).searchParams.get("redirectTo")).toBe("/findings");
+    await expect(page.getByRole("heading", { name: "Sign in" }).isVisible()).resolves.toBe(true);
+    expect(await page.locator("main").innerText()).toContain("one-time link");
+    await page.close();
+  });
+
+  it("signs in an operator with the printed one-time link, shows the demo banner, and signs out again", async () => {
+    const { page, problems } = await freshPage();
+    await page.goto(dashboard.signInUrl!);
+    expect(new URL(page.url()).pathname).toBe("/");
+
+    const banner = page.getByTestId("demo-banner");
+    await banner.waitFor();
+    expect(await banner.innerText()).toMatch(/Demo fleet on the local AWS: demo-fleet\.json/);
+    expect(await page.getByTestId("signed-in-user").innerText()).toMatch(/local-operator\s*\(operator\)/);
+    // Hydrated under the CSP: the sign-out form is handled by Remix (no reload), no errors, no blocked scripts.
+    await page.waitForFunction(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter !== undefined);
+    await screenshot(page, "sign-in-signed-in-overview");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((url) => url.pathname === "/sign-in");
+    expect(await page.getByTestId("signed-in-user").count()).toBe(0);
+
+    // The link was spent by the first visit.
+    await page.goto(dashboard.signInUrl!);
+    expect(await page.getByRole("alert").innerText()).toMatch(/already been used/);
+    await screenshot(page, "sign-in-link-spent");
+    expect(problems).toEqual(["HTTP 403 /sign-in"]);
+    await page.close();
+  });
+});
