@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { NodeSha256 } from "~/local-aws/sigv4";
-import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { GetRoleCommand, ListUsersCommand } from "@aws-sdk/client-iam";
 import { GetBucketAclCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { ListApplicationsCommand } from "@aws-sdk/client-qbusiness";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
-import type { Fixture } from "~/local-aws/fixture-types";
+import { accountCredentials, type Fixture } from "~/local-aws/fixture-types";
 
 const ACCOUNT = "111122223333";
 
@@ -173,5 +177,54 @@ describe("emulator clock", () => {
     expect(start).toBeLessThan(Date.parse("2026-11-26T12:10:00Z"));
     t.aws.clock.advance(3_600_000);
     expect(t.aws.clock.now().getTime() - start).toBeGreaterThanOrEqual(3_600_000);
+  });
+});
+
+describe("npm run local-aws", () => {
+  const root = path.resolve(__dirname, "../..");
+  const tsx = path.join(root, "node_modules/.bin/tsx");
+
+  function fixtureFile(json: unknown): string {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "local-aws-script-")), "fleet.json");
+    writeFileSync(file, JSON.stringify(json));
+    return file;
+  }
+
+  it("prints its endpoint and the account keys, serves SDK calls, and stops on SIGINT", async () => {
+    const child = spawn(tsx, ["scripts/local-aws.ts", "--fixture", fixtureFile(fixture), "--port", "0"], { cwd: root });
+    try {
+      let stdout = "";
+      const endpoint = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const m = /Local AWS listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (m && stdout.includes("Ctrl-C")) resolve(m[1]);
+        });
+        child.once("exit", (code) => reject(new Error(`exited ${code} before listening: ${stdout}`)));
+      });
+      expect(stdout).toContain(`AKIALOCAL${ACCOUNT} / local-secret-${ACCOUNT}`);
+      expect(stdout).toContain(`AWS_ENDPOINT_URL=${endpoint} AWS_ACCESS_KEY_ID=AKIALOCAL${ACCOUNT}`);
+
+      const sts = new STSClient({ region: "us-east-1", endpoint, credentials: accountCredentials(ACCOUNT) });
+      const me = await sts.send(new GetCallerIdentityCommand({}));
+      sts.destroy();
+      expect(me.Account).toBe(ACCOUNT);
+
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("refuses a bad fixture with exit 2 and the JSON path on stderr", async () => {
+    const bad = { ...fixture, accounts: [{ ...fixture.accounts[0], accountId: "12345" }] };
+    const child = spawn(tsx, ["scripts/local-aws.ts", "--fixture", fixtureFile(bad)], { cwd: root });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    expect(code).toBe(2);
+    expect(stderr).toContain("accounts[0].accountId: expected a 12-digit account id");
   });
 });
