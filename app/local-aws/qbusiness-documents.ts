@@ -192,6 +192,7 @@ export function documentContent(
   }
   // Anonymous applications have no user identity to check ACLs against, so the
   // service refuses as it refuses any caller without an identity-aware session.
+  // (AWS_QUICKSIGHT_IDP is undocumented for this feature; the emulator serves it.)
   if (app.identityType === "ANONYMOUS") {
     throw new AwsError("AccessDeniedException", "User is not authorized for this service call.", 403);
   }

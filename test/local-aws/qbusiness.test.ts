@@ -407,10 +407,14 @@ describe("data sources", () => {
       syncMode: "FORCED_FULL_CRAWL",
       nested: { list: [1, "two", { three: null }], flag: false, unicode: "é✓" },
     };
-    await qb.send(new UpdateDataSourceCommand({ applicationId: APP, indexId: INDEX, dataSourceId: HR, configuration, description: "now full" }));
+    const mediaExtractionConfiguration = { imageExtractionConfiguration: { imageExtractionStatus: "ENABLED" as const } };
+    await qb.send(new UpdateDataSourceCommand({
+      applicationId: APP, indexId: INDEX, dataSourceId: HR, configuration, description: "now full", mediaExtractionConfiguration,
+    }));
     const out = await qb.send(new GetDataSourceCommand({ applicationId: APP, indexId: INDEX, dataSourceId: HR }));
     expect(out.configuration).toEqual(configuration);
     expect(out.description).toBe("now full");
+    expect(out.mediaExtractionConfiguration).toEqual(mediaExtractionConfiguration);
     expect(out.displayName).toBe("hr-data");
     expect(Math.abs(out.updatedAt!.getTime() - env.aws.clock.now().getTime())).toBeLessThan(5_000);
   });
