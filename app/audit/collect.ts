@@ -176,6 +176,9 @@ class Collector {
         throttled: stats?.throttled ?? 0,
       });
     report();
+    // A single large target can take minutes: keep the call counts moving between target completions.
+    const ticker = this.options.onProgress ? setInterval(report, 1000) : undefined;
+    ticker?.unref();
     const results = await Promise.all(
       targets.map(async (t) => {
         const result = await this.collectTarget(t);
@@ -183,7 +186,7 @@ class Collector {
         report();
         return result;
       }),
-    );
+    ).finally(() => clearInterval(ticker));
     const roles: Record<string, RoleInventory> = {};
     for (const [arn, role] of this.roles) roles[arn] = await role;
     return {

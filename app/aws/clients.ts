@@ -126,7 +126,8 @@ export function destroyAwsClients(clients: AwsClients): void {
 
 /** The AWS error as the audit records it: SDK error name and message. */
 export function awsErrorInfo(error: unknown, operation?: string): { code: string; message: string; operation?: string } {
-  const e = error as { name?: string; Code?: string; message?: string } | undefined;
-  const code = e?.name && e.name !== "Error" ? e.name : e?.Code ?? "Error";
+  // SDK service errors carry the AWS code as their name; network errors (ECONNREFUSED, ...) as `code`.
+  const e = error as { name?: string; code?: string; Code?: string; message?: string } | undefined;
+  const code = e?.name && e.name !== "Error" ? e.name : e?.code ?? e?.Code ?? "Error";
   return { code, message: e?.message ?? String(error), ...(operation ? { operation } : {}) };
 }

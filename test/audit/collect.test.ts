@@ -292,6 +292,67 @@ describe("collectInventory failures", () => {
   }, 30_000);
 });
 
+describe("collectInventory errors on inventory nodes", () => {
+  it("records each refused read on the node it concerns and goes on with the rest", async () => {
+    const role = roleArn(ACCOUNT, "QBusinessWebRole");
+    const apps = [
+      application("app", [index("idx", [dataSource("ds", { documents: documents(2, AFTER) })])], [webExperience("web", role)]),
+    ];
+    const denied = ["GetDataSource", "ListDataSourceSyncJobs", "ListDocuments"].map((operation) => ({ service: "qbusiness", operation }));
+    const { inventory } = await collect(
+      fleet([account(ACCOUNT, { [REGION]: apps }, { iam: { roles: [webRole("QBusinessWebRole")] }, denied })]),
+    );
+    expect(inventory.targets[0].status).toBe("ok");
+    const ds = inventory.applications[0].indices[0].dataSources[0];
+    expect(ds.error).toMatchObject({ code: "AccessDeniedException", operation: "qbusiness:GetDataSource" });
+    expect(ds.configuration).toBeUndefined();
+    expect(ds.syncJobsError).toMatchObject({ code: "AccessDeniedException", operation: "qbusiness:ListDataSourceSyncJobs" });
+    expect(ds.documents.error).toMatchObject({ code: "AccessDeniedException", operation: "qbusiness:ListDocuments" });
+    expect(inventory.applications[0].indices[0].uploadedDocuments?.error?.code).toBe("AccessDeniedException");
+    // the web experience and its role are still read
+    expect(inventory.applications[0].webExperiences[0].access?.method).toBe("simulate");
+  });
+
+  it("an application whose indices cannot be listed carries the error, its web experiences are still read", async () => {
+    const role = roleArn(ACCOUNT, "QBusinessWebRole");
+    const apps = [application("app", [index("idx", [dataSource("ds")])], [webExperience("web", role)])];
+    const { inventory } = await collect(
+      fleet([account(ACCOUNT, { [REGION]: apps }, { iam: { roles: [webRole("QBusinessWebRole")] }, denied: [{ service: "qbusiness", operation: "ListIndices" }] })]),
+    );
+    const app = inventory.applications[0];
+    expect(app.error).toMatchObject({ code: "AccessDeniedException", operation: "qbusiness:ListIndices" });
+    expect(app.indices).toEqual([]);
+    expect(app.webExperiences[0].roleArn).toBe(role);
+  });
+
+  it("a role that can be neither read nor simulated has an access evaluation that says it could not evaluate", async () => {
+    const role = roleArn(ACCOUNT, "QBusinessWebRole");
+    const apps = [application("app", [index("idx", [])], [webExperience("web", role)])];
+    const denied = [
+      { service: "iam", operation: "GetRole" },
+      { service: "iam", operation: "SimulatePrincipalPolicy" },
+    ];
+    const { inventory } = await collect(fleet([account(ACCOUNT, { [REGION]: apps }, { iam: { roles: [webRole("QBusinessWebRole")] }, denied })]));
+    expect(inventory.roles[role]).toMatchObject({ exists: false, error: { operation: "iam:GetRole" } });
+    const access = inventory.applications[0].webExperiences[0].access!;
+    expect(access).toMatchObject({ method: "local", resources: [], error: { operation: "iam:GetRole" } });
+    expect(access.simulateError?.operation).toBe("iam:SimulatePrincipalPolicy");
+  });
+
+  it("an endpoint nobody answers makes every target unreadable with the network error, without throwing", async () => {
+    const stats = new AwsCallStats();
+    const targets = await prepareTargets([{ accountId: ACCOUNT, regions: [REGION], credentials: accountCredentials(ACCOUNT) }], {
+      endpoint: "http://127.0.0.1:9",
+      maxAttempts: 1,
+      stats,
+    });
+    const inventory = await collectInventory(targets, { stats });
+    expect(inventory.targets[0]).toMatchObject({ status: "error", error: { operation: "qbusiness:ListApplications" } });
+    // Node's network error code (ECONNREFUSED, or the HTTP/2 stream's), not a bare "Error"
+    expect(inventory.targets[0].error?.code).toMatch(/^E[A-Z0-9_]+$/);
+  });
+});
+
 describe("concurrency limiter", () => {
   it("never runs more tasks at once than its limit", async () => {
     const limit = createLimiter(3);
