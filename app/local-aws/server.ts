@@ -152,15 +152,18 @@ export async function serveLocalAws(fleet: Fixture, opts: { port?: number; host?
       }
     }
 
+    // The signature covers the declared payload hash; the body must match it.
     let payload = body;
-    if (service === "s3" && auth.kind === "header") {
-      const declared = headers["x-amz-content-sha256"];
-      if (declared && /^[0-9a-f]{64}$/.test(declared) && declared !== sha256Hex(body)) {
-        return fail(new AwsError("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.", 400));
-      }
-      if (declared?.startsWith("STREAMING-") || headers["content-encoding"]?.includes("aws-chunked")) {
-        payload = decodeAwsChunked(body);
-      }
+    const declared = auth.kind === "header" ? headers["x-amz-content-sha256"] : undefined;
+    if (declared && /^[0-9a-f]{64}$/.test(declared) && declared !== sha256Hex(body)) {
+      return fail(
+        service === "s3"
+          ? new AwsError("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.", 400)
+          : signatureMismatch(service),
+      );
+    }
+    if (service === "s3" && (declared?.startsWith("STREAMING-") || headers["content-encoding"]?.includes("aws-chunked"))) {
+      payload = decodeAwsChunked(body);
     }
 
     const req: EmuRequest = {

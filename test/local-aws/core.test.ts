@@ -11,6 +11,8 @@ import { GetBucketAclCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { ListApplicationsCommand } from "@aws-sdk/client-qbusiness";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import { accountCredentials, type Fixture } from "~/local-aws/fixture-types";
+import { paginate } from "~/local-aws/pagination";
+import { AwsError } from "~/local-aws/types";
 
 const ACCOUNT = "111122223333";
 
@@ -226,5 +228,35 @@ describe("npm run local-aws", () => {
     const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
     expect(code).toBe(2);
     expect(stderr).toContain("accounts[0].accountId: expected a 12-digit account id");
+  });
+});
+
+describe("opaque page tokens", () => {
+  const items = Array.from({ length: 25 }, (_, i) => i);
+
+  it("walks a list in pages of maxResults with tokens only this list accepts", () => {
+    const first = paginate(items, { maxResults: 10, limit: 10, scope: "ListDataSources:a" });
+    expect(first.items).toEqual(items.slice(0, 10));
+    const second = paginate(items, { maxResults: 10, nextToken: first.nextToken, limit: 10, scope: "ListDataSources:a" });
+    const third = paginate(items, { maxResults: 10, nextToken: second.nextToken, limit: 10, scope: "ListDataSources:a" });
+    expect([...second.items, ...third.items]).toEqual(items.slice(10));
+    expect(third.nextToken).toBeUndefined();
+    expect(() => paginate(items, { nextToken: first.nextToken, limit: 10, scope: "ListDataSources:b" })).toThrow(/Invalid nextToken/);
+  });
+
+  it("refuses maxResults above the service limit with a ValidationException naming the field", () => {
+    let error: unknown;
+    try {
+      paginate(items, { maxResults: 11, limit: 10, scope: "s" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AwsError);
+    expect(error).toMatchObject({ code: "ValidationException", status: 400, fields: { reason: "FIELD_VALIDATION_FAILED" } });
+    expect((error as Error).message).toContain("Member must have value less than or equal to 10");
+  });
+
+  it("refuses a made-up token", () => {
+    expect(() => paginate(items, { nextToken: "bm90LWEtdG9rZW4", limit: 100, scope: "s" })).toThrow(/Invalid nextToken/);
   });
 });
