@@ -55,6 +55,9 @@ export class AwsCallStats {
   calls = 0;
   throttled = 0;
   byOperation: Record<string, number> = {};
+  /** HTTP attempts awaiting their answer now, and the most there ever were at once. */
+  inFlight = 0;
+  peakInFlight = 0;
 
   record(operation: string): void {
     this.calls++;
@@ -83,11 +86,14 @@ function countCalls(client: Middlewareable, service: string, stats: AwsCallStats
     (next: any, context: any) => async (args: any) => {
       const operation = `${service}:${String(context.commandName ?? "Unknown").replace(/Command$/, "")}`;
       stats.record(operation);
+      stats.peakInFlight = Math.max(stats.peakInFlight, ++stats.inFlight);
       try {
         return await next(args);
       } catch (error) {
         if (isThrottlingError(error)) stats.throttled++;
         throw error;
+      } finally {
+        stats.inFlight--;
       }
     },
     { name: "qbrCallStats", relation: "after", toMiddleware: "retryMiddleware", override: true },

@@ -353,6 +353,36 @@ describe("collectInventory errors on inventory nodes", () => {
   });
 });
 
+describe("collectInventory concurrency", () => {
+  const busyFleet = () =>
+    fleet([
+      account(ACCOUNT, {
+        [REGION]: [application("app-east", [index("idx-e", Array.from({ length: 15 }, (_, i) => dataSource(`e-${i}`, { documents: documents(3, AFTER) })))])],
+        "eu-west-1": [application("app-eu", [index("idx-w", Array.from({ length: 15 }, (_, i) => dataSource(`w-${i}`, { documents: documents(3, AFTER) })))])],
+      }),
+    ], { faults: { latencyMs: 5 } });
+
+  it("keeps requests in flight within the overall limit", async () => {
+    const stats = new AwsCallStats();
+    aws = await startLocalAws({ fixture: busyFleet(), port: 0 });
+    const targets = await prepareTargets(targetsForFixture(aws.fleet), { endpoint: aws.endpoint, stats });
+    const inventory = await collectInventory(targets, { stats, concurrency: 3, concurrencyPerTarget: 8 });
+    expect(inventory.applications.flatMap((a) => a.indices[0].dataSources)).toHaveLength(30);
+    expect(stats.peakInFlight).toBeLessThanOrEqual(3);
+    expect(stats.peakInFlight).toBeGreaterThan(1);
+  });
+
+  it("keeps requests in flight within the per-target limit for each account and region", async () => {
+    const stats = new AwsCallStats();
+    aws = await startLocalAws({ fixture: busyFleet(), port: 0 });
+    const targets = await prepareTargets(targetsForFixture(aws.fleet), { endpoint: aws.endpoint, stats });
+    await collectInventory(targets, { stats, concurrency: 32, concurrencyPerTarget: 2 });
+    // two targets (regions) of two requests each
+    expect(stats.peakInFlight).toBeLessThanOrEqual(4);
+    expect(stats.peakInFlight).toBeGreaterThan(2);
+  });
+});
+
 describe("concurrency limiter", () => {
   it("never runs more tasks at once than its limit", async () => {
     const limit = createLimiter(3);
