@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runAudit } from "../../app/audit/run";
 import { validateFixture } from "../../app/local-aws/fixture";
 import type { Fixture, FixtureAccount, FixtureApplication, FixtureDataSource, PolicyStatement } from "../../app/local-aws/fixture-types";
 import {
@@ -223,6 +224,36 @@ describe("generateFleet", () => {
     expect(() => generateFleet({ ...small, syncJobs: 0 })).toThrow(/syncJobs/);
     expect(() => generateFleet({ ...small, regions: 12 })).toThrow(/regions/);
     expect(() => generateFleet({ ...small, accounts: 1.5 })).toThrow(/accounts/);
+  });
+});
+
+describe("an audit of a generated fleet", () => {
+  /** What the checks (checks.md) conclude about an application of each scenario. */
+  const VERDICTS: Record<FleetScenario, { readiness: string; failing: string[]; warnings: string[] }> = {
+    ready: { readiness: "ready", failing: [], warnings: [] },
+    "incremental-only": { readiness: "not-ready", failing: ["datasource-documents-stale", "datasource-full-sync-missing"], warnings: [] },
+    // Jobs of unknown mode warn; the documents that failed to re-ingest fail, and the job that says so warns.
+    "unknown-mode": { readiness: "not-ready", failing: ["datasource-documents-stale"], warnings: ["datasource-full-sync-missing", "datasource-sync-failing"] },
+    "stale-documents": { readiness: "not-ready", failing: ["datasource-documents-stale"], warnings: ["datasource-sync-failing"] },
+    "role-without-permission": { readiness: "not-ready", failing: ["webexperience-role-getdocumentcontent"], warnings: [] },
+    "explicit-deny": { readiness: "not-ready", failing: ["webexperience-role-explicit-deny"], warnings: [] },
+    anonymous: { readiness: "unsupported", failing: ["application-identity-unsupported"], warnings: [] },
+    "failing-sync": { readiness: "ready", failing: [], warnings: ["datasource-sync-failing"] },
+    "stale-uploads": { readiness: "not-ready", failing: ["uploaded-documents-stale"], warnings: [] },
+  };
+
+  it("judges every application as its scenario says", async () => {
+    const { fixture, scenarios } = generateFleetWithScenarios({ accounts: 2, regions: 1, apps: 18, dataSources: 2, syncJobs: 11, documents: 8, seed: 21 });
+    const { report } = await runAudit({ fixture });
+    expect(report.targets.every((t) => t.status === "ok")).toBe(true);
+    expect(report.applications).toHaveLength(36);
+    expect(new Set(scenarios.values()).size).toBe(9);
+    for (const app of report.applications) {
+      const scenario = scenarios.get(app.applicationId)!;
+      const findings = report.findings.filter((f) => f.resource.applicationId === app.applicationId);
+      const ids = (status: string) => [...new Set(findings.filter((f) => f.status === status).map((f) => f.checkId))].sort();
+      expect({ readiness: app.readiness, failing: ids("fail"), warnings: ids("warn") }, `${app.displayName} (${scenario})`).toEqual(VERDICTS[scenario]);
+    }
   });
 });
 
