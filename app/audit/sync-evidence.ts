@@ -62,14 +62,23 @@ function time(iso: string | undefined): number {
 
 /** Jobs newest first by startTime (jobs without one last), whatever order the inventory had. */
 export function jobsNewestFirst(jobs: SyncJobRecord[]): SyncJobRecord[] {
-  return [...jobs].sort((a, b) => {
-    const ta = time(a.startTime);
-    const tb = time(b.startTime);
-    if (Number.isNaN(ta) && Number.isNaN(tb)) return 0;
-    if (Number.isNaN(ta)) return 1;
-    if (Number.isNaN(tb)) return -1;
-    return tb - ta;
-  });
+  // Parse each time once: sources with hundreds of jobs are judged in bulk.
+  return jobs
+    .map((job) => ({ job, t: time(job.startTime) }))
+    .sort((a, b) => {
+      if (Number.isNaN(a.t) || Number.isNaN(b.t)) return Number.isNaN(a.t) ? (Number.isNaN(b.t) ? 0 : 1) : -1;
+      return b.t - a.t;
+    })
+    .map(({ job }) => job);
+}
+
+/** The source's first sync, when the jobs read show it (see isFirstSync); null otherwise. */
+export function firstSyncOf(ds: DataSourceInventory, cutoff: Date): SyncJobRecord | null {
+  const timed = jobsNewestFirst(ds.syncJobs).filter((j) => !Number.isNaN(time(j.startTime)));
+  const earliest = timed[timed.length - 1];
+  if (!earliest) return null;
+  if (ds.firstSyncKnown === true) return earliest;
+  return ds.firstSyncKnown === undefined && time(ds.createdAt) >= cutoff.getTime() ? earliest : null;
 }
 
 /**
@@ -80,19 +89,20 @@ export function jobsNewestFirst(jobs: SyncJobRecord[]): SyncJobRecord[] {
  * those are all read), unless the collector found otherwise.
  */
 export function isFirstSync(ds: DataSourceInventory, job: SyncJobRecord, cutoff: Date): boolean {
-  const jobs = jobsNewestFirst(ds.syncJobs).filter((j) => !Number.isNaN(time(j.startTime)));
-  const earliest = jobs[jobs.length - 1];
-  if (!earliest || earliest.executionId !== job.executionId) return false;
-  if (ds.firstSyncKnown === true) return true;
-  return ds.firstSyncKnown === undefined && time(ds.createdAt) >= cutoff.getTime();
+  return firstSyncOf(ds, cutoff)?.executionId === job.executionId;
 }
 
 /** The mode of one job, and how it was established. */
-export function syncJobMode(ds: DataSourceInventory, job: SyncJobRecord, cutoff: Date): Omit<JobModeEvidence, "executionId" | "startTime" | "endTime" | "status"> {
+export function syncJobMode(
+  ds: DataSourceInventory,
+  job: SyncJobRecord,
+  cutoff: Date,
+  firstSync: SyncJobRecord | null = firstSyncOf(ds, cutoff),
+): Omit<JobModeEvidence, "executionId" | "startTime" | "endTime" | "status"> {
   if (ds.ownFullSyncExecutionIds?.includes(job.executionId)) {
     return { mode: "full", basis: "own-record", reason: "started in full mode by qbiz-readiness (its activity log)" };
   }
-  if (isFirstSync(ds, job, cutoff)) {
+  if (firstSync?.executionId === job.executionId) {
     return { mode: "full", basis: "first-sync", reason: "the data source's first sync, which covers all content" };
   }
   if (ds.type?.toUpperCase() !== "S3") {
@@ -138,6 +148,7 @@ const RANK: Record<SyncMode, number> = { full: 3, unknown: 2, incremental: 1 };
 /** Establishes the best full-sync evidence of a data source from its jobs. */
 export function assessFullSync(ds: DataSourceInventory, cutoff: Date): FullSyncAssessment {
   const jobs = jobsNewestFirst(ds.syncJobs);
+  const firstSync = firstSyncOf(ds, cutoff);
   const countingJobs: JobModeEvidence[] = jobs
     .filter((job) => jobCounts(job, cutoff))
     .map((job) => ({
@@ -145,7 +156,7 @@ export function assessFullSync(ds: DataSourceInventory, cutoff: Date): FullSyncA
       startTime: job.startTime ?? null,
       endTime: job.endTime ?? null,
       status: job.status ?? null,
-      ...syncJobMode(ds, job, cutoff),
+      ...syncJobMode(ds, job, cutoff, firstSync),
     }));
   let decidingJob: JobModeEvidence | null = null;
   for (const job of countingJobs) {
