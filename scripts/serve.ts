@@ -23,6 +23,7 @@ import { issueOneTimeToken } from "../app/auth/one-time-token.server";
 import { requireSignInOnEveryRoute } from "../app/auth/guard.server";
 import { BASE_SECURITY_HEADERS } from "../app/auth/security-headers.server";
 import { startScanScheduler } from "../app/dashboard/scans.server";
+import { targetsForFixture } from "../app/audit/targets";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const DEMO_FIXTURE = path.join(root, "app/local-aws/fixtures/demo-fleet.json");
@@ -154,7 +155,8 @@ async function main() {
   }
 
   // ── Scans: initial audit when the database has none, then every QBR_SCAN_INTERVAL_MINUTES (owned by app/dashboard). ──
-  startScanScheduler();
+  // The local fleet's other accounts are reached as the fixture lays out (AssumeRole or their own keys).
+  startScanScheduler(localAws ? { targets: targetsForFixture(localAws.fleet) } : {});
 
   const shutdown = () => {
     server.close();

@@ -8,7 +8,7 @@ export function ReadinessTrendChart({ points }: { points: ReadinessPoint[] }) {
   const data = points.map((p) => ({ ...p, label: formatTime(p.scannedAt) }));
   const last = points[points.length - 1];
   const summary = last
-    ? `${points.length} audits; latest: ${last.ready} ready, ${last.notReady} not ready`
+    ? `${points.length} audit(s); latest: ${last.ready} ready, ${last.notReady} not ready`
     : "no audits stored yet";
   return (
     <ChartFrame title="Readiness over time" summary={summary} height={240}>

@@ -7,12 +7,18 @@
  */
 import { latestAuditId } from "~/audit/history";
 import { runAudit, type RunAuditOptions } from "~/audit/run";
+import { loadTargetsFile } from "~/audit/targets";
 import { getConfig } from "~/config.server";
 import { dashboardDb } from "./db.server";
 import type { ScanStatus } from "./types";
 
+/** What a dashboard scan audits, beyond the SDK's default configuration. */
+export type ScanAuditOptions = Omit<RunAuditOptions, "db" | "onProgress" | "fixture">;
+
 interface ScanState {
   status: ScanStatus;
+  /** Set by startScanScheduler (serve.ts): e.g. the demo fleet's accounts. */
+  defaults: ScanAuditOptions;
   running: Promise<void> | null;
   scheduler: ReturnType<typeof setInterval> | null;
 }
@@ -27,7 +33,7 @@ const IDLE: ScanStatus = {
 
 function state(): ScanState {
   const holder = globalThis as Holder;
-  return (holder[KEY] ??= { status: IDLE, running: null, scheduler: null });
+  return (holder[KEY] ??= { status: IDLE, defaults: {}, running: null, scheduler: null });
 }
 
 /** What the current (or last) scan is doing; a copy, safe to serialise. */
@@ -36,15 +42,20 @@ export function scanStatus(): ScanStatus {
 }
 
 /**
- * Starts an audit in the background unless one is running. `startedBy` names
- * who asked (a user, "scheduler" or "initial audit"). `options` are for
- * callers that audit something else than the default targets (tests, a
- * fixture); the dashboard passes none.
+ * The targets a scan reads: QBR_TARGETS_FILE when set (as `npm run audit`
+ * reads it; re-read each scan so edits apply), else the scheduler's defaults,
+ * else runAudit's (the caller's account in QBR_REGIONS / AWS_REGION).
  */
-export function startScan(
-  startedBy: { username: string } | string,
-  options: Omit<RunAuditOptions, "db" | "onProgress"> = {},
-): { scan: ScanStatus; alreadyRunning: boolean } {
+function auditOptions(defaults: ScanAuditOptions): ScanAuditOptions {
+  const targetsFile = process.env.QBR_TARGETS_FILE;
+  return targetsFile ? { ...defaults, targets: loadTargetsFile(targetsFile) } : defaults;
+}
+
+/**
+ * Starts an audit in the background unless one is running. `startedBy` names
+ * who asked (a user, "scheduler" or "initial audit").
+ */
+export function startScan(startedBy: { username: string } | string): { scan: ScanStatus; alreadyRunning: boolean } {
   const scans = state();
   if (scans.running) return { scan: scanStatus(), alreadyRunning: true };
   scans.status = {
@@ -53,13 +64,16 @@ export function startScan(
     startedAt: new Date().toISOString(),
     startedBy: typeof startedBy === "string" ? startedBy : startedBy.username,
   };
-  scans.running = runAudit({
-    ...options,
-    db: dashboardDb(),
-    onProgress: (p) => {
-      scans.status = { ...scans.status, targetsDone: p.targetsDone, targetsTotal: p.targetsTotal, apiCalls: p.apiCalls };
-    },
-  })
+  // Async, so a bad targets file fails this scan with its message, like any other setup error.
+  const audit = async () =>
+    runAudit({
+      ...auditOptions(scans.defaults),
+      db: dashboardDb(),
+      onProgress: (p) => {
+        scans.status = { ...scans.status, targetsDone: p.targetsDone, targetsTotal: p.targetsTotal, apiCalls: p.apiCalls };
+      },
+    });
+  scans.running = audit()
     .then((run) => {
       scans.status = {
         ...scans.status,
@@ -96,11 +110,16 @@ export async function scanFinished(): Promise<ScanStatus> {
 /**
  * Called once by serve.ts after it listens: an initial audit when the
  * database holds none (so a first visit is never empty), then one every
- * QBR_SCAN_INTERVAL_MINUTES when that is set (off otherwise).
+ * QBR_SCAN_INTERVAL_MINUTES when that is set (off otherwise). `audit` sets
+ * what every dashboard scan reads (serve.ts: the demo fleet's accounts).
  * Returns a stop function.
  */
-export function startScanScheduler(intervalMinutes = getConfig().scanIntervalMinutes): () => void {
+export function startScanScheduler(
+  audit: ScanAuditOptions = {},
+  intervalMinutes = getConfig().scanIntervalMinutes,
+): () => void {
   const scans = state();
+  scans.defaults = audit;
   if (latestAuditId(dashboardDb()) === undefined) startScan("initial audit");
   if (scans.scheduler) clearInterval(scans.scheduler);
   scans.scheduler = null;

@@ -26,19 +26,19 @@ export default function Changes() {
         </p>
       ) : null}
       {audits.length >= 2 ? (
-        <Form method="get" className="filters" aria-label="Choose the audits to compare">
-          <label>
-            Earlier audit
-            <select name="from" defaultValue={from?.id ?? ""}>
+        <Form key={`${from?.id}-${to?.id}`} method="get" className="filters" aria-label="Choose the audits to compare">
+          <div className="field">
+            <label htmlFor="compare-from">Earlier audit</label>
+            <select id="compare-from" name="from" defaultValue={from?.id ?? ""}>
               {audits.map((a) => <option key={a.id} value={a.id}>#{a.id} · {formatTime(a.scannedAt)} · {a.summary}</option>)}
             </select>
-          </label>
-          <label>
-            Later audit
-            <select name="to" defaultValue={to?.id ?? ""}>
+          </div>
+          <div className="field">
+            <label htmlFor="compare-to">Later audit</label>
+            <select id="compare-to" name="to" defaultValue={to?.id ?? ""}>
               {audits.map((a) => <option key={a.id} value={a.id}>#{a.id} · {formatTime(a.scannedAt)} · {a.summary}</option>)}
             </select>
-          </label>
+          </div>
           <button type="submit">Compare</button>
         </Form>
       ) : null}

@@ -31,7 +31,6 @@ describe("dashboard pages in the browser (demo fleet)", () => {
     const dbPath = path.join(dataDir, "history.sqlite");
     await buildOnce();
     [dashboard, browser] = await Promise.all([startDashboard({ QBR_DB: dbPath }), launchChromium()]);
-    db = openDatabase(dbPath);
     page = await browser.context.newPage();
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     page.on("console", (message) => {
@@ -43,6 +42,8 @@ describe("dashboard pages in the browser (demo fleet)", () => {
     await page.goto(dashboard.signInUrl!);
     // The server audits the demo fleet at start (empty database); the overview fills in when it ends, without a reload.
     await page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });
+    // Opened only now: the server created and migrated it (two processes migrating one new file at once collide).
+    db = openDatabase(dbPath);
   }, 180_000);
 
   afterAll(async () => {
@@ -70,10 +71,13 @@ describe("dashboard pages in the browser (demo fleet)", () => {
   });
 
   it("filters the applications to the not-ready ones with the filter form", async () => {
-    await page.getByLabel("Readiness").selectOption("not-ready");
-    await page.getByRole("button", { name: "Apply filters" }).click();
+    const filters = page.getByRole("form", { name: "Filter applications" });
+    await filters.getByLabel("Readiness").selectOption("not-ready");
+    await filters.getByRole("button", { name: "Apply filters" }).click();
     await page.waitForURL(/readiness=not-ready/);
     const rows = page.getByTestId("applications-table").locator("tbody tr");
+    // The URL changes as the navigation commits: wait for the table to render its result.
+    await page.getByText(`(${storedReport().summary.applications.notReady} of ${storedReport().summary.applications.total})`).waitFor();
     await expect(rows.count()).resolves.toBe(storedReport().summary.applications.notReady);
     const readiness = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-readiness")));
     expect(new Set(readiness)).toEqual(new Set(["not-ready"]));

@@ -17,7 +17,7 @@ import { signIn } from "~/auth/user.server";
 import { getConfig, setConfig, type Config } from "~/config.server";
 import { openDatabase, type Db } from "~/db/database";
 import { accountCredentials, type Fixture } from "~/local-aws/fixture-types";
-import { scanFinished } from "~/dashboard/scans.server";
+import { scanFinished, startScan } from "~/dashboard/scans.server";
 import * as overview from "~/routes/_index";
 import * as applicationRoute from "~/routes/applications.$accountId.$region.$applicationId";
 import * as findingsRoute from "~/routes/findings";
@@ -95,7 +95,18 @@ function buildFleet(hrFixed: boolean): Fixture {
     account(
       B,
       { "us-west-2": [application("legal-search", [index("legal-index", [fullySyncedSource("legal-data")])], [webExperience("legal-web", roleArn(B, "LegalWebRole"))])] },
-      { iam: { roles: [webRole("LegalWebRole", [])] } },
+      {
+        iam: {
+          roles: [
+            webRole("LegalWebRole", []),
+            {
+              roleName: "QbizReadinessAudit",
+              assumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: "sts:AssumeRole" }] },
+              inlinePolicies: {},
+            },
+          ],
+        },
+      },
     ),
   ]);
 }
@@ -453,6 +464,7 @@ describe("scan now", () => {
     expect(viaApi.status).toBe(409);
 
     const done = await scanFinished();
+    // The default targets: the caller's account in QBR_REGIONS.
     expect(done).toMatchObject({ state: "finished", targetsDone: 2, targetsTotal: 2 });
     expect(done.apiCalls).toBeGreaterThan(0);
     const progress = await (await scanRoute.loader(args(get("/scan")))).json();
@@ -463,6 +475,45 @@ describe("scan now", () => {
       expect(getAuditReport(scansDb, done.auditId!)!.summary.applications.total).toBe(3);
     } finally {
       scansDb.close();
+    }
+  });
+
+  it("audits the accounts of QBR_TARGETS_FILE when it is set", async () => {
+    await scanFinished();
+    const targetsFile = path.join(dir, "targets.json");
+    fs.writeFileSync(targetsFile, JSON.stringify({ targets: [
+      { accountId: A, regions: ["us-east-1", "eu-west-1"] },
+      { accountId: B, regions: ["us-west-2"], roleArn: `arn:aws:iam::${B}:role/QbizReadinessAudit` },
+    ] }));
+    process.env.QBR_TARGETS_FILE = targetsFile;
+    try {
+      expect(startScan("test").alreadyRunning).toBe(false);
+      const done = await scanFinished();
+      expect(done).toMatchObject({ state: "finished", targetsTotal: 3 });
+      const scansDb = openDatabase(getConfig().db);
+      try {
+        const report = getAuditReport(scansDb, done.auditId!)!;
+        expect(report.applications.map((a) => a.displayName).sort()).toEqual(["hr-assistant", "legal-search", "public-faq", "sales-bot"]);
+      } finally {
+        scansDb.close();
+      }
+    } finally {
+      delete process.env.QBR_TARGETS_FILE;
+    }
+  });
+
+  it("reports a scan that cannot start (a bad targets file) as failed, with the reason", async () => {
+    await scanFinished();
+    const targetsFile = path.join(dir, "bad-targets.json");
+    fs.writeFileSync(targetsFile, JSON.stringify({ targets: [{ accountId: "12", regions: ["us-east-1"] }] }));
+    process.env.QBR_TARGETS_FILE = targetsFile;
+    try {
+      startScan("test");
+      const done = await scanFinished();
+      expect(done.state).toBe("failed");
+      expect(done.error).toMatch(/targets\[0\]\.accountId/);
+    } finally {
+      delete process.env.QBR_TARGETS_FILE;
     }
   });
 });
