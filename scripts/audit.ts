@@ -1,7 +1,7 @@
 /**
  * npm run audit -- [--fixture FILE] [--targets FILE] [--regions a,b]
  *   [--format table|json|csv] [--fail-on critical|high|medium|none] [--out FILE]
- *   [--db PATH] [--concurrency N] [--document-cap N]
+ *   [--db PATH] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
  *
  * Exit 0: no failing finding at or above --fail-on (default critical);
  * 1: at least one; 2: the audit could not run (bad arguments, bad fixture,
@@ -19,7 +19,8 @@ import { FixtureError } from "../app/local-aws/index";
 
 const USAGE = `Usage: npm run audit -- [--fixture FILE] [--targets FILE] [--regions a,b]
   [--format table|json|csv] [--fail-on critical|high|medium|none] [--out FILE]
-  [--db PATH] [--concurrency N] [--document-cap N]`;
+  [--db PATH] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
+  --cutoff: the instant a full sync must follow (default 2025-07-03T00:00:00Z).`;
 
 const FORMATS = ["table", "json", "csv"] as const;
 const FAIL_ON = ["critical", "high", "medium", "low", "none"] as const;
@@ -71,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
         db: { type: "string" },
         concurrency: { type: "string" },
         "document-cap": { type: "string" },
+        cutoff: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -90,6 +92,8 @@ async function main(argv: string[]): Promise<number> {
     .map((r) => r.trim())
     .filter(Boolean);
   if (args.regions !== undefined && !regions?.length) throw new UsageError("--regions needs at least one region");
+  const cutoff = args.cutoff === undefined ? undefined : new Date(args.cutoff);
+  if (cutoff && Number.isNaN(cutoff.getTime())) throw new UsageError(`--cutoff must be an ISO-8601 time such as 2025-07-03T00:00:00Z, got "${args.cutoff}"`);
   const targetsFile = args.targets ?? process.env.QBR_TARGETS_FILE;
   const targets = targetsFile ? loadTargetsFile(targetsFile) : undefined;
 
@@ -101,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
     db: resolveDbPath(args.db),
     concurrency,
     documentCap,
+    cutoff,
     onProgress: progress.update,
   });
   progress.done();

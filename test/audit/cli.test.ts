@@ -101,6 +101,14 @@ describe("audit CLI", () => {
     expect(lines.some((l) => l.includes("datasource-full-sync-missing") && l.includes("fail"))).toBe(true);
   }, 30_000);
 
+  it("--cutoff moves the instant a full sync must follow", async () => {
+    // The job ran 2025-05-14: before the default cutoff, after this one.
+    const run = await audit(["--fixture", writeFixture("stale.json", oneApp(false)), "--format", "json", "--cutoff", "2025-05-01T00:00:00Z"]);
+    const report = JSON.parse(run.stdout) as AuditReport;
+    expect(report.cutoff).toBe("2025-05-01T00:00:00.000Z");
+    expect(report.findings.find((f) => f.checkId === "datasource-full-sync-missing")?.status).toBe("pass");
+  }, 30_000);
+
   it("--out writes the report to the file instead of stdout", async () => {
     const out = path.join(dir, "reports", "audit.json");
     const run = await audit(["--fixture", writeFixture("stale.json", oneApp(false)), "--format", "json", "--out", out]);
@@ -115,6 +123,7 @@ describe("audit CLI", () => {
     [["--fail-on", "severe"], /--fail-on must be one of critical, high, medium, low, none/],
     [["--concurrency", "0"], /--concurrency must be a positive integer/],
     [["--bogus"], /Unknown option '--bogus'/],
+    [["--cutoff", "soon"], /--cutoff must be an ISO-8601 time/],
   ])("exits 2 on bad arguments %j with a message", async (args, message) => {
     const run = await audit(["--fixture", writeFixture("f.json", oneApp(true)), ...args]);
     expect(run.code).toBe(2);
