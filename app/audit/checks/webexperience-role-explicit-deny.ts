@@ -84,12 +84,25 @@ export const check: Check = {
         );
         continue;
       }
-      // A local reading that could not decide, with a Deny among the statements it matched: the Deny may apply.
-      const maybeDenied = access.resources.filter((r) => r.decision === "unknown" && r.matchedStatements.some(isDeny));
+      // An undecided resource may still hide a Deny: a conditional Deny the local reading matched, a
+      // policy it could not read, or a simulator answer that left the resource out.
+      const unreadable = Boolean(
+        role.policiesError || role.attachedPolicies.some((p) => p.error) || role.permissionsBoundary?.error,
+      );
+      const maybeDenied = access.resources.filter(
+        (r) => r.decision === "unknown" && (access.method !== "local" || unreadable || r.matchedStatements.some(isDeny)),
+      );
       if (maybeDenied.length > 0) {
         const where = listInWords(maybeDenied.map((r) => describeResourceArn(app, r.resourceArn)));
+        const reasons = [...new Set(maybeDenied.map((r) => r.reason).filter((r): r is string => Boolean(r)))];
         findings.push(
-          finding(metadata, "unknown", resource, `A conditional Deny may apply to ${ACTION} on ${where}; it could not be evaluated.`, evidence),
+          finding(
+            metadata,
+            "unknown",
+            resource,
+            `Cannot rule out a Deny of ${ACTION} on ${where}${reasons.length ? `: ${reasons.join("; ")}` : ""}.`,
+            evidence,
+          ),
         );
         continue;
       }

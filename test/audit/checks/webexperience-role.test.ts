@@ -175,6 +175,32 @@ describe("webexperience-role-explicit-deny", () => {
   });
 });
 
+describe("webexperience-role-explicit-deny when policies are partly unreadable", () => {
+  const conditionalAllow = (reason: string): RoleAccessEvaluation => ({
+    method: "local",
+    resources: [{ resourceArn: APP_ARN, decision: "unknown", reason, matchedStatements: [{ policy: "WebPolicy", policyType: "inline", effect: "Allow" }] }],
+  });
+
+  it("passes a local reading undecided only by a conditional Allow, all policies read", () => {
+    expect(onlyFinding(explicitDeny, withWebExperience({ access: conditionalAllow("allowed only under a Condition") })).status).toBe("pass");
+  });
+
+  it("is unknown when an attached policy could not be read (it might deny)", () => {
+    const unreadable = role({ attachedPolicies: [{ arn: "arn:aws:iam::111122223333:policy/Hidden", error: { code: "AccessDenied", message: "no iam:GetPolicyVersion" } }] });
+    const f = onlyFinding(explicitDeny, withWebExperience({ access: conditionalAllow("could not read arn:aws:iam::111122223333:policy/Hidden (AccessDenied)") }, unreadable));
+    expect(f.status).toBe("unknown");
+    expect(f.message).toContain("could not read");
+  });
+
+  it("is unknown when the simulator left a resource undecided", () => {
+    const evaluation: RoleAccessEvaluation = {
+      method: "simulate",
+      resources: [{ resourceArn: APP_ARN, decision: "unknown", reason: "not in the simulator's answer", matchedStatements: [] }],
+    };
+    expect(onlyFinding(explicitDeny, withWebExperience({ access: evaluation })).status).toBe("unknown");
+  });
+});
+
 describe("webexperience-role-trust", () => {
   const withTrust = (statements: unknown[], identityType = "AWS_IAM_IDC") =>
     withWebExperience({ access: access("allowed") }, role({ trustPolicy: { Version: "2012-10-17", Statement: statements as never } }), identityType);
