@@ -135,6 +135,14 @@ export function judgeDataSource(ds: DataSourceInventory, cutoff: Date): Omit<Fin
           evidence: { ...evidence, decidedBy: "documents", documents: documentEvidence(ds.documents) },
         };
       }
+      if (deciding?.basis === "configuration-unreadable" && ds.error) {
+        // The mode is unknown only because AWS refused to show the configuration: that is missing evidence, not a risk.
+        return {
+          status: "unknown",
+          message: `Full sync not confirmed ${after}: the data source configuration could not be read (${describeError(ds.error)}).`,
+          evidence: { ...evidence, decidedBy: "sync-job", documents: documentEvidence(ds.documents) },
+        };
+      }
       return {
         status: "warn",
         message: `Full sync not confirmed ${after}: the sync of ${day(deciding?.startTime ?? undefined)} succeeded, mode unknown (${deciding?.reason}).`,

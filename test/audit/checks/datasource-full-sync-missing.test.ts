@@ -168,6 +168,19 @@ describe("datasource-full-sync-missing", () => {
     expect(f.remediation.action).toBeNull();
   });
 
+  it("is unknown, not warn, when the mode is unknown only because GetDataSource was refused", () => {
+    const ds = dataSource({
+      configuration: undefined,
+      error: { code: "AccessDeniedException", message: "denied", operation: "qbusiness:GetDataSource" },
+      documents: SOME_STALE,
+      syncJobs: [job({ executionId: "e1", startTime: AFTER })],
+    });
+    const f = onlyFinding(check, withDataSource(ds));
+    expect(f.status).toBe("unknown");
+    expect(f.evidence.dataSourceError).toMatchObject({ operation: "qbusiness:GetDataSource" });
+    expect(f.evidence.decidingJob).toMatchObject({ basis: "configuration-unreadable" });
+  });
+
   it("makes no finding for data sources that are not S3", () => {
     const inv = withDataSource(dataSource({ type: "WEBCRAWLERV2" }));
     expect(runCheck(check, inv)).toEqual([]);
