@@ -5,6 +5,8 @@
  * pass with a full job; fail when no job counts or every counting job is
  * incremental; warn when the best is a job of unknown mode, unless every
  * document was demonstrably re-ingested after the cutoff (pass by documents).
+ * Evidence AWS refused to show (sync jobs, the configuration) makes it
+ * `unknown`, with the error.
  */
 import type { Check, CheckMetadata, DataSourceInventory, DocumentScan, Finding, SyncJobRecord } from "../types";
 import { assessFullSync, everyDocumentReingested, type FullSyncAssessment } from "../sync-evidence";
@@ -100,6 +102,7 @@ function history(assessment: FullSyncAssessment): string {
   return `last successful sync ${day(last.startTime)}${failing ? `; latest sync ${day(latest.startTime)} ${latest.status}` : ""}`;
 }
 
+/** The verdict on one S3 data source, before it is placed on its resource (exported for the dashboard and tests). */
 export function judgeDataSource(ds: DataSourceInventory, cutoff: Date): Omit<Finding, "checkId" | "severity" | "resource" | "remediation"> {
   const after = afterCutoff(cutoff);
   const documentsProve = everyDocumentReingested(ds.documents);
@@ -120,18 +123,19 @@ export function judgeDataSource(ds: DataSourceInventory, cutoff: Date): Omit<Fin
   const assessment = assessFullSync(ds, cutoff);
   const evidence = baseEvidence(ds, cutoff, assessment);
   const deciding = assessment.decidingJob;
+  const when = day(deciding?.startTime ?? undefined);
   switch (assessment.best) {
     case "full":
       return {
         status: "pass",
-        message: `Full sync confirmed ${after}: sync of ${day(deciding?.startTime ?? undefined)} ${deciding?.reason}.`,
+        message: `Full sync confirmed ${after}: sync of ${when} ${deciding?.reason}.`,
         evidence: { ...evidence, decidedBy: "sync-job" },
       };
     case "unknown":
       if (documentsProve) {
         return {
           status: "pass",
-          message: `${byDocuments}, though the mode of the sync of ${day(deciding?.startTime ?? undefined)} is unknown.`,
+          message: `${byDocuments}, though the mode of the sync of ${when} is unknown.`,
           evidence: { ...evidence, decidedBy: "documents", documents: documentEvidence(ds.documents) },
         };
       }
@@ -145,13 +149,13 @@ export function judgeDataSource(ds: DataSourceInventory, cutoff: Date): Omit<Fin
       }
       return {
         status: "warn",
-        message: `Full sync not confirmed ${after}: the sync of ${day(deciding?.startTime ?? undefined)} succeeded, mode unknown (${deciding?.reason}).`,
+        message: `Full sync not confirmed ${after}: the sync of ${when} succeeded, mode unknown (${deciding?.reason}).`,
         evidence: { ...evidence, decidedBy: "sync-job", documents: documentEvidence(ds.documents) },
       };
     case "incremental":
       return {
         status: "fail",
-        message: `No full sync ${after}: last successful sync ${day(deciding?.startTime ?? undefined)} (incremental).`,
+        message: `No full sync ${after}: last successful sync ${when} (incremental).`,
         evidence: { ...evidence, decidedBy: "sync-job" },
       };
     case "none":
