@@ -511,6 +511,15 @@ class Collector {
       attachedPolicies: [],
     };
     const iam = ctx.clients.iam;
+    // GetRole takes a name, not an ARN: asked of this account, it would read a namesake, not the role.
+    if (role.accountId !== ctx.accountId) {
+      role.error = {
+        code: "CrossAccountRole",
+        message: `The role is in account ${role.accountId}, the application in ${ctx.accountId}: it cannot be read with this target's credentials.`,
+        operation: "iam:GetRole",
+      };
+      return role;
+    }
     try {
       const { Role } = await ctx.call(() => iam.send(new GetRoleCommand({ RoleName: roleName })));
       role.exists = true;

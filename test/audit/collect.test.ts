@@ -212,6 +212,17 @@ describe("collectInventory roles", () => {
     expect(byOperation(aws, "iam:SimulatePrincipalPolicy")).toBe(0);
   });
 
+  it("a role in another account than the application is not read under a namesake's name", async () => {
+    const app = application("app", [index("idx", [])], [webExperience("web", role)]);
+    const fixture = fleet([account(ACCOUNT, { [REGION]: [app] }, { iam: { roles: [webRole("QBusinessWebRole")] } })]);
+    const foreign = roleArn(OTHER, "QBusinessWebRole");
+    const { inventory, aws } = await collect(fixture, undefined, {}, (live) => {
+      live.accounts[0].regions[REGION].applications[0].webExperiences[0].roleArn = foreign;
+    });
+    expect(inventory.roles[foreign]).toMatchObject({ exists: false, accountId: OTHER, error: { code: "CrossAccountRole" } });
+    expect(byOperation(aws, "iam:GetRole")).toBe(0);
+  });
+
   it("reads attached managed policies and the permissions boundary, each policy once", async () => {
     const policyArn = `arn:aws:iam::${ACCOUNT}:policy/Shared`;
     const boundaryArn = `arn:aws:iam::${ACCOUNT}:policy/Boundary`;
@@ -280,7 +291,7 @@ describe("collectInventory failures", () => {
   it("a throttled account is read in full thanks to the SDK's retries, and the throttles are counted", async () => {
     const sources = Array.from({ length: 12 }, (_, i) => dataSource(`ds-${i}`, { syncJobs: [syncJob(`j-${i}`, AFTER)] }));
     const fixture = fleet([account(ACCOUNT, { [REGION]: [application("app", [index("idx", sources)])] })], {
-      faults: { ratePerSecond: 40, burst: 4 },
+      faults: { ratePerSecond: 10, burst: 2 },
     });
     const { inventory, aws } = await collect(fixture);
     expect(inventory.targets[0].status).toBe("ok");
