@@ -11,11 +11,14 @@ export interface SessionData {
   /** "password": a configured user; "one-time-link": the operator who opened the printed link. */
   signedInWith: "password" | "one-time-link";
   csrfToken: string;
+  /** Epoch ms after which the sign-in no longer counts, even if a copy of the cookie outlives its Max-Age. */
+  expiresAt: number;
 }
 
 export type AppSession = Session<SessionData>;
 
 const TWELVE_HOURS_SECONDS = 12 * 60 * 60;
+export const SESSION_LIFETIME_MS = TWELVE_HOURS_SECONDS * 1000;
 const storages = new WeakMap<Config, SessionStorage<SessionData>>();
 
 function storageFor(config: Config): SessionStorage<SessionData> {

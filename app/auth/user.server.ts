@@ -7,7 +7,7 @@ import { getConfig, type ConfiguredUser, type Role } from "~/config.server";
 import { ensureCsrfToken } from "~/auth/csrf.server";
 import { UNMATCHABLE_HASH, verifyPassword } from "~/auth/password.server";
 import { proxyIdentity } from "~/auth/proxy.server";
-import { commitSession, getSession, newSession, type SessionData } from "~/auth/session.server";
+import { commitSession, getSession, newSession, SESSION_LIFETIME_MS, type SessionData } from "~/auth/session.server";
 
 export interface SignedInUser {
   username: string;
@@ -36,7 +36,8 @@ export async function getUser(request: Request, context: AppLoadContext | undefi
   }
   const session = await getSession(request);
   const username = session.get("username");
-  if (!username) return null;
+  const expiresAt = session.get("expiresAt");
+  if (!username || typeof expiresAt !== "number" || expiresAt <= Date.now()) return null;
   if (session.get("signedInWith") === "one-time-link") {
     // Only meaningful while no users are configured (the link is not offered otherwise).
     return auth.users.length === 0 ? { username, role: "operator", via: "one-time-link" } : null;
@@ -95,6 +96,7 @@ export async function signIn(
   const session = await newSession();
   session.set("username", username);
   session.set("signedInWith", signedInWith);
+  session.set("expiresAt", Date.now() + SESSION_LIFETIME_MS);
   ensureCsrfToken(session);
   return redirect(safeRedirectPath(redirectTo), { headers: { "Set-Cookie": await commitSession(session, request) } });
 }

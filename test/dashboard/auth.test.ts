@@ -2,7 +2,7 @@
  * Sign-in, roles, sessions and CSRF, through the real route modules called
  * with Request objects (as Remix calls them), with real signed cookies.
  */
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ActionFunctionArgs, AppLoadContext } from "@remix-run/node";
 import { loadConfig, setConfig, ConfigError } from "~/config.server";
 import { hashPassword } from "~/auth/password.server";
@@ -121,6 +121,37 @@ describe("built-in users", () => {
     expect(setCookie).toMatch(/Max-Age=43200/);
     const { data } = await rootData(get("/findings", sessionCookie(response)));
     expect(data.user).toEqual({ username: "olivia", role: "operator", via: "password" });
+  });
+
+  it("marks the session cookie Secure when the dashboard is reached over https", async () => {
+    const page = await rootData(new Request("https://dashboard.test/sign-in"));
+    const cookie = sessionCookie(page.response)!;
+    const request = new Request("https://dashboard.test/sign-in", {
+      method: "POST",
+      body: new URLSearchParams({ csrfToken: page.data.csrfToken, username: "olivia", password: "correct horse" }),
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+    });
+    const response = await respond(() => signInRoute.action({ request, context: noContext, params: {} }));
+    expect(response.headers.get("set-cookie")).toMatch(/; Secure/i);
+    expect(page.response.headers.get("set-cookie")).toMatch(/; Secure/i);
+  });
+
+  it("sends an already signed-in visitor of /sign-in on to the page asked for", async () => {
+    const cookie = sessionCookie(await signInWithPassword("victor", "viewer pass"))!;
+    const response = await respond(() => signInRoute.loader({ request: get("/sign-in?redirectTo=%2Fchanges", cookie), context: noContext, params: {} }));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/changes");
+  });
+
+  it("no longer counts a sign-in older than 12 hours, even if the cookie is replayed", async () => {
+    const cookie = sessionCookie(await signInWithPassword("olivia", "correct horse"))!;
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 12 * 60 * 60 * 1000 + 1000);
+      expect((await rootData(get("/", cookie))).response.status).toBe(302);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("never redirects off-site after sign-in", async () => {
