@@ -61,4 +61,85 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX findings_audit_app ON findings (audit_id, application_id);
   CREATE INDEX findings_audit_account ON findings (audit_id, account_id, region);
   `,
+  // 2: fix actions (app/fixes): the append-only activity log, locks, tracked syncs, re-audits
+  `
+  CREATE TABLE activity (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    action         TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    started_at     TEXT NOT NULL,
+    resources      TEXT NOT NULL,   -- JSON: ResourceRef[]
+    plan           TEXT NOT NULL,   -- JSON: the plan as shown and confirmed
+    rollback_data  TEXT,            -- JSON: what a rollback needs
+    rollback_of    INTEGER REFERENCES activity (id)
+  );
+  CREATE INDEX activity_action ON activity (action, id);
+
+  -- What happened, in order; an entry's status is its latest event's.
+  CREATE TABLE activity_events (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    activity_id  INTEGER NOT NULL REFERENCES activity (id),
+    at           TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    message      TEXT NOT NULL,
+    request_ids  TEXT NOT NULL,     -- JSON: string[]
+    data         TEXT               -- JSON
+  );
+  CREATE INDEX activity_events_activity ON activity_events (activity_id, id);
+
+  -- One row per (account, region, application) an activity touched: the log's filters.
+  CREATE TABLE activity_resources (
+    activity_id     INTEGER NOT NULL REFERENCES activity (id),
+    account_id      TEXT NOT NULL,
+    region          TEXT,
+    application_id  TEXT,
+    resource_key    TEXT NOT NULL
+  );
+  CREATE INDEX activity_resources_app ON activity_resources (application_id, activity_id);
+  CREATE INDEX activity_resources_account ON activity_resources (account_id, activity_id);
+
+  -- The log is append-only: history cannot be rewritten.
+  CREATE TRIGGER activity_no_update BEFORE UPDATE ON activity BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END;
+  CREATE TRIGGER activity_no_delete BEFORE DELETE ON activity BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END;
+  CREATE TRIGGER activity_events_no_update BEFORE UPDATE ON activity_events BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END;
+  CREATE TRIGGER activity_events_no_delete BEFORE DELETE ON activity_events BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END;
+
+  -- An action running on a resource, so another process sees it too.
+  CREATE TABLE fix_locks (
+    lock_key     TEXT PRIMARY KEY,   -- action + resource
+    holder       TEXT NOT NULL,      -- host:pid:nonce
+    acquired_at  TEXT NOT NULL,
+    expires_at   TEXT NOT NULL
+  );
+
+  -- Full syncs the product started and follows (survives a restart).
+  CREATE TABLE tracked_syncs (
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+    activity_id         INTEGER NOT NULL REFERENCES activity (id),
+    account_id          TEXT NOT NULL,
+    region              TEXT NOT NULL,
+    application_id      TEXT NOT NULL,
+    index_id            TEXT NOT NULL,
+    data_source_id      TEXT NOT NULL,
+    execution_id        TEXT NOT NULL,
+    original_sync_mode  TEXT,
+    restore_mode        INTEGER NOT NULL,
+    full_mode           INTEGER NOT NULL,
+    state               TEXT NOT NULL,   -- following | restoring | done | failed
+    job_status          TEXT,
+    message             TEXT,
+    started_at          TEXT NOT NULL,
+    updated_at          TEXT NOT NULL
+  );
+  CREATE INDEX tracked_syncs_state ON tracked_syncs (state);
+  CREATE INDEX tracked_syncs_source ON tracked_syncs (account_id, region, data_source_id);
+
+  -- Audits made by re-auditing applications after a fix (a full audit row that supersedes them).
+  CREATE TABLE reaudits (
+    audit_id        INTEGER PRIMARY KEY REFERENCES audits (id) ON DELETE CASCADE,
+    based_on_audit  INTEGER,
+    activity_id     INTEGER,
+    applications    TEXT NOT NULL   -- JSON: ApplicationRef[]
+  );
+  `,
 ];

@@ -207,8 +207,10 @@ export interface FullSyncApplyOptions extends ApplyOptions {
   wait?: boolean;
   /** Put the original mode back after the sync (default true). */
   restoreMode?: boolean;
-  /** When a sync is already running, wait for it instead of just reporting it. */
+  /** When a sync is already running, wait for it to end instead of just reporting it. */
   waitForRunning?: boolean;
+  /** Without wait: follow the job in this process's background (default true; the tracked row lets a restart resume it). */
+  followInBackground?: boolean;
 }
 
 /**

@@ -1,0 +1,358 @@
+/**
+ * full-sync: make an S3 data source run a full sync (FORCED_FULL_CRAWL) after
+ * the cutoff, so its documents can be downloaded, then put its mode back.
+ *
+ * AWS's UpdateDataSource replaces the members it is given, so the plan sends
+ * back GetDataSource's configuration with only syncMode changed, and the other
+ * members as GetDataSource returned them: nothing else in the data source changes.
+ */
+import {
+  GetDataSourceCommand,
+  ListDataSourceSyncJobsCommand,
+  ListDocumentsCommand,
+  StartDataSourceSyncJobCommand,
+  UpdateDataSourceCommand,
+  type DataSourceSyncJob,
+  type GetDataSourceResponse,
+} from "@aws-sdk/client-qbusiness";
+import { getApplicationInventory, latestAuditId } from "../audit/history";
+import { createLimiter, type Limiter } from "../util/concurrency";
+import { appendActivityEvent } from "./activity-log";
+import { applySafely, AwsCalls, errorCode, PermissionDenied, sealPlan, Steps, type RunOutcome } from "./common";
+import {
+  findSyncJob,
+  followTrackedSync,
+  FULL_MODE,
+  insertTrackedSync,
+  restoreSyncMode,
+  updateInputFrom,
+  waitForSyncJob,
+} from "./tracked-syncs";
+import type { ApplyResult, DataSourceRef, FixContext, FullSyncApplyOptions, FullSyncPlan, Verification } from "./types";
+
+export const INCREMENTAL_MODE = "FULL_CRAWL";
+/** Documents counted live when no audit has counted them. */
+const LIVE_COUNT_CAP = 1_000;
+const RUNNING = new Set(["SYNCING", "STOPPING", "SYNCING_INDEXING"]);
+
+const sourcePath = (d: DataSourceRef) => ({ applicationId: d.applicationId, indexId: d.indexId, dataSourceId: d.dataSourceId });
+const seconds = (job: DataSourceSyncJob) =>
+  job.startTime && job.endTime ? Math.round((job.endTime.getTime() - job.startTime.getTime()) / 1000) : undefined;
+
+/** The latest audit's document count for the source, if it counted it. */
+function auditedDocumentCount(ctx: FixContext, d: DataSourceRef): { count: number; capped: boolean } | undefined {
+  const auditId = latestAuditId(ctx.db);
+  if (auditId === undefined) return undefined;
+  const app = getApplicationInventory(ctx.db, auditId, d);
+  const ds = app?.indices.find((i) => i.indexId === d.indexId)?.dataSources.find((s) => s.dataSourceId === d.dataSourceId);
+  if (!ds || ds.documents.error) return undefined;
+  return { count: ds.documents.scanned, capped: ds.documents.capped };
+}
+
+/** Read-only: what a full sync of this data source would do. */
+export async function planFullSync(ctx: FixContext, d: DataSourceRef): Promise<FullSyncPlan> {
+  const calls = new AwsCalls();
+  const base = {
+    action: "full-sync" as const,
+    resource: { type: "data-source" as const, accountId: d.accountId, region: d.region, applicationId: d.applicationId, indexId: d.indexId, dataSourceId: d.dataSourceId },
+    applications: [{ accountId: d.accountId, region: d.region, applicationId: d.applicationId }],
+  };
+  try {
+    const { qbusiness } = await ctx.clients(d.accountId, d.region);
+    const source = await calls.send<GetDataSourceResponse>(qbusiness, new GetDataSourceCommand(sourcePath(d)), "qbusiness:GetDataSource");
+    const jobs = await calls.send<{ history?: DataSourceSyncJob[] }>(
+      qbusiness,
+      new ListDataSourceSyncJobsCommand({ ...sourcePath(d), maxResults: 10 }),
+      "qbusiness:ListDataSourceSyncJobs",
+    );
+    let documents = auditedDocumentCount(ctx, d);
+    if (!documents) {
+      let count = 0;
+      let nextToken: string | undefined;
+      do {
+        const page = await calls.send<{ documentDetailList?: unknown[]; nextToken?: string }>(
+          qbusiness,
+          new ListDocumentsCommand({ applicationId: d.applicationId, indexId: d.indexId, dataSourceIds: [d.dataSourceId], maxResults: 100, nextToken }),
+          "qbusiness:ListDocuments",
+        );
+        count += page.documentDetailList?.length ?? 0;
+        nextToken = page.nextToken;
+      } while (nextToken && count < LIVE_COUNT_CAP);
+      documents = { count, capped: !!nextToken };
+    }
+    const configuration = (source.configuration ?? undefined) as Record<string, unknown> | undefined;
+    const currentSyncMode = typeof configuration?.syncMode === "string" ? configuration.syncMode : undefined;
+    const history = jobs.history ?? [];
+    const running = history.find((j) => RUNNING.has(j.status ?? ""));
+    const reasons: string[] = [];
+    let status: FullSyncPlan["status"] = "ready";
+    if (!source.type || !/^S3/i.test(source.type)) {
+      status = "refused";
+      reasons.push(`The data source is of type ${source.type ?? "unknown"}, not S3: this action fixes S3 data sources only.`);
+    } else if (currentSyncMode !== FULL_MODE && currentSyncMode !== INCREMENTAL_MODE) {
+      status = "refused";
+      reasons.push(
+        `configuration.syncMode is ${currentSyncMode ?? "absent"} (connector type ${source.type}): where this connector keeps its sync mode is unverified, so the product cannot make sure the sync is a full one. Start a full sync in the console.`,
+      );
+    }
+    if (running) reasons.push(`A sync is already running: ${running.executionId}. Apply will not start another; it can wait for it.`);
+    const switchesMode = status === "ready" && currentSyncMode === INCREMENTAL_MODE;
+    const name = source.displayName ?? d.dataSourceId;
+    const summary =
+      status !== "ready"
+        ? `Full sync of ${name} refused: ${reasons[0]}`
+        : running
+          ? `A sync of ${name} is already running (${running.executionId}); a full sync cannot start until it ends.`
+          : switchesMode
+            ? `Switch ${name} to full sync (FORCED_FULL_CRAWL), start a sync, follow it to its end, then put FULL_CRAWL back.`
+            : `Start a full sync of ${name} (already in FORCED_FULL_CRAWL mode) and follow it to its end.`;
+    return sealPlan<FullSyncPlan>(ctx, {
+      ...base,
+      resource: { ...base.resource, name },
+      status,
+      summary,
+      reasons,
+      missingPermissions: [],
+      details: {
+        dataSource: { ...d, displayName: source.displayName, type: source.type, status: source.status },
+        currentSyncMode,
+        switchesMode,
+        documentCount: documents.count,
+        documentCountCapped: documents.capped,
+        pastSyncs: history
+          .filter((j) => !RUNNING.has(j.status ?? ""))
+          .map((j) => ({ executionId: j.executionId ?? "", status: j.status, startTime: j.startTime?.toISOString(), endTime: j.endTime?.toISOString(), durationSeconds: seconds(j) })),
+        ...(running ? { runningSync: { executionId: running.executionId ?? "", startTime: running.startTime?.toISOString() } } : {}),
+        ...(switchesMode && configuration ? { newConfiguration: { ...configuration, syncMode: FULL_MODE } } : {}),
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof PermissionDenied)) throw error;
+    return sealPlan<FullSyncPlan>(ctx, {
+      ...base,
+      status: "unavailable",
+      summary: `Full sync unavailable: AWS denied ${error.permission}.`,
+      reasons: [error.message],
+      missingPermissions: [error.permission],
+      details: { dataSource: d, switchesMode: false, pastSyncs: [] },
+    });
+  }
+}
+
+/** Follow the job in this process's background; the tracked row lets a restart pick it up if this process ends. */
+function followInBackground(ctx: FixContext, tracked: Parameters<typeof followTrackedSync>[1]): void {
+  followTrackedSync(ctx, tracked).catch(() => {
+    // Left as "following" in SQLite: resumeTrackedSyncs picks it up.
+  });
+}
+
+/**
+ * Apply a full sync. Re-plans first; a plan whose hash differs from
+ * `confirmPlanHash` is not applied (outcome stale-plan, with the new plan).
+ */
+export async function applyFullSync(
+  ctx: FixContext,
+  planOrRef: FullSyncPlan | DataSourceRef,
+  options: FullSyncApplyOptions,
+): Promise<ApplyResult<FullSyncPlan>> {
+  const d: DataSourceRef = "action" in planOrRef ? planOrRef.details.dataSource : planOrRef;
+  const ref: DataSourceRef = { accountId: d.accountId, region: d.region, applicationId: d.applicationId, indexId: d.indexId, dataSourceId: d.dataSourceId };
+  const resource = { type: "data-source" as const, ...ref };
+  return applySafely<FullSyncPlan>(ctx, options, resource, "full-sync", () => planFullSync(ctx, ref), async (plan, activityId, calls) => {
+    const { qbusiness } = await ctx.clients(ref.accountId, ref.region);
+    const restore = options.restoreMode ?? true;
+    const original = plan.details.currentSyncMode;
+
+    if (plan.details.runningSync) return alreadyRunning(ctx, ref, plan.details.runningSync.executionId, options, calls, []);
+
+    const steps = new Steps([
+      ...(plan.details.switchesMode ? [`switch syncMode ${original} → ${FULL_MODE}`] : []),
+      "start the sync",
+      ...(options.wait ? ["follow the sync to its end"] : []),
+      ...(plan.details.switchesMode && restore ? [`restore syncMode ${original}`] : []),
+    ]);
+    if (plan.details.switchesMode) {
+      try {
+        // The configuration as it is now (the plan's, re-read by the re-plan) with only syncMode changed.
+        const current = await calls.send<GetDataSourceResponse>(qbusiness, new GetDataSourceCommand(sourcePath(ref)), "qbusiness:GetDataSource");
+        await calls.send(
+          qbusiness,
+          new UpdateDataSourceCommand({ ...sourcePath(ref), ...updateInputFrom(current, plan.details.newConfiguration!) }),
+          "qbusiness:UpdateDataSource",
+        );
+        steps.complete(`switch syncMode ${original} → ${FULL_MODE}`);
+      } catch (error) {
+        return failed(error, steps, "Could not switch the data source to full sync mode");
+      }
+    }
+    let executionId: string;
+    try {
+      const started = await calls.send<{ executionId?: string }>(qbusiness, new StartDataSourceSyncJobCommand(sourcePath(ref)), "qbusiness:StartDataSourceSyncJob");
+      executionId = started.executionId ?? "";
+      steps.complete("start the sync");
+    } catch (error) {
+      // Put the mode back at once: no sync of ours will run in it.
+      const undo: string[] = [];
+      if (plan.details.switchesMode && original) {
+        try {
+          undo.push(await restoreSyncMode(ctx, ref, original, calls));
+          steps.complete(`restore syncMode ${original}`);
+        } catch (restoreError) {
+          undo.push(`could not restore syncMode ${original}: ${restoreError instanceof Error ? restoreError.message : String(restoreError)}`);
+        }
+      }
+      if (errorCode(error) === "ConflictException") {
+        const running = (await latestRunningJob(ctx, ref, calls)) ?? "unknown";
+        return alreadyRunning(ctx, ref, running, options, calls, [...steps.done, ...undo]);
+      }
+      const result = failed(error, steps, "Could not start the sync");
+      return { ...result, done: [...result.done, ...undo.filter((u) => !result.done.includes(u))] };
+    }
+    const tracked = insertTrackedSync(ctx.db, {
+      activityId,
+      dataSource: ref,
+      executionId,
+      originalSyncMode: original,
+      restoreMode: restore,
+      fullMode: true,
+      startedAt: ctx.now().toISOString(),
+    });
+    appendActivityEvent(ctx.db, activityId, {
+      at: ctx.now(),
+      status: "running",
+      message: `Full sync ${executionId} started`,
+      requestIds: calls.requestIds.splice(0),
+      data: { executionId },
+    });
+    if (!options.wait) {
+      if (options.followInBackground ?? true) followInBackground(ctx, tracked);
+      return {
+        outcome: "started",
+        message: `Full sync ${executionId} started; it is tracked and ${restore && plan.details.switchesMode ? `${original} will be restored when it ends` : "followed to its end"}.`,
+        done: steps.done,
+        notDone: [],
+        reaudit: false,
+        data: { executionId, trackedSyncId: tracked.id },
+      };
+    }
+    const followed = await followTrackedSync(ctx, tracked);
+    const done = [...steps.done, ...followed.done];
+    return {
+      outcome: followed.ok ? "succeeded" : done.length > 0 ? "partial" : "failed",
+      message: followed.ok
+        ? `Full sync ${executionId} succeeded${plan.details.switchesMode && restore ? `; syncMode is ${original} again` : ""}.`
+        : `Full sync ${executionId} ended ${followed.jobStatus}.`,
+      done,
+      notDone: followed.notDone,
+      reaudit: false,
+      ...(followed.reaudit ? { reauditResult: followed.reaudit } : {}),
+      data: { executionId, jobStatus: followed.jobStatus, trackedSyncId: tracked.id },
+    };
+  });
+}
+
+async function latestRunningJob(ctx: FixContext, d: DataSourceRef, calls: AwsCalls): Promise<string | undefined> {
+  const { qbusiness } = await ctx.clients(d.accountId, d.region);
+  const jobs = await calls.send<{ history?: DataSourceSyncJob[] }>(
+    qbusiness,
+    new ListDataSourceSyncJobsCommand({ ...sourcePath(d), maxResults: 10 }),
+    "qbusiness:ListDataSourceSyncJobs",
+  );
+  return jobs.history?.find((j) => RUNNING.has(j.status ?? ""))?.executionId;
+}
+
+/** A sync is running: never start a second one. Optionally wait for it to end. */
+async function alreadyRunning(
+  ctx: FixContext,
+  d: DataSourceRef,
+  executionId: string,
+  options: FullSyncApplyOptions,
+  calls: AwsCalls,
+  done: string[],
+): Promise<RunOutcome> {
+  const notDone = ["start a full sync (another sync is running)"];
+  if (options.waitForRunning) {
+    const status = await waitForSyncJob(ctx, d, executionId, calls);
+    return {
+      outcome: "refused",
+      message: `A sync is already running: ${executionId}. Waited for it: it ended ${status}. Plan again to start the full sync.`,
+      done: [...done, `waited for sync ${executionId} to end (${status})`],
+      notDone,
+      reaudit: true,
+    };
+  }
+  return { outcome: "refused", message: `A sync is already running: ${executionId}. No other sync was started.`, done, notDone, reaudit: false };
+}
+
+function failed(error: unknown, steps: Steps, what: string): RunOutcome {
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    outcome: steps.done.length > 0 ? "partial" : "failed",
+    message: `${what}: ${reason}`,
+    done: steps.done,
+    notDone: steps.notDone(),
+    ...(error instanceof PermissionDenied ? { data: { missingPermission: error.permission } } : {}),
+  };
+}
+
+/**
+ * Full syncs of many data sources at once, at most `concurrencyPerAccount`
+ * (default 3) in flight per account. Each needs its own confirmed plan hash.
+ */
+export async function applyFullSyncBulk(
+  ctx: FixContext,
+  items: { dataSource: DataSourceRef; confirmPlanHash: string }[],
+  options: Omit<FullSyncApplyOptions, "confirmPlanHash"> & { concurrencyPerAccount?: number },
+): Promise<ApplyResult<FullSyncPlan>[]> {
+  const limiters = new Map<string, Limiter>();
+  const limiterOf = (accountId: string) => {
+    let limiter = limiters.get(accountId);
+    if (!limiter) limiters.set(accountId, (limiter = createLimiter(options.concurrencyPerAccount ?? 3)));
+    return limiter;
+  };
+  return Promise.all(
+    items.map((item) =>
+      limiterOf(item.dataSource.accountId)(() => applyFullSync(ctx, item.dataSource, { ...options, confirmPlanHash: item.confirmPlanHash })),
+    ),
+  );
+}
+
+/**
+ * Is the data source fixed? Its latest sync of our own ended SUCCEEDED in
+ * full mode and every document was updated after the cutoff.
+ */
+export async function verifyFullSync(ctx: FixContext, d: DataSourceRef): Promise<Verification> {
+  const calls = new AwsCalls();
+  const own = ctx.db
+    .prepare(`SELECT execution_id FROM tracked_syncs WHERE account_id = ? AND region = ? AND data_source_id = ? AND full_mode = 1 ORDER BY id DESC LIMIT 1`)
+    .get(d.accountId, d.region, d.dataSourceId) as { execution_id: string } | undefined;
+  const job = own ? await findSyncJob(ctx, d, own.execution_id, calls) : undefined;
+  const { qbusiness } = await ctx.clients(d.accountId, d.region);
+  let stale = 0;
+  let total = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await calls.send<{ documentDetailList?: { updatedAt?: Date }[]; nextToken?: string }>(
+      qbusiness,
+      new ListDocumentsCommand({ applicationId: d.applicationId, indexId: d.indexId, dataSourceIds: [d.dataSourceId], maxResults: 100, nextToken }),
+      "qbusiness:ListDocuments",
+    );
+    for (const doc of page.documentDetailList ?? []) {
+      total++;
+      if (!doc.updatedAt || doc.updatedAt.getTime() < ctx.cutoff.getTime()) stale++;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const synced = job?.status === "SUCCEEDED";
+  return {
+    ok: synced && stale === 0,
+    message: !own
+      ? "No full sync of the product's own is recorded for this data source."
+      : !synced
+        ? `The product's full sync ${own.execution_id} is ${job?.status ?? "not found"}.`
+        : stale > 0
+          ? `Full sync ${own.execution_id} succeeded but ${stale} of ${total} documents are still from before the cutoff.`
+          : `Full sync ${own.execution_id} succeeded and all ${total} documents were re-ingested after the cutoff.`,
+    details: { executionId: own?.execution_id, jobStatus: job?.status, documents: total, staleDocuments: stale },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The AWS permissions each fix action needs, declared beside the actions
+ * (least privilege for the fixer's role; a plan names the one AWS denied).
+ */
+import type { FixAction } from "./types";
+
+export const FIX_PERMISSIONS: Record<FixAction, string[]> = {
+  "full-sync": [
+    "qbusiness:GetDataSource",
+    "qbusiness:UpdateDataSource",
+    "qbusiness:ListDataSourceSyncJobs",
+    "qbusiness:StartDataSourceSyncJob",
+    "qbusiness:ListDocuments",
+    // UpdateDataSource passes the data source's role to the service.
+    "iam:PassRole",
+  ],
+  "patch-role-policy": [
+    "iam:GetRole",
+    "iam:ListRolePolicies",
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+    "iam:PutRolePolicy",
+    "iam:SimulatePrincipalPolicy",
+  ],
+  "reupload-files": [
+    "qbusiness:ListDocuments",
+    "qbusiness:BatchPutDocument",
+    // Only for files taken from an S3 prefix.
+    "s3:ListBucket",
+    "s3:GetObject",
+  ],
+  rollback: ["iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"],
+};
+
+const DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]);
+
+/** True when the error is AWS refusing the caller a permission. */
+export function isAccessDenied(error: unknown): boolean {
+  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return !!e && (DENIED.has(e.name ?? "") || DENIED.has(e.Code ?? ""));
+}

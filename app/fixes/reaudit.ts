@@ -1,0 +1,93 @@
+/**
+ * Verify closes the loop: after a fix, read the affected applications again
+ * (their account and region through the SDK, only those applications kept),
+ * run the checks, and save a new audit that is the latest audit with those
+ * applications replaced. The dashboard, which reads the latest audit, then
+ * shows them "verified fixed" or what is still wrong, without a full rescan.
+ */
+import { collectInventory } from "../audit/collect";
+import { getAuditReport, latestAuditId, saveAudit, type StoredApplicationInventory } from "../audit/history";
+import { buildReport, runChecks } from "../audit/report";
+import type { ApplicationInventory, Finding, Inventory, RoleInventory } from "../audit/types";
+import { ownFullSyncExecutionIds } from "./tracked-syncs";
+import type { ApplicationRef, FixContext, ReauditResult } from "./types";
+
+const appKey = (a: { accountId: string; region: string; applicationId: string | null }) => `${a.accountId}/${a.region}/${a.applicationId}`;
+
+/** Re-audit one application (see reauditApplications). */
+export function reauditApplication(ctx: FixContext, app: ApplicationRef, options: { activityId?: number } = {}): Promise<ReauditResult> {
+  return reauditApplications(ctx, [app], options);
+}
+
+/**
+ * Re-audit these applications and save the result as a new audit superseding
+ * the latest one for them (every other application carried over as it was).
+ */
+export async function reauditApplications(
+  ctx: FixContext,
+  apps: ApplicationRef[],
+  options: { activityId?: number } = {},
+): Promise<ReauditResult> {
+  const wanted = new Set(apps.map(appKey));
+  const targets = [...new Map(apps.map((a) => [`${a.accountId}/${a.region}`, a])).values()];
+  const prepared = await Promise.all(
+    targets.map(async (a) => ({ target: { accountId: a.accountId, region: a.region }, clients: await ctx.clients(a.accountId, a.region) })),
+  );
+  const fresh = await collectInventory(prepared, {
+    cutoff: ctx.cutoff,
+    now: () => ctx.now(),
+    ownFullSyncExecutionIds: ownFullSyncExecutionIds(ctx.db),
+  });
+  const freshApps = fresh.applications.filter((a) => wanted.has(appKey(a)));
+  const freshRoles: Record<string, RoleInventory> = {};
+  for (const app of freshApps) {
+    for (const web of app.webExperiences) if (web.roleArn && fresh.roles[web.roleArn]) freshRoles[web.roleArn] = fresh.roles[web.roleArn];
+  }
+  const freshInventory: Inventory = { ...fresh, applications: freshApps, roles: freshRoles };
+  const freshFindings = runChecks(freshInventory, { cutoff: ctx.cutoff }).filter(
+    (f) => f.resource.applicationId !== null && wanted.has(appKey(f.resource)),
+  );
+
+  // Carry over everything else from the latest audit.
+  const baseId = latestAuditId(ctx.db);
+  const base = baseId !== undefined ? getAuditReport(ctx.db, baseId) : undefined;
+  const carried: ApplicationInventory[] = [];
+  const roles: Record<string, RoleInventory> = {};
+  if (baseId !== undefined) {
+    const rows = ctx.db.prepare(`SELECT inventory FROM audit_applications WHERE audit_id = ?`).all(baseId) as { inventory: string }[];
+    for (const row of rows) {
+      const stored = JSON.parse(row.inventory) as StoredApplicationInventory;
+      if (wanted.has(appKey(stored))) continue;
+      const { roles: appRoles, ...app } = stored;
+      Object.assign(roles, appRoles);
+      carried.push(app);
+    }
+  }
+  Object.assign(roles, freshRoles);
+  const carriedFindings: Finding[] = (base?.findings ?? []).filter(
+    (f) => !(f.resource.applicationId !== null && wanted.has(appKey(f.resource))),
+  );
+  const freshTargets = new Map(fresh.targets.map((t) => [`${t.accountId}/${t.region}`, t]));
+  const baseTargets = (base?.targets ?? []).filter((t) => !freshTargets.has(`${t.accountId}/${t.region}`));
+  const merged: Inventory = {
+    scannedAt: ctx.now().toISOString(),
+    cutoff: ctx.cutoff.toISOString(),
+    targets: [...baseTargets, ...freshTargets.values()],
+    applications: [...carried, ...freshApps],
+    roles,
+    stats: fresh.stats,
+  };
+  const report = buildReport(merged, [...carriedFindings, ...freshFindings]);
+  const auditId = saveAudit(ctx.db, report, merged);
+  ctx.db
+    .prepare(`INSERT INTO reaudits (audit_id, based_on_audit, activity_id, applications) VALUES (?, ?, ?, ?)`)
+    .run(auditId, baseId ?? null, options.activityId ?? null, JSON.stringify(apps));
+
+  const readiness: Record<string, string> = {};
+  for (const a of report.applications) if (wanted.has(appKey(a))) readiness[a.applicationId] = a.readiness;
+  return {
+    auditId,
+    readiness,
+    stillWrong: freshFindings.filter((f) => f.status !== "pass").map((f) => ({ checkId: f.checkId, status: f.status, message: f.message })),
+  };
+}

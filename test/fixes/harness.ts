@@ -1,0 +1,57 @@
+/**
+ * Fix tests' harness: a local AWS on an ephemeral port, a fresh SQLite file,
+ * and a FixContext whose "sleep" moves the emulator clock (a sync finishes
+ * without waiting in real time). A "restart" is a new context on the same file.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openDatabase, type Db } from "../../app/db/database";
+import { createFixContext } from "../../app/fixes/context";
+import type { FixContext } from "../../app/fixes/types";
+import type { Fixture } from "../../app/local-aws/fixture-types";
+import { startTestAws, type TestAws } from "../helpers/local-aws";
+
+export interface FixHarness {
+  t: TestAws;
+  dbPath: string;
+  db: Db;
+  ctx: FixContext;
+  /** A new context (and database connection) on the same file, as after a restart. */
+  restart(): FixContext;
+  close(): Promise<void>;
+}
+
+export async function startFixHarness(fixture: Fixture): Promise<FixHarness> {
+  const t = await startTestAws(fixture);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-fixes-"));
+  const dbPath = path.join(dir, "fixes.sqlite");
+  const dbs: Db[] = [];
+  const contexts: FixContext[] = [];
+  const make = () => {
+    const db = openDatabase(dbPath);
+    dbs.push(db);
+    const ctx = createFixContext({
+      db,
+      localAws: t.aws,
+      maxAttempts: 1,
+      sleep: async (ms) => t.aws.clock.advance(ms),
+    });
+    contexts.push(ctx);
+    return ctx;
+  };
+  const ctx = make();
+  return {
+    t,
+    dbPath,
+    db: ctx.db,
+    ctx,
+    restart: make,
+    async close() {
+      for (const c of contexts) await c.close();
+      for (const db of dbs) db.close();
+      await t.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
