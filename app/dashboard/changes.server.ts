@@ -1,8 +1,11 @@
 /**
  * "What changed": two stored audits compared (by default the latest against
- * the one before), through the history module's comparison.
+ * the one before). Read from the indexed rows (applications, and only the
+ * findings that do not pass), not from the two whole reports: a 300-application
+ * audit's report is megabytes of JSON.
  */
-import { compareAudits, listAudits, type AuditComparison } from "~/audit/history";
+import { findingKey, listAudits, type AuditComparison, type ReadinessChange } from "~/audit/history";
+import type { Finding, FindingResource, Readiness, ReportApplication } from "~/audit/types";
 import type { Db } from "~/db/database";
 import { checkTitle } from "./catalogue.server";
 import type { AuditStamp } from "./types";
@@ -17,8 +20,75 @@ export interface ChangesPage {
   comparison: (AuditComparison & { checkTitles: Record<string, string> }) | null;
 }
 
+// The order history.ts's compareAudits uses: unsupported is a property of the application, not progress.
+const READINESS_RANK: Record<Readiness, number | undefined> = { ready: 3, unknown: 2, "not-ready": 1, unsupported: undefined };
+
 function parseId(value: string | null): number | undefined {
   return value && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function applicationsOf(db: Db, auditId: number): Map<string, ReportApplication> {
+  const rows = db
+    .prepare(
+      `SELECT account_id AS accountId, region, application_id AS applicationId, display_name AS displayName,
+              identity_type AS identityType, readiness
+       FROM audit_applications WHERE audit_id = ?`,
+    )
+    .all(auditId) as ReportApplication[];
+  return new Map(rows.map((a) => [`${a.accountId}/${a.region}/${a.applicationId}`, a]));
+}
+
+interface FindingRowData {
+  check_id: string; status: Finding["status"]; severity: Finding["severity"]; resource_type: FindingResource["type"];
+  account_id: string; region: string; application_id: string | null; index_id: string | null; data_source_id: string | null;
+  web_experience_id: string | null; role_arn: string | null; name: string | null; message: string; evidence: string;
+  remediation_action: Finding["remediation"]["action"];
+}
+
+/** The findings of an audit that do not pass, by their identity across audits. */
+function openFindingsOf(db: Db, auditId: number): Map<string, Finding> {
+  const rows = db
+    .prepare(`SELECT * FROM findings INDEXED BY findings_audit_status WHERE audit_id = ? AND status IN ('fail', 'warn', 'unknown') ORDER BY id`)
+    .all(auditId) as FindingRowData[];
+  const findings = rows.map((r): Finding => ({
+    checkId: r.check_id,
+    status: r.status,
+    severity: r.severity,
+    resource: {
+      type: r.resource_type, accountId: r.account_id, region: r.region, applicationId: r.application_id, indexId: r.index_id,
+      dataSourceId: r.data_source_id, webExperienceId: r.web_experience_id, roleArn: r.role_arn, name: r.name,
+    },
+    message: r.message,
+    evidence: JSON.parse(r.evidence) as Record<string, unknown>,
+    remediation: { action: r.remediation_action },
+  }));
+  return new Map(findings.map((f) => [findingKey(f), f]));
+}
+
+/** The comparison compareAudits makes, from the rows: readiness changes and findings that came or went. */
+export function compareStoredAudits(db: Db, fromId: number, toId: number): AuditComparison {
+  const before = applicationsOf(db, fromId);
+  const becameReady: ReadinessChange[] = [];
+  const regressed: ReadinessChange[] = [];
+  for (const [key, app] of applicationsOf(db, toId)) {
+    const old = before.get(key);
+    if (!old || old.readiness === app.readiness) continue;
+    const change = { application: app, from: old.readiness, to: app.readiness };
+    if (app.readiness === "ready") becameReady.push(change);
+    const was = READINESS_RANK[old.readiness];
+    const now = READINESS_RANK[app.readiness];
+    if (was !== undefined && now !== undefined && now < was) regressed.push(change);
+  }
+  const openBefore = openFindingsOf(db, fromId);
+  const openAfter = openFindingsOf(db, toId);
+  return {
+    fromId,
+    toId,
+    becameReady,
+    regressed,
+    newFindings: [...openAfter].filter(([k]) => !openBefore.has(k)).map(([, f]) => f),
+    goneFindings: [...openBefore].filter(([k]) => !openAfter.has(k)).map(([, f]) => f),
+  };
 }
 
 /**
@@ -45,7 +115,7 @@ export function getChanges(db: Db, params: URLSearchParams): ChangesPage {
   const fromId = parseId(params.get("from")) ?? audits.find((a) => a.id < toId)?.id;
   if (fromId === undefined) return { audits, from: null, to, comparison: null };
   const from = stamp(fromId);
-  const comparison = compareAudits(db, from.id, to.id);
+  const comparison = compareStoredAudits(db, from.id, to.id);
   const checkTitles: Record<string, string> = {};
   for (const f of [...comparison.newFindings, ...comparison.goneFindings]) checkTitles[f.checkId] ??= checkTitle(f.checkId);
   return { audits, from, to, comparison: { ...comparison, checkTitles } };

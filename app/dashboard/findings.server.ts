@@ -33,7 +33,7 @@ export function getFindingsPage(db: Db, filters: FindingFilters): FindingsPage {
   }
   const where = ["f.audit_id = @auditId"];
   const params: Record<string, unknown> = { auditId, limit: FINDINGS_PAGE_LIMIT };
-  if (filters.status === null) where.push("f.status <> 'pass'");
+  if (filters.status === null) where.push("f.status IN ('fail', 'warn', 'unknown')");
   else if (filters.status !== "all") { where.push("f.status = @status"); params.status = filters.status; }
   if (filters.check) { where.push("f.check_id = @check"); params.check = filters.check; }
   if (filters.severity) { where.push("f.severity = @severity"); params.severity = filters.severity; }

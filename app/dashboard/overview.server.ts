@@ -7,7 +7,7 @@
 import { listAudits } from "~/audit/history";
 import type { AuditReport } from "~/audit/types";
 import type { Db } from "~/db/database";
-import { checkTitle } from "./catalogue.server";
+import { checkCatalogue, checkTitle } from "./catalogue.server";
 import type {
   ApplicationFilters,
   ApplicationRow,
@@ -58,13 +58,12 @@ export function getOverview(db: Db, filters: ApplicationFilters): Overview {
     };
   }
   const auditId = latest.id;
-  const targets = (db.prepare(`SELECT targets FROM audits WHERE id = ?`).get(auditId) as { targets: string }).targets;
-  const unreadableTargets = (JSON.parse(targets) as AuditReport["targets"])
+  const unreadableTargets = auditTargets(db, auditId)
     .filter((t) => t.status === "error")
     .map((t) => ({ accountId: t.accountId, region: t.region, error: t.error ? `${t.error.code}: ${t.error.message}` : "unreadable" }));
 
   const failingByCheck = (db
-    .prepare(`SELECT check_id AS checkId, count(*) AS count FROM findings
+    .prepare(`SELECT check_id AS checkId, count(*) AS count FROM findings INDEXED BY findings_audit_status
               WHERE audit_id = ? AND status = 'fail' GROUP BY check_id ORDER BY count DESC, check_id`)
     .all(auditId) as { checkId: string; count: number }[])
     .map((c) => ({ ...c, title: checkTitle(c.checkId) }));
@@ -85,7 +84,17 @@ export function getOverview(db: Db, filters: ApplicationFilters): Overview {
   };
 }
 
-/** The applications of one audit that pass the filters, with their failing and warning counts. */
+/** The audit's targets (small: one per account and region), from their own column, not the whole report. */
+function auditTargets(db: Db, auditId: number): AuditReport["targets"] {
+  const row = db.prepare(`SELECT targets FROM audits WHERE id = ?`).get(auditId) as { targets: string } | undefined;
+  return row ? (JSON.parse(row.targets) as AuditReport["targets"]) : [];
+}
+
+/**
+ * The applications of one audit that pass the filters, with their failing and
+ * warning counts. Counts come from the few fail/warn rows (index on status),
+ * never from a join over every finding of the audit.
+ */
 export function queryApplications(db: Db, auditId: number, filters: ApplicationFilters): ApplicationRow[] {
   const where = ["a.audit_id = @auditId"];
   const params: Record<string, unknown> = { auditId };
@@ -97,39 +106,46 @@ export function queryApplications(db: Db, auditId: number, filters: ApplicationF
     params.q = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
   if (filters.check) {
-    where.push(`EXISTS (SELECT 1 FROM findings c WHERE c.audit_id = a.audit_id AND c.application_id = a.application_id
-                 AND c.account_id = a.account_id AND c.region = a.region AND c.check_id = @check AND c.status = 'fail')`);
+    where.push(`(a.account_id, a.region, a.application_id) IN (
+                 SELECT account_id, region, application_id FROM findings INDEXED BY findings_audit_check
+                 WHERE audit_id = @auditId AND check_id = @check AND status = 'fail')`);
     params.check = filters.check;
   }
   const direction = filters.dir === "desc" ? "DESC" : "ASC";
   const rows = db
     .prepare(
-      `SELECT a.account_id AS accountId, a.region, a.application_id AS applicationId,
+      `WITH counts AS (
+         SELECT account_id, region, application_id,
+                count(CASE WHEN status = 'fail' THEN 1 END) AS fail_count,
+                count(CASE WHEN status = 'warn' THEN 1 END) AS warn_count
+         FROM findings INDEXED BY findings_audit_status
+         WHERE audit_id = @auditId AND status IN ('fail', 'warn')
+         GROUP BY account_id, region, application_id)
+       SELECT a.account_id AS accountId, a.region, a.application_id AS applicationId,
               a.display_name AS displayName, a.identity_type AS identityType, a.readiness,
-              count(CASE WHEN f.status = 'fail' THEN 1 END) AS fail_count,
-              count(CASE WHEN f.status = 'warn' THEN 1 END) AS warn_count
+              coalesce(c.fail_count, 0) AS fail_count, coalesce(c.warn_count, 0) AS warn_count
        FROM audit_applications a
-       LEFT JOIN findings f ON f.audit_id = a.audit_id AND f.application_id = a.application_id
-                           AND f.account_id = a.account_id AND f.region = a.region
+       LEFT JOIN counts c ON c.account_id = a.account_id AND c.region = a.region AND c.application_id = a.application_id
        WHERE ${where.join(" AND ")}
-       GROUP BY a.account_id, a.region, a.application_id
        ORDER BY ${SORT_SQL[filters.sort]} ${direction}, a.display_name COLLATE NOCASE, a.application_id`,
     )
     .all(params) as (Omit<ApplicationRow, "failCount" | "warnCount"> & { fail_count: number; warn_count: number })[];
   return rows.map(({ fail_count, warn_count, ...row }) => ({ ...row, failCount: fail_count, warnCount: warn_count }));
 }
 
-/** Accounts, regions and checks present in an audit: the choices of the filter selects. */
+/**
+ * The filter selects' choices: the accounts and regions of the audit's
+ * applications and targets (an unreadable target has no application), and
+ * every registered check.
+ */
 export function filterOptions(db: Db, auditId: number): FilterOptions {
-  const column = (sql: string) => (db.prepare(sql).pluck().all({ auditId }) as string[]);
-  // Unreadable targets have findings but no applications: offer their account and region too.
-  const fromBoth = (name: string) =>
-    column(`SELECT ${name} FROM audit_applications WHERE audit_id = @auditId
-            UNION SELECT ${name} FROM findings WHERE audit_id = @auditId ORDER BY 1`);
+  const places = db
+    .prepare(`SELECT DISTINCT account_id AS accountId, region FROM audit_applications WHERE audit_id = ?`)
+    .all(auditId) as { accountId: string; region: string }[];
+  const all = [...places, ...auditTargets(db, auditId)];
   return {
-    accounts: fromBoth("account_id"),
-    regions: fromBoth("region"),
-    checks: column(`SELECT DISTINCT check_id FROM findings WHERE audit_id = @auditId ORDER BY 1`)
-      .map((id) => ({ id, title: checkTitle(id) })),
+    accounts: [...new Set(all.map((p) => p.accountId))].sort(),
+    regions: [...new Set(all.map((p) => p.region))].sort(),
+    checks: checkCatalogue().map((c) => ({ id: c.id, title: c.title })),
   };
 }

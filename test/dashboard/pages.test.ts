@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getAuditReport, latestAuditId } from "~/audit/history";
+import { compareAudits, getAuditReport, latestAuditId } from "~/audit/history";
 import { runAudit } from "~/audit/run";
 import { allChecks } from "~/audit/checks";
 import { CSRF_FIELD } from "~/auth/csrf-input";
@@ -17,6 +17,7 @@ import { signIn } from "~/auth/user.server";
 import { getConfig, setConfig, type Config } from "~/config.server";
 import { openDatabase, type Db } from "~/db/database";
 import { accountCredentials, type Fixture } from "~/local-aws/fixture-types";
+import { compareStoredAudits } from "~/dashboard/changes.server";
 import { scanFinished, startScan } from "~/dashboard/scans.server";
 import * as overview from "~/routes/_index";
 import * as applicationRoute from "~/routes/applications.$accountId.$region.$applicationId";
@@ -408,6 +409,11 @@ describe("what changed", () => {
   it("compares any two chosen audits", async () => {
     const data = await changesRoute.loader(args(get(`/changes?from=${latestId}&to=${firstAuditId}`)));
     expect(data.comparison!.becameReady.map((c) => c.application.displayName)).toEqual(["sales-bot"]);
+  });
+
+  it("compares from the stored rows exactly as the history module compares the whole reports", () => {
+    expect(compareStoredAudits(db, firstAuditId, latestId)).toEqual(compareAudits(db, firstAuditId, latestId));
+    expect(compareStoredAudits(db, latestId, firstAuditId)).toEqual(compareAudits(db, latestId, firstAuditId));
   });
 
   it("answers 404 naming an audit that is not stored", async () => {
