@@ -174,16 +174,10 @@ export function assessFullSync(ds: DataSourceInventory, cutoff: Date): FullSyncA
 
 /**
  * Per-document proof of re-ingestion: every document of the source (at least
- * one) has updatedAt at or after the cutoff and none failed. A capped scan
- * cannot show "every", nor can a scan that failed.
+ * one) has updatedAt at or after the cutoff and none failed. Documents being
+ * deleted are neither stale nor fresh (the collector counts them in `scanned`
+ * only). A capped scan cannot show "every", nor can a scan that failed.
  */
 export function everyDocumentReingested(scan: DocumentScan): boolean {
-  return (
-    !scan.error &&
-    !scan.capped &&
-    scan.scanned > 0 &&
-    scan.staleCount === 0 &&
-    scan.freshCount === scan.scanned &&
-    (scan.failedCount ?? 0) === 0
-  );
+  return !scan.error && !scan.capped && scan.freshCount > 0 && scan.staleCount === 0 && (scan.failedCount ?? 0) === 0;
 }

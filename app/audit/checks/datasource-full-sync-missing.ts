@@ -106,7 +106,7 @@ function history(assessment: FullSyncAssessment): string {
 export function judgeDataSource(ds: DataSourceInventory, cutoff: Date): Omit<Finding, "checkId" | "severity" | "resource" | "remediation"> {
   const after = afterCutoff(cutoff);
   const documentsProve = everyDocumentReingested(ds.documents);
-  const byDocuments = `All ${plural(ds.documents.scanned, "document")} re-ingested ${after}`;
+  const byDocuments = `All ${plural(ds.documents.freshCount, "document")} re-ingested ${after}`;
 
   if (ds.syncJobsError) {
     const evidence = { ...baseEvidence(ds, cutoff, null), syncJobsError: errorEvidence(ds.syncJobsError), documents: documentEvidence(ds.documents) };

@@ -51,9 +51,6 @@ export function judgeStaleness(scan: DocumentScan, cutoff: Date, what: { one: st
       evidence,
     };
   }
-  if (scan.scanned === 0 && !scan.capped) {
-    return { status: "pass", message: `${what.none}: nothing is stale.`, evidence };
-  }
   if (scan.capped) {
     return {
       status: "unknown",
@@ -61,5 +58,10 @@ export function judgeStaleness(scan: DocumentScan, cutoff: Date, what: { one: st
       evidence,
     };
   }
-  return { status: "pass", message: `All ${plural(scan.scanned, what.one, what.many)} ${what.renewed} ${after}.`, evidence };
+  if (scan.freshCount === 0) {
+    // Nothing listed, or only documents being deleted (neither stale nor fresh).
+    const leaving = scan.scanned > 0 ? ` (${scan.scanned} being deleted)` : "";
+    return { status: "pass", message: `${what.none}${leaving}: nothing is stale.`, evidence };
+  }
+  return { status: "pass", message: `All ${plural(scan.freshCount, what.one, what.many)} ${what.renewed} ${after}.`, evidence };
 }

@@ -134,6 +134,26 @@ describe("datasource-full-sync-missing", () => {
     expect(f.message).toContain("All 12 documents re-ingested after 07/02/2025");
   });
 
+  it("passes by documents when the only documents not re-ingested are being deleted", () => {
+    const ds = dataSource({
+      updatedAt: "2025-08-01T00:00:00.000Z",
+      syncJobs: [job({ executionId: "e1", startTime: AFTER })],
+      documents: scan({ scanned: 4, freshCount: 3 }),
+    });
+    const f = onlyFinding(check, withDataSource(ds));
+    expect(f.status).toBe("pass");
+    expect(f.message).toContain("All 3 documents re-ingested");
+  });
+
+  it("does not pass by documents when one failed to index", () => {
+    const ds = dataSource({
+      updatedAt: "2025-08-01T00:00:00.000Z",
+      syncJobs: [job({ executionId: "e1", startTime: AFTER })],
+      documents: scan({ scanned: 4, freshCount: 4, failedCount: 1 }),
+    });
+    expect(onlyFinding(check, withDataSource(ds)).status).toBe("warn");
+  });
+
   it("does not pass by documents when the document scan was capped", () => {
     const ds = dataSource({
       updatedAt: "2025-08-01T00:00:00.000Z",

@@ -42,6 +42,12 @@ describe("datasource-documents-stale", () => {
     expect(f.message).toContain("No documents indexed from this data source");
   });
 
+  it("passes a source whose only documents are being deleted, saying so", () => {
+    const f = onlyFinding(datasourceDocumentsStale, withDataSource(dataSource({ documents: scan({ scanned: 2 }) })));
+    expect(f.status).toBe("pass");
+    expect(f.message).toBe("No documents indexed from this data source (2 being deleted): nothing is stale.");
+  });
+
   it("is unknown when a capped scan found none stale (the rest were not read)", () => {
     const f = onlyFinding(datasourceDocumentsStale, withDataSource(dataSource({ documents: scan({ scanned: 500, freshCount: 500, capped: true }) })));
     expect(f.status).toBe("unknown");
