@@ -95,7 +95,9 @@ export async function serveLocalAws(fleet: Fixture, opts: { port?: number; host?
   } as Emulator;
 
   /** The secret (and session) behind an access key, or undefined for a key nobody issued. */
-  function lookupKey(accessKeyId: string): { accountId: string; secret: SigningSecret; callerArn: string } | undefined {
+  function lookupKey(
+    accessKeyId: string,
+  ): { accountId: string; secret: SigningSecret; callerArn: string; expiration?: Date } | undefined {
     const fixed = FIXED_KEY.exec(accessKeyId);
     if (fixed && emulator.account(fixed[1])) {
       return {
@@ -110,6 +112,7 @@ export async function serveLocalAws(fleet: Fixture, opts: { port?: number; host?
         accountId: temp.accountId,
         secret: { accessKeyId, secretAccessKey: temp.secretAccessKey, sessionToken: temp.sessionToken },
         callerArn: temp.callerArn,
+        expiration: temp.expiration,
       };
     }
     return undefined;
@@ -141,6 +144,8 @@ export async function serveLocalAws(fleet: Fixture, opts: { port?: number; host?
     }
     const received = { method, rawPath, query: url.searchParams, headers, body };
     if (!(await verifySignature(received, auth, key.secret))) return fail(signatureMismatch(service));
+    // Temporary keys expire on the emulator's clock, so advancing it far enough expires them as time would.
+    if (key.expiration && key.expiration.getTime() <= clock.now().getTime()) return fail(expiredToken(service));
 
     if (auth.kind === "query") {
       const signedAt = parseAmzDate(auth.amzDate);
@@ -366,6 +371,12 @@ function invalidToken(service: ServiceName): AwsError {
   if (service === "qbusiness") return new AwsError("UnrecognizedClientException", INVALID_TOKEN, 403);
   if (service === "s3") return new AwsError("InvalidToken", "The provided token is malformed or otherwise invalid.", 400);
   return new AwsError("InvalidClientTokenId", INVALID_TOKEN, 403);
+}
+
+function expiredToken(service: ServiceName): AwsError {
+  if (service === "qbusiness") return new AwsError("ExpiredTokenException", "The security token included in the request is expired", 403);
+  if (service === "s3") return new AwsError("ExpiredToken", "The provided token has expired.", 400);
+  return new AwsError("ExpiredToken", "The security token included in the request is expired", 403);
 }
 
 function signatureMismatch(service: ServiceName): AwsError {

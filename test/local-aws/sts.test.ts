@@ -115,3 +115,13 @@ describe("STS", () => {
     expect(err).toMatchObject({ name: "ValidationError", status: 400 });
   });
 });
+
+describe("temporary credentials", () => {
+  it("stop working with ExpiredToken once the emulator's clock passes their expiration", async () => {
+    const { credentials } = await assumeSpoke(900);
+    const sts = t.clients(SPOKE, "us-east-1", { maxAttempts: 1, credentials }).sts;
+    expect((await sts.send(new GetCallerIdentityCommand({}))).Account).toBe(SPOKE);
+    t.aws.clock.advance(901_000);
+    expect(await failure(sts.send(new GetCallerIdentityCommand({})))).toMatchObject({ name: "ExpiredToken", status: 403 });
+  });
+});
