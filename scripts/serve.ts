@@ -17,7 +17,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { ConfigError, loadConfig, setConfig, type Config } from "../app/config.server";
 import { setRuntimeInfo } from "../app/runtime.server";
-import { startLocalAws, type LocalAws } from "../app/local-aws/index";
+import { FixtureError, startLocalAws, type LocalAws } from "../app/local-aws/index";
 import { accountCredentials } from "../app/local-aws/fixture-types";
 import { issueOneTimeToken } from "../app/auth/one-time-token.server";
 import { requireSignInOnEveryRoute } from "../app/auth/guard.server";
@@ -169,6 +169,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error);
-  process.exit(1);
+  // A fixture that does not load is a configuration problem: say which file and where, without a stack.
+  if (error instanceof FixtureError) console.error(`QBR_FIXTURE: ${error.message}`);
+  else console.error(error);
+  process.exit(error instanceof FixtureError ? 2 : 1);
 });

@@ -301,6 +301,20 @@ describe("behind an authenticating proxy", () => {
     expect(viewer.data.user.role).toBe("viewer");
   });
 
+  it("gives a proxy-signed-in user a CSRF token that a guarded POST then accepts", async () => {
+    const proxy = { peerAddress: "10.0.0.9" };
+    const { response, data } = await rootData(withIdentity("alice@example.com"), proxy);
+    const cookie = sessionCookie(response)!;
+    const request = new Request(`${BASE}/`, {
+      method: "POST",
+      body: new URLSearchParams({ csrfToken: data.csrfToken }),
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie, "x-amzn-oidc-identity": "alice@example.com" },
+    });
+    const accepted = await respond(() => operatorOnlyAction({ request, context: proxy, params: {} }));
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toEqual({ doneBy: "alice@example.com" });
+  });
+
   it("ignores the identity header from any other address (signed out)", async () => {
     const { response } = await rootData(withIdentity("alice@example.com"), { peerAddress: "10.0.1.5" });
     expect(response.status).toBe(302);
