@@ -392,3 +392,26 @@ describe("local evaluation when the scanner may not simulate", () => {
     expect(readiness(report, "conditional")).toBe("unknown");
   });
 });
+
+describe("a document scan stopped at its cap", () => {
+  it("cannot show every document fresh: documents-stale is unknown and the full-sync check stays a warning", async () => {
+    const fleet = mainFleet();
+    const acct = fleet.accounts[0];
+    acct.denied = [];
+    acct.regions = {
+      [REGION]: {
+        applications: [
+          app("capped", {
+            source: s3Source("capped-ds", { updatedAt: "2025-09-01T00:00:00Z", syncJobs: [job("cp-1", CUTOFF_AFTER)], documents: docs(5, "2025-08-01T10:05:00Z", "cp") }),
+          }),
+        ],
+      },
+    };
+    const { report } = await runAudit({ fixture: fleet, documentCap: 2, maxAttempts: 1 });
+    const stale = one(report, "capped", "datasource-documents-stale");
+    expect(stale.status).toBe("unknown");
+    expect(stale.evidence).toMatchObject({ scanned: 2, capped: true });
+    expect(one(report, "capped", "datasource-full-sync-missing").status).toBe("warn");
+    expect(readiness(report, "capped")).toBe("unknown");
+  });
+});
