@@ -255,7 +255,12 @@ export async function serveLocalAws(fleet: Fixture, opts: { port?: number; host?
 
   const localAws = Object.assign(emulator, {
     stats,
-    setFaults: (next: FixtureFaults | undefined) => faults.set(next),
+    setFaults(next: FixtureFaults | undefined) {
+      faults.set(next);
+      // Keep the live state reading like a fixture of what the emulator now does.
+      if (next) fleet.faults = { ...next };
+      else delete fleet.faults;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         front.close((err) => (err ? reject(err) : resolve()));
