@@ -3,6 +3,7 @@
  * inventory as saved with the audit, and its findings explained).
  */
 import { getApplicationInventory, latestAuditId, type StoredApplicationInventory } from "~/audit/history";
+import { describeError } from "~/audit/checks/common";
 import { assessFullSync } from "~/audit/sync-evidence";
 import type {
   AwsErrorInfo,
@@ -28,8 +29,7 @@ export interface ApplicationKey {
 }
 
 function errorText(error: AwsErrorInfo | undefined): string | null {
-  if (!error) return null;
-  return `${error.code}${error.operation ? ` on ${error.operation}` : ""}: ${error.message}`;
+  return error ? describeError(error) : null;
 }
 
 /** The application page of `key` in the latest audit (or `auditId`); null when that audit has no such application. */

@@ -8,6 +8,7 @@ import { findingKey, listAudits, type AuditComparison, type ReadinessChange } fr
 import type { Finding, FindingResource, Readiness, ReportApplication } from "~/audit/types";
 import type { Db } from "~/db/database";
 import { checkTitle } from "./catalogue.server";
+import { auditStamp } from "./findings.server";
 import type { AuditStamp } from "./types";
 
 /** The audits the "compare" selects offer. */
@@ -103,11 +104,9 @@ export function getChanges(db: Db, params: URLSearchParams): ChangesPage {
     summary: `${a.summary.applications.ready} ready, ${a.summary.applications.notReady} not ready`,
   }));
   const stamp = (id: number) => {
-    const found = audits.find((a) => a.id === id);
-    if (found) return found;
-    const row = db.prepare(`SELECT id, scanned_at AS scannedAt, cutoff FROM audits WHERE id = ?`).get(id) as AuditStamp | undefined;
-    if (!row) throw new Response(`Audit #${id} is not stored (it may have been removed). Pick another audit to compare.`, { status: 404 });
-    return row;
+    const found = auditStamp(db, id);
+    if (!found) throw new Response(`Audit #${id} is not stored (it may have been removed). Pick another audit to compare.`, { status: 404 });
+    return found;
   };
   const toId = parseId(params.get("to")) ?? audits[0]?.id;
   if (toId === undefined) return { audits, from: null, to: null, comparison: null };

@@ -5,7 +5,8 @@
  * document counts) are worded here, anything else as "Label: value".
  * Pure: loaders call it, nothing here touches the database.
  */
-import { cutoffLabel } from "~/audit/checks/common";
+import { cutoffLabel, describeError } from "~/audit/checks/common";
+import type { AwsErrorInfo } from "~/audit/types";
 import { formatDay, formatTime, shortId } from "./words";
 
 type Json = unknown;
@@ -64,9 +65,7 @@ export function valueInWords(value: Json): string | undefined {
   }
   if (isObject(value)) {
     if ("executionId" in value) return jobInWords(value);
-    if ("code" in value && "message" in value) {
-      return `${String(value.code)}${value.operation ? ` on ${String(value.operation)}` : ""}: ${String(value.message)}`;
-    }
+    if ("code" in value && "message" in value) return describeError(value as unknown as AwsErrorInfo);
     if ("policy" in value && ("sid" in value || "effect" in value || "policyType" in value)) return statementInWords(value);
     if ("documentId" in value) {
       return `${String(value.documentId)}${value.updatedAt ? ` (updated ${formatDay(String(value.updatedAt))})` : ""}`;
