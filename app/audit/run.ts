@@ -9,6 +9,7 @@ import { loadFixtureFile, startLocalAws, validateFixture, type LocalAws } from "
 import { accountCredentials, type Fixture } from "../local-aws/fixture-types";
 import { collectInventory, type CollectProgress, type DataSourceKey } from "./collect";
 import { saveAudit } from "./history";
+import { ownFullSyncExecutionIdsSnapshot } from "../fixes/tracked-syncs";
 import { buildReport, runChecks } from "./report";
 import { defaultTargets, prepareTargets, targetsForFixture, type TargetSpec } from "./targets";
 import { DEFAULT_CUTOFF, type AuditReport, type Inventory } from "./types";
@@ -76,6 +77,16 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
     const prepared = await prepareTargets(specs, credentialOptions);
     try {
       const cutoff = options.cutoff ?? DEFAULT_CUTOFF;
+      // The product's own full syncs (fix activity) are certain evidence: read them from the audit's database.
+      let ownFullSyncExecutionIds = options.ownFullSyncExecutionIds;
+      if (!ownFullSyncExecutionIds && options.db !== undefined) {
+        const db = typeof options.db === "string" ? openDatabase(options.db) : options.db;
+        try {
+          ownFullSyncExecutionIds = ownFullSyncExecutionIdsSnapshot(db);
+        } finally {
+          if (typeof options.db === "string") db.close();
+        }
+      }
       const inventory = await collectInventory(prepared, {
         cutoff,
         documentCap: options.documentCap,
@@ -83,7 +94,7 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
         concurrencyPerTarget: options.concurrencyPerTarget,
         stats,
         onProgress: options.onProgress,
-        ownFullSyncExecutionIds: options.ownFullSyncExecutionIds,
+        ownFullSyncExecutionIds,
         // A fixture fleet lives on the emulator's clock; real AWS on the real one.
         now: localAws ? () => localAws!.clock.now() : undefined,
       });

@@ -269,3 +269,20 @@ export async function resumeTrackedSyncs(ctx: FixContext): Promise<FollowResult[
   return results;
 }
 
+
+/**
+ * ownFullSyncExecutionIds read once from a database or its file (runAudit,
+ * which may only get a path): a snapshot, so the audit does not hold the file open.
+ */
+export function ownFullSyncExecutionIdsSnapshot(db: Db): (key: DataSourceKey) => string[] {
+  const rows = db
+    .prepare(`SELECT account_id, region, application_id, index_id, data_source_id, execution_id FROM tracked_syncs WHERE full_mode = 1`)
+    .all() as { account_id: string; region: string; application_id: string; index_id: string; data_source_id: string; execution_id: string }[];
+  const byKey = new Map<string, string[]>();
+  const keyOf = (k: DataSourceKey) => [k.accountId, k.region, k.applicationId, k.indexId, k.dataSourceId].join("/");
+  for (const r of rows) {
+    const key = keyOf({ accountId: r.account_id, region: r.region, applicationId: r.application_id, indexId: r.index_id, dataSourceId: r.data_source_id });
+    byKey.set(key, [...(byKey.get(key) ?? []), r.execution_id]);
+  }
+  return (key) => byKey.get(keyOf(key)) ?? [];
+}

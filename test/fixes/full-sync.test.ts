@@ -14,6 +14,8 @@ import {
 import { applyFullSync, planFullSync, verifyFullSync } from "../../app/fixes/full-sync";
 import { getActivity } from "../../app/fixes/activity-log";
 import { listTrackedSyncs, ownFullSyncExecutionIds, resumeTrackedSyncs } from "../../app/fixes/tracked-syncs";
+import { runAudit } from "../../app/audit/run";
+import { targetsForFixture } from "../../app/audit/targets";
 import { ACCOUNT, APP, INDEX, REGION, SOURCE, SOURCE_REF, fixFleet } from "./fleet";
 import { startFixHarness, type FixHarness } from "./harness";
 
@@ -164,6 +166,18 @@ describe("full-sync", () => {
     const ids = ownFullSyncExecutionIds(h.db)(SOURCE_REF);
     expect(ids).toHaveLength(1);
     expect(getActivity(h.db, result.activityId!)!.events.some((e) => e.message.includes(ids[0]))).toBe(true);
+  });
+
+  it("makes the next audit count the product's own sync as a full sync after the incremental mode is back", async () => {
+    // No documents: only the job's mode can show the sync was full (per-document evidence cannot).
+    const fixture = fixFleet();
+    fixture.accounts[0].regions[REGION].applications[0].indices[0].dataSources[0].documents = [];
+    h = await startFixHarness(fixture);
+    const plan = await planFullSync(h.ctx, SOURCE_REF);
+    await applyFullSync(h.ctx, plan, { ...ACTOR, confirmPlanHash: plan.planHash, wait: true });
+    const audit = await runAudit({ targets: targetsForFixture(h.t.aws.fleet), endpoint: h.t.aws.endpoint, db: h.dbPath, maxAttempts: 1 });
+    const finding = audit.report.findings.find((f) => f.checkId === "datasource-full-sync-missing" && f.resource.dataSourceId === SOURCE);
+    expect(finding?.status).toBe("pass");
   });
 
   it("shows the action unavailable, naming the permission, when AWS denies reading the data source", async () => {
