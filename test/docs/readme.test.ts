@@ -1,0 +1,25 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { checkMetadata } from "~/audit/checks";
+import { renderAuditPolicy, withCatalogueSection } from "~/docs/catalogue";
+
+const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+
+describe("README", () => {
+  it("shows the quick start's two commands", () => {
+    expect(readme).toContain("npm ci && npm start");
+    expect(readme).toContain("npm test");
+  });
+
+  it("carries the check catalogue exactly as the checks' metadata renders it (run `npm run docs` after changing a check)", () => {
+    expect(withCatalogueSection(readme)).toBe(readme);
+    for (const check of checkMetadata) expect(readme).toContain(`\`${check.id}\``);
+  });
+
+  it("prints an audit policy that grants every permission a check declares, and nothing that writes", () => {
+    const policy = JSON.parse(renderAuditPolicy());
+    const actions: string[] = policy.Statement[0].Action;
+    for (const check of checkMetadata) for (const permission of check.permissions) expect(actions).toContain(permission);
+    expect(actions.filter((action) => /:(Put|Delete|Update|Start|Stop|Batch|Create)/.test(action))).toEqual([]);
+  });
+});
