@@ -24,7 +24,8 @@ export function chatOnlyRole(extra: Partial<FixtureRole> = {}): FixtureRole {
   return webRole(ROLE_NAME, [{ Sid: "Chat", Effect: "Allow", Action: ["qbusiness:Chat", "qbusiness:ChatSync"], Resource: [appArn(APP), appArn(APP2)] }], extra);
 }
 
-export function fixFleet(options: { role?: FixtureRole; extraRoles?: FixtureRole[] } = {}): Fixture {
+export function fixFleet(options: { role?: FixtureRole; extraRoles?: FixtureRole[]; webRoleArn?: string } = {}): Fixture {
+  const webRoleArn = options.webRoleArn ?? ROLE_ARN;
   const source = dataSource("ds-hr", {
     configuration: {
       type: "S3",
@@ -51,8 +52,8 @@ export function fixFleet(options: { role?: FixtureRole; extraRoles?: FixtureRole
         { documentId: "fresh.txt", status: "INDEXED", createdAt: "2025-09-01T10:00:00Z", updatedAt: "2025-09-01T10:00:00Z" },
       ],
     }),
-  ], [webExperience("web-hr", ROLE_ARN)]);
-  const sales = application("app-sales", [index("idx-sales", [])], [webExperience("web-sales", ROLE_ARN)]);
+  ], [webExperience("web-hr", webRoleArn)]);
+  const sales = application("app-sales", [index("idx-sales", [])], [webExperience("web-sales", webRoleArn)]);
   return fleet([
     account(ACCOUNT, { [REGION]: [hr, sales] }, {
       iam: { roles: [options.role ?? chatOnlyRole(), ...(options.extraRoles ?? [])], managedPolicies: [] },

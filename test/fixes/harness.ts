@@ -55,3 +55,10 @@ export async function startFixHarness(fixture: Fixture): Promise<FixHarness> {
     },
   };
 }
+
+/** Audit the harness's fleet into its database (the fixes read which applications use a role from the latest audit). */
+export async function auditInto(h: FixHarness): Promise<void> {
+  const { runAudit } = await import("../../app/audit/run");
+  const { targetsForFixture } = await import("../../app/audit/targets");
+  await runAudit({ targets: targetsForFixture(h.t.aws.fleet), endpoint: h.t.aws.endpoint, db: h.db, maxAttempts: 1 });
+}

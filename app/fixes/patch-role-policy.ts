@@ -1,0 +1,439 @@
+/**
+ * patch-role-policy: let a web experience role call GetDocumentContent on
+ * each application that uses it, through ONE inline policy (default
+ * QBusinessGetDocumentContent) holding one statement (Sid
+ * QBusinessGetDocumentContentPermission). Whatever else that policy holds,
+ * and every other policy of the role, is kept as it is.
+ *
+ * Refused, changing nothing, when the patch could not help or IAM would
+ * refuse it: an explicit deny that would still win, a permissions boundary
+ * that blocks, a service-linked role, the 10,240-character inline quota.
+ */
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+  SimulatePrincipalPolicyCommand,
+  type EvaluationResult,
+  type Role,
+} from "@aws-sdk/client-iam";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import { latestAuditId, type StoredApplicationInventory } from "../audit/history";
+import { evaluateRequest, statementsOf, type PolicySource } from "../policy/evaluate";
+import { policySize, ROLE_INLINE_POLICIES_QUOTA } from "../policy/limits";
+import type { PolicyDocument, PolicyStatement } from "../local-aws/fixture-types";
+import { applySafely, AwsCalls, errorCode, jsonLineDiff, PermissionDenied, sealPlan, stableJson } from "./common";
+import type { ApplicationRef, ApplyOptions, ApplyResult, FixContext, RolePolicyPatchPlan, RoleRef, Verification } from "./types";
+
+export const DEFAULT_POLICY_NAME = "QBusinessGetDocumentContent";
+export const STATEMENT_SID = "QBusinessGetDocumentContentPermission";
+export const GET_DOCUMENT_CONTENT = "qbusiness:GetDocumentContent";
+/** Verification retries for IAM's propagation delay: attempts and first wait (doubling). */
+const VERIFY_ATTEMPTS = 6;
+const VERIFY_FIRST_WAIT_MS = 1_000;
+
+/** The role's name from an ARN (after the last "/") or a bare name. */
+export function roleNameOf(roleArnOrName: string): string {
+  return roleArnOrName.includes("/") ? roleArnOrName.slice(roleArnOrName.lastIndexOf("/") + 1) : roleArnOrName.replace(/^.*:role\//, "");
+}
+
+interface UsingApplication extends ApplicationRef {
+  applicationArn: string;
+  indexIds: string[];
+}
+
+/** Applications whose web experience uses the role, as the latest audit saw them. */
+export function applicationsUsingRole(ctx: FixContext, accountId: string, roleArn: string, roleName: string): UsingApplication[] {
+  const auditId = latestAuditId(ctx.db);
+  if (auditId === undefined) return [];
+  const rows = ctx.db
+    .prepare(`SELECT inventory FROM audit_applications WHERE audit_id = ? AND account_id = ?`)
+    .all(auditId, accountId) as { inventory: string }[];
+  return rows
+    .map((r) => JSON.parse(r.inventory) as StoredApplicationInventory)
+    .filter((app) => app.webExperiences.some((w) => w.roleArn === roleArn || (w.roleArn && roleNameOf(w.roleArn) === roleName)))
+    .map((app) => ({
+      accountId: app.accountId,
+      region: app.region,
+      applicationId: app.applicationId,
+      applicationArn: app.applicationArn,
+      indexIds: app.indices.map((i) => i.indexId),
+    }))
+    .sort((a, b) => a.applicationArn.localeCompare(b.applicationArn));
+}
+
+/** The resources the statement must allow: each application's ARN and `{arn}/index/*`. */
+export function requiredResources(apps: { applicationArn: string }[]): string[] {
+  return apps.flatMap((a) => [a.applicationArn, `${a.applicationArn}/index/*`]);
+}
+
+/** The concrete ARNs a request would name (simulation): the application and each of its indices. */
+function requestResources(apps: UsingApplication[]): string[] {
+  return apps.flatMap((a) => [a.applicationArn, ...(a.indexIds.length ? a.indexIds.map((i) => `${a.applicationArn}/index/${i}`) : [`${a.applicationArn}/index/*`])]);
+}
+
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/**
+ * The inline policy after the patch: the existing document (or a new one)
+ * whose QBusinessGetDocumentContentPermission statement allows
+ * GetDocumentContent on the required resources (plus any it already listed,
+ * so nothing granted before is taken away); other statements untouched.
+ */
+export function patchedPolicy(existing: PolicyDocument | null, resources: string[]): PolicyDocument {
+  const statement = (previous?: PolicyStatement): PolicyStatement => ({
+    Sid: STATEMENT_SID,
+    Effect: "Allow",
+    Action: [GET_DOCUMENT_CONTENT],
+    Resource: [...new Set([...asArray(previous?.Resource as string | string[] | undefined), ...resources])],
+  });
+  if (!existing) return { Version: "2012-10-17", Statement: [statement()] };
+  const statements = statementsOf(existing);
+  const at = statements.findIndex((s) => s.Sid === STATEMENT_SID);
+  const next = at >= 0 ? statements.map((s, i) => (i === at ? statement(s) : s)) : [...statements, statement()];
+  return { ...existing, Statement: next };
+}
+
+interface RoleState {
+  role: Role;
+  roleArn: string;
+  roleName: string;
+  /** Inline policies: name → exact text (as IAM stores it, URL-decoded) and parsed document. */
+  inline: Map<string, { text: string; document: PolicyDocument }>;
+  managed: PolicySource[];
+  boundary?: PolicySource;
+}
+
+async function managedDocument(iam: IAMClient, arn: string, calls: AwsCalls): Promise<PolicyDocument> {
+  const policy = await calls.send<{ Policy?: { DefaultVersionId?: string } }>(iam, new GetPolicyCommand({ PolicyArn: arn }), "iam:GetPolicy");
+  const version = await calls.send<{ PolicyVersion?: { Document?: string } }>(
+    iam,
+    new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId }),
+    "iam:GetPolicyVersion",
+  );
+  return JSON.parse(decodeURIComponent(version.PolicyVersion?.Document ?? "{}")) as PolicyDocument;
+}
+
+/** Read the role and all its policies. Undefined when the role does not exist. */
+export async function readRole(iam: IAMClient, roleName: string, calls: AwsCalls): Promise<RoleState | undefined> {
+  let role: Role | undefined;
+  try {
+    role = (await calls.send<{ Role?: Role }>(iam, new GetRoleCommand({ RoleName: roleName }), "iam:GetRole")).Role;
+  } catch (error) {
+    if (errorCode(error) === "NoSuchEntity") return undefined;
+    throw error;
+  }
+  if (!role) return undefined;
+  const inline = new Map<string, { text: string; document: PolicyDocument }>();
+  let marker: string | undefined;
+  do {
+    const page: { PolicyNames?: string[]; IsTruncated?: boolean; Marker?: string } = await calls.send(
+      iam,
+      new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }),
+      "iam:ListRolePolicies",
+    );
+    for (const name of page.PolicyNames ?? []) {
+      const got = await calls.send<{ PolicyDocument?: string }>(iam, new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }), "iam:GetRolePolicy");
+      const text = decodeURIComponent(got.PolicyDocument ?? "{}");
+      inline.set(name, { text, document: JSON.parse(text) as PolicyDocument });
+    }
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  const managed: PolicySource[] = [];
+  marker = undefined;
+  do {
+    const page: { AttachedPolicies?: { PolicyArn?: string }[]; IsTruncated?: boolean; Marker?: string } = await calls.send(
+      iam,
+      new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }),
+      "iam:ListAttachedRolePolicies",
+    );
+    for (const attached of page.AttachedPolicies ?? []) {
+      if (attached.PolicyArn) managed.push({ id: attached.PolicyArn, type: "managed", document: await managedDocument(iam, attached.PolicyArn, calls) });
+    }
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  const boundaryArn = role.PermissionsBoundary?.PermissionsBoundaryArn;
+  const boundary: PolicySource | undefined = boundaryArn
+    ? { id: boundaryArn, type: "boundary", document: await managedDocument(iam, boundaryArn, calls) }
+    : undefined;
+  return { role, roleArn: role.Arn ?? "", roleName, inline, managed, boundary };
+}
+
+/** IAM's answer for the role on these resources: resource → decision. Throws PermissionDenied when simulation is not allowed. */
+async function simulate(iam: IAMClient, roleArn: string, resources: string[], calls: AwsCalls): Promise<Map<string, string>> {
+  const decisions = new Map<string, string>();
+  let marker: string | undefined;
+  do {
+    const page: { EvaluationResults?: EvaluationResult[]; IsTruncated?: boolean; Marker?: string } = await calls.send(
+      iam,
+      new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: [GET_DOCUMENT_CONTENT], ResourceArns: resources, Marker: marker }),
+      "iam:SimulatePrincipalPolicy",
+    );
+    for (const r of page.EvaluationResults ?? []) decisions.set(r.EvalResourceName ?? "", r.EvalDecision ?? "unknown");
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return decisions;
+}
+
+/** Read-only: the exact change to the role's inline policy, or why there will be none. */
+export async function planRolePolicyPatch(ctx: FixContext, ref: RoleRef): Promise<RolePolicyPatchPlan> {
+  const calls = new AwsCalls();
+  const roleName = roleNameOf(ref.roleArn);
+  const policyName = ref.policyName ?? DEFAULT_POLICY_NAME;
+  const givenArn = ref.roleArn.startsWith("arn:") ? ref.roleArn : `arn:aws:iam::${ref.accountId}:role/${roleName}`;
+  const resource = { type: "role" as const, accountId: ref.accountId, roleArn: givenArn, name: roleName };
+  const emptyDetails = {
+    roleArn: givenArn,
+    roleName,
+    policyName,
+    previousDocument: null,
+    diff: [],
+    requiredResources: [],
+    inlineQuota: ROLE_INLINE_POLICIES_QUOTA,
+  };
+  const apps: UsingApplication[] = ref.applications
+    ? ref.applications.map((a) => ({
+        ...a,
+        applicationArn: a.applicationArn ?? `arn:aws:qbusiness:${a.region}:${a.accountId}:application/${a.applicationId}`,
+        indexIds: a.indexIds ?? [],
+      }))
+    : applicationsUsingRole(ctx, ref.accountId, givenArn, roleName);
+  const applications = apps.map(({ accountId, region, applicationId }) => ({ accountId, region, applicationId }));
+  const base = { action: "patch-role-policy" as const, resource, applications, missingPermissions: [] as string[] };
+  const refuse = (reasons: string[], details: Partial<RolePolicyPatchPlan["details"]> = {}, status: RolePolicyPatchPlan["status"] = "refused") =>
+    sealPlan<RolePolicyPatchPlan>(ctx, {
+      ...base,
+      status,
+      summary: `${status === "nothing-to-do" ? "Nothing to do for" : "Will not patch"} role ${roleName}: ${reasons[0]}`,
+      reasons,
+      details: { ...emptyDetails, ...details },
+    });
+
+  if (apps.length === 0) {
+    return refuse([`No audited application's web experience uses role ${roleName} in account ${ref.accountId}: run an audit first, or name the applications.`]);
+  }
+  try {
+    const { iam } = await ctx.clients(ref.accountId, apps[0].region);
+    const state = await readRole(iam, roleName, calls);
+    if (!state) return refuse([`The role ${roleName} does not exist.`]);
+    const roleArn = state.roleArn || givenArn;
+    const required = requiredResources(apps);
+    const existing = state.inline.get(policyName);
+    const previousDocument = existing?.document ?? null;
+    const newDocument = patchedPolicy(previousDocument, required);
+    const statement = statementsOf(newDocument).find((s) => s.Sid === STATEMENT_SID);
+    const diff = jsonLineDiff(previousDocument, newDocument);
+    const newText = JSON.stringify(newDocument);
+    const inlineSizeAfter =
+      [...state.inline].filter(([name]) => name !== policyName).reduce((sum, [, p]) => sum + policySize(p.text), 0) + policySize(newText);
+    const details: RolePolicyPatchPlan["details"] = {
+      roleArn,
+      roleName,
+      policyName,
+      previousDocument,
+      newDocument,
+      diff,
+      statement,
+      requiredResources: required,
+      inlineSizeAfter,
+      inlineQuota: ROLE_INLINE_POLICIES_QUOTA,
+    };
+    const sealed = { ...base, resource: { ...resource, roleArn } };
+
+    const reasons: string[] = [];
+    if ((state.role.Path ?? "/").startsWith("/aws-service-role/")) {
+      reasons.push(`${roleName} is a service-linked role: IAM refuses changes to it (UnmodifiableEntity).`);
+    }
+    // What IAM would decide once the patch is in (local evaluation of the patched policies, as the simulator does).
+    const identityAfter: PolicySource[] = [
+      ...[...state.inline].filter(([name]) => name !== policyName).map(([name, p]): PolicySource => ({ id: name, type: "inline", document: p.document })),
+      { id: policyName, type: "inline", document: newDocument },
+      ...state.managed,
+    ];
+    const resources = requestResources(apps);
+    for (const arn of resources) {
+      const after = evaluateRequest({ action: GET_DOCUMENT_CONTENT, resource: arn }, { identityPolicies: identityAfter, permissionsBoundary: state.boundary, mode: "simulate" });
+      if (after.decision === "explicitDeny") {
+        const by = after.matchedStatements.map((m) => `${m.policy}${m.sid ? ` (${m.sid})` : ""}`).join(", ");
+        reasons.push(`An explicit deny would still win on ${arn}: ${by}. A patch cannot override a Deny; remove or narrow that statement first.`);
+        break;
+      }
+      if (after.allowedByPermissionsBoundary === false) {
+        reasons.push(`The permissions boundary ${state.boundary?.id} does not allow ${GET_DOCUMENT_CONTENT} on ${arn}: a patch of the role's policies cannot help.`);
+        break;
+      }
+    }
+    if (inlineSizeAfter > ROLE_INLINE_POLICIES_QUOTA) {
+      reasons.push(
+        `The role's inline policies would total ${inlineSizeAfter} characters (whitespace not counted), over IAM's ${ROLE_INLINE_POLICIES_QUOTA}; move some statements to a managed policy first.`,
+      );
+    }
+    if (reasons.length) {
+      return sealPlan<RolePolicyPatchPlan>(ctx, { ...sealed, status: "refused", summary: `Will not patch role ${roleName}: ${reasons[0]}`, reasons, details });
+    }
+    if (previousDocument && stableJson(previousDocument) === stableJson(newDocument)) {
+      return sealPlan<RolePolicyPatchPlan>(ctx, {
+        ...sealed,
+        status: "nothing-to-do",
+        summary: `Role ${roleName}'s ${policyName} already grants ${GET_DOCUMENT_CONTENT} on every required resource.`,
+        reasons: ["The inline policy already holds the statement."],
+        details: { ...details, diff: [] },
+      });
+    }
+    return sealPlan<RolePolicyPatchPlan>(ctx, {
+      ...sealed,
+      status: "ready",
+      summary: `${previousDocument ? "Update" : "Create"} inline policy ${policyName} of role ${roleName} so it allows ${GET_DOCUMENT_CONTENT} on ${apps.length} application${apps.length === 1 ? "" : "s"}.`,
+      reasons: [],
+      details,
+    });
+  } catch (error) {
+    if (!(error instanceof PermissionDenied)) throw error;
+    return sealPlan<RolePolicyPatchPlan>(ctx, {
+      ...base,
+      status: "unavailable",
+      summary: `Role patch unavailable: AWS denied ${error.permission}.`,
+      reasons: [error.message],
+      missingPermissions: [error.permission],
+      details: emptyDetails,
+    });
+  }
+}
+
+/**
+ * Is the role allowed GetDocumentContent on every resource? SimulatePrincipalPolicy,
+ * retried with doubling waits (IAM changes take a while to propagate), bounded.
+ */
+export async function verifyRolePolicyPatch(
+  ctx: FixContext,
+  ref: RoleRef,
+  calls: AwsCalls = new AwsCalls(),
+  apps?: UsingApplication[],
+): Promise<Verification> {
+  const roleName = roleNameOf(ref.roleArn);
+  const roleArn = ref.roleArn.startsWith("arn:") ? ref.roleArn : `arn:aws:iam::${ref.accountId}:role/${roleName}`;
+  const using = apps ?? applicationsUsingRole(ctx, ref.accountId, roleArn, roleName);
+  if (using.length === 0) return { ok: false, message: `No application is known to use role ${roleName}.` };
+  const { iam } = await ctx.clients(ref.accountId, using[0].region);
+  const resources = requestResources(using);
+  let wait = VERIFY_FIRST_WAIT_MS;
+  let notAllowed: string[] = [];
+  for (let attempt = 1; attempt <= VERIFY_ATTEMPTS; attempt++) {
+    try {
+      const decisions = await simulate(iam, roleArn, resources, calls);
+      notAllowed = resources.filter((r) => decisions.get(r) !== "allowed").map((r) => `${r}: ${decisions.get(r) ?? "not evaluated"}`);
+    } catch (error) {
+      if (error instanceof PermissionDenied) {
+        return { ok: false, message: `Cannot verify: AWS denied ${error.permission}.`, details: { missingPermission: error.permission } };
+      }
+      throw error;
+    }
+    if (notAllowed.length === 0) {
+      return { ok: true, message: `SimulatePrincipalPolicy allows ${GET_DOCUMENT_CONTENT} on all ${resources.length} resources.`, details: { attempts: attempt, resources } };
+    }
+    if (attempt < VERIFY_ATTEMPTS) {
+      await ctx.sleep(wait);
+      wait *= 2;
+    }
+  }
+  return {
+    ok: false,
+    message: `After ${VERIFY_ATTEMPTS} tries SimulatePrincipalPolicy still does not allow: ${notAllowed.join("; ")}.`,
+    details: { notAllowed },
+  };
+}
+
+/** Apply the patch (PutRolePolicy), then verify it. Keeps the previous document for rollback. */
+export async function applyRolePolicyPatch(
+  ctx: FixContext,
+  planOrRef: RolePolicyPatchPlan | RoleRef,
+  options: ApplyOptions,
+): Promise<ApplyResult<RolePolicyPatchPlan>> {
+  const ref: RoleRef =
+    "action" in planOrRef
+      ? { accountId: planOrRef.resource.accountId, roleArn: planOrRef.details.roleArn, policyName: planOrRef.details.policyName, applications: planOrRef.applications }
+      : planOrRef;
+  const roleName = roleNameOf(ref.roleArn);
+  const resource = {
+    type: "role" as const,
+    accountId: ref.accountId,
+    roleArn: ref.roleArn.startsWith("arn:") ? ref.roleArn : `arn:aws:iam::${ref.accountId}:role/${roleName}`,
+    name: roleName,
+  };
+  // The previous state, exactly as IAM held it, read when the apply starts (rollback puts this text back).
+  let previousText: string | null = null;
+  return applySafely<RolePolicyPatchPlan>(
+    ctx,
+    options,
+    resource,
+    "patch-role-policy",
+    async () => {
+      const plan = await planRolePolicyPatch(ctx, ref);
+      previousText = plan.details.previousDocument === null ? null : await currentPolicyText(ctx, plan);
+      return plan;
+    },
+    async (plan, _activityId, calls) => {
+      const { iam } = await ctx.clients(ref.accountId, plan.applications[0].region);
+      const d = plan.details;
+      try {
+        await calls.send(iam, new PutRolePolicyCommand({ RoleName: d.roleName, PolicyName: d.policyName, PolicyDocument: JSON.stringify(d.newDocument) }), "iam:PutRolePolicy");
+      } catch (error) {
+        return {
+          outcome: "failed",
+          message: `PutRolePolicy failed: ${error instanceof Error ? error.message : String(error)}`,
+          done: [],
+          notDone: [`put inline policy ${d.policyName} on role ${d.roleName}`],
+        };
+      }
+      const done = [`${d.previousDocument === null ? "created" : "updated"} inline policy ${d.policyName} on role ${d.roleName}`];
+      const apps = plan.applications.map((a) => {
+        const given = ref.applications?.find((g) => g.applicationId === a.applicationId);
+        const known = applicationsUsingRole(ctx, ref.accountId, d.roleArn, d.roleName).find((k) => k.applicationId === a.applicationId);
+        return {
+          ...a,
+          applicationArn: given?.applicationArn ?? known?.applicationArn ?? `arn:aws:qbusiness:${a.region}:${a.accountId}:application/${a.applicationId}`,
+          indexIds: given?.indexIds ?? known?.indexIds ?? [],
+        };
+      });
+      const verification = await verifyRolePolicyPatch(ctx, ref, calls, apps);
+      return {
+        outcome: verification.ok ? "succeeded" : "partial",
+        message: verification.ok ? `Role ${d.roleName} patched and verified: ${verification.message}` : `Role ${d.roleName} patched, not verified: ${verification.message}`,
+        done: verification.ok ? [...done, "verified with SimulatePrincipalPolicy"] : done,
+        notDone: verification.ok ? [] : [`verification: ${verification.message}`],
+        verification,
+        reaudit: true,
+      };
+    },
+    {
+      rollbackData: (plan) => ({
+        roleName: plan.details.roleName,
+        roleArn: plan.details.roleArn,
+        policyName: plan.details.policyName,
+        region: plan.applications[0]?.region,
+        // null: the inline policy did not exist (rollback deletes it).
+        previousText,
+        appliedDocument: plan.details.newDocument,
+      }),
+    },
+  );
+}
+
+async function currentPolicyText(ctx: FixContext, plan: RolePolicyPatchPlan): Promise<string | null> {
+  const { iam } = await ctx.clients(plan.resource.accountId, plan.applications[0].region);
+  try {
+    const got = await new AwsCalls().send<{ PolicyDocument?: string }>(
+      iam,
+      new GetRolePolicyCommand({ RoleName: plan.details.roleName, PolicyName: plan.details.policyName }),
+      "iam:GetRolePolicy",
+    );
+    return decodeURIComponent(got.PolicyDocument ?? "");
+  } catch (error) {
+    if (errorCode(error) === "NoSuchEntity") return null;
+    throw error;
+  }
+}
