@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { compareAudits, getAuditReport, latestAuditId } from "~/audit/history";
 import { runAudit } from "~/audit/run";
 import { allChecks } from "~/audit/checks";
@@ -18,7 +18,7 @@ import { getConfig, setConfig, type Config } from "~/config.server";
 import { openDatabase, type Db } from "~/db/database";
 import { accountCredentials, type Fixture } from "~/local-aws/fixture-types";
 import { compareStoredAudits } from "~/dashboard/changes.server";
-import { scanFinished, startScan } from "~/dashboard/scans.server";
+import { scanFinished, scanStatus, startScan, startScanScheduler } from "~/dashboard/scans.server";
 import * as overview from "~/routes/_index";
 import * as applicationRoute from "~/routes/applications.$accountId.$region.$applicationId";
 import * as findingsRoute from "~/routes/findings";
@@ -505,6 +505,42 @@ describe("scan now", () => {
       }
     } finally {
       delete process.env.QBR_TARGETS_FILE;
+    }
+  });
+
+  it("starts an initial audit at server start when the database holds none, and none when it holds one", async () => {
+    await scanFinished();
+    setConfig({ ...config, db: path.join(dir, "first-start.sqlite") });
+    try {
+      expect((await overview.loader(args(get("/")))).audit).toBeNull();
+      const stop = startScanScheduler();
+      expect(scanStatus()).toMatchObject({ state: "running", startedBy: "initial audit" });
+      expect((await overview.loader(args(get("/")))).scan.state).toBe("running");
+      const done = await scanFinished();
+      stop();
+      expect(done.state).toBe("finished");
+      const stopAgain = startScanScheduler();
+      expect(scanStatus()).toEqual(done);
+      stopAgain();
+    } finally {
+      setConfig({ ...config, db: path.join(dir, "scans.sqlite") });
+    }
+  });
+
+  it("scans every QBR_SCAN_INTERVAL_MINUTES once started", async () => {
+    await scanFinished();
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const stop = startScanScheduler({}, 15);
+      expect(scanStatus().state).not.toBe("running");
+      vi.advanceTimersByTime(15 * 60_000);
+      expect(scanStatus()).toMatchObject({ state: "running", startedBy: "scheduler" });
+      stop();
+      await scanFinished();
+      vi.advanceTimersByTime(15 * 60_000);
+      expect(scanStatus().state).toBe("finished");
+    } finally {
+      vi.useRealTimers();
     }
   });
 
