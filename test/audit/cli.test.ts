@@ -211,4 +211,26 @@ describe("runAudit on the demo fleet", () => {
     expect(conclusions).toEqual(want);
     expect(inventory.applications).toHaveLength(Object.keys(want).length);
   }, 30_000);
+
+  it("acts as the fixture account whose key is in AWS_ACCESS_KEY_ID, reading its own account first", async () => {
+    const saved = process.env.AWS_ACCESS_KEY_ID;
+    process.env.AWS_ACCESS_KEY_ID = "AKIALOCAL444455556666";
+    try {
+      const { report } = await runAudit({ fixture: demo, regions: ["us-east-1"] });
+      expect(report.targets.map((t) => t.accountId)).toEqual(["444455556666", "111122223333"]);
+      expect(report.targets.every((t) => t.status === "ok")).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      else process.env.AWS_ACCESS_KEY_ID = saved;
+    }
+  }, 30_000);
+
+  it("reports progress up to every target done, with the calls made so far", async () => {
+    const seen: { targetsDone: number; targetsTotal: number; apiCalls: number }[] = [];
+    const { inventory } = await runAudit({ fixture: demo, onProgress: (p) => seen.push(p) });
+    expect(seen[0]).toMatchObject({ targetsDone: 0, targetsTotal: 6 });
+    expect(seen.at(-1)).toMatchObject({ targetsDone: 6, targetsTotal: 6 });
+    expect(seen.at(-1)!.apiCalls).toBe(inventory.stats?.apiCalls);
+    expect(seen.map((p) => p.targetsDone)).toEqual([...seen.map((p) => p.targetsDone)].sort((a, b) => a - b));
+  }, 30_000);
 });
