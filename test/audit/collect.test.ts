@@ -364,6 +364,52 @@ describe("collectInventory errors on inventory nodes", () => {
   });
 });
 
+describe("collectInventory request budget", () => {
+  it("makes exactly the requests the API forces across a fleet of 2 accounts × 2 regions, none twice", async () => {
+    const accounts = [ACCOUNT, OTHER].map((acc, a) => {
+      const apps = (region: string) =>
+        Array.from({ length: 3 }, (_, p) => {
+          const tag = `${a}${region.slice(0, 2)}${p}`;
+          const indices = Array.from({ length: 2 }, (_, i) =>
+            index(`idx-${tag}-${i}`, Array.from({ length: 3 }, (_, d) => dataSource(`ds-${tag}-${i}-${d}`, { syncJobs: [syncJob(`job-${tag}-${i}-${d}`, AFTER)] }))),
+          );
+          return application(`app-${tag}`, indices, [webExperience(`web-${tag}`, roleArn(acc, "WebRole"))]);
+        });
+      const roles = [webRole("WebRole", allowGetDocumentContent(["*"]))];
+      if (acc === OTHER) {
+        roles.push({
+          roleName: "QbizReadinessAudit",
+          assumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }] },
+        });
+      }
+      return account(acc, { [REGION]: apps("us"), "eu-west-1": apps("eu") }, { iam: { roles } });
+    });
+    const { inventory, aws } = await collect(fleet(accounts));
+    expect(inventory.targets.every((t) => t.status === "ok")).toBe(true);
+    expect(inventory.applications).toHaveLength(12);
+    expect(aws.stats.byOperation).toEqual({
+      "sts:AssumeRole": 1,
+      "qbusiness:ListApplications": 4,
+      "qbusiness:GetApplication": 12,
+      "qbusiness:ListIndices": 12,
+      "qbusiness:ListWebExperiences": 12,
+      "qbusiness:GetWebExperience": 12,
+      "qbusiness:ListDataSources": 24,
+      "qbusiness:GetDataSource": 72,
+      "qbusiness:ListDataSourceSyncJobs": 72,
+      // each data source, plus the uploads of each index
+      "qbusiness:ListDocuments": 72 + 24,
+      // one role per account, read once
+      "iam:GetRole": 2,
+      "iam:ListRolePolicies": 2,
+      "iam:GetRolePolicy": 2,
+      "iam:ListAttachedRolePolicies": 2,
+      // once per (role, application)
+      "iam:SimulatePrincipalPolicy": 12,
+    });
+  });
+});
+
 describe("collectInventory concurrency", () => {
   const busyFleet = () =>
     fleet([
