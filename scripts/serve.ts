@@ -23,6 +23,7 @@ import { issueOneTimeToken } from "../app/auth/one-time-token.server";
 import { requireSignInOnEveryRoute } from "../app/auth/guard.server";
 import { BASE_SECURITY_HEADERS } from "../app/auth/security-headers.server";
 import { startScanScheduler } from "../app/dashboard/scans.server";
+import { startDashboardFixes } from "../app/dashboard/fixes.server";
 import { targetsForFixture } from "../app/audit/targets";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -157,6 +158,8 @@ async function main() {
   // ── Scans: initial audit when the database has none, then every QBR_SCAN_INTERVAL_MINUTES (owned by app/dashboard). ──
   // The local fleet's other accounts are reached as the fixture lays out (AssumeRole or their own keys).
   startScanScheduler(localAws ? { targets: targetsForFixture(localAws.fleet) } : {});
+  // Fixes act where the scans read; full syncs a previous run started are followed again (modes restored).
+  void startDashboardFixes(localAws ? { localAws } : {});
 
   const shutdown = () => {
     server.close();

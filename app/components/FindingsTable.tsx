@@ -2,6 +2,7 @@ import { Link } from "@remix-run/react";
 import type { FindingRow } from "~/dashboard/types";
 import { applicationPath } from "~/dashboard/words";
 import { SeverityLabel, StatusBadge } from "./Badges";
+import { FindingFixLink } from "./fix-links";
 
 export function FindingsTable({ rows }: { rows: FindingRow[] }) {
   if (rows.length === 0) return <p className="muted">No finding matches these filters.</p>;
@@ -37,7 +38,9 @@ export function FindingsTable({ rows }: { rows: FindingRow[] }) {
               <div className="muted small">{f.accountId} · {f.region}</div>
             </td>
             <td>{f.message}</td>
-            <td>{f.remediation ?? <span className="muted">none</span>}</td>
+            <td>
+              {f.remediation && f.status !== "pass" ? <FindingFixLink findingId={f.id} action={f.remediation} /> : f.remediation ?? <span className="muted">none</span>}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { FindingCard, IndexSection, WebExperienceSection } from "~/components/ApplicationDetails";
 import { AuditTime } from "~/components/AuditTime";
 import { ReadinessBadge } from "~/components/Badges";
+import { ApplicationFixes } from "~/components/fix-links";
 import { RouteError } from "~/components/RouteError";
 import { requireUser } from "~/auth/user.server";
 import { getApplicationPage } from "~/dashboard/application.server";
@@ -54,6 +55,8 @@ export default function ApplicationPage() {
           </details>
         ) : null}
       </section>
+
+      <ApplicationFixes application={app} findings={app.findings} />
 
       <section aria-labelledby="indices-heading">
         <h2 id="indices-heading">Indices and data sources</h2>

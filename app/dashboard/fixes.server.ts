@@ -1,0 +1,383 @@
+/**
+ * Glue between the fix pages and the fix actions (app/fixes/): the one fix
+ * context the server uses, the parsing of what a page is about from its URL,
+ * and the few reads of the latest audit the pages need (which fix a finding
+ * calls for, which data sources of an application fail). The actions
+ * themselves (plans, applies, locks, the activity log) are app/fixes/.
+ */
+import { z } from "zod";
+import { latestAuditId } from "~/audit/history";
+import { loadTargetsFile, type TargetSpec } from "~/audit/targets";
+import type { SignedInUser } from "~/auth/user.server";
+import {
+  bulkFullSyncPath,
+  fullSyncPath,
+  reuploadPath,
+  rolePatchPath,
+} from "~/components/fix-links";
+import type { Db } from "~/db/database";
+import type { LocalAws } from "~/local-aws/index";
+import { getActivity, listActivity } from "~/fixes/activity-log";
+import { applyRollback, planRollback } from "~/fixes/rollback";
+import { createFixContext } from "~/fixes/context";
+import { listTrackedSyncs, resumeTrackedSyncs } from "~/fixes/tracked-syncs";
+import { applyFullSync, applyFullSyncBulk, planFullSync } from "~/fixes/full-sync";
+import { applyRolePolicyPatch, planRolePolicyPatch } from "~/fixes/patch-role-policy";
+import type {
+  ActivityEntry,
+  ActivityFilter,
+  ApplicationRef,
+  DataSourceRef,
+  FixAction,
+  FixContext,
+  RoleRef,
+  RollbackPlan,
+  TrackedSync,
+  UploadedDocumentsRef,
+} from "~/fixes/types";
+import { dashboardDb } from "./db.server";
+
+/** What the fixes act on: the embedded local AWS (demo), or these targets (else QBR_TARGETS_FILE, else the default credentials). */
+export interface DashboardFixSetup {
+  localAws?: LocalAws;
+  targets?: TargetSpec[];
+  /** Wait between polls (tests advance the local AWS clock instead). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const KEY = Symbol.for("qbiz-readiness.fix-context");
+type Holder = { [KEY]?: { setup: DashboardFixSetup; db?: Db; context?: FixContext } };
+
+function holder(): NonNullable<Holder[typeof KEY]> {
+  return ((globalThis as Holder)[KEY] ??= { setup: {} });
+}
+
+/** Sets what the fixes act on (serve.ts at start, tests); the next fix builds its context from it. */
+export function configureDashboardFixes(setup: DashboardFixSetup): void {
+  const state = holder();
+  void state.context?.close();
+  (globalThis as Holder)[KEY] = { setup };
+}
+
+/**
+ * The fix context of the dashboard: its database, and the accounts reached as
+ * the dashboard's scans reach them. One per process, on globalThis: serve.ts
+ * and the Remix build each carry a copy of this module (see runtime.server.ts).
+ */
+export function dashboardFixContext(): FixContext {
+  const state = holder();
+  const db = dashboardDb();
+  if (!state.context || state.db !== db) {
+    const targetsFile = process.env.QBR_TARGETS_FILE;
+    const targets = state.setup.targets ?? (targetsFile && !state.setup.localAws ? loadTargetsFile(targetsFile) : undefined);
+    state.db = db;
+    state.context = createFixContext({ db, localAws: state.setup.localAws, targets, sleep: state.setup.sleep });
+    return state.context;
+  }
+  return state.context;
+}
+
+/**
+ * Configures the fixes and, in the background, picks up following the syncs
+ * a previous server started (and putting their modes back). serve.ts calls it
+ * once at start; a failure is logged, not fatal: the dashboard still serves.
+ */
+export function startDashboardFixes(setup: DashboardFixSetup): Promise<void> {
+  configureDashboardFixes(setup);
+  return resumeTrackedSyncs(dashboardFixContext()).then(
+    (resumed) => {
+      if (resumed.length > 0) console.log(`Resumed ${resumed.length} tracked full sync(s).`);
+    },
+    (error: unknown) => console.error("Could not resume the tracked full syncs:", error),
+  );
+}
+
+/** How the activity log names a dashboard user. */
+export function actorOf(user: SignedInUser): string {
+  return `user:${user.username}`;
+}
+
+// ------------------------------------------------------------------ what a page is about
+
+const id = z.string().trim().min(1);
+const applicationRefSchema = z.object({ accountId: id, region: id, applicationId: id });
+const dataSourceRefSchema = applicationRefSchema.extend({ indexId: id, dataSourceId: id });
+const uploadedDocumentsRefSchema = applicationRefSchema.extend({ indexId: id });
+const roleRefSchema = z.object({ accountId: id, roleArn: id });
+
+function parseRef<T>(schema: z.ZodType<T>, params: URLSearchParams, what: string): T {
+  const parsed = schema.safeParse(Object.fromEntries(params));
+  if (!parsed.success) {
+    const missing = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
+    throw new Response(`This page needs ${what} in its address (missing or empty: ${missing}). Open it from a finding.`, { status: 400 });
+  }
+  return parsed.data;
+}
+
+/** The data source of /fix/full-sync?accountId&region&applicationId&indexId&dataSourceId. */
+export function dataSourceRefFrom(params: URLSearchParams): DataSourceRef {
+  return parseRef(dataSourceRefSchema, params, "the data source (accountId, region, applicationId, indexId, dataSourceId)");
+}
+
+/** The application of /fix/full-sync?accountId&region&applicationId (bulk, no dataSourceId). */
+export function applicationRefFrom(params: URLSearchParams): ApplicationRef {
+  return parseRef(applicationRefSchema, params, "the application (accountId, region, applicationId)");
+}
+
+export function roleRefFrom(params: URLSearchParams): RoleRef {
+  return parseRef(roleRefSchema, params, "the role (accountId, roleArn)");
+}
+
+export function uploadedDocumentsRefFrom(params: URLSearchParams): UploadedDocumentsRef {
+  return parseRef(uploadedDocumentsRefSchema, params, "the index (accountId, region, applicationId, indexId)");
+}
+
+// ------------------------------------------------------------------ the latest audit
+
+interface FindingTargetRow {
+  status: string;
+  remediation: FixAction | null;
+  accountId: string;
+  region: string;
+  applicationId: string | null;
+  indexId: string | null;
+  dataSourceId: string | null;
+  roleArn: string | null;
+}
+
+/**
+ * The fix page for a finding of the latest audit, or a 404 Response saying
+ * why there is none (unknown finding, no action, not enough of a resource).
+ */
+export function fixPathOfFinding(db: Db, findingId: number): string {
+  const row = db
+    .prepare(
+      `SELECT status, remediation_action AS remediation, account_id AS accountId, region, application_id AS applicationId,
+              index_id AS indexId, data_source_id AS dataSourceId, role_arn AS roleArn
+       FROM findings WHERE id = ?`,
+    )
+    .get(findingId) as FindingTargetRow | undefined;
+  if (!row) throw new Response(`There is no finding ${findingId}: a newer audit may have replaced it. Open the fix from the findings page again.`, { status: 404 });
+  const { accountId, region, applicationId, indexId, dataSourceId, roleArn } = row;
+  switch (row.remediation) {
+    case "full-sync":
+      if (applicationId && indexId && dataSourceId) return fullSyncPath({ accountId, region, applicationId, indexId, dataSourceId });
+      if (applicationId) return bulkFullSyncPath({ accountId, region, applicationId });
+      break;
+    case "patch-role-policy":
+      if (roleArn) return rolePatchPath({ accountId, roleArn });
+      break;
+    case "reupload-files":
+      if (applicationId && indexId) return reuploadPath({ accountId, region, applicationId, indexId });
+      break;
+    default:
+      throw new Response(`No fix action can fix this finding (${row.status}); its message says what to do by hand.`, { status: 404 });
+  }
+  throw new Response(`The finding does not name the resource its fix (${row.remediation}) needs.`, { status: 404 });
+}
+
+/**
+ * The S3 data sources of an application that fail a full-sync check in the
+ * latest audit (what the bulk full sync covers), each once.
+ */
+export function failingFullSyncSources(db: Db, app: ApplicationRef): DataSourceRef[] {
+  const auditId = latestAuditId(db);
+  if (auditId === undefined) return [];
+  const rows = db
+    .prepare(
+      `SELECT DISTINCT index_id AS indexId, data_source_id AS dataSourceId FROM findings
+       WHERE audit_id = ? AND account_id = ? AND region = ? AND application_id = ?
+         AND remediation_action = 'full-sync' AND status = 'fail' AND index_id IS NOT NULL AND data_source_id IS NOT NULL
+       ORDER BY index_id, data_source_id`,
+    )
+    .all(auditId, app.accountId, app.region, app.applicationId) as { indexId: string; dataSourceId: string }[];
+  return rows.map((r) => ({ ...app, ...r }));
+}
+
+/** The application's display name in the latest audit, for headings. */
+export function applicationName(db: Db, app: ApplicationRef): string | null {
+  const row = db
+    .prepare(
+      `SELECT display_name AS name FROM audit_applications
+       WHERE account_id = ? AND region = ? AND application_id = ? ORDER BY audit_id DESC LIMIT 1`,
+    )
+    .get(app.accountId, app.region, app.applicationId) as { name: string } | undefined;
+  return row?.name ?? null;
+}
+
+// ------------------------------------------------------------------ activity
+
+const ACTIONS = ["full-sync", "patch-role-policy", "reupload-files", "rollback"] as const;
+const STATUSES = [
+  "running", "succeeded", "failed", "partial", "started", "stale-plan", "busy", "refused", "unavailable", "nothing-to-do", "rolled-back",
+] as const;
+
+const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const activityFiltersSchema = z.object({
+  actor: z.preprocess(blankToUndefined, z.string().trim().optional()),
+  action: z.preprocess(blankToUndefined, z.enum(ACTIONS).optional().catch(undefined)),
+  status: z.preprocess(blankToUndefined, z.enum(STATUSES).optional().catch(undefined)),
+  resource: z.preprocess(blankToUndefined, z.string().trim().optional()),
+});
+
+export type ActivityFilters = z.infer<typeof activityFiltersSchema>;
+
+/** The activity page's filters from its query string (unknown values are ignored, not errors). */
+export function parseActivityFilters(params: URLSearchParams): ActivityFilters {
+  return activityFiltersSchema.parse(Object.fromEntries(params));
+}
+
+/** At most this many entries are listed; the filters narrow it. */
+export const ACTIVITY_PAGE_LIMIT = 200;
+
+/** Whether any of the entry's resources mentions `text` (an id, an ARN, a name). */
+function mentions(entry: ActivityEntry, text: string): boolean {
+  const needle = text.toLowerCase();
+  return entry.resources.some((r) =>
+    [r.accountId, r.region, r.applicationId, r.indexId, r.dataSourceId, r.roleArn, r.name]
+      .some((value) => value?.toLowerCase().includes(needle)),
+  ) || entry.plan.applications.some((app) => app.applicationId.toLowerCase().includes(needle));
+}
+
+/** The activity page: entries newest first, filtered, and the actors to filter by. */
+export function getActivityPage(db: Db, filters: ActivityFilters) {
+  const filter: ActivityFilter = { action: filters.action, actor: filters.actor, status: filters.status };
+  let entries = listActivity(db, filter);
+  if (filters.resource) entries = entries.filter((e) => mentions(e, filters.resource!));
+  const actors = [...new Set(listActivity(db, {}).map((e) => e.actor))].sort();
+  return { entries: entries.slice(0, ACTIVITY_PAGE_LIMIT), matching: entries.length, actors };
+}
+
+/** The tracked syncs of an activity (its full syncs' progress). */
+export function trackedSyncsOf(db: Db, activityId: number): TrackedSync[] {
+  return listTrackedSyncs(db, { activityId });
+}
+
+// ------------------------------------------------------------------ pages
+
+/** An AWS or setup error while planning, as a Response an admin can act on (the route's ErrorBoundary shows it). */
+async function planned<T>(what: string, plan: () => Promise<T>): Promise<T> {
+  try {
+    return await plan();
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    const e = error as { name?: string; message?: string };
+    const status = e.name === "ResourceNotFoundException" || e.name === "NoSuchEntityException" || e.name === "NoSuchEntity" ? 404 : 502;
+    throw new Response(`Could not plan ${what}: ${e.name ? `${e.name}: ` : ""}${e.message ?? String(error)}`, { status });
+  }
+}
+
+/** The full-sync page: one data source's plan, or (no dataSourceId) every failing S3 data source of an application. */
+export async function getFullSyncPage(params: URLSearchParams, user: SignedInUser) {
+  const ctx = dashboardFixContext();
+  const canApply = user.role === "operator";
+  if (params.has("dataSourceId")) {
+    const ref = dataSourceRefFrom(params);
+    const plan = await planned("the full sync", () => planFullSync(ctx, ref));
+    return { kind: "single" as const, canApply, applicationName: applicationName(ctx.db, ref), application: ref, plan, plans: [plan] };
+  }
+  const app = applicationRefFrom(params);
+  const refs = failingFullSyncSources(ctx.db, app);
+  const plans = await planned("the full syncs", () => Promise.all(refs.map((ref) => planFullSync(ctx, ref))));
+  return { kind: "bulk" as const, canApply, applicationName: applicationName(ctx.db, app), application: app, plan: null, plans };
+}
+
+const hash = z.string().trim().min(1, "the plan's hash is missing: reload the page and confirm the plan shown");
+
+const fullSyncApplySchema = z.object({
+  intent: z.literal("apply"),
+  planHash: hash,
+  restoreMode: z.literal("on").optional(),
+});
+
+/** "indexId/dataSourceId" and the hash of its plan as shown, in the same order. */
+const bulkApplySchema = z.object({
+  intent: z.literal("apply"),
+  dataSources: z.array(z.string().regex(/^[^/]+\/[^/]+$/)).min(1, "no data source was confirmed"),
+  planHashes: z.array(hash),
+  restoreMode: z.literal("on").optional(),
+}).refine((form) => form.dataSources.length === form.planHashes.length, "each data source needs the hash of its plan");
+
+/** Form fields as zod sees them: repeated names as arrays. */
+function formObject(form: FormData, repeated: string[] = []): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  for (const key of new Set(form.keys())) {
+    object[key] = repeated.includes(key) ? form.getAll(key) : form.get(key);
+  }
+  for (const key of repeated) object[key] ??= [];
+  return object;
+}
+
+function parseForm<T>(schema: z.ZodType<T>, object: Record<string, unknown>): T {
+  const parsed = schema.safeParse(object);
+  if (!parsed.success) {
+    throw new Response(`The form could not be read: ${parsed.error.issues.map((i) => `${i.path.join(".") || "form"}: ${i.message}`).join("; ")}`, { status: 400 });
+  }
+  return parsed.data;
+}
+
+/**
+ * Applies the full sync(s) the operator confirmed. Syncs are started and
+ * followed in the background (their progress is on the activity entry);
+ * a stale plan comes back as outcome stale-plan with nothing changed.
+ */
+export async function applyFullSyncFromForm(params: URLSearchParams, form: FormData, user: SignedInUser) {
+  const ctx = dashboardFixContext();
+  const actor = actorOf(user);
+  if (params.has("dataSourceId")) {
+    const ref = dataSourceRefFrom(params);
+    const fields = parseForm(fullSyncApplySchema, formObject(form));
+    const result = await applyFullSync(ctx, ref, { actor, confirmPlanHash: fields.planHash, wait: false, restoreMode: fields.restoreMode === "on" });
+    return { results: [result] };
+  }
+  const app = applicationRefFrom(params);
+  const fields = parseForm(bulkApplySchema, formObject(form, ["dataSources", "planHashes"]));
+  const items = fields.dataSources.map((key, i) => {
+    const [indexId, dataSourceId] = key.split("/");
+    return { dataSource: { ...app, indexId, dataSourceId }, confirmPlanHash: fields.planHashes[i] };
+  });
+  const results = await applyFullSyncBulk(ctx, items, { actor, wait: false, restoreMode: fields.restoreMode === "on" });
+  return { results };
+}
+
+/** An activity entry, its tracked syncs, and for a role patch not yet rolled back the rollback plan. */
+export async function getActivityEntryPage(id: number, user: SignedInUser) {
+  const ctx = dashboardFixContext();
+  const entry = getActivity(ctx.db, id);
+  if (!entry) throw new Response(`There is no activity #${id}.`, { status: 404 });
+  const rollbackable = entry.action === "patch-role-policy" && entry.status === "succeeded" && entry.rolledBackBy === undefined;
+  let rollback: RollbackPlan | null = null;
+  let rollbackProblem: string | null = null;
+  if (rollbackable) {
+    try {
+      rollback = await planRollback(ctx, id);
+    } catch (error) {
+      rollbackProblem = `The rollback cannot be planned: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  return { entry, trackedSyncs: listTrackedSyncs(ctx.db, { activityId: id }), rollback, rollbackProblem, canApply: user.role === "operator" };
+}
+
+const rollbackSchema = z.object({ intent: z.literal("rollback"), planHash: hash });
+
+/** Rolls back the role patch of activity `id`, confirmed by the hash of the rollback plan shown. */
+export async function applyRollbackFromForm(id: number, form: FormData, user: SignedInUser) {
+  const fields = parseForm(rollbackSchema, formObject(form));
+  return applyRollback(dashboardFixContext(), id, { actor: actorOf(user), confirmPlanHash: fields.planHash });
+}
+
+/** The role-patch page: the exact change to the role's inline policy, or why it is refused. */
+export async function getRolePatchPage(params: URLSearchParams, user: SignedInUser) {
+  const ref = roleRefFrom(params);
+  const plan = await planned("the role policy patch", () => planRolePolicyPatch(dashboardFixContext(), ref));
+  return { canApply: user.role === "operator", plan };
+}
+
+const confirmSchema = z.object({ intent: z.literal("apply"), planHash: hash });
+
+/** Applies the role patch the operator confirmed (verified with SimulatePrincipalPolicy, then re-audited). */
+export async function applyRolePatchFromForm(params: URLSearchParams, form: FormData, user: SignedInUser) {
+  const ref = roleRefFrom(params);
+  const fields = parseForm(confirmSchema, formObject(form));
+  return { result: await applyRolePolicyPatch(dashboardFixContext(), ref, { actor: actorOf(user), confirmPlanHash: fields.planHash }) };
+}

@@ -1,0 +1,40 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/user.server";
+import { ActivityFilters, ActivityTable } from "~/components/fix-activity";
+import { RouteError } from "~/components/RouteError";
+import { ACTIVITY_PAGE_LIMIT, getActivityPage, parseActivityFilters } from "~/dashboard/fixes.server";
+import { dashboardDb } from "~/dashboard/db.server";
+import type { ActivityEntry } from "~/fixes/types";
+
+export const meta: MetaFunction = () => [{ title: "Activity · qbiz-readiness" }];
+
+/** GET /activity?actor&action&status&resource: the append-only log of fix actions, newest first. */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const filters = parseActivityFilters(new URL(request.url).searchParams);
+  return { ...getActivityPage(dashboardDb(), filters), filters, canApply: user.role === "operator" };
+}
+
+export default function Activity() {
+  const data = useLoaderData<typeof loader>();
+  return (
+    <>
+      <h1>Activity</h1>
+      <p className="muted">
+        Every fix applied from the dashboard or the CLI: who, when, on what, the plan as confirmed, and what happened.
+        Entries are never changed or deleted; later events are appended.
+      </p>
+      <ActivityFilters filters={data.filters} actors={data.actors} />
+      <p className="muted" data-testid="activity-count">
+        {data.matching <= ACTIVITY_PAGE_LIMIT ? `${data.matching} entr${data.matching === 1 ? "y" : "ies"}` : `The newest ${ACTIVITY_PAGE_LIMIT} of ${data.matching} entries: narrow the filters.`}
+      </p>
+      {/* The loader's entries as they went over the wire: plain JSON of ActivityEntry. */}
+      <ActivityTable entries={data.entries as unknown as ActivityEntry[]} canApply={data.canApply} />
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError page="The activity log" />;
+}

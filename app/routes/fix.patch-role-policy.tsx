@@ -1,0 +1,61 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { readForm, verifyCsrf } from "~/auth/csrf.server";
+import { getSession } from "~/auth/session.server";
+import { requireOperator, requireUser } from "~/auth/user.server";
+import { FixApplyForm, FixOutcome, FixPlanStatus } from "~/components/fix-plan";
+import { RolePolicyPatchPlanView } from "~/components/fix-role-patch";
+import { RouteError } from "~/components/RouteError";
+import { applyRolePatchFromForm, getRolePatchPage } from "~/dashboard/fixes.server";
+import { applicationPath } from "~/dashboard/words";
+import type { RolePolicyPatchPlan } from "~/fixes/types";
+
+export const meta: MetaFunction = () => [{ title: "Patch the role policy · qbiz-readiness" }];
+
+/** GET ?accountId&roleArn: the plan (viewers too). */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  return getRolePatchPage(new URL(request.url).searchParams, user);
+}
+
+/** POST intent=apply (operators, CSRF): put the inline policy shown, confirmed by its plan hash. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireOperator(request, context);
+  const form = await readForm(request);
+  verifyCsrf(request, form, await getSession(request));
+  return applyRolePatchFromForm(new URL(request.url).searchParams, form, user);
+}
+
+export default function RolePatchFix() {
+  const page = useLoaderData<typeof loader>();
+  const applied = useActionData<typeof action>();
+  // The loader's plan as it went over the wire: plain JSON of this shape.
+  const plan = page.plan as unknown as RolePolicyPatchPlan;
+  return (
+    <>
+      <h1>Patch the role policy</h1>
+      <p className="muted">
+        Grants <code>qbusiness:GetDocumentContent</code> to the web experience role on each application that uses it, so
+        end users can open the source documents of answers.{" "}
+        {plan.applications.map((app, i) => (
+          <span key={app.applicationId}>{i > 0 ? ", " : ""}<Link to={applicationPath(app)}>{app.applicationId}</Link></span>
+        ))}
+      </p>
+      {applied ? (
+        <FixOutcome result={applied.result}>
+          {applied.result.outcome === "stale-plan" ? <p data-testid="stale-plan">The plan below is the new one: review it, then confirm again.</p> : null}
+        </FixOutcome>
+      ) : null}
+      <section className="card" aria-labelledby="plan-heading">
+        <h2 id="plan-heading">Plan</h2>
+        <FixPlanStatus plan={plan} />
+        <RolePolicyPatchPlanView plan={plan} />
+        <FixApplyForm plan={plan} canApply={page.canApply} label="Put this policy" />
+      </section>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError page="The role patch page" />;
+}

@@ -1,0 +1,352 @@
+/**
+ * The fix pages' and the activity log's loaders and actions, called as Remix
+ * calls them (a Request with the session cookie), over a real SQLite file
+ * filled by a real audit of the demo fleet, with the fixes acting through the
+ * SDK on an in-process local AWS. Each test gets its own fleet and database,
+ * so no test depends on another having run.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { GetDataSourceCommand } from "@aws-sdk/client-qbusiness";
+import { GetRolePolicyCommand, ListRolePoliciesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { latestAuditId } from "~/audit/history";
+import { runAudit } from "~/audit/run";
+import { targetsForFixture } from "~/audit/targets";
+import { CSRF_FIELD } from "~/auth/csrf-input";
+import { hashPassword, parsePasswordHash } from "~/auth/password.server";
+import { getSession } from "~/auth/session.server";
+import { signIn } from "~/auth/user.server";
+import { setConfig, type Config, type ConfiguredUser } from "~/config.server";
+import { dashboardDb } from "~/dashboard/db.server";
+import { configureDashboardFixes } from "~/dashboard/fixes.server";
+import type { Db } from "~/db/database";
+import { listTrackedSyncs } from "~/fixes/tracked-syncs";
+import * as activityRoute from "~/routes/activity";
+import * as activityEntryRoute from "~/routes/activity.$id";
+import * as applicationRoute from "~/routes/applications.$accountId.$region.$applicationId";
+import * as findingFixRoute from "~/routes/fix.finding.$findingId";
+import * as fullSyncRoute from "~/routes/fix.full-sync";
+import * as rolePatchRoute from "~/routes/fix.patch-role-policy";
+import { startTestAws, type TestAws } from "../helpers/local-aws";
+
+const DEMO_FIXTURE = path.resolve(__dirname, "../../app/local-aws/fixtures/demo-fleet.json");
+const BASE = "http://dashboard.test";
+const ACCOUNT = "111122223333";
+
+/** Demo fleet applications (demo-fleet.expected.json). */
+const HR_BENEFITS = { accountId: ACCOUNT, region: "us-east-1", applicationId: "dba944ec-6bc0-4ae9-a0b3-b898a2572643" };
+const HR_DATA = { ...HR_BENEFITS, indexId: "2d25c4b1-c988-48af-ba9b-98a2fb430c7c", dataSourceId: "36138ad1-4798-4616-84ce-ed51f9dd4e57" };
+const ENGINEERING = { accountId: ACCOUNT, region: "us-west-2", applicationId: "81991b78-fc23-4ac8-95c8-e2d56acc491f" };
+const ENGINEERING_ROLE = "arn:aws:iam::111122223333:role/EngineeringAssistantWebRole";
+const ENGINEERING_ROLE_NAME = "EngineeringAssistantWebRole";
+const POLICY_NAME = "QBusinessGetDocumentContent";
+
+// ------------------------------------------------------------------ users, requests
+
+type Who = { cookie: string; csrf: string };
+let users: ConfiguredUser[];
+let olivia: Who;
+let oscar: Who;
+let victor: Who;
+
+function config(db: string): Config {
+  return {
+    port: 0,
+    host: "127.0.0.1",
+    db,
+    auth: { mode: "builtin", users },
+    session: { secret: "fixes-routes-test-secret-0123", secretIsRandom: false },
+  };
+}
+
+async function sessionOf(username: string): Promise<Who> {
+  const response = await signIn(new Request(`${BASE}/sign-in`), username, "password", "/");
+  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
+  const session = await getSession(new Request(BASE, { headers: { cookie } }));
+  return { cookie, csrf: session.get("csrfToken") ?? "" };
+}
+
+function get(pathAndQuery: string, who: Who) {
+  return new Request(`${BASE}${pathAndQuery}`, { headers: { cookie: who.cookie } });
+}
+
+/** A form POST as the browser sends it, with the session's CSRF token unless `csrf: false`. */
+function post(pathAndQuery: string, who: Who, fields: Record<string, string | string[]>, options: { csrf?: boolean } = {}) {
+  const body = new URLSearchParams();
+  if (options.csrf !== false) body.append(CSRF_FIELD, who.csrf);
+  for (const [name, value] of Object.entries(fields)) {
+    for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
+  }
+  return new Request(`${BASE}${pathAndQuery}`, {
+    method: "POST",
+    headers: { cookie: who.cookie, "content-type": "application/x-www-form-urlencoded", origin: BASE },
+    body: body.toString(),
+  });
+}
+
+const args = (request: Request, params: Record<string, string> = {}) => ({ request, params, context: {} });
+
+async function thrown(promise: Promise<unknown>): Promise<Response> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Response) return error;
+    throw error;
+  }
+  throw new Error("expected a thrown Response");
+}
+
+// ------------------------------------------------------------------ one fleet per test
+
+interface Dashboard {
+  aws: TestAws;
+  db: Db;
+  iam: ReturnType<TestAws["clients"]>["iam"];
+}
+
+let current: { dir: string; aws: TestAws; db: Db } | undefined;
+
+/** A fresh demo fleet on its own local AWS, audited into a fresh dashboard database the fixes act with. */
+async function freshDashboard(): Promise<Dashboard> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-fixes-routes-"));
+  setConfig(config(path.join(dir, "dashboard.sqlite")));
+  const aws = await startTestAws(DEMO_FIXTURE);
+  // Polls wait on the fleet's clock, not the test's: a 5 s sync ends at once.
+  configureDashboardFixes({ localAws: aws.aws, sleep: async (ms) => aws.aws.clock.advance(ms) });
+  const db = dashboardDb();
+  await runAudit({ targets: targetsForFixture(aws.aws.fleet), endpoint: aws.aws.endpoint, db });
+  current = { dir, aws, db };
+  return { aws, db, iam: aws.clients(ACCOUNT).iam };
+}
+
+afterEach(async () => {
+  if (!current) return;
+  const { dir, aws, db } = current;
+  current = undefined;
+  // Let a background sync follower finish before its database and AWS go away.
+  await until(() => listTrackedSyncs(db, {}).every((s) => s.state === "done" || s.state === "failed"));
+  configureDashboardFixes({});
+  await aws.close();
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Waits (in short real steps, for in-flight HTTP to the local AWS) until `condition` holds. */
+async function until(condition: () => boolean, what = "the condition", timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function inlinePolicyNames(iam: Dashboard["iam"]): Promise<string[]> {
+  return (await iam.send(new ListRolePoliciesCommand({ RoleName: ENGINEERING_ROLE_NAME }))).PolicyNames ?? [];
+}
+
+function findingId(db: Db, where: { applicationId: string; checkId: string }): number {
+  const row = db
+    .prepare(`SELECT id FROM findings WHERE audit_id = ? AND application_id = ? AND check_id = ? AND status = 'fail'`)
+    .get(latestAuditId(db), where.applicationId, where.checkId) as { id: number } | undefined;
+  if (!row) throw new Error(`no failing ${where.checkId} finding for ${where.applicationId}`);
+  return row.id;
+}
+
+const rolePatchPage = `/fix/patch-role-policy?${new URLSearchParams({ accountId: ACCOUNT, roleArn: ENGINEERING_ROLE })}`;
+const fullSyncPage = `/fix/full-sync?${new URLSearchParams(HR_DATA)}`;
+
+beforeAll(async () => {
+  const hash = parsePasswordHash(await hashPassword("correct horse"));
+  users = [
+    { username: "olivia", role: "operator", passwordHash: hash },
+    { username: "oscar", role: "operator", passwordHash: hash },
+    { username: "victor", role: "viewer", passwordHash: hash },
+  ];
+  setConfig(config(path.join(os.tmpdir(), "unused.sqlite")));
+  olivia = await sessionOf("olivia");
+  oscar = await sessionOf("oscar");
+  victor = await sessionOf("victor");
+});
+
+// ------------------------------------------------------------------ from a finding to its fix
+
+describe("fix links from findings", () => {
+  it("sends a failing role finding to the role patch page of its role", async () => {
+    const { db } = await freshDashboard();
+    const id = findingId(db, { applicationId: ENGINEERING.applicationId, checkId: "webexperience-role-getdocumentcontent" });
+    const response = await thrown(findingFixRoute.loader(args(get(`/fix/finding/${id}`, victor), { findingId: String(id) })));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(rolePatchPage);
+  });
+
+  it("sends a failing data source finding to the full-sync page of that data source", async () => {
+    const { db } = await freshDashboard();
+    const id = findingId(db, { applicationId: HR_BENEFITS.applicationId, checkId: "datasource-full-sync-missing" });
+    const response = await thrown(findingFixRoute.loader(args(get(`/fix/finding/${id}`, victor), { findingId: String(id) })));
+    expect(response.headers.get("location")).toBe(fullSyncPage);
+  });
+
+  it("answers 404 with the reason for a finding no action fixes", async () => {
+    const { db } = await freshDashboard();
+    const id = findingId(db, { applicationId: "50889d04-314c-473c-b2b7-f52a5c06956e", checkId: "application-identity-unsupported" });
+    const response = await thrown(findingFixRoute.loader(args(get(`/fix/finding/${id}`, victor), { findingId: String(id) })));
+    expect(response.status).toBe(404);
+    expect(await response.text()).toMatch(/No fix action/);
+  });
+});
+
+// ------------------------------------------------------------------ role patch
+
+describe("role policy patch page", () => {
+  it("shows a viewer the exact policy diff and the applications it covers, without the right to apply", async () => {
+    await freshDashboard();
+    const page = await rolePatchRoute.loader(args(get(rolePatchPage, victor)));
+    expect(page.canApply).toBe(false);
+    expect(page.plan.status).toBe("ready");
+    expect(page.plan.applications.map((a) => a.applicationId)).toEqual([ENGINEERING.applicationId]);
+    const added = page.plan.details.diff.filter((line) => line.startsWith("+")).join("\n");
+    expect(added).toContain("qbusiness:GetDocumentContent");
+    expect(added).toContain(`application/${ENGINEERING.applicationId}`);
+    expect(page.plan.details.diff.some((line) => line.startsWith("-"))).toBe(false);
+  });
+
+  it("refuses a viewer's apply with 403 and leaves the role unchanged", async () => {
+    const { iam } = await freshDashboard();
+    const { plan } = await rolePatchRoute.loader(args(get(rolePatchPage, victor)));
+    const before = await inlinePolicyNames(iam);
+    const response = await thrown(rolePatchRoute.action(args(post(rolePatchPage, victor, { intent: "apply", planHash: plan.planHash }))));
+    expect(response.status).toBe(403);
+    expect(await inlinePolicyNames(iam)).toEqual(before);
+  });
+
+  it("refuses an operator's apply without the CSRF token with 403 and leaves the role unchanged", async () => {
+    const { iam } = await freshDashboard();
+    const { plan } = await rolePatchRoute.loader(args(get(rolePatchPage, olivia)));
+    const response = await thrown(
+      rolePatchRoute.action(args(post(rolePatchPage, olivia, { intent: "apply", planHash: plan.planHash }, { csrf: false }))),
+    );
+    expect(response.status).toBe(403);
+    expect(await inlinePolicyNames(iam)).not.toContain(POLICY_NAME);
+  });
+
+  it("applies an operator's confirmed plan: policy put, verified, application audited again as ready", async () => {
+    const { iam } = await freshDashboard();
+    const { plan } = await rolePatchRoute.loader(args(get(rolePatchPage, olivia)));
+    const { result } = await rolePatchRoute.action(args(post(rolePatchPage, olivia, { intent: "apply", planHash: plan.planHash })));
+    expect(result.outcome).toBe("succeeded");
+    expect(result.verification?.ok).toBe(true);
+    expect(result.requestIds.length).toBeGreaterThan(0);
+    const put = await iam.send(new GetRolePolicyCommand({ RoleName: ENGINEERING_ROLE_NAME, PolicyName: POLICY_NAME }));
+    expect(JSON.parse(decodeURIComponent(put.PolicyDocument!))).toEqual(plan.details.newDocument);
+    const app = await applicationRoute.loader(args(get(`/applications/${ENGINEERING.accountId}/${ENGINEERING.region}/${ENGINEERING.applicationId}`, olivia), ENGINEERING));
+    expect(app.readiness).toBe("ready");
+  });
+
+  it("re-plans a plan that changed since it was shown, with a message, and changes nothing", async () => {
+    const { iam } = await freshDashboard();
+    const { plan: shown } = await rolePatchRoute.loader(args(get(rolePatchPage, olivia)));
+    // Someone else changes the role in between: the inline policy the patch would merge into now exists.
+    const theirs = { Version: "2012-10-17", Statement: [{ Sid: "Theirs", Effect: "Allow", Action: "s3:ListBucket", Resource: "*" }] };
+    await iam.send(new PutRolePolicyCommand({ RoleName: ENGINEERING_ROLE_NAME, PolicyName: POLICY_NAME, PolicyDocument: JSON.stringify(theirs) }));
+
+    const { result } = await rolePatchRoute.action(args(post(rolePatchPage, olivia, { intent: "apply", planHash: shown.planHash })));
+    expect(result.outcome).toBe("stale-plan");
+    expect(result.message).toMatch(/changed since it was shown/);
+    expect(result.plan.planHash).not.toBe(shown.planHash);
+    expect(result.plan.details.previousDocument).toEqual(theirs);
+    const after = await iam.send(new GetRolePolicyCommand({ RoleName: ENGINEERING_ROLE_NAME, PolicyName: POLICY_NAME }));
+    expect(JSON.parse(decodeURIComponent(after.PolicyDocument!))).toEqual(theirs);
+  });
+});
+
+// ------------------------------------------------------------------ full sync
+
+describe("full sync page", () => {
+  it("plans the data source's mode, documents and past syncs for a viewer", async () => {
+    await freshDashboard();
+    const page = await fullSyncRoute.loader(args(get(fullSyncPage, victor)));
+    expect(page.canApply).toBe(false);
+    const plan = page.plans[0];
+    expect(plan.status).toBe("ready");
+    expect(plan.details.currentSyncMode).toBe("FULL_CRAWL");
+    expect(plan.details.switchesMode).toBe(true);
+    expect(plan.details.documentCount).toBe(8);
+    expect(plan.details.pastSyncs.length).toBeGreaterThan(0);
+    expect(plan.details.runningSync).toBeUndefined();
+  });
+
+  it("plans every failing S3 data source of the application for the bulk full sync", async () => {
+    await freshDashboard();
+    const page = await fullSyncRoute.loader(args(get(`/fix/full-sync?${new URLSearchParams(HR_BENEFITS)}`, victor)));
+    expect(page.kind).toBe("bulk");
+    expect(page.plans.map((p) => p.details.dataSource.dataSourceId)).toEqual([HR_DATA.dataSourceId]);
+  });
+
+  it("starts an operator's full sync, follows it, restores the incremental mode and the application becomes ready", async () => {
+    const { aws, db } = await freshDashboard();
+    const { plans } = await fullSyncRoute.loader(args(get(fullSyncPage, olivia)));
+    const { results } = await fullSyncRoute.action(
+      args(post(fullSyncPage, olivia, { intent: "apply", planHash: plans[0].planHash, restoreMode: "on" })),
+    );
+    expect(results[0], results[0].message).toMatchObject({ outcome: "started" });
+    const activityId = results[0].activityId!;
+
+    await until(() => listTrackedSyncs(db, { activityId }).every((s) => s.state === "done" || s.state === "failed"), "the sync to end");
+    const entry = await activityEntryRoute.loader(args(get(`/activity/${activityId}`, olivia), { id: String(activityId) }));
+    expect(entry.trackedSyncs.map((s) => [s.state, s.jobStatus])).toEqual([["done", "SUCCEEDED"]]);
+    await until(() => !["running", "started"].includes(activityEntryStatus(db, activityId)), "the activity to end");
+
+    const { qbusiness } = aws.clients(ACCOUNT, HR_DATA.region);
+    const ds = await qbusiness.send(new GetDataSourceCommand(HR_DATA));
+    expect((ds.configuration as { syncMode?: string }).syncMode).toBe("FULL_CRAWL");
+    const app = await applicationRoute.loader(args(get(`/applications/x`, olivia), HR_BENEFITS));
+    expect(app.readiness).toBe("ready");
+  });
+});
+
+function activityEntryStatus(db: Db, id: number): string {
+  const row = db.prepare(`SELECT status FROM activity_events WHERE activity_id = ? ORDER BY id DESC LIMIT 1`).get(id) as { status: string };
+  return row.status;
+}
+
+// ------------------------------------------------------------------ activity log
+
+describe("activity log", () => {
+  /** Patches the demo role as `who`, through the page; returns the activity id. */
+  async function withRolePatchBy(who: Who): Promise<number> {
+    const { plan } = await rolePatchRoute.loader(args(get(rolePatchPage, who)));
+    const { result } = await rolePatchRoute.action(args(post(rolePatchPage, who, { intent: "apply", planHash: plan.planHash })));
+    return result.activityId!;
+  }
+
+  it("lists each applied fix with who did it, what it touched and its outcome", async () => {
+    await freshDashboard();
+    const id = await withRolePatchBy(olivia);
+    const page = await activityRoute.loader(args(get("/activity", victor)));
+    expect(page.entries.map((e) => [e.id, e.actor, e.action, e.status])).toEqual([[id, "user:olivia", "patch-role-policy", "succeeded"]]);
+    expect(page.entries[0].resources[0]).toMatchObject({ type: "role", roleArn: ENGINEERING_ROLE });
+    expect(page.entries[0].requestIds.length).toBeGreaterThan(0);
+  });
+
+  it("filters entries by actor, action, outcome and resource", async () => {
+    await freshDashboard();
+    const patch = await withRolePatchBy(olivia);
+    const { plans } = await fullSyncRoute.loader(args(get(fullSyncPage, oscar)));
+    const { results } = await fullSyncRoute.action(args(post(fullSyncPage, oscar, { intent: "apply", planHash: plans[0].planHash })));
+    const sync = results[0].activityId!;
+    await until(() => !["running", "started"].includes(activityEntryStatus(current!.db, sync)), "the sync's activity to end");
+
+    const ids = async (query: string) => (await activityRoute.loader(args(get(`/activity?${query}`, victor)))).entries.map((e) => e.id);
+    expect(await ids("")).toEqual([sync, patch]);
+    expect(await ids("actor=user%3Aoscar")).toEqual([sync]);
+    expect(await ids("action=patch-role-policy")).toEqual([patch]);
+    expect(await ids("status=succeeded")).toEqual([sync, patch]);
+    expect(await ids("status=failed")).toEqual([]);
+    expect(await ids(`resource=${HR_DATA.dataSourceId}`)).toEqual([sync]);
+    expect(await ids("resource=EngineeringAssistantWebRole")).toEqual([patch]);
+    const page = await activityRoute.loader(args(get("/activity", victor)));
+    expect(page.actors).toEqual(["user:olivia", "user:oscar"]);
+  });
+});
