@@ -18,7 +18,7 @@
  *                         applyRolePolicyPatch(ctx, RolePolicyPatchPlan | RoleRef, ApplyOptions) → ApplyResult<RolePolicyPatchPlan>
  *                         verifyRolePolicyPatch(ctx, RoleRef) → Verification
  *   reupload-files.ts     planReupload(ctx, UploadedDocumentsRef & { files: FileSource }) → ReuploadPlan
- *                         applyReupload(ctx, ReuploadPlan, ApplyOptions) → ApplyResult<ReuploadPlan>   (needs the same files again)
+ *                         applyReupload(ctx, ReuploadPlan, ReuploadApplyOptions) → ApplyResult<ReuploadPlan> & { files: ReuploadFileOutcome[] }
  *                         verifyReupload(ctx, UploadedDocumentsRef) → Verification
  *   rollback.ts           planRollback(ctx, activityId) → RollbackPlan
  *                         applyRollback(ctx, RollbackPlan | number, ApplyOptions) → ApplyResult<RollbackPlan>
@@ -322,6 +322,19 @@ export interface TrackedSync {
 }
 
 // ---------------------------------------------------------------- re-upload input
+
+export interface ReuploadApplyOptions extends ApplyOptions {
+  /** The same files the plan was made from (the plan keeps only their names, sizes and hashes). */
+  files: FileSource;
+}
+
+/** What happened to each file of a re-upload. */
+export interface ReuploadFileOutcome {
+  documentId: string;
+  file: string;
+  outcome: "uploaded" | "failed" | "refused-too-large";
+  error?: string;
+}
 
 /** Where re-upload files come from. */
 export type FileSource =

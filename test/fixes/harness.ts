@@ -41,6 +41,7 @@ export async function startFixHarness(fixture: Fixture): Promise<FixHarness> {
     return ctx;
   };
   const ctx = make();
+  let closed = false;
   return {
     t,
     dbPath,
@@ -48,6 +49,9 @@ export async function startFixHarness(fixture: Fixture): Promise<FixHarness> {
     ctx,
     restart: make,
     async close() {
+      // Idempotent: afterEach closes the last harness even when a later test made none.
+      if (closed) return;
+      closed = true;
       for (const c of contexts) await c.close();
       for (const db of dbs) db.close();
       await t.close();
