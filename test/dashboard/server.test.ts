@@ -3,8 +3,15 @@
  * `tsx scripts/serve.ts` on a free port), over real HTTP.
  */
 import http from "node:http";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startLocalAws, type LocalAws } from "~/local-aws/index";
+import { accountCredentials } from "~/local-aws/fixture-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildOnce, runDashboardToExit, startDashboard, type RunningDashboard } from "../browser/harness";
+import { buildOnce, REPO_ROOT, runDashboardToExit, startDashboard, type RunningDashboard } from "../browser/harness";
+
+const DEMO_FIXTURE = path.join(REPO_ROOT, "app/local-aws/fixtures/demo-fleet.json");
 
 /** GET/POST without following redirects; `localAddress` picks the TCP source address (127.0.0.x). */
 function request(
@@ -139,10 +146,82 @@ describe("behind an authenticating proxy at 127.0.0.1", () => {
   });
 });
 
+/** Signs in with the printed one-time link and returns the overview's HTML. */
+async function signedInOverview(dashboard: RunningDashboard): Promise<string> {
+  const signIn = await request(dashboard.signInUrl!);
+  expect(signIn.status).toBe(302);
+  const page = await request(`${dashboard.url}/`, { headers: { cookie: cookieOf(signIn.headers) } });
+  expect(page.status).toBe(200);
+  return page.body;
+}
+
+describe("with AWS configured in the environment (an AWS endpoint that happens to be a local AWS)", () => {
+  let dashboard: RunningDashboard;
+  let aws: LocalAws;
+  beforeAll(async () => {
+    await buildOnce();
+    aws = await startLocalAws({ fixture: DEMO_FIXTURE, port: 0 });
+    const account = aws.fleet.accounts[0];
+    const keys = accountCredentials(account.accountId);
+    dashboard = await startDashboard({
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_ACCESS_KEY_ID: keys.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+      AWS_REGION: "us-east-1",
+      QBR_REGIONS: "us-east-1",
+    });
+  });
+  afterAll(async () => {
+    await dashboard?.stop();
+    await aws?.close();
+  });
+
+  it("uses that configuration: no embedded local AWS, no demo banner", async () => {
+    expect(dashboard.output()).toContain("Running against AWS");
+    const html = await signedInOverview(dashboard);
+    expect(html).not.toContain('data-testid="demo-banner"');
+  });
+});
+
+describe("with QBR_FIXTURE set (even though AWS is configured)", () => {
+  let dashboard: RunningDashboard;
+  let dir: string;
+  beforeAll(async () => {
+    await buildOnce();
+    dir = mkdtempSync(path.join(tmpdir(), "qbr-fixture-"));
+    const fixture = path.join(dir, "support-case-1234.json");
+    copyFileSync(DEMO_FIXTURE, fixture);
+    dashboard = await startDashboard({ QBR_FIXTURE: fixture, AWS_REGION: "eu-west-1", AWS_PROFILE: "prod" });
+  });
+  afterAll(async () => {
+    await dashboard?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs the embedded local AWS on that fixture and names it in the banner", async () => {
+    expect(dashboard.output()).toContain("Running against the local AWS");
+    const html = await signedInOverview(dashboard);
+    expect(html).toMatch(/Demo fleet on the local AWS: (<!-- -->)?support-case-1234\.json/);
+  });
+});
+
 describe("configuration errors", () => {
   it("refuses to start with a message naming the variable", async () => {
     const { code, output } = await runDashboardToExit({ QBR_AUTH: "proxy", QBR_PROXY_OPERATORS: "alice" });
     expect(code).toBe(2);
     expect(output).toContain("QBR_PROXY_ADDRESSES: required with QBR_AUTH=proxy");
+  });
+
+  it("refuses to start on a fixture that does not load, naming QBR_FIXTURE and the JSON path", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "qbr-fixture-"));
+    try {
+      const fixture = path.join(dir, "broken.json");
+      writeFileSync(fixture, JSON.stringify({ fixtureVersion: 1, accounts: [{ accountId: "123", regions: {} }] }));
+      const { code, output } = await runDashboardToExit({ QBR_FIXTURE: fixture });
+      expect(code).toBe(2);
+      expect(output).toMatch(/^QBR_FIXTURE: .*accounts\[0\]\.accountId/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
