@@ -159,7 +159,7 @@ export async function prepareTargets(specs: TargetSpec[], options: CredentialOpt
       const clientsFor = (credentials: AwsCredentialIdentity | undefined) =>
         targetsOf({}).map((t) => ({
           ...t,
-          clients: createAwsClients({ region: t.target.region, credentials, endpoint: options.endpoint, maxAttempts: options.maxAttempts, stats }),
+          clients: createAwsClients({ region: t.target.region, credentials, endpoint: options.endpoint, maxAttempts: options.maxAttempts, stats, accountId: t.target.accountId }),
         }));
 
       if (spec.roleArn) {

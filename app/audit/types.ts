@@ -41,7 +41,15 @@ export interface Inventory {
   /** Web experience roles, read once each, keyed by role ARN. */
   roles: Record<string, RoleInventory>;
   /** Request statistics of the collection run. */
-  stats?: { apiCalls: number; throttled: number; byOperation: Record<string, number> };
+  stats?: {
+    apiCalls: number;
+    throttled: number;
+    byOperation: Record<string, number>;
+    /** Attempts and throttled attempts per "account|region|service:Operation" rate-limit bucket. */
+    byBucket?: Record<string, { calls: number; throttled: number }>;
+    /** Most HTTP attempts in flight at once. */
+    peakInFlight?: number;
+  };
 }
 
 export interface ApplicationInventory {

@@ -29,6 +29,8 @@ export interface AwsClientOptions {
   retryMode?: "standard" | "adaptive" | "legacy";
   /** Counter shared by every client of one audit (default: a new one). */
   stats?: AwsCallStats;
+  /** The account these clients act in: labels the per-bucket counts (`AwsCallStats.byBucket`). */
+  accountId?: string;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -58,14 +60,33 @@ export class AwsCallStats {
   /** HTTP attempts awaiting their answer now, and the most there ever were at once. */
   inFlight = 0;
   peakInFlight = 0;
+  /**
+   * Attempts and throttled attempts per rate-limit bucket, keyed
+   * "account|region|service:Operation" (IAM and STS count under us-east-1, the
+   * region their clients sign for): what a per-bucket lower bound is computed from.
+   */
+  byBucket: Record<string, { calls: number; throttled: number }> = {};
 
-  record(operation: string): void {
+  record(operation: string, bucket?: string): void {
     this.calls++;
     this.byOperation[operation] = (this.byOperation[operation] ?? 0) + 1;
+    if (bucket) (this.byBucket[bucket] ??= { calls: 0, throttled: 0 }).calls++;
   }
 
-  snapshot(): { apiCalls: number; throttled: number; byOperation: Record<string, number> } {
-    return { apiCalls: this.calls, throttled: this.throttled, byOperation: { ...this.byOperation } };
+  recordThrottled(bucket?: string): void {
+    this.throttled++;
+    if (bucket) (this.byBucket[bucket] ??= { calls: 0, throttled: 0 }).throttled++;
+  }
+
+  snapshot(): {
+    apiCalls: number;
+    throttled: number;
+    byOperation: Record<string, number>;
+    byBucket: Record<string, { calls: number; throttled: number }>;
+    peakInFlight: number;
+  } {
+    const byBucket = Object.fromEntries(Object.entries(this.byBucket).map(([k, v]) => [k, { ...v }]));
+    return { apiCalls: this.calls, throttled: this.throttled, byOperation: { ...this.byOperation }, byBucket, peakInFlight: this.peakInFlight };
   }
 }
 
@@ -80,17 +101,18 @@ type Middlewareable = QBusinessClient | IAMClient | STSClient | S3Client;
  * Count each HTTP attempt. Placed right after the retry middleware, so it sees
  * every attempt and the parsed error of each one.
  */
-function countCalls(client: Middlewareable, service: string, stats: AwsCallStats): void {
+function countCalls(client: Middlewareable, service: string, stats: AwsCallStats, bucketPrefix: string | undefined): void {
   client.middlewareStack.addRelativeTo(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     (next: any, context: any) => async (args: any) => {
       const operation = `${service}:${String(context.commandName ?? "Unknown").replace(/Command$/, "")}`;
-      stats.record(operation);
+      const bucket = bucketPrefix ? `${bucketPrefix}|${operation}` : undefined;
+      stats.record(operation, bucket);
       stats.peakInFlight = Math.max(stats.peakInFlight, ++stats.inFlight);
       try {
         return await next(args);
       } catch (error) {
-        if (isThrottlingError(error)) stats.throttled++;
+        if (isThrottlingError(error)) stats.recordThrottled(bucket);
         throw error;
       } finally {
         stats.inFlight--;
@@ -110,15 +132,19 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
   const clients: AwsClients = {
-    qbusiness: new QBusinessClient({ ...common, region: options.region }),
+    // The SDK gives Q Business a fresh HTTP/2 session (a new connection) per request, for Chat's
+    // event streams; plain requests multiplexed on one session save a handshake each (event streams
+    // still get their own session).
+    qbusiness: new QBusinessClient({ ...common, region: options.region, requestHandler: { disableConcurrentStreams: false } }),
     iam: new IAMClient({ ...common, region: IAM_SIGNING_REGION }),
     sts: new STSClient({ ...common, region: options.region }),
     s3: new S3Client({ ...common, region: options.region, ...(options.endpoint ? { forcePathStyle: true } : {}) }),
   };
-  countCalls(clients.qbusiness, "qbusiness", stats);
-  countCalls(clients.iam, "iam", stats);
-  countCalls(clients.sts, "sts", stats);
-  countCalls(clients.s3, "s3", stats);
+  const bucket = (region: string) => (options.accountId ? `${options.accountId}|${region}` : undefined);
+  countCalls(clients.qbusiness, "qbusiness", stats, bucket(options.region));
+  countCalls(clients.iam, "iam", stats, bucket(IAM_SIGNING_REGION));
+  countCalls(clients.sts, "sts", stats, bucket(IAM_SIGNING_REGION));
+  countCalls(clients.s3, "s3", stats, bucket(options.region));
   return clients;
 }
 

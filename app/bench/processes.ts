@@ -1,0 +1,108 @@
+/**
+ * The bench's child processes: the local AWS (fleet generation and serving)
+ * and each measured audit run in a process of its own, so that the peak RSS
+ * measured is the audit's alone and one run's heap never inflates the next.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { TargetSpec } from "../audit/targets";
+import type { LocalAwsStats } from "../local-aws/index";
+import type { BenchFleetSpec, ResilienceFaults } from "./fleets";
+import type { AuditRequest, AuditRunResult } from "./measure";
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+/** The project root: `--import tsx` resolves from the child's working directory. */
+const PROJECT_ROOT = here("../..");
+
+function spawnChild(file: string, heapMb: number): ChildProcess {
+  return fork(here(file), [], {
+    execArgv: ["--import", "tsx", `--max-old-space-size=${heapMb}`],
+    cwd: PROJECT_ROOT,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+}
+
+/** The next message of `type` from a child, or its error / early exit as a rejection. */
+function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (message: { type: string; message?: string }) => {
+      if (message.type === type) {
+        cleanup();
+        resolve(message as T);
+      } else if (message.type === "error") {
+        cleanup();
+        reject(new Error(message.message));
+      }
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`child ${child.pid} exited (${code}) before answering ${type}`));
+    };
+    const cleanup = () => {
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+    };
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+  });
+}
+
+export interface EmulatorHandle {
+  endpoint: string;
+  targets: TargetSpec[];
+  applicationsByTarget: Record<string, number>;
+  /** Generation, validation and start-up time of the child, ms. */
+  startMs: number;
+  stats(): Promise<LocalAwsStats>;
+  close(): Promise<void>;
+}
+
+/** Generate `spec`'s fleet in a child process and serve it there (a big fleet wants a big heap). */
+export async function startEmulatorProcess(spec: BenchFleetSpec, resilience?: ResilienceFaults | "default"): Promise<EmulatorHandle> {
+  const child = spawnChild("./emulator-process.ts", 6144);
+  const ready = nextMessage<{ endpoint: string; targets: TargetSpec[]; applicationsByTarget: Record<string, number>; startMs: number }>(child, "ready");
+  child.send({ type: "start", spec, resilience });
+  try {
+    const { endpoint, targets, applicationsByTarget, startMs } = await ready;
+    return {
+      endpoint,
+      targets,
+      applicationsByTarget,
+      startMs,
+      async stats() {
+        const answer = nextMessage<{ stats: LocalAwsStats }>(child, "stats");
+        child.send({ type: "stats" });
+        return (await answer).stats;
+      },
+      close: () => closeChild(child),
+    };
+  } catch (error) {
+    await closeChild(child);
+    throw error;
+  }
+}
+
+function closeChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (child.connected) child.disconnect();
+    else child.kill("SIGTERM");
+  });
+}
+
+/** One audit in a fresh child process; its result carries that process's peak RSS. */
+export async function auditInChildProcess(request: AuditRequest): Promise<AuditRunResult> {
+  const child = spawnChild("./audit-process.ts", 2048);
+  try {
+    const done = nextMessage<{ result: AuditRunResult }>(child, "done");
+    child.send({ type: "audit", request });
+    return (await done).result;
+  } finally {
+    await closeChild(child);
+  }
+}

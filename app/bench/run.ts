@@ -1,0 +1,164 @@
+/**
+ * `npm run bench`: the audit engine at fleet scale against the local AWS's
+ * latency and rate limits (issue 6). Each fleet is generated and served by a
+ * child process; each audit runs in a child process of its own, so the RSS
+ * measured is the audit's alone.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openDatabase } from "../db/database";
+import { latestAuditId } from "../audit/history";
+import { getApplicationPage } from "../dashboard/application.server";
+import { parseApplicationFilters, parseFindingFilters } from "../dashboard/filters";
+import { getFindingsPage } from "../dashboard/findings.server";
+import { getOverview } from "../dashboard/overview.server";
+import type { AuditReport } from "../audit/types";
+import { LARGE_FLEET, MEDIUM_FLEET, RESILIENCE_FLEET, resilienceFaultsFor, type BenchFleetSpec, type ResilienceFaults } from "./fleets";
+import type { AuditRequest, AuditRunResult } from "./measure";
+import { auditInChildProcess, startEmulatorProcess } from "./processes";
+import { judgeResilience, type ResilienceVerdict } from "./resilience";
+import { generateFleet } from "../local-aws/generate-fleet";
+
+export type BenchPart = "medium" | "sequential" | "large" | "dashboard" | "resilience";
+export const BENCH_PARTS: readonly BenchPart[] = ["medium", "sequential", "large", "dashboard", "resilience"];
+
+export interface BenchOptions {
+  parts?: readonly BenchPart[];
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+export interface DashboardTimings {
+  runs: number;
+  overviewMedianMs: number;
+  findingsMedianMs: number;
+  applicationMedianMs: number;
+  applications: number;
+  findings: number;
+}
+
+export interface ResilienceResult {
+  fleet: string;
+  faults: ResilienceFaults;
+  baseline: AuditRunResult;
+  faulted: AuditRunResult;
+  verdict: ResilienceVerdict;
+}
+
+export interface BenchResults {
+  medium?: { fleet: string; parallel: AuditRunResult; sequential?: AuditRunResult; speedup?: number };
+  large?: AuditRunResult & { fleet: string; emulatorStartMs: number; dashboard?: DashboardTimings };
+  resilience?: ResilienceResult;
+  totalMs: number;
+}
+
+/** Start the fleet's emulator, run one audit against it in a child, stop the emulator. */
+export async function benchRun(
+  spec: BenchFleetSpec,
+  request: Omit<AuditRequest, "endpoint" | "targets" | "limits">,
+  log: (line: string) => void,
+  resilience?: ResilienceFaults,
+): Promise<AuditRunResult & { emulatorStartMs: number; applicationsByTarget: Record<string, number> }> {
+  log(`${request.label}: generating and serving the ${spec.name} fleet…`);
+  const emulator = await startEmulatorProcess(spec, resilience);
+  try {
+    log(`${request.label}: local AWS up in ${(emulator.startMs / 1000).toFixed(1)} s; auditing…`);
+    const result = await auditInChildProcess({ ...request, endpoint: emulator.endpoint, targets: emulator.targets, limits: spec.limits });
+    log(`${request.label}: ${(result.wallMs / 1000).toFixed(1)} s, ${result.apiCalls} calls, ${result.throttled} throttled, efficiency ${result.efficiency.toFixed(2)}`);
+    return { ...result, emulatorStartMs: emulator.startMs, applicationsByTarget: emulator.applicationsByTarget };
+  } finally {
+    await emulator.close();
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** Call the overview, findings and application page loaders' domain functions `runs` times each on the stored audit. */
+export function timeDashboard(dbPath: string, runs = 50): DashboardTimings {
+  const db = openDatabase(dbPath);
+  try {
+    const auditId = latestAuditId(db);
+    if (auditId === undefined) throw new Error(`no audit stored in ${dbPath}`);
+    const time = (fn: () => unknown) => {
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const started = performance.now();
+        fn();
+        times.push(performance.now() - started);
+      }
+      return median(times);
+    };
+    const overview = getOverview(db, parseApplicationFilters(new URLSearchParams()));
+    const findings = getFindingsPage(db, parseFindingFilters(new URLSearchParams()));
+    // The application page of the application with the most findings is the heaviest to render.
+    const app = overview.applications.reduce((worst, a) => (worst && worst.failCount + worst.warnCount >= a.failCount + a.warnCount ? worst : a), overview.applications[0]);
+    if (!app) throw new Error("the stored audit has no application");
+    const key = { accountId: app.accountId, region: app.region, applicationId: app.applicationId };
+    return {
+      runs,
+      overviewMedianMs: time(() => getOverview(db, parseApplicationFilters(new URLSearchParams()))),
+      findingsMedianMs: time(() => getFindingsPage(db, parseFindingFilters(new URLSearchParams()))),
+      applicationMedianMs: time(() => getApplicationPage(db, key)),
+      applications: overview.applicationsTotal,
+      findings: findings.matching,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Run the bench's parts (default: all) and return every figure. */
+export async function runBench(options: BenchOptions = {}): Promise<BenchResults> {
+  const parts = new Set(options.parts ?? BENCH_PARTS);
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const results: BenchResults = { totalMs: 0 };
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-bench-"));
+  try {
+    if (parts.has("medium") || parts.has("sequential")) {
+      const parallel = await benchRun(MEDIUM_FLEET, { label: "medium" }, log);
+      results.medium = { fleet: MEDIUM_FLEET.name, parallel };
+      if (parts.has("sequential")) {
+        const sequential = await benchRun(MEDIUM_FLEET, { label: "medium, concurrency 1", concurrency: 1, concurrencyPerTarget: 1 }, log);
+        results.medium.sequential = sequential;
+        results.medium.speedup = sequential.wallMs / parallel.wallMs;
+      }
+    }
+    if (parts.has("large") || parts.has("dashboard")) {
+      const db = path.join(workDir, "large.sqlite");
+      const large = await benchRun(LARGE_FLEET, { label: "large", db }, log);
+      const { applicationsByTarget: _counts, ...rest } = large;
+      results.large = { ...rest, fleet: LARGE_FLEET.name };
+      if (parts.has("dashboard")) {
+        log("dashboard: timing the loaders on the stored large audit…");
+        results.large.dashboard = timeDashboard(db);
+      }
+    }
+    if (parts.has("resilience")) results.resilience = await resilienceRun(log);
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+  results.totalMs = performance.now() - started;
+  return results;
+}
+
+/** The resilience fleet audited without faults, then with the issue's fault set; the second judged against the first. */
+async function resilienceRun(log: (line: string) => void): Promise<ResilienceResult> {
+  const faults = resilienceFaultsFor(generateFleet(RESILIENCE_FLEET.fleet), RESILIENCE_FLEET.limits);
+  const fleetWithoutLimits: BenchFleetSpec = { ...RESILIENCE_FLEET, limits: { latencyMs: RESILIENCE_FLEET.limits.latencyMs, ratePerSecond: 0, burst: 0 } };
+  const baseline = await benchRun(fleetWithoutLimits, { label: "resilience baseline", keepReport: true }, log);
+  const faulted = await benchRun(RESILIENCE_FLEET, { label: "resilience under faults", keepReport: true }, log, faults);
+  const verdict = judgeResilience(baseline.report as AuditReport, faulted.report as AuditReport, faulted.applicationsByTarget, [
+    faults.deniedRegion,
+    ...Object.keys(faulted.applicationsByTarget)
+      .filter((k) => k.startsWith(`${faults.brokenAssumeRoleAccount}|`))
+      .map((k) => ({ accountId: faults.brokenAssumeRoleAccount, region: k.split("|")[1] })),
+  ]);
+  const strip = ({ report: _report, applicationsByTarget: _counts, ...rest }: typeof baseline) => rest;
+  return { fleet: RESILIENCE_FLEET.name, faults, baseline: strip(baseline), faulted: strip(faulted), verdict };
+}
