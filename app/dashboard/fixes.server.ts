@@ -23,12 +23,14 @@ import { createFixContext } from "~/fixes/context";
 import { listTrackedSyncs, resumeTrackedSyncs } from "~/fixes/tracked-syncs";
 import { applyFullSync, applyFullSyncBulk, planFullSync } from "~/fixes/full-sync";
 import { applyRolePolicyPatch, planRolePolicyPatch } from "~/fixes/patch-role-policy";
+import { applyReupload, planReupload } from "~/fixes/reupload-files";
 import type {
   ActivityEntry,
   ActivityFilter,
   ApplicationRef,
   DataSourceRef,
   FixAction,
+  FileSource,
   FixContext,
   RoleRef,
   RollbackPlan,
@@ -380,4 +382,50 @@ export async function applyRolePatchFromForm(params: URLSearchParams, form: Form
   const ref = roleRefFrom(params);
   const fields = parseForm(confirmSchema, formObject(form));
   return { result: await applyRolePolicyPatch(dashboardFixContext(), ref, { actor: actorOf(user), confirmPlanHash: fields.planHash }) };
+}
+
+/** No files yet: the plan of what is stale (every stale document "missing" its file). */
+const NO_FILES: FileSource = { kind: "buffers", files: [] };
+
+/** The re-upload page: the index's stale uploaded documents by name and date. */
+export async function getReuploadPage(params: URLSearchParams, user: SignedInUser) {
+  const ref = uploadedDocumentsRefFrom(params);
+  const ctx = dashboardFixContext();
+  const plan = await planned("the re-upload", () => planReupload(ctx, { ...ref, files: NO_FILES }));
+  return { canApply: user.role === "operator", applicationName: applicationName(ctx.db, ref), index: ref, plan };
+}
+
+/** The files of a multipart form (field "files"), as the re-upload reads them; an empty file input sends none. */
+async function uploadedFiles(form: FormData): Promise<FileSource> {
+  const files: { name: string; data: Uint8Array }[] = [];
+  for (const entry of form.getAll("files")) {
+    if (typeof entry === "string" || !entry.name) continue;
+    files.push({ name: entry.name, data: new Uint8Array(await entry.arrayBuffer()) });
+  }
+  return { kind: "buffers", files };
+}
+
+const reuploadSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("check") }),
+  z.object({ intent: z.literal("apply"), planHash: hash }),
+]);
+
+/** The intent of a re-upload form (check the files, or apply the checked plan). */
+export function reuploadIntent(form: FormData): "check" | "apply" {
+  return parseForm(reuploadSchema, formObject(form)).intent;
+}
+
+/**
+ * intent=check: the plan with these files (matched, unmatched, missing), nothing sent.
+ * intent=apply: upload them if the plan is still the one checked (else the new plan, nothing sent).
+ */
+export async function reuploadFromForm(params: URLSearchParams, form: FormData, user: SignedInUser) {
+  const ref = uploadedDocumentsRefFrom(params);
+  const ctx = dashboardFixContext();
+  const fields = parseForm(reuploadSchema, formObject(form));
+  const files = await uploadedFiles(form);
+  const checked = await planned("the re-upload", () => planReupload(ctx, { ...ref, files }));
+  if (fields.intent === "check") return { checked, result: null };
+  const result = await applyReupload(ctx, checked, { actor: actorOf(user), confirmPlanHash: fields.planHash, files });
+  return { checked: result.plan, result };
 }

@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { GetDataSourceCommand } from "@aws-sdk/client-qbusiness";
+import { GetDataSourceCommand, ListDocumentsCommand } from "@aws-sdk/client-qbusiness";
 import { GetRolePolicyCommand, ListRolePoliciesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { latestAuditId } from "~/audit/history";
@@ -29,6 +29,7 @@ import * as applicationRoute from "~/routes/applications.$accountId.$region.$app
 import * as findingFixRoute from "~/routes/fix.finding.$findingId";
 import * as fullSyncRoute from "~/routes/fix.full-sync";
 import * as rolePatchRoute from "~/routes/fix.patch-role-policy";
+import * as reuploadRoute from "~/routes/fix.reupload-files";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 
 const DEMO_FIXTURE = path.resolve(__dirname, "../../app/local-aws/fixtures/demo-fleet.json");
@@ -42,6 +43,9 @@ const ENGINEERING = { accountId: ACCOUNT, region: "us-west-2", applicationId: "8
 const ENGINEERING_ROLE = "arn:aws:iam::111122223333:role/EngineeringAssistantWebRole";
 const ENGINEERING_ROLE_NAME = "EngineeringAssistantWebRole";
 const POLICY_NAME = "QBusinessGetDocumentContent";
+const TRAVEL_DESK = { accountId: ACCOUNT, region: "us-west-2", applicationId: "2692c40a-7c9f-41be-a90f-8a6c9b1abf13" };
+const TRAVEL_UPLOADS = { ...TRAVEL_DESK, indexId: "9113503a-da44-49f7-a54f-cf2cda578e55" };
+const STALE_UPLOADS = ["national_park_services_infograph.pdf", "Offsite agenda Yosemite 2025.docx"];
 
 // ------------------------------------------------------------------ users, requests
 
@@ -84,6 +88,15 @@ function post(pathAndQuery: string, who: Who, fields: Record<string, string | st
     headers: { cookie: who.cookie, "content-type": "application/x-www-form-urlencoded", origin: BASE },
     body: body.toString(),
   });
+}
+
+/** A multipart POST of files, as the re-upload form sends it. */
+function postFiles(pathAndQuery: string, who: Who, fields: Record<string, string>, files: { name: string; text: string }[]) {
+  const form = new FormData();
+  form.append(CSRF_FIELD, who.csrf);
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  for (const file of files) form.append("files", new File([file.text], file.name));
+  return new Request(`${BASE}${pathAndQuery}`, { method: "POST", headers: { cookie: who.cookie, origin: BASE }, body: form });
 }
 
 const args = (request: Request, params: Record<string, string> = {}) => ({ request, params, context: {} });
@@ -348,5 +361,125 @@ describe("activity log", () => {
     expect(await ids("resource=EngineeringAssistantWebRole")).toEqual([patch]);
     const page = await activityRoute.loader(args(get("/activity", victor)));
     expect(page.actors).toEqual(["user:olivia", "user:oscar"]);
+  });
+});
+
+// ------------------------------------------------------------------ re-upload
+
+describe("re-upload page", () => {
+  const page = `/fix/reupload-files?${new URLSearchParams(TRAVEL_UPLOADS)}`;
+  const files = [
+    { name: STALE_UPLOADS[0], text: "%PDF-1.4 infograph" },
+    { name: "holiday photo.jpg", text: "not a document of this index" },
+  ];
+
+  async function uploadedAt(aws: TestAws): Promise<Record<string, string>> {
+    const { qbusiness } = aws.clients(ACCOUNT, TRAVEL_DESK.region);
+    const listed = await qbusiness.send(new ListDocumentsCommand({ applicationId: TRAVEL_DESK.applicationId, indexId: TRAVEL_UPLOADS.indexId }));
+    return Object.fromEntries((listed.documentDetailList ?? []).map((d) => [d.documentId!, d.updatedAt!.toISOString()]));
+  }
+
+  it("lists the stale uploaded documents by name and date for a viewer", async () => {
+    await freshDashboard();
+    const data = await reuploadRoute.loader(args(get(page, victor)));
+    expect(data.canApply).toBe(false);
+    expect(data.plan.details.staleDocuments.map((d) => d.documentId).sort()).toEqual([...STALE_UPLOADS].sort());
+    expect(data.plan.details.staleDocuments.every((d) => d.updatedAt! < "2025-07-03")).toBe(true);
+  });
+
+  it("checks chosen files by name: matched, unmatched and missing files listed, nothing sent", async () => {
+    const { aws } = await freshDashboard();
+    const before = await uploadedAt(aws);
+    const answer = await reuploadRoute.action(args(postFiles(page, victor, { intent: "check" }, files)));
+    expect(answer.result).toBeNull();
+    expect(answer.checked!.details.matched.map((m) => [m.documentId, m.file])).toEqual([[STALE_UPLOADS[0], STALE_UPLOADS[0]]]);
+    expect(answer.checked!.details.unmatchedFiles).toEqual(["holiday photo.jpg"]);
+    expect(answer.checked!.details.missingFiles).toEqual([STALE_UPLOADS[1]]);
+    expect(await uploadedAt(aws)).toEqual(before);
+  });
+
+  it("refuses a viewer's upload with 403 and sends nothing", async () => {
+    const { aws } = await freshDashboard();
+    const before = await uploadedAt(aws);
+    const { checked } = await reuploadRoute.action(args(postFiles(page, victor, { intent: "check" }, files)));
+    const response = await thrown(reuploadRoute.action(args(postFiles(page, victor, { intent: "apply", planHash: checked!.planHash }, files))));
+    expect(response.status).toBe(403);
+    expect(await uploadedAt(aws)).toEqual(before);
+  });
+
+  it("uploads an operator's checked files, verifies them, and the application becomes ready", async () => {
+    const { aws } = await freshDashboard();
+    const both = STALE_UPLOADS.map((name) => ({ name, text: `new copy of ${name}` }));
+    const { checked } = await reuploadRoute.action(args(postFiles(page, olivia, { intent: "check" }, both)));
+    const { result } = await reuploadRoute.action(args(postFiles(page, olivia, { intent: "apply", planHash: checked!.planHash }, both)));
+    expect(result!.outcome).toBe("succeeded");
+    expect(result!.verification?.ok).toBe(true);
+    expect(result!.files.map((f) => f.outcome)).toEqual(["uploaded", "uploaded"]);
+    const after = await uploadedAt(aws);
+    for (const name of STALE_UPLOADS) expect(after[name] > "2025-07-03").toBe(true);
+    // Nothing deleted: the fresh upload of the index is still there.
+    expect(Object.keys(after)).toContain("Visitor center map.pdf");
+    const app = await applicationRoute.loader(args(get("/applications/x", olivia), TRAVEL_DESK));
+    expect(app.readiness).toBe("ready");
+  });
+
+  it("does not upload files that differ from the ones checked: it re-plans instead", async () => {
+    const { aws } = await freshDashboard();
+    const before = await uploadedAt(aws);
+    const { checked } = await reuploadRoute.action(args(postFiles(page, olivia, { intent: "check" }, files)));
+    const changed = [{ name: STALE_UPLOADS[0], text: "another version" }];
+    const { result } = await reuploadRoute.action(args(postFiles(page, olivia, { intent: "apply", planHash: checked!.planHash }, changed)));
+    expect(result!.outcome).toBe("stale-plan");
+    expect(await uploadedAt(aws)).toEqual(before);
+  });
+});
+
+// ------------------------------------------------------------------ rollback
+
+describe("rollback from the activity log", () => {
+  async function patched(): Promise<number> {
+    const { plan } = await rolePatchRoute.loader(args(get(rolePatchPage, olivia)));
+    const { result } = await rolePatchRoute.action(args(post(rolePatchPage, olivia, { intent: "apply", planHash: plan.planHash })));
+    return result.activityId!;
+  }
+
+  it("offers the rollback plan of a role patch on its entry, and rolls it back: the policy the patch created is deleted", async () => {
+    const { iam } = await freshDashboard();
+    const id = await patched();
+    const entryPage = `/activity/${id}`;
+    const entry = await activityEntryRoute.loader(args(get(entryPage, olivia), { id: String(id) }));
+    expect(entry.rollback?.details.operation).toBe("DeleteRolePolicy");
+
+    const { result } = await activityEntryRoute.action(
+      args(post(entryPage, olivia, { intent: "rollback", planHash: entry.rollback!.planHash }), { id: String(id) }),
+    );
+    expect(result.outcome).toBe("succeeded");
+    expect(await inlinePolicyNames(iam)).not.toContain(POLICY_NAME);
+    const after = await activityEntryRoute.loader(args(get(entryPage, olivia), { id: String(id) }));
+    expect(after.entry.status).toBe("rolled-back");
+    expect(after.entry.rolledBackBy).toBe(result.activityId);
+    expect(after.rollback).toBeNull();
+  });
+
+  it("refuses a viewer's rollback with 403 and keeps the patch", async () => {
+    const { iam } = await freshDashboard();
+    const id = await patched();
+    const entry = await activityEntryRoute.loader(args(get(`/activity/${id}`, victor), { id: String(id) }));
+    expect(entry.canApply).toBe(false);
+    const response = await thrown(
+      activityEntryRoute.action(args(post(`/activity/${id}`, victor, { intent: "rollback", planHash: entry.rollback!.planHash }), { id: String(id) })),
+    );
+    expect(response.status).toBe(403);
+    expect(await inlinePolicyNames(iam)).toContain(POLICY_NAME);
+  });
+
+  it("refuses a rollback without the CSRF token with 403", async () => {
+    await freshDashboard();
+    const id = await patched();
+    const entry = await activityEntryRoute.loader(args(get(`/activity/${id}`, olivia), { id: String(id) }));
+    const response = await thrown(
+      activityEntryRoute.action(args(post(`/activity/${id}`, olivia, { intent: "rollback", planHash: entry.rollback!.planHash }, { csrf: false }), { id: String(id) })),
+    );
+    expect(response.status).toBe(403);
   });
 });

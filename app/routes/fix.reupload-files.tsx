@@ -1,0 +1,139 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
+  unstable_parseMultipartFormData as parseMultipartFormData,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { CsrfInput } from "~/auth/csrf-input";
+import { verifyCsrf } from "~/auth/csrf.server";
+import { getSession } from "~/auth/session.server";
+import { requireOperator, requireUser } from "~/auth/user.server";
+import { FixOutcome, FixPlanStatus } from "~/components/fix-plan";
+import { MAX_UPLOAD_BYTES, ReuploadFilePicker, ReuploadMatchView, StaleDocumentsList } from "~/components/fix-reupload";
+import { RouteError } from "~/components/RouteError";
+import { getReuploadPage, reuploadFromForm, reuploadIntent } from "~/dashboard/fixes.server";
+import { applicationPath } from "~/dashboard/words";
+import type { ReuploadFileOutcome, ReuploadPlan } from "~/fixes/types";
+
+export const meta: MetaFunction = () => [{ title: "Re-upload files · qbiz-readiness" }];
+
+/** GET ?accountId&region&applicationId&indexId: the stale uploaded documents (viewers too). */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  return getReuploadPage(new URL(request.url).searchParams, user);
+}
+
+/**
+ * POST multipart (CSRF): intent=check matches the files to the stale documents
+ * (anyone signed in; nothing is sent to AWS); intent=apply uploads them
+ * (operators), confirmed by the hash of the checked plan.
+ */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  let form: FormData;
+  try {
+    // Files stay in memory for this request only; the 50 MB per-file limit is Amazon Q Business's per document.
+    form = await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }));
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) {
+      return { checked: null, result: null, problem: "A file is larger than 50 MB, the most Amazon Q Business accepts per document. Nothing was sent: remove it and choose the files again." };
+    }
+    throw new Response("The upload could not be read; choose the files again.", { status: 400 });
+  }
+  verifyCsrf(request, form, await getSession(request));
+  if (reuploadIntent(form) === "apply") await requireOperator(request, context);
+  return { ...(await reuploadFromForm(new URL(request.url).searchParams, form, user)), problem: null };
+}
+
+export default function ReuploadFix() {
+  const page = useLoaderData<typeof loader>();
+  const answer = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const submit = useSubmit();
+  // Plans as they went over the wire: plain JSON of these shapes.
+  const plan = page.plan as unknown as ReuploadPlan;
+  const checked = (answer?.checked ?? null) as unknown as ReuploadPlan | null;
+  const result = answer?.result ?? null;
+  const busy = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
+  const canUpload = page.canApply && checked?.status === "ready" && checked.details.matched.some((m) => !m.tooLarge);
+  return (
+    <>
+      <h1>Re-upload files</h1>
+      <p className="muted">
+        Application <Link to={applicationPath(page.index)}>{page.applicationName ?? page.index.applicationId}</Link> ·{" "}
+        {page.index.accountId} · {page.index.region}
+      </p>
+      {result ? (
+        <FixOutcome result={result}>
+          {result.outcome === "stale-plan" ? <p data-testid="stale-plan">The files or the documents changed since they were checked: review the new match below, then upload again.</p> : null}
+          <FileOutcomes files={result.files as ReuploadFileOutcome[]} />
+        </FixOutcome>
+      ) : null}
+      {answer?.problem ? <p className="card error-text" role="alert">{answer.problem}</p> : null}
+
+      <section className="card" aria-labelledby="stale-heading">
+        <h2 id="stale-heading">Stale documents</h2>
+        <StaleDocumentsList plan={plan} />
+      </section>
+
+      <section className="card" aria-labelledby="upload-heading">
+        <h2 id="upload-heading">Upload them again</h2>
+        <p className="muted small">
+          Choose the original files. They are matched to the documents by name and checked here before anything is sent;
+          uploads replace the documents in place, nothing is deleted first.
+        </p>
+        <Form
+          method="post"
+          encType="multipart/form-data"
+          data-testid="reupload-form"
+          onChange={(event) => {
+            // With JavaScript, choosing files checks them at once (the button does it without).
+            const target = event.target as HTMLInputElement;
+            if (target.type !== "file") return;
+            const data = new FormData(event.currentTarget);
+            data.set("intent", "check");
+            submit(data, { method: "post", encType: "multipart/form-data" });
+          }}
+        >
+          <CsrfInput />
+          <input type="hidden" name="planHash" value={checked?.planHash ?? ""} />
+          <ReuploadFilePicker staleDocumentIds={plan.details.staleDocuments.map((d) => d.documentId)} />
+          <button type="submit" name="intent" value="check" disabled={busy === "check"} data-testid="check-files">
+            {busy === "check" ? "Checking…" : "Check files"}
+          </button>{" "}
+          <button type="submit" name="intent" value="apply" disabled={!canUpload || !!busy} data-testid="apply-button">
+            {busy === "apply" ? "Uploading…" : `Upload ${checked ? checked.details.matched.filter((m) => !m.tooLarge).length : ""} matched file(s)`}
+          </button>
+          {!page.canApply ? <span className="muted" data-testid="operators-only"> Operators only: you are signed in as a viewer.</span> : null}
+        </Form>
+        {checked ? (
+          <>
+            <FixPlanStatus plan={checked} />
+            <ReuploadMatchView plan={checked} />
+          </>
+        ) : null}
+      </section>
+    </>
+  );
+}
+
+function FileOutcomes({ files }: { files: ReuploadFileOutcome[] }) {
+  if (files.length === 0) return null;
+  return (
+    <table data-testid="file-outcomes">
+      <thead><tr><th scope="col">Document</th><th scope="col">File</th><th scope="col">Outcome</th></tr></thead>
+      <tbody>
+        {files.map((f) => (
+          <tr key={f.documentId} data-outcome={f.outcome}>
+            <td>{f.documentId}</td><td>{f.file}</td><td>{f.outcome}{f.error ? `: ${f.error}` : ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError page="The re-upload page" />;
+}
