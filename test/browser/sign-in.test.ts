@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
+import { hashPassword } from "~/auth/password.server";
 import { buildOnce, launchChromium, screenshot, startDashboard, type Chromium, type RunningDashboard } from "./harness";
 
 describe("sign-in in the browser (local demo, no users configured)", () => {
@@ -67,6 +68,51 @@ describe("sign-in in the browser (local demo, no users configured)", () => {
     expect(await page.getByRole("alert").innerText()).toMatch(/already been used/);
     await screenshot(page, "sign-in-link-spent");
     expect(problems).toEqual(["HTTP 403 /sign-in"]);
+    await page.close();
+  });
+});
+
+describe("password sign-in in the browser (users configured)", () => {
+  let dashboard: RunningDashboard;
+  let browser: Chromium;
+
+  beforeAll(async () => {
+    await buildOnce();
+    const env = {
+      QBR_OPERATORS: `olivia:${await hashPassword("correct horse")}`,
+      QBR_VIEWERS: `victor:${await hashPassword("viewer pass")}`,
+      QBR_SESSION_SECRET: "a-test-secret-that-is-long-enough",
+    };
+    [dashboard, browser] = await Promise.all([startDashboard(env), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.stop();
+  });
+
+  it("says 'Wrong username or password' for a wrong password, then signs in a viewer with the right one", async () => {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${dashboard.url}/checks`);
+    // Wait for hydration, so the form is submitted by Remix's fetch path, as an admin's browser would.
+    await page.waitForFunction(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter !== undefined);
+
+    const sessionCookie = async () => (await browser.context.cookies()).find((c) => c.name === "qbr_session")?.value;
+    const anonymousSession = await sessionCookie();
+    expect(anonymousSession).toBeDefined();
+    await page.getByLabel("Username").fill("victor");
+    await page.getByLabel("Password").fill("not it");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(await page.getByRole("alert").innerText()).toBe("Wrong username or password");
+    expect(await sessionCookie()).toBe(anonymousSession);
+    expect(await page.getByTestId("signed-in-user").count()).toBe(0);
+    await screenshot(page, "sign-in-wrong-password");
+
+    await page.getByLabel("Password").fill("viewer pass");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((url) => url.pathname === "/checks");
+    expect(await page.getByTestId("signed-in-user").innerText()).toMatch(/victor\s*\(viewer\)/);
     await page.close();
   });
 });
