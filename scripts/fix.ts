@@ -1,0 +1,373 @@
+/**
+ * npm run fix -- <full-sync|patch-role-policy|reupload-files|rollback|resume> <selector>
+ *   [--plan] [--yes] [--wait] [--fixture FILE] [--db PATH] [--targets FILE]
+ *   [--files DIR | --s3 s3://bucket/prefix] [--keep-full-mode] [--policy-name NAME]
+ *
+ * Selectors: --application <id or display name> (every finding of that
+ * application this action fixes), --data-source <id>, --role <name or ARN>,
+ * --activity <id> (rollback), --all. Prints each plan, asks before applying
+ * unless --yes; --plan only prints. Same database and activity log as the
+ * dashboard (actor cli:$USER).
+ *
+ * Exit 0: every plan applied (or nothing to do, or --plan); 1: something was
+ * not done (refused, unavailable, declined, stale, busy, failed, partial);
+ * 2: the command could not run (bad arguments, bad fixture, no audit target).
+ */
+import os from "node:os";
+import readline from "node:readline/promises";
+import { parseArgs } from "node:util";
+import { getAuditReport, latestAuditId, type StoredApplicationInventory } from "../app/audit/history";
+import { runAudit } from "../app/audit/run";
+import { AuditSetupError, loadTargetsFile, targetsForFixture, type TargetSpec } from "../app/audit/targets";
+import type { AuditReport } from "../app/audit/types";
+import { openDatabase, resolveDbPath, type Db } from "../app/db/database";
+import {
+  applyFullSync,
+  applyReupload,
+  applyRolePolicyPatch,
+  applyRollback,
+  createFixContext,
+  planFullSync,
+  planReupload,
+  planRolePolicyPatch,
+  planRollback,
+  resumeTrackedSyncs,
+  type ApplyResult,
+  type DataSourceRef,
+  type FileSource,
+  type FixContext,
+  type FixPlan,
+  type RoleRef,
+  type UploadedDocumentsRef,
+} from "../app/fixes/index";
+import { FixtureError, startLocalAws, type LocalAws } from "../app/local-aws/index";
+
+const ACTIONS = ["full-sync", "patch-role-policy", "reupload-files", "rollback", "resume"] as const;
+type CliAction = (typeof ACTIONS)[number];
+
+const USAGE = `Usage: npm run fix -- <full-sync|patch-role-policy|reupload-files|rollback|resume> <selector>
+  [--plan] [--yes] [--wait] [--fixture FILE] [--db PATH] [--targets FILE]
+  [--files DIR | --s3 s3://bucket/prefix] [--keep-full-mode] [--policy-name NAME]
+Selectors: --application <id or display name> | --data-source <id> | --role <name or ARN> | --activity <id> | --all
+  resume: follow every tracked full sync to its end and put the original sync modes back.`;
+
+class UsageError extends Error {}
+
+/** One thing to fix: how to plan it and apply the plan. */
+interface Job {
+  label: string;
+  plan(): Promise<FixPlan>;
+  apply(plan: FixPlan): Promise<ApplyResult>;
+}
+
+const out = (line = "") => process.stdout.write(`${line}\n`);
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        application: { type: "string" },
+        "data-source": { type: "string" },
+        role: { type: "string" },
+        activity: { type: "string" },
+        all: { type: "boolean" },
+        plan: { type: "boolean" },
+        yes: { type: "boolean", short: "y" },
+        wait: { type: "boolean" },
+        fixture: { type: "string" },
+        db: { type: "string" },
+        targets: { type: "string" },
+        files: { type: "string" },
+        s3: { type: "string" },
+        "keep-full-mode": { type: "boolean" },
+        "policy-name": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+type Args = ReturnType<typeof parse>["values"];
+
+/** The latest audit's report and stored inventories (auditing first when asked or when there is none). */
+interface Audited {
+  report: AuditReport;
+  applications: StoredApplicationInventory[];
+}
+
+function readAudit(db: Db): Audited | undefined {
+  const id = latestAuditId(db);
+  const report = id === undefined ? undefined : getAuditReport(db, id);
+  if (id === undefined || !report) return undefined;
+  const rows = db.prepare(`SELECT inventory FROM audit_applications WHERE audit_id = ?`).all(id) as { inventory: string }[];
+  return { report, applications: rows.map((r) => JSON.parse(r.inventory) as StoredApplicationInventory) };
+}
+
+function findApplication(audited: Audited, selector: string): StoredApplicationInventory {
+  const matches = audited.applications.filter((a) => a.applicationId === selector || a.displayName === selector);
+  if (matches.length === 0) throw new UsageError(`No audited application has the id or display name "${selector}".`);
+  if (matches.length > 1) {
+    throw new UsageError(`"${selector}" names ${matches.length} applications (${matches.map((a) => `${a.applicationId} in ${a.accountId}/${a.region}`).join(", ")}): give the id.`);
+  }
+  return matches[0];
+}
+
+/** Open findings this action fixes, optionally only those of one application. */
+function openFindings(audited: Audited, action: string, applicationId?: string) {
+  return audited.report.findings.filter(
+    (f) => f.remediation.action === action && f.status !== "pass" && (!applicationId || f.resource.applicationId === applicationId),
+  );
+}
+
+const unique = <T>(items: T[], key: (t: T) => string): T[] => [...new Map(items.map((i) => [key(i), i])).values()];
+
+function fullSyncJobs(ctx: FixContext, args: Args, audited: Audited): DataSourceRef[] {
+  if (args["data-source"]) {
+    for (const app of audited.applications) {
+      for (const index of app.indices) {
+        if (index.dataSources.some((d) => d.dataSourceId === args["data-source"])) {
+          return [{ accountId: app.accountId, region: app.region, applicationId: app.applicationId, indexId: index.indexId, dataSourceId: args["data-source"]! }];
+        }
+      }
+    }
+    throw new UsageError(`No audited data source has the id ${args["data-source"]}.`);
+  }
+  const applicationId = args.application ? findApplication(audited, args.application).applicationId : undefined;
+  if (!applicationId && !args.all) throw new UsageError("full-sync needs --data-source, --application or --all.");
+  const refs = openFindings(audited, "full-sync", applicationId)
+    .filter((f) => f.resource.dataSourceId && f.resource.indexId && f.resource.applicationId)
+    .map((f) => ({
+      accountId: f.resource.accountId,
+      region: f.resource.region,
+      applicationId: f.resource.applicationId!,
+      indexId: f.resource.indexId!,
+      dataSourceId: f.resource.dataSourceId!,
+    }));
+  return unique(refs, (r) => `${r.accountId}/${r.region}/${r.dataSourceId}`);
+}
+
+function roleJobs(args: Args, audited: Audited): RoleRef[] {
+  const policyName = args["policy-name"];
+  if (args.role) {
+    const selector = args.role;
+    const roleArns = audited.applications.flatMap((a) => a.webExperiences.map((w) => w.roleArn).filter((r): r is string => !!r));
+    const arn = selector.startsWith("arn:") ? selector : roleArns.find((r) => r.endsWith(`/${selector}`));
+    if (!arn) throw new UsageError(`No audited web experience uses a role named ${selector}: give its ARN.`);
+    const accountId = /^arn:aws[a-z-]*:iam::(\d{12}):role\//.exec(arn)?.[1];
+    if (!accountId) throw new UsageError(`${arn} is not an IAM role ARN.`);
+    return [{ accountId, roleArn: arn, policyName }];
+  }
+  const applicationId = args.application ? findApplication(audited, args.application).applicationId : undefined;
+  if (!applicationId && !args.all) throw new UsageError("patch-role-policy needs --role, --application or --all.");
+  const refs = openFindings(audited, "patch-role-policy", applicationId)
+    .filter((f) => f.resource.roleArn)
+    .map((f) => ({ accountId: f.resource.accountId, roleArn: f.resource.roleArn!, policyName }));
+  return unique(refs, (r) => r.roleArn);
+}
+
+function reuploadJobs(args: Args, audited: Audited): UploadedDocumentsRef[] {
+  const applicationId = args.application ? findApplication(audited, args.application).applicationId : undefined;
+  if (!applicationId && !args.all) throw new UsageError("reupload-files needs --application or --all.");
+  const refs = openFindings(audited, "reupload-files", applicationId)
+    .filter((f) => f.resource.indexId && f.resource.applicationId)
+    .map((f) => ({ accountId: f.resource.accountId, region: f.resource.region, applicationId: f.resource.applicationId!, indexId: f.resource.indexId! }));
+  return unique(refs, (r) => `${r.accountId}/${r.region}/${r.indexId}`);
+}
+
+function fileSource(args: Args): FileSource {
+  if (args.files && args.s3) throw new UsageError("Give --files or --s3, not both.");
+  if (args.files) return { kind: "folder", path: args.files };
+  if (args.s3) return { kind: "s3", uri: args.s3 };
+  throw new UsageError("reupload-files needs the files: --files DIR or --s3 s3://bucket/prefix.");
+}
+
+// ---------------------------------------------------------------- printing
+
+function printPlan(plan: FixPlan): void {
+  out(`== ${plan.action}: ${plan.summary}`);
+  out(`   status: ${plan.status}   plan hash: ${plan.planHash}`);
+  for (const reason of plan.reasons) out(`   - ${reason}`);
+  if (plan.missingPermissions.length) out(`   missing permission: ${plan.missingPermissions.join(", ")}`);
+  if (plan.action === "full-sync") {
+    const d = plan.details;
+    out(`   data source: ${d.dataSource.displayName ?? ""} ${d.dataSource.dataSourceId} (${d.dataSource.type ?? "?"}) in ${d.dataSource.accountId}/${d.dataSource.region}`);
+    out(`   sync mode now: ${d.currentSyncMode ?? "unknown"}${d.switchesMode ? " → FORCED_FULL_CRAWL for the sync, then back" : ""}`);
+    if (d.documentCount !== undefined) out(`   documents: ${d.documentCountCapped ? "at least " : ""}${d.documentCount}`);
+    for (const s of d.pastSyncs.slice(0, 5)) out(`   past sync ${s.executionId}: ${s.status ?? "?"}, ${s.durationSeconds ?? "?"} s, started ${s.startTime ?? "?"}`);
+    if (d.runningSync) out(`   running now: ${d.runningSync.executionId} (started ${d.runningSync.startTime ?? "?"})`);
+  } else if (plan.action === "patch-role-policy" || plan.action === "rollback") {
+    const d = plan.details;
+    out(`   role: ${d.roleArn}   inline policy: ${d.policyName}`);
+    if (plan.action === "patch-role-policy" && plan.details.inlineSizeAfter !== undefined) {
+      out(`   inline policies after: ${plan.details.inlineSizeAfter} of ${plan.details.inlineQuota} characters`);
+    }
+    for (const line of d.diff) out(`   ${line}`);
+  } else if (plan.action === "reupload-files") {
+    const d = plan.details;
+    out(`   source: ${d.source}`);
+    for (const doc of d.staleDocuments) out(`   stale: ${doc.documentId} (updated ${doc.updatedAt ?? "?"})`);
+    for (const m of d.matched) out(`   ${m.tooLarge ? "TOO LARGE" : "upload"}: ${m.file} → ${m.documentId} (${m.bytes} bytes, ${m.contentType ?? "type detected by the service"})`);
+    for (const f of d.unmatchedFiles) out(`   no stale document for file: ${f}`);
+    for (const id of d.missingFiles) out(`   no file for stale document: ${id}`);
+  }
+}
+
+function printResult(result: ApplyResult): void {
+  out(`-> ${result.outcome}: ${result.message}`);
+  if (result.activityId !== undefined) out(`   activity #${result.activityId}`);
+  for (const d of result.done) out(`   done: ${d}`);
+  for (const n of result.notDone) out(`   NOT done: ${n}`);
+  if (result.verification) out(`   verified: ${result.verification.ok ? "yes" : "no"}: ${result.verification.message}`);
+  if (result.reaudit) {
+    const states = Object.entries(result.reaudit.readiness).map(([app, r]) => `${app}: ${r}`).join(", ");
+    out(`   re-audit #${result.reaudit.auditId}: ${states}`);
+    for (const f of result.reaudit.stillWrong) out(`   still ${f.status}: ${f.checkId}: ${f.message}`);
+  }
+  if (result.requestIds.length) out(`   AWS request ids: ${result.requestIds.join(", ")}`);
+}
+
+const SUCCESS = new Set(["succeeded", "started", "nothing-to-do"]);
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(question);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(argv: string[]): Promise<number> {
+  const { values: args, positionals } = parse(argv);
+  if (args.help) {
+    out(USAGE);
+    return 0;
+  }
+  const action = positionals[0] as CliAction | undefined;
+  if (!action || !ACTIONS.includes(action)) throw new UsageError(`Name the action: one of ${ACTIONS.join(", ")}.`);
+  if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
+
+  const dbPath = resolveDbPath(args.db);
+  const db = openDatabase(dbPath);
+  let localAws: LocalAws | undefined;
+  let ctx: FixContext | undefined;
+  try {
+    const targetsFile = args.targets ?? process.env.QBR_TARGETS_FILE;
+    let targets: TargetSpec[] | undefined = targetsFile ? loadTargetsFile(targetsFile) : undefined;
+    // A standalone local AWS: an explicit endpoint also makes S3 path-style, as it must be there.
+    const endpoint = args.fixture ? undefined : process.env.AWS_ENDPOINT_URL;
+    if (args.fixture) {
+      localAws = await startLocalAws({ fixture: args.fixture });
+      targets ??= targetsForFixture(localAws.fleet);
+      process.stderr.write(
+        "Note: --fixture runs an in-process local AWS: the fixes below vanish when this command exits. Use a standalone one (npm run local-aws, AWS_ENDPOINT_URL) for fixes that stay.\n",
+      );
+    }
+    ctx = createFixContext({ db, localAws, targets, endpoint });
+    const actor = `cli:${process.env.USER ?? os.userInfo().username}`;
+
+    if (action === "resume") {
+      const results = await resumeTrackedSyncs(ctx);
+      if (results.length === 0) out("No tracked sync left to follow.");
+      for (const r of results) out(`sync ${r.tracked.executionId}: ${r.jobStatus}; ${[...r.done, ...r.notDone.map((n) => `NOT done: ${n}`)].join("; ")}`);
+      return results.every((r) => r.ok) ? 0 : 1;
+    }
+
+    let jobs: Job[];
+    if (action === "rollback") {
+      const id = Number(args.activity);
+      if (!args.activity || !Number.isInteger(id) || id < 1) throw new UsageError("rollback needs --activity <id>.");
+      jobs = [{ label: `rollback of activity #${id}`, plan: () => planRollback(ctx!, id), apply: (plan) => applyRollback(ctx!, plan as never, { actor, confirmPlanHash: plan.planHash }) }];
+    } else {
+      // A fixture's fleet is new in this process: audit it first; otherwise audit only when there is no audit yet.
+      let audited = args.fixture ? undefined : readAudit(db);
+      if (!audited) {
+        process.stderr.write("Auditing first, to find what to fix...\n");
+        await runAudit({ targets, endpoint: localAws?.endpoint ?? endpoint, db });
+        audited = readAudit(db);
+      }
+      if (!audited) throw new AuditSetupError("No audit could be made.");
+      if (action === "full-sync") {
+        const wait = !!args.wait;
+        jobs = fullSyncJobs(ctx, args, audited).map((ref) => ({
+          label: `full sync of ${ref.dataSourceId}`,
+          plan: () => planFullSync(ctx!, ref),
+          apply: (plan) =>
+            applyFullSync(ctx!, plan as never, {
+              actor,
+              confirmPlanHash: plan.planHash,
+              wait,
+              waitForRunning: wait,
+              restoreMode: !args["keep-full-mode"],
+              // The CLI exits after the command: a later `resume` (or the dashboard server) follows the job.
+              followInBackground: false,
+            }),
+        }));
+      } else if (action === "patch-role-policy") {
+        jobs = roleJobs(args, audited).map((ref) => ({
+          label: `role ${ref.roleArn}`,
+          plan: () => planRolePolicyPatch(ctx!, ref),
+          apply: (plan) => applyRolePolicyPatch(ctx!, plan as never, { actor, confirmPlanHash: plan.planHash }),
+        }));
+      } else {
+        const files = fileSource(args);
+        jobs = reuploadJobs(args, audited).map((ref) => ({
+          label: `uploaded files of index ${ref.indexId}`,
+          plan: () => planReupload(ctx!, { ...ref, files }),
+          apply: (plan) => applyReupload(ctx!, plan as never, { actor, confirmPlanHash: plan.planHash, files }),
+        }));
+      }
+    }
+    if (jobs.length === 0) {
+      out(`Nothing to fix with ${action} for this selector (no open finding it fixes).`);
+      return 0;
+    }
+
+    let allDone = true;
+    for (const job of jobs) {
+      const plan = await job.plan();
+      printPlan(plan);
+      if (plan.status !== "ready") {
+        if (plan.status !== "nothing-to-do") allDone = false;
+        continue;
+      }
+      if (args.plan) continue;
+      if (!args.yes && !(await confirm(`Apply this plan (${job.label})? [y/N] `))) {
+        out("-> not applied.");
+        allDone = false;
+        continue;
+      }
+      const result = await job.apply(plan);
+      printResult(result);
+      if (result.outcome === "stale-plan") printPlan(result.plan);
+      if (result.outcome === "started") out("   The sync is tracked: `npm run fix -- resume` (or the dashboard server) follows it and restores the mode.");
+      if (!SUCCESS.has(result.outcome)) allDone = false;
+    }
+    return allDone ? 0 : 1;
+  } finally {
+    await ctx?.close();
+    db.close();
+    await localAws?.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) process.stderr.write(`fix: ${message}\n${USAGE}\n`);
+    else if (error instanceof FixtureError || error instanceof AuditSetupError) process.stderr.write(`fix: ${message}\n`);
+    else process.stderr.write(`fix: could not run: ${message}\n`);
+    process.exitCode = 2;
+  },
+);
