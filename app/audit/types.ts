@@ -49,6 +49,8 @@ export interface Inventory {
     byBucket?: Record<string, { calls: number; throttled: number }>;
     /** Most HTTP attempts in flight at once. */
     peakInFlight?: number;
+    /** Attempts answered with a 5xx server error (retried by the SDK). */
+    serverErrors?: number;
   };
 }
 

@@ -56,6 +56,8 @@ const THROTTLING_CODES = new Set([
 export class AwsCallStats {
   calls = 0;
   throttled = 0;
+  /** Attempts answered with a 5xx server error (InternalServerException, ...): the SDK retries them. */
+  serverErrors = 0;
   byOperation: Record<string, number> = {};
   /** HTTP attempts awaiting their answer now, and the most there ever were at once. */
   inFlight = 0;
@@ -84,9 +86,10 @@ export class AwsCallStats {
     byOperation: Record<string, number>;
     byBucket: Record<string, { calls: number; throttled: number }>;
     peakInFlight: number;
+    serverErrors: number;
   } {
     const byBucket = Object.fromEntries(Object.entries(this.byBucket).map(([k, v]) => [k, { ...v }]));
-    return { apiCalls: this.calls, throttled: this.throttled, byOperation: { ...this.byOperation }, byBucket, peakInFlight: this.peakInFlight };
+    return { apiCalls: this.calls, throttled: this.throttled, byOperation: { ...this.byOperation }, byBucket, peakInFlight: this.peakInFlight, serverErrors: this.serverErrors };
   }
 }
 
@@ -113,6 +116,7 @@ function countCalls(client: Middlewareable, service: string, stats: AwsCallStats
         return await next(args);
       } catch (error) {
         if (isThrottlingError(error)) stats.recordThrottled(bucket);
+        else if (((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500) stats.serverErrors++;
         throw error;
       } finally {
         stats.inFlight--;

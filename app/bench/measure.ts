@@ -34,6 +34,8 @@ export interface AuditRunResult {
   sampledPeakRssMb: number;
   apiCalls: number;
   throttled: number;
+  /** Attempts answered with a 5xx error (retried). */
+  serverErrors: number;
   byOperation: Record<string, number>;
   byBucket: Record<string, BucketCalls>;
   peakInFlight: number;
@@ -85,6 +87,7 @@ export async function measureAudit(request: AuditRequest): Promise<AuditRunResul
     sampledPeakRssMb: sampled / MB,
     apiCalls: inventory.stats?.apiCalls ?? 0,
     throttled: inventory.stats?.throttled ?? 0,
+    serverErrors: inventory.stats?.serverErrors ?? 0,
     byOperation: inventory.stats?.byOperation ?? {},
     byBucket,
     peakInFlight: inventory.stats?.peakInFlight ?? 0,

@@ -1,0 +1,190 @@
+/**
+ * The bench's output: tables for people, then one JSON object with every
+ * figure (the last line, for machines), and the targets of issue 6 with how
+ * far each is met or missed.
+ */
+import type { AuditRunResult } from "./measure";
+import type { BenchResults } from "./run";
+
+export const TARGETS = {
+  largeEfficiency: 0.7,
+  mediumSpeedup: 20,
+  largePeakRssMb: 400,
+  dashboardMedianMs: 50,
+  totalMs: 10 * 60_000,
+} as const;
+
+export interface TargetCheck {
+  name: string;
+  met: boolean;
+  actual: number;
+  target: number;
+  /** "≥" or "≤". */
+  relation: string;
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Every issue-6 target the results cover, met or not. */
+export function checkTargets(results: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const atLeast = (name: string, actual: number, target: number) => checks.push({ name, met: actual >= target, actual, target, relation: "≥" });
+  const atMost = (name: string, actual: number, target: number) => checks.push({ name, met: actual <= target, actual, target, relation: "≤" });
+  if (results.large) {
+    atLeast("large: efficiency", round(results.large.efficiency), TARGETS.largeEfficiency);
+    atMost("large: peak RSS (MB)", round(results.large.peakRssMb, 0), TARGETS.largePeakRssMb);
+    const d = results.large.dashboard;
+    if (d) {
+      atMost("dashboard: overview median (ms)", round(d.overviewMedianMs, 1), TARGETS.dashboardMedianMs);
+      atMost("dashboard: findings median (ms)", round(d.findingsMedianMs, 1), TARGETS.dashboardMedianMs);
+      atMost("dashboard: application page median (ms)", round(d.applicationMedianMs, 1), TARGETS.dashboardMedianMs);
+    }
+  }
+  if (results.medium?.speedup !== undefined) atLeast("medium: speed-up over concurrency 1", round(results.medium.speedup, 1), TARGETS.mediumSpeedup);
+  if (results.resilience) {
+    checks.push({ name: "resilience: problems", met: results.resilience.verdict.problems.length === 0, actual: results.resilience.verdict.problems.length, target: 0, relation: "=" });
+  }
+  atMost("whole bench (s)", round(results.totalMs / 1000, 0), TARGETS.totalMs / 1000);
+  return checks;
+}
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(cells[0]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+}
+
+function runs(results: BenchResults): [string, AuditRunResult][] {
+  const list: [string, AuditRunResult][] = [];
+  if (results.medium) list.push(["medium", results.medium.parallel]);
+  if (results.medium?.sequential) list.push(["medium, concurrency 1", results.medium.sequential]);
+  if (results.large) list.push(["large", results.large]);
+  if (results.resilience) {
+    list.push(["resilience, no faults", results.resilience.baseline]);
+    list.push(["resilience, faults", results.resilience.faulted]);
+  }
+  return list;
+}
+
+/** The human part of the output. */
+export function formatBenchTables(results: BenchResults): string {
+  const all = runs(results);
+  const out: string[] = [];
+  out.push(
+    table(
+      ["run", "wall", "lower bound", "efficiency", "API calls", "throttled", "5xx", "peak RSS", "audit CPU", "busiest bucket (accepted calls)"],
+      all.map(([name, r]) => [
+        name,
+        seconds(r.wallMs),
+        seconds(r.lowerBound.lowerBoundMs),
+        r.efficiency.toFixed(2),
+        r.apiCalls,
+        r.throttled,
+        r.serverErrors,
+        `${r.peakRssMb.toFixed(0)} MB`,
+        seconds(r.cpuMs),
+        r.lowerBound.busiestBucket ? `${r.lowerBound.busiestBucket.split("|").slice(2).join("|")} (${r.lowerBound.busiestBucketCalls})` : "-",
+      ]),
+    ),
+  );
+  const operations = [...new Set(all.flatMap(([, r]) => Object.keys(r.byOperation)))].sort();
+  out.push("", "API calls by operation (attempts, retries included):");
+  out.push(table(["operation", ...all.map(([name]) => name)], operations.map((op) => [op, ...all.map(([, r]) => r.byOperation[op] ?? 0)])));
+  if (results.medium?.speedup !== undefined) {
+    out.push("", `Medium fleet speed-up over concurrency 1: ${results.medium.speedup.toFixed(1)}× (${seconds(results.medium.sequential!.wallMs)} → ${seconds(results.medium.parallel.wallMs)}).`);
+    const ceiling = results.medium.sequential!.wallMs / results.medium.parallel.lowerBound.lowerBoundMs;
+    out.push(`The most the medium fleet's rate limits allow: ${ceiling.toFixed(1)}× (concurrency-1 wall time ÷ parallel lower bound).`);
+  }
+  const d = results.large?.dashboard;
+  if (d) {
+    out.push(
+      "",
+      `Dashboard on the stored large audit (${d.applications} applications, ${d.findings} open findings), median of ${d.runs} calls: ` +
+        `overview ${d.overviewMedianMs.toFixed(1)} ms, findings ${d.findingsMedianMs.toFixed(1)} ms, application page ${d.applicationMedianMs.toFixed(1)} ms.`,
+    );
+  }
+  if (results.resilience) {
+    const v = results.resilience.verdict;
+    const f = results.resilience.faults;
+    out.push(
+      "",
+      `Resilience (${Math.round(f.errorRate * 100)}% InternalServerException, ${f.ratePerSecond}/s burst ${f.burst}, ` +
+        `${f.deniedRegion.accountId} ${f.deniedRegion.region} denied, AssumeRole into ${f.brokenAssumeRoleAccount} refused): ` +
+        `${v.applicationsCompared} applications and ${v.findingsCompared} findings as without faults; ` +
+        `${v.unreadableTargets.map((t) => `${t.accountId} ${t.region} unreadable (${t.code})`).join(", ")}; ` +
+        `applications ${v.fixtureApplications} = ${v.reportedApplications} reported + ${v.applicationsInUnreadableTargets} in unreadable targets.`,
+    );
+    for (const problem of v.problems) out.push(`  PROBLEM: ${problem}`);
+  }
+  out.push("", "Targets (issue 6):");
+  for (const c of checkTargets(results)) {
+    const gap = c.met ? "" : c.relation === "≥" ? `, missed by ${round(c.target - c.actual)} (${round((c.actual / c.target) * 100, 0)}% of it)` : `, over by ${round(c.actual - c.target)}`;
+    out.push(`  ${c.met ? "met   " : "MISSED"} ${c.name}: ${c.actual} (target ${c.relation} ${c.target}${gap})`);
+  }
+  out.push(`Whole bench: ${seconds(results.totalMs)}. Audits ran in child processes: peak RSS is the audit process's own (the local AWS ran in another).`);
+  return out.join("\n");
+}
+
+function runFigures(r: AuditRunResult) {
+  return {
+    wallMs: round(r.wallMs, 0),
+    lowerBoundMs: round(r.lowerBound.lowerBoundMs, 0),
+    efficiency: round(r.efficiency, 3),
+    apiCalls: r.apiCalls,
+    throttled: r.throttled,
+    serverErrors: r.serverErrors,
+    peakRssMb: round(r.peakRssMb, 1),
+    cpuMs: round(r.cpuMs, 0),
+    busiestBucket: r.lowerBound.busiestBucket,
+    busiestBucketCalls: r.lowerBound.busiestBucketCalls,
+    bucketMs: round(r.lowerBound.bucketMs, 0),
+    chainRoundTrips: r.lowerBound.chainRoundTrips,
+    peakInFlight: r.peakInFlight,
+    applications: r.applications,
+    readiness: r.readiness,
+    byOperation: r.byOperation,
+  };
+}
+
+/** Every figure as one JSON-able object (the bench's last line). */
+export function benchJson(results: BenchResults): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
+  if (results.medium) {
+    json.medium = {
+      ...runFigures(results.medium.parallel),
+      ...(results.medium.sequential
+        ? {
+            sequential: runFigures(results.medium.sequential),
+            speedup: round(results.medium.speedup ?? 0, 2),
+            speedupCeiling: round(results.medium.sequential.wallMs / results.medium.parallel.lowerBound.lowerBoundMs, 2),
+          }
+        : {}),
+    };
+  }
+  if (results.large) {
+    const d = results.large.dashboard;
+    json.large = {
+      ...runFigures(results.large),
+      emulatorStartMs: round(results.large.emulatorStartMs, 0),
+      ...(d
+        ? {
+            dashboard: {
+              overviewMedianMs: round(d.overviewMedianMs, 2),
+              findingsMedianMs: round(d.findingsMedianMs, 2),
+              applicationMedianMs: round(d.applicationMedianMs, 2),
+              runs: d.runs,
+            },
+          }
+        : {}),
+    };
+  }
+  if (results.resilience) {
+    const { verdict, faults, baseline, faulted } = results.resilience;
+    json.resilience = { ok: verdict.problems.length === 0, faults, verdict, baseline: runFigures(baseline), faulted: runFigures(faulted) };
+  }
+  json.targets = Object.fromEntries(checkTargets(results).map((c) => [c.name, { met: c.met, actual: c.actual, target: c.target }]));
+  json.totalMs = round(results.totalMs, 0);
+  return json;
+}
