@@ -1,10 +1,11 @@
-import { Bar, CartesianGrid, ComposedChart, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, CartesianGrid, Cell, ComposedChart, Legend, ReferenceLine, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from "recharts";
 import { CHART_COLORS } from "~/dashboard/chart-colors";
 import type { SyncJobPoint } from "~/dashboard/types";
 import { formatDay } from "~/dashboard/words";
 import { ChartFrame } from "./ClientOnly";
 
 const DAY = 24 * 3600 * 1000;
+const UNSUCCESSFUL = ["FAILED", "ABORTED", "INCOMPLETE"];
 
 /** Documents added / modified / deleted / failed per sync job over time, the cutoff drawn as a line. */
 export function SyncHistoryChart({ name, jobs, cutoff }: { name: string; jobs: SyncJobPoint[]; cutoff: string }) {
@@ -16,7 +17,7 @@ export function SyncHistoryChart({ name, jobs, cutoff }: { name: string; jobs: S
   const times = [cutoffMs, ...data.map((d) => d.time)];
   const domain = [Math.min(...times) - 3 * DAY, Math.max(...times) + 3 * DAY];
   const summary = data.length
-    ? data.map((d) => `${formatDay(d.startTime)} ${d.status ?? ""}: +${d.added} ~${d.modified} -${d.deleted} failed ${d.failed}`).join("; ")
+    ? data.map((d) => `${formatDay(d.startTime)} ${d.status ?? ""}: ${d.scanned} scanned, +${d.added} ~${d.modified} -${d.deleted}, ${d.failed} failed`).join("; ")
     : "no sync jobs recorded";
   return (
     <ChartFrame title={`Sync history of ${name}`} summary={summary} height={220}>
@@ -35,6 +36,12 @@ export function SyncHistoryChart({ name, jobs, cutoff }: { name: string; jobs: S
             <Bar dataKey="modified" name="Modified" stackId="docs" fill={CHART_COLORS.modified} barSize={12} isAnimationActive={false} />
             <Bar dataKey="deleted" name="Deleted" stackId="docs" fill={CHART_COLORS.deleted} barSize={12} isAnimationActive={false} />
             <Bar dataKey="failed" name="Failed" stackId="docs" fill={CHART_COLORS.failed} barSize={12} isAnimationActive={false} />
+            {/* One dot per job (documents scanned), red when it did not succeed: a job that changed nothing still shows. */}
+            <Scatter dataKey="scanned" name="Scanned (one dot per job)" fill={CHART_COLORS.accent} isAnimationActive={false}>
+              {data.map((d) => (
+                <Cell key={d.executionId} fill={d.status && UNSUCCESSFUL.includes(d.status) ? CHART_COLORS.failed : CHART_COLORS.accent} />
+              ))}
+            </Scatter>
           </ComposedChart>
         </ResponsiveContainer>
       )}

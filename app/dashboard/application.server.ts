@@ -121,6 +121,7 @@ function dataSourceView(ds: DataSourceInventory, cutoff: Date): DataSourceView {
       modified: job.metrics?.documentsModified ?? 0,
       deleted: job.metrics?.documentsDeleted ?? 0,
       failed: job.metrics?.documentsFailed ?? 0,
+      scanned: job.metrics?.documentsScanned ?? 0,
     })),
   };
 }

@@ -102,6 +102,8 @@ export interface SyncJobPoint {
   modified: number;
   deleted: number;
   failed: number;
+  /** Documents the job looked at: plotted so a job that changed nothing still shows. */
+  scanned: number;
 }
 
 /** What "scan now" is doing; polled by the overview through GET /scan. */
