@@ -192,21 +192,31 @@ export async function applyFullSync(
       steps.complete("start the sync");
     } catch (error) {
       // Put the mode back at once: no sync of ours will run in it.
+      // What putting the mode back did (said in words) or why it could not.
       const undo: string[] = [];
+      const undoFailed: string[] = [];
       if (plan.details.switchesMode && original) {
         try {
-          undo.push(await restoreSyncMode(ctx, ref, original, calls));
-          steps.complete(`restore syncMode ${original}`);
+          const restored = await restoreSyncMode(ctx, ref, original, calls);
+          // "left as it is" when someone else changed the mode meanwhile: say that instead.
+          if (restored.startsWith("syncMode restored")) steps.complete(`restore syncMode ${original}`);
+          else undo.push(restored);
         } catch (restoreError) {
-          undo.push(`could not restore syncMode ${original}: ${restoreError instanceof Error ? restoreError.message : String(restoreError)}`);
+          undoFailed.push(`restore syncMode ${original} (${restoreError instanceof Error ? restoreError.message : String(restoreError)}); it is still ${FULL_MODE}`);
         }
       }
       if (errorCode(error) === "ConflictException") {
         const running = (await latestRunningJob(ctx, ref, calls)) ?? "unknown";
-        return alreadyRunning(ctx, ref, running, options, calls, [...steps.done, ...undo]);
+        const outcome = await alreadyRunning(ctx, ref, running, options, calls, [...steps.done, ...undo]);
+        return { ...outcome, notDone: [...outcome.notDone, ...undoFailed] };
       }
       const result = failed(error, steps, "Could not start the sync");
-      return { ...result, done: [...result.done, ...undo.filter((u) => !result.done.includes(u))] };
+      const restoreStep = `restore syncMode ${original}`;
+      return {
+        ...result,
+        done: [...result.done, ...undo],
+        notDone: [...result.notDone.filter((n) => !(undoFailed.length && n === restoreStep)), ...undoFailed],
+      };
     }
     const tracked = insertTrackedSync(ctx.db, {
       activityId,

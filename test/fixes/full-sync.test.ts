@@ -11,7 +11,9 @@ import {
   StartDataSourceSyncJobCommand,
   UpdateDataSourceCommand,
 } from "@aws-sdk/client-qbusiness";
-import { applyFullSync, planFullSync, verifyFullSync } from "../../app/fixes/full-sync";
+import { applyFullSync, applyFullSyncBulk, planFullSync, verifyFullSync } from "../../app/fixes/full-sync";
+import { createFixContext } from "../../app/fixes/context";
+import { dataSource, id36 } from "../audit/fleet-builder";
 import { getActivity } from "../../app/fixes/activity-log";
 import { listTrackedSyncs, ownFullSyncExecutionIds, resumeTrackedSyncs } from "../../app/fixes/tracked-syncs";
 import { runAudit } from "../../app/audit/run";
@@ -187,5 +189,49 @@ describe("full-sync", () => {
     const plan = await planFullSync(h.ctx, SOURCE_REF);
     expect(plan.status).toBe("unavailable");
     expect(plan.missingPermissions).toEqual(["qbusiness:GetDataSource"]);
+  });
+
+  it("says exactly what was done and not when AWS refuses to start the sync, putting the mode back", async () => {
+    const fixture = fixFleet();
+    fixture.accounts[0].denied = [{ service: "qbusiness", operation: "StartDataSourceSyncJob" }];
+    h = await startFixHarness(fixture);
+    const plan = await planFullSync(h.ctx, SOURCE_REF);
+    const result = await applyFullSync(h.ctx, plan, { ...ACTOR, confirmPlanHash: plan.planHash, wait: true });
+    expect(result.outcome).toBe("partial");
+    expect(result.message).toMatch(/AWS denied qbusiness:StartDataSourceSyncJob/);
+    expect(result.done).toEqual(["switch syncMode FULL_CRAWL → FORCED_FULL_CRAWL", "restore syncMode FULL_CRAWL"]);
+    expect(result.notDone).toEqual(["start the sync", "follow the sync to its end"]);
+    expect(((await dataSourceState(h)).configuration as Record<string, unknown>).syncMode).toBe("FULL_CRAWL");
+  });
+
+  it("runs a bulk full sync with at most the per-account cap of syncs at once", async () => {
+    const fixture = fixFleet();
+    const index = fixture.accounts[0].regions[REGION].applications[0].indices[0];
+    for (let i = 0; i < 5; i++) {
+      index.dataSources.push(dataSource(`ds-bulk-${i}`, { configuration: { type: "S3", version: "1.0.0", syncMode: "FULL_CRAWL" }, syncDurationSeconds: 10 + i }));
+    }
+    h = await startFixHarness(fixture);
+    let mostRunning = 0;
+    const running = () =>
+      h.t.aws.fleet.accounts[0].regions[REGION].applications[0].indices[0].dataSources.filter((d) => d.syncJobs.some((j) => j.status === "SYNCING")).length;
+    const ctx = createFixContext({
+      db: h.db,
+      localAws: h.t.aws,
+      maxAttempts: 1,
+      sleep: async (ms) => {
+        mostRunning = Math.max(mostRunning, running());
+        h.t.aws.clock.advance(ms);
+      },
+    });
+    const refs = Array.from({ length: 5 }, (_, i) => ({ ...SOURCE_REF, dataSourceId: id36(`ds-bulk-${i}`) }));
+    const plans = await Promise.all(refs.map((ref) => planFullSync(ctx, ref)));
+    const results = await applyFullSyncBulk(
+      ctx,
+      refs.map((ref, i) => ({ dataSource: ref, confirmPlanHash: plans[i].planHash })),
+      { ...ACTOR, wait: true, concurrencyPerAccount: 2 },
+    );
+    await ctx.close();
+    expect(results.map((r) => r.outcome)).toEqual(Array(5).fill("succeeded"));
+    expect(mostRunning).toBe(2);
   });
 });
