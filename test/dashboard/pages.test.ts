@@ -180,6 +180,19 @@ afterAll(() => {
 
 // ------------------------------------------------------------------ overview
 
+it.each([
+  ["/findings", findingsRoute.loader, {}],
+  ["/findings/export/json", exportRoute.loader, { format: "json" }],
+  ["/checks", checksRoute.loader, {}],
+  ["/changes", changesRoute.loader, {}],
+  ["/scan", scanRoute.loader, {}],
+  ["/applications/x/y/z", applicationRoute.loader, { accountId: A, region: "us-east-1", applicationId: id36("sales-bot") }],
+] as const)("page %s redirects a signed-out visitor to sign in", async (pathname, loader, params) => {
+  const response = await thrown((loader as (a: ReturnType<typeof args>) => Promise<unknown>)(args(get(pathname, null), params)));
+  expect(response.status).toBe(302);
+  expect(response.headers.get("location")).toBe(`/sign-in?redirectTo=${encodeURIComponent(pathname)}`);
+});
+
 describe("overview /", () => {
   it("redirects a signed-out visitor to the sign-in page", async () => {
     const response = await thrown(overview.loader(args(get("/", null))));
