@@ -6,7 +6,6 @@ import { requireUser } from "~/auth/user.server";
 import { getCheckCatalogue } from "~/dashboard/checks.server";
 import { dashboardDb } from "~/dashboard/db.server";
 import { toSearch } from "~/dashboard/filters";
-import { endUserError } from "~/dashboard/words";
 
 export const meta: MetaFunction = () => [{ title: "Checks · qbiz-readiness" }];
 
@@ -25,34 +24,30 @@ export default function Checks() {
         What the audit verifies for every application, and how each check stood in the latest audit. The same
         metadata drives the reports and the CLI.
       </p>
-      {checks.map((c) => {
-        const userError = endUserError(c.id);
-        return (
-          <article key={c.id} id={c.id} className="card check" aria-labelledby={`${c.id}-title`}>
-            <h2 id={`${c.id}-title`}>{c.title}</h2>
-            <p className="muted small">
-              <code>{c.id}</code> · severity <strong>{c.severity}</strong> · about a {c.resourceType} · fix:{" "}
-              {c.remediation ?? "none (explained)"}
-            </p>
-            <dl>
-              <dt>Fails when</dt><dd>{c.meaning}</dd>
-              <dt>Why it matters</dt><dd>{c.whyItMatters}</dd>
-              {userError ? (<><dt>What users see</dt><dd><q>{userError}</q></dd></>) : null}
-              <dt>How to fix</dt><dd>{c.howToFix}</dd>
-              <dt>Permissions it reads with</dt><dd className="permissions">{c.permissions.map((p) => <code key={p}>{p}</code>)}</dd>
-              {audit ? (
-                <>
-                  <dt>Latest audit</dt>
-                  <dd>
-                    <Link to={`/findings${toSearch({ check: c.id, status: "fail" })}`}>{c.counts.fail} failing</Link>,{" "}
-                    {c.counts.warn} warning, {c.counts.unknown} unknown, {c.counts.pass} passing
-                  </dd>
-                </>
-              ) : null}
-            </dl>
-          </article>
-        );
-      })}
+      {checks.map((c) => (
+        <article key={c.id} id={c.id} className="card check" aria-labelledby={`${c.id}-title`}>
+          <h2 id={`${c.id}-title`}>{c.title}</h2>
+          <p className="muted small">
+            <code>{c.id}</code> · severity <strong>{c.severity}</strong> · about a {c.resourceType} · fix:{" "}
+            {c.remediation ?? "none (explained)"}
+          </p>
+          <dl>
+            <dt>Fails when</dt><dd>{c.meaning}</dd>
+            <dt>Why it matters</dt><dd>{c.whyItMatters}</dd>
+            <dt>How to fix</dt><dd>{c.howToFix}</dd>
+            <dt>Permissions it reads with</dt><dd className="permissions">{c.permissions.map((p) => <code key={p}>{p}</code>)}</dd>
+            {audit ? (
+              <>
+                <dt>Latest audit</dt>
+                <dd>
+                  <Link to={`/findings${toSearch({ check: c.id, status: "fail" })}`}>{c.counts.fail} failing</Link>,{" "}
+                  {c.counts.warn} warning, {c.counts.unknown} unknown, {c.counts.pass} passing
+                </dd>
+              </>
+            ) : null}
+          </dl>
+        </article>
+      ))}
     </>
   );
 }
