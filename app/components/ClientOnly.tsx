@@ -16,8 +16,8 @@ export function useHydrated(): boolean {
 /**
  * A chart's frame: recharts draws nothing on the server, so the server (and
  * the first client render) shows a skeleton of the same height, and the
- * chart after hydration. `summary` is the chart's content in words, for
- * screen readers and for anyone without JavaScript.
+ * chart after hydration. `summary` is the chart's content in words: the
+ * chart's accessible name, and the skeleton's text for anyone without JavaScript.
  */
 export function ChartFrame({ title, summary, height, children }: {
   title: string;
@@ -29,10 +29,16 @@ export function ChartFrame({ title, summary, height, children }: {
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
-      <div className="chart-body" style={{ height }} role="img" aria-label={`${title}: ${summary}`}>
-        {hydrated ? children() : <div className="chart-skeleton" style={{ height }} aria-hidden="true" />}
-      </div>
-      <p className="visually-hidden">{summary}</p>
+      {hydrated ? (
+        <div className="chart-body" style={{ height }} role="img" aria-label={`${title}: ${summary}`}>
+          {children()}
+        </div>
+      ) : (
+        // Same height as the chart, so nothing moves when it replaces this; its content in words meanwhile.
+        <div className="chart-body chart-skeleton" style={{ height }}>
+          <p className="small muted">{summary}</p>
+        </div>
+      )}
     </figure>
   );
 }
