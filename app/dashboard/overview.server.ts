@@ -4,6 +4,7 @@
  * a 300-application fleet with thousands of findings answers fast; only the
  * small per-audit summaries are parsed.
  */
+import { describeError } from "~/audit/checks/common";
 import { listAudits } from "~/audit/history";
 import type { AuditReport } from "~/audit/types";
 import type { Db } from "~/db/database";
@@ -58,9 +59,10 @@ export function getOverview(db: Db, filters: ApplicationFilters): Overview {
     };
   }
   const auditId = latest.id;
-  const unreadableTargets = auditTargets(db, auditId)
+  const targets = auditTargets(db, auditId);
+  const unreadableTargets = targets
     .filter((t) => t.status === "error")
-    .map((t) => ({ accountId: t.accountId, region: t.region, error: t.error ? `${t.error.code}: ${t.error.message}` : "unreadable" }));
+    .map((t) => ({ accountId: t.accountId, region: t.region, error: t.error ? describeError(t.error) : "unreadable" }));
 
   const failingByCheck = (db
     .prepare(`SELECT check_id AS checkId, count(*) AS count FROM findings INDEXED BY findings_audit_status
@@ -75,12 +77,14 @@ export function getOverview(db: Db, filters: ApplicationFilters): Overview {
     unreadableTargets,
     failingByCheck,
     trend: audits
-      .map((a) => ({ auditId: a.id, scannedAt: a.scannedAt, ...a.summary.applications }))
-      .map(({ total: _total, ...point }) => point)
+      .map((a) => {
+        const { total: _total, ...counts } = a.summary.applications;
+        return { auditId: a.id, scannedAt: a.scannedAt, ...counts };
+      })
       .reverse(),
     applications: queryApplications(db, auditId, filters),
-    applicationsTotal: (db.prepare(`SELECT count(*) AS n FROM audit_applications WHERE audit_id = ?`).get(auditId) as { n: number }).n,
-    options: filterOptions(db, auditId),
+    applicationsTotal: latest.summary.applications.total,
+    options: filterOptions(db, auditId, targets),
   };
 }
 
@@ -138,11 +142,11 @@ export function queryApplications(db: Db, auditId: number, filters: ApplicationF
  * applications and targets (an unreadable target has no application), and
  * every registered check.
  */
-export function filterOptions(db: Db, auditId: number): FilterOptions {
+export function filterOptions(db: Db, auditId: number, targets = auditTargets(db, auditId)): FilterOptions {
   const places = db
     .prepare(`SELECT DISTINCT account_id AS accountId, region FROM audit_applications WHERE audit_id = ?`)
     .all(auditId) as { accountId: string; region: string }[];
-  const all = [...places, ...auditTargets(db, auditId)];
+  const all = [...places, ...targets];
   return {
     accounts: [...new Set(all.map((p) => p.accountId))].sort(),
     regions: [...new Set(all.map((p) => p.region))].sort(),

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { ApplicationFilters } from "~/components/ApplicationFilters";
 import { ApplicationsTable } from "~/components/ApplicationsTable";
 import { AuditTime } from "~/components/AuditTime";
@@ -68,6 +68,10 @@ export default function Overview() {
             </div>
           ) : null}
           <FleetTotals totals={totals} />
+          <p className="muted" data-testid="finding-totals">
+            Findings: <Link to="/findings?status=fail">{data.findings.fail} failing</Link>, {data.findings.warn} warnings,{" "}
+            {data.findings.unknown} unknown, {data.findings.pass} passing.
+          </p>
           <div className="charts">
             <ReadinessDonut totals={totals} />
             <FailingByCheckChart counts={data.failingByCheck} />
