@@ -144,4 +144,17 @@ describe("fix CLI", () => {
     const finding = next.report.findings.find((f) => f.checkId === "datasource-full-sync-missing" && f.resource.dataSourceId === SOURCE);
     expect(finding?.status).toBe("pass");
   }, 60_000);
+
+  it("re-uploads the stale files of every index (--all) from a folder, listing the file with no document", async () => {
+    const { dbPath } = await standalone();
+    const folder = path.join(dir!, "originals");
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, "handbook.pdf"), "%PDF-1.4");
+    fs.writeFileSync(path.join(folder, "org-chart.md"), "# Org");
+    fs.writeFileSync(path.join(folder, "unrelated.txt"), "x");
+    const run = await fix(["reupload-files", "--all", "--files", folder, "--yes"], dbPath);
+    expect(run.stdout).toContain(`no stale document for file: ${path.join(folder, "unrelated.txt")}`);
+    expect(run.stdout).toMatch(/-> succeeded: 2 of 2 stale documents uploaded again\. Nothing was deleted\./);
+    expect(run.code).toBe(0);
+  }, 60_000);
 });
