@@ -9,9 +9,9 @@
  *
  *   full-sync.ts          planFullSync(ctx, DataSourceRef) → FullSyncPlan
  *                         applyFullSync(ctx, FullSyncPlan | DataSourceRef, FullSyncApplyOptions) → ApplyResult<FullSyncPlan>
- *                         applyFullSyncBulk(ctx, DataSourceRef[], FullSyncApplyOptions & { confirmPlanHashes, concurrencyPerAccount? })
+ *                         applyFullSyncBulk(ctx, { dataSource, confirmPlanHash }[], options & { concurrencyPerAccount? = 3 })
  *                         verifyFullSync(ctx, DataSourceRef) → Verification
- *   tracked-syncs.ts      resumeTrackedSyncs(ctx) → TrackedSync[]   (call at server start; the CLI calls it too)
+ *   tracked-syncs.ts      resumeTrackedSyncs(ctx) → FollowResult[]   (call at server start, not awaited; `npm run fix -- resume`)
  *                         ownFullSyncExecutionIds(db) → (DataSourceKey) → string[]   (the audit's evidence of own full syncs)
  *                         listTrackedSyncs(db, { activityId? }) → TrackedSync[]
  *   patch-role-policy.ts  planRolePolicyPatch(ctx, RoleRef) → RolePolicyPatchPlan
@@ -23,7 +23,7 @@
  *   rollback.ts           planRollback(ctx, activityId) → RollbackPlan
  *                         applyRollback(ctx, RollbackPlan | number, ApplyOptions) → ApplyResult<RollbackPlan>
  *   activity-log.ts       listActivity(db, ActivityFilter) → ActivityEntry[];  getActivity(db, id) → ActivityEntry | undefined
- *   reaudit.ts            reauditApplication(ctx, ApplicationRef) → ReauditResult   (apply calls it itself)
+ *   reaudit.ts            reauditApplication(ctx, ApplicationRef) → ReauditResult   (apply calls it itself; saves a new latest audit)
  *   context.ts            createFixContext(options) → FixContext
  *   permissions.ts        FIX_PERMISSIONS: Record<FixAction, string[]>
  *   index.ts              all of the above
