@@ -8,7 +8,7 @@ export { FIX_PERMISSIONS, isAccessDenied } from "./permissions";
 export { getActivity, listActivity } from "./activity-log";
 export { ResourceBusyError } from "./locks";
 export { applyFullSync, applyFullSyncBulk, planFullSync, verifyFullSync } from "./full-sync";
-export { listTrackedSyncs, ownFullSyncExecutionIds, resumeTrackedSyncs } from "./tracked-syncs";
+export { listTrackedSyncs, ownFullSyncExecutionIds, resumeTrackedSyncs, type FollowResult } from "./tracked-syncs";
 export { applyRolePolicyPatch, applicationsUsingRole, planRolePolicyPatch, verifyRolePolicyPatch, DEFAULT_POLICY_NAME } from "./patch-role-policy";
 export { applyReupload, contentTypeOf, planReupload, verifyReupload, MAX_DOCUMENT_BYTES } from "./reupload-files";
 export { applyRollback, planRollback } from "./rollback";
