@@ -14,11 +14,13 @@ import {
 import { AwsError, type Emulator } from "./types";
 import { bucketOf, hasFullSyncSince, settleDataSource } from "./qbusiness-sync";
 import {
-  DOCUMENT_ID_MAX_LENGTH,
+  ROLE_ARN_PATTERN,
   cannotParse,
+  checkString,
   epochSeconds,
   fieldError,
   notFound,
+  requireDocumentId,
   requireResourceId,
 } from "./qbusiness-wire";
 
@@ -181,9 +183,7 @@ export function documentContent(
   query: URLSearchParams,
 ): DocumentContentLink {
   const { account, app, index } = where;
-  if (documentId.length < 1 || documentId.length > DOCUMENT_ID_MAX_LENGTH) {
-    throw fieldError("documentId", documentId, `Member must have length between 1 and ${DOCUMENT_ID_MAX_LENGTH}`);
-  }
+  requireDocumentId("documentId", documentId);
   const dataSourceId = query.get("dataSourceId");
   if (dataSourceId !== null) requireResourceId("dataSourceId", dataSourceId);
   const outputFormat = query.get("outputFormat") ?? "RAW";
@@ -251,6 +251,46 @@ function documentList(body: Record<string, unknown>): Record<string, unknown>[] 
   return documents as Record<string, unknown>[];
 }
 
+/** The model's ContentType enum (Document.contentType). */
+const CONTENT_TYPES = ["PDF", "HTML", "MS_WORD", "PLAIN_TEXT", "PPT", "RTF", "XML", "XSLT", "MS_EXCEL", "CSV", "JSON", "MD"] as const;
+/** S3BucketName (model): 3..63 characters of this pattern. */
+const S3_BUCKET_PATTERN = /^[a-z0-9][.\-a-z0-9]{1,61}[a-z0-9]$/;
+
+/**
+ * The model's constraints on one BatchPutDocument Document (the Nth, 1-based,
+ * named `documents.N.member.*` as AWS's validators name list members). Any
+ * breach refuses the whole request with a ValidationException, before a
+ * document is stored, as request validation does; failedDocuments is for
+ * documents that are well formed but cannot be ingested.
+ */
+function checkDocumentInput(input: Record<string, unknown>, n: number): void {
+  const at = (member: string) => `documents.${n}.member.${member}`;
+  requireDocumentId(at("id"), input["id"]);
+  checkString(at("contentType"), input["contentType"], { enum: CONTENT_TYPES });
+  checkString(at("title"), input["title"], { min: 1, max: 1024 });
+  const attributes = input["attributes"];
+  if (attributes !== undefined) {
+    if (!Array.isArray(attributes)) throw cannotParse(`${at("attributes")} must be a list.`);
+    if (attributes.length < 1 || attributes.length > 500) {
+      throw fieldError(at("attributes"), `list of ${attributes.length}`, "Member must have length between 1 and 500");
+    }
+  }
+  const content = input["content"];
+  if (content === undefined) return;
+  if (content === null || typeof content !== "object" || Array.isArray(content)) throw cannotParse(`${at("content")} must be an object.`);
+  const c = content as Record<string, unknown>;
+  // DocumentContent is a union: exactly one of blob and s3.
+  if (c["blob"] !== undefined && c["s3"] !== undefined) {
+    throw fieldError(at("content"), "blob, s3", "Member must have exactly one member set");
+  }
+  if (c["s3"] !== undefined) {
+    if (c["s3"] === null || typeof c["s3"] !== "object") throw cannotParse(`${at("content.s3")} must be an object.`);
+    const s3 = c["s3"] as Record<string, unknown>;
+    checkString(at("content.s3.bucket"), s3["bucket"], { required: true, min: 1, max: 63, pattern: S3_BUCKET_PATTERN });
+    checkString(at("content.s3.key"), s3["key"], { required: true, min: 1, max: 1024 });
+  }
+}
+
 /**
  * BatchPutDocument: documents go to the data source whose running sync
  * `dataSourceSyncId` names, or else to the index's uploaded documents.
@@ -272,21 +312,19 @@ export function batchPutDocuments(
       `Member must have length between 1 and ${MAX_DOCUMENTS_PER_BATCH}`,
     );
   }
+  documents.forEach((input, i) => checkDocumentInput(input, i + 1));
+  checkString("roleArn", body["roleArn"], { max: 1284, pattern: ROLE_ARN_PATTERN });
   const target = dataSourceOfSync(index, body["dataSourceSyncId"]);
   const now = emu.clock.now().toISOString();
   const failedDocuments: FailedDocument[] = [];
   for (const input of documents) {
-    const id = typeof input["id"] === "string" ? input["id"] : "";
+    const id = input["id"] as string;
     const fail = (errorCode: string, errorMessage: string) =>
       failedDocuments.push({
-        id: id || "(missing id)",
+        id,
         error: { errorCode, errorMessage },
         ...(target ? { dataSourceId: target.dataSourceId } : {}),
       });
-    if (id.length < 1 || id.length > DOCUMENT_ID_MAX_LENGTH) {
-      fail("InvalidRequest", `The document ID must be 1 to ${DOCUMENT_ID_MAX_LENGTH} characters long.`);
-      continue;
-    }
     const content = readContent(account, input["content"]);
     if ("error" in content) {
       fail(content.error.errorCode, content.error.errorMessage);
@@ -375,16 +413,16 @@ export function batchDeleteDocuments(
   body: Record<string, unknown>,
 ): { failedDocuments: FailedDocument[] } {
   const documents = documentList(body);
+  const ids = documents.map((input, i) => requireDocumentId(`documents.${i + 1}.member.documentId`, input["documentId"]));
   const target = dataSourceOfSync(index, body["dataSourceSyncId"]);
   const failedDocuments: FailedDocument[] = [];
-  for (const input of documents) {
-    const id = typeof input["documentId"] === "string" ? input["documentId"] : "";
+  for (const id of ids) {
     const removed = target
       ? removeFrom(target.documents, id)
       : removeFrom(index.uploadedDocuments ?? [], id) || index.dataSources.some((ds) => removeFrom(ds.documents, id));
     if (!removed) {
       failedDocuments.push({
-        id: id || "(missing id)",
+        id,
         error: { errorCode: "ResourceNotFound", errorMessage: `The document ${id} does not exist in this index.` },
         ...(target ? { dataSourceId: target.dataSourceId } : {}),
       });

@@ -10,6 +10,9 @@ export const RESOURCE_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9-]{35}$/;
 export const WEB_EXPERIENCE_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9-]*$/;
 /** DocumentId: 1..1825 characters, no control characters (model pattern \P{C}*). */
 export const DOCUMENT_ID_MAX_LENGTH = 1825;
+const DOCUMENT_ID_PATTERN = /^\P{C}*$/u;
+/** RoleArn (model): up to 1284 characters of this pattern. */
+export const ROLE_ARN_PATTERN = /^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$/;
 
 export function json(body: unknown, status = 200): EmuResponse {
   return {
@@ -60,6 +63,47 @@ export function requireResourceId(name: string, value: string, pattern = RESOURC
     throw fieldError(name, value, `Member must satisfy regular expression pattern: ${pattern.source.slice(1, -1)}`);
   }
   return value;
+}
+
+/** The model's constraints on a string member (as its shape states them). */
+export interface StringRules {
+  required?: boolean;
+  min?: number;
+  max?: number;
+  pattern?: RegExp;
+  enum?: readonly string[];
+}
+
+/**
+ * Checks a string member of a request against its model constraints, as the
+ * service's request validation does before anything else: a ValidationException
+ * naming the member (`documents.1.member.id` style inside lists).
+ */
+export function checkString(name: string, value: unknown, rules: StringRules): string | undefined {
+  if (value === undefined || value === null) {
+    if (rules.required) throw fieldError(name, "null", "Member must not be null");
+    return undefined;
+  }
+  if (typeof value !== "string") throw cannotParse(`${name} must be a string.`);
+  const length = [...value].length;
+  if (rules.min !== undefined && length < rules.min) {
+    throw fieldError(name, value, `Member must have length greater than or equal to ${rules.min}`);
+  }
+  if (rules.max !== undefined && length > rules.max) {
+    throw fieldError(name, value, `Member must have length less than or equal to ${rules.max}`);
+  }
+  if (rules.pattern && !rules.pattern.test(value)) {
+    throw fieldError(name, value, `Member must satisfy regular expression pattern: ${rules.pattern.source.slice(1, -1)}`);
+  }
+  if (rules.enum && !rules.enum.includes(value)) {
+    throw fieldError(name, value, `Member must satisfy enum value set: [${rules.enum.join(", ")}]`);
+  }
+  return value;
+}
+
+/** Checks a DocumentId (path label or body member) against the model: 1..1825 characters, no control characters. */
+export function requireDocumentId(name: string, value: unknown): string {
+  return checkString(name, value, { required: true, min: 1, max: DOCUMENT_ID_MAX_LENGTH, pattern: DOCUMENT_ID_PATTERN })!;
 }
 
 /**

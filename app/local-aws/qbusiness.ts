@@ -29,6 +29,7 @@ import {
   stopSyncJob,
 } from "./qbusiness-sync";
 import {
+  ROLE_ARN_PATTERN,
   WEB_EXPERIENCE_ID_PATTERN,
   compact,
   epochSeconds,
@@ -306,7 +307,7 @@ const handlers: Record<string, Handler> = {
     const displayName = text("displayName", 1000, /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/);
     const description = text("description", 1000);
     const syncSchedule = text("syncSchedule", 998);
-    const roleArn = text("roleArn", 1284);
+    const roleArn = text("roleArn", 1284, ROLE_ARN_PATTERN);
     const configuration = body["configuration"];
     if (configuration !== undefined && (configuration === null || typeof configuration !== "object" || Array.isArray(configuration))) {
       throw fieldError("configuration", JSON.stringify(configuration), "Member must be a JSON object");
