@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { compareAudits, getAuditReport, latestAuditId } from "~/audit/history";
 import { runAudit } from "~/audit/run";
@@ -17,6 +18,7 @@ import { signIn } from "~/auth/user.server";
 import { getConfig, setConfig, type Config } from "~/config.server";
 import { openDatabase, type Db } from "~/db/database";
 import { accountCredentials, type Fixture } from "~/local-aws/fixture-types";
+import { getApplicationPage } from "~/dashboard/application.server";
 import { compareStoredAudits } from "~/dashboard/changes.server";
 import { scanFinished, scanStatus, startScan, startScanScheduler } from "~/dashboard/scans.server";
 import * as overview from "~/routes/_index";
@@ -343,6 +345,25 @@ describe("application page", () => {
     expect(finding.status).toBe("fail");
     expect(finding.endUserError).toMatch(/lacks the required permissions/);
     expect(finding.evidence.some((l) => /not allowed/.test(l))).toBe(true);
+  });
+
+  it("words the evidence of every check in the demo fleet without raw JSON", async () => {
+    const demoDb = openDatabase(path.join(dir, "demo.sqlite"));
+    try {
+      const { report } = await runAudit({ fixture: fileURLToPath(new URL("../../app/local-aws/fixtures/demo-fleet.json", import.meta.url)), db: demoDb });
+      const seen = new Set<string>();
+      for (const app of report.applications) {
+        for (const finding of getApplicationPage(demoDb, app)!.findings) {
+          seen.add(finding.checkId);
+          expect(finding.evidence.length, `${finding.checkId} of ${app.displayName}`).toBeGreaterThan(0);
+          for (const line of finding.evidence) expect(line, finding.checkId).not.toMatch(/[{}]|\[object|undefined|NaN/);
+        }
+      }
+      // Every check but the target one (its findings have no application) shows on an application page.
+      expect([...seen].sort()).toEqual(allChecks.map((c) => c.metadata.id).filter((id) => id !== "scan-target-unreadable").sort());
+    } finally {
+      demoDb.close();
+    }
   });
 
   it("answers 404 with words for an application the latest audit does not have", async () => {
