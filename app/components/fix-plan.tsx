@@ -262,11 +262,20 @@ export function TrackedSyncList({ syncs }: { syncs: TrackedSync[] }) {
   );
 }
 
+/** The verdict of a re-audit: every application it read again is ready. */
+export function verifiedByReaudit(reaudit: NonNullable<ShownApplyResult["reaudit"]>): Verification {
+  const notReady = Object.entries(reaudit.readiness).filter(([, readiness]) => readiness !== "ready");
+  return notReady.length === 0
+    ? { ok: true, message: "Audited again: ready." }
+    : { ok: false, message: `Audited again: ${notReady.map(([app, readiness]) => `${app} is ${readiness}`).join(", ")}; ${reaudit.stillWrong.length} finding(s) still do not pass.` };
+}
+
 /** The entry's latest event, with its verification when it carries one. */
 export function ActivityLatest({ entry }: { entry: ActivityEntry }) {
   const last = entry.events[entry.events.length - 1];
-  const verification = last?.data?.verification as Verification | undefined;
   const reaudit = last?.data?.reaudit as ShownApplyResult["reaudit"] | undefined;
+  // A background sync records its re-audit, not a verification: ready after it is the proof.
+  const verification = (last?.data?.verification as Verification | undefined) ?? (reaudit ? verifiedByReaudit(reaudit) : undefined);
   return (
     <div data-testid="activity-latest" data-status={entry.status}>
       <p><span className={`badge activity-${entry.status}`}>{entry.status}</span> {entry.message}</p>

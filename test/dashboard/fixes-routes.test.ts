@@ -23,7 +23,7 @@ import { dashboardDb } from "~/dashboard/db.server";
 import { configureDashboardFixes } from "~/dashboard/fixes.server";
 import type { Db } from "~/db/database";
 import { listTrackedSyncs } from "~/fixes/tracked-syncs";
-import * as activityRoute from "~/routes/activity";
+import * as activityRoute from "~/routes/activity._index";
 import * as activityEntryRoute from "~/routes/activity.$id";
 import * as applicationRoute from "~/routes/applications.$accountId.$region.$applicationId";
 import * as findingFixRoute from "~/routes/fix.finding.$findingId";

@@ -1,3 +1,4 @@
+/** /activity: the list. A separate index route, so /activity/:id (activity.$id.tsx) is not nested inside it. */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/user.server";
@@ -13,7 +14,8 @@ export const meta: MetaFunction = () => [{ title: "Activity · qbiz-readiness" }
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const filters = parseActivityFilters(new URL(request.url).searchParams);
-  return { ...getActivityPage(dashboardDb(), filters), filters, canApply: user.role === "operator" };
+  // The limit goes with the data: a value imported from a .server module is empty in the browser.
+  return { ...getActivityPage(dashboardDb(), filters), filters, limit: ACTIVITY_PAGE_LIMIT, canApply: user.role === "operator" };
 }
 
 export default function Activity() {
@@ -27,7 +29,7 @@ export default function Activity() {
       </p>
       <ActivityFilters filters={data.filters} actors={data.actors} />
       <p className="muted" data-testid="activity-count">
-        {data.matching <= ACTIVITY_PAGE_LIMIT ? `${data.matching} entr${data.matching === 1 ? "y" : "ies"}` : `The newest ${ACTIVITY_PAGE_LIMIT} of ${data.matching} entries: narrow the filters.`}
+        {data.matching <= data.limit ? `${data.matching} entr${data.matching === 1 ? "y" : "ies"}` : `The newest ${data.limit} of ${data.matching} entries: narrow the filters.`}
       </p>
       {/* The loader's entries as they went over the wire: plain JSON of ActivityEntry. */}
       <ActivityTable entries={data.entries as unknown as ActivityEntry[]} canApply={data.canApply} />

@@ -1,0 +1,173 @@
+/**
+ * The fixes in a real Chromium, against the server as `npm start` runs it on
+ * the demo fleet (one-time link: an operator): each not-ready application
+ * that has a fix is fixed from its page with that fix, is verified, shows
+ * ready, and the activity log records it; the role patch is rolled back.
+ * Each test fixes a different application, so none depends on another.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildOnce, launchChromium, screenshot, startDashboard, type Chromium, type RunningDashboard } from "./harness";
+
+const ACCOUNT = "111122223333";
+const HR_BENEFITS = `/applications/${ACCOUNT}/us-east-1/dba944ec-6bc0-4ae9-a0b3-b898a2572643`;
+const HR_DATA_SOURCE = "36138ad1-4798-4616-84ce-ed51f9dd4e57";
+const ENGINEERING = `/applications/${ACCOUNT}/us-west-2/81991b78-fc23-4ac8-95c8-e2d56acc491f`;
+const TRAVEL_DESK = `/applications/${ACCOUNT}/us-west-2/2692c40a-7c9f-41be-a90f-8a6c9b1abf13`;
+const STALE_UPLOADS = ["national_park_services_infograph.pdf", "Offsite agenda Yosemite 2025.docx"];
+
+describe("fixes in the browser (demo fleet)", () => {
+  let dashboard: RunningDashboard;
+  let browser: Chromium;
+  let page: Page;
+  let filesDir: string;
+  let problems: string[] = [];
+
+  beforeAll(async () => {
+    filesDir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-reupload-"));
+    await buildOnce();
+    [dashboard, browser] = await Promise.all([startDashboard(), launchChromium()]);
+    page = await browser.context.newPage();
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
+    });
+    page.on("response", (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${new URL(response.url()).pathname}`);
+    });
+    await page.goto(dashboard.signInUrl!);
+    // The server audits the demo fleet at start (empty database): fixes start from its findings.
+    await page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });
+  }, 180_000);
+
+  beforeEach(() => {
+    problems = [];
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.stop();
+    if (filesDir) fs.rmSync(filesDir, { recursive: true, force: true });
+  });
+
+  async function readinessOf(applicationPath: string): Promise<string> {
+    await page.goto(`${dashboard.url}${applicationPath}`);
+    return page.locator("h1 .badge").innerText();
+  }
+
+  /** From the application page, the fix link of its first finding that `action` fixes. */
+  async function openFix(applicationPath: string, action: string): Promise<void> {
+    await page.goto(`${dashboard.url}${applicationPath}`);
+    await page.getByTestId("application-fixes").locator(`[data-action="${action}"]`).first().click();
+    await page.waitForURL(/\/fix\//);
+    await page.locator("main h1").waitFor();
+  }
+
+  it("fixes hr-benefits-assistant with a full sync: started, followed to its end, mode restored, verified ready", async () => {
+    expect(await readinessOf(HR_BENEFITS)).toBe("Not ready");
+    await openFix(HR_BENEFITS, "full-sync");
+    expect(await page.getByTestId("current-sync-mode").innerText()).toContain("FULL_CRAWL");
+    await screenshot(page, "fix-full-sync-plan");
+
+    await page.getByTestId("apply-button").click();
+    const outcome = page.getByTestId("outcome");
+    await outcome.waitFor();
+    expect(await outcome.getAttribute("data-outcome")).toBe("started");
+    // The page polls the activity entry while the sync runs (5 s on the demo fleet) and the mode is put back.
+    await page.locator('[data-testid="progress"][data-running="false"]').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId("tracked-syncs").innerText()).toMatch(/Done\s+SUCCEEDED\s+yes \(FULL_CRAWL\)/);
+    expect(await outcome.getByTestId("verification").getAttribute("data-ok")).toBe("true");
+    await screenshot(page, "fix-full-sync-done");
+
+    expect(await readinessOf(HR_BENEFITS)).toBe("Ready");
+    await page.goto(`${dashboard.url}/activity?action=full-sync&resource=${HR_DATA_SOURCE}`);
+    const row = page.getByTestId("activity-row").first();
+    expect(await row.getAttribute("data-status")).toBe("succeeded");
+    expect(await row.innerText()).toContain("user:local-operator");
+    expect(problems).toEqual([]);
+  }, 150_000);
+
+  it("fixes engineering-assistant by patching its web role: the exact diff, applied, verified ready", async () => {
+    // A rollback test may have run first; either way the role starts without the grant.
+    expect(await readinessOf(ENGINEERING)).toBe("Not ready");
+    await openFix(ENGINEERING, "patch-role-policy");
+    const diff = await page.getByTestId("policy-diff").innerText();
+    expect(diff).toContain("+");
+    expect(diff).toContain("qbusiness:GetDocumentContent");
+    await screenshot(page, "fix-role-patch-plan");
+
+    await page.getByTestId("apply-button").click();
+    const outcome = page.getByTestId("outcome");
+    await outcome.waitFor();
+    expect(await outcome.getAttribute("data-outcome")).toBe("succeeded");
+    expect(await outcome.getByTestId("verification").getAttribute("data-ok")).toBe("true");
+    await screenshot(page, "fix-role-patch-done");
+
+    expect(await readinessOf(ENGINEERING)).toBe("Ready");
+    await page.goto(`${dashboard.url}/activity?action=patch-role-policy&resource=EngineeringAssistantWebRole`);
+    expect(await page.getByTestId("activity-row").first().getAttribute("data-status")).toBe("succeeded");
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it("rolls back the role patch from the activity log: the role is as before and the application not ready again", async () => {
+    await page.goto(`${dashboard.url}/activity?action=patch-role-policy&status=succeeded`);
+    if ((await page.getByTestId("rollback-link").count()) === 0) {
+      // Run alone: patch first, through the page, so there is something to roll back.
+      await openFix(ENGINEERING, "patch-role-policy");
+      await page.getByTestId("apply-button").click();
+      await page.locator('[data-testid="outcome"][data-outcome="succeeded"]').waitFor();
+      await page.goto(`${dashboard.url}/activity?action=patch-role-policy&status=succeeded`);
+    }
+    await screenshot(page, "activity-log");
+    await page.getByTestId("rollback-link").first().click();
+    const plan = page.getByTestId("rollback-plan");
+    await plan.waitFor();
+    expect(await plan.innerText()).toContain("deletes the inline policy");
+    await page.getByTestId("rollback-confirm").check();
+    await page.getByTestId("rollback-button").click();
+    await page.locator('[data-testid="outcome"][data-outcome="succeeded"]').waitFor();
+    await page.getByTestId("rolled-back-by").waitFor();
+    await screenshot(page, "activity-rolled-back");
+
+    expect(await readinessOf(ENGINEERING)).toBe("Not ready");
+    await page.goto(`${dashboard.url}/activity?action=patch-role-policy&resource=EngineeringAssistantWebRole`);
+    expect(await page.getByTestId("activity-row").first().getAttribute("data-status")).toBe("rolled-back");
+    await page.goto(`${dashboard.url}/activity?action=rollback`);
+    expect(await page.getByTestId("activity-row").first().getAttribute("data-status")).toBe("succeeded");
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it("fixes acme-travel-desk by uploading its stale files again: matched by name, uploaded, verified ready", async () => {
+    const chosen = [...STALE_UPLOADS, "holiday photo.jpg"].map((name) => {
+      const file = path.join(filesDir, name);
+      fs.writeFileSync(file, `A small stand-in for ${name}\n`);
+      return file;
+    });
+    expect(await readinessOf(TRAVEL_DESK)).toBe("Not ready");
+    await openFix(TRAVEL_DESK, "reupload-files");
+    expect(await page.getByTestId("stale-documents").innerText()).toContain(STALE_UPLOADS[0]);
+
+    // Choosing the files checks them at once: what matches, what does not.
+    await page.getByTestId("reupload-files-input").setInputFiles(chosen);
+    await page.getByTestId("matched-files").waitFor();
+    expect(await page.getByTestId("matched-files").locator("tbody tr").count()).toBe(2);
+    expect(await page.getByTestId("unmatched-files").innerText()).toContain("holiday photo.jpg");
+    await screenshot(page, "fix-reupload-checked");
+
+    await page.getByTestId("apply-button").click();
+    const outcome = page.getByTestId("outcome");
+    await outcome.waitFor();
+    expect(await outcome.getAttribute("data-outcome")).toBe("succeeded");
+    expect(await outcome.getByTestId("verification").getAttribute("data-ok")).toBe("true");
+    expect(await page.getByTestId("file-outcomes").locator('tr[data-outcome="uploaded"]').count()).toBe(2);
+    await screenshot(page, "fix-reupload-done");
+
+    expect(await readinessOf(TRAVEL_DESK)).toBe("Ready");
+    await page.goto(`${dashboard.url}/activity?action=reupload-files`);
+    expect(await page.getByTestId("activity-row").first().getAttribute("data-status")).toBe("succeeded");
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
