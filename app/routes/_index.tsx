@@ -9,7 +9,7 @@ import { ReadinessDonut } from "~/components/ReadinessDonut";
 import { ReadinessTrendChart } from "~/components/ReadinessTrendChart";
 import { RouteError } from "~/components/RouteError";
 import { ScanNow, type ScanActionData } from "~/components/ScanNow";
-import { verifyCsrf } from "~/auth/csrf.server";
+import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { getSession } from "~/auth/session.server";
 import { requireOperator, requireUser } from "~/auth/user.server";
 import { dashboardDb } from "~/dashboard/db.server";
@@ -33,7 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** intent=scan: start a background audit (operators only; one at a time per server). */
 export async function action({ request, context }: ActionFunctionArgs): Promise<ScanActionData> {
   const user = await requireOperator(request, context);
-  const form = await request.formData();
+  const form = await readForm(request);
   verifyCsrf(request, form, await getSession(request));
   if (form.get("intent") !== "scan") throw new Response(`Unknown action "${String(form.get("intent"))}".`, { status: 400 });
   return startScan(user);

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { verifyCsrf } from "~/auth/csrf.server";
+import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { getSession } from "~/auth/session.server";
 import { requireOperator, requireUser } from "~/auth/user.server";
 import { scanStatus, startScan } from "~/dashboard/scans.server";
@@ -16,7 +16,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
  */
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireOperator(request, context);
-  const form = await request.formData();
+  const form = await readForm(request);
   verifyCsrf(request, form, await getSession(request));
   const result = startScan(user);
   return Response.json(

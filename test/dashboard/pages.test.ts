@@ -490,6 +490,15 @@ describe("scan now", () => {
     expect(response.status).toBe(403);
   });
 
+  it("refuses a scan request whose body is not a form (403, not a server error)", async () => {
+    const request = new Request(`${BASE}/scan`, {
+      method: "POST",
+      headers: { cookie: operator.cookie, "content-type": "application/json", origin: BASE },
+      body: JSON.stringify({ intent: "scan" }),
+    });
+    expect((await thrown(scanRoute.action(args(request)))).status).toBe(403);
+  });
+
   it("refuses a scan request without the session's CSRF token", async () => {
     const response = await thrown(overview.action(args(post("/?index", operator, { intent: "scan", [CSRF_FIELD]: "forged" }))));
     expect(response.status).toBe(403);
