@@ -31,6 +31,8 @@ import {
 import {
   ROLE_ARN_PATTERN,
   WEB_EXPERIENCE_ID_PATTERN,
+  cannotParse,
+  checkString,
   compact,
   epochSeconds,
   fieldError,
@@ -177,6 +179,47 @@ function syncJobShape(job: FixtureSyncJob) {
  */
 const extraDataSourceMembers = new WeakMap<FixtureDataSource, Record<string, unknown>>();
 
+/** SubnetId and SecurityGroupId (model): 1..200 characters of this pattern. */
+const VPC_ID_PATTERN = /^[-0-9a-zA-Z]+$/;
+const EXTRACTION_STATUSES = ["ENABLED", "DISABLED"] as const;
+
+function objectMember(name: string, value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw cannotParse(`${name} must be an object.`);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * The model's constraints on UpdateDataSource's vpcConfiguration and
+ * mediaExtractionConfiguration, which GetDataSource returns as stored: the
+ * service refuses them unless they fit. (documentEnrichmentConfiguration is
+ * stored as sent, unchecked.)
+ */
+function checkDataSourceStructures(body: Record<string, unknown>): void {
+  if (body["vpcConfiguration"] !== undefined) {
+    const vpc = objectMember("vpcConfiguration", body["vpcConfiguration"]);
+    for (const name of ["subnetIds", "securityGroupIds"]) {
+      const list = vpc[name];
+      if (list === undefined || list === null) throw fieldError(`vpcConfiguration.${name}`, "null", "Member must not be null");
+      if (!Array.isArray(list)) throw cannotParse(`vpcConfiguration.${name} must be a list.`);
+      if (name === "securityGroupIds" && (list.length < 1 || list.length > 10)) {
+        throw fieldError(`vpcConfiguration.${name}`, `list of ${list.length}`, "Member must have length between 1 and 10");
+      }
+      list.forEach((id, i) =>
+        checkString(`vpcConfiguration.${name}.${i + 1}.member`, id, { required: true, min: 1, max: 200, pattern: VPC_ID_PATTERN }),
+      );
+    }
+  }
+  if (body["mediaExtractionConfiguration"] !== undefined) {
+    const media = objectMember("mediaExtractionConfiguration", body["mediaExtractionConfiguration"]);
+    for (const kind of ["image", "audio", "video"]) {
+      const name = `mediaExtractionConfiguration.${kind}ExtractionConfiguration`;
+      if (media[`${kind}ExtractionConfiguration`] === undefined) continue;
+      const config = objectMember(name, media[`${kind}ExtractionConfiguration`]);
+      checkString(`${name}.${kind}ExtractionStatus`, config[`${kind}ExtractionStatus`], { required: true, enum: EXTRACTION_STATUSES });
+    }
+  }
+}
+
 const SYNC_STATUSES = ["FAILED", "SUCCEEDED", "SYNCING", "INCOMPLETE", "STOPPING", "ABORTED", "SYNCING_INDEXING"];
 
 // ---------------------------------------------------------------- handlers
@@ -312,6 +355,7 @@ const handlers: Record<string, Handler> = {
     if (configuration !== undefined && (configuration === null || typeof configuration !== "object" || Array.isArray(configuration))) {
       throw fieldError("configuration", JSON.stringify(configuration), "Member must be a JSON object");
     }
+    checkDataSourceStructures(body);
     if (displayName !== undefined) ds.displayName = displayName;
     if (description !== undefined) ds.description = description;
     if (syncSchedule !== undefined) ds.syncSchedule = syncSchedule;

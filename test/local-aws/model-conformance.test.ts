@@ -27,6 +27,7 @@ import {
   type QBusinessClient,
 } from "@aws-sdk/client-qbusiness";
 import type { Fixture, FixtureApplication, FixtureDataSource, FixtureIndex } from "~/local-aws/fixture-types";
+import { generateFleet } from "~/local-aws/generate-fleet";
 import { loadFixtureFile } from "~/local-aws/index";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import {
@@ -41,6 +42,8 @@ import {
 const model = loadQBusinessModel();
 const DEMO_FLEET = path.join(__dirname, "../../app/local-aws/fixtures/demo-fleet.json");
 const demo: Fixture = loadFixtureFile(DEMO_FLEET);
+/** A small generated fleet with every scenario of the generator (failed syncs, uploads, anonymous, denied...). */
+const generated: Fixture = generateFleet({ accounts: 1, regions: 2, apps: 9, dataSources: 2, syncJobs: 3, documents: 3, seed: 12 });
 
 /** The operations the emulator serves. */
 const SERVED = [
@@ -190,10 +193,13 @@ function problemsOf(op: Operation, outcome: Outcome): string[] {
 
 // ---------------------------------------------------------------- success answers across the fleet
 
-describe("answers of the read operations across the whole demo fleet match the model", () => {
+describe.each([
+  ["demo fleet", demo],
+  ["generated fleet", generated],
+])("answers of the read operations across the whole %s match the model", (_name, fleet) => {
   let h: Harness;
   beforeAll(async () => {
-    h = new Harness(await startTestAws(DEMO_FLEET));
+    h = new Harness(await startTestAws(structuredClone(fleet)));
   });
   afterAll(async () => {
     await h.env.close();
@@ -206,11 +212,11 @@ describe("answers of the read operations across the whole demo fleet match the m
   /** List operations, also asked for one item a page so that nextToken is on the wire. */
   const PAGED = new Set<Operation>(["ListApplications", "ListIndices", "ListDataSources", "ListDataSourceSyncJobs", "ListDocuments", "ListWebExperiences"]);
 
-  it.each(READS)("%s: every answer for the demo fleet's resources fits the model's output or error shapes", async (op) => {
+  it.each(READS)("%s: every answer for the fleet's resources fits the model's output or error shapes", async (op) => {
     const problems: string[] = [];
     let successes = 0;
     const seen = new Set<string>();
-    for (const t of targets(demo)) {
+    for (const t of targets(fleet)) {
       // One call per distinct input: the ids this operation actually sends.
       const key = JSON.stringify(command(op, t).input);
       if (seen.has(key)) continue;
@@ -226,10 +232,10 @@ describe("answers of the read operations across the whole demo fleet match the m
   });
 
   it("ListDataSourceSyncJobs: a FAILED job's error detail fits the ErrorDetail shape", async () => {
-    const failing = targets(demo).find((t) =>
-      dataSourceOf(demo, t).syncJobs.some((j) => j.status === "FAILED" && j.error),
+    const failing = targets(fleet).find((t) =>
+      !isDeniedRegion(fleet, t) && dataSourceOf(fleet, t).syncJobs.some((j) => j.status === "FAILED" && j.error),
     );
-    expect(failing, "demo fleet has a failed sync job with an error").toBeDefined();
+    expect(failing, "the fleet has a failed sync job with an error").toBeDefined();
     const outcome = await h.call("ListDataSourceSyncJobs", failing!, { statusFilter: "FAILED" });
     expect(problemsOf("ListDataSourceSyncJobs", outcome)).toEqual([]);
     const history = (JSON.parse(outcome.raw.body) as { history: { status: string; error?: unknown }[] }).history;
@@ -278,6 +284,21 @@ describe("answers of the write operations match the model", () => {
     const after = await h.call("GetDataSource", t);
     expect(problemsOf("GetDataSource", after)).toEqual([]);
     expect(after.output!.description).toBe("updated by the conformance test");
+  });
+
+  it("UpdateDataSource: vpcConfiguration, documentEnrichmentConfiguration and mediaExtractionConfiguration come back from GetDataSource within the model's shapes", async () => {
+    const outcome = await h.call("UpdateDataSource", t, {
+      vpcConfiguration: { subnetIds: ["subnet-0abc"], securityGroupIds: ["sg-0abc"] },
+      documentEnrichmentConfiguration: {
+        inlineConfigurations: [{ condition: { key: "_category", operator: "EQUALS", value: { stringValue: "hr" } }, documentContentOperator: "DELETE" }],
+      },
+      mediaExtractionConfiguration: { imageExtractionConfiguration: { imageExtractionStatus: "ENABLED" } },
+    });
+    expect(outcome.error).toBeUndefined();
+    const after = await h.call("GetDataSource", t);
+    expect(problemsOf("GetDataSource", after)).toEqual([]);
+    expect(after.output!.vpcConfiguration).toEqual({ subnetIds: ["subnet-0abc"], securityGroupIds: ["sg-0abc"] });
+    expect(after.output!.mediaExtractionConfiguration).toEqual({ imageExtractionConfiguration: { imageExtractionStatus: "ENABLED" } });
   });
 
   it("StartDataSourceSyncJob: answers an executionId fitting ExecutionId, and the running then finished job fits DataSourceSyncJob", async () => {
@@ -676,6 +697,17 @@ describe("inputs that break the model's constraints are ValidationExceptions", (
         cases.push({ op, where: `${item.member}[0] without its required ${required}`, extra: { [item.member]: [rest] } });
       }
     }
+    if (op === "UpdateDataSource") {
+      // Structures GetDataSource returns as stored: the service must refuse them unless they fit the model.
+      const broken: [string, Record<string, unknown>][] = [
+        ["vpcConfiguration without its required securityGroupIds", { vpcConfiguration: { subnetIds: ["subnet-1"] } }],
+        ["vpcConfiguration.securityGroupIds = 11 items (max 10)", { vpcConfiguration: { subnetIds: ["subnet-1"], securityGroupIds: Array.from({ length: 11 }, (_, i) => `sg-${i}`) } }],
+        ["vpcConfiguration.subnetIds[0] = \"subnet 1\" against the pattern", { vpcConfiguration: { subnetIds: ["subnet 1"], securityGroupIds: ["sg-1"] } }],
+        ["mediaExtractionConfiguration.imageExtractionConfiguration.imageExtractionStatus = a value outside the enum", { mediaExtractionConfiguration: { imageExtractionConfiguration: { imageExtractionStatus: "MAYBE" } } }],
+        ["mediaExtractionConfiguration.audioExtractionConfiguration without its required audioExtractionStatus", { mediaExtractionConfiguration: { audioExtractionConfiguration: {} } }],
+      ];
+      for (const [where, extra] of broken) cases.push({ op, where, extra });
+    }
     if (op === "BatchPutDocument") {
       // DocumentContent is a union; its S3 member requires bucket and key, the bucket name has a pattern.
       const broken: [string, unknown][] = [
@@ -699,5 +731,71 @@ describe("inputs that break the model's constraints are ValidationExceptions", (
     const outcome = await h.call(op, t, c.extra);
     expect(outcome.error?.name, `${op} answered ${outcome.raw.status} ${outcome.raw.body.slice(0, 200)}`).toBe("ValidationException");
     expect(errorProblems(model, op, outcome.raw)).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- the checker can fail
+
+describe("the model checker flags answers that break the model", () => {
+  const ok = (body: unknown, status = 200): RawResponse => ({
+    status,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const job = { executionId: "e".repeat(36), startTime: 1_750_000_000, status: "SUCCEEDED", metrics: { documentsAdded: "3" } };
+
+  it("accepts a sync job history as the model defines it", () => {
+    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [job] }))).toEqual([]);
+  });
+
+  it("flags a member the model does not define", () => {
+    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, syncMode: "FULL" }] })))
+      .toEqual([expect.stringContaining('member "syncMode" is not in the model')]);
+  });
+
+  it("flags a timestamp sent as an ISO string instead of epoch seconds", () => {
+    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, startTime: "2025-06-15T00:00:00Z" }] })))
+      .toEqual([expect.stringContaining("expected epoch seconds")]);
+  });
+
+  it("flags an enum value the model does not list", () => {
+    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, status: "DONE" }] })))
+      .toEqual([expect.stringContaining('"DONE" is not one of')]);
+  });
+
+  it("flags a metric sent as a number (MetricValue is a string)", () => {
+    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, metrics: { documentsAdded: 3 } }] })))
+      .toEqual([expect.stringContaining("expected a string")]);
+  });
+
+  it("flags a missing required member and a status other than the model's", () => {
+    expect(successProblems(model, "GetDocumentContent", ok({ presignedUrl: "https://x" }, 201))).toEqual([
+      "status 201, the model says 200",
+      expect.stringContaining('required member "mimeType" is missing'),
+    ]);
+  });
+
+  it("flags an error the operation does not list, and an error status other than the error shape's", () => {
+    const raw: RawResponse = {
+      status: 400,
+      headers: { "x-amzn-errortype": "ConflictException", "content-type": "application/json" },
+      body: JSON.stringify({ message: "busy", resourceId: "r", resourceType: "DATA_SOURCE" }),
+    };
+    expect(errorProblems(model, "GetApplication", raw)).toEqual([
+      expect.stringContaining("ConflictException is not among GetApplication's errors"),
+      "status 400, the model says 409 for ConflictException",
+    ]);
+  });
+
+  it("flags an error body without the error shape's required members", () => {
+    const raw: RawResponse = {
+      status: 404,
+      headers: { "x-amzn-errortype": "ResourceNotFoundException" },
+      body: JSON.stringify({ message: "gone" }),
+    };
+    expect(errorProblems(model, "GetApplication", raw)).toEqual([
+      expect.stringContaining('required member "resourceId" is missing'),
+      expect.stringContaining('required member "resourceType" is missing'),
+    ]);
   });
 });
