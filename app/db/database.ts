@@ -40,9 +40,13 @@ export function migrate(db: Db): void {
     );
   }
   for (let version = current; version < MIGRATIONS.length; version++) {
+    // IMMEDIATE takes the write lock before reading user_version again, so two
+    // processes opening a new file at once (dashboard and CLI) migrate it once.
     db.transaction(() => {
+      const now = db.pragma("user_version", { simple: true }) as number;
+      if (now > version) return;
       db.exec(MIGRATIONS[version]);
       db.pragma(`user_version = ${version + 1}`);
-    })();
+    }).immediate();
   }
 }
