@@ -27,11 +27,12 @@ const PLAN_STATUS_LABELS: Record<PlanStatus, string> = {
 };
 
 /** The plan's verdict in words: its summary, why it is refused, which permission AWS denied. */
-export function FixPlanStatus({ plan }: { plan: PlanHeader }) {
+export function FixPlanStatus({ plan, asConfirmed = false }: { plan: PlanHeader; asConfirmed?: boolean }) {
   return (
     <div className={`plan-status ${plan.status}`} data-testid="plan-status" data-status={plan.status}>
       <p>
-        <span className={`badge plan-${plan.status}`}>{PLAN_STATUS_LABELS[plan.status]}</span> {plan.summary}
+        {/* A plan kept in the activity log was confirmed as it was: its "ready" badge would read as an offer. */}
+        {asConfirmed ? null : <span className={`badge plan-${plan.status}`}>{PLAN_STATUS_LABELS[plan.status]}</span>} {plan.summary}
       </p>
       {plan.reasons.length > 0 ? (
         <ul className="plan-reasons">{plan.reasons.map((reason, i) => <li key={i}>{reason}</li>)}</ul>
@@ -59,6 +60,7 @@ export function FixApplyForm({
   children,
   encType,
   extraHashes,
+  blockedBecause,
 }: {
   plan: Pick<PlanHeader, "status" | "planHash">;
   canApply: boolean;
@@ -68,10 +70,12 @@ export function FixApplyForm({
   encType?: "multipart/form-data";
   /** Bulk: the hashes of every plan shown. */
   extraHashes?: string[];
+  /** Why apply is not offered now although the plan is ready (e.g. a sync runs). */
+  blockedBecause?: string;
 }) {
   const navigation = useNavigation();
   const applying = navigation.state === "submitting" && navigation.formData?.get("intent") === "apply";
-  const ready = plan.status === "ready";
+  const ready = plan.status === "ready" && !blockedBecause;
   return (
     <Form method="post" encType={encType} className="apply-form" data-testid="apply-form">
       <CsrfInput />
@@ -83,7 +87,8 @@ export function FixApplyForm({
         {applying ? "Applying…" : label}
       </button>
       {!canApply ? <span className="muted" data-testid="operators-only"> Operators only: you are signed in as a viewer.</span> : null}
-      {canApply && !ready ? <span className="muted"> Nothing to apply: {plan.status === "nothing-to-do" ? "it is already fixed" : "see why above"}.</span> : null}
+      {canApply && blockedBecause ? <span className="muted" data-testid="apply-blocked"> {blockedBecause}</span> : null}
+      {canApply && !ready && !blockedBecause ? <span className="muted"> Nothing to apply: {plan.status === "nothing-to-do" ? "it is already fixed" : "see why above"}.</span> : null}
     </Form>
   );
 }
@@ -276,10 +281,16 @@ export function ActivityLatest({ entry }: { entry: ActivityEntry }) {
   const reaudit = last?.data?.reaudit as ShownApplyResult["reaudit"] | undefined;
   // A background sync records its re-audit, not a verification: ready after it is the proof.
   const verification = (last?.data?.verification as Verification | undefined) ?? (reaudit ? verifiedByReaudit(reaudit) : undefined);
+  const rolledBack = entry.rolledBackBy !== undefined;
   return (
     <div data-testid="activity-latest" data-status={entry.status}>
       <p><span className={`badge activity-${entry.status}`}>{entry.status}</span> {entry.message}</p>
-      {verification ? <VerificationResult verification={verification} /> : null}
+      {rolledBack ? (
+        <p data-testid="rolled-back-note">
+          This change was undone by <Link to={activityPath(entry.rolledBackBy!)}>#{entry.rolledBackBy}</Link>; what follows is how it stood before.
+        </p>
+      ) : null}
+      {verification && !rolledBack ? <VerificationResult verification={verification} /> : null}
       {reaudit ? <ReauditResult reaudit={reaudit} /> : null}
     </div>
   );

@@ -124,7 +124,7 @@ export default function ActivityEntryPage() {
 
       <section className="card" aria-labelledby="plan-heading">
         <h2 id="plan-heading">The plan as confirmed</h2>
-        <FixPlanStatus plan={entry.plan} />
+        <FixPlanStatus plan={entry.plan} asConfirmed />
         <PlanAsShown plan={entry.plan} />
       </section>
     </>

@@ -34,7 +34,8 @@ export default function FullSyncFix() {
   const navigation = useNavigation();
   const applying = navigation.state === "submitting";
   const plans = page.plans as unknown as FullSyncPlan[];
-  const ready = plans.filter((p) => p.status === "ready");
+  // A data source that is syncing now is not started again (its plan says so).
+  const ready = plans.filter((p) => p.status === "ready" && !p.details.runningSync);
   const appName = page.applicationName ?? page.application.applicationId;
   const results = applied?.results ?? [];
   return (
@@ -51,10 +52,16 @@ export default function FullSyncFix() {
 
       {page.kind === "single" ? (
         <section className="card" aria-labelledby="plan-heading">
-          <h2 id="plan-heading">Plan</h2>
+          {/* After an apply the loader plans again: this is the data source as it is now, not the plan applied. */}
+          <h2 id="plan-heading">{results.length > 0 ? "The data source now" : "Plan"}</h2>
           <FixPlanStatus plan={plans[0]} />
           <FullSyncPlanView plan={plans[0]} />
-          <FixApplyForm plan={plans[0]} canApply={page.canApply} label="Start the full sync">
+          <FixApplyForm
+            plan={plans[0]}
+            canApply={page.canApply}
+            label="Start the full sync"
+            blockedBecause={plans[0].details.runningSync ? "A sync is running: a full sync can start when it has ended." : undefined}
+          >
             <FullSyncOptions switchesMode={plans[0].details.switchesMode} />
           </FixApplyForm>
         </section>

@@ -76,6 +76,8 @@ describe("fixes in the browser (demo fleet)", () => {
     const outcome = page.getByTestId("outcome");
     await outcome.waitFor();
     expect(await outcome.getAttribute("data-outcome")).toBe("started");
+    // While it runs, the page (planned again after the apply) does not offer a second sync.
+    expect(await page.getByTestId("apply-blocked").innerText()).toContain("A sync is running");
     // The page polls the activity entry while the sync runs (5 s on the demo fleet) and the mode is put back.
     await page.locator('[data-testid="progress"][data-running="false"]').waitFor({ timeout: 90_000 });
     expect(await page.getByTestId("tracked-syncs").innerText()).toMatch(/Done\s+SUCCEEDED\s+yes \(FULL_CRAWL\)/);
@@ -130,6 +132,7 @@ describe("fixes in the browser (demo fleet)", () => {
     await page.getByTestId("rollback-button").click();
     await page.locator('[data-testid="outcome"][data-outcome="succeeded"]').waitFor();
     await page.getByTestId("rolled-back-by").waitFor();
+    await page.getByTestId("rolled-back-note").waitFor();
     await screenshot(page, "activity-rolled-back");
 
     expect(await readinessOf(ENGINEERING)).toBe("Not ready");
