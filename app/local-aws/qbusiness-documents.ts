@@ -76,6 +76,14 @@ function documentDetails(doc: FixtureDocument | FixtureUploadedDocument) {
   };
 }
 
+/** ListDocuments' `dataSourceIds` filter against the model: at most one id, of the DataSourceId format. */
+export function checkDataSourceIdsFilter(dataSourceIds: string[]): void {
+  if (dataSourceIds.length > 1) {
+    throw fieldError("dataSourceIds", `[${dataSourceIds.join(", ")}]`, "Member must have length less than or equal to 1");
+  }
+  for (const id of dataSourceIds) requireResourceId("dataSourceIds", id);
+}
+
 /**
  * The documents ListDocuments walks: one data source's (the `dataSourceIds`
  * filter, which takes exactly one id; the console's uploaded-files id selects
@@ -86,9 +94,7 @@ export function documentsToList(
   index: FixtureIndex,
   dataSourceIds: string[],
 ): ReturnType<typeof documentDetails>[] {
-  if (dataSourceIds.length > 1) {
-    throw fieldError("dataSourceIds", `[${dataSourceIds.join(", ")}]`, "Member must have length less than or equal to 1");
-  }
+  checkDataSourceIdsFilter(dataSourceIds);
   for (const ds of index.dataSources) settleDataSource(emu, ds);
   const uploaded = (index.uploadedDocuments ?? []).map(documentDetails);
   if (dataSourceIds.length === 0) {
@@ -167,6 +173,21 @@ function s3KeyOf(doc: FixtureDocument, bucket: string): string | undefined {
   return decodeURIComponent(doc.documentId.slice(prefix.length).replace(/\+/g, " "));
 }
 
+/** GetDocumentContent's documentId and query (dataSourceId, outputFormat) against the model. */
+export function checkDocumentContentInput(
+  documentId: string,
+  query: URLSearchParams,
+): { dataSourceId: string | null; outputFormat: "RAW" | "EXTRACTED" } {
+  requireDocumentId("documentId", documentId);
+  const dataSourceId = query.get("dataSourceId");
+  if (dataSourceId !== null) requireResourceId("dataSourceId", dataSourceId);
+  const outputFormat = query.get("outputFormat") ?? "RAW";
+  if (outputFormat !== "RAW" && outputFormat !== "EXTRACTED") {
+    throw fieldError("outputFormat", outputFormat, "Member must satisfy enum value set: [RAW, EXTRACTED]");
+  }
+  return { dataSourceId, outputFormat };
+}
+
 /**
  * GetDocumentContent as the service answers it for the fleet's state: the
  * object to pre-sign, or the error an end user would see.
@@ -183,13 +204,7 @@ export function documentContent(
   query: URLSearchParams,
 ): DocumentContentLink {
   const { account, app, index } = where;
-  requireDocumentId("documentId", documentId);
-  const dataSourceId = query.get("dataSourceId");
-  if (dataSourceId !== null) requireResourceId("dataSourceId", dataSourceId);
-  const outputFormat = query.get("outputFormat") ?? "RAW";
-  if (outputFormat !== "RAW" && outputFormat !== "EXTRACTED") {
-    throw fieldError("outputFormat", outputFormat, "Member must satisfy enum value set: [RAW, EXTRACTED]");
-  }
+  const { dataSourceId, outputFormat } = checkDocumentContentInput(documentId, query);
   // Anonymous applications have no user identity to check ACLs against, so the
   // service refuses as it refuses any caller without an identity-aware session.
   // (AWS_QUICKSIGHT_IDP is undocumented for this feature; the emulator serves it.)
@@ -292,6 +307,39 @@ function checkDocumentInput(input: Record<string, unknown>, n: number): void {
 }
 
 /**
+ * BatchPutDocument's body against the model (1..10 documents, each Document's
+ * constraints, roleArn, dataSourceSyncId's format): request validation, run
+ * before any resource is looked up. Returns the documents.
+ */
+export function checkBatchPutInput(body: Record<string, unknown>): Record<string, unknown>[] {
+  const documents = documentList(body);
+  if (documents.length < 1 || documents.length > MAX_DOCUMENTS_PER_BATCH) {
+    throw fieldError(
+      "documents",
+      `list of ${documents.length}`,
+      `Member must have length between 1 and ${MAX_DOCUMENTS_PER_BATCH}`,
+    );
+  }
+  documents.forEach((input, i) => checkDocumentInput(input, i + 1));
+  checkString("roleArn", body["roleArn"], { max: 1284, pattern: ROLE_ARN_PATTERN });
+  checkSyncId(body["dataSourceSyncId"]);
+  return documents;
+}
+
+/** BatchDeleteDocument's body against the model (each documentId, dataSourceSyncId's format). Returns the document ids. */
+export function checkBatchDeleteInput(body: Record<string, unknown>): string[] {
+  const ids = documentList(body).map((input, i) => requireDocumentId(`documents.${i + 1}.member.documentId`, input["documentId"]));
+  checkSyncId(body["dataSourceSyncId"]);
+  return ids;
+}
+
+function checkSyncId(executionId: unknown): void {
+  if (executionId === undefined) return;
+  if (typeof executionId !== "string") throw cannotParse("dataSourceSyncId must be a string");
+  requireResourceId("dataSourceSyncId", executionId);
+}
+
+/**
  * BatchPutDocument: documents go to the data source whose running sync
  * `dataSourceSyncId` names, or else to the index's uploaded documents.
  * Each is INDEXED at once with updatedAt = now; bad ones come back in
@@ -304,16 +352,7 @@ export function batchPutDocuments(
   index: FixtureIndex,
   body: Record<string, unknown>,
 ): { failedDocuments: FailedDocument[] } {
-  const documents = documentList(body);
-  if (documents.length < 1 || documents.length > MAX_DOCUMENTS_PER_BATCH) {
-    throw fieldError(
-      "documents",
-      `list of ${documents.length}`,
-      `Member must have length between 1 and ${MAX_DOCUMENTS_PER_BATCH}`,
-    );
-  }
-  documents.forEach((input, i) => checkDocumentInput(input, i + 1));
-  checkString("roleArn", body["roleArn"], { max: 1284, pattern: ROLE_ARN_PATTERN });
+  const documents = checkBatchPutInput(body);
   const target = dataSourceOfSync(index, body["dataSourceSyncId"]);
   const now = emu.clock.now().toISOString();
   const failedDocuments: FailedDocument[] = [];
@@ -412,8 +451,7 @@ export function batchDeleteDocuments(
   index: FixtureIndex,
   body: Record<string, unknown>,
 ): { failedDocuments: FailedDocument[] } {
-  const documents = documentList(body);
-  const ids = documents.map((input, i) => requireDocumentId(`documents.${i + 1}.member.documentId`, input["documentId"]));
+  const ids = checkBatchDeleteInput(body);
   const target = dataSourceOfSync(index, body["dataSourceSyncId"]);
   const failedDocuments: FailedDocument[] = [];
   for (const id of ids) {

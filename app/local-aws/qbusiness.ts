@@ -18,6 +18,10 @@ import { AwsError, type EmuRequest, type EmuResponse, type Emulator, type Servic
 import {
   batchDeleteDocuments,
   batchPutDocuments,
+  checkBatchDeleteInput,
+  checkBatchPutInput,
+  checkDataSourceIdsFilter,
+  checkDocumentContentInput,
   documentContent,
   documentsToList,
 } from "./qbusiness-documents";
@@ -48,6 +52,14 @@ export { FULL_SYNC_REQUIRED_MESSAGE, RAW_DOWNLOAD_CUTOFF } from "./qbusiness-doc
 
 /** Page-size limits of the real API (model: MaxResultsIntegerFor...). */
 const PAGE_LIMIT = { default: 100, dataSources: 10, syncJobs: 10 } as const;
+const PAGE_LIMIT_OF: Record<string, number> = {
+  ListApplications: PAGE_LIMIT.default,
+  ListIndices: PAGE_LIMIT.default,
+  ListDataSources: PAGE_LIMIT.dataSources,
+  ListDataSourceSyncJobs: PAGE_LIMIT.syncJobs,
+  ListDocuments: PAGE_LIMIT.default,
+  ListWebExperiences: PAGE_LIMIT.default,
+};
 
 /** GetDocumentContent's URLs last 5 minutes, as the service's do. */
 const PRESIGNED_URL_SECONDS = 300;
@@ -101,6 +113,25 @@ function route(req: EmuRequest): { operation: string; params: Params } | undefin
     if (matches) return { operation, params };
   }
   return undefined;
+}
+
+/**
+ * The part of request validation every operation shares, run before any
+ * resource is looked up (as the service validates a request first): path
+ * labels and the page parameters against the model. The handlers check their
+ * own query and body members before their lookups too.
+ */
+function validateRequest(operation: string, params: Params, req: EmuRequest): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (name === "documentId") continue; // GetDocumentContent checks it with its query
+    requireResourceId(name, value, name === "webExperienceId" ? WEB_EXPERIENCE_ID_PATTERN : undefined);
+  }
+  const limit = PAGE_LIMIT_OF[operation];
+  if (limit !== undefined) {
+    // The page size only: whether a nextToken is one of ours depends on the list it names.
+    paginate([], { maxResults: req.query.get("maxResults"), limit, scope: operation });
+    checkString("nextToken", req.query.get("nextToken") ?? undefined, { min: 1, max: 800 });
+  }
 }
 
 // ---------------------------------------------------------------- state lookup
@@ -333,9 +364,6 @@ const handlers: Record<string, Handler> = {
    * sync is not refused and keeps the mode it started with.
    */
   UpdateDataSource(s, p) {
-    const app = findApplication(s, p);
-    const index = findIndex(app, p);
-    const ds = findDataSource(s, index, p);
     const body = jsonBody(s.req.body);
     const text = (name: string, max: number, pattern?: RegExp): string | undefined => {
       const value = body[name];
@@ -356,6 +384,9 @@ const handlers: Record<string, Handler> = {
       throw fieldError("configuration", JSON.stringify(configuration), "Member must be a JSON object");
     }
     checkDataSourceStructures(body);
+    const app = findApplication(s, p);
+    const index = findIndex(app, p);
+    const ds = findDataSource(s, index, p);
     if (displayName !== undefined) ds.displayName = displayName;
     if (description !== undefined) ds.description = description;
     if (syncSchedule !== undefined) ds.syncSchedule = syncSchedule;
@@ -371,15 +402,15 @@ const handlers: Record<string, Handler> = {
   },
 
   ListDataSourceSyncJobs(s, p) {
-    const app = findApplication(s, p);
-    const index = findIndex(app, p);
-    const ds = findDataSource(s, index, p);
     const from = queryTime(s.req.query, "startTime");
     const to = queryTime(s.req.query, "endTime");
     const status = s.req.query.get("syncStatus");
     if (status !== null && !SYNC_STATUSES.includes(status)) {
       throw fieldError("statusFilter", status, `Member must satisfy enum value set: [${SYNC_STATUSES.join(", ")}]`);
     }
+    const app = findApplication(s, p);
+    const index = findIndex(app, p);
+    const ds = findDataSource(s, index, p);
     // The time range filters on when a job started; the service serves the newest first.
     const jobs = ds.syncJobs
       .filter((job) => {
@@ -410,15 +441,17 @@ const handlers: Record<string, Handler> = {
   },
 
   ListDocuments(s, p) {
+    const filter = s.req.query.getAll("dataSourceIds").flatMap((v) => v.split(",")).filter((v) => v !== "");
+    checkDataSourceIdsFilter(filter);
     const app = findApplication(s, p);
     const index = findIndex(app, p);
-    const filter = s.req.query.getAll("dataSourceIds").flatMap((v) => v.split(",")).filter((v) => v !== "");
     const documents = documentsToList(s.emu, index, filter);
     const page = pageOf(s, documents, PAGE_LIMIT.default, `ListDocuments:${index.indexId}:${filter.join(",")}`);
     return json(compact({ documentDetailList: page.items, nextToken: page.nextToken }));
   },
 
   async GetDocumentContent(s, p) {
+    checkDocumentContentInput(p.documentId, s.req.query);
     const app = findApplication(s, p);
     const index = findIndex(app, p);
     const link = documentContent(s.emu, { account: s.account!, app, index }, p.documentId, s.req.query);
@@ -427,6 +460,7 @@ const handlers: Record<string, Handler> = {
   },
 
   BatchPutDocument(s, p) {
+    checkBatchPutInput(jsonBody(s.req.body));
     const app = findApplication(s, p);
     const index = findIndex(app, p);
     for (const ds of index.dataSources) settleDataSource(s.emu, ds);
@@ -434,6 +468,7 @@ const handlers: Record<string, Handler> = {
   },
 
   BatchDeleteDocument(s, p) {
+    checkBatchDeleteInput(jsonBody(s.req.body));
     const app = findApplication(s, p);
     const index = findIndex(app, p);
     for (const ds of index.dataSources) settleDataSource(s.emu, ds);
@@ -483,6 +518,7 @@ export const qbusinessService: ServiceModule = {
     if (!matched || matched.operation !== operation || !handler) {
       throw new AwsError("UnknownOperationException", `Unknown operation ${req.method} ${req.path}`, 404);
     }
+    validateRequest(operation, matched.params, req);
     return handler(scopeOf(req, emu), matched.params);
   },
 };

@@ -732,6 +732,18 @@ describe("inputs that break the model's constraints are ValidationExceptions", (
     expect(outcome.error?.name, `${op} answered ${outcome.raw.status} ${outcome.raw.body.slice(0, 200)}`).toBe("ValidationException");
     expect(errorProblems(model, op, outcome.raw)).toEqual([]);
   });
+
+  // Request validation runs before the service looks anything up, so a bad input
+  // is a ValidationException even when the application does not exist.
+  const BEFORE_LOOKUP = CASES.filter((c) => c.op !== "ListApplications" && !c.where.startsWith("applicationId"));
+
+  it.each(BEFORE_LOOKUP.map((c) => [c.op, c.where, c] as const))(
+    "%s: %s is a ValidationException even for an unknown application",
+    async (op, _where, c) => {
+      const outcome = await h.call(op, { ...t, applicationId: "00000000-0000-0000-0000-000000000000" }, c.extra);
+      expect(outcome.error?.name, `${op} answered ${outcome.raw.status} ${outcome.raw.body.slice(0, 200)}`).toBe("ValidationException");
+    },
+  );
 });
 
 // ---------------------------------------------------------------- the checker can fail
