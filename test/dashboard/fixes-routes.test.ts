@@ -138,8 +138,9 @@ afterEach(async () => {
   if (!current) return;
   const { dir, aws, db } = current;
   current = undefined;
-  // Let a background sync follower finish before its database and AWS go away.
-  await until(() => listTrackedSyncs(db, {}).every((s) => s.state === "done" || s.state === "failed"));
+  // Let a background sync follower finish (its last event is written as it lets go of its lock)
+  // before its database and AWS go away, so the next test's follower is not refused as busy.
+  await until(() => listTrackedSyncs(db, {}).every((s) => !["running", "started"].includes(activityEntryStatus(db, s.activityId))));
   configureDashboardFixes({});
   await aws.close();
   db.close();
@@ -274,6 +275,22 @@ describe("role policy patch page", () => {
   });
 });
 
+describe("a permission AWS denies", () => {
+  it("shows the role patch as unavailable, naming the permission, and an apply changes nothing", async () => {
+    const { aws, iam } = await freshDashboard();
+    const account = aws.aws.fleet.accounts.find((a) => a.accountId === ACCOUNT)!;
+    account.denied = [...(account.denied ?? []), { service: "iam", operation: "GetRole" }];
+
+    const { plan } = await rolePatchRoute.loader(args(get(rolePatchPage, olivia)));
+    expect(plan.status).toBe("unavailable");
+    expect(plan.missingPermissions).toContain("iam:GetRole");
+    const { result } = await rolePatchRoute.action(args(post(rolePatchPage, olivia, { intent: "apply", planHash: plan.planHash })));
+    expect(result.outcome).toBe("unavailable");
+    expect(result.activityId).toBeUndefined();
+    expect(await inlinePolicyNames(iam)).not.toContain(POLICY_NAME);
+  });
+});
+
 // ------------------------------------------------------------------ full sync
 
 describe("full sync page", () => {
@@ -295,6 +312,27 @@ describe("full sync page", () => {
     const page = await fullSyncRoute.loader(args(get(`/fix/full-sync?${new URLSearchParams(HR_BENEFITS)}`, victor)));
     expect(page.kind).toBe("bulk");
     expect(page.plans.map((p) => p.details.dataSource.dataSourceId)).toEqual([HR_DATA.dataSourceId]);
+  });
+
+  it("answers 400 naming what is missing when the address lacks the application", async () => {
+    await freshDashboard();
+    const response = await thrown(fullSyncRoute.loader(args(get(`/fix/full-sync?accountId=${ACCOUNT}`, victor))));
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/region, applicationId/);
+  });
+
+  it("starts the bulk full sync of every failing S3 data source of the application the operator confirmed", async () => {
+    const { db } = await freshDashboard();
+    const bulkPage = `/fix/full-sync?${new URLSearchParams(HR_BENEFITS)}`;
+    const { plans } = await fullSyncRoute.loader(args(get(bulkPage, olivia)));
+    const { results } = await fullSyncRoute.action(args(post(bulkPage, olivia, {
+      intent: "apply",
+      dataSources: plans.map((p) => `${p.details.dataSource.indexId}/${p.details.dataSource.dataSourceId}`),
+      planHashes: plans.map((p) => p.planHash),
+      restoreMode: "on",
+    })));
+    expect(results.map((r) => r.outcome)).toEqual(["started"]);
+    expect(listTrackedSyncs(db, { activityId: results[0].activityId! }).map((s) => s.dataSource.dataSourceId)).toEqual([HR_DATA.dataSourceId]);
   });
 
   it("starts an operator's full sync, follows it, restores the incremental mode and the application becomes ready", async () => {
