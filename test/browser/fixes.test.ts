@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { hashPassword } from "~/auth/password.server";
 import { buildOnce, launchChromium, screenshot, startDashboard, type Chromium, type RunningDashboard } from "./harness";
 
 const ACCOUNT = "111122223333";
@@ -172,5 +173,43 @@ describe("fixes in the browser (demo fleet)", () => {
     await page.goto(`${dashboard.url}/activity?action=reupload-files`);
     expect(await page.getByTestId("activity-row").first().getAttribute("data-status")).toBe("succeeded");
     expect(problems).toEqual([]);
+  }, 120_000);
+});
+
+describe("fixes for a viewer in the browser (demo fleet)", () => {
+  let dashboard: RunningDashboard;
+  let browser: Chromium;
+
+  beforeAll(async () => {
+    await buildOnce();
+    const env = {
+      QBR_OPERATORS: `olivia:${await hashPassword("correct horse")}`,
+      QBR_VIEWERS: `victor:${await hashPassword("viewer pass")}`,
+      QBR_SESSION_SECRET: "a-test-secret-that-is-long-enough",
+    };
+    [dashboard, browser] = await Promise.all([startDashboard(env), launchChromium()]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.stop();
+  });
+
+  it("shows a viewer the role patch plan with its diff, and apply disabled for operators only", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${dashboard.url}/sign-in`);
+    await page.getByLabel("Username").fill("victor");
+    await page.getByLabel("Password").fill("viewer pass");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });
+
+    await page.goto(`${dashboard.url}${ENGINEERING}`);
+    await page.getByTestId("application-fixes").locator('[data-action="patch-role-policy"]').first().click();
+    await page.getByTestId("policy-diff").waitFor();
+    expect(await page.getByTestId("policy-diff").innerText()).toContain("qbusiness:GetDocumentContent");
+    expect(await page.getByTestId("apply-button").isDisabled()).toBe(true);
+    expect(await page.getByTestId("operators-only").innerText()).toContain("Operators only");
+    await screenshot(page, "fix-role-patch-viewer");
+    await page.close();
   }, 120_000);
 });
