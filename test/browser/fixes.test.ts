@@ -151,7 +151,10 @@ describe("fixes in the browser (demo fleet)", () => {
       return file;
     });
     expect(await readinessOf(TRAVEL_DESK)).toBe("Not ready");
-    await openFix(TRAVEL_DESK, "reupload-files");
+    // This time from the findings page: the failing finding's fix link.
+    await page.goto(`${dashboard.url}/findings?check=uploaded-documents-stale`);
+    await page.getByTestId("findings-table").getByTestId("finding-fix-link").first().click();
+    await page.waitForURL(/\/fix\/reupload-files\?/);
     expect(await page.getByTestId("stale-documents").innerText()).toContain(STALE_UPLOADS[0]);
 
     // Choosing the files checks them at once: what matches, what does not.
