@@ -191,6 +191,21 @@ function problemsOf(op: Operation, outcome: Outcome): string[] {
     : successProblems(model, op, outcome.raw, { ignorePatternOf: OUTPUT_PATTERN_EXEMPT });
 }
 
+describe("the model's HTTP bindings of the served operations", () => {
+  it("every served operation answers 200 and binds no output member to a header or the status, so every output member is a body member", () => {
+    const bindings = SERVED.flatMap((op) => {
+      const o = model.operations[op];
+      const members = Object.entries(model.shapes[o.output!.shape].members ?? {});
+      return [
+        ...(o.http.responseCode !== 200 ? [`${op} answers ${o.http.responseCode}`] : []),
+        ...members.filter(([, m]) => m.location).map(([name, m]) => `${op}.${name} -> ${m.location}`),
+      ];
+    });
+    // Were this to change, successProblems checks header-bound members as headers; this pins what the suite relies on.
+    expect(bindings).toEqual([]);
+  });
+});
+
 // ---------------------------------------------------------------- success answers across the fleet
 
 describe.each([
