@@ -20,8 +20,9 @@ import { getSession } from "~/auth/session.server";
 import { signIn } from "~/auth/user.server";
 import { setConfig, type Config, type ConfiguredUser } from "~/config.server";
 import { dashboardDb } from "~/dashboard/db.server";
-import { configureDashboardFixes } from "~/dashboard/fixes.server";
+import { configureDashboardFixes, dashboardFixContext, startDashboardFixes } from "~/dashboard/fixes.server";
 import type { Db } from "~/db/database";
+import { applyFullSync, planFullSync } from "~/fixes/full-sync";
 import { listTrackedSyncs } from "~/fixes/tracked-syncs";
 import * as activityRoute from "~/routes/activity._index";
 import * as activityEntryRoute from "~/routes/activity.$id";
@@ -354,6 +355,24 @@ describe("full sync page", () => {
     expect((ds.configuration as { syncMode?: string }).syncMode).toBe("FULL_CRAWL");
     const app = await applicationRoute.loader(args(get(`/applications/x`, olivia), HR_BENEFITS));
     expect(app.readiness).toBe("ready");
+  });
+});
+
+describe("server start", () => {
+  it("follows again a full sync a previous server started and did not see end, and restores its mode", async () => {
+    const { aws, db } = await freshDashboard();
+    // A server that started the sync and stopped before following it (no background follower here).
+    const ctx = dashboardFixContext();
+    const plan = await planFullSync(ctx, HR_DATA);
+    const started = await applyFullSync(ctx, HR_DATA, { actor: "user:olivia", confirmPlanHash: plan.planHash, followInBackground: false });
+    expect(started.outcome).toBe("started");
+    expect(listTrackedSyncs(db, { activityId: started.activityId! }).map((s) => s.state)).toEqual(["following"]);
+
+    await startDashboardFixes({ localAws: aws.aws, sleep: async (ms) => aws.aws.clock.advance(ms) });
+    expect(listTrackedSyncs(db, { activityId: started.activityId! }).map((s) => [s.state, s.jobStatus])).toEqual([["done", "SUCCEEDED"]]);
+    const { qbusiness } = aws.clients(ACCOUNT, HR_DATA.region);
+    const ds = await qbusiness.send(new GetDataSourceCommand(HR_DATA));
+    expect((ds.configuration as { syncMode?: string }).syncMode).toBe("FULL_CRAWL");
   });
 });
 
