@@ -6,7 +6,7 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { CsrfInput } from "~/auth/csrf-input";
-import { verifyCsrf } from "~/auth/csrf.server";
+import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { getSession } from "~/auth/session.server";
 import { requireOperator, requireUser } from "~/auth/user.server";
 import { FixOutcome, FixPlanStatus } from "~/components/fix-plan";
@@ -34,7 +34,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   let form: FormData;
   try {
     // Files stay in memory for this request only; the 50 MB per-file limit is Amazon Q Business's per document.
-    form = await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }));
+    // A post that is not multipart has no files: read it as a plain form, so the CSRF check answers it.
+    form = (request.headers.get("content-type") ?? "").startsWith("multipart/form-data")
+      ? await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }))
+      : await readForm(request);
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
       return { checked: null, result: null, problem: "A file is larger than 50 MB, the most Amazon Q Business accepts per document. Nothing was sent: remove it and choose the files again." };

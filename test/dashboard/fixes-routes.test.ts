@@ -464,6 +464,12 @@ describe("re-upload page", () => {
     expect(await uploadedAt(aws)).toEqual(before);
   });
 
+  it("refuses a post without the CSRF token with 403", async () => {
+    await freshDashboard();
+    const response = await thrown(reuploadRoute.action(args(post(page, olivia, { intent: "check" }, { csrf: false }))));
+    expect(response.status).toBe(403);
+  });
+
   it("uploads an operator's checked files, verifies them, and the application becomes ready", async () => {
     const { aws } = await freshDashboard();
     const both = STALE_UPLOADS.map((name) => ({ name, text: `new copy of ${name}` }));
