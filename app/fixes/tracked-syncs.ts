@@ -120,7 +120,7 @@ const sourcePath = (d: DataSourceRef) => ({ applicationId: d.applicationId, inde
 export function updateInputFrom(current: GetDataSourceResponse, configuration: Record<string, unknown>) {
   return {
     configuration: configuration as DocumentType,
-    // displayName is left out: unchanged when absent, and a console-made name ("HR Data") fails the API's own pattern.
+    // displayName is left out: UpdateDataSource leaves an absent member unchanged.
     ...(current.description !== undefined ? { description: current.description } : {}),
     ...(current.syncSchedule !== undefined ? { syncSchedule: current.syncSchedule } : {}),
     ...(current.roleArn !== undefined ? { roleArn: current.roleArn } : {}),

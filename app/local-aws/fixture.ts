@@ -104,10 +104,17 @@ const uploadedDocument = z
   })
   .strict();
 
+/** ApplicationName, IndexName and DataSourceName in the API model: what CreateApplication/CreateIndex/CreateDataSource accept. */
+const resourceName = z
+  .string()
+  .min(1)
+  .max(1000)
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, "must match the API's name pattern [a-zA-Z0-9][a-zA-Z0-9_-]* (no spaces)");
+
 const dataSource = z
   .object({
     dataSourceId: id36,
-    displayName: z.string(),
+    displayName: resourceName,
     type: z.string(),
     status: z.enum(["PENDING_CREATION", "CREATING", "ACTIVE", "DELETING", "FAILED", "UPDATING"]),
     createdAt: isoTime,
@@ -125,7 +132,7 @@ const dataSource = z
 const index = z
   .object({
     indexId: id36,
-    displayName: z.string(),
+    displayName: resourceName,
     type: z.enum(["ENTERPRISE", "STARTER"]),
     status: resourceStatus,
     createdAt: isoTime,
@@ -149,7 +156,7 @@ const webExperience = z
 const application = z
   .object({
     applicationId: id36,
-    displayName: z.string(),
+    displayName: resourceName,
     identityType: z.enum(["AWS_IAM_IDP_SAML", "AWS_IAM_IDP_OIDC", "AWS_IAM_IDC", "AWS_QUICKSIGHT_IDP", "ANONYMOUS"]),
     status: resourceStatus,
     createdAt: isoTime,

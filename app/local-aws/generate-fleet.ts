@@ -395,7 +395,9 @@ class FleetBuilder {
   ): FixtureDataSource {
     const J = this.o.syncJobs;
     const folder = FOLDERS[d % FOLDERS.length];
-    const displayName = d < FOLDERS.length ? folder : `${folder} ${Math.floor(d / FOLDERS.length) + 1}`;
+    // The API's DataSourceName pattern allows no spaces: "HR Data" becomes "hr-data".
+    const name = folder.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+    const displayName = d < FOLDERS.length ? name : `${name}-${Math.floor(d / FOLDERS.length) + 1}`;
     // A healthy source with a single job can only be shown fully synced by that job being its first, after the cutoff.
     const createdAfterCutoff =
       (kind === "healthy" && (J === 1 || this.random() < 0.15)) || (kind === "failing-sync" && J <= 2);

@@ -109,7 +109,7 @@ describe("the demo's fixes", () => {
   const audit = async () =>
     (await runAudit({ endpoint: t.aws.endpoint, targets: targetsForFixture(t.aws.fleet, PROD), maxAttempts: 1 })).report;
 
-  it("a forced full sync of HR Data makes hr-benefits-assistant ready, and its documents downloadable", async () => {
+  it("a forced full sync of hr-data makes hr-benefits-assistant ready, and its documents downloadable", async () => {
     const { region, app } = findApp(t.aws.fleet, "hr-benefits-assistant");
     const { qbusiness } = t.clients(PROD, region);
     const ids = { applicationId: app.applicationId, indexId: app.indices[0].indexId, dataSourceId: app.indices[0].dataSources[0].dataSourceId };

@@ -147,7 +147,7 @@ describe("the demo fleet", () => {
         postCutoffSucceeded(ds).length > 0 &&
         postCutoffSucceeded(ds).every((j) => ms(j.startTime) >= ms(ds.updatedAt)),
     );
-    expect(hr?.ds.displayName).toBe("HR Data");
+    expect(hr?.ds.displayName).toBe("hr-data");
     expect(hr!.ds.syncJobs.length).toBeGreaterThan(10);
     expect(hr!.ds.documents.filter((d) => ms(d.updatedAt) < CUTOFF).length).toBeGreaterThan(0);
     // Stale documents' objects did not change since, so an incremental sync would not refresh them.
@@ -162,7 +162,7 @@ describe("the demo fleet", () => {
       ({ ds }) =>
         ds.type === "S3" && postCutoffSucceeded(ds).length > 0 && postCutoffSucceeded(ds).every((j) => ms(j.startTime) < ms(ds.updatedAt)),
     );
-    expect(unknown.map((s) => s.ds.displayName)).toEqual(["IT Help"]);
+    expect(unknown.map((s) => s.ds.displayName)).toEqual(["it-help"]);
   });
 
   it("has an S3V2 source, mode unknown, whose every document was re-ingested after the cutoff", () => {
@@ -264,7 +264,7 @@ describe("the demo fleet", () => {
       const latest = jobs[jobs.length - 1];
       return latest.status === "FAILED" && postCutoffSucceeded(ds).some((j) => ms(j.startTime) >= ms(ds.updatedAt));
     });
-    expect(failing.map((s) => s.ds.displayName)).toEqual(["Research Papers"]);
+    expect(failing.map((s) => s.ds.displayName)).toEqual(["research-papers"]);
     const latest = byStart(failing[0].ds).at(-1)!;
     expect(latest.error?.errorCode).toBe("InvalidRequest");
     expect(expected.applications[failing[0].app.applicationId]).toMatchObject({ readiness: "ready", warnings: ["datasource-sync-failing"] });

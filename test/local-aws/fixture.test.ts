@@ -161,6 +161,14 @@ describe("validateFixture", () => {
     expect(messageOf(f)).toBe(`fixture: ${APP_PATH}.displayName: required string is missing`);
   });
 
+  it("refuses a data source name the API would not accept (spaces), naming its path", () => {
+    const f = fixture();
+    f.accounts[0].regions["us-east-1"].applications[0].indices[0].dataSources[1].displayName = "HR Data";
+    expect(messageOf(f)).toMatch(
+      new RegExp(`^fixture: ${APP_PATH.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.indices\\[0\\]\\.dataSources\\[1\\]\\.displayName: .*name pattern`),
+    );
+  });
+
   it("refuses an id that is not 36 characters of [a-zA-Z0-9-]", () => {
     const f = fixture();
     f.accounts[0].regions["us-east-1"].applications[0].webExperiences[0].webExperienceId = "web-1";

@@ -54,12 +54,7 @@ const SERVED = [
 ] as const;
 type Operation = (typeof SERVED)[number];
 
-/**
- * Console-made data source names ("HR Data", as in the demo fleet) break the
- * model's DataSourceName pattern, which only CreateDataSource/UpdateDataSource
- * input enforces; GetDataSource/ListDataSources return them as stored.
- */
-const OUTPUT_PATTERN_EXEMPT = new Set(["DataSourceName"]);
+
 
 /** One resource path in the fleet: the ids an operation's input needs. */
 interface Target {
@@ -188,7 +183,7 @@ class Harness {
 function problemsOf(op: Operation, outcome: Outcome): string[] {
   return outcome.error
     ? errorProblems(model, op, outcome.raw)
-    : successProblems(model, op, outcome.raw, { ignorePatternOf: OUTPUT_PATTERN_EXEMPT });
+    : successProblems(model, op, outcome.raw);
 }
 
 describe("the model's HTTP bindings of the served operations", () => {
