@@ -38,8 +38,8 @@ const expected = JSON.parse(readFileSync(path.join(FIXTURES, "demo-fleet.expecte
 };
 
 const CUTOFF = Date.parse("2025-07-03T00:00:00Z");
-/** The check ids of the catalogue, read from the shared contract itself. */
-const CATALOGUE = [...readFileSync("/work/shared/checks.md", "utf8").matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
+/** The check ids of the catalogue, read from the shared contract itself (shared/ sits beside the checkout). */
+const CATALOGUE = [...readFileSync(path.resolve(__dirname, "../../../shared/checks.md"), "utf8").matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
 
 interface AppAt {
   account: FixtureAccount;
