@@ -2,6 +2,7 @@
  * The AWS permissions each fix action needs, declared beside the actions
  * (least privilege for the fixer's role; a plan names the one AWS denied).
  */
+import { ROLE_POLICY_READ_PERMISSIONS } from "../audit/checks/common";
 import type { FixAction } from "./types";
 
 export const FIX_PERMISSIONS: Record<FixAction, string[]> = {
@@ -14,16 +15,7 @@ export const FIX_PERMISSIONS: Record<FixAction, string[]> = {
     // UpdateDataSource passes the data source's role to the service.
     "iam:PassRole",
   ],
-  "patch-role-policy": [
-    "iam:GetRole",
-    "iam:ListRolePolicies",
-    "iam:GetRolePolicy",
-    "iam:ListAttachedRolePolicies",
-    "iam:GetPolicy",
-    "iam:GetPolicyVersion",
-    "iam:PutRolePolicy",
-    "iam:SimulatePrincipalPolicy",
-  ],
+  "patch-role-policy": [...ROLE_POLICY_READ_PERMISSIONS, "iam:PutRolePolicy", "iam:SimulatePrincipalPolicy"],
   "reupload-files": [
     "qbusiness:ListDocuments",
     "qbusiness:BatchPutDocument",

@@ -5,16 +5,8 @@
  * or narrow the statement, which the finding shows with its policy.
  */
 import type { Check, CheckMetadata, Finding, MatchedStatement } from "../types";
-import {
-  describeError,
-  describeResourceArn,
-  errorEvidence,
-  finding,
-  listInWords,
-  readableWebExperienceRoles,
-  roleResource,
-} from "./common";
-import { ACTION, accessEvidence } from "./webexperience-role-getdocumentcontent";
+import { describeResourceArn, finding, listInWords, readableWebExperienceRoles, ROLE_POLICY_READ_PERMISSIONS, roleResource } from "./common";
+import { ACTION, judgeableAccess, reasonsSuffix } from "./webexperience-role-getdocumentcontent";
 
 export const metadata: CheckMetadata = {
   id: "webexperience-role-explicit-deny",
@@ -31,15 +23,7 @@ export const metadata: CheckMetadata = {
     "Remove the Deny statement shown, or narrow it so it no longer matches qbusiness:GetDocumentContent on these resources. " +
     "Adding an Allow cannot help, so no automatic fix is offered.",
   remediation: null,
-  permissions: [
-    "iam:SimulatePrincipalPolicy",
-    "iam:GetRole",
-    "iam:ListRolePolicies",
-    "iam:GetRolePolicy",
-    "iam:ListAttachedRolePolicies",
-    "iam:GetPolicy",
-    "iam:GetPolicyVersion",
-  ],
+  permissions: ["iam:SimulatePrincipalPolicy", ...ROLE_POLICY_READ_PERMISSIONS],
 };
 
 // The simulator names the policy of a denying statement but may not say which statement: for an explicit deny, anything not marked Allow is the Deny.
@@ -55,21 +39,12 @@ export const check: Check = {
     const findings: Finding[] = [];
     for (const { app, we, roleArn, role } of readableWebExperienceRoles(inventory)) {
       const resource = roleResource(app, we, roleArn);
-      const access = we.access;
-      if (!access) {
-        findings.push(finding(metadata, "unknown", resource, `The role's access to ${ACTION} was not evaluated.`, { action: ACTION }));
+      const judgeable = judgeableAccess(metadata, resource, we.access, role.permissionsBoundary?.arn);
+      if ("unknown" in judgeable) {
+        findings.push(judgeable.unknown);
         continue;
       }
-      const evidence = accessEvidence(access, role.permissionsBoundary?.arn);
-      if (access.error) {
-        findings.push(
-          finding(metadata, "unknown", resource, `The role's policies could not be evaluated: ${describeError(access.error)}`, {
-            ...evidence,
-            error: errorEvidence(access.error),
-          }),
-        );
-        continue;
-      }
+      const { access, evidence } = judgeable;
       const denied = access.resources.filter((r) => r.decision === "explicitDeny");
       if (denied.length > 0) {
         const statements = denied.flatMap((r) => r.matchedStatements.filter(isDeny));
@@ -94,13 +69,12 @@ export const check: Check = {
       );
       if (maybeDenied.length > 0) {
         const where = listInWords(maybeDenied.map((r) => describeResourceArn(app, r.resourceArn)));
-        const reasons = [...new Set(maybeDenied.map((r) => r.reason).filter((r): r is string => Boolean(r)))];
         findings.push(
           finding(
             metadata,
             "unknown",
             resource,
-            `Cannot rule out a Deny of ${ACTION} on ${where}${reasons.length ? `: ${reasons.join("; ")}` : ""}.`,
+            `Cannot rule out a Deny of ${ACTION} on ${where}${reasonsSuffix(maybeDenied)}.`,
             evidence,
           ),
         );

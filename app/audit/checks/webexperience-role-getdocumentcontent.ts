@@ -14,7 +14,7 @@
  * - A service-linked role: `fail` with no remediation (IAM refuses changes).
  * - A decision the local reading could not reach (e.g. a Condition): `unknown`.
  */
-import type { Check, CheckMetadata, Finding, ResourceDecision, RoleAccessEvaluation } from "../types";
+import type { Check, CheckMetadata, Finding, FindingResource, ResourceDecision, RoleAccessEvaluation } from "../types";
 import {
   describeError,
   describeResourceArn,
@@ -22,6 +22,7 @@ import {
   finding,
   listInWords,
   readableWebExperienceRoles,
+  ROLE_POLICY_READ_PERMISSIONS,
   roleResource,
 } from "./common";
 
@@ -43,15 +44,7 @@ export const metadata: CheckMetadata = {
     "…/application/{applicationId}/index/*. The fix action adds it as an inline policy. If a permissions boundary blocks it, the " +
     "boundary must allow the action too.",
   remediation: "patch-role-policy",
-  permissions: [
-    "iam:SimulatePrincipalPolicy",
-    "iam:GetRole",
-    "iam:ListRolePolicies",
-    "iam:GetRolePolicy",
-    "iam:ListAttachedRolePolicies",
-    "iam:GetPolicy",
-    "iam:GetPolicyVersion",
-  ],
+  permissions: ["iam:SimulatePrincipalPolicy", ...ROLE_POLICY_READ_PERMISSIONS],
 };
 
 /** The per-resource decisions as evidence: decision, matched statements with their policies. */
@@ -81,6 +74,38 @@ export function accessEvidence(access: RoleAccessEvaluation, permissionsBoundary
   };
 }
 
+/**
+ * The role's access and its evidence when it can be judged; otherwise the
+ * `unknown` finding of `check` for an access never evaluated or whose
+ * evaluation failed. Both role checks start from it.
+ */
+export function judgeableAccess(
+  check: CheckMetadata,
+  resource: FindingResource,
+  access: RoleAccessEvaluation | undefined,
+  permissionsBoundaryArn: string | undefined,
+): { access: RoleAccessEvaluation; evidence: Record<string, unknown> } | { unknown: Finding } {
+  if (!access) {
+    return { unknown: finding(check, "unknown", resource, `The role's access to ${ACTION} was not evaluated.`, { action: ACTION }) };
+  }
+  const evidence = accessEvidence(access, permissionsBoundaryArn);
+  if (access.error) {
+    return {
+      unknown: finding(check, "unknown", resource, `The role's policies could not be evaluated: ${describeError(access.error)}`, {
+        ...evidence,
+        error: errorEvidence(access.error),
+      }),
+    };
+  }
+  return { access, evidence };
+}
+
+/** The distinct reasons given for undecided resources, as a message tail (": a; b"), or "" when none was given. */
+export function reasonsSuffix(undecided: ResourceDecision[]): string {
+  const reasons = [...new Set(undecided.map((r) => r.reason).filter((r): r is string => Boolean(r)))];
+  return reasons.length ? `: ${reasons.join("; ")}` : "";
+}
+
 const blockedByBoundary = (r: ResourceDecision) => r.decision !== "allowed" && r.allowedByPermissionsBoundary === false;
 
 export const check: Check = {
@@ -89,22 +114,13 @@ export const check: Check = {
     const findings: Finding[] = [];
     for (const { app, we, roleArn, role } of readableWebExperienceRoles(inventory)) {
       const resource = roleResource(app, we, roleArn);
-      const access = we.access;
-      const methodNote = access?.method === "local" ? " (read locally: simulation was not allowed)" : "";
-      if (!access) {
-        findings.push(finding(metadata, "unknown", resource, `The role's access to ${ACTION} was not evaluated.`, { action: ACTION }));
+      const judgeable = judgeableAccess(metadata, resource, we.access, role.permissionsBoundary?.arn);
+      if ("unknown" in judgeable) {
+        findings.push(judgeable.unknown);
         continue;
       }
-      const evidence = accessEvidence(access, role.permissionsBoundary?.arn);
-      if (access.error) {
-        findings.push(
-          finding(metadata, "unknown", resource, `The role's policies could not be evaluated: ${describeError(access.error)}`, {
-            ...evidence,
-            error: errorEvidence(access.error),
-          }),
-        );
-        continue;
-      }
+      const { access, evidence } = judgeable;
+      const methodNote = access.method === "local" ? " (read locally: simulation was not allowed)" : "";
       if (access.resources.length === 0) {
         findings.push(finding(metadata, "unknown", resource, "No resource was evaluated for the role.", evidence));
         continue;
@@ -142,13 +158,12 @@ export const check: Check = {
           ),
         );
       } else if (undecided.length > 0) {
-        const reasons = [...new Set(undecided.map((r) => r.reason).filter((r): r is string => Boolean(r)))];
         findings.push(
           finding(
             metadata,
             "unknown",
             resource,
-            `Cannot confirm ${ACTION} on ${describe(undecided)}${methodNote}${reasons.length ? `: ${reasons.join("; ")}` : ""}.`,
+            `Cannot confirm ${ACTION} on ${describe(undecided)}${methodNote}${reasonsSuffix(undecided)}.`,
             evidence,
           ),
         );
