@@ -37,7 +37,8 @@ function auditStatus(report: AuditReport): AuditStatus {
   return failed === report.targets.length ? "error" : "partial";
 }
 
-function applicationKey(a: { accountId: string; region: string; applicationId: string }): string {
+/** Identity of an application across audits. */
+export function applicationKey(a: { accountId: string; region: string; applicationId: string }): string {
   return `${a.accountId}/${a.region}/${a.applicationId}`;
 }
 
@@ -203,7 +204,26 @@ export function compareAudits(db: Db, fromId: number, toId: number): AuditCompar
   if (!from) throw new Error(`Audit ${fromId} not found`);
   if (!to) throw new Error(`Audit ${toId} not found`);
 
-  const before = new Map(from.applications.map((a) => [applicationKey(a), a]));
+  const open = (r: AuditReport) => new Map(r.findings.filter((f) => f.status !== "pass").map((f) => [findingKey(f), f]));
+  return compareAuditParts(
+    { id: fromId, applications: from.applications, openFindings: open(from) },
+    { id: toId, applications: to.applications, openFindings: open(to) },
+  );
+}
+
+/** The parts of one audit a comparison reads: its applications, its non-passing findings by findingKey. */
+export interface ComparedAudit {
+  id: number;
+  applications: Iterable<ReportApplication>;
+  openFindings: Map<string, Finding>;
+}
+
+/**
+ * What changed between two audits, from their parts: compareAudits takes them
+ * from the whole reports, the dashboard from the indexed rows.
+ */
+export function compareAuditParts(from: ComparedAudit, to: ComparedAudit): AuditComparison {
+  const before = new Map(Array.from(from.applications, (a) => [applicationKey(a), a]));
   const becameReady: ReadinessChange[] = [];
   const regressed: ReadinessChange[] = [];
   for (const app of to.applications) {
@@ -215,11 +235,7 @@ export function compareAudits(db: Db, fromId: number, toId: number): AuditCompar
     const now = READINESS_RANK[app.readiness];
     if (was !== undefined && now !== undefined && now < was) regressed.push(change);
   }
-
-  const open = (r: AuditReport) => new Map(r.findings.filter((f) => f.status !== "pass").map((f) => [findingKey(f), f]));
-  const openBefore = open(from);
-  const openAfter = open(to);
-  const newFindings = [...openAfter].filter(([k]) => !openBefore.has(k)).map(([, f]) => f);
-  const goneFindings = [...openBefore].filter(([k]) => !openAfter.has(k)).map(([, f]) => f);
-  return { fromId, toId, becameReady, regressed, newFindings, goneFindings };
+  const newFindings = [...to.openFindings].filter(([k]) => !from.openFindings.has(k)).map(([, f]) => f);
+  const goneFindings = [...from.openFindings].filter(([k]) => !to.openFindings.has(k)).map(([, f]) => f);
+  return { fromId: from.id, toId: to.id, becameReady, regressed, newFindings, goneFindings };
 }

@@ -4,8 +4,8 @@
  * findings that do not pass), not from the two whole reports: a 300-application
  * audit's report is megabytes of JSON.
  */
-import { findingKey, listAudits, type AuditComparison, type ReadinessChange } from "~/audit/history";
-import type { Finding, FindingResource, Readiness, ReportApplication } from "~/audit/types";
+import { applicationKey, compareAuditParts, findingKey, listAudits, type AuditComparison } from "~/audit/history";
+import type { Finding, FindingResource, ReportApplication } from "~/audit/types";
 import type { Db } from "~/db/database";
 import { checkTitle } from "./catalogue.server";
 import { auditStamp } from "./findings.server";
@@ -21,9 +21,6 @@ export interface ChangesPage {
   comparison: (AuditComparison & { checkTitles: Record<string, string> }) | null;
 }
 
-// The order history.ts's compareAudits uses: unsupported is a property of the application, not progress.
-const READINESS_RANK: Record<Readiness, number | undefined> = { ready: 3, unknown: 2, "not-ready": 1, unsupported: undefined };
-
 function parseId(value: string | null): number | undefined {
   return value && /^\d+$/.test(value) ? Number(value) : undefined;
 }
@@ -36,7 +33,7 @@ function applicationsOf(db: Db, auditId: number): Map<string, ReportApplication>
        FROM audit_applications WHERE audit_id = ?`,
     )
     .all(auditId) as ReportApplication[];
-  return new Map(rows.map((a) => [`${a.accountId}/${a.region}/${a.applicationId}`, a]));
+  return new Map(rows.map((a) => [applicationKey(a), a]));
 }
 
 interface FindingRowData {
@@ -68,28 +65,10 @@ function openFindingsOf(db: Db, auditId: number): Map<string, Finding> {
 
 /** The comparison compareAudits makes, from the rows: readiness changes and findings that came or went. */
 export function compareStoredAudits(db: Db, fromId: number, toId: number): AuditComparison {
-  const before = applicationsOf(db, fromId);
-  const becameReady: ReadinessChange[] = [];
-  const regressed: ReadinessChange[] = [];
-  for (const [key, app] of applicationsOf(db, toId)) {
-    const old = before.get(key);
-    if (!old || old.readiness === app.readiness) continue;
-    const change = { application: app, from: old.readiness, to: app.readiness };
-    if (app.readiness === "ready") becameReady.push(change);
-    const was = READINESS_RANK[old.readiness];
-    const now = READINESS_RANK[app.readiness];
-    if (was !== undefined && now !== undefined && now < was) regressed.push(change);
-  }
-  const openBefore = openFindingsOf(db, fromId);
-  const openAfter = openFindingsOf(db, toId);
-  return {
-    fromId,
-    toId,
-    becameReady,
-    regressed,
-    newFindings: [...openAfter].filter(([k]) => !openBefore.has(k)).map(([, f]) => f),
-    goneFindings: [...openBefore].filter(([k]) => !openAfter.has(k)).map(([, f]) => f),
-  };
+  return compareAuditParts(
+    { id: fromId, applications: applicationsOf(db, fromId).values(), openFindings: openFindingsOf(db, fromId) },
+    { id: toId, applications: applicationsOf(db, toId).values(), openFindings: openFindingsOf(db, toId) },
+  );
 }
 
 /**
