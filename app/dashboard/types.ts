@@ -2,7 +2,7 @@
  * Shapes the dashboard's loaders return and its components render. Pure
  * types, no `.server` imports: components import these.
  */
-import type { FindingStatus, Readiness, Severity } from "~/audit/types";
+import type { AuditReport, FindingStatus, Readiness, ReportApplication, Severity } from "~/audit/types";
 
 /** Which stored audit a page shows: every page prints its time. */
 export interface AuditStamp {
@@ -11,21 +11,11 @@ export interface AuditStamp {
   cutoff: string;
 }
 
-export interface FleetTotals {
-  total: number;
-  ready: number;
-  notReady: number;
-  unsupported: number;
-  unknown: number;
-}
+/** Applications by readiness: the report's summary counts. */
+export type FleetTotals = AuditReport["summary"]["applications"];
 
-export interface ApplicationRow {
-  accountId: string;
-  region: string;
-  applicationId: string;
-  displayName: string;
-  identityType: string | null;
-  readiness: Readiness;
+/** An application as the report lists it (less the read error), with its counts of open findings. */
+export interface ApplicationRow extends Omit<ReportApplication, "error"> {
   /** Findings of this application with status fail / warn. */
   failCount: number;
   warnCount: number;
@@ -78,13 +68,10 @@ export interface FilterOptions {
   checks: { id: string; title: string }[];
 }
 
-export interface ReadinessPoint {
+/** One audit's readiness counts, a point of the readiness chart. */
+export interface ReadinessPoint extends Omit<FleetTotals, "total"> {
   auditId: number;
   scannedAt: string;
-  ready: number;
-  notReady: number;
-  unsupported: number;
-  unknown: number;
 }
 
 export interface CheckCount {
