@@ -5,19 +5,12 @@
 import { Form, Link, useFetcher, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { CsrfInput } from "~/auth/csrf-input";
-import type { ActivityEntry, ApplyOutcome, PlanStatus, TrackedSync, Verification } from "~/fixes/types";
+import type { ActivityEntry, ApplyOutcome, PlanBase, PlanStatus, TrackedSync, Verification } from "~/fixes/types";
 import { formatTime } from "~/dashboard/words";
 import { activityPath } from "./fix-links";
 
 /** The part of a plan every action has (the fixes' PlanBase as a loader serialises it). */
-export interface PlanHeader {
-  status: PlanStatus;
-  summary: string;
-  reasons: string[];
-  missingPermissions: string[];
-  planHash: string;
-  plannedAt: string;
-}
+export type PlanHeader = Pick<PlanBase, "status" | "summary" | "reasons" | "missingPermissions" | "planHash" | "plannedAt">;
 
 const PLAN_STATUS_LABELS: Record<PlanStatus, string> = {
   ready: "Ready to apply",
