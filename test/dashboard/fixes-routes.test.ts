@@ -16,8 +16,6 @@ import { runAudit } from "~/audit/run";
 import { targetsForFixture } from "~/audit/targets";
 import { CSRF_FIELD } from "~/auth/csrf-input";
 import { hashPassword, parsePasswordHash } from "~/auth/password.server";
-import { getSession } from "~/auth/session.server";
-import { signIn } from "~/auth/user.server";
 import { setConfig, type Config, type ConfiguredUser } from "~/config.server";
 import { dashboardDb } from "~/dashboard/db.server";
 import { configureDashboardFixes, dashboardFixContext, startDashboardFixes } from "~/dashboard/fixes.server";
@@ -31,10 +29,10 @@ import * as findingFixRoute from "~/routes/fix.finding.$findingId";
 import * as fullSyncRoute from "~/routes/fix.full-sync";
 import * as rolePatchRoute from "~/routes/fix.patch-role-policy";
 import * as reuploadRoute from "~/routes/fix.reupload-files";
+import { args, BASE, formPost as post, getRequest as get, sessionOf, thrown, type Who } from "../helpers/dashboard-requests";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 
 const DEMO_FIXTURE = path.resolve(__dirname, "../../app/local-aws/fixtures/demo-fleet.json");
-const BASE = "http://dashboard.test";
 const ACCOUNT = "111122223333";
 
 /** Demo fleet applications (demo-fleet.expected.json). */
@@ -50,7 +48,6 @@ const STALE_UPLOADS = ["national_park_services_infograph.pdf", "Offsite agenda Y
 
 // ------------------------------------------------------------------ users, requests
 
-type Who = { cookie: string; csrf: string };
 let users: ConfiguredUser[];
 let olivia: Who;
 let oscar: Who;
@@ -66,31 +63,6 @@ function config(db: string): Config {
   };
 }
 
-async function sessionOf(username: string): Promise<Who> {
-  const response = await signIn(new Request(`${BASE}/sign-in`), username, "password", "/");
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
-  const session = await getSession(new Request(BASE, { headers: { cookie } }));
-  return { cookie, csrf: session.get("csrfToken") ?? "" };
-}
-
-function get(pathAndQuery: string, who: Who) {
-  return new Request(`${BASE}${pathAndQuery}`, { headers: { cookie: who.cookie } });
-}
-
-/** A form POST as the browser sends it, with the session's CSRF token unless `csrf: false`. */
-function post(pathAndQuery: string, who: Who, fields: Record<string, string | string[]>, options: { csrf?: boolean } = {}) {
-  const body = new URLSearchParams();
-  if (options.csrf !== false) body.append(CSRF_FIELD, who.csrf);
-  for (const [name, value] of Object.entries(fields)) {
-    for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
-  }
-  return new Request(`${BASE}${pathAndQuery}`, {
-    method: "POST",
-    headers: { cookie: who.cookie, "content-type": "application/x-www-form-urlencoded", origin: BASE },
-    body: body.toString(),
-  });
-}
-
 /** A multipart POST of files, as the re-upload form sends it. */
 function postFiles(pathAndQuery: string, who: Who, fields: Record<string, string>, files: { name: string; text: string }[]) {
   const form = new FormData();
@@ -98,18 +70,6 @@ function postFiles(pathAndQuery: string, who: Who, fields: Record<string, string
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   for (const file of files) form.append("files", new File([file.text], file.name));
   return new Request(`${BASE}${pathAndQuery}`, { method: "POST", headers: { cookie: who.cookie, origin: BASE }, body: form });
-}
-
-const args = (request: Request, params: Record<string, string> = {}) => ({ request, params, context: {} });
-
-async function thrown(promise: Promise<unknown>): Promise<Response> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Response) return error;
-    throw error;
-  }
-  throw new Error("expected a thrown Response");
 }
 
 // ------------------------------------------------------------------ one fleet per test

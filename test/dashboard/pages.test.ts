@@ -13,8 +13,6 @@ import { runAudit } from "~/audit/run";
 import { allChecks } from "~/audit/checks";
 import { CSRF_FIELD } from "~/auth/csrf-input";
 import { hashPassword, parsePasswordHash } from "~/auth/password.server";
-import { getSession } from "~/auth/session.server";
-import { signIn } from "~/auth/user.server";
 import { getConfig, setConfig, type Config } from "~/config.server";
 import { openDatabase, type Db } from "~/db/database";
 import { accountCredentials, type Fixture } from "~/local-aws/fixture-types";
@@ -44,11 +42,11 @@ import {
   webExperience,
   webRole,
 } from "../audit/fleet-builder";
+import { args, BASE, formPost, getRequest, sessionOf, thrown, type Who } from "../helpers/dashboard-requests";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 
 const A = "111122223333";
 const B = "444455556666";
-const BASE = "http://dashboard.test";
 
 // ------------------------------------------------------------------ the fleet
 
@@ -122,39 +120,11 @@ let config: Config;
 let firstAuditId: number;
 let latestId: number;
 
-async function sessionCookie(username: string): Promise<{ cookie: string; csrf: string }> {
-  const response = await signIn(new Request(`${BASE}/sign-in`), username, "password", "/");
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
-  const session = await getSession(new Request(BASE, { headers: { cookie } }));
-  return { cookie, csrf: session.get("csrfToken") ?? "" };
-}
-
-let operator: { cookie: string; csrf: string };
-let viewer: { cookie: string; csrf: string };
+let operator: Who;
+let viewer: Who;
 
 function get(pathAndQuery: string, who: { cookie: string } | null = viewer) {
-  return new Request(`${BASE}${pathAndQuery}`, { headers: who ? { cookie: who.cookie } : {} });
-}
-
-function post(pathAndQuery: string, who: { cookie: string; csrf: string }, fields: Record<string, string>) {
-  return new Request(`${BASE}${pathAndQuery}`, {
-    method: "POST",
-    headers: { cookie: who.cookie, "content-type": "application/x-www-form-urlencoded", origin: BASE },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
-
-const args = (request: Request, params: Record<string, string> = {}) => ({ request, params, context: {} });
-
-/** Loaders return plain data (single fetch); a thrown Response is the unhappy path. */
-async function thrown(promise: Promise<unknown>): Promise<Response> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Response) return error;
-    throw error;
-  }
-  throw new Error("expected the loader to throw a Response");
+  return getRequest(pathAndQuery, who);
 }
 
 beforeAll(async () => {
@@ -171,8 +141,8 @@ beforeAll(async () => {
   db = openDatabase(config.db);
   firstAuditId = (await runAudit({ fixture: buildFleet(false), db })).auditId!;
   latestId = (await runAudit({ fixture: buildFleet(true), db })).auditId!;
-  operator = await sessionCookie("olivia");
-  viewer = await sessionCookie("victor");
+  operator = await sessionOf("olivia");
+  viewer = await sessionOf("victor");
 });
 
 afterAll(() => {
@@ -486,7 +456,7 @@ describe("scan now", () => {
   });
 
   it("refuses a viewer's scan request", async () => {
-    const response = await thrown(overview.action(args(post("/?index", viewer, { intent: "scan", [CSRF_FIELD]: viewer.csrf }))));
+    const response = await thrown(overview.action(args(formPost("/?index", viewer, { intent: "scan" }))));
     expect(response.status).toBe(403);
   });
 
@@ -500,16 +470,16 @@ describe("scan now", () => {
   });
 
   it("refuses a scan request without the session's CSRF token", async () => {
-    const response = await thrown(overview.action(args(post("/?index", operator, { intent: "scan", [CSRF_FIELD]: "forged" }))));
+    const response = await thrown(overview.action(args(formPost("/?index", operator, { intent: "scan", [CSRF_FIELD]: "forged" }, { csrf: false }))));
     expect(response.status).toBe(403);
   });
 
   it("starts one scan in the background; a second request while it runs answers already running", async () => {
-    const first = await overview.action(args(post("/?index", operator, { intent: "scan", [CSRF_FIELD]: operator.csrf })));
-    const second = await overview.action(args(post("/?index", operator, { intent: "scan", [CSRF_FIELD]: operator.csrf })));
+    const first = await overview.action(args(formPost("/?index", operator, { intent: "scan" })));
+    const second = await overview.action(args(formPost("/?index", operator, { intent: "scan" })));
     expect(first).toMatchObject({ alreadyRunning: false, scan: { state: "running", startedBy: "olivia" } });
     expect(second.alreadyRunning).toBe(true);
-    const viaApi = await scanRoute.action(args(post("/scan", operator, { [CSRF_FIELD]: operator.csrf })));
+    const viaApi = await scanRoute.action(args(formPost("/scan", operator, {})));
     expect(viaApi.status).toBe(409);
 
     const done = await scanFinished();
