@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -23,11 +22,10 @@ import {
   webExperience,
   webRole,
 } from "./fleet-builder";
+import { ROOT, runScript, type ScriptRun } from "../helpers/cli";
 
 const ACCOUNT = "111122223333";
 const REGION = "us-east-1";
-const ROOT = path.resolve(__dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 /** One IDC application with one S3 source; `synced` decides whether it had a full sync after the cutoff. */
 function oneApp(synced: boolean): Fixture {
@@ -56,17 +54,9 @@ function writeFixture(name: string, fixture: unknown): string {
 }
 
 /** Run `npm run audit -- ...args` as a user would (tsx scripts/audit.ts), with no AWS settings from this machine. */
-function audit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function audit(args: string[]): Promise<ScriptRun> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, QBR_DB: path.join(dir, "default.sqlite"), NODE_ENV: "test" };
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ["scripts/audit.ts", ...args], { cwd: ROOT, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runScript("scripts/audit.ts", args, env);
 }
 
 describe("audit CLI", () => {

@@ -3,7 +3,6 @@
  * against a standalone local AWS (AWS_ENDPOINT_URL): what it prints, what it
  * changes, its exit codes, and that the next audit sees the fix.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,11 +13,10 @@ import { runAudit } from "../../app/audit/run";
 import { openDatabase } from "../../app/db/database";
 import { listActivity } from "../../app/fixes/activity-log";
 import { accountCredentials, type Fixture } from "../../app/local-aws/fixture-types";
+import { runScript, type ScriptRun } from "../helpers/cli";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import { ACCOUNT, APP, INDEX, REGION, ROLE_ARN, ROLE_NAME, SOURCE, appArn, chatOnlyRole, fixFleet } from "./fleet";
 
-const ROOT = path.resolve(__dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 let t: TestAws | undefined;
 let dir: string | undefined;
@@ -36,7 +34,7 @@ async function standalone(fixture: Fixture = fixFleet()): Promise<{ t: TestAws; 
 }
 
 /** `npm run fix -- ...args` with only the local AWS's settings in the environment. */
-function fix(args: string[], dbPath: string, stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function fix(args: string[], dbPath: string, stdin = ""): Promise<ScriptRun> {
   const keys = accountCredentials(ACCOUNT);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -49,16 +47,7 @@ function fix(args: string[], dbPath: string, stdin = ""): Promise<{ code: number
     AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
     AWS_REGION: REGION,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ["scripts/fix.ts", ...args], { cwd: ROOT, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return runScript("scripts/fix.ts", args, env, stdin);
 }
 
 async function roleDecision(): Promise<string | undefined> {
