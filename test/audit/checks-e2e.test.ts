@@ -8,6 +8,7 @@ import { runAudit } from "../../app/audit/run";
 import { targetsForFixture } from "../../app/audit/targets";
 import { startLocalAws } from "../../app/local-aws/index";
 import { accountCredentials } from "../../app/local-aws/fixture-types";
+import { application, dataSource, IDC_TRUST, id36, index, webExperience } from "./fleet-builder";
 import type { AuditReport, Finding } from "../../app/audit/types";
 import type {
   Fixture,
@@ -23,7 +24,6 @@ import type {
 const ACCOUNT = "111122223333";
 const REGION = "us-east-1";
 
-const id36 = (label: string) => `${label}-`.padEnd(36, "0").slice(0, 36);
 const appArn = (label: string) => `arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/${id36(label)}`;
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
@@ -40,44 +40,14 @@ function docs(count: number, updatedAt: string, prefix: string): FixtureDocument
   }));
 }
 
-function s3Source(label: string, extra: Partial<FixtureDataSource>): FixtureDataSource {
-  return {
-    dataSourceId: id36(label),
-    displayName: label,
-    type: "S3",
-    status: "ACTIVE",
-    createdAt: "2024-05-01T10:00:00Z",
-    updatedAt: "2024-05-01T10:00:00Z",
-    configuration: { type: "S3", version: "1.0.0", syncMode: "FORCED_FULL_CRAWL" },
-    syncJobs: [],
-    documents: [],
-    ...extra,
-  };
-}
-
 /** An Identity Center application with one index, one data source and one web experience using `role`. */
 function app(label: string, opts: { source?: FixtureDataSource; role?: string; extra?: Partial<FixtureApplication> } = {}): FixtureApplication {
-  return {
-    applicationId: id36(label),
-    displayName: label,
-    identityType: "AWS_IAM_IDC",
-    status: "ACTIVE",
-    createdAt: "2024-05-01T10:00:00Z",
-    indices: [
-      {
-        indexId: id36(`${label}-ix`),
-        displayName: "main",
-        type: "ENTERPRISE",
-        status: "ACTIVE",
-        createdAt: "2024-05-01T10:00:00Z",
-        dataSources: opts.source ? [opts.source] : [],
-      },
-    ],
-    webExperiences: [
-      { webExperienceId: id36(`${label}-we`), status: "ACTIVE", createdAt: "2024-05-01T10:00:00Z", updatedAt: "2024-05-01T10:00:00Z", roleArn: roleArn(opts.role ?? "GoodWebRole") },
-    ],
-    ...opts.extra,
-  };
+  return application(
+    label,
+    [index(`${label}-ix`, opts.source ? [opts.source] : [], { displayName: "main" })],
+    [webExperience(`${label}-we`, roleArn(opts.role ?? "GoodWebRole"))],
+    opts.extra,
+  );
 }
 
 function withUploads(application: FixtureApplication, uploads: FixtureUploadedDocument[]): FixtureApplication {
@@ -85,13 +55,8 @@ function withUploads(application: FixtureApplication, uploads: FixtureUploadedDo
   return application;
 }
 
-const TRUST: PolicyDocument = {
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "application.qbusiness.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:SetContext"] }],
-};
-
 function role(name: string, inline: PolicyDocument["Statement"], extra: Partial<FixtureRole> = {}): FixtureRole {
-  return { roleName: name, assumeRolePolicyDocument: TRUST, inlinePolicies: { WebPolicy: { Version: "2012-10-17", Statement: inline } }, ...extra };
+  return { roleName: name, assumeRolePolicyDocument: IDC_TRUST, inlinePolicies: { WebPolicy: { Version: "2012-10-17", Statement: inline } }, ...extra };
 }
 
 const ALLOW_ALL_GDC: PolicyDocument["Statement"] = [
@@ -112,12 +77,12 @@ function mainFleet(): Fixture {
         regions: {
           [REGION]: {
             applications: [
-              app("forced-full", { source: s3Source("forced-full-ds", { syncJobs: [job("ff-1", CUTOFF_AFTER)], documents: docs(2, "2025-08-01T10:10:00Z", "ff") }) }),
+              app("forced-full", { source: dataSource("forced-full-ds", { syncJobs: [job("ff-1", CUTOFF_AFTER)], documents: docs(2, "2025-08-01T10:10:00Z", "ff") }) }),
               app("config-changed", {
-                source: s3Source("config-changed-ds", { updatedAt: "2025-09-01T00:00:00Z", syncJobs: [job("cc-1", CUTOFF_AFTER)] }),
+                source: dataSource("config-changed-ds", { updatedAt: "2025-09-01T00:00:00Z", syncJobs: [job("cc-1", CUTOFF_AFTER)] }),
               }),
               app("first-sync", {
-                source: s3Source("first-sync-ds", {
+                source: dataSource("first-sync-ds", {
                   createdAt: "2025-07-05T00:00:00Z",
                   updatedAt: "2025-07-05T00:00:00Z",
                   configuration: { type: "S3", version: "1.0.0", syncMode: "FULL_CRAWL" },
@@ -126,10 +91,10 @@ function mainFleet(): Fixture {
                 }),
               }),
               app("failed-only", {
-                source: s3Source("failed-only-ds", { syncJobs: [job("fo-old", BEFORE), job("fo-new", CUTOFF_AFTER, "FAILED")], documents: docs(1, BEFORE, "fo") }),
+                source: dataSource("failed-only-ds", { syncJobs: [job("fo-old", BEFORE), job("fo-new", CUTOFF_AFTER, "FAILED")], documents: docs(1, BEFORE, "fo") }),
               }),
               app("docs-prove", {
-                source: s3Source("docs-prove-ds", {
+                source: dataSource("docs-prove-ds", {
                   updatedAt: "2025-09-01T00:00:00Z",
                   syncJobs: [job("dp-1", CUTOFF_AFTER)],
                   documents: docs(3, "2025-08-01T10:05:00Z", "dp"),
@@ -162,7 +127,7 @@ function mainFleet(): Fixture {
           "eu-west-1": { applications: [app("unlisted")] },
           "us-west-2": {
             applications: [
-              app("jobs-hidden", { source: s3Source("jobs-hidden-ds", { syncJobs: [job("jh-1", CUTOFF_AFTER)], documents: docs(1, CUTOFF_AFTER, "jh") }) }),
+              app("jobs-hidden", { source: dataSource("jobs-hidden-ds", { syncJobs: [job("jh-1", CUTOFF_AFTER)], documents: docs(1, CUTOFF_AFTER, "jh") }) }),
             ],
           },
         },
@@ -402,7 +367,7 @@ describe("a document scan stopped at its cap", () => {
       [REGION]: {
         applications: [
           app("capped", {
-            source: s3Source("capped-ds", { updatedAt: "2025-09-01T00:00:00Z", syncJobs: [job("cp-1", CUTOFF_AFTER)], documents: docs(5, "2025-08-01T10:05:00Z", "cp") }),
+            source: dataSource("capped-ds", { updatedAt: "2025-09-01T00:00:00Z", syncJobs: [job("cp-1", CUTOFF_AFTER)], documents: docs(5, "2025-08-01T10:05:00Z", "cp") }),
           }),
         ],
       },
