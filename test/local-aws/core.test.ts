@@ -9,6 +9,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { GetRoleCommand, ListUsersCommand } from "@aws-sdk/client-iam";
 import { GetBucketAclCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { ListApplicationsCommand } from "@aws-sdk/client-qbusiness";
+import { failure } from "../helpers/sdk-errors";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import { accountCredentials, type Fixture } from "~/local-aws/fixture-types";
 import { paginate } from "~/local-aws/pagination";
@@ -48,16 +49,6 @@ function unknownKey() {
     maxAttempts: 1,
     credentials: { accessKeyId: "AKIAUNKNOWN000000000", secretAccessKey: "whatever" },
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  throw new Error("expected the call to fail");
 }
 
 describe("signature verification", () => {

@@ -3,6 +3,7 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { ListApplicationsCommand } from "@aws-sdk/client-qbusiness";
+import { rejection } from "../helpers/sdk-errors";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import type { Fixture } from "~/local-aws/fixture-types";
 
@@ -36,14 +37,10 @@ beforeEach(() => {
   t.aws.setFaults(undefined);
 });
 
+/** A failed call as its caller sees it, with how many attempts the SDK made. */
 async function failure(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
-    return { name: err.name, status: err.$metadata?.httpStatusCode, attempts: err.$metadata?.attempts, message: err.message };
-  }
-  throw new Error("expected the call to fail");
+  const err = (await rejection(p)) as { name: string; message: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
+  return { name: err.name, status: err.$metadata?.httpStatusCode, attempts: err.$metadata?.attempts, message: err.message };
 }
 
 describe("rate limits", () => {

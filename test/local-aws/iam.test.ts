@@ -17,6 +17,7 @@ import {
   type EvaluationResult,
 } from "@aws-sdk/client-iam";
 import type { Fixture, PolicyDocument } from "../../app/local-aws/fixture-types";
+import { failure } from "../helpers/sdk-errors";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 
 const ACCOUNT = "111122223333";
@@ -128,16 +129,6 @@ afterEach(async () => {
 });
 
 /** The error the SDK throws, for asserting its name, message and status. */
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error("expected the call to fail");
-}
-
 const decodePolicy = (encoded: string | undefined) => JSON.parse(decodeURIComponent(encoded ?? "")) as unknown;
 
 describe("GetRole", () => {

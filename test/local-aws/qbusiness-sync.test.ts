@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/client-qbusiness";
 import type { Fixture, FixtureDataSource, FixtureSyncJob } from "../../app/local-aws/fixture-types";
 import { FULL_SYNC_REQUIRED_MESSAGE, settleSyncJobs } from "../../app/local-aws/qbusiness";
+import { rejection } from "../helpers/sdk-errors";
 import { startTestAws } from "../helpers/local-aws";
 
 const ACCOUNT = "111122223333";
@@ -164,15 +165,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await env.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}
 
 async function latestJob(dataSourceId: string) {
   const out = await qb.send(new ListDataSourceSyncJobsCommand(at(dataSourceId)));

@@ -24,6 +24,7 @@ import {
 } from "@aws-sdk/client-qbusiness";
 import type { Fixture, FixtureDataSource, FixtureDocument } from "../../app/local-aws/fixture-types";
 import { FULL_SYNC_REQUIRED_MESSAGE } from "../../app/local-aws/qbusiness";
+import { rejection } from "../helpers/sdk-errors";
 import { startTestAws } from "../helpers/local-aws";
 
 const ACCOUNT = "111122223333";
@@ -237,15 +238,6 @@ afterEach(async () => {
 });
 
 /** The error an SDK call rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}
-
 describe("applications, indices, web experiences", () => {
   it("ListApplications lists the region's applications with identity type and timestamps", async () => {
     const out = await qb.send(new ListApplicationsCommand({}));

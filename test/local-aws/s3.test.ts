@@ -7,6 +7,7 @@ import {
   PutObjectCommand,
   paginateListObjectsV2,
 } from "@aws-sdk/client-s3";
+import { failure } from "../helpers/sdk-errors";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import { presignS3Url } from "~/local-aws/index";
 import type { Fixture, FixtureS3Object } from "~/local-aws/fixture-types";
@@ -54,16 +55,6 @@ afterAll(async () => {
 });
 
 const s3 = () => t.clients(ACCOUNT, REGION, { maxAttempts: 1 }).s3;
-
-async function failure(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number }; BucketName?: string };
-    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("S3 ListObjectsV2", () => {
   it("returns at most 1000 keys a page and a continuation token for the rest", async () => {

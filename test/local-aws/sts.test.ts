@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { failure } from "../helpers/sdk-errors";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import type { Fixture } from "~/local-aws/fixture-types";
 
@@ -29,16 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-
-async function failure(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function assumeSpoke(durationSeconds?: number) {
   const out = await t.clients(HUB).sts.send(
