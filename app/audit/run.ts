@@ -24,9 +24,9 @@ export interface RunAuditOptions {
   /** Keep the audit in this database (an open one, or a path). */
   db?: Db | string;
   cutoff?: string | Date;
-  /** Requests in flight overall (default 32). */
+  /** Requests in flight overall (default 64). */
   concurrency?: number;
-  /** Requests in flight per account × region (default 8). */
+  /** Requests in flight per account × region (default 16). */
   concurrencyPerTarget?: number;
   documentCap?: number;
   onProgress?: (progress: CollectProgress) => void;

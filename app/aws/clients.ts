@@ -25,7 +25,10 @@ export interface AwsClientOptions {
   endpoint?: string;
   /** Attempts per request including the first (default 8). */
   maxAttempts?: number;
-  /** Default "adaptive": client-side rate limiting on top of backoff with jitter. */
+  /**
+   * Default "standard": backoff with jitter. The audit paces each rate-limit bucket
+   * itself (RatePacing); "adaptive" would slow every operation of a client when one throttles.
+   */
   retryMode?: "standard" | "adaptive" | "legacy";
   /** Counter shared by every client of one audit (default: a new one). */
   stats?: AwsCallStats;
@@ -80,6 +83,20 @@ export class AwsCallStats {
     if (bucket) (this.byBucket[bucket] ??= { calls: 0, throttled: 0 }).throttled++;
   }
 
+  /** The audit's pacing of rate-limit buckets, when it paces them (set by RatePacing). */
+  pacing: RatePacing | undefined;
+
+  private readonly attemptListeners: ((bucket: string, throttled: boolean) => void)[] = [];
+
+  /** Be told how each attempt of a labelled client ended (throttled or not): what RatePacing learns from. */
+  onAttempt(listener: (bucket: string, throttled: boolean) => void): void {
+    this.attemptListeners.push(listener);
+  }
+
+  attemptEnded(bucket: string | undefined, throttled: boolean): void {
+    if (bucket) for (const listener of this.attemptListeners) listener(bucket, throttled);
+  }
+
   snapshot(): {
     apiCalls: number;
     throttled: number;
@@ -110,16 +127,26 @@ function countCalls(client: Middlewareable, service: string, stats: AwsCallStats
     (next: any, context: any) => async (args: any) => {
       const operation = `${service}:${String(context.commandName ?? "Unknown").replace(/Command$/, "")}`;
       const bucket = bucketPrefix ? `${bucketPrefix}|${operation}` : undefined;
-      stats.record(operation, bucket);
-      stats.peakInFlight = Math.max(stats.peakInFlight, ++stats.inFlight);
-      try {
-        return await next(args);
-      } catch (error) {
-        if (isThrottlingError(error)) stats.recordThrottled(bucket);
-        else if (((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500) stats.serverErrors++;
-        throw error;
-      } finally {
-        stats.inFlight--;
+      for (let pacedRetries = 0; ; pacedRetries++) {
+        stats.record(operation, bucket);
+        stats.peakInFlight = Math.max(stats.peakInFlight, ++stats.inFlight);
+        let throttled = false;
+        try {
+          const result = await next(args);
+          stats.attemptEnded(bucket, false);
+          return result;
+        } catch (error) {
+          throttled = isThrottlingError(error);
+          if (throttled) stats.recordThrottled(bucket);
+          else if (((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500) stats.serverErrors++;
+          stats.attemptEnded(bucket, throttled);
+          // Paced clients: a throttled attempt goes again when its bucket's pace (just lowered by this
+          // very throttle) lets it, instead of the SDK's exponential backoff; past a few, the SDK's retries take over.
+          if (!(throttled && bucket && stats.pacing && pacedRetries < MAX_PACED_RETRIES)) throw error;
+        } finally {
+          stats.inFlight--;
+        }
+        await stats.pacing.pace(bucket);
       }
     },
     { name: "qbrCallStats", relation: "after", toMiddleware: "retryMiddleware", override: true },
@@ -132,7 +159,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   const common = {
     credentials: options.credentials,
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    retryMode: options.retryMode ?? "adaptive",
+    retryMode: options.retryMode ?? "standard",
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
   const clients: AwsClients = {
@@ -166,4 +193,122 @@ export function awsErrorInfo(error: unknown, operation?: string): { code: string
   const e = error as { name?: string; code?: string; Code?: string; message?: string } | undefined;
   const code = e?.name && e.name !== "Error" ? e.name : e?.code ?? e?.Code ?? "Error";
   return { code, message: e?.message ?? String(error), ...(operation ? { operation } : {}) };
+}
+
+/** Throttled attempts a paced client sends again itself before the SDK's own retries see the throttle. */
+const MAX_PACED_RETRIES = 10;
+
+/** Longest a throttled bucket's measured rate looks back. */
+const PACE_WINDOW_MS = 1000;
+/** Slowest pace ever set: a bucket throttling everything still gets a request through now and then. */
+const MIN_RATE_PER_SECOND = 0.5;
+
+/**
+ * The pace of one rate-limit bucket (account + region + operation), learnt
+ * from its throttling: unlimited until the first throttle, then the rate the
+ * bucket was seen to accept in the last second, a little under it; raised by
+ * 5% every second without throttling while requests wait, so a limit that was
+ * underestimated (or rises) is found again.
+ */
+class BucketPace {
+  /** Requests per second let through; Infinity until the bucket first throttles. */
+  rate = Infinity;
+  private tokens = 1;
+  private refilledAt = performance.now();
+  private readonly waiting: (() => void)[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When recent attempts were accepted (not throttled), oldest first. */
+  private readonly accepted: number[] = [];
+  private lastCut = -Infinity;
+  private lastRaise = -Infinity;
+
+  acquire(): Promise<void> {
+    if (this.rate === Infinity && this.waiting.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.waiting.push(resolve);
+      this.release();
+    });
+  }
+
+  observe(throttled: boolean): void {
+    const now = performance.now();
+    while (this.accepted.length && this.accepted[0] < now - PACE_WINDOW_MS) this.accepted.shift();
+    if (!throttled) {
+      this.accepted.push(now);
+      return;
+    }
+    // One cut per half second: the throttles of one burst all answer the same overload.
+    if (now - this.lastCut < PACE_WINDOW_MS / 2) return;
+    // Measured since the last cut when it is recent: the bucket was empty then, so what it accepted
+    // since is its refill rate (the window before the first cut also holds its initial burst).
+    const since = Math.max(now - PACE_WINDOW_MS, this.lastCut);
+    let count = 0;
+    for (let i = this.accepted.length - 1; i >= 0 && this.accepted[i] > since; i--) count++;
+    const measured = (count * 1000) / (now - since);
+    this.rate = Math.max(MIN_RATE_PER_SECOND, Math.min(this.rate, measured) * 0.95);
+    this.tokens = Math.min(this.tokens, 1);
+    this.lastCut = now;
+    this.lastRaise = now;
+  }
+
+  /** Let waiting requests go as the pace allows; wake up when the next one may. */
+  private release(): void {
+    if (this.timer) return;
+    const now = performance.now();
+    if (this.rate !== Infinity && this.waiting.length && now - this.lastRaise >= PACE_WINDOW_MS) {
+      this.rate *= 1.05;
+      this.lastRaise = now;
+    }
+    // A small allowance (a quarter second's worth) so a pause does not lose the bucket's refill.
+    const capacity = Math.max(1, this.rate * 0.25);
+    this.tokens = Math.min(capacity, this.tokens + ((now - this.refilledAt) * this.rate) / 1000);
+    this.refilledAt = now;
+    while (this.waiting.length && (this.rate === Infinity || this.tokens >= 1)) {
+      if (this.rate !== Infinity) this.tokens -= 1;
+      this.waiting.shift()!();
+    }
+    if (this.waiting.length) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.release();
+      }, Math.max(1, ((1 - this.tokens) * 1000) / this.rate));
+    }
+  }
+}
+
+/**
+ * Client-side pacing per rate-limit bucket, for a whole audit. AWS throttles
+ * each account+region+operation on its own; the SDK's adaptive retry mode
+ * instead slows a whole client (every operation of a target) when one
+ * operation throttles, which starves the others. Each bucket here keeps its
+ * own pace, learnt from the throttles the shared AwsCallStats reports.
+ */
+export class RatePacing {
+  private readonly buckets = new Map<string, BucketPace>();
+
+  constructor(stats: AwsCallStats | undefined) {
+    if (stats) stats.pacing = this;
+    stats?.onAttempt((bucket, throttled) => this.buckets.get(bucket)?.observe(throttled));
+  }
+
+  /** Wait until a request of `bucket` ("account|region|service:Operation") may start. */
+  pace(bucket: string): Promise<void> {
+    let pace = this.buckets.get(bucket);
+    if (!pace) {
+      pace = new BucketPace();
+      this.buckets.set(bucket, pace);
+    }
+    return pace.acquire();
+  }
+
+  /** The learnt rate of a bucket (Infinity: never throttled). */
+  rateOf(bucket: string): number {
+    return this.buckets.get(bucket)?.rate ?? Infinity;
+  }
+}
+
+/** The rate-limit bucket of a call: IAM and STS are global, counted under us-east-1. */
+export function bucketOf(accountId: string, region: string, operation: string): string {
+  const global = operation.startsWith("iam:") || operation.startsWith("sts:");
+  return `${accountId}|${global ? IAM_SIGNING_REGION : region}|${operation}`;
 }

@@ -3,7 +3,7 @@
  * AWS, so the audit's process holds neither the fleet nor the emulator (its
  * RSS is the audit's own). Talks to the parent over IPC:
  *   parent → { type: "start", spec, resilience? }   child → { type: "ready", endpoint, targets, applicationsByTarget }
- *   parent → { type: "stats" }                      child → { type: "stats", stats }
+ *   parent → { type: "stats" }                      child → { type: "stats", stats, cpuMs }
  * Exits when the parent disconnects.
  */
 import { startLocalAws, type LocalAws } from "../local-aws/index";
@@ -29,8 +29,10 @@ async function handle(message: EmulatorRequest): Promise<void> {
     const started = Date.now();
     const { fixture, targets, applicationsByTarget } = prepareFleet(message.spec, message.resilience);
     aws = await startLocalAws({ fixture });
-    process.send?.({ type: "ready", endpoint: aws.endpoint, targets, applicationsByTarget, startMs: Date.now() - started });
+    const cpu = process.cpuUsage();
+    process.send?.({ type: "ready", endpoint: aws.endpoint, targets, applicationsByTarget, startMs: Date.now() - started, startCpuMs: (cpu.user + cpu.system) / 1000 });
   } else if (message.type === "stats") {
-    process.send?.({ type: "stats", stats: aws?.stats });
+    const cpu = process.cpuUsage();
+    process.send?.({ type: "stats", stats: aws?.stats, cpuMs: (cpu.user + cpu.system) / 1000 });
   }
 }

@@ -28,6 +28,10 @@ export interface AuditRunResult {
   wallMs: number;
   /** CPU time of the audit's process during the audit (user + system), ms. */
   cpuMs: number;
+  /** CPU time of the local AWS's process while it served the audit, ms (set by the bench). */
+  emulatorCpuMs?: number;
+  /** Calls the local AWS answered (set by the bench): equals apiCalls when every attempt reached it. */
+  emulatorCalls?: number;
   /** Peak resident memory of the process that ran the audit (the kernel's high-water mark), MB. */
   peakRssMb: number;
   /** Peak of process.memoryUsage().rss sampled every 50 ms during the audit, MB. */

@@ -14,9 +14,16 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 /** The project root: `--import tsx` resolves from the child's working directory. */
 const PROJECT_ROOT = here("../..");
 
-function spawnChild(file: string, heapMb: number): ChildProcess {
+function spawnChild(file: string, heapMb: number, extra: string[] = []): ChildProcess {
   return fork(here(file), [], {
-    execArgv: ["--import", "tsx", `--max-old-space-size=${heapMb}`],
+    // QBR_BENCH_CPU_PROFILE=dir writes each child's CPU profile there (where does the time go?).
+    execArgv: [
+      "--import",
+      "tsx",
+      `--max-old-space-size=${heapMb}`,
+      ...extra,
+      ...(process.env.QBR_BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.QBR_BENCH_CPU_PROFILE}`] : []),
+    ],
     cwd: PROJECT_ROOT,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -53,26 +60,35 @@ export interface EmulatorHandle {
   applicationsByTarget: Record<string, number>;
   /** Generation, validation and start-up time of the child, ms. */
   startMs: number;
-  stats(): Promise<LocalAwsStats>;
+  /** CPU time the child had used when it was ready, ms. */
+  startCpuMs: number;
+  /** The emulator's counters and the CPU time its process has used so far (ms). */
+  stats(): Promise<{ stats: LocalAwsStats; cpuMs: number }>;
   close(): Promise<void>;
 }
 
 /** Generate `spec`'s fleet in a child process and serve it there (a big fleet wants a big heap). */
 export async function startEmulatorProcess(spec: BenchFleetSpec, resilience?: ResilienceFaults | "default"): Promise<EmulatorHandle> {
-  const child = spawnChild("./emulator-process.ts", 6144);
-  const ready = nextMessage<{ endpoint: string; targets: TargetSpec[]; applicationsByTarget: Record<string, number>; startMs: number }>(child, "ready");
+  // A big young generation: the fleet's huge, long-lived heap makes every promotion (and the major GCs it brings) costly.
+  const child = spawnChild("./emulator-process.ts", 6144, ["--max-semi-space-size=64"]);
+  const ready = nextMessage<{ endpoint: string; targets: TargetSpec[]; applicationsByTarget: Record<string, number>; startMs: number; startCpuMs: number }>(
+    child,
+    "ready",
+  );
   child.send({ type: "start", spec, resilience });
   try {
-    const { endpoint, targets, applicationsByTarget, startMs } = await ready;
+    const { endpoint, targets, applicationsByTarget, startMs, startCpuMs } = await ready;
     return {
       endpoint,
       targets,
       applicationsByTarget,
       startMs,
+      startCpuMs,
       async stats() {
-        const answer = nextMessage<{ stats: LocalAwsStats }>(child, "stats");
+        const answer = nextMessage<{ stats: LocalAwsStats; cpuMs: number }>(child, "stats");
         child.send({ type: "stats" });
-        return (await answer).stats;
+        const { stats, cpuMs } = await answer;
+        return { stats, cpuMs };
       },
       close: () => closeChild(child),
     };
@@ -97,7 +113,7 @@ function closeChild(child: ChildProcess): Promise<void> {
 
 /** One audit in a fresh child process; its result carries that process's peak RSS. */
 export async function auditInChildProcess(request: AuditRequest): Promise<AuditRunResult> {
-  const child = spawnChild("./audit-process.ts", 2048);
+  const child = spawnChild("./audit-process.ts", 2048, (process.env.QBR_BENCH_AUDIT_FLAGS ?? "").split(" ").filter(Boolean));
   try {
     const done = nextMessage<{ result: AuditRunResult }>(child, "done");
     child.send({ type: "audit", request });

@@ -65,6 +65,9 @@ export async function benchRun(
   try {
     log(`${request.label}: local AWS up in ${(emulator.startMs / 1000).toFixed(1)} s; auditing…`);
     const result = await auditInChildProcess({ ...request, endpoint: emulator.endpoint, targets: emulator.targets, limits: spec.limits });
+    const { stats, cpuMs } = await emulator.stats();
+    result.emulatorCpuMs = cpuMs - emulator.startCpuMs;
+    result.emulatorCalls = stats.calls;
     log(`${request.label}: ${(result.wallMs / 1000).toFixed(1)} s, ${result.apiCalls} calls, ${result.throttled} throttled, efficiency ${result.efficiency.toFixed(2)}`);
     return { ...result, emulatorStartMs: emulator.startMs, applicationsByTarget: emulator.applicationsByTarget };
   } finally {
