@@ -24,6 +24,11 @@ export function id36(label: string): string {
   return `${label}-`.padEnd(36, "0").slice(0, 36);
 }
 
+/** A 36-character numbered id: ("app", 1) → "app-0001-000...". */
+export function numberedId(kind: string, n: number): string {
+  return `${kind}-${String(n).padStart(4, "0")}-`.padEnd(36, "0");
+}
+
 export function fleet(accounts: FixtureAccount[], extra: Partial<Fixture> = {}): Fixture {
   return { fixtureVersion: 1, clock: "2026-11-26T12:00:00Z", accounts, ...extra };
 }

@@ -18,6 +18,7 @@ import {
 import type { Fixture, FixtureDataSource, FixtureSyncJob } from "../../app/local-aws/fixture-types";
 import { FULL_SYNC_REQUIRED_MESSAGE, settleSyncJobs } from "../../app/local-aws/qbusiness";
 import { rejection } from "../helpers/sdk-errors";
+import { account, application, fleet as fleetOf, index, numberedId as id } from "../audit/fleet-builder";
 import { startTestAws } from "../helpers/local-aws";
 
 const ACCOUNT = "111122223333";
@@ -25,9 +26,6 @@ const REGION = "us-east-1";
 const NOW = "2026-11-26T12:00:00Z";
 const SYNC_SECONDS = 20;
 
-function id(kind: string, n: number): string {
-  return `${kind}-${String(n).padStart(4, "0")}-`.padEnd(36, "0");
-}
 
 const APP = id("app", 1);
 const INDEX = id("idx", 1);
@@ -80,77 +78,47 @@ function source(dataSourceId: string, overrides: Partial<FixtureDataSource>): Fi
 }
 
 function fleet(): Fixture {
-  return {
-    fixtureVersion: 1,
-    clock: NOW,
-    accounts: [
-      {
-        accountId: ACCOUNT,
-        regions: {
-          [REGION]: {
-            applications: [
-              {
-                applicationId: APP,
-                displayName: "acme-assistant",
-                identityType: "AWS_IAM_IDC",
-                status: "ACTIVE",
-                createdAt: "2024-05-01T10:00:00Z",
-                indices: [
-                  {
-                    indexId: INDEX,
-                    displayName: "main",
-                    type: "ENTERPRISE",
-                    status: "ACTIVE",
-                    createdAt: "2024-05-01T10:00:00Z",
-                    dataSources: [
-                      source(HR, {
-                        syncJobs: [
-                          { executionId: id("exec", 1), startTime: "2024-05-02T10:00:00Z", endTime: "2024-05-02T10:05:00Z", status: "SUCCEEDED" },
-                        ],
-                        documents: [
-                          { documentId: CHANGED_DOC, status: "INDEXED", createdAt: "2024-05-02T10:05:00Z", updatedAt: "2024-05-02T10:05:00Z", s3Key: "hr-data/changed.docx" },
-                          { documentId: UNCHANGED_DOC, status: "INDEXED", createdAt: "2024-05-02T10:05:00Z", updatedAt: "2024-05-02T10:05:00Z", s3Key: "hr-data/unchanged.pdf" },
-                        ],
-                      }),
-                      source(FRESH, {
-                        createdAt: "2026-11-01T00:00:00Z",
-                        updatedAt: "2026-11-01T00:00:00Z",
-                        documents: [
-                          { documentId: "s3://acme-hr/fresh/a.txt", status: "RECEIVED", createdAt: "2026-11-01T00:00:00Z", updatedAt: "2026-11-01T00:00:00Z" },
-                        ],
-                      }),
-                      source(BUSY, { syncJobs: busyHistory() }),
-                      source(RUNNING, {
-                        configuration: configuration("FORCED_FULL_CRAWL"),
-                        syncJobs: [
-                          { executionId: id("exec", 1), startTime: "2025-01-02T10:00:00Z", endTime: "2025-01-02T10:05:00Z", status: "SUCCEEDED" },
-                          { executionId: id("exec", 2), startTime: "2026-11-26T11:59:55Z", status: "SYNCING" },
-                        ],
-                        documents: [
-                          { documentId: "s3://acme-hr/running/a.txt", status: "INDEXED", createdAt: "2025-01-02T10:05:00Z", updatedAt: "2025-01-02T10:05:00Z" },
-                        ],
-                      }),
-                    ],
-                  },
-                ],
-                webExperiences: [],
-              },
-            ],
-          },
-        },
-        s3: {
-          buckets: {
-            "acme-hr": {
-              objects: {
-                "hr-data/changed.docx": { text: "v2", lastModified: "2026-03-01T00:00:00Z" },
-                "hr-data/unchanged.pdf": { text: "v1", lastModified: "2024-04-01T00:00:00Z" },
-              },
-            },
-          },
+  const sources = [
+    source(HR, {
+      syncJobs: [
+        { executionId: id("exec", 1), startTime: "2024-05-02T10:00:00Z", endTime: "2024-05-02T10:05:00Z", status: "SUCCEEDED" },
+      ],
+      documents: [
+        { documentId: CHANGED_DOC, status: "INDEXED", createdAt: "2024-05-02T10:05:00Z", updatedAt: "2024-05-02T10:05:00Z", s3Key: "hr-data/changed.docx" },
+        { documentId: UNCHANGED_DOC, status: "INDEXED", createdAt: "2024-05-02T10:05:00Z", updatedAt: "2024-05-02T10:05:00Z", s3Key: "hr-data/unchanged.pdf" },
+      ],
+    }),
+    source(FRESH, {
+      createdAt: "2026-11-01T00:00:00Z",
+      updatedAt: "2026-11-01T00:00:00Z",
+      documents: [
+        { documentId: "s3://acme-hr/fresh/a.txt", status: "RECEIVED", createdAt: "2026-11-01T00:00:00Z", updatedAt: "2026-11-01T00:00:00Z" },
+      ],
+    }),
+    source(BUSY, { syncJobs: busyHistory() }),
+    source(RUNNING, {
+      configuration: configuration("FORCED_FULL_CRAWL"),
+      syncJobs: [
+        { executionId: id("exec", 1), startTime: "2025-01-02T10:00:00Z", endTime: "2025-01-02T10:05:00Z", status: "SUCCEEDED" },
+        { executionId: id("exec", 2), startTime: "2026-11-26T11:59:55Z", status: "SYNCING" },
+      ],
+      documents: [
+        { documentId: "s3://acme-hr/running/a.txt", status: "INDEXED", createdAt: "2025-01-02T10:05:00Z", updatedAt: "2025-01-02T10:05:00Z" },
+      ],
+    }),
+  ];
+  const s3 = {
+    buckets: {
+      "acme-hr": {
+        objects: {
+          "hr-data/changed.docx": { text: "v2", lastModified: "2026-03-01T00:00:00Z" },
+          "hr-data/unchanged.pdf": { text: "v1", lastModified: "2024-04-01T00:00:00Z" },
         },
       },
-    ],
+    },
   };
+  const app = application("acme-assistant", [index("main", sources, { indexId: INDEX })], [], { applicationId: APP });
+  return fleetOf([account(ACCOUNT, { [REGION]: [app] }, { s3 })], { clock: NOW });
 }
 
 let env: Awaited<ReturnType<typeof startTestAws>>;
