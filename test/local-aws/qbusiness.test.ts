@@ -25,17 +25,13 @@ import {
 import type { Fixture, FixtureDataSource, FixtureDocument } from "../../app/local-aws/fixture-types";
 import { FULL_SYNC_REQUIRED_MESSAGE } from "../../app/local-aws/qbusiness";
 import { rejection } from "../helpers/sdk-errors";
+import { account, application, fleet as fleetOf, index, numberedId as id } from "../audit/fleet-builder";
 import { startTestAws } from "../helpers/local-aws";
 
 const ACCOUNT = "111122223333";
 const REGION = "us-east-1";
 const NOW = "2026-11-26T12:00:00Z";
 
-/** A 36-character id, as every Q Business id is. */
-function id(kind: string, n: number): string {
-  const head = `${kind}-${String(n).padStart(4, "0")}-`;
-  return head.padEnd(36, "0");
-}
 
 const APP = id("app", 1);
 const ANON_APP = id("anon", 1);
@@ -84,145 +80,86 @@ function fleet(): Fixture {
   bigSources[0].documents = Array.from({ length: 250 }, (_, n) =>
     doc(`s3://acme-hr/bulk/file-${String(n).padStart(3, "0")}.txt`, "2025-08-01T00:00:00Z"),
   );
-  return {
-    fixtureVersion: 1,
-    clock: NOW,
-    accounts: [
-      {
-        accountId: ACCOUNT,
-        regions: {
-          [REGION]: {
-            applications: [
-              {
-                applicationId: APP,
-                displayName: "acme-assistant",
-                identityType: "AWS_IAM_IDC",
-                status: "ACTIVE",
-                createdAt: "2024-05-01T10:00:00Z",
-                indices: [
-                  {
-                    indexId: INDEX,
-                    displayName: "main",
-                    type: "ENTERPRISE",
-                    status: "ACTIVE",
-                    createdAt: "2024-05-01T10:00:00Z",
-                    dataSources: [
-                      dataSource(HR, {
-                        displayName: "hr-data",
-                        syncJobs: [
-                          {
-                            executionId: id("exec", 1),
-                            startTime: "2024-05-02T10:00:00Z",
-                            endTime: "2024-05-02T10:05:00Z",
-                            status: "SUCCEEDED",
-                            metrics: { documentsAdded: "2", documentsModified: "0", documentsDeleted: "0", documentsFailed: "0", documentsScanned: "2" },
-                          },
-                        ],
-                        documents: [
-                          doc("s3://acme-hr/hr-data/Employee+health+benefits+policy.docx", "2024-05-02T10:05:00Z", "hr-data/Employee health benefits policy.docx"),
-                          doc("s3://acme-hr/hr-data/handbook.pdf", "2024-05-02T10:05:00Z", "hr-data/handbook.pdf"),
-                        ],
-                      }),
-                    ],
-                    uploadedDocuments: [
-                      { documentId: "old-upload.pdf", status: "INDEXED", createdAt: "2025-01-10T00:00:00Z", updatedAt: "2025-01-10T00:00:00Z", contentType: "PDF" },
-                      { documentId: "new-upload.pdf", status: "INDEXED", createdAt: "2025-09-10T00:00:00Z", updatedAt: "2025-09-10T00:00:00Z", contentType: "PDF" },
-                    ],
-                  },
-                  {
-                    indexId: SYNCED_INDEX,
-                    displayName: "synced",
-                    type: "ENTERPRISE",
-                    status: "ACTIVE",
-                    createdAt: "2024-05-01T10:00:00Z",
-                    dataSources: [FORCED, INCREMENTAL].map((dataSourceId) =>
-                      dataSource(dataSourceId, {
-                        configuration: { ...structuredClone(HR_CONFIGURATION), syncMode: dataSourceId === FORCED ? "FORCED_FULL_CRAWL" : "FULL_CRAWL" },
-                        syncJobs: [
-                          { executionId: id("exec", 1), startTime: "2024-05-02T10:00:00Z", endTime: "2024-05-02T10:05:00Z", status: "SUCCEEDED" },
-                          { executionId: id("exec", 2), startTime: "2025-08-01T10:00:00Z", endTime: "2025-08-01T10:05:00Z", status: "SUCCEEDED" },
-                        ],
-                        documents: [doc("s3://acme-hr/hr-data/handbook.pdf", "2025-08-01T10:05:00Z", "hr-data/handbook.pdf")],
-                      }),
-                    ),
-                  },
-                ],
-                webExperiences: [
-                  {
-                    webExperienceId: WEB,
-                    status: "ACTIVE",
-                    createdAt: "2024-05-03T10:00:00Z",
-                    updatedAt: "2024-05-04T10:00:00Z",
-                    roleArn: WEB_ROLE,
-                    defaultEndpoint: "https://abcd1234.chat.qbusiness.us-east-1.on.aws/",
-                  },
-                ],
-              },
-              {
-                applicationId: ANON_APP,
-                displayName: "public-assistant",
-                identityType: "ANONYMOUS",
-                status: "ACTIVE",
-                createdAt: "2025-09-01T10:00:00Z",
-                indices: [
-                  {
-                    indexId: INDEX,
-                    displayName: "public",
-                    type: "STARTER",
-                    status: "ACTIVE",
-                    createdAt: "2025-09-01T10:00:00Z",
-                    dataSources: [],
-                    uploadedDocuments: [
-                      { documentId: "faq.pdf", status: "INDEXED", createdAt: "2025-09-10T00:00:00Z", updatedAt: "2025-09-10T00:00:00Z" },
-                    ],
-                  },
-                ],
-                webExperiences: [],
-              },
-              {
-                applicationId: BIG_APP,
-                displayName: "big-assistant",
-                identityType: "AWS_IAM_IDP_SAML",
-                status: "ACTIVE",
-                createdAt: "2024-01-01T00:00:00Z",
-                indices: [
-                  {
-                    indexId: BIG_INDEX,
-                    displayName: "big",
-                    type: "ENTERPRISE",
-                    status: "ACTIVE",
-                    createdAt: "2024-01-01T00:00:00Z",
-                    dataSources: bigSources,
-                  },
-                ],
-                webExperiences: [],
-              },
-            ],
+  const hrIndex = index(
+    "main",
+    [
+      dataSource(HR, {
+        displayName: "hr-data",
+        syncJobs: [
+          {
+            executionId: id("exec", 1),
+            startTime: "2024-05-02T10:00:00Z",
+            endTime: "2024-05-02T10:05:00Z",
+            status: "SUCCEEDED",
+            metrics: { documentsAdded: "2", documentsModified: "0", documentsDeleted: "0", documentsFailed: "0", documentsScanned: "2" },
           },
-          "eu-west-1": { applications: [] },
-        },
-        iam: {
-          roles: [
-            {
-              roleName: "QBusinessWebRole",
-              assumeRolePolicyDocument: { Version: "2012-10-17", Statement: [] },
-            },
-          ],
-        },
-        s3: {
-          buckets: {
-            "acme-hr": {
-              objects: {
-                "hr-data/Employee health benefits policy.docx": { text: "benefits", lastModified: "2024-04-01T00:00:00Z" },
-                "hr-data/handbook.pdf": { text: "handbook", lastModified: "2024-04-01T00:00:00Z" },
-                "to-ingest/notes.txt": { text: "notes from S3", lastModified: "2026-11-01T00:00:00Z" },
-              },
-            },
-          },
+        ],
+        documents: [
+          doc("s3://acme-hr/hr-data/Employee+health+benefits+policy.docx", "2024-05-02T10:05:00Z", "hr-data/Employee health benefits policy.docx"),
+          doc("s3://acme-hr/hr-data/handbook.pdf", "2024-05-02T10:05:00Z", "hr-data/handbook.pdf"),
+        ],
+      }),
+    ],
+    {
+      indexId: INDEX,
+      uploadedDocuments: [
+        { documentId: "old-upload.pdf", status: "INDEXED", createdAt: "2025-01-10T00:00:00Z", updatedAt: "2025-01-10T00:00:00Z", contentType: "PDF" },
+        { documentId: "new-upload.pdf", status: "INDEXED", createdAt: "2025-09-10T00:00:00Z", updatedAt: "2025-09-10T00:00:00Z", contentType: "PDF" },
+      ],
+    },
+  );
+  const syncedIndex = index(
+    "synced",
+    [FORCED, INCREMENTAL].map((dataSourceId) =>
+      dataSource(dataSourceId, {
+        configuration: { ...structuredClone(HR_CONFIGURATION), syncMode: dataSourceId === FORCED ? "FORCED_FULL_CRAWL" : "FULL_CRAWL" },
+        syncJobs: [
+          { executionId: id("exec", 1), startTime: "2024-05-02T10:00:00Z", endTime: "2024-05-02T10:05:00Z", status: "SUCCEEDED" },
+          { executionId: id("exec", 2), startTime: "2025-08-01T10:00:00Z", endTime: "2025-08-01T10:05:00Z", status: "SUCCEEDED" },
+        ],
+        documents: [doc("s3://acme-hr/hr-data/handbook.pdf", "2025-08-01T10:05:00Z", "hr-data/handbook.pdf")],
+      }),
+    ),
+    { indexId: SYNCED_INDEX },
+  );
+  const web = {
+    webExperienceId: WEB,
+    status: "ACTIVE" as const,
+    createdAt: "2024-05-03T10:00:00Z",
+    updatedAt: "2024-05-04T10:00:00Z",
+    roleArn: WEB_ROLE,
+    defaultEndpoint: "https://abcd1234.chat.qbusiness.us-east-1.on.aws/",
+  };
+  const publicIndex = index("public", [], {
+    indexId: INDEX,
+    type: "STARTER",
+    createdAt: "2025-09-01T10:00:00Z",
+    uploadedDocuments: [
+      { documentId: "faq.pdf", status: "INDEXED", createdAt: "2025-09-10T00:00:00Z", updatedAt: "2025-09-10T00:00:00Z" },
+    ],
+  });
+  const applications = [
+    application("acme-assistant", [hrIndex, syncedIndex], [web], { applicationId: APP }),
+    application("public-assistant", [publicIndex], [], { applicationId: ANON_APP, identityType: "ANONYMOUS", createdAt: "2025-09-01T10:00:00Z" }),
+    application("big-assistant", [index("big", bigSources, { indexId: BIG_INDEX, createdAt: "2024-01-01T00:00:00Z" })], [], {
+      applicationId: BIG_APP,
+      identityType: "AWS_IAM_IDP_SAML",
+      createdAt: "2024-01-01T00:00:00Z",
+    }),
+  ];
+  const iam = { roles: [{ roleName: "QBusinessWebRole", assumeRolePolicyDocument: { Version: "2012-10-17", Statement: [] } }] };
+  const s3 = {
+    buckets: {
+      "acme-hr": {
+        objects: {
+          "hr-data/Employee health benefits policy.docx": { text: "benefits", lastModified: "2024-04-01T00:00:00Z" },
+          "hr-data/handbook.pdf": { text: "handbook", lastModified: "2024-04-01T00:00:00Z" },
+          "to-ingest/notes.txt": { text: "notes from S3", lastModified: "2026-11-01T00:00:00Z" },
         },
       },
-    ],
+    },
   };
+  return fleetOf([account(ACCOUNT, { [REGION]: applications, "eu-west-1": [] }, { iam, s3 })], { clock: NOW });
 }
 
 let env: Awaited<ReturnType<typeof startTestAws>>;
