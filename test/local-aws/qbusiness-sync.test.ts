@@ -26,7 +26,6 @@ const REGION = "us-east-1";
 const NOW = "2026-11-26T12:00:00Z";
 const SYNC_SECONDS = 20;
 
-
 const APP = id("app", 1);
 const INDEX = id("idx", 1);
 /** An S3 source synced once in 2024, in incremental mode, one of whose objects changed since. */

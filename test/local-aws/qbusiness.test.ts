@@ -32,7 +32,6 @@ const ACCOUNT = "111122223333";
 const REGION = "us-east-1";
 const NOW = "2026-11-26T12:00:00Z";
 
-
 const APP = id("app", 1);
 const ANON_APP = id("anon", 1);
 const BIG_APP = id("big", 1);
