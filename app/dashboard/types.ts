@@ -44,21 +44,25 @@ export interface FindingFilters {
   region: string | null;
 }
 
-export interface FindingRow {
+/** What every page shows of a stored finding: its row id, its check, verdict, resource, message and offered fix. */
+export interface StoredFindingSummary {
   id: number;
   checkId: string;
   checkTitle: string;
   status: FindingStatus;
   severity: Severity;
   resourceType: string;
+  name: string | null;
+  message: string;
+  remediation: string | null;
+}
+
+export interface FindingRow extends StoredFindingSummary {
   accountId: string;
   region: string;
   applicationId: string | null;
   /** The application's display name, when the finding is about one. */
   applicationName: string | null;
-  name: string | null;
-  message: string;
-  remediation: string | null;
 }
 
 /** The values a filter select offers, read from the audit shown. */
@@ -108,22 +112,13 @@ export interface ScanStatus {
 }
 
 /** A finding as the application page explains it. */
-export interface ExplainedFinding {
-  id: number;
-  checkId: string;
-  checkTitle: string;
-  status: FindingStatus;
-  severity: Severity;
-  resourceType: string;
-  name: string | null;
-  message: string;
+export interface ExplainedFinding extends StoredFindingSummary {
   /** The evidence in sentences an admin can read. */
   evidence: string[];
   /** The error end users see while this fails (aws-facts.md), when AWS documents one. */
   endUserError: string | null;
   /** How to fix it, from the check's metadata. */
   fix: string | null;
-  remediation: string | null;
 }
 
 export interface DataSourceView {
