@@ -11,7 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAuditReport, latestAuditId } from "~/audit/history";
 import type { AuditReport } from "~/audit/types";
 import { openDatabase, type Db } from "~/db/database";
-import { buildOnce, launchChromium, screenshot, startDashboard, type Chromium, type RunningDashboard } from "./harness";
+import {
+  buildOnce,
+  launchChromium,
+  reportProblems,
+  screenshot,
+  startDashboard,
+  type Chromium,
+  type RunningDashboard,
+} from "./harness";
 
 describe("dashboard pages in the browser (demo fleet)", () => {
   let dashboard: RunningDashboard;
@@ -32,13 +40,7 @@ describe("dashboard pages in the browser (demo fleet)", () => {
     await buildOnce();
     [dashboard, browser] = await Promise.all([startDashboard({ QBR_DB: dbPath }), launchChromium()]);
     page = await browser.context.newPage();
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
-    });
-    page.on("response", (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${new URL(response.url()).pathname}`);
-    });
+    reportProblems(page, (problem) => problems.push(problem));
     await page.goto(dashboard.signInUrl!);
     // The server audits the demo fleet at start (empty database); the overview fills in when it ends, without a reload.
     await page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });

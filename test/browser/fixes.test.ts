@@ -10,8 +10,16 @@ import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { hashPassword } from "~/auth/password.server";
-import { buildOnce, launchChromium, screenshot, startDashboard, type Chromium, type RunningDashboard } from "./harness";
+import {
+  buildOnce,
+  launchChromium,
+  reportProblems,
+  screenshot,
+  startDashboard,
+  twoUsersEnv,
+  type Chromium,
+  type RunningDashboard,
+} from "./harness";
 
 const ACCOUNT = "111122223333";
 const HR_BENEFITS = `/applications/${ACCOUNT}/us-east-1/dba944ec-6bc0-4ae9-a0b3-b898a2572643`;
@@ -32,13 +40,7 @@ describe("fixes in the browser (demo fleet)", () => {
     await buildOnce();
     [dashboard, browser] = await Promise.all([startDashboard(), launchChromium()]);
     page = await browser.context.newPage();
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
-    });
-    page.on("response", (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${new URL(response.url()).pathname}`);
-    });
+    reportProblems(page, (problem) => problems.push(problem));
     await page.goto(dashboard.signInUrl!);
     // The server audits the demo fleet at start (empty database): fixes start from its findings.
     await page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });
@@ -185,11 +187,7 @@ describe("fixes for a viewer in the browser (demo fleet)", () => {
 
   beforeAll(async () => {
     await buildOnce();
-    const env = {
-      QBR_OPERATORS: `olivia:${await hashPassword("correct horse")}`,
-      QBR_VIEWERS: `victor:${await hashPassword("viewer pass")}`,
-      QBR_SESSION_SECRET: "a-test-secret-that-is-long-enough",
-    };
+    const env = await twoUsersEnv();
     [dashboard, browser] = await Promise.all([startDashboard(env), launchChromium()]);
   }, 180_000);
 

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { hashPassword } from "~/auth/password.server";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const ARTIFACTS_DIR = path.join(REPO_ROOT, "test-artifacts");
@@ -204,4 +205,28 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * Reports what a page should never show: script errors, console errors, and
+ * answers of HTTP 400 or more (failed loads are reported by URL through the
+ * response, not by the console's "Failed to load resource").
+ */
+export function reportProblems(page: Page, report: (problem: string) => void): void {
+  page.on("pageerror", (error) => report(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) report(`console: ${message.text()}`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) report(`HTTP ${response.status()} ${new URL(response.url()).pathname}`);
+  });
+}
+
+/** The environment of a dashboard with configured users: olivia, operator ("correct horse"), and victor, viewer ("viewer pass"). */
+export async function twoUsersEnv(): Promise<Record<string, string>> {
+  return {
+    QBR_OPERATORS: `olivia:${await hashPassword("correct horse")}`,
+    QBR_VIEWERS: `victor:${await hashPassword("viewer pass")}`,
+    QBR_SESSION_SECRET: "a-test-secret-that-is-long-enough",
+  };
 }

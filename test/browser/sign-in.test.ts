@@ -4,8 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { hashPassword } from "~/auth/password.server";
-import { buildOnce, launchChromium, screenshot, startDashboard, type Chromium, type RunningDashboard } from "./harness";
+import {
+  buildOnce,
+  launchChromium,
+  reportProblems,
+  screenshot,
+  startDashboard,
+  twoUsersEnv,
+  type Chromium,
+  type RunningDashboard,
+} from "./harness";
 
 describe("sign-in in the browser (local demo, no users configured)", () => {
   let dashboard: RunningDashboard;
@@ -25,14 +33,7 @@ describe("sign-in in the browser (local demo, no users configured)", () => {
     await browser.context.clearCookies();
     const page = await browser.context.newPage();
     const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("console", (message) => {
-      // Failed loads are reported with their URL by the "response" listener below.
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
-    });
-    page.on("response", (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${new URL(response.url()).pathname}`);
-    });
+    reportProblems(page, (problem) => problems.push(problem));
     return { page, problems };
   }
 
@@ -78,11 +79,7 @@ describe("password sign-in in the browser (users configured)", () => {
 
   beforeAll(async () => {
     await buildOnce();
-    const env = {
-      QBR_OPERATORS: `olivia:${await hashPassword("correct horse")}`,
-      QBR_VIEWERS: `victor:${await hashPassword("viewer pass")}`,
-      QBR_SESSION_SECRET: "a-test-secret-that-is-long-enough",
-    };
+    const env = await twoUsersEnv();
     [dashboard, browser] = await Promise.all([startDashboard(env), launchChromium()]);
   });
   afterAll(async () => {
