@@ -179,6 +179,22 @@ class Harness {
   }
 }
 
+/**
+ * Runs the enclosing describe on the demo fleet behind a Harness, handing it
+ * and the fleet's first target to `use`: "each" starts a fresh fleet for every
+ * test (the writes change it), "all" one for the whole describe.
+ */
+function onDemoFleet(scope: "each" | "all", use: (h: Harness, t: Target) => void): void {
+  let h: Harness;
+  (scope === "each" ? beforeEach : beforeAll)(async () => {
+    h = new Harness(await startTestAws(DEMO_FLEET));
+    use(h, firstTarget(h.env.aws.fleet));
+  });
+  (scope === "each" ? afterEach : afterAll)(async () => {
+    await h.env.close();
+  });
+}
+
 /** Model problems of an answer, success or error. */
 function problemsOf(op: Operation, outcome: Outcome): string[] {
   return outcome.error
@@ -272,13 +288,7 @@ function applicationOf(fleet: Fixture, t: Target): FixtureApplication {
 describe("answers of the write operations match the model", () => {
   let h: Harness;
   let t: Target;
-  beforeEach(async () => {
-    h = new Harness(await startTestAws(DEMO_FLEET));
-    t = firstTarget(h.env.aws.fleet);
-  });
-  afterEach(async () => {
-    await h.env.close();
-  });
+  onDemoFleet("each", (harness, target) => ([h, t] = [harness, target]));
 
   it("UpdateDataSource: a round trip of GetDataSource's members answers the (empty) output shape with 200", async () => {
     const got = await h.call("GetDataSource", t);
@@ -373,13 +383,7 @@ describe("answers of the write operations match the model", () => {
 describe("error answers match the model's error shapes and each operation's error list", () => {
   let h: Harness;
   let t: Target;
-  beforeEach(async () => {
-    h = new Harness(await startTestAws(DEMO_FLEET));
-    t = firstTarget(h.env.aws.fleet);
-  });
-  afterEach(async () => {
-    await h.env.close();
-  });
+  onDemoFleet("each", (harness, target) => ([h, t] = [harness, target]));
 
   /** Checks one error answer and that the SDK names the error as the header does. */
   function expectError(op: Operation, outcome: Outcome, code: string) {
@@ -479,13 +483,7 @@ describe("error answers match the model's error shapes and each operation's erro
 describe("the emulator reads every query parameter under the model's locationName", () => {
   let h: Harness;
   let t: Target;
-  beforeEach(async () => {
-    h = new Harness(await startTestAws(DEMO_FLEET));
-    t = firstTarget(h.env.aws.fleet);
-  });
-  afterEach(async () => {
-    await h.env.close();
-  });
+  onDemoFleet("each", (harness, target) => ([h, t] = [harness, target]));
 
   /** [operation, member]: each querystring member of a served operation, as the model binds it. */
   const QUERY_MEMBERS = SERVED.flatMap((op) =>
@@ -646,13 +644,7 @@ describe("the emulator reads every query parameter under the model's locationNam
 describe("inputs that break the model's constraints are ValidationExceptions", () => {
   let h: Harness;
   let t: Target;
-  beforeAll(async () => {
-    h = new Harness(await startTestAws(DEMO_FLEET));
-    t = firstTarget(h.env.aws.fleet);
-  });
-  afterAll(async () => {
-    await h.env.close();
-  });
+  onDemoFleet("all", (harness, target) => ([h, t] = [harness, target]));
 
   /** Members of a list item shape (BatchPut's Document, BatchDelete's DeleteDocument) are checked inside one valid item. */
   const ITEM_OF: Partial<Record<Operation, { member: string; base: Record<string, unknown> }>> = {
