@@ -5,6 +5,7 @@
  */
 import type { FixtureAccount, FixtureFaults } from "./fixture-types";
 import { AwsError, type EmuClock, type ServiceName } from "./types";
+import { seededRandom } from "../util/random";
 
 export interface LocalAwsStats {
   /** Calls that reached a known operation (after signature checks). */
@@ -20,17 +21,6 @@ export function rateLimitRegion(service: ServiceName, region: string): string {
   return service === "iam" || service === "sts" ? "us-east-1" : region;
 }
 
-/** A small, fast, seedable PRNG (mulberry32), so an errorRate run can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Bucket {
   tokens: number;

@@ -23,6 +23,7 @@ import type {
   PolicyDocument,
   PolicyStatement,
 } from "./fixture-types";
+import { seededRandom } from "../util/random";
 
 /** Regions where Amazon Q Business is offered, in the order `--regions N` takes them. */
 export const QBUSINESS_REGIONS = [
@@ -107,17 +108,6 @@ const AUDIT_ROLE_NAME = "QbizReadinessAudit";
 const DATA_SOURCE_ROLE_NAME = "QBusinessS3DataSourceRole";
 const DENY_POLICY_NAME = "DenyQBusinessGetDocumentContent";
 
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Same as generateFleetWithScenarios, without the scenario map. */
 export function generateFleet(options: GenerateFleetOptions): Fixture {
@@ -248,7 +238,7 @@ class FleetBuilder {
   private readonly isoCache = new Map<number, string>();
 
   constructor(private readonly o: BuilderOptions) {
-    this.random = mulberry32(o.seed);
+    this.random = seededRandom(o.seed);
   }
 
   accounts(): FixtureAccount[] {
