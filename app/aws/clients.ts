@@ -242,20 +242,27 @@ class BucketPace {
     // Measured since the last cut when it is recent: the bucket was empty then, so what it accepted
     // since is its refill rate (the window before the first cut also holds its initial burst).
     const since = Math.max(now - PACE_WINDOW_MS, this.lastCut);
-    let count = 0;
-    for (let i = this.accepted.length - 1; i >= 0 && this.accepted[i] > since; i--) count++;
-    const measured = (count * 1000) / (now - since);
+    const measured = (this.acceptedSince(since) * 1000) / (now - since);
     this.rate = Math.max(MIN_RATE_PER_SECOND, Math.min(this.rate, measured) * 0.95);
     this.tokens = Math.min(this.tokens, 1);
     this.lastCut = now;
     this.lastRaise = now;
   }
 
+  private acceptedSince(since: number): number {
+    let count = 0;
+    for (let i = this.accepted.length - 1; i >= 0 && this.accepted[i] > since; i--) count++;
+    return count;
+  }
+
   /** Let waiting requests go as the pace allows; wake up when the next one may. */
   private release(): void {
     if (this.timer) return;
     const now = performance.now();
-    if (this.rate !== Infinity && this.waiting.length && now - this.lastRaise >= PACE_WINDOW_MS) {
+    // Probe upwards only while the pace is what holds requests back: the bucket took about as many as
+    // the pace allowed in the last second. (When slots or answers are the bottleneck, a pace raised
+    // unseen would let a flood through once they free up.)
+    if (this.rate !== Infinity && this.waiting.length && now - this.lastRaise >= PACE_WINDOW_MS && this.acceptedSince(now - PACE_WINDOW_MS) >= 0.9 * this.rate) {
       this.rate *= 1.05;
       this.lastRaise = now;
     }
