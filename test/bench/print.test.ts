@@ -1,0 +1,73 @@
+/**
+ * The bench's output: the JSON line carries the figures issue 6 names, and the
+ * targets say by how much they are missed.
+ */
+import { describe, expect, it } from "vitest";
+import type { AuditRunResult } from "../../app/bench/measure";
+import { benchJson, checkTargets, formatBenchTables } from "../../app/bench/print";
+import type { BenchResults } from "../../app/bench/run";
+
+function run(label: string, wallMs: number, lowerBoundMs: number, peakRssMb: number): AuditRunResult {
+  return {
+    label,
+    wallMs,
+    cpuMs: wallMs / 2,
+    peakRssMb,
+    sampledPeakRssMb: peakRssMb - 1,
+    apiCalls: 1000,
+    throttled: 10,
+    serverErrors: 0,
+    byOperation: { "qbusiness:ListDocuments": 600, "qbusiness:GetDataSource": 400 },
+    byBucket: {},
+    peakInFlight: 64,
+    lowerBound: {
+      busiestBucket: "1|us-east-1|qbusiness:ListDocuments",
+      busiestBucketCalls: 600,
+      bucketMs: lowerBoundMs - 200,
+      chainRoundTrips: 8,
+      chainMs: 200,
+      lowerBoundMs,
+    },
+    efficiency: lowerBoundMs / wallMs,
+    applications: 10,
+    readiness: { ready: 4, "not-ready": 5, unsupported: 1, unknown: 0 },
+    findings: { fail: 5, warn: 2, unknown: 0, pass: 40 },
+    unreadableTargets: 0,
+  };
+}
+
+const results: BenchResults = {
+  medium: { fleet: "medium", parallel: run("medium", 4000, 3660, 180), sequential: run("sequential", 31_000, 3660, 150), speedup: 31_000 / 4000 },
+  large: {
+    ...run("large", 50_000, 39_200, 410),
+    fleet: "large",
+    emulatorStartMs: 12_000,
+    dashboard: { runs: 50, overviewMedianMs: 4.5, findingsMedianMs: 5.3, applicationMedianMs: 1, applications: 300, findings: 489 },
+  },
+  totalMs: 120_000,
+};
+
+describe("benchJson", () => {
+  it("carries the medium speed-up and the large run's efficiency, wall time, lower bound, calls and peak RSS", () => {
+    const json = JSON.parse(JSON.stringify(benchJson(results)));
+    expect(json.medium.speedup).toBe(7.75);
+    expect(json.large).toMatchObject({ efficiency: 0.784, wallMs: 50_000, lowerBoundMs: 39_200, apiCalls: 1000, peakRssMb: 410 });
+    expect(json.large.dashboard.overviewMedianMs).toBe(4.5);
+  });
+});
+
+describe("checkTargets", () => {
+  it("marks a missed target with its actual value", () => {
+    const checks = checkTargets(results);
+    expect(checks.find((c) => c.name === "large: peak RSS (MB)")).toMatchObject({ met: false, actual: 410, target: 400 });
+    expect(checks.find((c) => c.name === "large: efficiency")).toMatchObject({ met: true, actual: 0.78 });
+  });
+});
+
+describe("formatBenchTables", () => {
+  it("says by how much a target is missed", () => {
+    const text = formatBenchTables(results);
+    expect(text).toContain("MISSED medium: speed-up over concurrency 1: 7.8 (target ≥ 20, missed by 12.2");
+    expect(text).toContain("MISSED large: peak RSS (MB): 410 (target ≤ 400, over by 10)");
+  });
+});
