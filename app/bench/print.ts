@@ -74,7 +74,7 @@ export function formatBenchTables(results: BenchResults): string {
   const out: string[] = [];
   out.push(
     table(
-      ["run", "wall", "lower bound", "efficiency", "API calls", "throttled", "5xx", "peak RSS", "audit CPU", "busiest bucket (accepted calls)"],
+      ["run", "wall", "lower bound", "efficiency", "API calls", "throttled", "5xx", "peak RSS", "audit CPU", "local AWS CPU", "busiest bucket (accepted calls)"],
       all.map(([name, r]) => [
         name,
         seconds(r.wallMs),
@@ -85,6 +85,7 @@ export function formatBenchTables(results: BenchResults): string {
         r.serverErrors,
         `${r.peakRssMb.toFixed(0)} MB`,
         seconds(r.cpuMs),
+        r.emulatorCpuMs !== undefined ? seconds(r.emulatorCpuMs) : "-",
         r.lowerBound.busiestBucket ? `${r.lowerBound.busiestBucket.split("|").slice(2).join("|")} (${r.lowerBound.busiestBucketCalls})` : "-",
       ]),
     ),
@@ -137,6 +138,7 @@ function runFigures(r: AuditRunResult) {
     serverErrors: r.serverErrors,
     peakRssMb: round(r.peakRssMb, 1),
     cpuMs: round(r.cpuMs, 0),
+    ...(r.emulatorCpuMs !== undefined ? { emulatorCpuMs: round(r.emulatorCpuMs, 0) } : {}),
     busiestBucket: r.lowerBound.busiestBucket,
     busiestBucketCalls: r.lowerBound.busiestBucketCalls,
     bucketMs: round(r.lowerBound.bucketMs, 0),
