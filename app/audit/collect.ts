@@ -258,7 +258,7 @@ class Collector {
     // its operation's rate limit never keeps another operation's request from going.
     const call: PacedCall = (operation, task) => {
       const urgent = !BULK_OPERATIONS.has(operation);
-      return this.pacing.pace(bucketOf(accountId, region, operation)).then(() => limit(() => this.global(task, urgent), urgent));
+      return this.pacing.admit(bucketOf(accountId, region, operation)).then((ready) => limit(() => this.global(() => ready().then(task), urgent), urgent));
     };
     const dataSourceSlot = createPriorityLimiter(this.perTarget * DATA_SOURCES_PER_SLOT);
     const ctx: TargetContext = { accountId, region, clients: prepared.clients, call, dataSourceSlot };

@@ -300,12 +300,29 @@ export class RatePacing {
 
   /** Wait until a request of `bucket` ("account|region|service:Operation") may start. */
   pace(bucket: string): Promise<void> {
+    return this.bucketPace(bucket).acquire();
+  }
+
+  /**
+   * Like `pace`, for a request that may then wait a while for a concurrency
+   * slot: resolves to a check to run just before sending. A request let
+   * through while the bucket was still unpaced waits there for the pace learnt
+   * meanwhile, so the first throttle does not find a flood already on its way.
+   */
+  async admit(bucket: string): Promise<() => Promise<void>> {
+    const pace = this.bucketPace(bucket);
+    const unpaced = pace.rate === Infinity;
+    await pace.acquire();
+    return () => (unpaced && pace.rate !== Infinity ? pace.acquire() : Promise.resolve());
+  }
+
+  private bucketPace(bucket: string): BucketPace {
     let pace = this.buckets.get(bucket);
     if (!pace) {
       pace = new BucketPace();
       this.buckets.set(bucket, pace);
     }
-    return pace.acquire();
+    return pace;
   }
 
   /** The learnt rate of a bucket (Infinity: never throttled). */
