@@ -6,6 +6,7 @@ import { CsrfInput } from "~/auth/csrf-input";
 import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { redeemOneTimeToken } from "~/auth/one-time-token.server";
 import { getSession } from "~/auth/session.server";
+import { lockedOutFor, lockoutMessage, recordFailure, recordSuccess } from "~/auth/sign-in-throttle.server";
 import { checkPassword, getUser, ONE_TIME_LINK_USERNAME, safeRedirectPath, signIn } from "~/auth/user.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · qbiz-readiness" }];
@@ -34,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ mode, problem: null as string | null });
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await readForm(request);
   verifyCsrf(request, formData, await getSession(request));
   if (signInMode() !== "password") {
@@ -42,11 +43,23 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const username = String(formData.get("username") ?? "").trim();
   const password = String(formData.get("password") ?? "");
+  const config = getConfig();
+  const attempt = { username, address: context?.peerAddress };
+  const wait = lockedOutFor(config, attempt);
+  if (wait > 0) {
+    // Refused before the password is looked at, so a right guess during lock-out tells nothing either.
+    return json(
+      { error: lockoutMessage(wait), username },
+      { status: 429, headers: { "Retry-After": String(Math.ceil(wait / 1000)) } },
+    );
+  }
   const user = username && password ? await checkPassword(username, password) : null;
   if (!user) {
+    recordFailure(config, attempt);
     // Same words for an unknown name and a wrong password; nothing is set.
     return json({ error: "Wrong username or password", username }, { status: 401 });
   }
+  recordSuccess(config, attempt);
   return signIn(request, user.username, "password", String(formData.get("redirectTo") ?? "/"));
 }
 

@@ -73,10 +73,10 @@ async function openSignInPage() {
   return { cookie: cookie!, csrfToken: data.csrfToken as string };
 }
 
-async function signInWithPassword(username: string, password: string, redirectTo = "/") {
+async function signInWithPassword(username: string, password: string, redirectTo = "/", context: AppLoadContext = noContext) {
   const page = await openSignInPage();
   const request = post("/sign-in", { csrfToken: page.csrfToken, username, password, redirectTo }, page.cookie);
-  return respond(() => signInRoute.action({ request, context: noContext, params: {} }));
+  return respond(() => signInRoute.action({ request, context, params: {} }));
 }
 
 /** A POST action as every write route in the app writes it: operator first, then the CSRF check. */
@@ -213,6 +213,66 @@ describe("built-in users", () => {
     const response = await respond(() => signInRoute.loader({ request: get(`/sign-in?token=${token}`), context: noContext, params: {} }));
     expect(response.status).toBe(200);
     expect(response.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("repeated wrong passwords (built-in sign-in)", () => {
+  beforeEach(useUsers);
+  const from = (peerAddress: string): AppLoadContext => ({ peerAddress });
+
+  /** Five wrong passwords for `username`, each from its own address (so only the username's count fills). */
+  async function fiveWrong(username: string) {
+    for (let i = 1; i <= 5; i++) {
+      expect((await signInWithPassword(username, `guess ${i}`, "/", from(`198.51.100.${i}`))).status).toBe(401);
+    }
+  }
+
+  it("refuses a username's sixth attempt within 15 minutes, even with the right password, saying when to try again", async () => {
+    await fiveWrong("olivia");
+    const response = await signInWithPassword("olivia", "correct horse", "/", from("198.51.100.77"));
+    expect(response.status).toBe(429);
+    expect(await response.json()).toMatchObject({ error: "Too many failed sign-in attempts; try again in 15 minutes" });
+    expect(response.headers.get("set-cookie")).toBeNull();
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(14 * 60);
+  });
+
+  it("answers a locked-out unknown username exactly like a locked-out configured one", async () => {
+    await fiveWrong("olivia");
+    await fiveWrong("mallory");
+    const known = await signInWithPassword("olivia", "anything", "/", from("198.51.100.80"));
+    const unknown = await signInWithPassword("mallory", "anything", "/", from("198.51.100.81"));
+    expect(unknown.status).toBe(known.status);
+    expect((await unknown.json()).error).toBe((await known.json()).error);
+  });
+
+  it("counts wrong attempts from one client address across usernames, and refuses only that address", async () => {
+    const attacker = from("::ffff:203.0.113.9");
+    for (const name of ["anna", "bert", "carl", "dora", "olivia"]) {
+      expect((await signInWithPassword(name, "guess", "/", attacker)).status).toBe(401);
+    }
+    const fromAttacker = await signInWithPassword("victor", "viewer pass", "/", from("203.0.113.9"));
+    expect(fromAttacker.status).toBe(429);
+    expect((await fromAttacker.json()).error).toMatch(/^Too many failed sign-in attempts; try again in \d+ minutes?$/);
+    expect((await signInWithPassword("victor", "viewer pass", "/", from("203.0.113.10"))).status).toBe(302);
+  });
+
+  it("lets the username sign in again once the 15 minutes since its first wrong attempt are over", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      await fiveWrong("olivia");
+      vi.setSystemTime(Date.now() + 14 * 60 * 1000);
+      const late = await signInWithPassword("olivia", "correct horse", "/", from("198.51.100.90"));
+      expect((await late.json()).error).toBe("Too many failed sign-in attempts; try again in 1 minute");
+      vi.setSystemTime(Date.now() + 60 * 1000);
+      expect((await signInWithPassword("olivia", "correct horse", "/", from("198.51.100.90"))).status).toBe(302);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("allows four wrong attempts and then the right password", async () => {
+    for (let i = 1; i <= 4; i++) expect((await signInWithPassword("olivia", `guess ${i}`, "/", from("198.51.100.5"))).status).toBe(401);
+    expect((await signInWithPassword("olivia", "correct horse", "/", from("198.51.100.5"))).status).toBe(302);
   });
 });
 
