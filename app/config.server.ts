@@ -48,6 +48,11 @@ export interface Config {
     secret: string;
     /** True when QBR_SESSION_SECRET was not set: sessions end when the server restarts. */
     secretIsRandom: boolean;
+    /**
+     * QBR_COOKIE_SECURE: true/false forces the cookie's Secure flag (true behind a
+     * TLS-terminating proxy that forwards plain http); undefined: Secure when the request is https.
+     */
+    cookieSecure?: boolean;
   };
 }
 
@@ -103,6 +108,12 @@ const envSchema = z.object({
   QBR_PROXY_OPERATORS: list,
   QBR_PROXY_VIEWERS: list,
   QBR_SESSION_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  QBR_COOKIE_SECURE: optionalText.pipe(
+    z
+      .enum(["true", "false"], { errorMap: () => ({ message: 'must be "true" or "false"' }) })
+      .transform((value) => value === "true")
+      .optional(),
+  ),
 });
 
 const usersFileSchema = z.array(
@@ -164,9 +175,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fixture: e.QBR_FIXTURE,
     scanIntervalMinutes: e.QBR_SCAN_INTERVAL_MINUTES,
     auth,
-    session: e.QBR_SESSION_SECRET
-      ? { secret: e.QBR_SESSION_SECRET, secretIsRandom: false }
-      : { secret: randomBytes(32).toString("base64url"), secretIsRandom: true },
+    session: {
+      ...(e.QBR_SESSION_SECRET
+        ? { secret: e.QBR_SESSION_SECRET, secretIsRandom: false }
+        : { secret: randomBytes(32).toString("base64url"), secretIsRandom: true }),
+      cookieSecure: e.QBR_COOKIE_SECURE,
+    },
   };
 }
 

@@ -43,13 +43,18 @@ export function getSession(request: Request): Promise<AppSession> {
   return storageFor(getConfig()).getSession(request.headers.get("cookie"));
 }
 
-/** Set-Cookie value; `secure` when the request came over https (directly or via a trusted proxy). */
+/**
+ * Set-Cookie value; `secure` as QBR_COOKIE_SECURE says, else when the request
+ * came over https (directly or via a trusted proxy).
+ */
 export function commitSession(session: AppSession, request: Request): Promise<string> {
-  return storageFor(getConfig()).commitSession(session, { secure: isHttps(request) });
+  const config = getConfig();
+  return storageFor(config).commitSession(session, { secure: secureCookie(config, request) });
 }
 
 export function destroySession(session: AppSession, request: Request): Promise<string> {
-  return storageFor(getConfig()).destroySession(session, { secure: isHttps(request) });
+  const config = getConfig();
+  return storageFor(config).destroySession(session, { secure: secureCookie(config, request) });
 }
 
 /** A fresh session (never reuse the signed-out one: session fixation). */
@@ -57,6 +62,6 @@ export function newSession(): Promise<AppSession> {
   return storageFor(getConfig()).getSession(null);
 }
 
-function isHttps(request: Request): boolean {
-  return new URL(request.url).protocol === "https:";
+function secureCookie(config: Config, request: Request): boolean {
+  return config.session.cookieSecure ?? (new URL(request.url).protocol === "https:");
 }

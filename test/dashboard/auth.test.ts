@@ -136,6 +136,21 @@ describe("built-in users", () => {
     expect(page.response.headers.get("set-cookie")).toMatch(/; Secure/i);
   });
 
+  it("marks the session cookie Secure over plain http when QBR_COOKIE_SECURE=true (TLS ended at a proxy)", async () => {
+    setConfig(loadConfig({ QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "true" }));
+    const page = await rootData(get("/sign-in"));
+    const response = await signInWithPassword("olivia", "correct horse");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("set-cookie")).toMatch(/; Secure/i);
+    expect(page.response.headers.get("set-cookie")).toMatch(/; Secure/i);
+  });
+
+  it("leaves the Secure flag off, even over https, when QBR_COOKIE_SECURE=false", async () => {
+    setConfig(loadConfig({ QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "false" }));
+    const page = await rootData(new Request("https://dashboard.test/sign-in"));
+    expect(page.response.headers.get("set-cookie")).not.toMatch(/; Secure/i);
+  });
+
   it("sends an already signed-in visitor of /sign-in on to the page asked for", async () => {
     const cookie = sessionCookie(await signInWithPassword("victor", "viewer pass"))!;
     const response = await respond(() => signInRoute.loader({ request: get("/sign-in?redirectTo=%2Fchanges", cookie), context: noContext, params: {} }));
@@ -406,6 +421,7 @@ describe("configuration", () => {
     expect(problemsOf({ QBR_AUTH: "proxy", QBR_PROXY_ADDRESSES: "10.0.0.300", QBR_PROXY_OPERATORS: "a" })).toEqual([
       expect.stringMatching(/^QBR_PROXY_ADDRESSES: "10.0.0.300" is not an IP/),
     ]);
+    expect(problemsOf({ QBR_COOKIE_SECURE: "yes" })).toEqual([expect.stringMatching(/^QBR_COOKIE_SECURE: must be "true" or "false"/)]);
     expect(problemsOf({ QBR_OPERATORS: "olivia:plaintext" })).toEqual([expect.stringMatching(/^QBR_OPERATORS: password hash of "olivia"/)]);
   });
 
