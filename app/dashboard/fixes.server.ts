@@ -5,6 +5,12 @@
  * calls for, which data sources of an application fail). The actions
  * themselves (plans, applies, locks, the activity log) are app/fixes/.
  */
+import {
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
+  unstable_parseMultipartFormData as parseMultipartFormData,
+  type UploadHandler,
+} from "@remix-run/node";
 import { z } from "zod";
 import { latestAuditId } from "~/audit/history";
 import { loadTargetsFile, type TargetSpec } from "~/audit/targets";
@@ -23,7 +29,7 @@ import { createFixContext } from "~/fixes/context";
 import { listTrackedSyncs, resumeTrackedSyncs } from "~/fixes/tracked-syncs";
 import { applyFullSync, applyFullSyncBulk, planFullSync } from "~/fixes/full-sync";
 import { applyRolePolicyPatch, planRolePolicyPatch } from "~/fixes/patch-role-policy";
-import { applyReupload, planReupload } from "~/fixes/reupload-files";
+import { applyReupload, MAX_DOCUMENT_BYTES, planReupload } from "~/fixes/reupload-files";
 import type {
   ActivityEntry,
   ActivityFilter,
@@ -393,6 +399,75 @@ export async function getReuploadPage(params: URLSearchParams, user: SignedInUse
   const ctx = dashboardFixContext();
   const plan = await planned("the re-upload", () => planReupload(ctx, { ...ref, files: NO_FILES }));
   return { canApply: user.role === "operator", applicationName: applicationName(ctx.db, ref), index: ref, plan };
+}
+
+/** Files one re-upload post may carry beyond one per stale document (a few unmatched ones are reported, not refused). */
+export const EXTRA_UPLOAD_FILES = 5;
+/** The form's own fields (CSRF token, intent, plan hash) are short; anything bigger or more numerous is not this form. */
+const MAX_FIELD_BYTES = 64 * 1024;
+const MAX_FIELDS = 20;
+
+/** The most one re-upload post may carry: files (each at most 50 MB) and bytes in all. */
+export interface ReuploadUploadLimits {
+  maxFiles: number;
+  maxBytes: number;
+}
+
+/** Thrown while reading an upload that goes over its limits; the message is for the operator. */
+class UploadRefused extends Error {}
+
+/** The limits of one re-upload post for the index in the URL: its stale documents' count + 5 files. */
+export async function reuploadUploadLimits(params: URLSearchParams): Promise<ReuploadUploadLimits> {
+  const ref = uploadedDocumentsRefFrom(params);
+  const plan = await planned("the re-upload", () => planReupload(dashboardFixContext(), { ...ref, files: NO_FILES }));
+  const maxFiles = plan.details.staleDocuments.length + EXTRA_UPLOAD_FILES;
+  return { maxFiles, maxBytes: maxFiles * MAX_DOCUMENT_BYTES + MAX_FIELDS * MAX_FIELD_BYTES };
+}
+
+function tooManyFiles(limits: ReuploadUploadLimits): string {
+  return `Too many files: at most ${limits.maxFiles} can be sent at once (one per stale document, plus ${EXTRA_UPLOAD_FILES}). Nothing was sent: choose only the files of the stale documents.`;
+}
+
+/**
+ * Reads a re-upload post (multipart) into memory within `limits`, or says why
+ * it was refused. A Content-Length over the limit is refused before any of the
+ * body is read; a body without one stops being read once it goes over.
+ */
+export async function readReuploadUpload(
+  request: Request,
+  limits: ReuploadUploadLimits,
+): Promise<{ form: FormData; problem: null } | { form: null; problem: string }> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > limits.maxBytes) {
+    return { form: null, problem: `The upload is ${Math.ceil(declared / 1024 / 1024)} MB, more than the ${Math.floor(limits.maxBytes / 1024 / 1024)} MB one post may carry here (${limits.maxFiles} files of at most 50 MB). Nothing was sent: choose fewer files.` };
+  }
+  // Files stay in memory for this request only; the 50 MB per-file limit is Amazon Q Business's per document.
+  const files = createMemoryUploadHandler({ maxPartSize: MAX_DOCUMENT_BYTES });
+  const fields = createMemoryUploadHandler({ maxPartSize: MAX_FIELD_BYTES });
+  let fileCount = 0;
+  let fieldCount = 0;
+  const handler: UploadHandler = async (part) => {
+    if (typeof part.filename === "string") {
+      if (++fileCount > limits.maxFiles) throw new UploadRefused(tooManyFiles(limits));
+      return files(part);
+    }
+    if (++fieldCount > MAX_FIELDS) throw new UploadRefused("The upload has more form fields than the re-upload form sends; it was not read.");
+    try {
+      return await fields(part);
+    } catch (error) {
+      if (error instanceof MaxPartSizeExceededError) throw new UploadRefused(`The form field "${part.name}" is larger than the re-upload form sends; it was not read.`);
+      throw error;
+    }
+  };
+  try {
+    return { form: await parseMultipartFormData(request, handler), problem: null };
+  } catch (error) {
+    if (error instanceof UploadRefused) return { form: null, problem: error.message };
+    if (error instanceof MaxPartSizeExceededError) {
+      return { form: null, problem: "A file is larger than 50 MB, the most Amazon Q Business accepts per document. Nothing was sent: remove it and choose the files again." };
+    }
+    throw new Response("The upload could not be read; choose the files again.", { status: 400 });
+  }
 }
 
 /** The files of a multipart form (field "files"), as the re-upload reads them; an empty file input sends none. */

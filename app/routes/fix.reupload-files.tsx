@@ -1,18 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import {
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
-  unstable_parseMultipartFormData as parseMultipartFormData,
-} from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { CsrfInput } from "~/auth/csrf-input";
 import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { getSession } from "~/auth/session.server";
 import { requireOperator, requireUser } from "~/auth/user.server";
 import { FixOutcome, FixPlanStatus } from "~/components/fix-plan";
-import { MAX_UPLOAD_BYTES, ReuploadFilePicker, ReuploadMatchView, StaleDocumentsList } from "~/components/fix-reupload";
+import { ReuploadFilePicker, ReuploadMatchView, StaleDocumentsList } from "~/components/fix-reupload";
 import { RouteError } from "~/components/RouteError";
-import { getReuploadPage, reuploadFromForm, reuploadIntent } from "~/dashboard/fixes.server";
+import { getReuploadPage, readReuploadUpload, reuploadFromForm, reuploadUploadLimits } from "~/dashboard/fixes.server";
 import { applicationPath } from "~/dashboard/words";
 import type { ReuploadFileOutcome, ReuploadPlan } from "~/fixes/types";
 
@@ -25,28 +20,25 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 /**
- * POST multipart (CSRF): intent=check matches the files to the stale documents
- * (anyone signed in; nothing is sent to AWS); intent=apply uploads them
- * (operators), confirmed by the hash of the checked plan.
+ * POST multipart (CSRF), operators only: intent=check matches the files to the
+ * stale documents (nothing is sent to AWS); intent=apply uploads them,
+ * confirmed by the hash of the checked plan.
  */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
+  // Before any of the body is read: a viewer, who may not apply, must not make the server hold files in memory.
+  const user = await requireOperator(request, context);
+  const params = new URL(request.url).searchParams;
   let form: FormData;
-  try {
-    // Files stay in memory for this request only; the 50 MB per-file limit is Amazon Q Business's per document.
+  if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
+    const upload = await readReuploadUpload(request, await reuploadUploadLimits(params));
+    if (upload.problem !== null) return { checked: null, result: null, problem: upload.problem };
+    form = upload.form;
+  } else {
     // A post that is not multipart has no files: read it as a plain form, so the CSRF check answers it.
-    form = (request.headers.get("content-type") ?? "").startsWith("multipart/form-data")
-      ? await parseMultipartFormData(request, createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }))
-      : await readForm(request);
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
-      return { checked: null, result: null, problem: "A file is larger than 50 MB, the most Amazon Q Business accepts per document. Nothing was sent: remove it and choose the files again." };
-    }
-    throw new Response("The upload could not be read; choose the files again.", { status: 400 });
+    form = await readForm(request);
   }
   verifyCsrf(request, form, await getSession(request));
-  if (reuploadIntent(form) === "apply") await requireOperator(request, context);
-  return { ...(await reuploadFromForm(new URL(request.url).searchParams, form, user)), problem: null };
+  return { ...(await reuploadFromForm(params, form, user)), problem: null };
 }
 
 export default function ReuploadFix() {
@@ -92,8 +84,9 @@ export default function ReuploadFix() {
           data-testid="reupload-form"
           onChange={(event) => {
             // With JavaScript, choosing files checks them at once (the button does it without).
+            // Viewers may not post files: the picker alone shows them which files match.
             const target = event.target as HTMLInputElement;
-            if (target.type !== "file") return;
+            if (target.type !== "file" || !page.canApply) return;
             const data = new FormData(event.currentTarget);
             data.set("intent", "check");
             submit(data, { method: "post", encType: "multipart/form-data" });
@@ -102,7 +95,7 @@ export default function ReuploadFix() {
           <CsrfInput />
           <input type="hidden" name="planHash" value={checked?.planHash ?? ""} />
           <ReuploadFilePicker staleDocumentIds={plan.details.staleDocuments.map((d) => d.documentId)} />
-          <button type="submit" name="intent" value="check" disabled={busy === "check"} data-testid="check-files">
+          <button type="submit" name="intent" value="check" disabled={!page.canApply || busy === "check"} data-testid="check-files">
             {busy === "check" ? "Checking…" : "Check files"}
           </button>{" "}
           <button type="submit" name="intent" value="apply" disabled={!canUpload || !!busy} data-testid="apply-button">

@@ -407,7 +407,7 @@ describe("re-upload page", () => {
   it("checks chosen files by name: matched, unmatched and missing files listed, nothing sent", async () => {
     const { aws } = await freshDashboard();
     const before = await uploadedAt(aws);
-    const answer = await reuploadRoute.action(args(postFiles(page, victor, { intent: "check" }, files)));
+    const answer = await reuploadRoute.action(args(postFiles(page, olivia, { intent: "check" }, files)));
     expect(answer.result).toBeNull();
     expect(answer.checked!.details.matched.map((m) => [m.documentId, m.file])).toEqual([[STALE_UPLOADS[0], STALE_UPLOADS[0]]]);
     expect(answer.checked!.details.unmatchedFiles).toEqual(["holiday photo.jpg"]);
@@ -418,10 +418,49 @@ describe("re-upload page", () => {
   it("refuses a viewer's upload with 403 and sends nothing", async () => {
     const { aws } = await freshDashboard();
     const before = await uploadedAt(aws);
-    const { checked } = await reuploadRoute.action(args(postFiles(page, victor, { intent: "check" }, files)));
+    const { checked } = await reuploadRoute.action(args(postFiles(page, olivia, { intent: "check" }, files)));
     const response = await thrown(reuploadRoute.action(args(postFiles(page, victor, { intent: "apply", planHash: checked!.planHash }, files))));
     expect(response.status).toBe(403);
     expect(await uploadedAt(aws)).toEqual(before);
+  });
+
+  it("refuses a viewer's file check with 403 before reading any of the upload", async () => {
+    await freshDashboard();
+    const request = postFiles(page, victor, { intent: "check" }, files);
+    const response = await thrown(reuploadRoute.action(args(request)));
+    expect(response.status).toBe(403);
+    expect(request.bodyUsed).toBe(false);
+  });
+
+  it("accepts up to the stale documents' count + 5 files in one check, and refuses more with a message, sending nothing", async () => {
+    const { aws } = await freshDashboard();
+    const before = await uploadedAt(aws);
+    const extra = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `extra ${i + 1}.txt`, text: "x" }));
+    const stale = STALE_UPLOADS.map((name) => ({ name, text: `copy of ${name}` }));
+    const atLimit = await reuploadRoute.action(args(postFiles(page, olivia, { intent: "check" }, [...stale, ...extra(5)])));
+    expect(atLimit.problem).toBeNull();
+    expect(atLimit.checked!.details.unmatchedFiles).toHaveLength(5);
+    const overLimit = await reuploadRoute.action(args(postFiles(page, olivia, { intent: "check" }, [...stale, ...extra(6)])));
+    expect(overLimit.checked).toBeNull();
+    expect(overLimit.problem).toMatch(/^Too many files: at most 7 can be sent at once/);
+    expect(await uploadedAt(aws)).toEqual(before);
+  });
+
+  it("refuses an upload declaring more bytes than the files allowed could hold, without reading it", async () => {
+    await freshDashboard();
+    const request = postFiles(page, olivia, { intent: "check" }, files);
+    request.headers.set("content-length", String(8 * 50 * 1024 * 1024));
+    const answer = await reuploadRoute.action(args(request));
+    expect(answer.checked).toBeNull();
+    expect(answer.problem).toMatch(/^The upload is 400 MB, more than the 351 MB one post may carry here \(7 files of at most 50 MB\)/);
+    expect(request.bodyUsed).toBe(false);
+  });
+
+  it("refuses a form field far larger than the form's own", async () => {
+    await freshDashboard();
+    const answer = await reuploadRoute.action(args(postFiles(page, olivia, { intent: "check", note: "x".repeat(100 * 1024) }, files)));
+    expect(answer.checked).toBeNull();
+    expect(answer.problem).toMatch(/form field "note" is larger/);
   });
 
   it("refuses a post without the CSRF token with 403", async () => {
