@@ -485,11 +485,6 @@ const reuploadSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("apply"), planHash: hash }),
 ]);
 
-/** The intent of a re-upload form (check the files, or apply the checked plan). */
-export function reuploadIntent(form: FormData): "check" | "apply" {
-  return parseForm(reuploadSchema, formObject(form)).intent;
-}
-
 /**
  * intent=check: the plan with these files (matched, unmatched, missing), nothing sent.
  * intent=apply: upload them if the plan is still the one checked (else the new plan, nothing sent).
