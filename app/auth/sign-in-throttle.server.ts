@@ -1,7 +1,8 @@
 /**
  * Limits password guessing on built-in sign-in: after MAX_FAILURES wrong
- * attempts for one username, or from one client address, within WINDOW_MS of
- * the first of them, further attempts are refused until that window ends,
+ * attempts for one username, or MAX_FAILURES_PER_ADDRESS from one client
+ * address, within WINDOW_MS of the first of them, further attempts are refused
+ * until that window ends,
  * without checking the password. Usernames are counted whether or not they
  * exist, so the refusal says nothing about which names are configured.
  *
@@ -11,6 +12,12 @@
 import type { Config } from "~/config.server";
 
 export const MAX_FAILURES = 5;
+/**
+ * Higher than the per-username limit: one address may be a NAT or the proxy in
+ * front of the dashboard, shared by everyone, and five typos there must not
+ * lock the whole team out. It still stops one client spraying many usernames.
+ */
+export const MAX_FAILURES_PER_ADDRESS = 20;
 export const WINDOW_MS = 15 * 60 * 1000;
 /** Bounds memory when someone sprays many usernames or addresses: the oldest windows are forgotten first. */
 const MAX_TRACKED = 10_000;
@@ -71,7 +78,8 @@ export function lockedOutFor(config: Config, attempt: SignInAttempt, now = Date.
   let wait = 0;
   for (const key of keysOf(attempt)) {
     const window = openWindow(counts, key, now);
-    if (window && window.failures >= MAX_FAILURES) wait = Math.max(wait, window.startedAt + WINDOW_MS - now);
+    const limit = key.startsWith("address:") ? MAX_FAILURES_PER_ADDRESS : MAX_FAILURES;
+    if (window && window.failures >= limit) wait = Math.max(wait, window.startedAt + WINDOW_MS - now);
   }
   return wait;
 }

@@ -260,11 +260,13 @@ describe("repeated wrong passwords (built-in sign-in)", () => {
     expect((await unknown.json()).error).toBe((await known.json()).error);
   });
 
-  it("counts wrong attempts from one client address across usernames, and refuses only that address", async () => {
+  it("counts wrong attempts from one client address across usernames, and refuses only that address after 20", async () => {
     const attacker = from("::ffff:203.0.113.9");
-    for (const name of ["anna", "bert", "carl", "dora", "olivia"]) {
-      expect((await signInWithPassword(name, "guess", "/", attacker)).status).toBe(401);
+    for (let i = 1; i <= 19; i++) {
+      expect((await signInWithPassword(`user${i}`, "guess", "/", attacker)).status).toBe(401);
     }
+    // Nineteen failures from a shared address (a proxy, a NAT) do not lock out a colleague behind it.
+    expect((await signInWithPassword("olivia", "guess", "/", attacker)).status).toBe(401);
     const fromAttacker = await signInWithPassword("victor", "viewer pass", "/", from("203.0.113.9"));
     expect(fromAttacker.status).toBe(429);
     expect((await fromAttacker.json()).error).toMatch(/^Too many failed sign-in attempts; try again in \d+ minutes?$/);
