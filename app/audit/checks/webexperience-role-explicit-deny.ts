@@ -5,8 +5,8 @@
  * or narrow the statement, which the finding shows with its policy.
  */
 import type { Check, CheckMetadata, Finding, MatchedStatement } from "../types";
-import { describeResourceArn, finding, listInWords, readableWebExperienceRoles, ROLE_POLICY_READ_PERMISSIONS, roleResource } from "./common";
-import { ACTION, judgeableAccess, reasonsSuffix } from "./webexperience-role-getdocumentcontent";
+import { describeResourceArn, finding, listInWords, ROLE_POLICY_READ_PERMISSIONS } from "./common";
+import { ACTION, judgeableRoleAccesses, reasonsSuffix } from "./webexperience-role-getdocumentcontent";
 
 export const metadata: CheckMetadata = {
   id: "webexperience-role-explicit-deny",
@@ -37,14 +37,12 @@ export const check: Check = {
   metadata,
   run({ inventory }) {
     const findings: Finding[] = [];
-    for (const { app, we, roleArn, role } of readableWebExperienceRoles(inventory)) {
-      const resource = roleResource(app, we, roleArn);
-      const judgeable = judgeableAccess(metadata, resource, we.access, role.permissionsBoundary?.arn);
+    for (const judgeable of judgeableRoleAccesses(metadata, inventory)) {
       if ("unknown" in judgeable) {
         findings.push(judgeable.unknown);
         continue;
       }
-      const { access, evidence } = judgeable;
+      const { app, role, resource, access, evidence } = judgeable;
       const denied = access.resources.filter((r) => r.decision === "explicitDeny");
       if (denied.length > 0) {
         const statements = denied.flatMap((r) => r.matchedStatements.filter(isDeny));

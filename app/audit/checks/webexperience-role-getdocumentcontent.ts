@@ -14,7 +14,17 @@
  * - A service-linked role: `fail` with no remediation (IAM refuses changes).
  * - A decision the local reading could not reach (e.g. a Condition): `unknown`.
  */
-import type { Check, CheckMetadata, Finding, FindingResource, ResourceDecision, RoleAccessEvaluation } from "../types";
+import type {
+  ApplicationInventory,
+  Check,
+  CheckMetadata,
+  Finding,
+  FindingResource,
+  Inventory,
+  ResourceDecision,
+  RoleAccessEvaluation,
+  RoleInventory,
+} from "../types";
 import {
   describeError,
   describeResourceArn,
@@ -74,30 +84,38 @@ export function accessEvidence(access: RoleAccessEvaluation, permissionsBoundary
   };
 }
 
+/** A web experience role whose access to GetDocumentContent was evaluated and can be judged. */
+export interface JudgeableRoleAccess {
+  app: ApplicationInventory;
+  role: RoleInventory;
+  resource: FindingResource;
+  access: RoleAccessEvaluation;
+  evidence: Record<string, unknown>;
+}
+
 /**
- * The role's access and its evidence when it can be judged; otherwise the
- * `unknown` finding of `check` for an access never evaluated or whose
- * evaluation failed. Both role checks start from it.
+ * Each readable web experience role's access and its evidence when it can be
+ * judged; otherwise the `unknown` finding of `check` for an access never
+ * evaluated or whose evaluation failed. Both role checks start from it.
  */
-export function judgeableAccess(
-  check: CheckMetadata,
-  resource: FindingResource,
-  access: RoleAccessEvaluation | undefined,
-  permissionsBoundaryArn: string | undefined,
-): { access: RoleAccessEvaluation; evidence: Record<string, unknown> } | { unknown: Finding } {
-  if (!access) {
-    return { unknown: finding(check, "unknown", resource, `The role's access to ${ACTION} was not evaluated.`, { action: ACTION }) };
-  }
-  const evidence = accessEvidence(access, permissionsBoundaryArn);
-  if (access.error) {
-    return {
-      unknown: finding(check, "unknown", resource, `The role's policies could not be evaluated: ${describeError(access.error)}`, {
-        ...evidence,
-        error: errorEvidence(access.error),
-      }),
-    };
-  }
-  return { access, evidence };
+export function judgeableRoleAccesses(check: CheckMetadata, inventory: Inventory): (JudgeableRoleAccess | { unknown: Finding })[] {
+  return readableWebExperienceRoles(inventory).map(({ app, we, roleArn, role }) => {
+    const resource = roleResource(app, we, roleArn);
+    const access = we.access;
+    if (!access) {
+      return { unknown: finding(check, "unknown", resource, `The role's access to ${ACTION} was not evaluated.`, { action: ACTION }) };
+    }
+    const evidence = accessEvidence(access, role.permissionsBoundary?.arn);
+    if (access.error) {
+      return {
+        unknown: finding(check, "unknown", resource, `The role's policies could not be evaluated: ${describeError(access.error)}`, {
+          ...evidence,
+          error: errorEvidence(access.error),
+        }),
+      };
+    }
+    return { app, role, resource, access, evidence };
+  });
 }
 
 /** The distinct reasons given for undecided resources, as a message tail (": a; b"), or "" when none was given. */
@@ -112,14 +130,12 @@ export const check: Check = {
   metadata,
   run({ inventory }) {
     const findings: Finding[] = [];
-    for (const { app, we, roleArn, role } of readableWebExperienceRoles(inventory)) {
-      const resource = roleResource(app, we, roleArn);
-      const judgeable = judgeableAccess(metadata, resource, we.access, role.permissionsBoundary?.arn);
+    for (const judgeable of judgeableRoleAccesses(metadata, inventory)) {
       if ("unknown" in judgeable) {
         findings.push(judgeable.unknown);
         continue;
       }
-      const { access, evidence } = judgeable;
+      const { app, role, resource, access, evidence } = judgeable;
       const methodNote = access.method === "local" ? " (read locally: simulation was not allowed)" : "";
       if (access.resources.length === 0) {
         findings.push(finding(metadata, "unknown", resource, "No resource was evaluated for the role.", evidence));
