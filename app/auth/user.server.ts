@@ -7,6 +7,7 @@ import { getConfig, type ConfiguredUser, type Role } from "~/config.server";
 import { ensureCsrfToken } from "~/auth/csrf.server";
 import { UNMATCHABLE_HASH, verifyPassword } from "~/auth/password.server";
 import { proxyIdentity } from "~/auth/proxy.server";
+import { safeRedirectPath } from "~/auth/safe-redirect";
 import { commitSession, getSession, newSession, SESSION_LIFETIME_MS, type SessionData } from "~/auth/session.server";
 
 export interface SignedInUser {
@@ -79,12 +80,7 @@ export async function checkPassword(username: string, password: string): Promise
   return user && matches ? user : null;
 }
 
-/** Only same-site paths: never "//evil.example" or "https://...", never back to sign-in/out. */
-export function safeRedirectPath(to: FormDataEntryValue | string | null | undefined): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return "/";
-  if (/^\/sign-(in|out)(\/|\?|$)/.test(to)) return "/";
-  return to;
-}
+export { safeRedirectPath };
 
 /** Starts a fresh session for `username` and redirects to `redirectTo`. */
 export async function signIn(

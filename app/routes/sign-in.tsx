@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { getConfig } from "~/config.server";
 import { CsrfInput } from "~/auth/csrf-input";
 import { readForm, verifyCsrf } from "~/auth/csrf.server";
@@ -27,12 +27,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (token !== null && mode === "one-time-link") {
     if (redeemOneTimeToken(token)) return signIn(request, ONE_TIME_LINK_USERNAME, "one-time-link", redirectTo);
     return json(
-      { mode, problem: "This sign-in link has already been used or is not valid. Restart the server to get a new one." },
+      { mode, redirectTo, problem: "This sign-in link has already been used or is not valid. Restart the server to get a new one." },
       { status: 403 },
     );
   }
   if (await getUser(request, context)) throw redirect(redirectTo);
-  return json({ mode, problem: null as string | null });
+  return json({ mode, redirectTo, problem: null as string | null });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -64,9 +64,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SignIn() {
-  const { mode, problem } = useLoaderData<typeof loader>();
+  const { mode, redirectTo, problem } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const [searchParams] = useSearchParams();
   const navigation = useNavigation();
   const submitting = navigation.state === "submitting";
 
@@ -77,7 +76,7 @@ export default function SignIn() {
       {mode === "password" ? (
         <Form method="post" className="sign-in-form">
           <CsrfInput />
-          <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? "/"} />
+          <input type="hidden" name="redirectTo" value={redirectTo} />
           <label>
             Username
             <input name="username" autoComplete="username" required defaultValue={actionData?.username} />
