@@ -8,6 +8,8 @@ import { serveLocalAws, type LocalAws } from "./server";
 
 export type { LocalAws } from "./server";
 export type { LocalAwsStats } from "./faults";
+export type { RequestLogEntry } from "./request-log";
+export { iamActionOf } from "./request-log";
 export { FixtureError, loadFixtureFile, validateFixture } from "./fixture";
 export { presignS3Url } from "./s3";
 

@@ -31,6 +31,7 @@ import {
 } from "./faults";
 import { parseAmzDate, parseAuth, sha256Hex, verifySignature, type ParsedAuth, type SigningSecret } from "./sigv4";
 import { IAM_XMLNS, STS_XMLNS, parseQueryForm, queryErrorBody, s3ErrorBody } from "./xml";
+import { RequestLog, iamActionOf, type RequestLogEntry } from "./request-log";
 import { qbusinessService } from "./qbusiness";
 import { iamService } from "./iam";
 import { stsService } from "./sts";
@@ -39,6 +40,10 @@ import { s3Service } from "./s3";
 export interface LocalAws extends Emulator {
   close(): Promise<void>;
   readonly stats: LocalAwsStats;
+  /** Every call that reached an operation, in order, with the IAM action it needs and its status. */
+  readonly requests: readonly RequestLogEntry[];
+  /** Empty `requests` (e.g. before the run whose calls a test inspects). */
+  clearRequests(): void;
   /** Replace the injected faults (latency, rate limit, error rate) while running. */
   setFaults(faults: FixtureFaults | undefined): void;
 }
@@ -68,6 +73,7 @@ export async function serveLocalAws(fleet: Fixture, opts: { port?: number; host?
   const faults = new FaultInjector(fleet.faults, clock);
   const issued = new Map<string, IssuedCredentials>();
   const stats: LocalAwsStats = { calls: 0, throttled: 0, byOperation: {} };
+  const requestLog = new RequestLog();
   let endpoint = "";
 
   const emulator: Emulator = {
@@ -192,7 +198,22 @@ export async function serveLocalAws(fleet: Fixture, opts: { port?: number; host?
     stats.calls++;
     const opKey = `${service}:${operation}`;
     stats.byOperation[opKey] = (stats.byOperation[opKey] ?? 0) + 1;
+    const result = await dispatch(module, operation, req);
+    requestLog.add({
+      service,
+      operation,
+      action: iamActionOf(service, operation),
+      accountId: req.accountId,
+      region: req.region,
+      status: result.status,
+    });
+    return { service, response: result };
+  }
 
+  async function dispatch(module: ServiceModule, operation: string, req: EmuRequest): Promise<EmuResponse> {
+    const service = req.service;
+    const fail = (error: AwsError) => renderError(service, error, req.requestId, req.method);
+    const opKey = `${service}:${operation}`;
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     if (isDenied(emulator.account(req.accountId), service, req.region, operation)) {
       return fail(accessDeniedError(service, req.callerArn, operation, resourceOf(req)));
@@ -204,8 +225,7 @@ export async function serveLocalAws(fleet: Fixture, opts: { port?: number; host?
     if (faults.rollServerError()) return fail(serverError(service));
 
     try {
-      const response = await module.handle(operation, req, emulator);
-      return { service, response };
+      return await module.handle(operation, req, emulator);
     } catch (error) {
       if (error instanceof AwsError) return fail(error);
       console.error(`local-aws: ${opKey} failed:`, error);
@@ -255,6 +275,8 @@ export async function serveLocalAws(fleet: Fixture, opts: { port?: number; host?
 
   const localAws = Object.assign(emulator, {
     stats,
+    requests: requestLog.entries,
+    clearRequests: () => requestLog.clear(),
     setFaults(next: FixtureFaults | undefined) {
       faults.set(next);
       // Keep the live state reading like a fixture of what the emulator now does.

@@ -251,3 +251,23 @@ describe("opaque page tokens", () => {
     expect(() => paginate(items, { nextToken: "bm90LWEtdG9rZW4", limit: 100, scope: "s" })).toThrow(/Invalid nextToken/);
   });
 });
+
+describe("request log", () => {
+  it("names each call that reached an operation by its IAM action, with account, region and status", async () => {
+    t.aws.clearRequests();
+    const c = t.clients(ACCOUNT, "eu-west-1", { maxAttempts: 1 });
+    await c.qbusiness.send(new ListApplicationsCommand({}));
+    await c.iam.send(new GetRoleCommand({ RoleName: "QBusinessWebRole" }));
+    await c.s3.send(new ListObjectsV2Command({ Bucket: "acme-hr" }));
+    await failure(c.iam.send(new GetRoleCommand({ RoleName: "NoSuchRole" })));
+    await failure(wrongSecret().sts.send(new GetCallerIdentityCommand({}))); // refused before any operation
+    expect(t.aws.requests).toEqual([
+      { service: "qbusiness", operation: "ListApplications", action: "qbusiness:ListApplications", accountId: ACCOUNT, region: "eu-west-1", status: 200 },
+      { service: "iam", operation: "GetRole", action: "iam:GetRole", accountId: ACCOUNT, region: "us-east-1", status: 200 },
+      { service: "s3", operation: "ListObjectsV2", action: "s3:ListBucket", accountId: ACCOUNT, region: "eu-west-1", status: 200 },
+      { service: "iam", operation: "GetRole", action: "iam:GetRole", accountId: ACCOUNT, region: "us-east-1", status: 404 },
+    ]);
+    t.aws.clearRequests();
+    expect(t.aws.requests).toEqual([]);
+  });
+});
