@@ -142,4 +142,20 @@ export const MIGRATIONS: readonly string[] = [
     applications    TEXT NOT NULL   -- JSON: ApplicationRef[]
   );
   `,
+  // 3: server-side sign-in sessions (app/db/sessions.ts); the same table as app/db/migrations/0003_sessions.ts
+  `
+  CREATE TABLE sessions (
+    id_hash                 TEXT PRIMARY KEY,   -- sha256 of the random session id
+    username                TEXT NOT NULL,
+    role                    TEXT NOT NULL,
+    credential_fingerprint  TEXT NOT NULL,
+    created_at              TEXT NOT NULL,
+    last_seen_at            TEXT NOT NULL,
+    expires_at              TEXT NOT NULL,
+    revoked_at              TEXT,
+    revoked_reason          TEXT
+  );
+  CREATE INDEX sessions_username ON sessions (username);
+  CREATE INDEX sessions_expires_at ON sessions (expires_at);
+  `,
 ];
