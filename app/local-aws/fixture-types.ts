@@ -139,6 +139,12 @@ export interface FixtureDataSource {
   documents: FixtureDocument[];
   /** How long a sync started in the emulator runs (emulator seconds). */
   syncDurationSeconds?: number;
+  /**
+   * What one sync of a connector without a sync mode (S3V2) re-ingests: every
+   * document ("all") or only those whose S3 object changed since ("changed",
+   * the default). AWS does not document which; tests cover both.
+   */
+  syncReingests?: "all" | "changed";
 }
 
 export interface FixtureWebExperience {

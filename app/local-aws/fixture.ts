@@ -111,6 +111,41 @@ const resourceName = z
   .max(1000)
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, "must match the API's name pattern [a-zA-Z0-9][a-zA-Z0-9_-]* (no spaces)");
 
+/**
+ * The S3 (v2) connector's configuration, as AWS's "Amazon S3 (v2) connector"
+ * API page describes it: only `type` and `connectionConfiguration` are
+ * required. Members the page names are checked when present; others pass, as
+ * `configuration` is free JSON in the fixture contract (older fixtures carry
+ * the v1 shape's members). There is no `syncMode` in this connector.
+ */
+const s3v2Configuration = z
+  .object({
+    type: z.literal("S3V2"),
+    connectionConfiguration: z
+      .object({
+        bucketName: z.string().min(3).max(63).optional(),
+        bucketOwnerAccountId: z.string().regex(/^\d{12}$/, { message: "expected the 12-digit account id of the bucket's owner" }).optional(),
+      })
+      .passthrough(),
+    filterConfiguration: z
+      .object({
+        inclusionPatterns: z.array(z.string()).optional(),
+        exclusionPatterns: z.array(z.string()).optional(),
+        inclusionPrefixes: z.array(z.string()).optional(),
+        exclusionPrefixes: z.array(z.string()).optional(),
+        maxFileSizeInMegaBytes: z.number().min(0).max(10240).optional(),
+      })
+      .strict()
+      .optional(),
+    accessControlConfiguration: z.object({ aclConfigurationFilePath: z.string().min(1).max(1024).optional() }).passthrough().optional(),
+    deletionProtectionConfiguration: z
+      .object({ enableDeletionProtection: z.boolean().optional(), deletionProtectionThreshold: z.number().int().min(0).max(100).optional() })
+      .strict()
+      .optional(),
+    metadataFilesPrefix: z.string().optional(),
+  })
+  .passthrough();
+
 const dataSource = z
   .object({
     dataSourceId: id36,
@@ -126,8 +161,14 @@ const dataSource = z
     syncJobs: z.array(syncJob),
     documents: z.array(document),
     syncDurationSeconds: z.number().nonnegative().optional(),
+    syncReingests: z.enum(["all", "changed"]).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((ds, ctx) => {
+    if (ds.type !== "S3V2") return;
+    const parsed = s3v2Configuration.safeParse(ds.configuration);
+    for (const issue of parsed.success ? [] : parsed.error.issues) ctx.addIssue({ ...issue, path: ["configuration", ...issue.path] });
+  });
 
 const index = z
   .object({

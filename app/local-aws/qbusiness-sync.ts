@@ -9,6 +9,7 @@
 import type {
   FixtureAccount,
   FixtureDataSource,
+  FixtureDocument,
   FixtureSyncJob,
 } from "./fixture-types";
 import type { Emulator } from "./types";
@@ -31,6 +32,10 @@ interface SyncJobFacts {
   firstSync: boolean;
   /** Emulator ms at which the job is due to finish (or to turn ABORTED once STOPPING). */
   dueAtMs: number;
+  /** The connector keeps no sync mode (S3V2): what the job re-ingests is the data source's `syncReingests`. */
+  modeless: boolean;
+  /** For a modeless connector: the job re-ingests every document (`syncReingests: "all"`). */
+  reingestsAll: boolean;
 }
 
 interface RunningJob {
@@ -76,7 +81,7 @@ function runningJobs(emu: Emulator): Set<RunningJob> {
               if (!isActive(job)) continue;
               const startMs = Date.parse(job.startTime);
               if (!jobFacts.has(job)) jobFacts.set(job, {
-                syncModeAtStart: syncModeOf(ds),
+                ...modeFacts(ds),
                 firstSync: !hadSuccessBefore(ds, startMs, job),
                 dueAtMs: startMs + (job.status === "STOPPING" ? STOPPING_SECONDS * 1000 : durationMs(ds)),
               });
@@ -90,15 +95,31 @@ function runningJobs(emu: Emulator): Set<RunningJob> {
   return running;
 }
 
-/** The S3 connector's sync mode (configuration.syncMode), if it has one. */
+/** The S3 connector's sync mode (configuration.syncMode), if it has one. The S3V2 connector has none, whatever its configuration says. */
 export function syncModeOf(ds: FixtureDataSource): string | undefined {
+  if (isModeless(ds)) return undefined;
   const mode = ds.configuration["syncMode"];
   return typeof mode === "string" ? mode : undefined;
 }
 
-/** The bucket an S3 data source crawls (configuration.connectionConfiguration.repositoryEndpointMetadata.BucketName). */
+/** The S3 (v2) connector keeps no sync mode (its configuration schema has none). */
+export function isModeless(ds: FixtureDataSource): boolean {
+  return ds.type.toUpperCase() === "S3V2";
+}
+
+function modeFacts(ds: FixtureDataSource): Pick<SyncJobFacts, "syncModeAtStart" | "modeless" | "reingestsAll"> {
+  const modeless = isModeless(ds);
+  return { syncModeAtStart: syncModeOf(ds), modeless, reingestsAll: modeless && ds.syncReingests === "all" };
+}
+
+/**
+ * The bucket an S3 data source crawls: the S3V2 connector's
+ * connectionConfiguration.bucketName, else the S3 connector's
+ * connectionConfiguration.repositoryEndpointMetadata.BucketName.
+ */
 export function bucketOf(ds: FixtureDataSource): string | undefined {
   const connection = ds.configuration["connectionConfiguration"] as Record<string, unknown> | undefined;
+  if (typeof connection?.["bucketName"] === "string") return connection["bucketName"];
   const endpoint = connection?.["repositoryEndpointMetadata"] as Record<string, unknown> | undefined;
   const bucket = endpoint?.["BucketName"];
   return typeof bucket === "string" ? bucket : undefined;
@@ -132,7 +153,7 @@ export function startSyncJob(
     status: "SYNCING",
   };
   jobFacts.set(job, {
-    syncModeAtStart: syncModeOf(ds),
+    ...modeFacts(ds),
     firstSync: !hadSuccessBefore(ds, now.getTime() + 1),
     dueAtMs: now.getTime() + durationMs(ds),
   });
@@ -188,7 +209,7 @@ function settle(emu: Emulator, which: (r: RunningJob) => boolean): number {
 }
 
 function isFullSync(facts: SyncJobFacts): boolean {
-  return facts.firstSync || facts.syncModeAtStart === "FORCED_FULL_CRAWL";
+  return facts.firstSync || facts.syncModeAtStart === "FORCED_FULL_CRAWL" || facts.reingestsAll;
 }
 
 /**
@@ -196,7 +217,12 @@ function isFullSync(facts: SyncJobFacts): boolean {
  * crawl, or the first sync); on an incremental one (FULL_CRAWL, or a mode the
  * emulator does not know) only those whose S3 object changed since.
  */
-function completeJob({ account, dataSource: ds, job }: RunningJob, facts: SyncJobFacts): void {
+function completeJob(running: RunningJob, facts: SyncJobFacts): void {
+  if (facts.modeless) {
+    completeModelessJob(running, facts);
+    return;
+  }
+  const { account, dataSource: ds, job } = running;
   const endTime = new Date(facts.dueAtMs).toISOString();
   const full = isFullSync(facts);
   const bucket = bucketOf(ds);
@@ -241,9 +267,102 @@ export function hasFullSyncSince(ds: FixtureDataSource, cutoffMs: number): boole
     const startMs = Date.parse(job.startTime);
     if (startMs < cutoffMs) return false;
     const facts = jobFacts.get(job);
-    if (facts) return isFullSync(facts);
+    // A connector without a sync mode: each document's own updatedAt is the test (GetDocumentContent checks it first).
+    if (facts) return isFullSync(facts) || facts.modeless;
+    if (isModeless(ds)) return true;
     if (!hadSuccessBefore(ds, startMs, job)) return true;
     const configuredSinceStart = Date.parse(ds.updatedAt) <= startMs;
     return !(configuredSinceStart && syncModeOf(ds) === "FULL_CRAWL");
   });
+}
+
+/** The deletion protection of an S3V2 data source: on unless disabled; threshold 15% unless set (AWS's S3 (v2) connector page). */
+const DEFAULT_DELETION_THRESHOLD = 15;
+
+function deletionProtection(ds: FixtureDataSource): { enabled: boolean; threshold: number } {
+  const dp = ds.configuration["deletionProtectionConfiguration"] as Record<string, unknown> | undefined;
+  const threshold = typeof dp?.["deletionProtectionThreshold"] === "number" ? dp["deletionProtectionThreshold"] : DEFAULT_DELETION_THRESHOLD;
+  return { enabled: dp?.["enableDeletionProtection"] === true, threshold };
+}
+
+/** The key prefixes an S3V2 source crawls (filterConfiguration.inclusionPrefixes; the v1 shape's additionalProperties as a fallback). */
+function inclusionPrefixes(ds: FixtureDataSource): string[] {
+  for (const member of ["filterConfiguration", "additionalProperties"]) {
+    const filter = ds.configuration[member] as Record<string, unknown> | undefined;
+    const prefixes = filter?.["inclusionPrefixes"];
+    if (Array.isArray(prefixes) && prefixes.length > 0) return prefixes.filter((p): p is string => typeof p === "string");
+  }
+  return [""];
+}
+
+/** An S3 connector's document id for an object key: s3://bucket/key, each path segment form-encoded. */
+export function documentIdOf(bucket: string, key: string): string {
+  return `s3://${bucket}/${key.split("/").map((part) => encodeURIComponent(part).replace(/%20/g, "+")).join("/")}`;
+}
+
+function keyOf(doc: FixtureDocument, bucket: string): string | undefined {
+  if (doc.s3Key) return doc.s3Key;
+  const prefix = `s3://${bucket}/`;
+  return doc.documentId.startsWith(prefix) ? decodeURIComponent(doc.documentId.slice(prefix.length).replace(/\+/g, " ")) : undefined;
+}
+
+/**
+ * A finished sync of a connector without a sync mode (S3V2). It crawls the
+ * bucket: objects without a document are added, documents whose object is
+ * gone are deleted, and documents are re-ingested as `syncReingests` says
+ * (every one, or only those whose object changed since). Deletion protection:
+ * a sync that would delete more than the threshold's share of the documents
+ * is blocked: the job FAILS and the index is left as it was. How AWS words
+ * that failure is not documented; the job's error says it plainly.
+ */
+function completeModelessJob({ account, dataSource: ds, job }: RunningJob, facts: SyncJobFacts): void {
+  const endTime = new Date(facts.dueAtMs).toISOString();
+  const bucket = bucketOf(ds);
+  const objects = bucket ? account.s3?.buckets[bucket]?.objects : undefined;
+  job.endTime = endTime;
+  const known = new Set<string>();
+  const gone: FixtureDocument[] = [];
+  for (const doc of ds.documents) {
+    const key = bucket ? keyOf(doc, bucket) : undefined;
+    if (key !== undefined) known.add(key);
+    if (objects && key !== undefined && !objects[key]) gone.push(doc);
+  }
+  const protection = deletionProtection(ds);
+  const share = ds.documents.length ? (gone.length * 100) / ds.documents.length : 0;
+  if (protection.enabled && share > protection.threshold) {
+    job.status = "FAILED";
+    job.error = {
+      errorCode: "InvalidRequest",
+      errorMessage:
+        `Sync blocked by deletion protection: it would delete ${gone.length} of ${ds.documents.length} documents ` +
+        `(${Math.round(share)}%), more than the threshold of ${protection.threshold}%. No document was changed.`,
+    };
+    job.metrics = { documentsAdded: "0", documentsModified: "0", documentsDeleted: "0", documentsFailed: "0", documentsScanned: String(ds.documents.length - gone.length) };
+    return;
+  }
+  ds.documents = ds.documents.filter((doc) => !gone.includes(doc));
+  let modified = 0;
+  for (const doc of ds.documents) {
+    const key = bucket ? keyOf(doc, bucket) : undefined;
+    const lastModified = key !== undefined ? objects?.[key]?.lastModified : undefined;
+    const changed = lastModified !== undefined && Date.parse(lastModified) > Date.parse(doc.updatedAt);
+    if (facts.firstSync || facts.reingestsAll || changed) {
+      doc.updatedAt = endTime;
+      doc.status = "INDEXED";
+      modified++;
+    }
+  }
+  const prefixes = inclusionPrefixes(ds);
+  const added = bucket && objects
+    ? Object.keys(objects).filter((key) => !known.has(key) && prefixes.some((p) => key.startsWith(p)))
+    : [];
+  for (const key of added) ds.documents.push({ documentId: documentIdOf(bucket!, key), status: "INDEXED", createdAt: endTime, updatedAt: endTime, s3Key: key });
+  job.status = "SUCCEEDED";
+  job.metrics = {
+    documentsAdded: String(added.length),
+    documentsModified: String(modified),
+    documentsDeleted: String(gone.length),
+    documentsFailed: "0",
+    documentsScanned: String(ds.documents.length),
+  };
 }
