@@ -15,12 +15,16 @@ import { formatCsv, formatTable } from "../app/audit/format";
 import { runAudit } from "../app/audit/run";
 import { AuditSetupError, loadTargetsFile } from "../app/audit/targets";
 import type { AuditReport, Severity } from "../app/audit/types";
+import { DEFAULT_CUTOFF } from "../app/aws/vocabulary";
 import { FixtureError } from "../app/local-aws/index";
+
+/** The default cutoff as people write it (2025-07-03T00:00:00Z). */
+const CUTOFF_Z = DEFAULT_CUTOFF.replace(".000Z", "Z");
 
 const USAGE = `Usage: npm run audit -- [--fixture FILE] [--targets FILE] [--regions a,b]
   [--format table|json|csv] [--fail-on critical|high|medium|none] [--out FILE]
   [--db PATH] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
-  --cutoff: the instant a full sync must follow (default 2025-07-03T00:00:00Z).`;
+  --cutoff: the instant a full sync must follow (default ${CUTOFF_Z}).`;
 
 const FORMATS = ["table", "json", "csv"] as const;
 const FAIL_ON = ["critical", "high", "medium", "low", "none"] as const;
@@ -93,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
     .filter(Boolean);
   if (args.regions !== undefined && !regions?.length) throw new UsageError("--regions needs at least one region");
   const cutoff = args.cutoff === undefined ? undefined : new Date(args.cutoff);
-  if (cutoff && Number.isNaN(cutoff.getTime())) throw new UsageError(`--cutoff must be an ISO-8601 time such as 2025-07-03T00:00:00Z, got "${args.cutoff}"`);
+  if (cutoff && Number.isNaN(cutoff.getTime())) throw new UsageError(`--cutoff must be an ISO-8601 time such as ${CUTOFF_Z}, got "${args.cutoff}"`);
   const targetsFile = args.targets ?? process.env.QBR_TARGETS_FILE;
   const targets = targetsFile ? loadTargetsFile(targetsFile) : undefined;
 

@@ -20,6 +20,7 @@ import { getAuditReport, latestAuditId, type StoredApplicationInventory } from "
 import { runAudit } from "../app/audit/run";
 import { AuditSetupError, loadTargetsFile, targetsForFixture, type TargetSpec } from "../app/audit/targets";
 import type { AuditReport } from "../app/audit/types";
+import { FULL_SYNC_MODE } from "../app/aws/vocabulary";
 import { openDatabase, resolveDbPath, type Db } from "../app/db/database";
 import {
   applyFullSync,
@@ -196,7 +197,7 @@ function printPlan(plan: FixPlan): void {
   if (plan.action === "full-sync") {
     const d = plan.details;
     out(`   data source: ${d.dataSource.displayName ?? ""} ${d.dataSource.dataSourceId} (${d.dataSource.type ?? "?"}) in ${d.dataSource.accountId}/${d.dataSource.region}`);
-    out(`   sync mode now: ${d.currentSyncMode ?? "unknown"}${d.switchesMode ? " → FORCED_FULL_CRAWL for the sync, then back" : ""}`);
+    out(`   sync mode now: ${d.currentSyncMode ?? "unknown"}${d.switchesMode ? ` → ${FULL_SYNC_MODE} for the sync, then back` : ""}`);
     if (d.documentCount !== undefined) out(`   documents: ${d.documentCountCapped ? "at least " : ""}${d.documentCount}`);
     for (const s of d.pastSyncs.slice(0, 5)) out(`   past sync ${s.executionId}: ${s.status ?? "?"}, ${s.durationSeconds ?? "?"} s, started ${s.startTime ?? "?"}`);
     if (d.runningSync) out(`   running now: ${d.runningSync.executionId} (started ${d.runningSync.startTime ?? "?"})`);

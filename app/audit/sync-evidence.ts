@@ -15,6 +15,7 @@
  * Only jobs that SUCCEEDED and started at or after the cutoff count.
  * Pure: reads the inventory only.
  */
+import { FULL_SYNC_MODE as FULL, INCREMENTAL_SYNC_MODE as INCREMENTAL } from "../aws/vocabulary";
 import type { DataSourceInventory, DocumentScan, IsoTime, SyncJobRecord } from "./types";
 
 export type SyncMode = "full" | "incremental" | "unknown";
@@ -53,8 +54,6 @@ export interface FullSyncAssessment {
   latestJob: SyncJobRecord | null;
 }
 
-const FULL = "FORCED_FULL_CRAWL";
-const INCREMENTAL = "FULL_CRAWL";
 
 function time(iso: string | undefined): number {
   return iso ? Date.parse(iso) : NaN;

@@ -9,7 +9,8 @@ import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { z } from "zod";
 import { AwsCallStats, awsErrorInfo, createAwsClients, destroyAwsClients, type AwsClients } from "../aws/clients";
-import { accountCredentials, type Fixture, type PolicyStatement } from "../local-aws/fixture-types";
+import { accountCredentials, type Fixture } from "../local-aws/fixture-types";
+import type { PolicyStatement } from "../policy/types";
 import type { AuditTarget, AwsErrorInfo } from "./types";
 
 /** One account and the regions to read in it, as the targets file says it. */

@@ -5,7 +5,8 @@
  *
  * Collector and checks meet here: add optional members freely, never rename.
  */
-import type { PolicyDocument } from "../local-aws/fixture-types";
+import type { IamAction } from "../aws/vocabulary";
+import type { PolicyDocument } from "../policy/types";
 
 export type IsoTime = string;
 
@@ -289,7 +290,7 @@ export interface CheckMetadata {
   howToFix: string;
   remediation: RemediationAction | null;
   /** AWS permissions the check needs to read its evidence. */
-  permissions: string[];
+  permissions: readonly IamAction[];
 }
 
 export interface CheckContext {
@@ -304,4 +305,5 @@ export interface Check {
   run(ctx: CheckContext): Finding[];
 }
 
-export const DEFAULT_CUTOFF = "2025-07-03T00:00:00.000Z";
+/** The raw-download cutoff instant (its home is the AWS vocabulary). */
+export { DEFAULT_CUTOFF } from "../aws/vocabulary";

@@ -1,10 +1,8 @@
 import type { FullSyncPlan } from "~/fixes/types";
 import { formatTime } from "~/dashboard/words";
+import { SYNC_MODE_MEANING } from "~/aws/vocabulary";
 
-const MODE_WORDS: Record<string, string> = {
-  FULL_CRAWL: "incremental (FULL_CRAWL: only new and changed files are synced)",
-  FORCED_FULL_CRAWL: "full (FORCED_FULL_CRAWL: every file is synced again)",
-};
+const MODE_WORDS: Record<string, string> = SYNC_MODE_MEANING;
 
 function duration(seconds: number | undefined): string {
   if (seconds === undefined) return "unknown";

@@ -7,6 +7,7 @@ import { useEffect, useRef, type ReactNode } from "react";
 import { CsrfInput } from "~/auth/csrf-input";
 import type { ActivityEntry, ApplyOutcome, PlanBase, PlanStatus, TrackedSync, Verification } from "~/fixes/types";
 import { formatTime } from "~/dashboard/words";
+import { FULL_SYNC_MODE } from "~/aws/vocabulary";
 import { activityPath } from "./fix-links";
 
 /** The part of a plan every action has (the fixes' PlanBase as a loader serialises it). */
@@ -248,7 +249,7 @@ export function TrackedSyncList({ syncs }: { syncs: TrackedSync[] }) {
             <td>
               {!s.restoreMode
                 ? "not asked"
-                : s.originalSyncMode === undefined || s.originalSyncMode === "FORCED_FULL_CRAWL"
+                : s.originalSyncMode === undefined || s.originalSyncMode === FULL_SYNC_MODE
                   ? "nothing to restore"
                   : s.state === "done" ? `yes (${s.originalSyncMode})` : `pending (${s.originalSyncMode})`}
             </td>

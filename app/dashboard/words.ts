@@ -3,6 +3,7 @@
  * text end users see. Pure, shared by loaders and components.
  */
 import type { FindingStatus, Readiness } from "~/audit/types";
+import { FULL_SYNC_REQUIRED_ERROR, ROLE_PERMISSION_ERROR } from "~/aws/vocabulary";
 
 /** "2026-11-26 12:00 UTC": audits are read in UTC, as the cutoff is. */
 export function formatTime(iso: string | null | undefined): string {
@@ -47,10 +48,8 @@ export function shortId(id: string): string {
   return id.length > 12 ? `${id.slice(0, 8)}…` : id;
 }
 
-const FULL_SYNC_ERROR =
-  "This document cannot be downloaded because the raw document download feature requires a full connector sync performed after 07/02/2025. Your admin has not yet completed this full sync. Please contact your admin to request a complete sync of the data source.";
-const ROLE_ERROR =
-  "Unable to download this document because your Web Experience lacks the required permissions. Your admin needs to update the IAM role for the Web Experience to include permissions for the GetDocumentContent API. Please contact your admin to request this IAM role update.";
+const FULL_SYNC_ERROR = FULL_SYNC_REQUIRED_ERROR;
+const ROLE_ERROR = ROLE_PERMISSION_ERROR;
 
 /**
  * The error an end user sees when opening a source link while this check

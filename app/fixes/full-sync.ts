@@ -16,6 +16,7 @@ import {
   type GetDataSourceResponse,
 } from "@aws-sdk/client-qbusiness";
 import { getApplicationInventory, latestAuditId } from "../audit/history";
+import { INCREMENTAL_SYNC_MODE, RUNNING_SYNC_JOB_STATUSES } from "../aws/vocabulary";
 import { createLimiter, type Limiter } from "../util/concurrency";
 import { appendActivityEvent } from "./activity-log";
 import { applySafely, AwsCalls, errorCode, PermissionDenied, sealPlan, Steps, type RunOutcome } from "./common";
@@ -30,10 +31,11 @@ import {
 } from "./tracked-syncs";
 import type { ApplyResult, DataSourceRef, FixContext, FullSyncApplyOptions, FullSyncPlan, Verification } from "./types";
 
-export const INCREMENTAL_MODE = "FULL_CRAWL";
+/** Incremental, despite its name (see the vocabulary). */
+export const INCREMENTAL_MODE = INCREMENTAL_SYNC_MODE;
 /** Documents counted live when no audit has counted them. */
 const LIVE_COUNT_CAP = 1_000;
-const RUNNING = new Set(["SYNCING", "STOPPING", "SYNCING_INDEXING"]);
+const RUNNING = RUNNING_SYNC_JOB_STATUSES;
 
 const sourcePath = (d: DataSourceRef) => ({ applicationId: d.applicationId, indexId: d.indexId, dataSourceId: d.dataSourceId });
 const seconds = (job: DataSourceSyncJob) =>

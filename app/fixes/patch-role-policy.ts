@@ -25,7 +25,7 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import { latestAuditId, type StoredApplicationInventory } from "../audit/history";
 import { evaluateRequest, statementsOf, type PolicySource } from "../policy/evaluate";
 import { policySize, ROLE_INLINE_POLICIES_QUOTA } from "../policy/limits";
-import type { PolicyDocument, PolicyStatement } from "../local-aws/fixture-types";
+import type { PolicyDocument, PolicyStatement } from "../policy/types";
 import { applySafely, AwsCalls, errorCode, jsonLineDiff, PermissionDenied, sealPlan, stableJson } from "./common";
 import type { ApplicationRef, ApplyOptions, ApplyResult, FixContext, RolePolicyPatchPlan, RoleRef, Verification } from "./types";
 

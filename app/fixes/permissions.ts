@@ -2,10 +2,10 @@
  * The AWS permissions each fix action needs, declared beside the actions
  * (least privilege for the fixer's role; a plan names the one AWS denied).
  */
-import { ROLE_POLICY_READ_PERMISSIONS } from "../audit/checks/common";
+import { isAccessDeniedCode, ROLE_POLICY_READ_PERMISSIONS, type IamAction } from "../aws/vocabulary";
 import type { FixAction } from "./types";
 
-export const FIX_PERMISSIONS: Record<FixAction, string[]> = {
+export const FIX_PERMISSIONS: Record<FixAction, readonly IamAction[]> = {
   "full-sync": [
     "qbusiness:GetDataSource",
     "qbusiness:UpdateDataSource",
@@ -26,10 +26,8 @@ export const FIX_PERMISSIONS: Record<FixAction, string[]> = {
   rollback: ["iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"],
 };
 
-const DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]);
-
 /** True when the error is AWS refusing the caller a permission. */
 export function isAccessDenied(error: unknown): boolean {
   const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return !!e && (DENIED.has(e.name ?? "") || DENIED.has(e.Code ?? ""));
+  return !!e && (isAccessDeniedCode(e.name) || isAccessDeniedCode(e.Code));
 }

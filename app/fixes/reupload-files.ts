@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { BatchPutDocumentCommand, ListDocumentsCommand, type ContentType, type Document, type DocumentDetails } from "@aws-sdk/client-qbusiness";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { UPLOADED_DOCS_DATA_SOURCE_ID } from "../local-aws/fixture-types";
+import { UPLOADED_DOCS_DATA_SOURCE_ID } from "../aws/vocabulary";
 import { applySafely, AwsCalls, PermissionDenied, sealPlan } from "./common";
 import type {
   ApplyResult,

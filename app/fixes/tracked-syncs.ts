@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-qbusiness";
 import type { DocumentType } from "@smithy/types";
 import type { DataSourceKey } from "../audit/collect";
+import { FULL_SYNC_MODE, RUNNING_SYNC_JOB_STATUSES } from "../aws/vocabulary";
 import type { Db } from "../db/database";
 import { appendActivityEvent } from "./activity-log";
 import { AwsCalls } from "./common";
@@ -20,8 +21,8 @@ import { acquireLock, ResourceBusyError } from "./locks";
 import { reauditApplications } from "./reaudit";
 import type { DataSourceRef, FixContext, ReauditResult, TrackedSync } from "./types";
 
-export const FULL_MODE = "FORCED_FULL_CRAWL";
-const RUNNING = new Set(["SYNCING", "STOPPING", "SYNCING_INDEXING"]);
+export const FULL_MODE = FULL_SYNC_MODE;
+const RUNNING = RUNNING_SYNC_JOB_STATUSES;
 /** Polling backoff: first wait, growth, longest wait. */
 const POLL_FIRST_MS = 2_000;
 const POLL_FACTOR = 1.5;

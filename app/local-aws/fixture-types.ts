@@ -156,6 +156,7 @@ export interface FixtureWebExperience {
   defaultEndpoint?: string;
 }
 
+// The emulator's own copy of the policy shape (it plays AWS; the product's is app/policy/types.ts).
 export interface PolicyDocument {
   Version?: string;
   Id?: string;
@@ -209,5 +210,5 @@ export function accountCredentials(accountId: string) {
   return { accessKeyId: `AKIALOCAL${accountId}`, secretAccessKey: `local-secret-${accountId}` };
 }
 
-/** The data source id the console gives uploaded files. */
+/** The data source id the console gives uploaded files (the emulator's own copy, as AWS; the product's is in app/aws/vocabulary.ts). */
 export const UPLOADED_DOCS_DATA_SOURCE_ID = "uploaded-docs-file-stat-datasourceid";

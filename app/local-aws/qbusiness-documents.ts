@@ -25,6 +25,7 @@ import {
 } from "./qbusiness-wire";
 
 /** The instant after which a full sync must have run (aws-facts.md: "performed after 07/02/2025"). */
+// The emulator keeps its own copy of the cutoff and error text on purpose: it plays AWS (the product's are in app/aws/vocabulary.ts).
 export const RAW_DOWNLOAD_CUTOFF = "2025-07-03T00:00:00Z";
 const RAW_DOWNLOAD_CUTOFF_MS = Date.parse(RAW_DOWNLOAD_CUTOFF);
 

@@ -14,7 +14,7 @@
  * resource policies, session policies, Principal/NotPrincipal.
  */
 import type { Decision, MatchedStatement } from "../audit/types";
-import type { PolicyDocument, PolicyStatement } from "../local-aws/fixture-types";
+import type { PolicyDocument, PolicyStatement } from "./types";
 
 export type { PolicyDocument, PolicyStatement };
 

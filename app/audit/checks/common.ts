@@ -17,19 +17,9 @@ import type {
   TargetResult,
   WebExperienceInventory,
 } from "../types";
-import { UPLOADED_DOCS_DATA_SOURCE_ID } from "../../local-aws/fixture-types";
+import { UPLOADED_DOCS_DATA_SOURCE_ID } from "../../aws/vocabulary";
 
 /** Data source types of the S3 connector, whose documents carry clickable URLs. */
-/** The IAM reads that fetch a role and every policy it has (inline, attached, boundary): the audit and the role-policy fix both make them. */
-export const ROLE_POLICY_READ_PERMISSIONS = [
-  "iam:GetRole",
-  "iam:ListRolePolicies",
-  "iam:GetRolePolicy",
-  "iam:ListAttachedRolePolicies",
-  "iam:GetPolicy",
-  "iam:GetPolicyVersion",
-];
-
 export const S3_DATA_SOURCE_TYPES = ["S3", "S3V2"];
 
 export function isS3DataSource(ds: DataSourceInventory): boolean {

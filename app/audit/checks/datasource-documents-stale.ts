@@ -3,6 +3,7 @@
  * can fail where a full sync is confirmed (documents that failed to re-ingest).
  * Verdict rules (no documents, capped scans) in ./document-staleness.ts.
  */
+import { CUTOFF_DAY_LABEL, FULL_SYNC_REQUIRED_ERROR_SHORT } from "../../aws/vocabulary";
 import type { Check, CheckMetadata, Finding } from "../types";
 import { dataSourceResource, finding, isS3DataSource, isUploadedFilesSource } from "./common";
 import { judgeStaleness } from "./document-staleness";
@@ -11,11 +12,10 @@ export const metadata: CheckMetadata = {
   id: "datasource-documents-stale",
   severity: "critical",
   resourceType: "data-source",
-  title: "S3 data source documents re-ingested after 07/02/2025",
+  title: `S3 data source documents re-ingested after ${CUTOFF_DAY_LABEL}`,
   meaning: "Documents of this S3 data source were last ingested before the cutoff (updatedAt before it).",
   whyItMatters:
-    "Each such document answers \"This document cannot be downloaded because the raw document download feature requires a full " +
-    "connector sync performed after 07/02/2025.\" even if a sync ran, for example when the document failed to re-ingest.",
+    `Each such document answers "${FULL_SYNC_REQUIRED_ERROR_SHORT}" even if a sync ran, for example when the document failed to re-ingest.`,
   howToFix:
     "Run a full sync of the data source and check that it re-ingests these documents (a document that keeps failing needs its " +
     "content or the connector's access to it fixed first).",

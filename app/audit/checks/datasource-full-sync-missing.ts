@@ -8,6 +8,7 @@
  * Evidence AWS refused to show (sync jobs, the configuration) makes it
  * `unknown`, with the error.
  */
+import { CUTOFF_DAY_LABEL, FULL_SYNC_MODE, FULL_SYNC_REQUIRED_ERROR } from "../../aws/vocabulary";
 import type { Check, CheckMetadata, DataSourceInventory, DocumentScan, Finding, SyncJobRecord } from "../types";
 import { assessFullSync, everyDocumentReingested, type FullSyncAssessment } from "../sync-evidence";
 import {
@@ -28,14 +29,12 @@ export const metadata: CheckMetadata = {
   id: "datasource-full-sync-missing",
   severity: "critical",
   resourceType: "data-source",
-  title: "S3 data source had a full sync after 07/02/2025",
+  title: `S3 data source had a full sync after ${CUTOFF_DAY_LABEL}`,
   meaning: "No successful full sync of this S3 data source started after the cutoff can be shown.",
   whyItMatters:
-    "Users who open a source from this data source see: \"This document cannot be downloaded because the raw document download " +
-    "feature requires a full connector sync performed after 07/02/2025. Your admin has not yet completed this full sync. " +
-    "Please contact your admin to request a complete sync of the data source.\"",
+    `Users who open a source from this data source see: "${FULL_SYNC_REQUIRED_ERROR}"`,
   howToFix:
-    "Run a full sync: set the data source's sync mode to full (console \"Full sync\", configuration.syncMode FORCED_FULL_CRAWL), " +
+    `Run a full sync: set the data source's sync mode to full (console "Full sync", configuration.syncMode ${FULL_SYNC_MODE}), ` +
     "start a sync, wait for it to succeed, then restore the previous mode if wanted. The fix action does this and records the job.",
   remediation: "full-sync",
   permissions: [

@@ -4,6 +4,7 @@
  * a failing sync is a risk for the next full sync, not itself a blocker.
  * Applies to every connector type.
  */
+import { CUTOFF_DAY_LABEL } from "../../aws/vocabulary";
 import type { Check, CheckMetadata, Finding } from "../types";
 import { jobsNewestFirst } from "../sync-evidence";
 import { dataSourceResource, day, describeError, errorEvidence, finding, isUploadedFilesSource, plural } from "./common";
@@ -15,8 +16,8 @@ export const metadata: CheckMetadata = {
   title: "Latest sync of the data source succeeded",
   meaning: "The latest finished sync job was FAILED, ABORTED or INCOMPLETE, or reported failed documents.",
   whyItMatters:
-    "Documents a sync fails to ingest keep their old state: users cannot download them (\"requires a full connector sync performed " +
-    "after 07/02/2025\") or find them missing, and the next full sync may fail the same way.",
+    'Documents a sync fails to ingest keep their old state: users cannot download them ("requires a full connector sync performed ' +
+    `after ${CUTOFF_DAY_LABEL}") or find them missing, and the next full sync may fail the same way.`,
   howToFix:
     "Read the job's error (and the connector's CloudWatch logs), fix its cause (data source role, bucket access, document size or " +
     "format), then run a full sync again.",

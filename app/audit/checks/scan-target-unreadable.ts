@@ -3,6 +3,7 @@
  * Its applications are not in the inventory at all, so this finding is the
  * only trace of them: it fails, and nothing beneath it can be judged.
  */
+import { FULL_SYNC_REQUIRED_ERROR_SHORT } from "../../aws/vocabulary";
 import type { Check, CheckMetadata } from "../types";
 import { describeError, errorEvidence, finding, targetResource } from "./common";
 
@@ -16,7 +17,7 @@ export const metadata: CheckMetadata = {
     "every verdict for its applications is unknown.",
   whyItMatters:
     "Applications the audit cannot see may have any of the problems behind the errors users report, such as " +
-    "\"This document cannot be downloaded because the raw document download feature requires a full connector sync performed after 07/02/2025.\"",
+    `"${FULL_SYNC_REQUIRED_ERROR_SHORT}"`,
   howToFix:
     "Give the audit principal (or the target's audit role) the read permissions listed for the checks, make the role assumable " +
     "(trust policy, external id), and run the audit again.",

@@ -3,6 +3,7 @@
  * cannot be downloaded; a sync does not touch them, only uploading them again
  * does. One finding per index whose uploaded files were listed.
  */
+import { CUTOFF_DAY_LABEL } from "../../aws/vocabulary";
 import type { Check, CheckMetadata, Finding } from "../types";
 import { finding, uploadedDocumentsResource } from "./common";
 import { judgeStaleness } from "./document-staleness";
@@ -11,7 +12,7 @@ export const metadata: CheckMetadata = {
   id: "uploaded-documents-stale",
   severity: "critical",
   resourceType: "uploaded-documents",
-  title: "Uploaded files uploaded after 07/02/2025",
+  title: `Uploaded files uploaded after ${CUTOFF_DAY_LABEL}`,
   meaning: "Files uploaded to this index in the console have updatedAt before the cutoff.",
   whyItMatters:
     "Users who open such a file as a source see that it cannot be downloaded; AWS's only fix for older uploads is to upload them again.",

@@ -4,8 +4,9 @@
  * override it, so the role-policy patch is not offered: the admin must remove
  * or narrow the statement, which the finding shows with its policy.
  */
+import { ROLE_PERMISSION_ERROR_SHORT, ROLE_POLICY_READ_PERMISSIONS } from "../../aws/vocabulary";
 import type { Check, CheckMetadata, Finding, MatchedStatement } from "../types";
-import { describeResourceArn, finding, listInWords, ROLE_POLICY_READ_PERMISSIONS } from "./common";
+import { describeResourceArn, finding, listInWords } from "./common";
 import { ACTION, judgeableRoleAccesses, reasonsSuffix } from "./webexperience-role-getdocumentcontent";
 
 export const metadata: CheckMetadata = {
@@ -17,8 +18,7 @@ export const metadata: CheckMetadata = {
     "A statement in the role's policies, its permissions boundary or an organisation policy explicitly denies " +
     "qbusiness:GetDocumentContent on the application or an index.",
   whyItMatters:
-    "An explicit Deny wins over any Allow, so users keep seeing \"Unable to download this document because your Web Experience " +
-    "lacks the required permissions.\" even after the role is granted the permission.",
+    `An explicit Deny wins over any Allow, so users keep seeing "${ROLE_PERMISSION_ERROR_SHORT}" even after the role is granted the permission.`,
   howToFix:
     "Remove the Deny statement shown, or narrow it so it no longer matches qbusiness:GetDocumentContent on these resources. " +
     "Adding an Allow cannot help, so no automatic fix is offered.",

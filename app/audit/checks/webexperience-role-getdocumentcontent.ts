@@ -14,6 +14,7 @@
  * - A service-linked role: `fail` with no remediation (IAM refuses changes).
  * - A decision the local reading could not reach (e.g. a Condition): `unknown`.
  */
+import { GET_DOCUMENT_CONTENT, ROLE_PERMISSION_ERROR, ROLE_POLICY_READ_PERMISSIONS } from "../../aws/vocabulary";
 import type {
   ApplicationInventory,
   Check,
@@ -32,23 +33,21 @@ import {
   finding,
   listInWords,
   readableWebExperienceRoles,
-  ROLE_POLICY_READ_PERMISSIONS,
   roleResource,
 } from "./common";
 
-export const ACTION = "qbusiness:GetDocumentContent";
+/** The action the role checks judge (the vocabulary's GET_DOCUMENT_CONTENT). */
+export const ACTION = GET_DOCUMENT_CONTENT;
 
 export const metadata: CheckMetadata = {
   id: "webexperience-role-getdocumentcontent",
   severity: "critical",
   resourceType: "role",
-  title: "Web experience role allows qbusiness:GetDocumentContent",
+  title: `Web experience role allows ${GET_DOCUMENT_CONTENT}`,
   meaning:
     "The web experience role is not allowed qbusiness:GetDocumentContent on both the application ARN and its index ARNs (…/index/*).",
   whyItMatters:
-    "Users see: \"Unable to download this document because your Web Experience lacks the required permissions. Your admin needs to " +
-    "update the IAM role for the Web Experience to include permissions for the GetDocumentContent API. Please contact your admin to " +
-    "request this IAM role update.\"",
+    `Users see: "${ROLE_PERMISSION_ERROR}"`,
   howToFix:
     "Add to the role an Allow of qbusiness:GetDocumentContent on arn:aws:qbusiness:{region}:{account}:application/{applicationId} and " +
     "…/application/{applicationId}/index/*. The fix action adds it as an inline policy. If a permissions boundary blocks it, the " +

@@ -9,6 +9,7 @@
  * unverified), never `pass`. Anonymous applications are left out: they are
  * unsupported whatever the role says.
  */
+import { ROLE_PERMISSION_ERROR } from "../../aws/vocabulary";
 import type { Check, CheckMetadata, Finding } from "../types";
 import { applicationErrorHides, applicationResource, describeError, errorEvidence, finding, webExperienceResource } from "./common";
 
@@ -19,8 +20,7 @@ export const metadata: CheckMetadata = {
   title: "Web experience has an existing IAM role",
   meaning: "The web experience of an Identity Center application has no IAM role, or names a role that does not exist.",
   whyItMatters:
-    "Users see: \"Unable to download this document because your Web Experience lacks the required permissions. Your admin needs " +
-    "to update the IAM role for the Web Experience to include permissions for the GetDocumentContent API.\"",
+    `Users see: "${ROLE_PERMISSION_ERROR}"`,
   howToFix:
     "Create the web experience role (trusting application.qbusiness.amazonaws.com for sts:AssumeRole and sts:SetContext, with " +
     "qbusiness:GetDocumentContent on the application and index ARNs) and set it on the web experience (UpdateWebExperience roleArn).",

@@ -9,13 +9,14 @@
  * one. Any other condition key makes the verdict `unknown`, never `pass`.
  * IAM federation roles trust a SAML provider instead and are not judged here.
  */
-import type { PolicyStatement } from "../../local-aws/fixture-types";
+import { ROLE_PERMISSION_ERROR_SHORT, WEB_EXPERIENCE_TRUST_ACTIONS } from "../../aws/vocabulary";
+import type { PolicyStatement } from "../../policy/types";
 import { matchesActionPattern, matchesResourcePattern, statementsOf } from "../../policy/evaluate";
 import type { ApplicationInventory, Check, CheckMetadata, Finding } from "../types";
 import { finding, readableWebExperienceRoles, roleResource } from "./common";
 
 export const SERVICE_PRINCIPAL = "application.qbusiness.amazonaws.com";
-export const TRUST_ACTIONS = ["sts:AssumeRole", "sts:SetContext"];
+export const TRUST_ACTIONS: readonly string[] = WEB_EXPERIENCE_TRUST_ACTIONS;
 
 export const metadata: CheckMetadata = {
   id: "webexperience-role-trust",
@@ -27,7 +28,7 @@ export const metadata: CheckMetadata = {
     "and sts:SetContext (for this application).",
   whyItMatters:
     "Q Business cannot take the role on the user's behalf, so the web experience cannot call GetDocumentContent (or chat) for them: " +
-    "users see \"Unable to download this document because your Web Experience lacks the required permissions.\"",
+    `users see "${ROLE_PERMISSION_ERROR_SHORT}"`,
   howToFix:
     "Edit the role's trust policy: Allow Principal {\"Service\": \"application.qbusiness.amazonaws.com\"} the actions sts:AssumeRole " +
     "and sts:SetContext, with conditions aws:SourceAccount = the account and aws:SourceArn = the application ARN.",
