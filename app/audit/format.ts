@@ -4,10 +4,7 @@
  */
 import { checkById } from "./checks";
 import { cutoffLabel } from "./checks/common";
-import type { AuditReport, Finding, FindingStatus, Severity } from "./types";
-
-const STATUS_ORDER: Record<FindingStatus, number> = { fail: 0, warn: 1, unknown: 2, pass: 3 };
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+import { FINDING_STATUSES, rankIn, SEVERITIES, type AuditReport, type Finding } from "./types";
 
 /** Where a finding is, in words: "111122223333/us-east-1 › acme-assistant › data source hr-data". */
 export function describeLocation(report: AuditReport, finding: Finding): string {
@@ -82,7 +79,7 @@ export function formatTable(report: AuditReport): string {
   out.push(`Findings: ${f.fail} fail, ${f.warn} warn, ${f.unknown} unknown, ${f.pass} pass`);
   const attention = report.findings
     .filter((x) => x.status !== "pass")
-    .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+    .sort((a, b) => rankIn(FINDING_STATUSES, a.status) - rankIn(FINDING_STATUSES, b.status) || rankIn(SEVERITIES, a.severity) - rankIn(SEVERITIES, b.severity));
   if (attention.length === 0) {
     out.push("Nothing needs attention.");
   }
@@ -118,9 +115,21 @@ export const CSV_COLUMNS = [
   "evidence",
 ] as const;
 
-/** One CSV field per RFC 4180: quoted (quotes doubled) when it holds a comma, a quote, CR or LF. */
+/**
+ * What a spreadsheet reads as the start of a formula (or DDE), per OWASP's CSV
+ * injection advice: IAM names such as "=1+2" or "@evil" are valid, and come
+ * from accounts an attacker may control.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field per RFC 4180: quoted (quotes doubled) when it holds a comma, a
+ * quote, CR or LF. A field a spreadsheet would run as a formula is prefixed
+ * with a single quote and quoted (OWASP), so it shows as the text it is.
+ */
 export function csvField(value: string | null | undefined): string {
   const text = value ?? "";
+  if (FORMULA_START.test(text)) return `"'${text.replace(/"/g, '""')}"`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
