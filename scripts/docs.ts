@@ -1,9 +1,11 @@
-/** `npm run docs`: rewrite the README's check catalogue from the checks' metadata. */
+/** `npm run docs`: rewrite the check catalogue in README.md and docs/checks.md from the checks' metadata. */
 import { readFileSync, writeFileSync } from "node:fs";
-import { withCatalogueSection } from "../app/docs/catalogue";
+import { CATALOGUE_FILES, withCatalogueSection } from "../app/docs/catalogue";
 
-const path = new URL("../README.md", import.meta.url);
-const before = readFileSync(path, "utf8");
-const after = withCatalogueSection(before);
-if (after !== before) writeFileSync(path, after);
-console.log(after === before ? "README.md catalogue is up to date" : "README.md catalogue rewritten");
+for (const file of CATALOGUE_FILES) {
+  const path = new URL(`../${file}`, import.meta.url);
+  const before = readFileSync(path, "utf8");
+  const after = withCatalogueSection(before, file);
+  if (after !== before) writeFileSync(path, after);
+  console.log(after === before ? `${file} catalogue is up to date` : `${file} catalogue rewritten`);
+}

@@ -1,6 +1,6 @@
 /**
  * The official Amazon Q Business API model (botocore service-2 JSON, a copy
- * of ../shared/aws-models/qbusiness-2023-11-27.service-2.json kept beside this
+ * kept in aws-models/qbusiness-2023-11-27.service-2.json beside this
  * file so the tests run anywhere) and a checker that holds a raw restJson1
  * answer against it: members, types, enums, required members, length and
  * range constraints, status codes, header bindings and error shapes.

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { checkMetadata } from "../../app/audit/checks";
 import { validateFixture } from "../../app/local-aws/fixture";
 import type {
   Fixture,
@@ -38,8 +39,8 @@ const expected = JSON.parse(readFileSync(path.join(FIXTURES, "demo-fleet.expecte
 };
 
 const CUTOFF = Date.parse("2025-07-03T00:00:00Z");
-/** The check ids of the catalogue, read from the shared contract itself (shared/ sits beside the checkout). */
-const CATALOGUE = [...readFileSync(path.resolve(__dirname, "../../../shared/checks.md"), "utf8").matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
+/** The check ids of the catalogue, from the checks' own metadata (docs/checks.md renders the same list). */
+const CATALOGUE = checkMetadata.map((check) => check.id);
 
 interface AppAt {
   account: FixtureAccount;
