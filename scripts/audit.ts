@@ -5,7 +5,7 @@
  *
  * Exit 0: no failing finding at or above --fail-on (default critical);
  * 1: at least one; 2: the audit could not run (bad arguments, bad fixture,
- * bad targets file, no credentials). See shared/audit-report.md.
+ * bad targets file, no credentials). See docs/audit-report.md.
  */
 import fs from "node:fs";
 import path from "node:path";

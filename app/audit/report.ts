@@ -1,6 +1,6 @@
 /**
  * From inventory to report: run every check (pure functions of the
- * inventory), then assemble the JSON contract of ../../shared/audit-report.md
+ * inventory), then assemble the JSON contract of docs/audit-report.md
  * with each application's readiness and the summary counts.
  */
 import { allChecks } from "./checks";

@@ -1,7 +1,7 @@
 /**
  * Shared shapes of the audit: the inventory the collector reads from AWS
  * (collect.ts), the findings the checks derive from it (checks/), and the
- * report contract (../shared/audit-report.md). Pure types: no AWS, no Node.
+ * report contract (docs/audit-report.md). Pure types: no AWS, no Node.
  *
  * Collector and checks meet here: add optional members freely, never rename.
  */

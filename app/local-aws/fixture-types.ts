@@ -1,5 +1,5 @@
 /**
- * The fleet fixture, exactly as ../shared/fleet-fixture.md defines it.
+ * The fleet fixture, exactly as docs/fleet-fixture.md defines it.
  * The local AWS keeps its live state in these same shapes (mutated in place),
  * so a fixture reads like the API's own answers and the state reads like a fixture.
  */

@@ -1,5 +1,5 @@
 /**
- * Fleet fixture validation, mirroring ../shared/fleet-fixture.md exactly:
+ * Fleet fixture validation, mirroring docs/fleet-fixture.md exactly:
  * unknown keys, wrong types, bad ids, bad times, duplicates and dangling
  * references are refused with the JSON path named, never ignored.
  */

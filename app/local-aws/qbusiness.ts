@@ -1,6 +1,6 @@
 /**
  * The local AWS's Amazon Q Business: restJson1 exactly as the API model
- * (../shared/aws-models/qbusiness-2023-11-27.service-2.json) defines paths,
+ * (test/helpers/aws-models/qbusiness-2023-11-27.service-2.json) defines paths,
  * query names, shapes and errors, answering from the fleet state of the
  * caller's account and region (mutated in place by the write operations).
  */

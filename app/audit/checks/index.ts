@@ -1,6 +1,6 @@
 /**
  * The registry of readiness checks, in the order of the catalogue
- * (../../../shared/checks.md). The report, the dashboard's catalogue and the
+ * (docs/checks.md). The report, the dashboard's catalogue and the
  * docs all read the metadata from here.
  */
 import type { Check, CheckMetadata } from "../types";
