@@ -83,6 +83,14 @@ describe("the repository is self-contained", () => {
     expect(broken).toEqual([]);
   });
 
+  it("lists every decision record in docs/decisions/README.md", () => {
+    const dir = path.join(ROOT, "docs", "decisions");
+    const records = readdirSync(dir).filter((name) => /^\d{4}-.+\.md$/.test(name));
+    expect(records.length).toBeGreaterThanOrEqual(6);
+    const linked = new Set(markdownLinkTargets(readFileSync(path.join(dir, "README.md"), "utf8")));
+    expect(records.filter((name) => !linked.has(name))).toEqual([]);
+  });
+
   it("finds links the way the check above reads them (code is not a link)", () => {
     const sample = "See [the fixture](docs/fleet-fixture.md#faults) and ![x](img.png \"t\").\n`[no](code.md)`\n```\n[no](fenced.md)\n```\n";
     expect(markdownLinkTargets(sample)).toEqual(["docs/fleet-fixture.md#faults", "img.png"]);
