@@ -2,7 +2,7 @@
  * The report for people (a text table) and for spreadsheets (CSV). JSON needs
  * no formatter: it is `JSON.stringify(report, null, 2)`.
  */
-import { checkById } from "./checks";
+import { checkById, howToFixFor } from "./checks";
 import { cutoffLabel } from "./checks/common";
 import { FINDING_STATUSES, rankIn, SEVERITIES, type AuditReport, type Finding } from "./types";
 
@@ -89,7 +89,7 @@ export function formatTable(report: AuditReport): string {
     out.push(`  ${describeLocation(report, finding)}`);
     out.push(`  ${finding.message}`);
     const metadata = checkById(finding.checkId)?.metadata;
-    if (finding.status !== "unknown" && metadata) out.push(`  Fix: ${metadata.howToFix}`);
+    if (finding.status !== "unknown" && metadata) out.push(`  Fix: ${howToFixFor(metadata, finding.evidence)}`);
     const withheld = finding.remediation.action === null && metadata?.remediation && (finding.status === "fail" || finding.status === "warn");
     out.push(`  Automatic fix: ${finding.remediation.action ?? (withheld ? `none (${metadata!.remediation} cannot help here)` : "none")}`);
   }

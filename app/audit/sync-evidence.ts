@@ -59,6 +59,17 @@ function time(iso: string | undefined): number {
   return iso ? Date.parse(iso) : NaN;
 }
 
+/**
+ * Connectors that keep no sync mode at all (the S3 v2 connector's
+ * configuration schema has none): their jobs are of unknown mode, and only
+ * the documents' updatedAt can show a full re-ingestion.
+ */
+export const MODELESS_CONNECTOR_TYPES: readonly string[] = ["S3V2"];
+
+export function keepsNoSyncMode(type: string | undefined): boolean {
+  return type !== undefined && MODELESS_CONNECTOR_TYPES.includes(type.toUpperCase());
+}
+
 /** Jobs newest first by startTime (jobs without one last), whatever order the inventory had. */
 export function jobsNewestFirst(jobs: SyncJobRecord[]): SyncJobRecord[] {
   // Parse each time once: sources with hundreds of jobs are judged in bulk.
@@ -108,7 +119,9 @@ export function syncJobMode(
     return {
       mode: "unknown",
       basis: "mode-not-in-configuration",
-      reason: `the ${ds.type ?? "unknown"} connector does not keep its sync mode in the data source configuration`,
+      reason: keepsNoSyncMode(ds.type)
+        ? `the ${ds.type} connector has no sync mode, so what its sync re-ingested shows only in the documents`
+        : `the ${ds.type ?? "unknown"} connector does not keep its sync mode in the data source configuration`,
     };
   }
   if (!ds.configuration) {

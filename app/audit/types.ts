@@ -288,6 +288,8 @@ export interface CheckMetadata {
   whyItMatters: string;
   /** How to fix it, in words. */
   howToFix: string;
+  /** Advice for connectors that need other words, by data source type ("S3V2" has no sync mode); howToFix otherwise (see howToFixFor). */
+  howToFixByDataSourceType?: Record<string, string>;
   remediation: RemediationAction | null;
   /** AWS permissions the check needs to read its evidence. */
   permissions: readonly IamAction[];

@@ -19,6 +19,13 @@ export const metadata: CheckMetadata = {
   howToFix:
     "Run a full sync of the data source and check that it re-ingests these documents (a document that keeps failing needs its " +
     "content or the connector's access to it fixed first).",
+  howToFixByDataSourceType: {
+    S3V2:
+      "The S3 (v2) connector has no full-sync setting, and whether its sync re-ingests unchanged documents is not documented: touch " +
+      "the stale documents' objects in S3 (aws s3 cp s3://BUCKET/KEY s3://BUCKET/KEY --metadata-directive REPLACE), start a sync, and check " +
+      "their updatedAt; or recreate the data source (a new data source's first sync covers all content). The fix action syncs, checks " +
+      "every document and lists the exact commands for the stale ones.",
+  },
   remediation: "full-sync",
   permissions: ["qbusiness:ListDataSources", "qbusiness:ListDocuments"],
 };
@@ -37,7 +44,8 @@ export const check: Check = {
             many: "documents",
             none: "No documents indexed from this data source",
           });
-          findings.push(finding(metadata, verdict.status, dataSourceResource(app, index, ds), verdict.message, verdict.evidence));
+          const evidence = { dataSourceType: ds.type ?? null, ...verdict.evidence };
+          findings.push(finding(metadata, verdict.status, dataSourceResource(app, index, ds), verdict.message, evidence));
         }
       }
     }

@@ -10,7 +10,7 @@
  */
 import { CUTOFF_DAY_LABEL, FULL_SYNC_MODE, FULL_SYNC_REQUIRED_ERROR } from "../../aws/vocabulary";
 import type { Check, CheckMetadata, DataSourceInventory, DocumentScan, Finding, SyncJobRecord } from "../types";
-import { assessFullSync, everyDocumentReingested, type FullSyncAssessment } from "../sync-evidence";
+import { assessFullSync, everyDocumentReingested, keepsNoSyncMode, type FullSyncAssessment } from "../sync-evidence";
 import {
   afterCutoff,
   applicationErrorHides,
@@ -36,6 +36,13 @@ export const metadata: CheckMetadata = {
   howToFix:
     `Run a full sync: set the data source's sync mode to full (console "Full sync", configuration.syncMode ${FULL_SYNC_MODE}), ` +
     "start a sync, wait for it to succeed, then restore the previous mode if wanted. The fix action does this and records the job.",
+  howToFixByDataSourceType: {
+    S3V2: "This data source uses the S3 (v2) connector, which has no full-sync setting: start a sync (console \"Sync now\", or " +
+      "StartDataSourceSyncJob), wait for it to succeed, then check that every document's updatedAt is after the cutoff. Documents still " +
+      "stale: touch their objects in S3 (aws s3 cp s3://BUCKET/KEY s3://BUCKET/KEY --metadata-directive REPLACE) so the next sync " +
+      "re-ingests them, or recreate the data source (a new data source's first sync covers all content). The fix action syncs, " +
+      "checks every document and lists the exact commands for the stale ones.",
+  },
   remediation: "full-sync",
   permissions: [
     "qbusiness:ListIndices",
@@ -69,7 +76,8 @@ function documentEvidence(scan: DocumentScan) {
 function baseEvidence(ds: DataSourceInventory, cutoff: Date, assessment: FullSyncAssessment | null) {
   return {
     dataSourceType: ds.type ?? null,
-    syncMode: (ds.configuration?.syncMode as unknown) ?? null,
+    // A connector without a sync mode (S3V2) has none to show, not an unset one.
+    ...(keepsNoSyncMode(ds.type) ? {} : { syncMode: (ds.configuration?.syncMode as unknown) ?? null }),
     dataSourceCreatedAt: ds.createdAt ?? null,
     dataSourceUpdatedAt: ds.updatedAt ?? null,
     firstSyncKnown: ds.firstSyncKnown ?? null,
@@ -99,6 +107,22 @@ function history(assessment: FullSyncAssessment): string {
   const failing = latest !== last && latest.status && latest.status !== "SUCCEEDED";
   if (!last) return `no sync since then succeeded (latest ${day(latest.startTime)} ${latest.status ?? "status unknown"})`;
   return `last successful sync ${day(last.startTime)}${failing ? `; latest sync ${day(latest.startTime)} ${latest.status}` : ""}`;
+}
+
+/**
+ * A connector without a sync mode (S3V2) whose documents show the sync after
+ * the cutoff did not re-ingest them all: the documents decide, so it fails.
+ */
+function modelessStale(ds: DataSourceInventory, cutoff: Date, evidence: Record<string, unknown>, when: string) {
+  const scan = ds.documents;
+  const count = `${scan.capped ? "at least " : ""}${plural(scan.staleCount, "document")}${scan.capped ? "" : ` of ${scan.scanned}`}`;
+  return {
+    status: "fail" as const,
+    message:
+      `No full re-ingestion ${afterCutoff(cutoff)}: the ${ds.type} connector has no sync mode, and the documents show the sync of ${when} ` +
+      `did not re-ingest them all: ${count} still from before the cutoff.`,
+    evidence: { ...evidence, decidedBy: "documents", documents: documentEvidence(scan) },
+  };
 }
 
 /** The verdict on one S3 data source, before it is placed on its resource (exported for the dashboard and tests). */
@@ -137,6 +161,9 @@ export function judgeDataSource(ds: DataSourceInventory, cutoff: Date): Omit<Fin
           message: `${byDocuments}, though the mode of the sync of ${when} is unknown.`,
           evidence: { ...evidence, decidedBy: "documents", documents: documentEvidence(ds.documents) },
         };
+      }
+      if (keepsNoSyncMode(ds.type) && !ds.documents.error && ds.documents.staleCount > 0) {
+        return modelessStale(ds, cutoff, evidence, when);
       }
       if (deciding?.basis === "configuration-unreadable" && ds.error) {
         // The mode is unknown only because AWS refused to show the configuration: that is missing evidence, not a risk.

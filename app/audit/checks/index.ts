@@ -35,4 +35,15 @@ export function checkById(id: string): Check | undefined {
   return byId.get(id);
 }
 
+/**
+ * The advice for one finding: the check's words for the finding's data source
+ * type when it has some (evidence.dataSourceType, e.g. S3V2, which has no sync
+ * mode), its general howToFix otherwise.
+ */
+export function howToFixFor(metadata: CheckMetadata, evidence: Record<string, unknown> | undefined): string {
+  const type = evidence?.dataSourceType;
+  const specific = typeof type === "string" ? metadata.howToFixByDataSourceType?.[type.toUpperCase()] : undefined;
+  return specific ?? metadata.howToFix;
+}
+
 export const checkMetadata: readonly CheckMetadata[] = allChecks.map((check) => check.metadata);

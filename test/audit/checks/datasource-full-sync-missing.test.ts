@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { check } from "../../../app/audit/checks/datasource-full-sync-missing";
+import { howToFixFor } from "../../../app/audit/checks";
 import { dataSource, job, onlyFinding, runCheck, scan, withDataSource, inventory, application, index } from "./builders";
 
 const AFTER = "2025-07-10T08:00:00.000Z";
@@ -103,11 +104,23 @@ describe("datasource-full-sync-missing", () => {
     expect(f.evidence.decidingJob).toMatchObject({ basis: "own-record" });
   });
 
-  it("warns on an S3V2 source whose mode is kept outside its configuration", () => {
+  it("fails an S3V2 source (no sync mode, whatever its configuration says) whose documents show the sync left some stale", () => {
     const ds = dataSource({ type: "S3V2", configuration: { type: "S3V2", syncMode: "FORCED_FULL_CRAWL" }, documents: SOME_STALE, syncJobs: [job({ executionId: "e1", startTime: AFTER })] });
     const f = onlyFinding(check, withDataSource(ds));
-    expect(f.status).toBe("warn");
-    expect(f.evidence.decidingJob).toMatchObject({ basis: "mode-not-in-configuration" });
+    expect(f.status).toBe("fail");
+    expect(f.message).toBe(
+      "No full re-ingestion after 07/02/2025: the S3V2 connector has no sync mode, and the documents show the sync of 2025-07-10 did not re-ingest them all: 1 document of 3 still from before the cutoff.",
+    );
+    expect(f.evidence).toMatchObject({ decidedBy: "documents", decidingJob: { mode: "unknown", basis: "mode-not-in-configuration" } });
+    expect(f.evidence).not.toHaveProperty("syncMode");
+    expect(howToFixFor(check.metadata, f.evidence)).not.toMatch(/syncMode|FORCED_FULL_CRAWL/);
+    expect(howToFixFor(check.metadata, f.evidence)).toMatch(/no full-sync setting/);
+  });
+
+  it("warns on an S3V2 source whose capped scan shows nothing stale (not every document was read)", () => {
+    const capped = scan({ scanned: 100, freshCount: 100, staleCount: 0, capped: true });
+    const ds = dataSource({ type: "S3V2", configuration: { type: "S3V2" }, documents: capped, syncJobs: [job({ executionId: "e1", startTime: AFTER })] });
+    expect(onlyFinding(check, withDataSource(ds)).status).toBe("warn");
   });
 
   it("prefers a full job over a later incremental one", () => {
