@@ -92,7 +92,7 @@ describe("the repository is self-contained", () => {
   });
 
   it("finds links the way the check above reads them (code is not a link)", () => {
-    const sample = "See [the fixture](docs/fleet-fixture.md#faults) and ![x](img.png \"t\").\n`[no](code.md)`\n```\n[no](fenced.md)\n```\n";
+    const sample = 'See [the fixture](docs/fleet-fixture.md#faults) and ![x](img.png "t").\n`[no](code.md)`\n```\n[no](fenced.md)\n```\n';
     expect(markdownLinkTargets(sample)).toEqual(["docs/fleet-fixture.md#faults", "img.png"]);
   });
 });

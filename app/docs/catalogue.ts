@@ -54,10 +54,48 @@ export function renderCatalogueSection(): string {
   ].join("\n");
 }
 
-/** `text` (a Markdown file named `file`) with its catalogue section replaced by the freshly rendered one. */
-export function withCatalogueSection(text: string, file = "README.md"): string {
+function sectionBounds(text: string, file: string): { begin: number; end: number } {
   const begin = text.indexOf(CATALOGUE_BEGIN);
   const end = text.indexOf(CATALOGUE_END);
   if (begin < 0 || end < begin) throw new Error(`${file} has no catalogue markers (${CATALOGUE_BEGIN} … ${CATALOGUE_END})`);
-  return text.slice(0, begin) + renderCatalogueSection() + text.slice(end + CATALOGUE_END.length);
+  return { begin, end: end + CATALOGUE_END.length };
+}
+
+/** `text` (a Markdown file named `file`) with its catalogue section replaced by the freshly rendered one. */
+export function withCatalogueSection(text: string, file = "README.md"): string {
+  const { begin, end } = sectionBounds(text, file);
+  return text.slice(0, begin) + renderCatalogueSection() + text.slice(end);
+}
+
+/**
+ * The section as Markdown means it, whatever a formatter did to its layout:
+ * no blank lines, table cells trimmed, separator rows as `---`. Prettier pads
+ * table columns and adds blank lines around the markers; that must not make
+ * the catalogue look stale, while any change of content still does.
+ */
+export function normaliseSection(section: string): string {
+  const cells = (row: string) =>
+    row
+      .trim()
+      .replace(/^\|/, "")
+      .replace(/(?<!\\)\|$/, "")
+      .split(/(?<!\\)\|/)
+      .map((cell) => cell.trim());
+  return section
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) =>
+      line.trimStart().startsWith("|")
+        ? `|${cells(line)
+            .map((c) => (/^:?-+:?$/.test(c) ? "---" : c))
+            .join("|")}|`
+        : line.trimEnd(),
+    )
+    .join("\n");
+}
+
+/** Whether `text`'s catalogue section says what the checks' metadata renders today (layout aside). */
+export function catalogueIsCurrent(text: string, file = "README.md"): boolean {
+  const { begin, end } = sectionBounds(text, file);
+  return normaliseSection(text.slice(begin, end)) === normaliseSection(renderCatalogueSection());
 }
