@@ -11,7 +11,28 @@ export interface Fixture {
   /** The emulator's "now" at start; it then advances in real time. */
   clock?: IsoTime;
   accounts: FixtureAccount[];
+  /** What AWS Organizations answers; may name accounts that `accounts` does not emulate. */
+  organization?: FixtureOrganization;
   faults?: FixtureFaults;
+}
+
+export interface FixtureOrganization {
+  organizationId: string;
+  /** Only this account may call the management-only Organizations operations. */
+  managementAccountId: string;
+  /** Default "r-" + the organization id's first 4 characters. */
+  rootId?: string;
+  organizationalUnits?: { id: string; name: string; parentId: string }[];
+  accounts: FixtureOrganizationAccount[];
+}
+
+export interface FixtureOrganizationAccount {
+  accountId: string;
+  name: string;
+  email: string;
+  status: "ACTIVE" | "SUSPENDED" | "PENDING_CLOSURE";
+  /** The root or an OU. */
+  parentId: string;
 }
 
 export interface FixtureFaults {

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Fixture } from "./fixture-types";
+import { organizationIssues, organizationSchema } from "./organizations-fixture";
 
 /** A fixture that does not follow the contract; `message` names the JSON path of each problem. */
 export class FixtureError extends Error {
@@ -253,6 +254,7 @@ const fixtureSchema = z
     fixtureVersion: z.literal(1),
     clock: isoTime.optional(),
     accounts: z.array(account),
+    organization: organizationSchema.optional(),
     faults: z
       .object({
         latencyMs: z.number().nonnegative().optional(),
@@ -399,7 +401,9 @@ function referenceIssues(fixture: Fixture): { path: string; message: string }[] 
  */
 export function validateFixture(json: unknown, source = "fixture"): Fixture {
   const parsed = fixtureSchema.safeParse(json);
-  const issues = parsed.success ? referenceIssues(parsed.data as Fixture) : zodIssues(parsed.error);
+  const issues = parsed.success
+    ? [...referenceIssues(parsed.data as Fixture), ...organizationIssues((parsed.data as Fixture).organization)]
+    : zodIssues(parsed.error);
   if (issues.length > 0) {
     const lines = issues.slice(0, 20).map((i) => `${i.path}: ${i.message}`);
     if (issues.length > 20) lines.push(`... and ${issues.length - 20} more`);

@@ -36,6 +36,7 @@ import { qbusinessService } from "./qbusiness";
 import { iamService } from "./iam";
 import { stsService } from "./sts";
 import { s3Service } from "./s3";
+import { organizationsService } from "./organizations";
 
 export interface LocalAws extends Emulator {
   close(): Promise<void>;
@@ -53,6 +54,7 @@ const MODULES: Record<ServiceName, ServiceModule> = {
   iam: iamService,
   sts: stsService,
   s3: s3Service,
+  organizations: organizationsService,
 };
 
 const API_VERSION: Partial<Record<ServiceName, string>> = { iam: "2010-05-08", sts: "2011-06-15" };
@@ -450,6 +452,12 @@ export function renderError(service: ServiceName, error: AwsError, requestId: st
   switch (MODULES[service].protocol) {
     case "restJson1":
       return jsonError(error, requestId);
+    case "awsJson1_0":
+    case "awsJson1_1": {
+      // awsJson names the error in the body's __type (and the header); Organizations' errors say Message.
+      const json = jsonError(error, requestId);
+      return { ...json, body: JSON.stringify({ __type: error.code, Message: error.message, ...error.fields }) };
+    }
     case "awsQuery":
       return {
         status: error.status,

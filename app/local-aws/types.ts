@@ -5,8 +5,8 @@
  */
 import type { Fixture } from "./fixture-types";
 
-export type ServiceName = "qbusiness" | "iam" | "sts" | "s3";
-export type Protocol = "restJson1" | "awsQuery" | "restXml";
+export type ServiceName = "qbusiness" | "iam" | "sts" | "s3" | "organizations";
+export type Protocol = "restJson1" | "awsJson1_0" | "awsJson1_1" | "awsQuery" | "restXml";
 
 /** A request that has passed signature verification. */
 export interface EmuRequest {
@@ -84,6 +84,20 @@ export interface Emulator {
 export interface ServiceModule {
   service: ServiceName;
   protocol: Protocol;
+  /** awsQuery services: the API version every request carries (IAM 2010-05-08) and the XML namespace of answers. */
+  apiVersion?: string;
+  xmlns?: string;
+  /**
+   * The largest request body this service takes, checked from Content-Length
+   * before the body is read and while it streams; 1 MiB when omitted.
+   */
+  maxBodyBytes?: number;
+  /**
+   * Whether an unsigned request (no credential scope to name its service) is
+   * for this service, from its head and the first bytes of its body; S3 takes
+   * whatever no service claims. Lets an unsigned call get this service's refusal.
+   */
+  claimsUnsigned?(head: { method: string; rawPath: string; headers: Record<string, string> }, bodyStart: Buffer): boolean;
   /** The operation name this request asks for (used for faults, rate limits, `denied`), or undefined when unknown. */
   operationOf(req: EmuRequest): string | undefined;
   /** Answer the request; throw AwsError for AWS errors. */
