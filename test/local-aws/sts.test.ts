@@ -7,7 +7,11 @@ import type { Fixture } from "~/local-aws/fixture-types";
 
 const HUB = "111122223333";
 const SPOKE = "444455556666";
-const trust = { Version: "2012-10-17", Statement: [] };
+// The hub's root may assume both roles (AssumeRole evaluates trust policies; test/organizations/trust.test.ts covers refusals).
+const trust = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow" as const, Principal: { AWS: `arn:aws:iam::111122223333:root` }, Action: "sts:AssumeRole" }],
+};
 
 const fixture: Fixture = {
   fixtureVersion: 1,
