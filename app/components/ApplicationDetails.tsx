@@ -2,6 +2,7 @@ import type { DataSourceView, ExplainedFinding, IndexView, WebExperienceView } f
 import { formatTime } from "~/dashboard/words";
 import { SeverityLabel, StatusBadge } from "./Badges";
 import { SyncHistoryChart } from "./SyncHistoryChart";
+import { ExternalLink } from "./ExternalLink";
 
 export function FindingCard({ finding }: { finding: ExplainedFinding }) {
   return (
@@ -90,7 +91,7 @@ export function WebExperienceSection({ web }: { web: WebExperienceView }) {
   return (
     <section className="card web-experience" aria-label={`Web experience ${web.webExperienceId}`}>
       <h3>Web experience <span className="muted small">{web.webExperienceId} · {web.status ?? "status unknown"}</span></h3>
-      {web.defaultEndpoint ? <p><a href={web.defaultEndpoint} rel="noreferrer">{web.defaultEndpoint}</a></p> : null}
+      {web.defaultEndpoint ? <p><ExternalLink href={web.defaultEndpoint} /></p> : null}
       <p>
         Role: {web.roleArn ? <code>{web.roleArn}</code> : <strong>none</strong>}
         {web.roleArnSource === "samlConfiguration" ? " (from the legacy SAML configuration)" : ""}

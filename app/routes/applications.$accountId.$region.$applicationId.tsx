@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { FindingCard, IndexSection, WebExperienceSection } from "~/components/ApplicationDetails";
+import { ExternalLink } from "~/components/ExternalLink";
 import { AuditTime } from "~/components/AuditTime";
 import { ReadinessBadge } from "~/components/Badges";
 import { ApplicationFixes } from "~/components/fix-links";
@@ -41,7 +42,7 @@ export default function ApplicationPage() {
         <dt>ARN</dt><dd><code>{app.applicationArn ?? "unknown"}</code></dd>
         <dt>Identity type</dt><dd>{app.identityType ?? "unknown"}</dd>
         <dt>Status</dt><dd>{app.status ?? "unknown"}</dd>
-        <dt>AWS console</dt><dd><a href={app.consoleUrl} target="_blank" rel="noreferrer">Open in the Amazon Q Business console</a></dd>
+        <dt>AWS console</dt><dd><ExternalLink href={app.consoleUrl} newTab>Open in the Amazon Q Business console</ExternalLink></dd>
       </dl>
       {app.error ? <p className="card error-text">Part of this application could not be read: {app.error}</p> : null}
 
