@@ -5,6 +5,9 @@
  * AWS's UpdateDataSource replaces the members it is given, so the plan sends
  * back GetDataSource's configuration with only syncMode changed, and the other
  * members as GetDataSource returned them: nothing else in the data source changes.
+ *
+ * The S3 (v2) connector has no sync mode: for it the fix syncs and then proves
+ * the result from the documents (applyModelessSync; helpers in full-sync-s3v2.ts).
  */
 import {
   GetDataSourceCommand,
@@ -18,6 +21,7 @@ import {
 import { getApplicationInventory, latestAuditId } from "../audit/history";
 import { INCREMENTAL_SYNC_MODE, RUNNING_SYNC_JOB_STATUSES } from "../aws/vocabulary";
 import { createLimiter, type Limiter } from "../util/concurrency";
+import { latestFullModeExecution } from "../db/tracked-syncs";
 import { appendActivityEvent } from "./activity-log";
 import { applySafely, AwsCalls, errorCode, PermissionDenied, sealPlan, Steps, type RunOutcome } from "./common";
 import {
@@ -30,6 +34,14 @@ import {
   waitForSyncJob,
 } from "./tracked-syncs";
 import type { ApplyResult, DataSourceRef, FixContext, FullSyncApplyOptions, FullSyncPlan, Verification } from "./types";
+import {
+  deletionProtectionWords,
+  documentFreshness,
+  isModelessConnector,
+  modelessSourceFacts,
+  nextSteps,
+  type ModelessSourceFacts,
+} from "./full-sync-s3v2";
 
 /** Incremental, despite its name (see the vocabulary). */
 export const INCREMENTAL_MODE = INCREMENTAL_SYNC_MODE;
@@ -42,10 +54,10 @@ const seconds = (job: DataSourceSyncJob) =>
   job.startTime && job.endTime ? Math.round((job.endTime.getTime() - job.startTime.getTime()) / 1000) : undefined;
 
 /** The latest audit's document count for the source, if it counted it. */
-function auditedDocumentCount(ctx: FixContext, d: DataSourceRef): { count: number; capped: boolean } | undefined {
-  const auditId = latestAuditId(ctx.db);
+async function auditedDocumentCount(ctx: FixContext, d: DataSourceRef): Promise<{ count: number; capped: boolean } | undefined> {
+  const auditId = await latestAuditId(ctx.db);
   if (auditId === undefined) return undefined;
-  const app = getApplicationInventory(ctx.db, auditId, d);
+  const app = await getApplicationInventory(ctx.db, auditId, d);
   const ds = app?.indices.find((i) => i.indexId === d.indexId)?.dataSources.find((s) => s.dataSourceId === d.dataSourceId);
   if (!ds || ds.documents.error) return undefined;
   return { count: ds.documents.scanned, capped: ds.documents.capped };
@@ -67,7 +79,7 @@ export async function planFullSync(ctx: FixContext, d: DataSourceRef): Promise<F
       new ListDataSourceSyncJobsCommand({ ...sourcePath(d), maxResults: 10 }),
       "qbusiness:ListDataSourceSyncJobs",
     );
-    let documents = auditedDocumentCount(ctx, d);
+    let documents = await auditedDocumentCount(ctx, d);
     if (!documents) {
       let count = 0;
       let nextToken: string | undefined;
@@ -87,25 +99,29 @@ export async function planFullSync(ctx: FixContext, d: DataSourceRef): Promise<F
     const history = jobs.history ?? [];
     const running = history.find((j) => RUNNING.has(j.status ?? ""));
     const reasons: string[] = [];
+    const modeless = isModelessConnector(source.type);
     let status: FullSyncPlan["status"] = "ready";
     if (!source.type || !/^S3/i.test(source.type)) {
       status = "refused";
       reasons.push(`The data source is of type ${source.type ?? "unknown"}, not S3: this action fixes S3 data sources only.`);
-    } else if (currentSyncMode !== FULL_MODE && currentSyncMode !== INCREMENTAL_MODE) {
+    } else if (!modeless && currentSyncMode !== FULL_MODE && currentSyncMode !== INCREMENTAL_MODE) {
       status = "refused";
       reasons.push(
         `configuration.syncMode is ${currentSyncMode ?? "absent"} (connector type ${source.type}): where this connector keeps its sync mode is unverified, so the product cannot make sure the sync is a full one. Start a full sync in the console.`,
       );
     }
     if (running) reasons.push(`A sync is already running: ${running.executionId}. Apply will not start another; it can wait for it.`);
-    const switchesMode = status === "ready" && currentSyncMode === INCREMENTAL_MODE;
+    const switchesMode = status === "ready" && !modeless && currentSyncMode === INCREMENTAL_MODE;
     const name = source.displayName ?? d.dataSourceId;
     const summary =
       status !== "ready"
         ? `Full sync of ${name} refused: ${reasons[0]}`
         : running
           ? `A sync of ${name} is already running (${running.executionId}); a full sync cannot start until it ends.`
-          : switchesMode
+          : modeless
+            ? `${name} uses the S3 (v2) connector, which has no full-sync setting: start a sync, follow it to its end, then check every document. ` +
+              `All re-ingested after the cutoff = fixed; otherwise the plan's next steps (touch the stale objects, or recreate the data source) are reported.`
+            : switchesMode
             ? `Switch ${name} to full sync (FORCED_FULL_CRAWL), start a sync, follow it to its end, then put FULL_CRAWL back.`
             : `Start a full sync of ${name} (already in FORCED_FULL_CRAWL mode) and follow it to its end.`;
     return sealPlan<FullSyncPlan>(ctx, {
@@ -126,6 +142,7 @@ export async function planFullSync(ctx: FixContext, d: DataSourceRef): Promise<F
           .map((j) => ({ executionId: j.executionId ?? "", status: j.status, startTime: j.startTime?.toISOString(), endTime: j.endTime?.toISOString(), durationSeconds: seconds(j) })),
         ...(running ? { runningSync: { executionId: running.executionId ?? "", startTime: running.startTime?.toISOString() } } : {}),
         ...(switchesMode && configuration ? { newConfiguration: { ...configuration, syncMode: FULL_MODE } } : {}),
+        ...(modeless && status === "ready" ? { modeless: modelessSourceFacts(source) } : {}),
       },
     });
   } catch (error) {
@@ -166,6 +183,7 @@ export async function applyFullSync(
     const original = plan.details.currentSyncMode;
 
     if (plan.details.runningSync) return alreadyRunning(ctx, ref, plan.details.runningSync.executionId, options, calls, []);
+    if (plan.details.modeless) return applyModelessSync(ctx, { ref, facts: plan.details.modeless, options, activityId, calls });
 
     const steps = new Steps([
       ...(plan.details.switchesMode ? [`switch syncMode ${original} → ${FULL_MODE}`] : []),
@@ -220,7 +238,7 @@ export async function applyFullSync(
         notDone: [...result.notDone.filter((n) => !(undoFailed.length && n === restoreStep)), ...undoFailed],
       };
     }
-    const tracked = insertTrackedSync(ctx.db, {
+    const tracked = await insertTrackedSync(ctx.db, {
       activityId,
       dataSource: ref,
       executionId,
@@ -229,7 +247,7 @@ export async function applyFullSync(
       fullMode: true,
       startedAt: ctx.now().toISOString(),
     });
-    appendActivityEvent(ctx.db, activityId, {
+    await appendActivityEvent(ctx.db, activityId, {
       at: ctx.now(),
       status: "running",
       message: `Full sync ${executionId} started`,
@@ -261,6 +279,100 @@ export async function applyFullSync(
       data: { executionId, jobStatus: followed.jobStatus, trackedSyncId: tracked.id },
     };
   });
+}
+
+/**
+ * The S3V2 path: start a plain sync (the connector has no full mode), follow
+ * it, then prove the outcome from every document's updatedAt. The tracked
+ * sync is recorded as not full (fullMode false), so the audit never takes it
+ * for certain evidence of a full sync: the documents decide.
+ */
+async function applyModelessSync(
+  ctx: FixContext,
+  run: { ref: DataSourceRef; facts: ModelessSourceFacts; options: FullSyncApplyOptions; activityId: number; calls: AwsCalls },
+): Promise<RunOutcome> {
+  const { ref, facts, options, activityId, calls } = run;
+  const { qbusiness } = await ctx.clients(ref.accountId, ref.region);
+  const steps = new Steps(["start the sync", ...(options.wait ? ["follow the sync to its end", "check every document"] : [])]);
+  let executionId: string;
+  try {
+    const started = await calls.send<{ executionId?: string }>(qbusiness, new StartDataSourceSyncJobCommand(sourcePath(ref)), "qbusiness:StartDataSourceSyncJob");
+    executionId = started.executionId ?? "";
+    steps.complete("start the sync");
+  } catch (error) {
+    if (errorCode(error) !== "ConflictException") return failed(error, steps, "Could not start the sync");
+    return alreadyRunning(ctx, ref, (await latestRunningJob(ctx, ref, calls)) ?? "unknown", options, calls, []);
+  }
+  // awaited whether the data layer answers at once or later
+  const tracked = await insertTrackedSync(ctx.db, { activityId, dataSource: ref, executionId, restoreMode: false, fullMode: false, startedAt: ctx.now().toISOString() });
+  await appendActivityEvent(ctx.db, activityId, { at: ctx.now(), status: "running", message: `Sync ${executionId} started (S3 v2: no full mode)`, requestIds: calls.requestIds.splice(0), data: { executionId } });
+  if (!options.wait) {
+    if (options.followInBackground ?? true) followInBackground(ctx, tracked);
+    return {
+      outcome: "started",
+      message: `Sync ${executionId} started; it is tracked and followed to its end. The connector has no full mode: verify checks every document afterwards.`,
+      done: steps.done,
+      notDone: [],
+      reaudit: false,
+      data: { executionId, trackedSyncId: tracked.id },
+    };
+  }
+  const followed = await followTrackedSync(ctx, tracked);
+  steps.complete("follow the sync to its end");
+  const data = { executionId, jobStatus: followed.jobStatus, trackedSyncId: tracked.id };
+  const reauditResult = followed.reaudit ? { reauditResult: followed.reaudit } : {};
+  if (!followed.ok) {
+    const job = await findSyncJob(ctx, ref, executionId, calls).catch(() => undefined);
+    const jobError = job?.error?.errorMessage;
+    const protection = followed.jobStatus === "FAILED" ? deletionProtectionWords(facts, jobError) : undefined;
+    return {
+      outcome: "failed",
+      message: [`Sync ${executionId} ended ${followed.jobStatus}${jobError ? `: ${jobError}` : "."}`, protection].filter(Boolean).join(" "),
+      done: [...steps.done, ...followed.done],
+      notDone: [...steps.notDone(), ...followed.notDone],
+      reaudit: false,
+      ...reauditResult,
+      data: { ...data, ...(jobError ? { jobError } : {}), deletionProtection: facts.deletionProtection },
+    };
+  }
+  const freshness = await documentFreshness(ctx, ref, calls);
+  steps.complete("check every document");
+  const verification = modelessVerification(facts, freshness, executionId);
+  return {
+    outcome: verification.ok ? "succeeded" : "partial",
+    message: verification.message,
+    done: [...steps.done, ...followed.done],
+    notDone: verification.ok ? followed.notDone : [...followed.notDone, `re-ingest ${freshness.stale.length} stale document(s)`],
+    verification,
+    reaudit: false,
+    ...reauditResult,
+    data: { ...data, ...(verification.details ?? {}) },
+  };
+}
+
+/** The S3V2 verdict from the documents: every one (at least one) re-ingested after the cutoff, or the count and the next steps. */
+function modelessVerification(facts: ModelessSourceFacts, freshness: { total: number; stale: { documentId: string; updatedAt?: string }[] }, executionId?: string): Verification {
+  const { total, stale } = freshness;
+  const after = executionId ? `Sync ${executionId} succeeded` : "The latest sync";
+  if (total === 0) {
+    return { ok: false, message: `${after}, but the data source lists no documents: nothing shows they were re-ingested.`, details: { documents: 0, staleDocuments: 0 } };
+  }
+  if (stale.length === 0) {
+    return { ok: true, message: `${after} and all ${total} documents were re-ingested after the cutoff: verified fixed.`, details: { documents: total, staleDocuments: 0 } };
+  }
+  const next = nextSteps(facts, stale);
+  return {
+    ok: false,
+    message: `${after}, but ${stale.length} of ${total} documents are still from before the cutoff: the sync left them as they were. Next steps, cheapest first: ${next.steps.join(" ")}`,
+    details: {
+      documents: total,
+      staleDocuments: stale.length,
+      staleDocumentIds: stale.slice(0, 50).map((s) => s.documentId),
+      nextSteps: next.steps,
+      touchCommands: next.commands,
+      ...(facts.bucket ? { bucket: facts.bucket } : {}),
+    },
+  };
 }
 
 async function latestRunningJob(ctx: FixContext, d: DataSourceRef, calls: AwsCalls): Promise<string | undefined> {
@@ -335,10 +447,15 @@ export async function applyFullSyncBulk(
  */
 export async function verifyFullSync(ctx: FixContext, d: DataSourceRef): Promise<Verification> {
   const calls = new AwsCalls();
-  const own = ctx.db
-    .prepare(`SELECT execution_id FROM tracked_syncs WHERE account_id = ? AND region = ? AND data_source_id = ? AND full_mode = 1 ORDER BY id DESC LIMIT 1`)
-    .get(d.accountId, d.region, d.dataSourceId) as { execution_id: string } | undefined;
-  const job = own ? await findSyncJob(ctx, d, own.execution_id, calls) : undefined;
+  const source = await calls.send<GetDataSourceResponse>(
+    (await ctx.clients(d.accountId, d.region)).qbusiness,
+    new GetDataSourceCommand(sourcePath(d)),
+    "qbusiness:GetDataSource",
+  );
+  // S3V2 has no full mode to have synced in: the documents alone prove it (or not).
+  if (isModelessConnector(source.type)) return modelessVerification(modelessSourceFacts(source), await documentFreshness(ctx, d, calls));
+  const own = await latestFullModeExecution(ctx.db, d);
+  const job = own ? await findSyncJob(ctx, d, own, calls) : undefined;
   const { qbusiness } = await ctx.clients(d.accountId, d.region);
   let stale = 0;
   let total = 0;

@@ -137,6 +137,8 @@ export interface FullSyncPlan extends PlanBase {
     runningSync?: { executionId: string; startTime?: string };
     /** The configuration UpdateDataSource will send (GetDataSource's, only syncMode changed). */
     newConfiguration?: Record<string, unknown>;
+    /** An S3 (v2) source: no sync mode to switch; apply syncs, then checks every document (full-sync-s3v2.ts). */
+    modeless?: { bucket?: string; deletionProtection: { enabled: boolean; threshold: number } };
   };
 }
 
