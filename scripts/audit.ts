@@ -14,7 +14,7 @@ import { resolveDbPath } from "../app/db/database";
 import { formatCsv, formatTable } from "../app/audit/format";
 import { runAudit } from "../app/audit/run";
 import { AuditSetupError, loadTargetsFile } from "../app/audit/targets";
-import type { AuditReport, Severity } from "../app/audit/types";
+import { rankIn, SEVERITIES, type AuditReport } from "../app/audit/types";
 import { DEFAULT_CUTOFF } from "../app/aws/vocabulary";
 import { FixtureError } from "../app/local-aws/index";
 
@@ -27,8 +27,7 @@ const USAGE = `Usage: npm run audit -- [--fixture FILE] [--targets FILE] [--regi
   --cutoff: the instant a full sync must follow (default ${CUTOFF_Z}).`;
 
 const FORMATS = ["table", "json", "csv"] as const;
-const FAIL_ON = ["critical", "high", "medium", "low", "none"] as const;
-const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1 };
+const FAIL_ON = [...SEVERITIES, "none"] as const;
 
 /** A bad invocation: exit 2 with the message and the usage. */
 class UsageError extends Error {}
@@ -49,8 +48,9 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 /** True when a finding at or above the threshold fails. */
 export function failsGate(report: AuditReport, failOn: (typeof FAIL_ON)[number]): boolean {
   if (failOn === "none") return false;
-  const threshold = SEVERITY_RANK[failOn];
-  return report.findings.some((f) => f.status === "fail" && SEVERITY_RANK[f.severity] >= threshold);
+  // SEVERITIES is most severe first: "at or above" the threshold is at or before it in the list.
+  const threshold = rankIn(SEVERITIES, failOn);
+  return report.findings.some((f) => f.status === "fail" && rankIn(SEVERITIES, f.severity) <= threshold);
 }
 
 function render(report: AuditReport, format: (typeof FORMATS)[number]): string {

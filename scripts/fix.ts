@@ -39,11 +39,12 @@ import {
   type FixContext,
   type FixPlan,
   type RoleRef,
+  FIX_ACTIONS,
   type UploadedDocumentsRef,
 } from "../app/fixes/index";
 import { FixtureError, startLocalAws, type LocalAws } from "../app/local-aws/index";
 
-const ACTIONS = ["full-sync", "patch-role-policy", "reupload-files", "rollback", "resume"] as const;
+const ACTIONS = [...FIX_ACTIONS, "resume"] as const;
 type CliAction = (typeof ACTIONS)[number];
 
 const USAGE = `Usage: npm run fix -- <full-sync|patch-role-policy|reupload-files|rollback|resume> <selector>

@@ -4,7 +4,7 @@
  */
 import { checkById, howToFixFor } from "./checks";
 import { cutoffLabel } from "./checks/common";
-import { FINDING_STATUSES, rankIn, SEVERITIES, type AuditReport, type Finding } from "./types";
+import { FINDING_STATUSES, rankIn, SEVERITIES, type AuditReport, type Finding, type FindingStatus } from "./types";
 
 /** Where a finding is, in words: "111122223333/us-east-1 › acme-assistant › data source hr-data". */
 export function describeLocation(report: AuditReport, finding: Finding): string {

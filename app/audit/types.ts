@@ -168,7 +168,9 @@ export interface WebExperienceInventory {
   access?: RoleAccessEvaluation;
 }
 
-export type Decision = "allowed" | "explicitDeny" | "implicitDeny" | "unknown";
+/** IAM's decisions (the simulator's EvalDecision values), and "unknown" when neither could say. */
+export const DECISIONS = ["allowed", "explicitDeny", "implicitDeny", "unknown"] as const;
+export type Decision = (typeof DECISIONS)[number];
 
 export interface MatchedStatement {
   /** Policy name (inline) or ARN (managed / boundary). */
@@ -221,13 +223,40 @@ export interface RoleInventory {
 
 // ---------------------------------------------------------------- findings
 
-export type Severity = "critical" | "high" | "medium" | "low";
-export type FindingStatus = "pass" | "fail" | "warn" | "unknown";
-export type RemediationAction = "full-sync" | "patch-role-policy" | "reupload-files";
-export type Readiness = "ready" | "not-ready" | "unsupported" | "unknown";
+// The lists of allowed values, each defined once; the types derive from them. Where order
+// matters it is the list's own: SQL orderings are generated from these (app/db/order.ts).
+
+/** Severities, most severe first: the order lists and SQL sort by (app/db/order.ts). */
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Finding statuses, in the order the report counts them (summary.findings) and filters list them. */
+export const FINDING_STATUSES = ["fail", "warn", "unknown", "pass"] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
+/** Finding statuses, most urgent first (the dashboard's sort: an unknown needs a look before a warning). */
+export const FINDING_STATUS_URGENCY = ["fail", "unknown", "warn", "pass"] as const satisfies readonly FindingStatus[];
+
+/** The fix actions a finding can offer. */
+export const REMEDIATION_ACTIONS = ["full-sync", "patch-role-policy", "reupload-files"] as const;
+export type RemediationAction = (typeof REMEDIATION_ACTIONS)[number];
+
+/** Application readiness values, in the report's summary order. */
+export const READINESS_VALUES = ["ready", "not-ready", "unsupported", "unknown"] as const;
+export type Readiness = (typeof READINESS_VALUES)[number];
+/** Readiness, what needs work first (the dashboard's sort). */
+export const READINESS_URGENCY = ["not-ready", "unknown", "unsupported", "ready"] as const satisfies readonly Readiness[];
+
+/** What a finding is about. */
+export const FINDING_RESOURCE_TYPES = ["application", "data-source", "uploaded-documents", "web-experience", "role", "target"] as const;
+
+/** Position of a value in an ordered list (unknown values after every known one): for sorting by a list's order. */
+export function rankIn<T extends string>(list: readonly T[], value: T | string): number {
+  const at = (list as readonly string[]).indexOf(value);
+  return at < 0 ? list.length : at;
+}
 
 export interface FindingResource {
-  type: "application" | "data-source" | "uploaded-documents" | "web-experience" | "role" | "target";
+  type: (typeof FINDING_RESOURCE_TYPES)[number];
   accountId: string;
   region: string;
   applicationId: string | null;

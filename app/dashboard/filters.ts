@@ -3,12 +3,12 @@
  * without JavaScript and every filtered view has a URL). Pure: shared by
  * loaders and components. Unknown values are dropped, never trusted into SQL.
  */
-import type { FindingStatus, Readiness, Severity } from "~/audit/types";
+import { FINDING_STATUSES, READINESS_VALUES as READINESS_LIST, SEVERITIES, type FindingStatus, type Readiness, type Severity } from "~/audit/types";
 import type { ApplicationFilters, ApplicationSort, FindingFilters } from "./types";
 
-export const READINESS_VALUES: readonly Readiness[] = ["ready", "not-ready", "unsupported", "unknown"];
-export const SEVERITY_VALUES: readonly Severity[] = ["critical", "high", "medium", "low"];
-export const STATUS_VALUES: readonly FindingStatus[] = ["fail", "warn", "unknown", "pass"];
+export const READINESS_VALUES: readonly Readiness[] = READINESS_LIST;
+export const SEVERITY_VALUES: readonly Severity[] = SEVERITIES;
+export const STATUS_VALUES: readonly FindingStatus[] = FINDING_STATUSES;
 const SORTS: readonly ApplicationSort[] = ["name", "account", "region", "readiness", "failing"];
 
 function oneOf<T extends string>(value: string | null, allowed: readonly T[]): T | null {

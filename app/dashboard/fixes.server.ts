@@ -43,6 +43,7 @@ import type {
   TrackedSync,
   UploadedDocumentsRef,
 } from "~/fixes/types";
+import { ACTIVITY_STATUSES, FIX_ACTIONS } from "~/fixes/types";
 import { dashboardDb } from "./db.server";
 
 /** What the fixes act on: the embedded local AWS (demo), or these targets (else QBR_TARGETS_FILE, else the default credentials). */
@@ -215,10 +216,8 @@ export function applicationName(db: Db, app: ApplicationRef): string | null {
 
 // ------------------------------------------------------------------ activity
 
-const ACTIONS = ["full-sync", "patch-role-policy", "reupload-files", "rollback"] as const;
-const STATUSES = [
-  "running", "succeeded", "failed", "partial", "started", "stale-plan", "busy", "refused", "unavailable", "nothing-to-do", "rolled-back",
-] as const;
+const ACTIONS = FIX_ACTIONS;
+const STATUSES = ACTIVITY_STATUSES;
 
 const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 const activityFiltersSchema = z.object({

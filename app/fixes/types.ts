@@ -51,7 +51,9 @@ export interface FixContext {
   close(): Promise<void>;
 }
 
-export type FixAction = "full-sync" | "patch-role-policy" | "reupload-files" | "rollback";
+/** The fix actions: the remediations findings offer, and rolling one back. */
+export const FIX_ACTIONS = ["full-sync", "patch-role-policy", "reupload-files", "rollback"] as const;
+export type FixAction = (typeof FIX_ACTIONS)[number];
 
 /** An application of the fleet. */
 export interface ApplicationRef {
@@ -100,7 +102,8 @@ export interface ResourceRef {
  * refused: a change would not help or is not allowed (reasons say why);
  * unavailable: AWS denied a permission the action needs (missingPermissions).
  */
-export type PlanStatus = "ready" | "nothing-to-do" | "refused" | "unavailable";
+export const PLAN_STATUSES = ["ready", "nothing-to-do", "refused", "unavailable"] as const;
+export type PlanStatus = (typeof PLAN_STATUSES)[number];
 
 export interface PlanBase {
   action: FixAction;
@@ -221,16 +224,8 @@ export interface FullSyncApplyOptions extends ApplyOptions {
  * busy: the same action runs on this resource now; refused / unavailable / nothing-to-do: as the plan said;
  * started: a sync is started and tracked in the background (not waited for).
  */
-export type ApplyOutcome =
-  | "succeeded"
-  | "failed"
-  | "partial"
-  | "started"
-  | "stale-plan"
-  | "busy"
-  | "refused"
-  | "unavailable"
-  | "nothing-to-do";
+export const APPLY_OUTCOMES = ["succeeded", "failed", "partial", "started", "stale-plan", "busy", "refused", "unavailable", "nothing-to-do"] as const;
+export type ApplyOutcome = (typeof APPLY_OUTCOMES)[number];
 
 export interface Verification {
   ok: boolean;
@@ -261,7 +256,8 @@ export interface ApplyResult<P extends FixPlan = FixPlan> {
 
 // ---------------------------------------------------------------- activity log
 
-export type ActivityStatus = "running" | ApplyOutcome | "rolled-back";
+export const ACTIVITY_STATUSES = ["running", ...APPLY_OUTCOMES, "rolled-back"] as const;
+export type ActivityStatus = (typeof ACTIVITY_STATUSES)[number];
 
 /** One event of an activity (append-only; the entry's status is its latest event's). */
 export interface ActivityEvent {
