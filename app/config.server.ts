@@ -44,6 +44,13 @@ export interface Config {
   /** Minutes between scheduled scans (QBR_SCAN_INTERVAL_MINUTES). */
   scanIntervalMinutes?: number;
   auth: BuiltinAuthConfig | ProxyAuthConfig;
+  /**
+   * QBR_ORGANIZATION=true: scans discover their targets from AWS Organizations
+   * (QBR_ROLE_NAME, QBR_EXTERNAL_ID, QBR_ORGANIZATION_OUS, QBR_EXCLUDE_ACCOUNTS, QBR_FIX_ROLE_NAME).
+   */
+  organization?: { roleName?: string; externalId?: string; ous: string[]; excludeAccounts: string[]; fixRoleName?: string };
+  /** QBR_FIX_ROLE_NAME: the role fix actions assume in each account (with or without QBR_ORGANIZATION). */
+  fixRoleName?: string;
   session: {
     secret: string;
     /** True when QBR_SESSION_SECRET was not set: sessions end when the server restarts. */
@@ -91,6 +98,8 @@ const positiveMinutes = optionalText.pipe(
     .optional(),
 );
 
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
 const envSchema = z.object({
   PORT: port,
   HOST: optionalText,
@@ -108,6 +117,19 @@ const envSchema = z.object({
   QBR_PROXY_OPERATORS: list,
   QBR_PROXY_VIEWERS: list,
   QBR_SESSION_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  QBR_ORGANIZATION: optionalText.pipe(
+    z
+      .enum(["true", "false"], { errorMap: () => ({ message: 'must be "true" or "false"' }) })
+      .transform((value) => value === "true")
+      .optional(),
+  ),
+  QBR_ROLE_NAME: optionalText.pipe(z.string().regex(ROLE_NAME, "must be an IAM role name ([\\w+=,.@-]{1,64})").optional()),
+  QBR_FIX_ROLE_NAME: optionalText.pipe(z.string().regex(ROLE_NAME, "must be an IAM role name ([\\w+=,.@-]{1,64})").optional()),
+  QBR_EXTERNAL_ID: optionalText.pipe(
+    z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2 to 1224 characters of letters, digits and +=,.@:/-").optional(),
+  ),
+  QBR_ORGANIZATION_OUS: list.pipe(z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, "must be OU ids (ou-...-...) or the root id (r-...)"))),
+  QBR_EXCLUDE_ACCOUNTS: list.pipe(z.array(z.string().regex(/^\d{12}$/, "must be 12-digit account ids"))),
   QBR_COOKIE_SECURE: optionalText.pipe(
     z
       .enum(["true", "false"], { errorMap: () => ({ message: 'must be "true" or "false"' }) })
@@ -167,6 +189,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth = { mode: "builtin", users: readBuiltinUsers(e, problems) };
   }
 
+  if (!e.QBR_ORGANIZATION) {
+    for (const variable of ["QBR_ROLE_NAME", "QBR_EXTERNAL_ID", "QBR_ORGANIZATION_OUS", "QBR_EXCLUDE_ACCOUNTS"] as const) {
+      const value = e[variable];
+      if (Array.isArray(value) ? value.length > 0 : value !== undefined) problems.push(`${variable}: only applies with QBR_ORGANIZATION=true`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT ?? 3000,
@@ -175,6 +204,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fixture: e.QBR_FIXTURE,
     scanIntervalMinutes: e.QBR_SCAN_INTERVAL_MINUTES,
     auth,
+    ...(e.QBR_ORGANIZATION
+      ? {
+          organization: {
+            roleName: e.QBR_ROLE_NAME,
+            externalId: e.QBR_EXTERNAL_ID,
+            ous: e.QBR_ORGANIZATION_OUS,
+            excludeAccounts: e.QBR_EXCLUDE_ACCOUNTS,
+            fixRoleName: e.QBR_FIX_ROLE_NAME,
+          },
+        }
+      : {}),
+    ...(e.QBR_FIX_ROLE_NAME ? { fixRoleName: e.QBR_FIX_ROLE_NAME } : {}),
     session: {
       ...(e.QBR_SESSION_SECRET
         ? { secret: e.QBR_SESSION_SECRET, secretIsRandom: false }

@@ -12,7 +12,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { resolveDbPath } from "../app/db/database";
 import { formatCsv, formatTable } from "../app/audit/format";
-import { runAudit } from "../app/audit/run";
+import { runAudit, type RunAuditOptions } from "../app/audit/run";
 import { AuditSetupError, loadTargetsFile } from "../app/audit/targets";
 import { rankIn, SEVERITIES, type AuditReport } from "../app/audit/types";
 import { DEFAULT_CUTOFF } from "../app/aws/vocabulary";
@@ -24,7 +24,10 @@ const CUTOFF_Z = DEFAULT_CUTOFF.replace(".000Z", "Z");
 const USAGE = `Usage: npm run audit -- [--fixture FILE] [--targets FILE] [--regions a,b]
   [--format table|json|csv] [--fail-on critical|high|medium|none] [--out FILE]
   [--db PATH] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
-  --cutoff: the instant a full sync must follow (default ${CUTOFF_Z}).`;
+  [--organization [--role-name NAME] [--external-id ID] [--ou ou-a,ou-b] [--exclude-accounts 111,222] [--fix-role-name NAME]]
+  --cutoff: the instant a full sync must follow (default ${CUTOFF_Z}).
+  --organization: every active account of the AWS Organization (run it with the management account's or a delegated
+    administrator's credentials), each read through arn:aws:iam::{account}:role/{--role-name, default QbizReadinessAudit}.`;
 
 const FORMATS = ["table", "json", "csv"] as const;
 const FAIL_ON = [...SEVERITIES, "none"] as const;
@@ -77,6 +80,12 @@ async function main(argv: string[]): Promise<number> {
         concurrency: { type: "string" },
         "document-cap": { type: "string" },
         cutoff: { type: "string" },
+        organization: { type: "boolean" },
+        "role-name": { type: "string" },
+        "external-id": { type: "string" },
+        ou: { type: "string" },
+        "exclude-accounts": { type: "string" },
+        "fix-role-name": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -99,7 +108,11 @@ async function main(argv: string[]): Promise<number> {
   const cutoff = args.cutoff === undefined ? undefined : new Date(args.cutoff);
   if (cutoff && Number.isNaN(cutoff.getTime())) throw new UsageError(`--cutoff must be an ISO-8601 time such as ${CUTOFF_Z}, got "${args.cutoff}"`);
   const targetsFile = args.targets ?? process.env.QBR_TARGETS_FILE;
-  const targets = targetsFile ? loadTargetsFile(targetsFile) : undefined;
+  const organization = organizationOptions(args);
+  if (organization && args.targets) {
+    throw new UsageError("--organization and --targets are two ways to name the targets: give one");
+  }
+  const targets = targetsFile && !organization ? loadTargetsFile(targetsFile) : undefined;
 
   const progress = progressLine();
   const { report, auditId } = await runAudit({
@@ -111,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
     documentCap,
     cutoff,
     onProgress: progress.update,
+    organization,
   });
   progress.done();
 
@@ -124,6 +138,27 @@ async function main(argv: string[]): Promise<number> {
   }
   if (auditId !== undefined) process.stderr.write(`Saved as audit #${auditId} in ${resolveDbPath(args.db)}\n`);
   return failsGate(report, failOn) ? 1 : 0;
+}
+
+/** "a, b,,c" -> ["a", "b", "c"]; undefined when the option was not given. */
+function commaList(value: string | undefined): string[] | undefined {
+  return value?.split(",").map((item) => item.trim()).filter(Boolean);
+}
+
+/** --organization and the options that only apply with it. */
+function organizationOptions(args: Record<string, string | boolean | undefined>): RunAuditOptions["organization"] {
+  const only = ["role-name", "external-id", "ou", "exclude-accounts", "fix-role-name"].filter((name) => args[name] !== undefined);
+  if (!args.organization) {
+    if (only.length > 0) throw new UsageError(`--${only[0]} only applies with --organization`);
+    return undefined;
+  }
+  return {
+    roleName: args["role-name"] as string | undefined,
+    externalId: args["external-id"] as string | undefined,
+    ous: commaList(args.ou as string | undefined),
+    excludeAccounts: commaList(args["exclude-accounts"] as string | undefined),
+    fixRoleName: args["fix-role-name"] as string | undefined,
+  };
 }
 
 /** Targets done, API calls and throttles on stderr: rewritten in place on a terminal, one final line otherwise. */

@@ -47,6 +47,7 @@ export function runChecks(inventory: Inventory, options: { cutoff?: Date | strin
 
 /** The audit report (reportVersion 1) for an inventory and the findings of runChecks. */
 export function buildReport(inventory: Inventory, findings: Finding[]): AuditReport {
+  const accountNames = new Map(inventory.targets.flatMap((t) => (t.accountName !== undefined ? [[t.accountId, t.accountName] as const] : [])));
   const applications: ReportApplication[] = inventory.applications
     .map((app) => ({
       accountId: app.accountId,
@@ -55,6 +56,7 @@ export function buildReport(inventory: Inventory, findings: Finding[]): AuditRep
       displayName: app.displayName,
       identityType: app.identityType ?? null,
       readiness: applicationReadiness(app, findingsOfApplication(app, findings)),
+      ...(accountNames.has(app.accountId) ? { accountName: accountNames.get(app.accountId) } : {}),
       ...(app.error ? { error: app.error } : {}),
     }))
     .sort(
@@ -83,5 +85,6 @@ export function buildReport(inventory: Inventory, findings: Finding[]): AuditRep
     },
     applications,
     findings,
+    ...(inventory.organization ? { organization: inventory.organization } : {}),
   };
 }

@@ -11,7 +11,9 @@ import { collectInventory, type CollectProgress, type DataSourceKey } from "./co
 import { saveAudit } from "./history";
 import { ownFullSyncExecutionIdsSnapshot } from "../fixes/tracked-syncs";
 import { buildReport, runChecks } from "./report";
-import { defaultTargets, prepareTargets, targetsForFixture, type TargetSpec } from "./targets";
+import { discoverOrganization, type OrganizationScope } from "./organization";
+import { defaultTargets, prepareTargets, regionsFromEnv, targetsForFixture, type TargetSpec } from "./targets";
+import type { OrganizationSummary } from "./types";
 import { DEFAULT_CUTOFF, type AuditReport, type Inventory } from "./types";
 
 export interface RunAuditOptions {
@@ -35,6 +37,8 @@ export interface RunAuditOptions {
   credentials?: AwsCredentialIdentity;
   maxAttempts?: number;
   ownFullSyncExecutionIds?: (key: DataSourceKey) => string[] | Promise<string[]>;
+  /** Discover the targets from AWS Organizations (regions: `regions`, else QBR_REGIONS / AWS_REGION). */
+  organization?: Omit<OrganizationScope, "regions">;
 }
 
 export interface AuditRun {
@@ -65,13 +69,20 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
     localAws = await startLocalAws({ fixture });
     endpoint = localAws.endpoint;
     const caller = fixtureCaller(fixture);
-    specs ??= targetsForFixture(fixture, caller);
+    if (!options.organization) specs ??= targetsForFixture(fixture, caller);
     credentials ??= caller ? accountCredentials(caller) : undefined;
   }
 
   const stats = new AwsCallStats();
   try {
     const credentialOptions = { credentials, endpoint, maxAttempts: options.maxAttempts, stats };
+    let organization: OrganizationSummary | undefined;
+    if (options.organization && !specs) {
+      const regions = options.regions?.length ? options.regions : regionsFromEnv();
+      const discovered = await discoverOrganization({ ...credentialOptions, ...options.organization, regions });
+      specs = discovered.specs;
+      organization = discovered.summary;
+    }
     specs ??= await defaultTargets({ ...credentialOptions, regions: options.regions });
     if (options.regions?.length) specs = specs.map((s) => ({ ...s, regions: options.regions! }));
     const prepared = await prepareTargets(specs, credentialOptions);
@@ -98,6 +109,7 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
         // A fixture fleet lives on the emulator's clock; real AWS on the real one.
         now: localAws ? () => localAws!.clock.now() : undefined,
       });
+      if (organization) inventory.organization = organization;
       const report = buildReport(inventory, runChecks(inventory, { cutoff }));
       let auditId: number | undefined;
       if (options.db !== undefined) {

@@ -20,6 +20,11 @@ export interface TargetSpec {
   /** Read through STS AssumeRole into this role. */
   roleArn?: string;
   externalId?: string;
+  /** The role the fix actions assume in this account (the audit never does). */
+  fixRoleArn?: string;
+  /** From Organizations discovery: the account's name and OU path ("Root/Workloads"). */
+  accountName?: string;
+  ouPath?: string;
   /** Programmatic only (fixtures): this account's own keys instead of the default credentials. */
   credentials?: AwsCredentialIdentity;
 }
@@ -51,6 +56,7 @@ const targetSchema = z
       .min(1, "must list at least one region"),
     roleArn: z.string().regex(ROLE_ARN, "must be an IAM role ARN (arn:aws:iam::{account}:role/{name})").optional(),
     externalId: z.string().min(2).max(1224).optional(),
+    fixRoleArn: z.string().regex(ROLE_ARN, "must be an IAM role ARN (arn:aws:iam::{account}:role/{name})").optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -58,7 +64,11 @@ const targetSchema = z
     if (roleAccount && roleAccount !== t.accountId) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["roleArn"], message: `is in account ${roleAccount}, not ${t.accountId}` });
     }
-    if (t.externalId && !t.roleArn) {
+    const fixRoleAccount = t.fixRoleArn ? ROLE_ARN.exec(t.fixRoleArn)?.[1] : undefined;
+    if (fixRoleAccount && fixRoleAccount !== t.accountId) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["fixRoleArn"], message: `is in account ${fixRoleAccount}, not ${t.accountId}` });
+    }
+    if (t.externalId && !t.roleArn && !t.fixRoleArn) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["externalId"], message: "only applies with a roleArn" });
     }
   });
@@ -154,7 +164,14 @@ export async function prepareTargets(specs: TargetSpec[], options: CredentialOpt
     specs.map(async (spec) => {
       const targetsOf = (extra: Partial<PreparedTarget>) =>
         spec.regions.map((region): PreparedTarget => ({
-          target: { accountId: spec.accountId, region, roleArn: spec.roleArn, externalId: spec.externalId },
+          target: {
+            accountId: spec.accountId,
+            region,
+            roleArn: spec.roleArn,
+            externalId: spec.externalId,
+            ...(spec.accountName !== undefined ? { accountName: spec.accountName } : {}),
+            ...(spec.ouPath !== undefined ? { ouPath: spec.ouPath } : {}),
+          },
           ...extra,
         }));
       const clientsFor = (credentials: AwsCredentialIdentity | undefined) =>

@@ -47,6 +47,9 @@ export function scanStatus(): ScanStatus {
  * else runAudit's (the caller's account in QBR_REGIONS / AWS_REGION).
  */
 function auditOptions(defaults: ScanAuditOptions): ScanAuditOptions {
+  const { organization } = getConfig();
+  // QBR_ORGANIZATION: the organization names the targets (each scan walks it again, so new accounts join).
+  if (organization) return { ...defaults, targets: undefined, organization };
   const targetsFile = process.env.QBR_TARGETS_FILE;
   return targetsFile ? { ...defaults, targets: loadTargetsFile(targetsFile) } : defaults;
 }

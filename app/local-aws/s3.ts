@@ -249,24 +249,21 @@ export const s3Service: ServiceModule = {
 
 /**
  * A presigned GET URL for an object of the emulator's S3, signed with the
- * account's fixed key at the emulator's "now" (what GetDocumentContent hands out).
+ * account's fixed key (what GetDocumentContent hands out). Signed at the real
+ * now, as AWS signs, since URLs are judged against the real clock.
  */
 export function presignS3Url(
   emu: Emulator,
-  accountId: string,
-  region: string,
-  bucket: string,
-  key: string,
-  expiresSeconds: number,
+  opts: { accountId: string; region: string; bucket: string; key: string; expiresSeconds: number; signingDate?: Date },
 ): Promise<string> {
-  const path = `/${encodeRfc3986(bucket)}/${key.split("/").map(encodeRfc3986).join("/")}`;
+  const path = `/${encodeRfc3986(opts.bucket)}/${opts.key.split("/").map(encodeRfc3986).join("/")}`;
   return presignGetUrl({
     endpoint: emu.endpoint,
     path,
-    region,
+    region: opts.region,
     service: "s3",
-    secret: accountCredentials(accountId),
-    signingDate: emu.clock.now(),
-    expiresSeconds,
+    secret: accountCredentials(opts.accountId),
+    signingDate: opts.signingDate ?? new Date(),
+    expiresSeconds: opts.expiresSeconds,
   });
 }

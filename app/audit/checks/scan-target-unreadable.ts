@@ -4,7 +4,7 @@
  * only trace of them: it fails, and nothing beneath it can be judged.
  */
 import { FULL_SYNC_REQUIRED_ERROR_SHORT } from "../../aws/vocabulary";
-import type { Check, CheckMetadata } from "../types";
+import type { Check, CheckMetadata, TargetResult } from "../types";
 import { describeError, errorEvidence, finding, targetResource } from "./common";
 
 export const metadata: CheckMetadata = {
@@ -38,9 +38,23 @@ export const check: Check = {
         metadata,
         "fail",
         resource,
-        `Could not read ${target.accountId} in ${target.region}: ${describeError(error)}`,
-        { status: "error", error: errorEvidence(error) },
+        `Could not read ${target.accountId} in ${target.region}: ${describeError(error)}${whatToDeploy(target)}`,
+        { status: "error", error: errorEvidence(error), ...(target.roleArn ? { roleArn: target.roleArn } : {}) },
       );
     });
   },
 };
+
+/**
+ * For a target whose audit role could not be assumed (missing, or its trust
+ * refuses the auditing principal): what to deploy, in words.
+ */
+export function whatToDeploy(target: TargetResult): string {
+  if (!target.roleArn || target.error?.operation !== "sts:AssumeRole") return "";
+  const roleName = target.roleArn.slice(target.roleArn.lastIndexOf("/") + 1);
+  const externalId = target.usesExternalId ? " and requiring the same external id" : "";
+  return (
+    `. Deploy the ${roleName} role in account ${target.accountId} (docs/deploy/roles: CloudFormation template, StackSet or Terraform module), ` +
+    `trusting the auditing account${externalId}, then audit again.`
+  );
+}
