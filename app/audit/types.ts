@@ -219,6 +219,8 @@ export interface RoleInventory {
   permissionsBoundary?: { arn: string; document?: PolicyDocument; error?: AwsErrorInfo };
   /** Path /aws-service-role/: IAM refuses changes (UnmodifiableEntity). */
   serviceLinked?: boolean;
+  /** The role's ARN as GetRole returned it, when it differs from `roleArn` (which was asked with a bare name or without the path). */
+  iamArn?: string;
 }
 
 // ---------------------------------------------------------------- findings
