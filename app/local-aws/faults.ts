@@ -6,6 +6,7 @@
 import type { FixtureAccount, FixtureFaults } from "./fixture-types";
 import { AwsError, type EmuClock, type ServiceName } from "./types";
 import { seededRandom } from "../util/random";
+import type { Dialect } from "./http/errors";
 
 export interface LocalAwsStats {
   /** Calls that reached a known operation (after signature checks). */
@@ -20,7 +21,6 @@ export interface LocalAwsStats {
 export function rateLimitRegion(service: ServiceName, region: string): string {
   return service === "iam" || service === "sts" ? "us-east-1" : region;
 }
-
 
 interface Bucket {
   tokens: number;
@@ -88,24 +88,24 @@ export function isDenied(account: FixtureAccount | undefined, service: ServiceNa
   );
 }
 
-export function throttlingError(service: ServiceName): AwsError {
-  switch (service) {
-    case "qbusiness":
+export function throttlingError(d: Dialect): AwsError {
+  switch (d) {
+    case "json":
       return new AwsError("ThrottlingException", "Rate exceeded", 429);
     case "s3":
       return new AwsError("SlowDown", "Please reduce your request rate.", 503);
-    default:
+    case "query":
       return new AwsError("Throttling", "Rate exceeded", 400);
   }
 }
 
-export function serverError(service: ServiceName): AwsError {
-  switch (service) {
-    case "qbusiness":
+export function serverError(d: Dialect): AwsError {
+  switch (d) {
+    case "json":
       return new AwsError("InternalServerException", "Internal server error", 500);
     case "s3":
       return new AwsError("InternalError", "We encountered an internal error. Please try again.", 500);
-    default:
+    case "query":
       return new AwsError(
         "ServiceFailure",
         "The request processing has failed because of an unknown error, exception or failure.",
@@ -115,22 +115,46 @@ export function serverError(service: ServiceName): AwsError {
 }
 
 /** AccessDenied as each service words it. `resource` is the ARN the call acts on. */
-export function accessDeniedError(service: ServiceName, callerArn: string, operation: string, resource: string): AwsError {
-  const because = `because no identity-based policy allows the ${service}:${operation} action`;
-  switch (service) {
-    case "qbusiness":
-      return new AwsError(
-        "AccessDeniedException",
-        `User: ${callerArn} is not authorized to perform: qbusiness:${operation} on resource: ${resource} ${because}`,
-        403,
-      );
+export function accessDeniedError(
+  d: Dialect,
+  call: { service: ServiceName; callerArn: string; operation: string; resource: string },
+): AwsError {
+  const action = `${call.service}:${call.operation}`;
+  const message = `User: ${call.callerArn} is not authorized to perform: ${action} on resource: ${call.resource} because no identity-based policy allows the ${action} action`;
+  switch (d) {
+    case "json":
+      return new AwsError("AccessDeniedException", message, 403);
     case "s3":
       return new AwsError("AccessDenied", "Access Denied", 403);
-    default:
-      return new AwsError(
-        "AccessDenied",
-        `User: ${callerArn} is not authorized to perform: ${service}:${operation} on resource: ${resource} ${because}`,
-        403,
-      );
+    case "query":
+      return new AwsError("AccessDenied", message, 403);
   }
+}
+
+/**
+ * The fault this call meets, in the order AWS's own would hit it: latency
+ * first (every call waits), then a `denied` entry, then the rate limit, then
+ * a random server error; undefined when the call goes through.
+ */
+export async function injectedFault(opts: {
+  faults: FaultInjector;
+  stats: LocalAwsStats;
+  account: FixtureAccount | undefined;
+  req: { service: ServiceName; region: string; accountId: string; callerArn: string };
+  dialect: Dialect;
+  operation: string;
+  /** The ARN the call acts on, for the AccessDenied message. */
+  resource: () => string;
+}): Promise<AwsError | undefined> {
+  const { faults, req, operation, dialect } = opts;
+  if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+  if (isDenied(opts.account, req.service, req.region, operation)) {
+    return accessDeniedError(dialect, { service: req.service, callerArn: req.callerArn, operation, resource: opts.resource() });
+  }
+  if (!faults.takeToken(req.accountId, rateLimitRegion(req.service, req.region), operation)) {
+    opts.stats.throttled++;
+    return throttlingError(dialect);
+  }
+  if (faults.rollServerError()) return serverError(dialect);
+  return undefined;
 }

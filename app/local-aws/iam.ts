@@ -14,7 +14,7 @@ import type { FixtureAccount, FixtureManagedPolicy, FixtureRole, PolicyDocument 
 import { paginate } from "./pagination";
 import type { EmuRequest, EmuResponse, Emulator, ServiceModule } from "./types";
 import { AwsError } from "./types";
-import { IAM_XMLNS, parseQueryForm, queryList, queryResponse, type XmlValue } from "./xml";
+import { IAM_XMLNS, claimsQueryVersion, parseQueryForm, queryList, queryResponse, type XmlValue } from "./xml";
 
 const OPERATIONS = new Set([
   "GetRole",
@@ -44,6 +44,9 @@ type Handler = (params: Params, account: FixtureAccount, req: EmuRequest, emu: E
 export const iamService: ServiceModule = {
   service: "iam",
   protocol: "awsQuery",
+  apiVersion: "2010-05-08",
+  xmlns: IAM_XMLNS,
+  claimsUnsigned: claimsQueryVersion("2010-05-08"),
   operationOf(req) {
     const action = parseQueryForm(req.body).Action ?? req.query.get("Action") ?? undefined;
     return action && OPERATIONS.has(action) ? action : undefined;

@@ -24,6 +24,7 @@ import {
   checkDocumentContentInput,
   documentContent,
   documentsToList,
+  MAX_DOCUMENT_BYTES,
 } from "./qbusiness-documents";
 import {
   DEFAULT_SYNC_DURATION_SECONDS,
@@ -455,7 +456,13 @@ const handlers: Record<string, Handler> = {
     const app = findApplication(s, p);
     const index = findIndex(app, p);
     const link = documentContent(s.emu, { account: s.account!, app, index }, p.documentId, s.req.query);
-    const presignedUrl = await presignS3Url(s.emu, s.req.accountId, s.req.region, link.bucket, link.key, PRESIGNED_URL_SECONDS);
+    const presignedUrl = await presignS3Url(s.emu, {
+      accountId: s.req.accountId,
+      region: s.req.region,
+      bucket: link.bucket,
+      key: link.key,
+      expiresSeconds: PRESIGNED_URL_SECONDS,
+    });
     return json({ presignedUrl, mimeType: link.mimeType });
   },
 
@@ -506,9 +513,17 @@ const handlers: Record<string, Handler> = {
   },
 };
 
+/**
+ * The largest request: a BatchPutDocument of 10 documents at 50 MB each,
+ * base64 in JSON (4/3), plus room for the rest of the JSON.
+ */
+const MAX_REQUEST_BYTES = Math.ceil((10 * MAX_DOCUMENT_BYTES * 4) / 3) + 1024 * 1024;
+
 export const qbusinessService: ServiceModule = {
   service: "qbusiness",
   protocol: "restJson1",
+  maxBodyBytes: MAX_REQUEST_BYTES,
+  claimsUnsigned: (head) => head.rawPath.startsWith("/applications"),
   operationOf(req) {
     return route(req)?.operation;
   },

@@ -57,6 +57,12 @@ export function parseQueryForm(body: Buffer | string): Record<string, string> {
 }
 
 /** An awsQuery list parameter: `Name.member.1`, `Name.member.2`, ... in order. */
+/** An unsigned awsQuery call is told apart by `POST /` whose form names the service's API version. */
+export function claimsQueryVersion(version: string) {
+  return (head: { method: string; rawPath: string }, bodyStart: Buffer): boolean =>
+    head.method === "POST" && head.rawPath === "/" && parseQueryForm(bodyStart)["Version"] === version;
+}
+
 export function queryList(params: Record<string, string>, name: string): string[] {
   const items: string[] = [];
   for (let i = 1; `${name}.member.${i}` in params; i++) items.push(params[`${name}.member.${i}`]);
