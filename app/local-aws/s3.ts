@@ -208,6 +208,45 @@ function putObject(req: EmuRequest, emu: Emulator, bucketName: string, key: stri
   return { status: 200, headers: { etag: etagOf(req.body) } };
 }
 
+/**
+ * CopyObject (PUT with x-amz-copy-source), what `aws s3 cp s3://b/k s3://b/k
+ * --metadata-directive REPLACE` sends to rewrite an object in place (a new
+ * LastModified, so a connector's next sync sees it changed). As S3 does, a
+ * copy onto itself that changes nothing (directive COPY) is refused.
+ */
+function copyObject(req: EmuRequest, emu: Emulator, bucketName: string, key: string): EmuResponse {
+  const raw = String(req.headers["x-amz-copy-source"]).split("?")[0].replace(/^\//, "");
+  let source: string;
+  try {
+    source = decodeURIComponent(raw);
+  } catch {
+    throw invalidArgument("Invalid copy source encoding", "x-amz-copy-source", raw);
+  }
+  const slash = source.indexOf("/");
+  if (slash <= 0) throw invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", "x-amz-copy-source", raw);
+  const [fromBucket, fromKey] = [source.slice(0, slash), source.slice(slash + 1)];
+  const object = findBucket(req, emu, fromBucket).objects[fromKey];
+  if (!object) throw new AwsError("NoSuchKey", "The specified key does not exist.", 404, { Key: fromKey });
+  const directive = String(req.headers["x-amz-metadata-directive"] ?? "COPY").toUpperCase();
+  if (fromBucket === bucketName && fromKey === key && directive !== "REPLACE") {
+    throw new AwsError(
+      "InvalidRequest",
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      400,
+    );
+  }
+  const bucket = findBucket(req, emu, bucketName);
+  const now = emu.clock.now();
+  const bytes = objectBytes(object);
+  bucket.objects[key] = { base64: bytes.toString("base64"), lastModified: now.toISOString() };
+  const types = putContentTypes.get(emu.fleet) ?? new Map<string, string>();
+  putContentTypes.set(emu.fleet, types);
+  const type = directive === "REPLACE" ? req.headers["content-type"] : contentTypeOf(emu, req.accountId, fromBucket, fromKey);
+  if (type) types.set(`${req.accountId}/${bucketName}/${key}`, String(type));
+  const body = s3Document("CopyObjectResult", { LastModified: now, ETag: etagOf(bytes) });
+  return { status: 200, headers: { "content-type": "application/xml" }, body };
+}
+
 export const s3Service: ServiceModule = {
   service: "s3",
   protocol: "restXml",
@@ -225,6 +264,7 @@ export const s3Service: ServiceModule = {
     if (req.method === "GET") return "GetObject";
     if (req.method === "HEAD") return "HeadObject";
     if (req.method === "PUT" && !req.headers["x-amz-copy-source"]) return "PutObject";
+    if (req.method === "PUT") return "CopyObject";
     return undefined;
   },
   handle(operation, req, emu) {
@@ -241,6 +281,8 @@ export const s3Service: ServiceModule = {
         return getObject(req, emu, bucket, key, true);
       case "PutObject":
         return putObject(req, emu, bucket, key);
+      case "CopyObject":
+        return copyObject(req, emu, bucket, key);
       default:
         throw new AwsError("NotImplemented", "A header you provided implies functionality that is not implemented.", 501);
     }

@@ -127,3 +127,20 @@ describe("what an S3V2 sync re-ingests", () => {
     expect(documentDetailList).toHaveLength(4);
   });
 });
+
+describe("touching an object in place (CopyObject onto itself, REPLACE)", () => {
+  it("gives the object a new LastModified, so the next 'changed' sync re-ingests its document", async () => {
+    const { CopyObjectCommand, HeadObjectCommand } = await import("@aws-sdk/client-s3");
+    const qb = await start();
+    const { s3 } = env!.clients(ACCOUNT, REGION);
+    const key = "contracts/nda-2024.docx";
+    env!.aws.clock.advance(60_000);
+    await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: key, CopySource: `${BUCKET}/${key}`, MetadataDirective: "REPLACE" }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head.LastModified!.getTime()).toBeGreaterThan(Date.parse("2026-01-01T00:00:00Z"));
+    const refused = await rejection(s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: key, CopySource: `${BUCKET}/${key}` })));
+    expect(refused.name).toBe("InvalidRequest");
+    await syncToEnd(qb);
+    expect(await freshKeys(qb)).toEqual([documentIdOf("contracts/nda-2024.docx"), documentIdOf("contracts/pricing.xlsx")].sort());
+  });
+});
