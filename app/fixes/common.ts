@@ -70,19 +70,34 @@ export class AwsCalls {
   readonly requestIds: string[] = [];
 
   /** Send a command; `permission` is the IAM action it needs ("iam:PutRolePolicy"). */
-  async send<O>(client: Sendable, command: { input: unknown }, permission: string): Promise<O> {
+  send<O>(client: Sendable, command: { input: unknown }, permission: string): Promise<O> {
+    return this.run(permission, () => client.send(command) as Promise<O>);
+  }
+
+  /** Make one request; AccessDenied becomes PermissionDenied naming `permission`, any other error an AwsCallError. */
+  async run<O>(permission: string, request: () => Promise<O>): Promise<O> {
     try {
-      const output = (await client.send(command)) as O & { $metadata?: { requestId?: string } };
-      if (output?.$metadata?.requestId) this.requestIds.push(output.$metadata.requestId);
-      return output;
+      return await this.track(request);
     } catch (error) {
       const requestId = (error as { $metadata?: { requestId?: string } }).$metadata?.requestId;
-      if (requestId) this.requestIds.push(requestId);
       if (isAccessDenied(error)) throw new PermissionDenied(permission, awsErrorInfo(error).message);
       const info = awsErrorInfo(error);
       const wrapped = new AwsCallError(permission, info.code, info.message, requestId);
       (wrapped as { cause?: unknown }).cause = error;
       throw wrapped;
+    }
+  }
+
+  /** Make one request, keeping its request id; errors pass as AWS sent them (for readers that record them, like the role reader). */
+  async track<O>(request: () => Promise<O>): Promise<O> {
+    try {
+      const output = (await request()) as O & { $metadata?: { requestId?: string } };
+      if (output?.$metadata?.requestId) this.requestIds.push(output.$metadata.requestId);
+      return output;
+    } catch (error) {
+      const requestId = (error as { $metadata?: { requestId?: string } }).$metadata?.requestId;
+      if (requestId) this.requestIds.push(requestId);
+      throw error;
     }
   }
 }

@@ -9,37 +9,26 @@
  * refuse it: an explicit deny that would still win, a permissions boundary
  * that blocks, a service-linked role, the 10,240-character inline quota.
  */
-import {
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand,
-  PutRolePolicyCommand,
-  SimulatePrincipalPolicyCommand,
-  type EvaluationResult,
-  type Role,
-} from "@aws-sdk/client-iam";
-import type { IAMClient } from "@aws-sdk/client-iam";
+import { GetRolePolicyCommand, PutRolePolicyCommand, type IAMClient } from "@aws-sdk/client-iam";
+import type { AwsErrorInfo, RoleInventory } from "../audit/types";
+import { accountOfArn, roleArnOf, roleNameOf } from "../aws/arns";
+import { IamRoleReader, roleReadError, type IamPrincipal } from "../aws/iam-role-reader";
+import { evaluatePolicies, policySourcesOf, simulateRoleAccess } from "../aws/role-access";
+import { GET_DOCUMENT_CONTENT, isAccessDeniedCode } from "../aws/vocabulary";
 import { latestAuditId, type StoredApplicationInventory } from "../audit/history";
-import { evaluateRequest, statementsOf, type PolicySource } from "../policy/evaluate";
+import { statementsOf, type PolicySource } from "../policy/evaluate";
 import { policySize, ROLE_INLINE_POLICIES_QUOTA } from "../policy/limits";
 import type { PolicyDocument, PolicyStatement } from "../policy/types";
-import { applySafely, AwsCalls, errorCode, jsonLineDiff, PermissionDenied, sealPlan, stableJson } from "./common";
+import { applySafely, AwsCallError, AwsCalls, errorCode, jsonLineDiff, PermissionDenied, sealPlan, stableJson } from "./common";
 import type { ApplicationRef, ApplyOptions, ApplyResult, FixContext, RolePolicyPatchPlan, RoleRef, Verification } from "./types";
 
 export const DEFAULT_POLICY_NAME = "QBusinessGetDocumentContent";
 export const STATEMENT_SID = "QBusinessGetDocumentContentPermission";
-export const GET_DOCUMENT_CONTENT = "qbusiness:GetDocumentContent";
 /** Verification retries for IAM's propagation delay: attempts and first wait (doubling). */
 const VERIFY_ATTEMPTS = 6;
 const VERIFY_FIRST_WAIT_MS = 1_000;
 
-/** The role's name from an ARN (after the last "/") or a bare name. */
-export function roleNameOf(roleArnOrName: string): string {
-  return roleArnOrName.includes("/") ? roleArnOrName.slice(roleArnOrName.lastIndexOf("/") + 1) : roleArnOrName.replace(/^.*:role\//, "");
-}
+export { roleNameOf };
 
 interface UsingApplication extends ApplicationRef {
   applicationArn: string;
@@ -98,85 +87,32 @@ export function patchedPolicy(existing: PolicyDocument | null, resources: string
   return { ...existing, Statement: next };
 }
 
-interface RoleState {
-  role: Role;
-  roleArn: string;
-  roleName: string;
-  /** Inline policies: name → exact text (as IAM stores it, URL-decoded) and parsed document. */
-  inline: Map<string, { text: string; document: PolicyDocument }>;
-  managed: PolicySource[];
-  boundary?: PolicySource;
+/** The fix's IAM requests: each request id kept, errors as AWS sent them (the role reader records them on the role). */
+function fixPrincipal(iam: IAMClient, accountId: string, calls: AwsCalls): IamPrincipal {
+  return { accountId, call: (_action, request) => calls.track(() => request(iam)) };
 }
 
-async function managedDocument(iam: IAMClient, arn: string, calls: AwsCalls): Promise<PolicyDocument> {
-  const policy = await calls.send<{ Policy?: { DefaultVersionId?: string } }>(iam, new GetPolicyCommand({ PolicyArn: arn }), "iam:GetPolicy");
-  const version = await calls.send<{ PolicyVersion?: { Document?: string } }>(
-    iam,
-    new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId }),
-    "iam:GetPolicyVersion",
-  );
-  return JSON.parse(decodeURIComponent(version.PolicyVersion?.Document ?? "{}")) as PolicyDocument;
+/** The same, where a refusal must stop the fix: AccessDenied throws PermissionDenied naming the permission. */
+function strictPrincipal(iam: IAMClient, accountId: string, calls: AwsCalls): IamPrincipal {
+  return { accountId, call: (action, request) => calls.run(action, () => request(iam)) };
 }
 
-/** Read the role and all its policies. Undefined when the role does not exist. */
-export async function readRole(iam: IAMClient, roleName: string, calls: AwsCalls): Promise<RoleState | undefined> {
-  let role: Role | undefined;
-  try {
-    role = (await calls.send<{ Role?: Role }>(iam, new GetRoleCommand({ RoleName: roleName }), "iam:GetRole")).Role;
-  } catch (error) {
-    if (errorCode(error) === "NoSuchEntity") return undefined;
-    throw error;
-  }
-  if (!role) return undefined;
-  const inline = new Map<string, { text: string; document: PolicyDocument }>();
-  let marker: string | undefined;
-  do {
-    const page: { PolicyNames?: string[]; IsTruncated?: boolean; Marker?: string } = await calls.send(
-      iam,
-      new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }),
-      "iam:ListRolePolicies",
-    );
-    for (const name of page.PolicyNames ?? []) {
-      const got = await calls.send<{ PolicyDocument?: string }>(iam, new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }), "iam:GetRolePolicy");
-      const text = decodeURIComponent(got.PolicyDocument ?? "{}");
-      inline.set(name, { text, document: JSON.parse(text) as PolicyDocument });
-    }
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  const managed: PolicySource[] = [];
-  marker = undefined;
-  do {
-    const page: { AttachedPolicies?: { PolicyArn?: string }[]; IsTruncated?: boolean; Marker?: string } = await calls.send(
-      iam,
-      new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }),
-      "iam:ListAttachedRolePolicies",
-    );
-    for (const attached of page.AttachedPolicies ?? []) {
-      if (attached.PolicyArn) managed.push({ id: attached.PolicyArn, type: "managed", document: await managedDocument(iam, attached.PolicyArn, calls) });
-    }
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  const boundaryArn = role.PermissionsBoundary?.PermissionsBoundaryArn;
-  const boundary: PolicySource | undefined = boundaryArn
-    ? { id: boundaryArn, type: "boundary", document: await managedDocument(iam, boundaryArn, calls) }
-    : undefined;
-  return { role, roleArn: role.Arn ?? "", roleName, inline, managed, boundary };
+/** An error the role reader recorded, as the fix throws it. */
+function readFailure(error: AwsErrorInfo): Error {
+  const permission = error.operation ?? "iam:GetRole";
+  return isAccessDeniedCode(error.code) ? new PermissionDenied(permission, error.message) : new AwsCallError(permission, error.code, error.message);
 }
 
-/** IAM's answer for the role on these resources: resource → decision. Throws PermissionDenied when simulation is not allowed. */
-async function simulate(iam: IAMClient, roleArn: string, resources: string[], calls: AwsCalls): Promise<Map<string, string>> {
-  const decisions = new Map<string, string>();
-  let marker: string | undefined;
-  do {
-    const page: { EvaluationResults?: EvaluationResult[]; IsTruncated?: boolean; Marker?: string } = await calls.send(
-      iam,
-      new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: [GET_DOCUMENT_CONTENT], ResourceArns: resources, Marker: marker }),
-      "iam:SimulatePrincipalPolicy",
-    );
-    for (const r of page.EvaluationResults ?? []) decisions.set(r.EvalResourceName ?? "", r.EvalDecision ?? "unknown");
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  return decisions;
+/**
+ * Read the role and all its policies with the audit's role reader (so plan and
+ * audit see the same role). Undefined when the role does not exist; throws
+ * (PermissionDenied naming the permission) when any of it could not be read.
+ */
+export async function readRole(iam: IAMClient, ref: { accountId: string; roleArn: string }, calls: AwsCalls): Promise<RoleInventory | undefined> {
+  const role = await new IamRoleReader().readRole(fixPrincipal(iam, ref.accountId, calls), roleArnOf(ref.accountId, ref.roleArn));
+  const error = roleReadError(role);
+  if (error) throw readFailure(error);
+  return role.exists ? role : undefined;
 }
 
 /** Read-only: the exact change to the role's inline policy, or why there will be none. */
@@ -218,18 +154,22 @@ export async function planRolePolicyPatch(ctx: FixContext, ref: RoleRef): Promis
   }
   try {
     const { iam } = await ctx.clients(ref.accountId, apps[0].region);
-    const state = await readRole(iam, roleName, calls);
+    if (accountOfArn(givenArn) !== ref.accountId) {
+      return refuse([`The role is in account ${accountOfArn(givenArn)}, not ${ref.accountId}: it cannot be read or patched with this account's credentials.`]);
+    }
+    const state = await readRole(iam, { accountId: ref.accountId, roleArn: givenArn }, calls);
     if (!state) return refuse([`The role ${roleName} does not exist.`]);
-    const roleArn = state.roleArn || givenArn;
+    const roleArn = state.iamArn ?? state.roleArn;
+    const sources = policySourcesOf(state);
     const required = requiredResources(apps);
-    const existing = state.inline.get(policyName);
+    const existing = state.inlinePolicies.find((p) => p.name === policyName);
     const previousDocument = existing?.document ?? null;
     const newDocument = patchedPolicy(previousDocument, required);
     const statement = statementsOf(newDocument).find((s) => s.Sid === STATEMENT_SID);
     const diff = jsonLineDiff(previousDocument, newDocument);
     const newText = JSON.stringify(newDocument);
     const inlineSizeAfter =
-      [...state.inline].filter(([name]) => name !== policyName).reduce((sum, [, p]) => sum + policySize(p.text), 0) + policySize(newText);
+      state.inlinePolicies.filter((p) => p.name !== policyName).reduce((sum, p) => sum + policySize(p.document), 0) + policySize(newText);
     const details: RolePolicyPatchPlan["details"] = {
       roleArn,
       roleName,
@@ -245,25 +185,25 @@ export async function planRolePolicyPatch(ctx: FixContext, ref: RoleRef): Promis
     const sealed = { ...base, resource: { ...resource, roleArn } };
 
     const reasons: string[] = [];
-    if ((state.role.Path ?? "/").startsWith("/aws-service-role/")) {
+    if (state.serviceLinked) {
       reasons.push(`${roleName} is a service-linked role: IAM refuses changes to it (UnmodifiableEntity).`);
     }
     // What IAM would decide once the patch is in (local evaluation of the patched policies, as the simulator does).
     const identityAfter: PolicySource[] = [
-      ...[...state.inline].filter(([name]) => name !== policyName).map(([name, p]): PolicySource => ({ id: name, type: "inline", document: p.document })),
+      ...sources.inline.filter((p) => p.id !== policyName),
       { id: policyName, type: "inline", document: newDocument },
-      ...state.managed,
+      ...sources.managed,
     ];
     const resources = requestResources(apps);
     for (const arn of resources) {
-      const after = evaluateRequest({ action: GET_DOCUMENT_CONTENT, resource: arn }, { identityPolicies: identityAfter, permissionsBoundary: state.boundary, mode: "simulate" });
+      const after = evaluatePolicies({ identity: identityAfter, boundary: sources.boundary }, arn, { mode: "simulate" });
       if (after.decision === "explicitDeny") {
         const by = after.matchedStatements.map((m) => `${m.policy}${m.sid ? ` (${m.sid})` : ""}`).join(", ");
         reasons.push(`An explicit deny would still win on ${arn}: ${by}. A patch cannot override a Deny; remove or narrow that statement first.`);
         break;
       }
       if (after.allowedByPermissionsBoundary === false) {
-        reasons.push(`The permissions boundary ${state.boundary?.id} does not allow ${GET_DOCUMENT_CONTENT} on ${arn}: a patch of the role's policies cannot help.`);
+        reasons.push(`The permissions boundary ${sources.boundary?.id} does not allow ${GET_DOCUMENT_CONTENT} on ${arn}: a patch of the role's policies cannot help.`);
         break;
       }
     }
@@ -304,6 +244,11 @@ export async function planRolePolicyPatch(ctx: FixContext, ref: RoleRef): Promis
   }
 }
 
+/** A role known by its ARN only (verification asks IAM, not the role's documents). */
+function unreadRole(roleArn: string): RoleInventory {
+  return { roleArn, roleName: roleNameOf(roleArn), accountId: accountOfArn(roleArn), exists: true, inlinePolicies: [], attachedPolicies: [] };
+}
+
 /**
  * Is the role allowed GetDocumentContent on every resource? SimulatePrincipalPolicy,
  * retried with doubling waits (IAM changes take a while to propagate), bounded.
@@ -324,8 +269,10 @@ export async function verifyRolePolicyPatch(
   let notAllowed: string[] = [];
   for (let attempt = 1; attempt <= VERIFY_ATTEMPTS; attempt++) {
     try {
-      const decisions = await simulate(iam, roleArn, resources, calls);
-      notAllowed = resources.filter((r) => decisions.get(r) !== "allowed").map((r) => `${r}: ${decisions.get(r) ?? "not evaluated"}`);
+      const access = await simulateRoleAccess(strictPrincipal(iam, ref.accountId, calls), unreadRole(roleArn), resources);
+      notAllowed = access.resources
+        .filter((d) => d.decision !== "allowed")
+        .map((d) => `${d.resourceArn}: ${d.reason === "not in the simulator's answer" ? "not evaluated" : d.decision}`);
     } catch (error) {
       if (error instanceof PermissionDenied) {
         return { ok: false, message: `Cannot verify: AWS denied ${error.permission}.`, details: { missingPermission: error.permission } };
