@@ -213,7 +213,12 @@ function printPlan(plan: FixPlan): void {
     const d = plan.details;
     out(`   source: ${d.source}`);
     for (const doc of d.staleDocuments) out(`   stale: ${doc.documentId} (updated ${doc.updatedAt ?? "?"})`);
-    for (const m of d.matched) out(`   ${m.tooLarge ? "TOO LARGE" : "upload"}: ${m.file} → ${m.documentId} (${m.bytes} bytes, ${m.contentType ?? "type detected by the service"})`);
+    for (const m of d.matched) {
+      out(`   ${m.tooLarge ? "TOO LARGE" : "upload"}: ${m.file} → ${m.documentId} (${m.bytes} bytes, ${m.contentType ?? "type detected by the service"})`);
+      if (m.typeWarning) out(`     WARNING: ${m.typeWarning}`);
+    }
+    for (const r of d.refusedFiles ?? []) out(`   REFUSED: ${r.file} → ${r.documentId}: ${r.reason}`);
+    for (const e of d.skippedEntries ?? []) out(`   skipped: ${e}`);
     for (const f of d.unmatchedFiles) out(`   no stale document for file: ${f}`);
     for (const id of d.missingFiles) out(`   no file for stale document: ${id}`);
   }

@@ -37,6 +37,8 @@ export function StaleDocumentsList({ plan }: { plan: ReuploadPlan }) {
 /** The files given, matched to documents by the server (before anything is uploaded). */
 export function ReuploadMatchView({ plan }: { plan: ReuploadPlan }) {
   const { matched, unmatchedFiles, missingFiles } = plan.details;
+  const refusedFiles = plan.details.refusedFiles ?? [];
+  const skippedEntries = plan.details.skippedEntries ?? [];
   return (
     <div className="reupload-match" data-testid="reupload-match">
       <h3>Files matched to documents</h3>
@@ -47,7 +49,10 @@ export function ReuploadMatchView({ plan }: { plan: ReuploadPlan }) {
             {matched.map((m) => (
               <tr key={m.documentId} className={m.tooLarge ? "too-large" : undefined}>
                 <td>{m.documentId}</td>
-                <td>{m.file}</td>
+                <td>
+                  {m.file}
+                  {m.typeWarning ? <strong className="error-text" data-testid="type-warning"> {m.typeWarning}</strong> : null}
+                </td>
                 <td>{size(m.bytes)}{m.tooLarge ? <strong className="error-text"> over the 50 MB limit: will not be sent</strong> : null}</td>
                 <td>{m.contentType ?? "detected on upload"}</td>
               </tr>
@@ -55,6 +60,18 @@ export function ReuploadMatchView({ plan }: { plan: ReuploadPlan }) {
           </tbody>
         </table>
       )}
+      {refusedFiles.length > 0 ? (
+        <div data-testid="refused-files">
+          <h4>Files refused (not sent; their documents stay stale)</h4>
+          <ul>{refusedFiles.map((r) => <li key={r.documentId}>{r.reason}</li>)}</ul>
+        </div>
+      ) : null}
+      {skippedEntries.length > 0 ? (
+        <div data-testid="skipped-entries">
+          <h4>Not read</h4>
+          <ul>{skippedEntries.map((f) => <li key={f}>{f}</li>)}</ul>
+        </div>
+      ) : null}
       {unmatchedFiles.length > 0 ? (
         <div data-testid="unmatched-files">
           <h4>Files that match no stale document (not uploaded)</h4>
@@ -98,6 +115,7 @@ export function ReuploadFilePicker({ staleDocumentIds }: { staleDocumentIds: str
             <li key={f.name}>
               {f.name} ({size(f.bytes)}):{" "}
               {f.bytes > MAX_UPLOAD_BYTES ? <span className="error-text">over 50 MB, refused</span>
+                : f.bytes === 0 ? <span className="error-text">empty (0 bytes), refused: it would blank the document</span>
                 : stale.has(f.name) ? "matches a stale document" : <span className="muted">matches no stale document</span>}
             </li>
           ))}

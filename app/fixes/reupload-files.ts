@@ -12,6 +12,7 @@ import { BatchPutDocumentCommand, ListDocumentsCommand, type ContentType, type D
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { UPLOADED_DOCS_DATA_SOURCE_ID } from "../aws/vocabulary";
 import { applySafely, AwsCalls, PermissionDenied, sealPlan } from "./common";
+import { contentTypeWarning } from "./file-content";
 import type {
   ApplyResult,
   FileSource,
@@ -63,7 +64,15 @@ interface OfferedFile {
   bytes: number;
   /** sha256 of the content, or the S3 ETag (not read until apply). */
   fingerprint: string;
+  /** The content does not look like the extension says (files read at plan time: folders and browser uploads). */
+  typeWarning?: string;
   read(): Promise<Uint8Array>;
+}
+
+/** The files offered, and the folder entries that were not (symbolic links, devices, sockets). */
+interface Offered {
+  files: OfferedFile[];
+  skipped: string[];
 }
 
 const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
@@ -81,25 +90,35 @@ function describeSource(files: FileSource): string {
   return `${files.files.length} uploaded file${files.files.length === 1 ? "" : "s"}`;
 }
 
-async function offeredFiles(ctx: FixContext, ref: UploadedDocumentsRef, files: FileSource, calls: AwsCalls): Promise<OfferedFile[]> {
+function inMemoryFile(name: string, origin: string, data: Uint8Array, read: () => Promise<Uint8Array>): OfferedFile {
+  return { name, origin, bytes: data.byteLength, fingerprint: sha256(data), typeWarning: contentTypeWarning(name, data), read };
+}
+
+/**
+ * Every regular file under `root`, subfolders included. Symbolic links are not
+ * followed (they may point outside the folder, or loop) but listed, so nobody
+ * wonders why a file was not matched.
+ */
+function folderFiles(root: string): Offered {
+  const files: OfferedFile[] = [];
+  const skipped: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) files.push(inMemoryFile(entry.name, full, fs.readFileSync(full), async () => fs.readFileSync(full)));
+      else skipped.push(`${full} (${entry.isSymbolicLink() ? "symbolic link, not followed" : "not a regular file"})`);
+    }
+  };
+  walk(root);
+  return { files, skipped: skipped.sort() };
+}
+
+async function offeredFiles(ctx: FixContext, ref: UploadedDocumentsRef, files: FileSource, calls: AwsCalls): Promise<Offered> {
   if (files.kind === "buffers") {
-    return files.files.map((f) => ({ name: path.basename(f.name), origin: f.name, bytes: f.data.byteLength, fingerprint: sha256(f.data), read: async () => f.data }));
+    return { files: files.files.map((f) => inMemoryFile(path.basename(f.name), f.name, f.data, async () => f.data)), skipped: [] };
   }
-  if (files.kind === "folder") {
-    const out: OfferedFile[] = [];
-    const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else if (entry.isFile()) {
-          const data = fs.readFileSync(full);
-          out.push({ name: entry.name, origin: full, bytes: data.byteLength, fingerprint: sha256(data), read: async () => fs.readFileSync(full) });
-        }
-      }
-    };
-    walk(files.path);
-    return out;
-  }
+  if (files.kind === "folder") return folderFiles(files.path);
   const { bucket, prefix } = parseS3Uri(files.uri);
   const { s3 } = await ctx.clients(ref.accountId, ref.region);
   const out: OfferedFile[] = [];
@@ -130,7 +149,7 @@ async function offeredFiles(ctx: FixContext, ref: UploadedDocumentsRef, files: F
     }
     token = page.NextContinuationToken;
   } while (token);
-  return out;
+  return { files: out, skipped: [] };
 }
 
 /** The index's uploaded documents (the console's uploaded-files data source id). */
@@ -155,6 +174,20 @@ function matches(file: OfferedFile, documentId: string): boolean {
   return file.name === documentId || file.name === documentId.slice(documentId.lastIndexOf("/") + 1);
 }
 
+/**
+ * Why a document's candidate files are refused, or undefined for one usable
+ * file: an empty file would blank the document (and still be "fixed", being
+ * newer), and of two files with its name we cannot tell which one is meant.
+ */
+function refusal(documentId: string, candidates: OfferedFile[]): string | undefined {
+  if (candidates.length > 1) {
+    return `${candidates.length} files are named like ${documentId} (${candidates.map((f) => f.origin).join(", ")}): keep only the right one; none of them is sent.`;
+  }
+  const [file] = candidates;
+  if (file.bytes === 0) return `${file.origin} is empty (0 bytes): uploading it would blank ${documentId}. It is not sent.`;
+  return undefined;
+}
+
 async function matchFiles(ctx: FixContext, ref: UploadedDocumentsRef, files: FileSource, calls: AwsCalls) {
   const documents = await uploadedDocuments(ctx, ref, calls);
   const stale = documents
@@ -164,18 +197,21 @@ async function matchFiles(ctx: FixContext, ref: UploadedDocumentsRef, files: Fil
   const offered = await offeredFiles(ctx, ref, files, calls);
   const used = new Set<OfferedFile>();
   const matched: { document: { documentId: string }; file: OfferedFile }[] = [];
+  const refusedFiles: { documentId: string; file: string; reason: string }[] = [];
   const missingFiles: string[] = [];
   for (const document of stale) {
-    const file = offered.find((f) => !used.has(f) && matches(f, document.documentId));
-    if (!file) {
+    const candidates = offered.files.filter((f) => !used.has(f) && matches(f, document.documentId));
+    if (candidates.length === 0) {
       missingFiles.push(document.documentId);
       continue;
     }
-    used.add(file);
-    matched.push({ document, file });
+    for (const file of candidates) used.add(file);
+    const reason = refusal(document.documentId, candidates);
+    if (reason) refusedFiles.push({ documentId: document.documentId, file: candidates.map((f) => f.origin).join(", "), reason });
+    else matched.push({ document, file: candidates[0] });
   }
-  const unmatchedFiles = offered.filter((f) => !used.has(f)).map((f) => f.origin).sort();
-  return { stale, matched, missingFiles, unmatchedFiles };
+  const unmatchedFiles = offered.files.filter((f) => !used.has(f)).map((f) => f.origin).sort();
+  return { stale, matched, refusedFiles, missingFiles, unmatchedFiles, skippedEntries: offered.skipped };
 }
 
 /** Read-only: which stale uploaded documents the files would replace. */
@@ -190,7 +226,7 @@ export async function planReupload(ctx: FixContext, input: UploadedDocumentsRef 
   };
   const source = describeSource(input.files);
   try {
-    const { stale, matched, missingFiles, unmatchedFiles } = await matchFiles(ctx, ref, input.files, calls);
+    const { stale, matched, refusedFiles, missingFiles, unmatchedFiles, skippedEntries } = await matchFiles(ctx, ref, input.files, calls);
     const rows = matched.map(({ document, file }) => ({
       documentId: document.documentId,
       file: file.origin,
@@ -198,10 +234,14 @@ export async function planReupload(ctx: FixContext, input: UploadedDocumentsRef 
       contentType: contentTypeOf(file.name),
       sha256: file.fingerprint,
       ...(file.bytes > MAX_DOCUMENT_BYTES ? { tooLarge: true } : {}),
+      ...(file.typeWarning ? { typeWarning: file.typeWarning } : {}),
     }));
     const uploadable = rows.filter((r) => !r.tooLarge);
     const reasons = [
+      ...refusedFiles.map((r) => r.reason),
       ...rows.filter((r) => r.tooLarge).map((r) => `${r.file} is ${r.bytes} bytes, over BatchPutDocument's 50 MB: it will not be sent.`),
+      ...rows.flatMap((r) => (r.typeWarning && !r.tooLarge ? [`Warning: ${r.typeWarning}`] : [])),
+      ...(skippedEntries.length ? [`Not read (${skippedEntries.length}): ${skippedEntries.join(", ")}.`] : []),
       ...(missingFiles.length ? [`No file was given for ${missingFiles.length} stale document${missingFiles.length === 1 ? "" : "s"}: ${missingFiles.join(", ")}.`] : []),
     ];
     const status: ReuploadPlan["status"] = stale.length === 0 ? "nothing-to-do" : uploadable.length === 0 ? "refused" : "ready";
@@ -216,7 +256,7 @@ export async function planReupload(ctx: FixContext, input: UploadedDocumentsRef 
       status,
       summary,
       reasons: status === "nothing-to-do" ? [summary] : reasons,
-      details: { index: ref, cutoff: ctx.cutoff.toISOString(), staleDocuments: stale, matched: rows, unmatchedFiles, missingFiles, source },
+      details: { index: ref, cutoff: ctx.cutoff.toISOString(), staleDocuments: stale, matched: rows, refusedFiles, skippedEntries, unmatchedFiles, missingFiles, source },
     });
   } catch (error) {
     if (!(error instanceof PermissionDenied)) throw error;
@@ -267,7 +307,7 @@ export async function applyReupload(
     async (fresh, _activityId, calls) => {
       const { qbusiness } = await ctx.clients(ref.accountId, ref.region);
       const fileCalls = new AwsCalls();
-      const offered = await offeredFiles(ctx, ref, options.files, fileCalls);
+      const offered = (await offeredFiles(ctx, ref, options.files, fileCalls)).files;
       for (const row of fresh.details.matched.filter((r) => r.tooLarge)) {
         outcomes.push({ documentId: row.documentId, file: row.file, outcome: "refused-too-large", error: `${row.bytes} bytes: over the 50 MB limit` });
       }
@@ -281,6 +321,7 @@ export async function applyReupload(
             const data = await file.read();
             // The file changed between plan and now: its size may break the limit checked in the plan.
             if (data.byteLength > MAX_DOCUMENT_BYTES) throw new Error(`${row.file} is now ${data.byteLength} bytes, over 50 MB`);
+            if (data.byteLength === 0) throw new Error(`${row.file} is now empty (0 bytes): not sent, it would blank the document`);
             documents.push({ id: row.documentId, content: { blob: data }, ...(row.contentType ? { contentType: row.contentType as ContentType } : {}) });
           }
           const answer = await calls.send<{ failedDocuments?: { id?: string; error?: { errorCode?: string; errorMessage?: string } }[] }>(
@@ -310,6 +351,7 @@ export async function applyReupload(
       const done = uploaded.map((o) => `uploaded ${o.file} as ${o.documentId}`);
       const notDone = [
         ...notUploaded.map((o) => `${o.documentId} (${o.file}): ${o.outcome === "refused-too-large" ? "not sent, " : ""}${o.error}`),
+        ...(fresh.details.refusedFiles ?? []).map((r) => `${r.documentId}: ${r.reason}`),
         ...fresh.details.missingFiles.map((id) => `${id}: no file given`),
         ...(verification && !verification.ok ? [`verification: ${verification.message}`] : []),
       ];

@@ -174,8 +174,12 @@ export interface ReuploadPlan extends PlanBase {
     cutoff: string;
     /** Uploaded documents updated before the cutoff, by name. */
     staleDocuments: { documentId: string; updatedAt?: string }[];
-    /** Stale documents and the file that will replace each. */
-    matched: { documentId: string; file: string; bytes: number; contentType?: string; sha256: string; tooLarge?: boolean }[];
+    /** Stale documents and the file that will replace each; typeWarning: its content does not look like its extension says. */
+    matched: { documentId: string; file: string; bytes: number; contentType?: string; sha256: string; tooLarge?: boolean; typeWarning?: string }[];
+    /** Stale documents whose file is refused before anything is sent (empty, or several files of that name), and why. */
+    refusedFiles?: { documentId: string; file: string; reason: string }[];
+    /** Folder entries not read: symbolic links and anything else that is not a regular file. */
+    skippedEntries?: string[];
     /** Files given that match no stale document (not uploaded). */
     unmatchedFiles: string[];
     /** Stale documents no file was given for. */
