@@ -55,6 +55,8 @@ export interface Config {
     secret: string;
     /** True when QBR_SESSION_SECRET was not set: sessions end when the server restarts. */
     secretIsRandom: boolean;
+    /** QBR_SESSION_IDLE_MINUTES: a sign-in unused this long ends, even within its 12 hours (undefined: 60). */
+    idleMinutes?: number;
     /**
      * QBR_COOKIE_SECURE: true/false forces the cookie's Secure flag (true behind a
      * TLS-terminating proxy that forwards plain http); undefined: Secure when the request is https.
@@ -117,6 +119,7 @@ const envSchema = z.object({
   QBR_PROXY_OPERATORS: list,
   QBR_PROXY_VIEWERS: list,
   QBR_SESSION_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  QBR_SESSION_IDLE_MINUTES: positiveMinutes,
   QBR_ORGANIZATION: optionalText.pipe(
     z
       .enum(["true", "false"], { errorMap: () => ({ message: 'must be "true" or "false"' }) })
@@ -220,6 +223,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.QBR_SESSION_SECRET
         ? { secret: e.QBR_SESSION_SECRET, secretIsRandom: false }
         : { secret: randomBytes(32).toString("base64url"), secretIsRandom: true }),
+      idleMinutes: e.QBR_SESSION_IDLE_MINUTES,
       cookieSecure: e.QBR_COOKIE_SECURE,
     },
   };

@@ -89,6 +89,7 @@ export default function App() {
             <span>
               {runtime.user.username} <span className="role">({runtime.user.role})</span>
             </span>
+            {runtime.user.via === "proxy" || runtime.user.role !== "operator" ? null : <a href="/sessions">Sessions</a>}
             {runtime.user.via === "proxy" ? null : (
               <Form method="post" action="/sign-out">
                 <CsrfInput />

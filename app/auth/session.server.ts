@@ -1,24 +1,20 @@
 /**
- * The signed session cookie. It holds who signed in and how, and the CSRF
- * token; roles are looked up in the configuration on every request, so a user
- * removed from the configuration loses access at the next restart.
+ * The signed session cookie. It holds only the random id of a server-side
+ * session (server-sessions.server.ts: who, role, expiry live in the database,
+ * so sign-out ends every copy of the cookie) and the CSRF token.
  */
 import { createCookieSessionStorage, type Session, type SessionStorage } from "@remix-run/node";
 import { getConfig, type Config } from "~/config.server";
 
 export interface SessionData {
-  username: string;
-  /** "password": a configured user; "one-time-link": the operator who opened the printed link. */
-  signedInWith: "password" | "one-time-link";
+  /** The server-side session's random id; absent: signed out (the cookie then only carries the CSRF token). */
+  sessionId: string;
   csrfToken: string;
-  /** Epoch ms after which the sign-in no longer counts, even if a copy of the cookie outlives its Max-Age. */
-  expiresAt: number;
 }
 
 export type AppSession = Session<SessionData>;
 
 const TWELVE_HOURS_SECONDS = 12 * 60 * 60;
-export const SESSION_LIFETIME_MS = TWELVE_HOURS_SECONDS * 1000;
 const storages = new WeakMap<Config, SessionStorage<SessionData>>();
 
 function storageFor(config: Config): SessionStorage<SessionData> {

@@ -8,13 +8,14 @@ import { ensureCsrfToken } from "~/auth/csrf.server";
 import { UNMATCHABLE_HASH, verifyPassword } from "~/auth/password.server";
 import { proxyIdentity } from "~/auth/proxy.server";
 import { safeRedirectPath } from "~/auth/safe-redirect";
-import { commitSession, getSession, newSession, SESSION_LIFETIME_MS, type SessionData } from "~/auth/session.server";
+import { commitSession, getSession, newSession } from "~/auth/session.server";
+import { liveSession, startServerSession, type SessionKind } from "~/auth/server-sessions.server";
 
 export interface SignedInUser {
   username: string;
   role: Role;
   /** How this user was recognised. */
-  via: SessionData["signedInWith"] | "proxy";
+  via: SessionKind | "proxy";
 }
 
 /** The name shown for whoever signed in with the one-time link. */
@@ -35,16 +36,25 @@ export async function getUser(request: Request, context: AppLoadContext | undefi
       status: 403,
     });
   }
-  const session = await getSession(request);
-  const username = session.get("username");
-  const expiresAt = session.get("expiresAt");
-  if (!username || typeof expiresAt !== "number" || expiresAt <= Date.now()) return null;
-  if (session.get("signedInWith") === "one-time-link") {
-    // Only meaningful while no users are configured (the link is not offered otherwise).
-    return auth.users.length === 0 ? { username, role: "operator", via: "one-time-link" } : null;
+  return sessionUser(request);
+}
+
+// One look-up per request, however many loaders (root, guard, route) ask.
+const usersByRequest = new WeakMap<Request, Promise<SignedInUser | null>>();
+
+/** The user of the request's server-side session, while it lives (expiry, idle, sign-out, changed credentials). */
+function sessionUser(request: Request): Promise<SignedInUser | null> {
+  let user = usersByRequest.get(request);
+  if (!user) {
+    user = (async () => {
+      const sessionId = (await getSession(request)).get("sessionId");
+      if (typeof sessionId !== "string" || sessionId === "") return null;
+      const live = await liveSession(sessionId);
+      return live ? { username: live.username, role: live.role, via: live.via } : null;
+    })();
+    usersByRequest.set(request, user);
   }
-  const configured = auth.users.find((user) => user.username === username);
-  return configured ? { username, role: configured.role, via: "password" } : null;
+  return user;
 }
 
 /** Path + query of the request, for coming back after sign-in (single-fetch ".data" stripped). */
@@ -82,17 +92,10 @@ export async function checkPassword(username: string, password: string): Promise
 
 export { safeRedirectPath };
 
-/** Starts a fresh session for `username` and redirects to `redirectTo`. */
-export async function signIn(
-  request: Request,
-  username: string,
-  signedInWith: SessionData["signedInWith"],
-  redirectTo: string,
-): Promise<Response> {
+/** Starts a fresh server-side session for `username` (new cookie, new CSRF token) and redirects to `redirectTo`. */
+export async function signIn(request: Request, username: string, signedInWith: SessionKind, redirectTo: string): Promise<Response> {
   const session = await newSession();
-  session.set("username", username);
-  session.set("signedInWith", signedInWith);
-  session.set("expiresAt", Date.now() + SESSION_LIFETIME_MS);
+  session.set("sessionId", await startServerSession(username, signedInWith));
   ensureCsrfToken(session);
   return redirect(safeRedirectPath(redirectTo), { headers: { "Set-Cookie": await commitSession(session, request) } });
 }

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { getConfig } from "~/config.server";
@@ -10,6 +10,14 @@ import { lockedOutFor, lockoutMessage, recordFailure, recordSuccess } from "~/au
 import { checkPassword, getUser, ONE_TIME_LINK_USERNAME, safeRedirectPath, signIn } from "~/auth/user.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · qbiz-readiness" }];
+
+/** The page's answer carries the action's Retry-After (a refused, throttled attempt): Remix keeps only what this returns. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const headers = new Headers();
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
+};
 
 type SignInMode = "password" | "one-time-link" | "proxy";
 
@@ -27,12 +35,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (token !== null && mode === "one-time-link") {
     if (redeemOneTimeToken(token)) return signIn(request, ONE_TIME_LINK_USERNAME, "one-time-link", redirectTo);
     return json(
-      { mode, redirectTo, problem: "This sign-in link has already been used or is not valid. Restart the server to get a new one." },
+      { mode, redirectTo, notice: null, problem: "This sign-in link has already been used or is not valid. Restart the server to get a new one." },
       { status: 403 },
     );
   }
   if (await getUser(request, context)) throw redirect(redirectTo);
-  return json({ mode, redirectTo, problem: null as string | null });
+  const ended = Number(url.searchParams.get("signedOutEveryone") ?? NaN);
+  const notice = Number.isInteger(ended) && ended >= 0 ? `Everyone was signed out (${ended} session${ended === 1 ? "" : "s"} ended). Sign in again.` : null;
+  return json({ mode, redirectTo, notice, problem: null as string | null });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -64,7 +74,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SignIn() {
-  const { mode, redirectTo, problem } = useLoaderData<typeof loader>();
+  const { mode, redirectTo, notice, problem } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const submitting = navigation.state === "submitting";
@@ -73,6 +83,7 @@ export default function SignIn() {
     <section className="sign-in">
       <h1>Sign in</h1>
       {problem ? <p className="problem" role="alert">{problem}</p> : null}
+      {notice ? <p role="status" data-testid="signed-out-everyone">{notice}</p> : null}
       {mode === "password" ? (
         <Form method="post" className="sign-in-form">
           <CsrfInput />

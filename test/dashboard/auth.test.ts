@@ -2,7 +2,10 @@
  * Sign-in, roles, sessions and CSRF, through the real route modules called
  * with Request objects (as Remix calls them), with real signed cookies.
  */
-import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ActionFunctionArgs, AppLoadContext } from "@remix-run/node";
 import { loadConfig, setConfig, ConfigError } from "~/config.server";
 import { hashPassword } from "~/auth/password.server";
@@ -19,6 +22,10 @@ import * as signOutRoute from "~/routes/sign-out";
 const BASE = "http://dashboard.test";
 let operatorHash: string;
 let viewerHash: string;
+// Sessions live in the database (server-side sessions): one file for this test file.
+const testDir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-auth-"));
+const testDb = path.join(testDir, "sessions.sqlite");
+afterAll(() => fs.rmSync(testDir, { recursive: true, force: true }));
 
 beforeAll(async () => {
   operatorHash = await hashPassword("correct horse");
@@ -26,7 +33,7 @@ beforeAll(async () => {
 });
 
 function useUsers() {
-  setConfig(loadConfig({ QBR_OPERATORS: `olivia:${operatorHash}`, QBR_VIEWERS: `victor:${viewerHash}` }));
+  setConfig(loadConfig({ QBR_DB: testDb, QBR_OPERATORS: `olivia:${operatorHash}`, QBR_VIEWERS: `victor:${viewerHash}` }));
 }
 
 /** Runs a loader/action and returns its Response, whether returned or thrown. */
@@ -137,7 +144,7 @@ describe("built-in users", () => {
   });
 
   it("marks the session cookie Secure over plain http when QBR_COOKIE_SECURE=true (TLS ended at a proxy)", async () => {
-    setConfig(loadConfig({ QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "true" }));
+    setConfig(loadConfig({ QBR_DB: testDb, QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "true" }));
     const page = await rootData(get("/sign-in"));
     const response = await signInWithPassword("olivia", "correct horse");
     expect(response.status).toBe(302);
@@ -146,7 +153,7 @@ describe("built-in users", () => {
   });
 
   it("leaves the Secure flag off, even over https, when QBR_COOKIE_SECURE=false", async () => {
-    setConfig(loadConfig({ QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "false" }));
+    setConfig(loadConfig({ QBR_DB: testDb, QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "false" }));
     const page = await rootData(new Request("https://dashboard.test/sign-in"));
     expect(page.response.headers.get("set-cookie")).not.toMatch(/; Secure/i);
   });
@@ -332,7 +339,7 @@ describe("the server-wide sign-in guard (serve.ts wraps the build with it)", () 
 });
 
 describe("one-time sign-in link (no users configured)", () => {
-  beforeEach(() => setConfig(loadConfig({})));
+  beforeEach(() => setConfig(loadConfig({ QBR_DB: testDb })));
 
   it("signs in an operator with the link once, then refuses the same link", async () => {
     const token = issueOneTimeToken();
@@ -362,6 +369,7 @@ describe("behind an authenticating proxy", () => {
   beforeEach(() =>
     setConfig(
       loadConfig({
+        QBR_DB: testDb,
         QBR_AUTH: "proxy",
         QBR_PROXY_ADDRESSES: "10.0.0.0/24, 192.168.1.7",
         QBR_PROXY_OPERATORS: "alice@example.com",
