@@ -1,16 +1,18 @@
-import { useEffect, useState, type ReactNode } from "react";
+import { useSyncExternalStore, type ReactNode } from "react";
 
-// Once the app has hydrated, later client navigations may draw charts at once.
-let hydratedOnce = false;
+const noSubscription = () => () => {};
 
-/** False during the server render and the first client render, true after hydration. */
+/**
+ * False during the server render and the hydration render, true after (and at
+ * once on later client navigations). useSyncExternalStore renders the server
+ * snapshot while hydrating and then the client's, without a setState in an effect.
+ */
 export function useHydrated(): boolean {
-  const [hydrated, setHydrated] = useState(hydratedOnce);
-  useEffect(() => {
-    hydratedOnce = true;
-    setHydrated(true);
-  }, []);
-  return hydrated;
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
 }
 
 /**

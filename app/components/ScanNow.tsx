@@ -26,6 +26,21 @@ function progressWords(s: ScanStatus): string {
 }
 
 /**
+ * The scan status most recently received: the page's own (on every reload),
+ * the one the start request answered, or the latest poll's, whichever changed
+ * last (a poll wins over a start answer in the same render). Adjusted while
+ * rendering rather than in an effect, so no render shows a stale status.
+ */
+function useLatestStatus(initial: ScanStatus, started: ScanStatus | undefined, polled: ScanStatus | undefined): ScanStatus {
+  const [seen, setSeen] = useState({ initial, started, polled, latest: initial });
+  if (seen.initial === initial && seen.started === started && seen.polled === polled) return seen.latest;
+  const latest =
+    polled && polled !== seen.polled ? polled : started && started !== seen.started ? started : initial !== seen.initial ? initial : seen.latest;
+  setSeen({ initial, started, polled, latest });
+  return latest;
+}
+
+/**
  * "Scan now": starts an audit in the background (operators only) and shows
  * its progress by polling GET /scan; the page's data reloads when it ends.
  * The form posts to the overview's own action, so it works without JavaScript too.
@@ -34,12 +49,8 @@ export function ScanNow({ initial, canScan }: { initial: ScanStatus; canScan: bo
   const start = useFetcher<ScanActionData>({ key: "scan-now" });
   const poll = useFetcher<ScanStatus>();
   const revalidator = useRevalidator();
-  const [status, setStatus] = useState(initial);
+  const status = useLatestStatus(initial, start.data?.scan, poll.data);
   const previousState = useRef(initial.state);
-
-  useEffect(() => setStatus(initial), [initial]);
-  useEffect(() => { if (start.data) setStatus(start.data.scan); }, [start.data]);
-  useEffect(() => { if (poll.data) setStatus(poll.data); }, [poll.data]);
 
   const running = status.state === "running";
   useEffect(() => {

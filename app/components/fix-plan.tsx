@@ -206,7 +206,9 @@ export function ActivityProgress({ activityId }: { activityId: number }) {
   const running = !data || stillRunning(data.entry, data.trackedSyncs);
   // The effect reads the latest fetcher through a ref, so polling is not restarted at every state change.
   const latest = useRef(fetcher);
-  latest.current = fetcher;
+  useEffect(() => {
+    latest.current = fetcher;
+  });
   useEffect(() => {
     if (!running) return;
     const poll = () => {
