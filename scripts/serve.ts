@@ -13,7 +13,6 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { ConfigError, loadConfig, setConfig, type Config } from "../app/config.server";
 import { setRuntimeInfo } from "../app/runtime.server";
@@ -22,6 +21,8 @@ import { accountCredentials } from "../app/local-aws/fixture-types";
 import { issueOneTimeToken } from "../app/auth/one-time-token.server";
 import { requireSignInOnEveryRoute } from "../app/auth/guard.server";
 import { BASE_SECURITY_HEADERS } from "../app/auth/security-headers.server";
+import { createBodyLimitedRequestHandler } from "../app/auth/body-limit.server";
+import { refuseCrossSiteRequests } from "../app/auth/origin.server";
 import { startScanScheduler } from "../app/dashboard/scans.server";
 import { startDashboardFixes } from "../app/dashboard/fixes.server";
 import { targetsForFixture } from "../app/audit/targets";
@@ -129,9 +130,11 @@ async function main() {
   // Fingerprinted by the Remix build: cache for a year.
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
+  app.use(refuseCrossSiteRequests(config));
+  // Request bodies are bounded per route (64 KB for forms), before sign-in and before parsing.
   app.all(
     "*",
-    createRequestHandler({
+    createBodyLimitedRequestHandler({
       build,
       mode: process.env.NODE_ENV ?? "production",
       getLoadContext: (req) => ({ peerAddress: req.socket.remoteAddress }),

@@ -6,6 +6,8 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { CSRF_FIELD } from "~/auth/csrf-input";
 import type { AppSession } from "~/auth/session.server";
+import { crossSiteRefusal, expectedOrigin } from "~/auth/origin.server";
+import { getConfig } from "~/config.server";
 
 /** The session's CSRF token, creating one when the session has none (`created`: commit the session). */
 export function ensureCsrfToken(session: AppSession): { token: string; created: boolean } {
@@ -24,21 +26,12 @@ function sameText(a: string, b: string): boolean {
 
 /**
  * Throws a 403 Response unless the form carries this session's CSRF token and
- * the request's Origin (when present) is this host. Call it first in every POST action.
+ * the request's Origin (when present) is this dashboard's origin. Call it first in every POST action.
  */
 export function verifyCsrf(request: Request, formData: FormData, session: AppSession): void {
-  const origin = request.headers.get("origin");
-  if (origin !== null) {
-    let originHost: string | undefined;
-    try {
-      originHost = new URL(origin).host;
-    } catch {
-      originHost = undefined; // "null" (sandboxed or privacy-hiding origins) is not this host either
-    }
-    if (originHost !== new URL(request.url).host) {
-      throw new Response("Cross-site form posts are refused (Origin is not this host)", { status: 403 });
-    }
-  }
+  // Scheme, host and port: "null" (sandboxed or privacy-hiding origins) and an https page on an http site are other sites.
+  const refusal = crossSiteRefusal(request.method, request.headers.get("origin"), expectedOrigin(request.url, getConfig()));
+  if (refusal) throw new Response(refusal, { status: 403 });
   const expected = session.get("csrfToken");
   const sent = formData.get(CSRF_FIELD);
   if (!expected || typeof sent !== "string" || !sameText(sent, expected)) {

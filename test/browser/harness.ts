@@ -74,6 +74,8 @@ export interface RunningDashboard {
   signInUrl?: string;
   /** Everything it printed so far (stdout and stderr). */
   output(): string;
+  /** Its process group (tsx and the node process serving), for measuring it. */
+  processGroup: number;
   stop(): Promise<void>;
 }
 
@@ -134,7 +136,7 @@ export async function startDashboard(env: Record<string, string> = {}, timeoutMs
   for (;;) {
     const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
     const signInUrl = /sign in as an operator, once, with: (\S+)/.exec(output)?.[1];
-    if (url && (signInUrl || !wantsLink)) return { url, signInUrl, output: () => output, stop };
+    if (url && (signInUrl || !wantsLink)) return { url, signInUrl, output: () => output, processGroup: child.pid!, stop };
     if (child.exitCode !== null || child.signalCode !== null) {
       await stop();
       throw new Error(`The dashboard exited before it was ready:\n${output}`);

@@ -219,6 +219,28 @@ describe("built-in users", () => {
     expect(await response.text()).toMatch(/Origin/);
   });
 
+  it.each(["https://dashboard.test", "http://dashboard.test:8080", "null"])(
+    "refuses a POST whose Origin is %s: scheme, host and port must all be this dashboard's",
+    async (origin) => {
+      const cookie = sessionCookie(await signInWithPassword("olivia", "correct horse"))!;
+      const { data } = await rootData(get("/", cookie));
+      const request = post("/sign-out", { csrfToken: data.csrfToken }, cookie, { origin });
+      const response = await respond(() => signOutRoute.action({ request, context: noContext, params: {} }));
+      expect(response.status).toBe(403);
+      expect(await response.text()).toBe(`Cross-site request refused: its Origin "${origin}" is not this dashboard (${BASE}). Nothing was changed.`);
+      expect((await rootData(get("/", cookie))).data.user.username).toBe("olivia");
+    },
+  );
+
+  it("takes an https Origin as this dashboard's when QBR_COOKIE_SECURE=true (TLS ended at a proxy that forwards http)", async () => {
+    setConfig(loadConfig({ QBR_DB: testDb, QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "true" }));
+    const cookie = sessionCookie(await signInWithPassword("olivia", "correct horse"))!;
+    const { data } = await rootData(get("/", cookie));
+    const request = post("/sign-out", { csrfToken: data.csrfToken }, cookie, { origin: "https://dashboard.test" });
+    const response = await respond(() => signOutRoute.action({ request, context: noContext, params: {} }));
+    expect(response.status).toBe(302);
+  });
+
   it("signs out with the CSRF token: the cookie is cleared and pages redirect to sign-in again", async () => {
     const cookie = sessionCookie(await signInWithPassword("olivia", "correct horse"))!;
     const { data } = await rootData(get("/", cookie));
