@@ -4,13 +4,11 @@
  */
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { AwsCallStats, destroyAwsClients } from "../aws/clients";
-import { openDatabase, type Db } from "../db/database";
+import type { Db } from "../db/database";
 import { loadFixtureFile, startLocalAws, validateFixture, type LocalAws } from "../local-aws/index";
 import { accountCredentials, type Fixture } from "../local-aws/fixture-types";
-import { collectInventory, type CollectProgress, type DataSourceKey } from "./collect";
-import { saveAudit } from "./history";
-import { ownFullSyncExecutionIdsSnapshot } from "../fixes/tracked-syncs";
-import { buildReport, runChecks } from "./report";
+import type { CollectProgress, DataSourceKey } from "./collect";
+import { auditPreparedTargets } from "./pipeline";
 import { discoverOrganization, type OrganizationScope } from "./organization";
 import { defaultTargets, prepareTargets, regionsFromEnv, targetsForFixture, type TargetSpec } from "./targets";
 import type { OrganizationSummary } from "./types";
@@ -87,40 +85,18 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
     if (options.regions?.length) specs = specs.map((s) => ({ ...s, regions: options.regions! }));
     const prepared = await prepareTargets(specs, credentialOptions);
     try {
-      const cutoff = options.cutoff ?? DEFAULT_CUTOFF;
-      // The product's own full syncs (fix activity) are certain evidence: read them from the audit's database.
-      let ownFullSyncExecutionIds = options.ownFullSyncExecutionIds;
-      if (!ownFullSyncExecutionIds && options.db !== undefined) {
-        const db = typeof options.db === "string" ? openDatabase(options.db) : options.db;
-        try {
-          ownFullSyncExecutionIds = ownFullSyncExecutionIdsSnapshot(db);
-        } finally {
-          if (typeof options.db === "string") db.close();
-        }
-      }
-      const inventory = await collectInventory(prepared, {
-        cutoff,
+      return await auditPreparedTargets(prepared, {
+        cutoff: options.cutoff ?? DEFAULT_CUTOFF,
         documentCap: options.documentCap,
         concurrency: options.concurrency,
         concurrencyPerTarget: options.concurrencyPerTarget,
         stats,
         onProgress: options.onProgress,
-        ownFullSyncExecutionIds,
+        ownFullSyncExecutionIds: options.ownFullSyncExecutionIds,
         // A fixture fleet lives on the emulator's clock; real AWS on the real one.
         now: localAws ? () => localAws!.clock.now() : undefined,
+        db: options.db,
       });
-      if (organization) inventory.organization = organization;
-      const report = buildReport(inventory, runChecks(inventory, { cutoff }));
-      let auditId: number | undefined;
-      if (options.db !== undefined) {
-        const db = typeof options.db === "string" ? openDatabase(options.db) : options.db;
-        try {
-          auditId = saveAudit(db, report, inventory);
-        } finally {
-          if (typeof options.db === "string") db.close();
-        }
-      }
-      return { report, inventory, auditId };
     } finally {
       for (const p of prepared) if (p.clients) destroyAwsClients(p.clients);
     }

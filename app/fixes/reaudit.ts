@@ -5,9 +5,8 @@
  * applications replaced. The dashboard, which reads the latest audit, then
  * shows them "verified fixed" or what is still wrong, without a full rescan.
  */
-import { collectInventory } from "../audit/collect";
-import { getAuditReport, latestAuditId, saveAudit, type StoredApplicationInventory } from "../audit/history";
-import { buildReport, runChecks } from "../audit/report";
+import { getAuditReport, latestAuditId, type StoredApplicationInventory } from "../audit/history";
+import { collectAndCheck, reportAndStore } from "../audit/pipeline";
 import type { ApplicationInventory, Finding, Inventory, RoleInventory } from "../audit/types";
 import { ownFullSyncExecutionIds } from "./tracked-syncs";
 import type { ApplicationRef, FixContext, ReauditResult } from "./types";
@@ -33,20 +32,16 @@ export async function reauditApplications(
   const prepared = await Promise.all(
     targets.map(async (a) => ({ target: { accountId: a.accountId, region: a.region }, clients: await ctx.clients(a.accountId, a.region) })),
   );
-  const fresh = await collectInventory(prepared, {
+  // The audit pipeline's collect and check steps, on these applications only.
+  const { inventory: fresh, findings } = await collectAndCheck(prepared, {
     cutoff: ctx.cutoff,
     now: () => ctx.now(),
     ownFullSyncExecutionIds: ownFullSyncExecutionIds(ctx.db),
+    only: apps,
   });
-  const freshApps = fresh.applications.filter((a) => wanted.has(appKey(a)));
-  const freshRoles: Record<string, RoleInventory> = {};
-  for (const app of freshApps) {
-    for (const web of app.webExperiences) if (web.roleArn && fresh.roles[web.roleArn]) freshRoles[web.roleArn] = fresh.roles[web.roleArn];
-  }
-  const freshInventory: Inventory = { ...fresh, applications: freshApps, roles: freshRoles };
-  const freshFindings = runChecks(freshInventory, { cutoff: ctx.cutoff }).filter(
-    (f) => f.resource.applicationId !== null && wanted.has(appKey(f.resource)),
-  );
+  const freshApps = fresh.applications;
+  const freshRoles = fresh.roles;
+  const freshFindings = findings.filter((f) => f.resource.applicationId !== null && wanted.has(appKey(f.resource)));
 
   // Carry over everything else from the latest audit.
   const baseId = latestAuditId(ctx.db);
@@ -77,8 +72,8 @@ export async function reauditApplications(
     roles,
     stats: fresh.stats,
   };
-  const report = buildReport(merged, [...carriedFindings, ...freshFindings]);
-  const auditId = saveAudit(ctx.db, report, merged);
+  // ... and its report and store steps, on the latest audit with these applications replaced.
+  const { report, auditId } = await reportAndStore(merged, [...carriedFindings, ...freshFindings], ctx.db);
   ctx.db
     .prepare(`INSERT INTO reaudits (audit_id, based_on_audit, activity_id, applications) VALUES (?, ?, ?, ?)`)
     .run(auditId, baseId ?? null, options.activityId ?? null, JSON.stringify(apps));

@@ -1,0 +1,86 @@
+/**
+ * The one audit pipeline: collect → checks → report → store. The CLI and the
+ * dashboard's scans run it through runAudit (run.ts), which first resolves
+ * and prepares the targets; the re-audit after a fix (app/fixes/reaudit.ts)
+ * runs its steps on the affected applications and merges them into the latest
+ * audit before the report and store steps.
+ */
+import { openDatabase, type Db } from "../db/database";
+import { ownFullSyncExecutionIds } from "../fixes/tracked-syncs";
+import { collectInventory, type CollectOptions } from "./collect";
+import { saveAudit } from "./history";
+import { buildReport, runChecks } from "./report";
+import type { PreparedTarget } from "./targets";
+import type { ApplicationInventory, AuditReport, Finding, Inventory } from "./types";
+
+export interface AuditResult {
+  report: AuditReport;
+  inventory: Inventory;
+  /** Set when the audit was saved to a database. */
+  auditId?: number;
+}
+
+type ApplicationKey = Pick<ApplicationInventory, "accountId" | "region" | "applicationId">;
+
+export interface CollectAndCheckOptions extends CollectOptions {
+  /** Members set on the inventory before the checks run (e.g. how the targets were found). */
+  inventoryExtras?: Partial<Inventory>;
+  /** Keep only these applications (and the roles their web experiences use) before the checks: a re-audit's. */
+  only?: ApplicationKey[];
+}
+
+const keyOf = (a: ApplicationKey) => `${a.accountId}/${a.region}/${a.applicationId}`;
+
+/** The inventory narrowed to some applications and the roles they use. */
+function narrowed(inventory: Inventory, only: ApplicationKey[]): Inventory {
+  const wanted = new Set(only.map(keyOf));
+  const applications = inventory.applications.filter((a) => wanted.has(keyOf(a)));
+  const roles: Inventory["roles"] = {};
+  for (const app of applications) {
+    for (const web of app.webExperiences) if (web.roleArn && inventory.roles[web.roleArn]) roles[web.roleArn] = inventory.roles[web.roleArn];
+  }
+  return { ...inventory, applications, roles };
+}
+
+/** Collect and check: the inventory of the prepared targets and every check's findings on it (the inventory's cutoff). */
+export async function collectAndCheck(prepared: PreparedTarget[], options: CollectAndCheckOptions): Promise<{ inventory: Inventory; findings: Finding[] }> {
+  const { inventoryExtras, only, ...collectOptions } = options;
+  let inventory = await collectInventory(prepared, collectOptions);
+  if (inventoryExtras) Object.assign(inventory, inventoryExtras);
+  if (only) inventory = narrowed(inventory, only);
+  return { inventory, findings: runChecks(inventory) };
+}
+
+/** Report and store: the report of an inventory and its findings, saved as a new audit when a database is given. */
+export async function reportAndStore(inventory: Inventory, findings: Finding[], db: Db): Promise<AuditResult & { auditId: number }>;
+export async function reportAndStore(inventory: Inventory, findings: Finding[], db?: Db): Promise<AuditResult>;
+export async function reportAndStore(inventory: Inventory, findings: Finding[], db?: Db): Promise<AuditResult> {
+  const report = buildReport(inventory, findings);
+  const auditId = db ? await saveAudit(db, report, inventory) : undefined;
+  return { report, inventory, ...(auditId !== undefined ? { auditId } : {}) };
+}
+
+/** Use an open database, or open (and close afterwards) the one at a path, for one step. */
+async function withDatabase<T>(db: Db | string | undefined, use: (db: Db | undefined) => T | Promise<T>): Promise<T> {
+  if (typeof db !== "string") return use(db);
+  const opened = await openDatabase(db);
+  try {
+    return await use(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+export interface AuditPipelineOptions extends CollectAndCheckOptions {
+  /** Keep the audit in this database (an open one, or a path opened for each step, not held during collection). */
+  db?: Db | string;
+}
+
+/** The whole pipeline over prepared targets. */
+export async function auditPreparedTargets(prepared: PreparedTarget[], options: AuditPipelineOptions): Promise<AuditResult> {
+  const { db, ...rest } = options;
+  // The product's own full syncs (fix activity) are certain evidence: read them from the audit's database.
+  const own = rest.ownFullSyncExecutionIds ?? (db !== undefined ? await withDatabase(db, (open) => ownFullSyncExecutionIds(open!)) : undefined);
+  const { inventory, findings } = await collectAndCheck(prepared, { ...rest, ownFullSyncExecutionIds: own });
+  return withDatabase(db, (open) => reportAndStore(inventory, findings, open));
+}
