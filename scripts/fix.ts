@@ -49,7 +49,8 @@ type CliAction = (typeof ACTIONS)[number];
 
 const USAGE = `Usage: npm run fix -- <full-sync|patch-role-policy|reupload-files|rollback|resume> <selector>
   [--plan] [--yes] [--wait] [--fixture FILE] [--db PATH] [--targets FILE]
-  [--files DIR | --s3 s3://bucket/prefix] [--keep-full-mode] [--policy-name NAME]
+  [--files DIR | --s3 s3://bucket/prefix] [--keep-full-mode] [--policy-name NAME] [--fix-role-name NAME]
+  --fix-role-name (or QBR_FIX_ROLE_NAME): the role fixes assume in each account without a fixRoleArn.
 Selectors: --application <id or display name> | --data-source <id> | --role <name or ARN> | --activity <id> | --all
   resume: follow every tracked full sync to its end and put the original sync modes back.`;
 
@@ -86,6 +87,7 @@ function parse(argv: string[]) {
         s3: { type: "string" },
         "keep-full-mode": { type: "boolean" },
         "policy-name": { type: "string" },
+        "fix-role-name": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -278,7 +280,7 @@ async function main(argv: string[]): Promise<number> {
         "Note: --fixture runs an in-process local AWS: the fixes below vanish when this command exits. Use a standalone one (npm run local-aws, AWS_ENDPOINT_URL) for fixes that stay.\n",
       );
     }
-    ctx = createFixContext({ db, localAws, targets, endpoint });
+    ctx = createFixContext({ db, localAws, targets, endpoint, fixRoleName: args["fix-role-name"] ?? process.env.QBR_FIX_ROLE_NAME });
     const actor = `cli:${process.env.USER ?? os.userInfo().username}`;
 
     if (action === "resume") {

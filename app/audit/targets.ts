@@ -217,6 +217,9 @@ async function assumeRole(spec: TargetSpec, options: CredentialOptions, region: 
   }
 }
 
+/** The fix role's default name (docs/deploy/roles): a fixture account's role of that name is for fixes only. */
+export const DEFAULT_FIX_ROLE_NAME = "QbizReadinessFix";
+
 function asArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
@@ -252,13 +255,17 @@ export function targetsForFixture(fixture: Fixture, callerAccountId?: string): T
       specs.push({ accountId: account.accountId, regions, credentials: accountCredentials(account.accountId) });
       continue;
     }
-    const role = account.iam?.roles.find((r) => trustsAccount(asArray(r.assumeRolePolicyDocument.Statement), caller.accountId));
+    const trusting = (account.iam?.roles ?? []).filter((r) => trustsAccount(asArray(r.assumeRolePolicyDocument.Statement), caller.accountId));
+    // The audit never reads through the fix role; fixes go through it when the account has one.
+    const role = trusting.find((r) => r.roleName !== DEFAULT_FIX_ROLE_NAME);
+    const fixRole = trusting.find((r) => r.roleName === DEFAULT_FIX_ROLE_NAME);
+    const arnOf = (r: { roleName: string; path?: string }) => `arn:aws:iam::${account.accountId}:role${r.path ?? "/"}${r.roleName}`;
     if (role) {
-      const path = role.path ?? "/";
       specs.push({
         accountId: account.accountId,
         regions,
-        roleArn: `arn:aws:iam::${account.accountId}:role${path}${role.roleName}`,
+        roleArn: arnOf(role),
+        ...(fixRole ? { fixRoleArn: arnOf(fixRole) } : {}),
         credentials: accountCredentials(caller.accountId),
       });
     } else {

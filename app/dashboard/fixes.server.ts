@@ -14,6 +14,7 @@ import {
 import { z } from "zod";
 import { latestAuditId } from "~/audit/history";
 import { loadTargetsFile, type TargetSpec } from "~/audit/targets";
+import { getConfig } from "~/config.server";
 import type { SignedInUser } from "~/auth/user.server";
 import {
   bulkFullSyncPath,
@@ -80,7 +81,7 @@ export function dashboardFixContext(): FixContext {
     const targetsFile = process.env.QBR_TARGETS_FILE;
     const targets = state.setup.targets ?? (targetsFile && !state.setup.localAws ? loadTargetsFile(targetsFile) : undefined);
     state.db = db;
-    state.context = createFixContext({ db, localAws: state.setup.localAws, targets, sleep: state.setup.sleep });
+    state.context = createFixContext({ db, localAws: state.setup.localAws, targets, sleep: state.setup.sleep, fixRoleName: getConfig().fixRoleName });
     return state.context;
   }
   return state.context;

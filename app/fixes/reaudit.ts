@@ -30,7 +30,8 @@ export async function reauditApplications(
   const wanted = new Set(apps.map(appKey));
   const targets = [...new Map(apps.map((a) => [`${a.accountId}/${a.region}`, a])).values()];
   const prepared = await Promise.all(
-    targets.map(async (a) => ({ target: { accountId: a.accountId, region: a.region }, clients: await ctx.clients(a.accountId, a.region) })),
+    // A re-audit reads as the audit does: through the audit role, never the fix role.
+    targets.map(async (a) => ({ target: { accountId: a.accountId, region: a.region }, clients: await (ctx.auditClients ?? ctx.clients)(a.accountId, a.region) })),
   );
   // The audit pipeline's collect and check steps, on these applications only.
   const { inventory: fresh, findings } = await collectAndCheck(prepared, {

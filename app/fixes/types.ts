@@ -39,8 +39,10 @@ import type { Db } from "../db/database";
  */
 export interface FixContext {
   db: Db;
-  /** SDK clients for an account and region (the audit's credentials for that account). */
+  /** SDK clients for an account and region, as fix actions reach it (its fix role, or its own credentials). */
   clients(accountId: string, region: string): Promise<AwsClients>;
+  /** SDK clients as the audit reaches the account (never the fix role): what re-audits read with. */
+  auditClients?(accountId: string, region: string): Promise<AwsClients>;
   /** "Now" of the fleet (the emulator's clock for a fixture). */
   now(): Date;
   /** Wait between polls (tests advance the emulator clock instead). */
