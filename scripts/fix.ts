@@ -200,7 +200,13 @@ function printPlan(plan: FixPlan): void {
   if (plan.action === "full-sync") {
     const d = plan.details;
     out(`   data source: ${d.dataSource.displayName ?? ""} ${d.dataSource.dataSourceId} (${d.dataSource.type ?? "?"}) in ${d.dataSource.accountId}/${d.dataSource.region}`);
-    out(`   sync mode now: ${d.currentSyncMode ?? "unknown"}${d.switchesMode ? ` → ${FULL_SYNC_MODE} for the sync, then back` : ""}`);
+    if (d.modeless) {
+      // S3V2: no sync mode to show or switch; the plan's summary says what apply does instead.
+      out(`   sync mode: none (S3 v2 connector: no full-sync setting); bucket: ${d.modeless.bucket ?? "not named in the configuration"}`);
+      out(`   deletion protection: ${d.modeless.deletionProtection.enabled ? `on, threshold ${d.modeless.deletionProtection.threshold}%` : "off"}`);
+    } else {
+      out(`   sync mode now: ${d.currentSyncMode ?? "unknown"}${d.switchesMode ? ` → ${FULL_SYNC_MODE} for the sync, then back` : ""}`);
+    }
     if (d.documentCount !== undefined) out(`   documents: ${d.documentCountCapped ? "at least " : ""}${d.documentCount}`);
     for (const s of d.pastSyncs.slice(0, 5)) out(`   past sync ${s.executionId}: ${s.status ?? "?"}, ${s.durationSeconds ?? "?"} s, started ${s.startTime ?? "?"}`);
     if (d.runningSync) out(`   running now: ${d.runningSync.executionId} (started ${d.runningSync.startTime ?? "?"})`);
@@ -231,13 +237,27 @@ function printResult(result: ApplyResult): void {
   if (result.activityId !== undefined) out(`   activity #${result.activityId}`);
   for (const d of result.done) out(`   done: ${d}`);
   for (const n of result.notDone) out(`   NOT done: ${n}`);
-  if (result.verification) out(`   verified: ${result.verification.ok ? "yes" : "no"}: ${result.verification.message}`);
+  if (result.verification) printVerification(result.verification);
   if (result.reaudit) {
     const states = Object.entries(result.reaudit.readiness).map(([app, r]) => `${app}: ${r}`).join(", ");
     out(`   re-audit #${result.reaudit.auditId}: ${states}`);
     for (const f of result.reaudit.stillWrong) out(`   still ${f.status}: ${f.checkId}: ${f.message}`);
   }
   if (result.requestIds.length) out(`   AWS request ids: ${result.requestIds.join(", ")}`);
+}
+
+/** A verification, and (S3V2 full sync) its next steps and the exact commands, one per line so they can be pasted. */
+function printVerification(v: NonNullable<ApplyResult["verification"]>): void {
+  const details = v.details ?? {};
+  const steps = Array.isArray(details.nextSteps) ? (details.nextSteps as string[]) : [];
+  const commands = Array.isArray(details.touchCommands) ? (details.touchCommands as string[]) : [];
+  out(`   verified: ${v.ok ? "yes" : "no"}: ${steps.length ? v.message.split(" Next steps")[0] : v.message}`);
+  if (steps.length) out("   next steps, cheapest first:");
+  steps.forEach((step, i) => {
+    out(`   ${step}`);
+    // The commands are step 1's (touch the stale objects).
+    if (i === 0) for (const command of commands) out(`     ${command}`);
+  });
 }
 
 const SUCCESS = new Set(["succeeded", "started", "nothing-to-do"]);

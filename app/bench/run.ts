@@ -82,36 +82,36 @@ const median = (values: number[]) => {
 };
 
 /** Call the overview, findings and application page loaders' domain functions `runs` times each on the stored audit. */
-export function timeDashboard(dbPath: string, runs = 50): DashboardTimings {
-  const db = openDatabase(dbPath);
+export async function timeDashboard(dbPath: string, runs = 50): Promise<DashboardTimings> {
+  const db = await openDatabase(dbPath);
   try {
-    const auditId = latestAuditId(db);
+    const auditId = await latestAuditId(db);
     if (auditId === undefined) throw new Error(`no audit stored in ${dbPath}`);
-    const time = (fn: () => unknown) => {
+    const time = async (fn: () => Promise<unknown>) => {
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
         const started = performance.now();
-        fn();
+        await fn();
         times.push(performance.now() - started);
       }
       return median(times);
     };
-    const overview = getOverview(db, parseApplicationFilters(new URLSearchParams()));
-    const findings = getFindingsPage(db, parseFindingFilters(new URLSearchParams()));
+    const overview = await getOverview(db, parseApplicationFilters(new URLSearchParams()));
+    const findings = await getFindingsPage(db, parseFindingFilters(new URLSearchParams()));
     // The application page of the application with the most findings is the heaviest to render.
     const app = overview.applications.reduce((worst, a) => (worst && worst.failCount + worst.warnCount >= a.failCount + a.warnCount ? worst : a), overview.applications[0]);
     if (!app) throw new Error("the stored audit has no application");
     const key = { accountId: app.accountId, region: app.region, applicationId: app.applicationId };
     return {
       runs,
-      overviewMedianMs: time(() => getOverview(db, parseApplicationFilters(new URLSearchParams()))),
-      findingsMedianMs: time(() => getFindingsPage(db, parseFindingFilters(new URLSearchParams()))),
-      applicationMedianMs: time(() => getApplicationPage(db, key)),
+      overviewMedianMs: await time(() => getOverview(db, parseApplicationFilters(new URLSearchParams()))),
+      findingsMedianMs: await time(() => getFindingsPage(db, parseFindingFilters(new URLSearchParams()))),
+      applicationMedianMs: await time(() => getApplicationPage(db, key)),
       applications: overview.applicationsTotal,
       findings: findings.matching,
     };
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -139,7 +139,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       results.large = { ...rest, fleet: LARGE_FLEET.name };
       if (parts.has("dashboard")) {
         log("dashboard: timing the loaders on the stored large audit…");
-        results.large.dashboard = timeDashboard(db);
+        results.large.dashboard = await timeDashboard(db);
       }
     }
     if (parts.has("resilience")) results.resilience = await resilienceRun(log);

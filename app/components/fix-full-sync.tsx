@@ -24,7 +24,19 @@ export function FullSyncPlanView({ plan }: { plan: FullSyncPlan }) {
         <dt>Where</dt>
         <dd>{ds.accountId} · {ds.region} · application <code>{ds.applicationId}</code> · index <code>{ds.indexId}</code></dd>
         <dt>Sync mode now</dt>
-        <dd data-testid="current-sync-mode">{mode ? MODE_WORDS[mode] ?? mode : "not set in the configuration"}</dd>
+        <dd data-testid="current-sync-mode">
+          {details.modeless ? "none: the S3 (v2) connector has no sync mode, so no full-sync setting" : mode ? MODE_WORDS[mode] ?? mode : "not set in the configuration"}
+        </dd>
+        {details.modeless ? (
+          <>
+            <dt>Deletion protection</dt>
+            <dd>
+              {details.modeless.deletionProtection.enabled
+                ? `on: a sync that would delete more than ${details.modeless.deletionProtection.threshold}% of the documents is blocked`
+                : "off"}
+            </dd>
+          </>
+        ) : null}
         <dt>Documents</dt>
         <dd>{details.documentCount === undefined ? "unknown" : `${details.documentCountCapped ? "at least " : ""}${details.documentCount}`}</dd>
         <dt>Running sync</dt>
@@ -34,7 +46,14 @@ export function FullSyncPlanView({ plan }: { plan: FullSyncPlan }) {
             : "None"}
         </dd>
       </dl>
-      {details.switchesMode ? (
+      {details.modeless ? (
+        <p data-testid="modeless-plan">
+          This connector has no full-sync setting, so nothing in the data source is changed. Apply starts a sync, follows it to its end,
+          then checks every document: all re-ingested after the cutoff is verified fixed; otherwise you get how many are still stale
+          and the next steps that work, cheapest first (touch their objects in S3{details.modeless.bucket ? <> (bucket <code>{details.modeless.bucket}</code>)</> : null} with
+          the listed <code>aws s3 cp … --metadata-directive REPLACE</code> commands, then sync again; or recreate the data source).
+        </p>
+      ) : details.switchesMode ? (
         <p>
           Apply switches <code>configuration.syncMode</code> to <code>FORCED_FULL_CRAWL</code> (UpdateDataSource, the rest of
           the configuration sent back exactly as it is), starts the sync, follows it to its end, then puts{" "}

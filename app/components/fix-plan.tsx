@@ -117,9 +117,24 @@ export function VerificationResult({ verification }: { verification: Verificatio
       <span className="badge pass">Verified fixed</span> {verification.message}
     </p>
   ) : (
-    <p className="not-verified" data-testid="verification" data-ok="false">
-      <span className="badge fail">Still wrong</span> {verification.message}
-    </p>
+    <>
+      <p className="not-verified" data-testid="verification" data-ok="false">
+        <span className="badge fail">Still wrong</span> {verification.message}
+      </p>
+      <NextStepCommands verification={verification} />
+    </>
+  );
+}
+
+/** The exact commands a verification's next step lists (S3V2 full sync: touch the stale objects), ready to copy. */
+function NextStepCommands({ verification }: { verification: Verification }) {
+  const commands = verification.details?.touchCommands;
+  if (!Array.isArray(commands) || commands.length === 0) return null;
+  return (
+    <details open data-testid="next-step-commands">
+      <summary>Commands for step 1 ({commands.length})</summary>
+      <pre>{commands.map(String).join("\n")}</pre>
+    </details>
   );
 }
 

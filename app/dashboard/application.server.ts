@@ -2,7 +2,7 @@
  * The application page: one application as a stored audit saw it (its
  * inventory as saved with the audit, and its findings explained).
  */
-import { getApplicationInventory, latestAuditId, type StoredApplicationInventory } from "~/audit/history";
+import { latestAuditId, type StoredApplicationInventory } from "~/audit/history";
 import { describeError } from "~/audit/checks/common";
 import { assessFullSync } from "~/audit/sync-evidence";
 import type {
@@ -15,7 +15,9 @@ import type {
   Severity,
   WebExperienceInventory,
 } from "~/audit/types";
+import { applicationOfAudit } from "~/db/audit-applications";
 import type { Db } from "~/db/database";
+import { findingsOfApplication } from "~/db/findings";
 import { checkMetadata, checkTitle } from "./catalogue.server";
 import { describeEvidence } from "./evidence";
 import { auditStamp } from "./findings.server";
@@ -33,14 +35,13 @@ function errorText(error: AwsErrorInfo | undefined): string | null {
 }
 
 /** The application page of `key` in the latest audit (or `auditId`); null when that audit has no such application. */
-export function getApplicationPage(db: Db, key: ApplicationKey, auditId = latestAuditId(db)): ApplicationPage | null {
+export async function getApplicationPage(db: Db, key: ApplicationKey, given?: number): Promise<ApplicationPage | null> {
+  const auditId = given ?? (await latestAuditId(db));
   if (auditId === undefined) return null;
-  const audit = auditStamp(db, auditId);
-  const stored = db
-    .prepare(`SELECT readiness FROM audit_applications WHERE audit_id = ? AND account_id = ? AND region = ? AND application_id = ?`)
-    .get(auditId, key.accountId, key.region, key.applicationId) as { readiness: Readiness } | undefined;
-  const inventory = getApplicationInventory(db, auditId, key);
-  if (!audit || !stored || !inventory) return null;
+  const audit = await auditStamp(db, auditId);
+  const stored = await applicationOfAudit(db, auditId, key);
+  if (!audit || !stored) return null;
+  const inventory = JSON.parse(stored.inventory) as StoredApplicationInventory;
   const cutoff = new Date(audit.cutoff);
   return {
     audit,
@@ -49,10 +50,10 @@ export function getApplicationPage(db: Db, key: ApplicationKey, auditId = latest
     displayName: inventory.displayName,
     identityType: inventory.identityType ?? null,
     status: inventory.status ?? null,
-    readiness: stored.readiness,
+    readiness: stored.readiness as Readiness,
     consoleUrl: consoleUrl(key.region, key.applicationId),
     error: errorText(inventory.error),
-    findings: explainedFindings(db, auditId, key, cutoff),
+    findings: await explainedFindings(db, auditId, key, cutoff),
     indices: inventory.indices.map((index) => indexView(index, cutoff)),
     webExperiences: inventory.webExperiences.map((web) => webExperienceView(web, inventory)),
   };
@@ -60,17 +61,11 @@ export function getApplicationPage(db: Db, key: ApplicationKey, auditId = latest
 
 const STATUS_RANK: Record<FindingStatus, number> = { fail: 0, unknown: 1, warn: 2, pass: 3 };
 
-function explainedFindings(db: Db, auditId: number, key: ApplicationKey, cutoff: Date): ExplainedFinding[] {
-  const rows = db
-    .prepare(
-      `SELECT id, check_id AS checkId, status, severity, resource_type AS resourceType, name, message,
-              evidence, remediation_action AS remediation
-       FROM findings WHERE audit_id = ? AND application_id = ? AND account_id = ? AND region = ?`,
-    )
-    .all(auditId, key.applicationId, key.accountId, key.region) as {
-    id: number; checkId: string; status: FindingStatus; severity: Severity; resourceType: string;
-    name: string | null; message: string; evidence: string; remediation: string | null;
-  }[];
+async function explainedFindings(db: Db, auditId: number, key: ApplicationKey, cutoff: Date): Promise<ExplainedFinding[]> {
+  const rows = (await findingsOfApplication(db, auditId, key)).map((f) => ({
+    id: f.id, checkId: f.check_id, status: f.status as FindingStatus, severity: f.severity as Severity,
+    resourceType: f.resource_type, name: f.name, message: f.message, evidence: f.evidence, remediation: f.remediation_action,
+  }));
   return rows
     .map((row) => ({
       ...row,

@@ -5,6 +5,7 @@
 import { latestAuditId } from "~/audit/history";
 import type { CheckMetadata, FindingStatus } from "~/audit/types";
 import type { Db } from "~/db/database";
+import { statusCountsByCheck } from "~/db/findings";
 import { checkCatalogue } from "./catalogue.server";
 import { auditStamp } from "./findings.server";
 import type { AuditStamp } from "./types";
@@ -14,21 +15,18 @@ export interface CheckEntry extends CheckMetadata {
   counts: Record<FindingStatus, number>;
 }
 
-export function getCheckCatalogue(db: Db): { audit: AuditStamp | null; checks: CheckEntry[] } {
-  const auditId = latestAuditId(db);
+export async function getCheckCatalogue(db: Db): Promise<{ audit: AuditStamp | null; checks: CheckEntry[] }> {
+  const auditId = await latestAuditId(db);
   const counts = new Map<string, Record<FindingStatus, number>>();
   if (auditId !== undefined) {
-    const rows = db
-      .prepare(`SELECT check_id AS checkId, status, count(*) AS n FROM findings WHERE audit_id = ? GROUP BY check_id, status`)
-      .all(auditId) as { checkId: string; status: FindingStatus; n: number }[];
-    for (const row of rows) {
+    for (const row of await statusCountsByCheck(db, auditId)) {
       const entry = counts.get(row.checkId) ?? { pass: 0, fail: 0, warn: 0, unknown: 0 };
-      entry[row.status] = row.n;
+      entry[row.status as FindingStatus] = row.n;
       counts.set(row.checkId, entry);
     }
   }
   return {
-    audit: auditId === undefined ? null : auditStamp(db, auditId),
+    audit: auditId === undefined ? null : await auditStamp(db, auditId),
     checks: checkCatalogue().map((m) => ({ ...m, counts: counts.get(m.id) ?? { pass: 0, fail: 0, warn: 0, unknown: 0 } })),
   };
 }

@@ -1,22 +1,20 @@
 /**
- * The dashboard's handle on the audit history database. One connection per
- * file for the server's life, kept on globalThis because the Remix server
- * build carries its own copy of app modules (see runtime.server.ts).
+ * The dashboard's handle on its database: one per file for the server's
+ * life, shared by serve.ts and the Remix build (a process singleton).
  */
 import { getConfig } from "~/config.server";
 import { openDatabase, resolveDbPath, type Db } from "~/db/database";
-
-const KEY = Symbol.for("qbiz-readiness.dashboard-db");
-type Holder = { [KEY]?: Map<string, Db> };
+import { singleton } from "~/util/singleton.server";
 
 /** The configured database (QBR_DB, default data/qbiz-readiness.sqlite), opened and migrated on first use. */
-export function dashboardDb(): Db {
-  const holder = globalThis as Holder;
-  const open = (holder[KEY] ??= new Map());
+export function dashboardDb(): Promise<Db> {
+  const open = singleton("dashboard-db", () => new Map<string, Promise<Db>>());
   const file = resolveDbPath(getConfig().db);
   let db = open.get(file);
   if (!db) {
     db = openDatabase(file);
+    // A file that could not be opened is tried again on the next request (its error names the file).
+    db.catch(() => open.delete(file));
     open.set(file, db);
   }
   return db;

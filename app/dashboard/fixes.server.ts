@@ -22,7 +22,9 @@ import {
   reuploadPath,
   rolePatchPath,
 } from "~/components/fix-links";
+import { latestDisplayName } from "~/db/audit-applications";
 import type { Db } from "~/db/database";
+import { failingFullSyncPairs, findingById } from "~/db/findings";
 import type { LocalAws } from "~/local-aws/index";
 import { getActivity, listActivity } from "~/fixes/activity-log";
 import { applyRollback, planRollback } from "~/fixes/rollback";
@@ -45,6 +47,7 @@ import type {
   UploadedDocumentsRef,
 } from "~/fixes/types";
 import { ACTIVITY_STATUSES, FIX_ACTIONS } from "~/fixes/types";
+import { singleton } from "~/util/singleton.server";
 import { dashboardDb } from "./db.server";
 
 /** What the fixes act on: the embedded local AWS (demo), or these targets (else QBR_TARGETS_FILE, else the default credentials). */
@@ -55,18 +58,21 @@ export interface DashboardFixSetup {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const KEY = Symbol.for("qbiz-readiness.fix-context");
-type Holder = { [KEY]?: { setup: DashboardFixSetup; db?: Db; context?: FixContext } };
+interface FixState {
+  setup: DashboardFixSetup;
+  db?: Db;
+  context?: FixContext;
+}
 
-function holder(): NonNullable<Holder[typeof KEY]> {
-  return ((globalThis as Holder)[KEY] ??= { setup: {} });
+function holder(): { state: FixState } {
+  return singleton("fix-context", () => ({ state: { setup: {} } as FixState }));
 }
 
 /** Sets what the fixes act on (serve.ts at start, tests); the next fix builds its context from it. */
 export function configureDashboardFixes(setup: DashboardFixSetup): void {
-  const state = holder();
-  void state.context?.close();
-  (globalThis as Holder)[KEY] = { setup };
+  const held = holder();
+  void held.state.context?.close();
+  held.state = { setup };
 }
 
 /**
@@ -74,9 +80,9 @@ export function configureDashboardFixes(setup: DashboardFixSetup): void {
  * the dashboard's scans reach them. One per process, on globalThis: serve.ts
  * and the Remix build each carry a copy of this module (see runtime.server.ts).
  */
-export function dashboardFixContext(): FixContext {
-  const state = holder();
-  const db = dashboardDb();
+export async function dashboardFixContext(): Promise<FixContext> {
+  const db = await dashboardDb();
+  const { state } = holder();
   if (!state.context || state.db !== db) {
     const targetsFile = process.env.QBR_TARGETS_FILE;
     const targets = state.setup.targets ?? (targetsFile && !state.setup.localAws ? loadTargetsFile(targetsFile) : undefined);
@@ -94,7 +100,7 @@ export function dashboardFixContext(): FixContext {
  */
 export function startDashboardFixes(setup: DashboardFixSetup): Promise<void> {
   configureDashboardFixes(setup);
-  return resumeTrackedSyncs(dashboardFixContext()).then(
+  return dashboardFixContext().then(resumeTrackedSyncs).then(
     (resumed) => {
       if (resumed.length > 0) console.log(`Resumed ${resumed.length} tracked full sync(s).`);
     },
@@ -159,14 +165,18 @@ interface FindingTargetRow {
  * The fix page for a finding of the latest audit, or a 404 Response saying
  * why there is none (unknown finding, no action, not enough of a resource).
  */
-export function fixPathOfFinding(db: Db, findingId: number): string {
-  const row = db
-    .prepare(
-      `SELECT status, remediation_action AS remediation, account_id AS accountId, region, application_id AS applicationId,
-              index_id AS indexId, data_source_id AS dataSourceId, role_arn AS roleArn
-       FROM findings WHERE id = ?`,
-    )
-    .get(findingId) as FindingTargetRow | undefined;
+export async function fixPathOfFinding(db: Db, findingId: number): Promise<string> {
+  const found = await findingById(db, findingId);
+  const row: FindingTargetRow | undefined = found && {
+    status: found.status,
+    remediation: found.remediation_action as FixAction | null,
+    accountId: found.account_id,
+    region: found.region,
+    applicationId: found.application_id,
+    indexId: found.index_id,
+    dataSourceId: found.data_source_id,
+    roleArn: found.role_arn,
+  };
   if (!row) throw new Response(`There is no finding ${findingId}: a newer audit may have replaced it. Open the fix from the findings page again.`, { status: 404 });
   const { accountId, region, applicationId, indexId, dataSourceId, roleArn } = row;
   switch (row.remediation) {
@@ -190,29 +200,16 @@ export function fixPathOfFinding(db: Db, findingId: number): string {
  * The S3 data sources of an application that fail a full-sync check in the
  * latest audit (what the bulk full sync covers), each once.
  */
-export function failingFullSyncSources(db: Db, app: ApplicationRef): DataSourceRef[] {
-  const auditId = latestAuditId(db);
+export async function failingFullSyncSources(db: Db, app: ApplicationRef): Promise<DataSourceRef[]> {
+  const auditId = await latestAuditId(db);
   if (auditId === undefined) return [];
-  const rows = db
-    .prepare(
-      `SELECT DISTINCT index_id AS indexId, data_source_id AS dataSourceId FROM findings
-       WHERE audit_id = ? AND account_id = ? AND region = ? AND application_id = ?
-         AND remediation_action = 'full-sync' AND status = 'fail' AND index_id IS NOT NULL AND data_source_id IS NOT NULL
-       ORDER BY index_id, data_source_id`,
-    )
-    .all(auditId, app.accountId, app.region, app.applicationId) as { indexId: string; dataSourceId: string }[];
+  const rows = await failingFullSyncPairs(db, auditId, app);
   return rows.map((r) => ({ ...app, ...r }));
 }
 
 /** The application's display name in the latest audit, for headings. */
-export function applicationName(db: Db, app: ApplicationRef): string | null {
-  const row = db
-    .prepare(
-      `SELECT display_name AS name FROM audit_applications
-       WHERE account_id = ? AND region = ? AND application_id = ? ORDER BY audit_id DESC LIMIT 1`,
-    )
-    .get(app.accountId, app.region, app.applicationId) as { name: string } | undefined;
-  return row?.name ?? null;
+export async function applicationName(db: Db, app: ApplicationRef): Promise<string | null> {
+  return (await latestDisplayName(db, app)) ?? null;
 }
 
 // ------------------------------------------------------------------ activity
@@ -248,16 +245,16 @@ function mentions(entry: ActivityEntry, text: string): boolean {
 }
 
 /** The activity page: entries newest first, filtered, and the actors to filter by. */
-export function getActivityPage(db: Db, filters: ActivityFilters) {
+export async function getActivityPage(db: Db, filters: ActivityFilters) {
   const filter: ActivityFilter = { action: filters.action, actor: filters.actor, status: filters.status };
-  let entries = listActivity(db, filter);
+  let entries = await listActivity(db, filter);
   if (filters.resource) entries = entries.filter((e) => mentions(e, filters.resource!));
-  const actors = [...new Set(listActivity(db, {}).map((e) => e.actor))].sort();
+  const actors = [...new Set((await listActivity(db, {})).map((e) => e.actor))].sort();
   return { entries: entries.slice(0, ACTIVITY_PAGE_LIMIT), matching: entries.length, actors };
 }
 
 /** The tracked syncs of an activity (its full syncs' progress). */
-export function trackedSyncsOf(db: Db, activityId: number): TrackedSync[] {
+export function trackedSyncsOf(db: Db, activityId: number): Promise<TrackedSync[]> {
   return listTrackedSyncs(db, { activityId });
 }
 
@@ -277,17 +274,17 @@ async function planned<T>(what: string, plan: () => Promise<T>): Promise<T> {
 
 /** The full-sync page: one data source's plan, or (no dataSourceId) every failing S3 data source of an application. */
 export async function getFullSyncPage(params: URLSearchParams, user: SignedInUser) {
-  const ctx = dashboardFixContext();
+  const ctx = await dashboardFixContext();
   const canApply = user.role === "operator";
   if (params.has("dataSourceId")) {
     const ref = dataSourceRefFrom(params);
     const plan = await planned("the full sync", () => planFullSync(ctx, ref));
-    return { kind: "single" as const, canApply, applicationName: applicationName(ctx.db, ref), application: ref, plan, plans: [plan] };
+    return { kind: "single" as const, canApply, applicationName: await applicationName(ctx.db, ref), application: ref, plan, plans: [plan] };
   }
   const app = applicationRefFrom(params);
-  const refs = failingFullSyncSources(ctx.db, app);
+  const refs = await failingFullSyncSources(ctx.db, app);
   const plans = await planned("the full syncs", () => Promise.all(refs.map((ref) => planFullSync(ctx, ref))));
-  return { kind: "bulk" as const, canApply, applicationName: applicationName(ctx.db, app), application: app, plan: null, plans };
+  return { kind: "bulk" as const, canApply, applicationName: await applicationName(ctx.db, app), application: app, plan: null, plans };
 }
 
 const hash = z.string().trim().min(1, "the plan's hash is missing: reload the page and confirm the plan shown");
@@ -330,7 +327,7 @@ function parseForm<T>(schema: z.ZodType<T>, object: Record<string, unknown>): T 
  * a stale plan comes back as outcome stale-plan with nothing changed.
  */
 export async function applyFullSyncFromForm(params: URLSearchParams, form: FormData, user: SignedInUser) {
-  const ctx = dashboardFixContext();
+  const ctx = await dashboardFixContext();
   const actor = actorOf(user);
   if (params.has("dataSourceId")) {
     const ref = dataSourceRefFrom(params);
@@ -350,8 +347,8 @@ export async function applyFullSyncFromForm(params: URLSearchParams, form: FormD
 
 /** An activity entry, its tracked syncs, and for a role patch not yet rolled back the rollback plan. */
 export async function getActivityEntryPage(id: number, user: SignedInUser) {
-  const ctx = dashboardFixContext();
-  const entry = getActivity(ctx.db, id);
+  const ctx = await dashboardFixContext();
+  const entry = await getActivity(ctx.db, id);
   if (!entry) throw new Response(`There is no activity #${id}.`, { status: 404 });
   const rollbackable = entry.action === "patch-role-policy" && entry.status === "succeeded" && entry.rolledBackBy === undefined;
   let rollback: RollbackPlan | null = null;
@@ -363,7 +360,7 @@ export async function getActivityEntryPage(id: number, user: SignedInUser) {
       rollbackProblem = `The rollback cannot be planned: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
-  return { entry, trackedSyncs: listTrackedSyncs(ctx.db, { activityId: id }), rollback, rollbackProblem, canApply: user.role === "operator" };
+  return { entry, trackedSyncs: await listTrackedSyncs(ctx.db, { activityId: id }), rollback, rollbackProblem, canApply: user.role === "operator" };
 }
 
 const rollbackSchema = z.object({ intent: z.literal("rollback"), planHash: hash });
@@ -371,13 +368,14 @@ const rollbackSchema = z.object({ intent: z.literal("rollback"), planHash: hash 
 /** Rolls back the role patch of activity `id`, confirmed by the hash of the rollback plan shown. */
 export async function applyRollbackFromForm(id: number, form: FormData, user: SignedInUser) {
   const fields = parseForm(rollbackSchema, formObject(form));
-  return applyRollback(dashboardFixContext(), id, { actor: actorOf(user), confirmPlanHash: fields.planHash });
+  return applyRollback(await dashboardFixContext(), id, { actor: actorOf(user), confirmPlanHash: fields.planHash });
 }
 
 /** The role-patch page: the exact change to the role's inline policy, or why it is refused. */
 export async function getRolePatchPage(params: URLSearchParams, user: SignedInUser) {
   const ref = roleRefFrom(params);
-  const plan = await planned("the role policy patch", () => planRolePolicyPatch(dashboardFixContext(), ref));
+  const ctx = await dashboardFixContext();
+  const plan = await planned("the role policy patch", () => planRolePolicyPatch(ctx, ref));
   return { canApply: user.role === "operator", plan };
 }
 
@@ -387,7 +385,7 @@ const confirmSchema = z.object({ intent: z.literal("apply"), planHash: hash });
 export async function applyRolePatchFromForm(params: URLSearchParams, form: FormData, user: SignedInUser) {
   const ref = roleRefFrom(params);
   const fields = parseForm(confirmSchema, formObject(form));
-  return { result: await applyRolePolicyPatch(dashboardFixContext(), ref, { actor: actorOf(user), confirmPlanHash: fields.planHash }) };
+  return { result: await applyRolePolicyPatch(await dashboardFixContext(), ref, { actor: actorOf(user), confirmPlanHash: fields.planHash }) };
 }
 
 /** No files yet: the plan of what is stale (every stale document "missing" its file). */
@@ -396,9 +394,9 @@ const NO_FILES: FileSource = { kind: "buffers", files: [] };
 /** The re-upload page: the index's stale uploaded documents by name and date. */
 export async function getReuploadPage(params: URLSearchParams, user: SignedInUser) {
   const ref = uploadedDocumentsRefFrom(params);
-  const ctx = dashboardFixContext();
+  const ctx = await dashboardFixContext();
   const plan = await planned("the re-upload", () => planReupload(ctx, { ...ref, files: NO_FILES }));
-  return { canApply: user.role === "operator", applicationName: applicationName(ctx.db, ref), index: ref, plan };
+  return { canApply: user.role === "operator", applicationName: await applicationName(ctx.db, ref), index: ref, plan };
 }
 
 /** Files one re-upload post may carry beyond one per stale document (a few unmatched ones are reported, not refused). */
@@ -419,7 +417,8 @@ class UploadRefused extends Error {}
 /** The limits of one re-upload post for the index in the URL: its stale documents' count + 5 files. */
 export async function reuploadUploadLimits(params: URLSearchParams): Promise<ReuploadUploadLimits> {
   const ref = uploadedDocumentsRefFrom(params);
-  const plan = await planned("the re-upload", () => planReupload(dashboardFixContext(), { ...ref, files: NO_FILES }));
+  const ctx = await dashboardFixContext();
+  const plan = await planned("the re-upload", () => planReupload(ctx, { ...ref, files: NO_FILES }));
   const maxFiles = plan.details.staleDocuments.length + EXTRA_UPLOAD_FILES;
   return { maxFiles, maxBytes: maxFiles * MAX_DOCUMENT_BYTES + MAX_FIELDS * MAX_FIELD_BYTES };
 }
@@ -491,7 +490,7 @@ const reuploadSchema = z.discriminatedUnion("intent", [
  */
 export async function reuploadFromForm(params: URLSearchParams, form: FormData, user: SignedInUser) {
   const ref = uploadedDocumentsRefFrom(params);
-  const ctx = dashboardFixContext();
+  const ctx = await dashboardFixContext();
   const fields = parseForm(reuploadSchema, formObject(form));
   const files = await uploadedFiles(form);
   const checked = await planned("the re-upload", () => planReupload(ctx, { ...ref, files }));

@@ -9,6 +9,7 @@ import { latestAuditId } from "~/audit/history";
 import { runAudit, type RunAuditOptions } from "~/audit/run";
 import { loadTargetsFile } from "~/audit/targets";
 import { getConfig } from "~/config.server";
+import { singleton } from "~/util/singleton.server";
 import { dashboardDb } from "./db.server";
 import type { ScanStatus } from "./types";
 
@@ -20,11 +21,10 @@ interface ScanState {
   /** Set by startScanScheduler (serve.ts): e.g. the demo fleet's accounts. */
   defaults: ScanAuditOptions;
   running: Promise<void> | null;
+  /** The start-up check for an empty database (startScanScheduler), until it has run. */
+  initial: Promise<void> | null;
   scheduler: ReturnType<typeof setInterval> | null;
 }
-
-const KEY = Symbol.for("qbiz-readiness.scans");
-type Holder = { [KEY]?: ScanState };
 
 const IDLE: ScanStatus = {
   state: "idle", startedAt: null, finishedAt: null, startedBy: null,
@@ -32,8 +32,7 @@ const IDLE: ScanStatus = {
 };
 
 function state(): ScanState {
-  const holder = globalThis as Holder;
-  return (holder[KEY] ??= { status: IDLE, defaults: {}, running: null, scheduler: null });
+  return singleton("scans", (): ScanState => ({ status: IDLE, defaults: {}, running: null, initial: null, scheduler: null }));
 }
 
 /** What the current (or last) scan is doing; a copy, safe to serialise. */
@@ -71,7 +70,7 @@ export function startScan(startedBy: { username: string } | string): { scan: Sca
   const audit = async () =>
     runAudit({
       ...auditOptions(scans.defaults),
-      db: dashboardDb(),
+      db: await dashboardDb(),
       onProgress: (p) => {
         scans.status = { ...scans.status, targetsDone: p.targetsDone, targetsTotal: p.targetsTotal, apiCalls: p.apiCalls };
       },
@@ -106,6 +105,7 @@ export function startScan(startedBy: { username: string } | string): { scan: Sca
 
 /** Resolves when the running scan (if any) has ended. */
 export async function scanFinished(): Promise<ScanStatus> {
+  await state().initial;
   await state().running;
   return scanStatus();
 }
@@ -123,7 +123,9 @@ export function startScanScheduler(
 ): () => void {
   const scans = state();
   scans.defaults = audit;
-  if (latestAuditId(dashboardDb()) === undefined) startScan("initial audit");
+  scans.initial = (async () => {
+    if ((await latestAuditId(await dashboardDb())) === undefined) startScan("initial audit");
+  })().catch((error: unknown) => console.error("Could not read the database for the initial audit:", error));
   if (scans.scheduler) clearInterval(scans.scheduler);
   scans.scheduler = null;
   if (intervalMinutes) {

@@ -1,10 +1,12 @@
 /**
- * The activity log: every fix action, append-only (SQLite triggers refuse
- * UPDATE and DELETE). An entry is written when an apply starts (who, when,
+ * The activity log: every fix action, append-only (the database's triggers
+ * refuse UPDATE, DELETE and REPLACE; storage: ../db/activity.ts). An entry is written when an apply starts (who, when,
  * which resources, the plan as confirmed, rollback data); what then happens is
  * appended as events, and the entry's status is its latest event's.
  */
+import * as activity from "../db/activity";
 import type { Db } from "../db/database";
+import type { ActivityEventRow, ActivityRow } from "../db/schema";
 import type {
   ActivityEntry,
   ActivityEvent,
@@ -15,33 +17,13 @@ import type {
   ResourceRef,
 } from "./types";
 
-interface ActivityRow {
-  id: number;
-  action: FixAction;
-  actor: string;
-  started_at: string;
-  resources: string;
-  plan: string;
-  rollback_data: string | null;
-  rollback_of: number | null;
-}
-
-interface EventRow {
-  activity_id: number;
-  at: string;
-  status: ActivityStatus;
-  message: string;
-  request_ids: string;
-  data: string | null;
-}
-
 /** The key that names a resource in locks and filters. */
 export function resourceKey(r: ResourceRef): string {
   return [r.type, r.accountId, r.region ?? "", r.applicationId ?? "", r.indexId ?? "", r.dataSourceId ?? "", r.roleArn ?? ""].join("|");
 }
 
 /** Start an entry; returns its id. `at` is the fleet's "now". */
-export function recordActivity(
+export async function recordActivity(
   db: Db,
   entry: {
     action: FixAction;
@@ -54,58 +36,52 @@ export function recordActivity(
     status?: ActivityStatus;
     message?: string;
   },
-): number {
-  return db.transaction(() => {
-    const id = Number(
-      db
-        .prepare(
-          `INSERT INTO activity (action, actor, started_at, resources, plan, rollback_data, rollback_of)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          entry.action,
-          entry.actor,
-          entry.at.toISOString(),
-          JSON.stringify(entry.resources),
-          JSON.stringify(entry.plan),
-          entry.rollbackData ? JSON.stringify(entry.rollbackData) : null,
-          entry.rollbackOf ?? null,
-        ).lastInsertRowid,
-    );
-    const insertResource = db.prepare(
-      `INSERT INTO activity_resources (activity_id, account_id, region, application_id, resource_key) VALUES (?, ?, ?, ?, ?)`,
-    );
-    for (const r of entry.resources) insertResource.run(id, r.accountId, r.region ?? null, r.applicationId ?? null, resourceKey(r));
-    for (const app of entry.plan.applications) {
-      insertResource.run(id, app.accountId, app.region, app.applicationId, `application|${app.accountId}|${app.region}|${app.applicationId}`);
-    }
-    appendActivityEvent(db, id, { at: entry.at, status: entry.status ?? "running", message: entry.message ?? "started", requestIds: [] });
-    return id;
-  })();
+): Promise<number> {
+  const resources = [
+    ...entry.resources.map((r) => ({ account_id: r.accountId, region: r.region ?? null, application_id: r.applicationId ?? null, resource_key: resourceKey(r) })),
+    ...entry.plan.applications.map((app) => ({
+      account_id: app.accountId,
+      region: app.region,
+      application_id: app.applicationId,
+      resource_key: `application|${app.accountId}|${app.region}|${app.applicationId}`,
+    })),
+  ];
+  return activity.insertActivity(db, {
+    activity: {
+      action: entry.action,
+      actor: entry.actor,
+      started_at: entry.at.toISOString(),
+      resources: JSON.stringify(entry.resources),
+      plan: JSON.stringify(entry.plan),
+      rollback_data: entry.rollbackData ? JSON.stringify(entry.rollbackData) : null,
+      rollback_of: entry.rollbackOf ?? null,
+    },
+    resources,
+    firstEvent: eventRow({ at: entry.at, status: entry.status ?? "running", message: entry.message ?? "started", requestIds: [] }),
+  });
+}
+
+type NewEvent = { at: Date; status: ActivityStatus; message: string; requestIds?: string[]; data?: Record<string, unknown> };
+
+function eventRow(event: NewEvent): activity.NewActivityEvent {
+  return {
+    at: event.at.toISOString(),
+    status: event.status,
+    message: event.message,
+    request_ids: JSON.stringify(event.requestIds ?? []),
+    data: event.data ? JSON.stringify(event.data) : null,
+  };
 }
 
 /** Append what happened to an entry. */
-export function appendActivityEvent(
-  db: Db,
-  activityId: number,
-  event: { at: Date; status: ActivityStatus; message: string; requestIds?: string[]; data?: Record<string, unknown> },
-): void {
-  db.prepare(
-    `INSERT INTO activity_events (activity_id, at, status, message, request_ids, data) VALUES (?, ?, ?, ?, ?, ?)`,
-  ).run(
-    activityId,
-    event.at.toISOString(),
-    event.status,
-    event.message,
-    JSON.stringify(event.requestIds ?? []),
-    event.data ? JSON.stringify(event.data) : null,
-  );
+export async function appendActivityEvent(db: Db, activityId: number, event: NewEvent): Promise<void> {
+  await activity.insertActivityEvent(db, activityId, eventRow(event));
 }
 
-function toEntry(row: ActivityRow, events: EventRow[], rolledBackBy: number | undefined): ActivityEntry {
+function toEntry(row: ActivityRow, events: ActivityEventRow[], rolledBackBy: number | undefined): ActivityEntry {
   const parsed: ActivityEvent[] = events.map((e) => ({
     at: e.at,
-    status: e.status,
+    status: e.status as ActivityStatus,
     message: e.message,
     requestIds: JSON.parse(e.request_ids) as string[],
     ...(e.data ? { data: JSON.parse(e.data) as Record<string, unknown> } : {}),
@@ -113,7 +89,7 @@ function toEntry(row: ActivityRow, events: EventRow[], rolledBackBy: number | un
   const last = parsed[parsed.length - 1];
   return {
     id: row.id,
-    action: row.action,
+    action: row.action as FixAction,
     actor: row.actor,
     startedAt: row.started_at,
     status: rolledBackBy !== undefined ? "rolled-back" : last?.status ?? "running",
@@ -129,60 +105,32 @@ function toEntry(row: ActivityRow, events: EventRow[], rolledBackBy: number | un
 }
 
 /** A rollback counts once it succeeded. */
-function rolledBackBy(db: Db, ids: number[]): Map<number, number> {
+async function rolledBackBy(db: Db, ids: number[]): Promise<Map<number, number>> {
   if (ids.length === 0) return new Map();
-  const rows = db
-    .prepare(
-      `SELECT a.rollback_of AS original, a.id AS id FROM activity a
-       WHERE a.rollback_of IN (${ids.map(() => "?").join(",")})
-         AND (SELECT status FROM activity_events e WHERE e.activity_id = a.id ORDER BY e.id DESC LIMIT 1) = 'succeeded'`,
-    )
-    .all(...ids) as { original: number; id: number }[];
+  const rows = await activity.succeededRollbacksOf(db, ids);
   return new Map(rows.map((r) => [r.original, r.id]));
 }
 
-function entriesOf(db: Db, rows: ActivityRow[]): ActivityEntry[] {
+async function entriesOf(db: Db, rows: ActivityRow[]): Promise<ActivityEntry[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const events = db
-    .prepare(`SELECT * FROM activity_events WHERE activity_id IN (${ids.map(() => "?").join(",")}) ORDER BY id`)
-    .all(...ids) as EventRow[];
-  const byActivity = new Map<number, EventRow[]>();
+  const events = await activity.eventsOf(db, ids);
+  const byActivity = new Map<number, ActivityEventRow[]>();
   for (const e of events) byActivity.set(e.activity_id, [...(byActivity.get(e.activity_id) ?? []), e]);
-  const rollbacks = rolledBackBy(db, ids);
+  const rollbacks = await rolledBackBy(db, ids);
   return rows.map((r) => toEntry(r, byActivity.get(r.id) ?? [], rollbacks.get(r.id)));
 }
 
-export function getActivity(db: Db, id: number): ActivityEntry | undefined {
-  const row = db.prepare(`SELECT * FROM activity WHERE id = ?`).get(id) as ActivityRow | undefined;
-  return row ? entriesOf(db, [row])[0] : undefined;
+export async function getActivity(db: Db, id: number): Promise<ActivityEntry | undefined> {
+  const row = await activity.activityById(db, id);
+  return row ? (await entriesOf(db, [row]))[0] : undefined;
 }
 
 /** Entries, newest first, filtered. */
-export function listActivity(db: Db, filter: ActivityFilter = {}): ActivityEntry[] {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.action) {
-    where.push("a.action = ?");
-    params.push(filter.action);
-  }
-  if (filter.actor) {
-    where.push("a.actor = ?");
-    params.push(filter.actor);
-  }
-  if (filter.accountId) {
-    where.push("EXISTS (SELECT 1 FROM activity_resources r WHERE r.activity_id = a.id AND r.account_id = ?)");
-    params.push(filter.accountId);
-  }
-  if (filter.applicationId) {
-    where.push("EXISTS (SELECT 1 FROM activity_resources r WHERE r.activity_id = a.id AND r.application_id = ?)");
-    params.push(filter.applicationId);
-  }
-  const rows = db
-    .prepare(`SELECT a.* FROM activity a ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY a.id DESC`)
-    .all(...params) as ActivityRow[];
+export async function listActivity(db: Db, filter: ActivityFilter = {}): Promise<ActivityEntry[]> {
+  const rows = await activity.queryActivity(db, filter);
   // Status is derived from events, so it filters after reading.
-  let entries = entriesOf(db, rows);
+  let entries = await entriesOf(db, rows);
   if (filter.status) entries = entries.filter((e) => e.status === filter.status);
   return filter.limit ? entries.slice(0, filter.limit) : entries;
 }

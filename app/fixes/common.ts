@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { awsErrorInfo } from "../aws/clients";
+import { assertDatabaseWritable, DatabaseUnavailableError } from "../db/health";
 import { appendActivityEvent, recordActivity, resourceKey } from "./activity-log";
 import { acquireLock, ResourceBusyError } from "./locks";
 import { isAccessDenied } from "./permissions";
@@ -138,10 +139,14 @@ export async function applySafely<P extends FixPlan>(
   extra: { rollbackData?: (plan: P) => Record<string, unknown> | undefined; rollbackOf?: number } = {},
 ): Promise<ApplyResult<P>> {
   const lockKey = `${action}|${resourceKey(resource)}`;
-  let release: () => void;
+  // Before anything else: an apply whose record (and rollback data) would be lost is not started.
+  const unwritable = databaseProblem(ctx);
+  if (unwritable) return refusedForDatabase(unwritable, await replan());
+  let release: () => Promise<void>;
   try {
-    release = acquireLock(ctx.db, lockKey);
+    release = await acquireLock(ctx.db, lockKey);
   } catch (error) {
+    if (error instanceof DatabaseUnavailableError) return refusedForDatabase(error.message, await replan());
     if (!(error instanceof ResourceBusyError)) throw error;
     const plan = await replan();
     return { outcome: "busy", message: error.message, plan, done: [], notDone: ["nothing was changed"], requestIds: [] };
@@ -162,15 +167,22 @@ export async function applySafely<P extends FixPlan>(
       const outcome: ApplyOutcome = plan.status;
       return { outcome, message: plan.summary, plan, done: [], notDone: ["nothing was changed"], requestIds: [] };
     }
-    const activityId = recordActivity(ctx.db, {
-      action,
-      actor: options.actor,
-      at: ctx.now(),
-      resources: [resource],
-      plan,
-      rollbackData: extra.rollbackData?.(plan),
-      rollbackOf: extra.rollbackOf,
-    });
+    let activityId: number;
+    try {
+      activityId = await recordActivity(ctx.db, {
+        action,
+        actor: options.actor,
+        at: ctx.now(),
+        resources: [resource],
+        plan,
+        rollbackData: extra.rollbackData?.(plan),
+        rollbackOf: extra.rollbackOf,
+      });
+    } catch (error) {
+      // Full disk, read-only file: nothing was done, and the reason names the file.
+      if (error instanceof DatabaseUnavailableError) return refusedForDatabase(error.message, plan);
+      throw error;
+    }
     const calls = new AwsCalls();
     let result: RunOutcome;
     try {
@@ -184,7 +196,7 @@ export async function applySafely<P extends FixPlan>(
         notDone: ["the action did not complete; see the message"],
       };
     }
-    appendActivityEvent(ctx.db, activityId, {
+    await appendActivityEvent(ctx.db, activityId, {
       at: ctx.now(),
       status: result.outcome as ActivityStatus,
       message: result.message,
@@ -196,7 +208,7 @@ export async function applySafely<P extends FixPlan>(
       try {
         reaudit = await reauditApplications(ctx, plan.applications, { activityId });
       } catch (error) {
-        appendActivityEvent(ctx.db, activityId, {
+        await appendActivityEvent(ctx.db, activityId, {
           at: ctx.now(),
           status: result.outcome as ActivityStatus,
           message: `Re-audit after the action failed: ${error instanceof Error ? error.message : String(error)}`,
@@ -206,8 +218,23 @@ export async function applySafely<P extends FixPlan>(
     const { reaudit: _r, reauditResult: _rr, data: _d, ...shown } = result;
     return { ...shown, plan, activityId, requestIds: calls.requestIds, ...(reaudit ? { reaudit } : {}) };
   } finally {
-    release();
+    await release();
   }
+}
+
+/** Why the database cannot take this apply's record (deleted, replaced, read-only), or undefined. */
+function databaseProblem(ctx: FixContext): string | undefined {
+  try {
+    assertDatabaseWritable(ctx.db);
+    return undefined;
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError) return error.message;
+    throw error;
+  }
+}
+
+function refusedForDatabase<P extends FixPlan>(reason: string, plan: P): ApplyResult<P> {
+  return { outcome: "refused", message: reason, plan, done: [], notDone: ["nothing was changed"], requestIds: [] };
 }
 
 /** Steps of a multi-step apply, so a half-way failure says exactly what was and was not done. */

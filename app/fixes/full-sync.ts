@@ -22,6 +22,7 @@ import { getApplicationInventory, latestAuditId } from "../audit/history";
 import { INCREMENTAL_SYNC_MODE, RUNNING_SYNC_JOB_STATUSES } from "../aws/vocabulary";
 import { createLimiter, type Limiter } from "../util/concurrency";
 import { latestFullModeExecution } from "../db/tracked-syncs";
+import { latestFullModeExecution } from "../db/tracked-syncs";
 import { appendActivityEvent } from "./activity-log";
 import { applySafely, AwsCalls, errorCode, PermissionDenied, sealPlan, Steps, type RunOutcome } from "./common";
 import {
@@ -454,8 +455,9 @@ export async function verifyFullSync(ctx: FixContext, d: DataSourceRef): Promise
   );
   // S3V2 has no full mode to have synced in: the documents alone prove it (or not).
   if (isModelessConnector(source.type)) return modelessVerification(modelessSourceFacts(source), await documentFreshness(ctx, d, calls));
-  const own = await latestFullModeExecution(ctx.db, d);
-  const job = own ? await findSyncJob(ctx, d, own, calls) : undefined;
+  const ownExecution = await latestFullModeExecution(ctx.db, d);
+  const own = ownExecution === undefined ? undefined : { execution_id: ownExecution };
+  const job = own ? await findSyncJob(ctx, d, own.execution_id, calls) : undefined;
   const { qbusiness } = await ctx.clients(d.accountId, d.region);
   let stale = 0;
   let total = 0;

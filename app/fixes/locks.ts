@@ -1,11 +1,12 @@
 /**
  * One action at a time per resource: an in-process lock (two requests of one
- * server) plus a SQLite row (a CLI and the dashboard, two processes). A row
+ * server) plus a database row (a CLI and the dashboard, two processes). A row
  * whose holder process is gone, or that has expired, is taken over.
  */
 import os from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/database";
+import { lockHolder, releaseLock, takeLock } from "../db/fix-locks";
 
 const held = new Set<string>();
 const PROCESS_HOLDER = `${os.hostname()}:${process.pid}`;
@@ -32,32 +33,33 @@ function holderAlive(holder: string): boolean {
 
 /**
  * Take the lock or throw ResourceBusyError. Returns the release function.
- * Synchronous on purpose: the check and the take cannot interleave with another apply in this process.
+ * The in-process mark is set before the first await, so two applies of this
+ * process cannot both pass the check; the row is taken in one write
+ * transaction (../db/fix-locks.ts), so two processes cannot either.
  */
-export function acquireLock(db: Db, lockKey: string): () => void {
+export async function acquireLock(db: Db, lockKey: string): Promise<() => Promise<void>> {
   if (held.has(lockKey)) {
-    const row = db.prepare(`SELECT holder, acquired_at FROM fix_locks WHERE lock_key = ?`).get(lockKey) as
-      | { holder: string; acquired_at: string }
-      | undefined;
-    throw new ResourceBusyError(lockKey, row?.holder ?? PROCESS_HOLDER, row?.acquired_at ?? "now");
+    const row = await lockHolder(db, lockKey);
+    throw new ResourceBusyError(lockKey, row?.holder ?? PROCESS_HOLDER, row?.acquiredAt ?? "now");
   }
+  held.add(lockKey);
   const holder = `${PROCESS_HOLDER}:${randomUUID()}`;
   const now = new Date();
-  db.transaction(() => {
-    const row = db.prepare(`SELECT holder, acquired_at, expires_at FROM fix_locks WHERE lock_key = ?`).get(lockKey) as
-      | { holder: string; acquired_at: string; expires_at: string }
-      | undefined;
-    if (row && Date.parse(row.expires_at) > now.getTime() && holderAlive(row.holder)) {
-      throw new ResourceBusyError(lockKey, row.holder, row.acquired_at);
-    }
-    db.prepare(
-      `INSERT INTO fix_locks (lock_key, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (lock_key) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
-    ).run(lockKey, holder, now.toISOString(), new Date(now.getTime() + LOCK_TTL_MS).toISOString());
-  }).immediate();
-  held.add(lockKey);
-  return () => {
+  try {
+    const kept = await takeLock(db, {
+      lockKey,
+      holder,
+      acquiredAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + LOCK_TTL_MS).toISOString(),
+      stillHeld: (row) => Date.parse(row.expiresAt) > now.getTime() && holderAlive(row.holder),
+    });
+    if (kept) throw new ResourceBusyError(lockKey, kept.holder, kept.acquiredAt);
+  } catch (error) {
     held.delete(lockKey);
-    db.prepare(`DELETE FROM fix_locks WHERE lock_key = ? AND holder = ?`).run(lockKey, holder);
+    throw error;
+  }
+  return async () => {
+    held.delete(lockKey);
+    await releaseLock(db, lockKey, holder);
   };
 }

@@ -16,6 +16,7 @@ import { IamRoleReader, roleReadError, type IamPrincipal } from "../aws/iam-role
 import { evaluatePolicies, policySourcesOf, simulateRoleAccess } from "../aws/role-access";
 import { GET_DOCUMENT_CONTENT, isAccessDeniedCode } from "../aws/vocabulary";
 import { latestAuditId, type StoredApplicationInventory } from "../audit/history";
+import { inventoriesOfAudit } from "../db/audit-applications";
 import { statementsOf, type PolicySource } from "../policy/evaluate";
 import { policySize, ROLE_INLINE_POLICIES_QUOTA } from "../policy/limits";
 import type { PolicyDocument, PolicyStatement } from "../policy/types";
@@ -36,14 +37,12 @@ interface UsingApplication extends ApplicationRef {
 }
 
 /** Applications whose web experience uses the role, as the latest audit saw them. */
-export function applicationsUsingRole(ctx: FixContext, accountId: string, roleArn: string, roleName: string): UsingApplication[] {
-  const auditId = latestAuditId(ctx.db);
+export async function applicationsUsingRole(ctx: FixContext, accountId: string, roleArn: string, roleName: string): Promise<UsingApplication[]> {
+  const auditId = await latestAuditId(ctx.db);
   if (auditId === undefined) return [];
-  const rows = ctx.db
-    .prepare(`SELECT inventory FROM audit_applications WHERE audit_id = ? AND account_id = ?`)
-    .all(auditId, accountId) as { inventory: string }[];
-  return rows
-    .map((r) => JSON.parse(r.inventory) as StoredApplicationInventory)
+  const inventories = await inventoriesOfAudit(ctx.db, auditId, accountId);
+  return inventories
+    .map((json) => JSON.parse(json) as StoredApplicationInventory)
     .filter((app) => app.webExperiences.some((w) => w.roleArn === roleArn || (w.roleArn && roleNameOf(w.roleArn) === roleName)))
     .map((app) => ({
       accountId: app.accountId,
@@ -137,7 +136,7 @@ export async function planRolePolicyPatch(ctx: FixContext, ref: RoleRef): Promis
         applicationArn: a.applicationArn ?? `arn:aws:qbusiness:${a.region}:${a.accountId}:application/${a.applicationId}`,
         indexIds: a.indexIds ?? [],
       }))
-    : applicationsUsingRole(ctx, ref.accountId, givenArn, roleName);
+    : await applicationsUsingRole(ctx, ref.accountId, givenArn, roleName);
   const applications = apps.map(({ accountId, region, applicationId }) => ({ accountId, region, applicationId }));
   const base = { action: "patch-role-policy" as const, resource, applications, missingPermissions: [] as string[] };
   const refuse = (reasons: string[], details: Partial<RolePolicyPatchPlan["details"]> = {}, status: RolePolicyPatchPlan["status"] = "refused") =>
@@ -261,7 +260,7 @@ export async function verifyRolePolicyPatch(
 ): Promise<Verification> {
   const roleName = roleNameOf(ref.roleArn);
   const roleArn = ref.roleArn.startsWith("arn:") ? ref.roleArn : `arn:aws:iam::${ref.accountId}:role/${roleName}`;
-  const using = apps ?? applicationsUsingRole(ctx, ref.accountId, roleArn, roleName);
+  const using = apps ?? (await applicationsUsingRole(ctx, ref.accountId, roleArn, roleName));
   if (using.length === 0) return { ok: false, message: `No application is known to use role ${roleName}.` };
   const { iam } = await ctx.clients(ref.accountId, using[0].region);
   const resources = requestResources(using);
@@ -337,9 +336,10 @@ export async function applyRolePolicyPatch(
         };
       }
       const done = [`${d.previousDocument === null ? "created" : "updated"} inline policy ${d.policyName} on role ${d.roleName}`];
+      const usingRole = await applicationsUsingRole(ctx, ref.accountId, d.roleArn, d.roleName);
       const apps = plan.applications.map((a) => {
         const given = ref.applications?.find((g) => g.applicationId === a.applicationId);
-        const known = applicationsUsingRole(ctx, ref.accountId, d.roleArn, d.roleName).find((k) => k.applicationId === a.applicationId);
+        const known = usingRole.find((k) => k.applicationId === a.applicationId);
         return {
           ...a,
           applicationArn: given?.applicationArn ?? known?.applicationArn ?? `arn:aws:qbusiness:${a.region}:${a.accountId}:application/${a.applicationId}`,

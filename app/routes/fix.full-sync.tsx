@@ -59,7 +59,7 @@ export default function FullSyncFix() {
           <FixApplyForm
             plan={plans[0]}
             canApply={page.canApply}
-            label="Start the full sync"
+            label={plans[0].details.modeless ? "Start the sync and check every document" : "Start the full sync"}
             blockedBecause={plans[0].details.runningSync ? "A sync is running: a full sync can start when it has ended." : undefined}
           >
             <FullSyncOptions switchesMode={plans[0].details.switchesMode} />
