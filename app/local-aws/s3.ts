@@ -7,8 +7,15 @@ import { accountCredentials, type FixtureS3Object } from "./fixture-types";
 import { AwsError, type EmuRequest, type EmuResponse, type Emulator, type ServiceModule } from "./types";
 import { s3Document } from "./xml";
 import { encodeRfc3986, presignGetUrl } from "./sigv4";
+import { handleWrite, writeOperationOf } from "./s3-writes";
 
 const MAX_KEYS = 1000;
+/**
+ * The emulator's own cap on one request body (PutObject, UploadPart): it keeps
+ * objects in memory, so it takes less than AWS's 5 GiB; larger objects go up
+ * in parts, as `aws s3 cp` sends anything over 8 MiB.
+ */
+const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 
 /** Content types given at PutObject, kept beside the fleet so the fixture shape stays as documented. */
 const putContentTypes = new WeakMap<object, Map<string, string>>();
@@ -46,7 +53,7 @@ function target(req: EmuRequest): { bucket: string; key: string } {
   return { bucket: decode(raw.slice(0, slash)), key: decode(raw.slice(slash + 1)) };
 }
 
-function findBucket(req: EmuRequest, emu: Emulator, bucket: string) {
+export function findBucket(req: EmuRequest, emu: Emulator, bucket: string) {
   const mine = emu.account(req.accountId)?.s3?.buckets[bucket];
   if (mine) return mine;
   // Bucket names are global: someone else's bucket is refused, not missing.
@@ -59,7 +66,7 @@ function objectBytes(object: FixtureS3Object): Buffer {
   return Buffer.from(object.text ?? "", "utf8");
 }
 
-function etagOf(bytes: Buffer): string {
+export function etagOf(bytes: Buffer): string {
   return `"${createHash("md5").update(bytes).digest("hex")}"`;
 }
 
@@ -198,14 +205,22 @@ function getObject(req: EmuRequest, emu: Emulator, bucketName: string, key: stri
 }
 
 function putObject(req: EmuRequest, emu: Emulator, bucketName: string, key: string): EmuResponse {
-  const bucket = findBucket(req, emu, bucketName);
-  if (Buffer.byteLength(key, "utf8") > 1024) throw new AwsError("KeyTooLongError", "Your key is too long", 400);
-  const now = emu.clock.now();
-  bucket.objects[key] = { base64: req.body.toString("base64"), lastModified: now.toISOString() };
+  storeObject(req, emu, { bucketName, key, bytes: req.body, contentType: req.headers["content-type"] });
+  return { status: 200, headers: { etag: etagOf(req.body) } };
+}
+
+/** Write (or replace) an object as PutObject does: now as its last-modified time, its content type kept. */
+export function storeObject(
+  req: EmuRequest,
+  emu: Emulator,
+  o: { bucketName: string; key: string; bytes: Buffer; contentType?: string },
+): void {
+  const bucket = findBucket(req, emu, o.bucketName);
+  if (Buffer.byteLength(o.key, "utf8") > 1024) throw new AwsError("KeyTooLongError", "Your key is too long", 400);
+  bucket.objects[o.key] = { base64: o.bytes.toString("base64"), lastModified: emu.clock.now().toISOString() };
   const types = putContentTypes.get(emu.fleet) ?? new Map<string, string>();
   putContentTypes.set(emu.fleet, types);
-  types.set(`${req.accountId}/${bucketName}/${key}`, req.headers["content-type"] ?? "binary/octet-stream");
-  return { status: 200, headers: { etag: etagOf(req.body) } };
+  types.set(`${req.accountId}/${o.bucketName}/${o.key}`, o.contentType ?? "binary/octet-stream");
 }
 
 /**
@@ -250,9 +265,12 @@ function copyObject(req: EmuRequest, emu: Emulator, bucketName: string, key: str
 export const s3Service: ServiceModule = {
   service: "s3",
   protocol: "restXml",
+  maxBodyBytes: MAX_REQUEST_BYTES,
   operationOf(req) {
     const { bucket, key } = target(req);
     if (!bucket) return undefined; // ListBuckets is not served
+    const write = writeOperationOf(req, key);
+    if (write) return write;
     if (!key) {
       if (req.method === "GET" && req.query.get("list-type") === "2") return "ListObjectsV2";
       if (req.method === "HEAD" && [...req.query.keys()].length === 0) return "HeadBucket";
@@ -284,7 +302,7 @@ export const s3Service: ServiceModule = {
       case "CopyObject":
         return copyObject(req, emu, bucket, key);
       default:
-        throw new AwsError("NotImplemented", "A header you provided implies functionality that is not implemented.", 501);
+        return handleWrite(operation, req, emu, { bucket, key });
     }
   },
 };
