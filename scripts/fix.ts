@@ -17,6 +17,8 @@ import os from "node:os";
 import readline from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { getAuditReport, latestAuditId, type StoredApplicationInventory } from "../app/audit/history";
+import { inventoriesOfAudit } from "../app/db/audit-applications";
+import { inventoriesOfAudit } from "../app/db/audit-applications";
 import { runAudit } from "../app/audit/run";
 import { AuditSetupError, loadTargetsFile, targetsForFixture, type TargetSpec } from "../app/audit/targets";
 import type { AuditReport } from "../app/audit/types";
@@ -104,12 +106,12 @@ interface Audited {
   applications: StoredApplicationInventory[];
 }
 
-function readAudit(db: Db): Audited | undefined {
-  const id = latestAuditId(db);
-  const report = id === undefined ? undefined : getAuditReport(db, id);
+async function readAudit(db: Db): Promise<Audited | undefined> {
+  const id = await latestAuditId(db);
+  const report = id === undefined ? undefined : await getAuditReport(db, id);
   if (id === undefined || !report) return undefined;
-  const rows = db.prepare(`SELECT inventory FROM audit_applications WHERE audit_id = ?`).all(id) as { inventory: string }[];
-  return { report, applications: rows.map((r) => JSON.parse(r.inventory) as StoredApplicationInventory) };
+  const inventories = await inventoriesOfAudit(db, id);
+  return { report, applications: inventories.map((json) => JSON.parse(json) as StoredApplicationInventory) };
 }
 
 function findApplication(audited: Audited, selector: string): StoredApplicationInventory {
@@ -285,7 +287,7 @@ async function main(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
 
   const dbPath = resolveDbPath(args.db);
-  const db = openDatabase(dbPath);
+  const db = await openDatabase(dbPath);
   let localAws: LocalAws | undefined;
   let ctx: FixContext | undefined;
   try {
@@ -317,11 +319,11 @@ async function main(argv: string[]): Promise<number> {
       jobs = [{ label: `rollback of activity #${id}`, plan: () => planRollback(ctx!, id), apply: (plan) => applyRollback(ctx!, plan as never, { actor, confirmPlanHash: plan.planHash }) }];
     } else {
       // A fixture's fleet is new in this process: audit it first; otherwise audit only when there is no audit yet.
-      let audited = args.fixture ? undefined : readAudit(db);
+      let audited = args.fixture ? undefined : await readAudit(db);
       if (!audited) {
         process.stderr.write("Auditing first, to find what to fix...\n");
         await runAudit({ targets, endpoint: localAws?.endpoint ?? endpoint, db });
-        audited = readAudit(db);
+        audited = await readAudit(db);
       }
       if (!audited) throw new AuditSetupError("No audit could be made.");
       if (action === "full-sync") {
@@ -383,7 +385,7 @@ async function main(argv: string[]): Promise<number> {
     return allDone ? 0 : 1;
   } finally {
     await ctx?.close();
-    db.close();
+    await db.close();
     await localAws?.close();
   }
 }

@@ -1,7 +1,9 @@
 /**
- * Audit history in SQLite: every audit's report, each application's inventory,
- * and every finding as a row the dashboard can filter. Schema: ../db/migrations.ts.
+ * Audit history: every audit's report, each application's inventory,
+ * and every finding as a row the dashboard can filter. Stored through ../db/audits.ts.
  */
+import { applicationOfAudit } from "../db/audit-applications";
+import * as audits from "../db/audits";
 import type { Db } from "../db/database";
 import type {
   ApplicationInventory,
@@ -43,114 +45,84 @@ export function applicationKey(a: { accountId: string; region: string; applicati
 }
 
 /** Save one audit (report, per-application inventory, findings) in one transaction; returns its id. */
-export function saveAudit(db: Db, report: AuditReport, inventory: Inventory): number {
+export async function saveAudit(db: Db, report: AuditReport, inventory: Inventory): Promise<number> {
   const readinessByApp = new Map(report.applications.map((a) => [applicationKey(a), a]));
-  const insertAudit = db.prepare(
-    `INSERT INTO audits (scanned_at, cutoff, status, summary, report, targets)
-     VALUES (?, ?, ?, ?, ?, ?)`,
-  );
-  const insertApplication = db.prepare(
-    `INSERT INTO audit_applications
-       (audit_id, account_id, region, application_id, display_name, identity_type, readiness, inventory)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertFinding = db.prepare(
-    `INSERT INTO findings
-       (audit_id, check_id, status, severity, account_id, region, application_id, index_id,
-        data_source_id, web_experience_id, role_arn, resource_type, name, message, evidence, remediation_action)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-
-  return db.transaction(() => {
-    const auditId = Number(
-      insertAudit.run(
-        report.scannedAt,
-        report.cutoff,
-        auditStatus(report),
-        JSON.stringify(report.summary),
-        JSON.stringify(report),
-        JSON.stringify(report.targets),
-      ).lastInsertRowid,
-    );
-    for (const app of inventory.applications) {
-      const reported = readinessByApp.get(applicationKey(app));
-      const roles: Record<string, RoleInventory> = {};
-      for (const web of app.webExperiences) {
-        if (web.roleArn && inventory.roles[web.roleArn]) roles[web.roleArn] = inventory.roles[web.roleArn];
-      }
-      const stored: StoredApplicationInventory = { ...app, roles };
-      insertApplication.run(
-        auditId,
-        app.accountId,
-        app.region,
-        app.applicationId,
-        app.displayName,
-        app.identityType ?? null,
-        reported?.readiness ?? "unknown",
-        JSON.stringify(stored),
-      );
+  const applications = inventory.applications.map((app) => {
+    const reported = readinessByApp.get(applicationKey(app));
+    const roles: Record<string, RoleInventory> = {};
+    for (const web of app.webExperiences) {
+      if (web.roleArn && inventory.roles[web.roleArn]) roles[web.roleArn] = inventory.roles[web.roleArn];
     }
-    for (const f of report.findings) {
-      const r = f.resource;
-      insertFinding.run(
-        auditId,
-        f.checkId,
-        f.status,
-        f.severity,
-        r.accountId,
-        r.region,
-        r.applicationId,
-        r.indexId,
-        r.dataSourceId,
-        r.webExperienceId,
-        r.roleArn,
-        r.type,
-        r.name,
-        f.message,
-        JSON.stringify(f.evidence ?? {}),
-        f.remediation?.action ?? null,
-      );
-    }
-    return auditId;
-  })();
+    const stored: StoredApplicationInventory = { ...app, roles };
+    return {
+      account_id: app.accountId,
+      region: app.region,
+      application_id: app.applicationId,
+      display_name: app.displayName,
+      identity_type: app.identityType ?? null,
+      readiness: reported?.readiness ?? "unknown",
+      inventory: JSON.stringify(stored),
+    };
+  });
+  const findings = report.findings.map((f) => {
+    const r = f.resource;
+    return {
+      check_id: f.checkId,
+      status: f.status,
+      severity: f.severity,
+      account_id: r.accountId,
+      region: r.region,
+      application_id: r.applicationId,
+      index_id: r.indexId,
+      data_source_id: r.dataSourceId,
+      web_experience_id: r.webExperienceId,
+      role_arn: r.roleArn,
+      resource_type: r.type,
+      name: r.name,
+      message: f.message,
+      evidence: JSON.stringify(f.evidence ?? {}),
+      remediation_action: f.remediation?.action ?? null,
+    };
+  });
+  const audit = {
+    scanned_at: report.scannedAt,
+    cutoff: report.cutoff,
+    status: auditStatus(report),
+    summary: JSON.stringify(report.summary),
+    report: JSON.stringify(report),
+    targets: JSON.stringify(report.targets),
+  };
+  return audits.insertAudit(db, { audit, applications, findings });
 }
 
 /** Audits, newest first. */
-export function listAudits(db: Db, limit = 100): AuditListItem[] {
-  const rows = db
-    .prepare(`SELECT id, scanned_at, cutoff, status, summary FROM audits ORDER BY id DESC LIMIT ?`)
-    .all(limit) as { id: number; scanned_at: string; cutoff: string; status: AuditStatus; summary: string }[];
+export async function listAudits(db: Db, limit = 100): Promise<AuditListItem[]> {
+  const rows = await audits.listAuditHeads(db, limit);
   return rows.map((r) => ({
     id: r.id,
     scannedAt: r.scanned_at,
     cutoff: r.cutoff,
-    status: r.status,
+    status: r.status as AuditStatus,
     summary: JSON.parse(r.summary) as AuditReport["summary"],
   }));
 }
 
-export function getAuditReport(db: Db, auditId: number): AuditReport | undefined {
-  const row = db.prepare(`SELECT report FROM audits WHERE id = ?`).get(auditId) as { report: string } | undefined;
-  return row ? (JSON.parse(row.report) as AuditReport) : undefined;
+export async function getAuditReport(db: Db, auditId: number): Promise<AuditReport | undefined> {
+  const json = await audits.auditReportJson(db, auditId);
+  return json ? (JSON.parse(json) as AuditReport) : undefined;
 }
 
-export function latestAuditId(db: Db): number | undefined {
-  const row = db.prepare(`SELECT max(id) AS id FROM audits`).get() as { id: number | null };
-  return row.id ?? undefined;
+export function latestAuditId(db: Db): Promise<number | undefined> {
+  return audits.latestAuditId(db);
 }
 
 /** One application's inventory as saved with an audit (the dashboard's application page). */
-export function getApplicationInventory(
+export async function getApplicationInventory(
   db: Db,
   auditId: number,
   key: { accountId: string; region: string; applicationId: string },
-): StoredApplicationInventory | undefined {
-  const row = db
-    .prepare(
-      `SELECT inventory FROM audit_applications
-       WHERE audit_id = ? AND account_id = ? AND region = ? AND application_id = ?`,
-    )
-    .get(auditId, key.accountId, key.region, key.applicationId) as { inventory: string } | undefined;
+): Promise<StoredApplicationInventory | undefined> {
+  const row = await applicationOfAudit(db, auditId, key);
   return row ? (JSON.parse(row.inventory) as StoredApplicationInventory) : undefined;
 }
 
@@ -198,9 +170,9 @@ export function findingKey(f: Finding): string {
 }
 
 /** What changed between two audits. Throws when either audit does not exist. */
-export function compareAudits(db: Db, fromId: number, toId: number): AuditComparison {
-  const from = getAuditReport(db, fromId);
-  const to = getAuditReport(db, toId);
+export async function compareAudits(db: Db, fromId: number, toId: number): Promise<AuditComparison> {
+  const from = await getAuditReport(db, fromId);
+  const to = await getAuditReport(db, toId);
   if (!from) throw new Error(`Audit ${fromId} not found`);
   if (!to) throw new Error(`Audit ${toId} not found`);
 

@@ -1,12 +1,43 @@
 /**
- * The product's SQLite database: one file, WAL mode, schema migrated on open.
+ * The product's database: a typed Kysely handle over one SQLite file (WAL
+ * mode, better-sqlite3), migrated on open by Kysely's Migrator. Only modules
+ * in app/db/ use the handle's query builder; everything else calls their
+ * functions with the Db it was given. PostgreSQL comes later through the same
+ * Db shape, migrations and repositories (see docs/decisions/0007).
  */
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { MIGRATIONS } from "./migrations";
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  SqliteAdapter,
+  SqliteDriver,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type QueryResult,
+} from "kysely";
+import { describeDatabaseError, identifyFile, type OpenedFile } from "./health";
+import { adoptLegacySchema, newerSchemaError, stampUserVersion } from "./legacy";
+import { MIGRATION_NAMES, migrationProvider, type DialectName } from "./migrations/index";
+import type { Schema } from "./schema";
 
-export type Db = Database.Database;
+export type { DialectName } from "./migrations/index";
+
+/** An open, migrated database. */
+export interface Db {
+  /** The typed query builder: for app/db/ modules only. */
+  readonly kysely: Kysely<Schema>;
+  readonly dialect: DialectName;
+  /** What messages name: the SQLite file's absolute path, or ":memory:". */
+  readonly location: string;
+  /** The SQLite file as opened (the health check compares it with what is at the path now). */
+  readonly opened?: OpenedFile;
+  close(): Promise<void>;
+}
 
 export const DEFAULT_DB_PATH = "data/qbiz-readiness.sqlite";
 
@@ -16,37 +47,143 @@ export function resolveDbPath(explicit?: string): string {
 }
 
 /**
+ * Kysely's SQLite driver with two changes: transactions begin IMMEDIATE (they
+ * take the write lock first, so a read-then-write transaction such as a lock
+ * take-over or a migration never fails upgrading its lock when another
+ * process wrote meanwhile; busy_timeout makes it wait instead), and errors
+ * about the file itself name the file.
+ */
+class ProductSqliteDriver extends SqliteDriver {
+  readonly #location: string;
+  readonly #wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
+
+  constructor(database: Database.Database, location: string) {
+    super({ database });
+    this.#location = location;
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    let wrapped = this.#wrapped.get(connection);
+    if (!wrapped) {
+      const location = this.#location;
+      wrapped = {
+        async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+          try {
+            return await connection.executeQuery<R>(query);
+          } catch (error) {
+            throw describeDatabaseError(location, error);
+          }
+        },
+        streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+      };
+      this.#wrapped.set(connection, wrapped);
+    }
+    return wrapped;
+  }
+
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+/**
+ * Kysely's SQLite adapter says SQLite has no transactional DDL, so its
+ * Migrator would run each migration outside a transaction and, having no
+ * lock either, two processes opening one new file would both run them.
+ * SQLite's DDL is transactional: with this, the Migrator runs the whole
+ * check-and-apply in one transaction, which the driver begins IMMEDIATE.
+ */
+class ProductSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+function sqliteDialect(database: Database.Database, location: string): Dialect {
+  return {
+    createAdapter: () => new ProductSqliteAdapter(),
+    createDriver: () => new ProductSqliteDriver(database, location),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  };
+}
+
+function openSqliteFile(file: string): Database.Database {
+  try {
+    if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const sqlite = new Database(file);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("foreign_keys = ON");
+    // The dashboard and a CLI audit may write at the same time: wait rather than fail.
+    sqlite.pragma("busy_timeout = 5000");
+    return sqlite;
+  } catch (error) {
+    const reason = (error as Error).message;
+    throw new Error(`Cannot open the database file ${path.resolve(file)}: ${reason}`, { cause: error });
+  }
+}
+
+/**
  * Open (creating the folder and file if needed) and migrate the database.
  * ":memory:" gives a private in-memory database (tests).
  */
-export function openDatabase(dbPath?: string): Db {
+export async function openDatabase(dbPath?: string): Promise<Db> {
   const file = resolveDbPath(dbPath);
-  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma("foreign_keys = ON");
-  // The dashboard and a CLI audit may write at the same time: wait rather than fail.
-  db.pragma("busy_timeout = 5000");
-  migrate(db);
+  const sqlite = openSqliteFile(file);
+  const location = file === ":memory:" ? file : path.resolve(file);
+  const kysely = new Kysely<Schema>({ dialect: sqliteDialect(sqlite, location) });
+  const db: Db = {
+    kysely,
+    dialect: "sqlite",
+    location,
+    ...(file === ":memory:" ? {} : { opened: identifyFile(file) }),
+    close: () => kysely.destroy(),
+  };
+  try {
+    await migrate(db);
+  } catch (error) {
+    await kysely.destroy();
+    throw error;
+  }
   return db;
 }
 
-/** Apply every migration above the file's user_version, each in its own transaction. */
-export function migrate(db: Db): void {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(
-      `Database schema version ${current} is newer than this build knows (${MIGRATIONS.length}); upgrade qbiz-readiness.`,
-    );
-  }
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    // IMMEDIATE takes the write lock before reading user_version again, so two
-    // processes opening a new file at once (dashboard and CLI) migrate it once.
-    db.transaction(() => {
-      const now = db.pragma("user_version", { simple: true }) as number;
-      if (now > version) return;
-      db.exec(MIGRATIONS[version]);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
+const isBusy = (error: unknown) => /^SQLITE_BUSY/.test(String((error as { code?: unknown } | null)?.code));
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Bring the schema to the latest migration, once even when several processes
+ * open one new file at the same moment: the migrator's transaction takes the
+ * write lock first (BEGIN IMMEDIATE) and sees what another process applied;
+ * a SQLITE_BUSY that outlasts busy_timeout is retried.
+ */
+export async function migrate(db: Db): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateOnce(db);
+      return;
+    } catch (error) {
+      if (!isBusy(error) || attempt >= 8) throw error;
+      await pause(50 * attempt + Math.random() * 100);
+    }
   }
 }
+
+async function migrateOnce(db: Db): Promise<void> {
+  if (db.dialect === "sqlite") await adoptLegacySchema(db.kysely);
+  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider(db.dialect) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    const missing = /previously executed migration (\S+) is missing/.exec(String((error as Error).message));
+    if (missing) throw newerSchemaError(missing[1]!);
+    throw error;
+  }
+  if (db.dialect === "sqlite") {
+    const applied = (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).length;
+    await stampUserVersion(db.kysely, applied);
+  }
+}
+
+/** The migrations this build has, in order (tests, diagnostics). */
+export const MIGRATIONS = MIGRATION_NAMES;

@@ -4,21 +4,8 @@
  * until when. A session is valid while it is neither revoked nor expired;
  * revoking is a write every process sees at once.
  */
-import { Kysely, SqliteDialect } from "kysely";
 import type { Db } from "./database";
-import type { Schema, SessionRow } from "./schema";
-
-// Transitional: the typed handle over the open better-sqlite3 connection, until
-// every module moves onto the Kysely Db (app/db/database.ts).
-const handles = new WeakMap<Db, Kysely<Schema>>();
-function query(db: Db): Kysely<Schema> {
-  let kysely = handles.get(db);
-  if (!kysely) {
-    kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: db }) });
-    handles.set(db, kysely);
-  }
-  return kysely;
-}
+import type { SessionRow } from "./schema";
 
 export interface StoredSession {
   idHash: string;
@@ -51,7 +38,7 @@ function toSession(row: SessionRow): StoredSession {
 const iso = (at: Date | string) => (typeof at === "string" ? at : at.toISOString());
 
 export async function createSession(db: Db, session: NewStoredSession): Promise<void> {
-  await query(db)
+  await db.kysely
     .insertInto("sessions")
     .values({
       id_hash: session.idHash,
@@ -69,13 +56,13 @@ export async function createSession(db: Db, session: NewStoredSession): Promise<
 
 /** The session row, revoked or expired ones included: the caller decides (and can say why). */
 export async function findSession(db: Db, idHash: string): Promise<StoredSession | undefined> {
-  const row = await query(db).selectFrom("sessions").selectAll().where("id_hash", "=", idHash).executeTakeFirst();
+  const row = await db.kysely.selectFrom("sessions").selectAll().where("id_hash", "=", idHash).executeTakeFirst();
   return row ? toSession(row) : undefined;
 }
 
 /** Record activity (the idle timeout counts from here); a revoked session stays revoked. */
 export async function touchSession(db: Db, idHash: string, at: Date | string): Promise<void> {
-  await query(db)
+  await db.kysely
     .updateTable("sessions")
     .set({ last_seen_at: iso(at) })
     .where("id_hash", "=", idHash)
@@ -85,7 +72,7 @@ export async function touchSession(db: Db, idHash: string, at: Date | string): P
 
 /** Returns how many sessions were revoked by this call (already revoked ones keep their first reason). */
 export async function revokeSession(db: Db, idHash: string, reason: string, at: Date | string = new Date()): Promise<number> {
-  const result = await query(db)
+  const result = await db.kysely
     .updateTable("sessions")
     .set({ revoked_at: iso(at), revoked_reason: reason })
     .where("id_hash", "=", idHash)
@@ -96,7 +83,7 @@ export async function revokeSession(db: Db, idHash: string, reason: string, at: 
 
 /** Every live session of one user (password or role change, admin action). */
 export async function revokeSessionsOf(db: Db, username: string, reason: string, at: Date | string = new Date()): Promise<number> {
-  const result = await query(db)
+  const result = await db.kysely
     .updateTable("sessions")
     .set({ revoked_at: iso(at), revoked_reason: reason })
     .where("username", "=", username)
@@ -107,7 +94,7 @@ export async function revokeSessionsOf(db: Db, username: string, reason: string,
 
 /** "Sign out everyone". */
 export async function revokeAllSessions(db: Db, reason: string, at: Date | string = new Date()): Promise<number> {
-  const result = await query(db)
+  const result = await db.kysely
     .updateTable("sessions")
     .set({ revoked_at: iso(at), revoked_reason: reason })
     .where("revoked_at", "is", null)
@@ -118,7 +105,7 @@ export async function revokeAllSessions(db: Db, reason: string, at: Date | strin
 /** Delete sessions that expired, or were revoked, before `before`; returns how many. */
 export async function pruneSessions(db: Db, before: Date | string): Promise<number> {
   const cutoff = iso(before);
-  const result = await query(db)
+  const result = await db.kysely
     .deleteFrom("sessions")
     .where((eb) => eb.or([eb("expires_at", "<", cutoff), eb("revoked_at", "<", cutoff)]))
     .executeTakeFirst();

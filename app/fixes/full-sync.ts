@@ -23,6 +23,7 @@ import { INCREMENTAL_SYNC_MODE, RUNNING_SYNC_JOB_STATUSES } from "../aws/vocabul
 import { createLimiter, type Limiter } from "../util/concurrency";
 import { latestFullModeExecution } from "../db/tracked-syncs";
 import { latestFullModeExecution } from "../db/tracked-syncs";
+import { latestFullModeExecution } from "../db/tracked-syncs";
 import { appendActivityEvent } from "./activity-log";
 import { applySafely, AwsCalls, errorCode, PermissionDenied, sealPlan, Steps, type RunOutcome } from "./common";
 import {

@@ -8,6 +8,10 @@
 import { getAuditReport, latestAuditId, type StoredApplicationInventory } from "../audit/history";
 import { collectAndCheck, reportAndStore } from "../audit/pipeline";
 import type { ApplicationInventory, Finding, Inventory, RoleInventory } from "../audit/types";
+import { inventoriesOfAudit } from "../db/audit-applications";
+import { insertReaudit } from "../db/reaudits";
+import { inventoriesOfAudit } from "../db/audit-applications";
+import { insertReaudit } from "../db/reaudits";
 import { ownFullSyncExecutionIds } from "./tracked-syncs";
 import type { ApplicationRef, FixContext, ReauditResult } from "./types";
 
@@ -37,7 +41,7 @@ export async function reauditApplications(
   const { inventory: fresh, findings } = await collectAndCheck(prepared, {
     cutoff: ctx.cutoff,
     now: () => ctx.now(),
-    ownFullSyncExecutionIds: ownFullSyncExecutionIds(ctx.db),
+    ownFullSyncExecutionIds: await ownFullSyncExecutionIds(ctx.db),
     only: apps,
   });
   const freshApps = fresh.applications;
@@ -45,14 +49,13 @@ export async function reauditApplications(
   const freshFindings = findings.filter((f) => f.resource.applicationId !== null && wanted.has(appKey(f.resource)));
 
   // Carry over everything else from the latest audit.
-  const baseId = latestAuditId(ctx.db);
-  const base = baseId !== undefined ? getAuditReport(ctx.db, baseId) : undefined;
+  const baseId = await latestAuditId(ctx.db);
+  const base = baseId !== undefined ? await getAuditReport(ctx.db, baseId) : undefined;
   const carried: ApplicationInventory[] = [];
   const roles: Record<string, RoleInventory> = {};
   if (baseId !== undefined) {
-    const rows = ctx.db.prepare(`SELECT inventory FROM audit_applications WHERE audit_id = ?`).all(baseId) as { inventory: string }[];
-    for (const row of rows) {
-      const stored = JSON.parse(row.inventory) as StoredApplicationInventory;
+    for (const inventory of await inventoriesOfAudit(ctx.db, baseId)) {
+      const stored = JSON.parse(inventory) as StoredApplicationInventory;
       if (wanted.has(appKey(stored))) continue;
       const { roles: appRoles, ...app } = stored;
       Object.assign(roles, appRoles);

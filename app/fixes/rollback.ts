@@ -19,7 +19,7 @@ interface PatchRollbackData {
 
 /** Read-only: what rolling back this activity would do, or why it cannot. */
 export async function planRollback(ctx: FixContext, activityId: number): Promise<RollbackPlan> {
-  const entry = getActivity(ctx.db, activityId);
+  const entry = await getActivity(ctx.db, activityId);
   const data = entry?.rollbackData as PatchRollbackData | undefined;
   const base = {
     action: "rollback" as const,
@@ -99,7 +99,7 @@ export async function applyRollback(ctx: FixContext, planOrId: RollbackPlan | nu
     "rollback",
     () => planRollback(ctx, activityId),
     async (plan, _id, calls) => {
-      const data = getActivity(ctx.db, activityId)!.rollbackData as unknown as PatchRollbackData;
+      const data = (await getActivity(ctx.db, activityId))!.rollbackData as unknown as PatchRollbackData;
       const { iam } = await ctx.clients(plan.resource.accountId, data.region ?? "us-east-1");
       const step =
         data.previousText === null

@@ -15,6 +15,10 @@ import type { DocumentType } from "@smithy/types";
 import type { DataSourceKey } from "../audit/collect";
 import { FULL_SYNC_MODE, RUNNING_SYNC_JOB_STATUSES } from "../aws/vocabulary";
 import type { Db } from "../db/database";
+import type { TrackedSyncRow } from "../db/schema";
+import * as trackedSyncs from "../db/tracked-syncs";
+import type { TrackedSyncRow } from "../db/schema";
+import * as trackedSyncs from "../db/tracked-syncs";
 import { appendActivityEvent } from "./activity-log";
 import { AwsCalls } from "./common";
 import { acquireLock, ResourceBusyError } from "./locks";
@@ -28,26 +32,7 @@ const POLL_FIRST_MS = 2_000;
 const POLL_FACTOR = 1.5;
 const POLL_MAX_MS = 60_000;
 
-interface TrackedRow {
-  id: number;
-  activity_id: number;
-  account_id: string;
-  region: string;
-  application_id: string;
-  index_id: string;
-  data_source_id: string;
-  execution_id: string;
-  original_sync_mode: string | null;
-  restore_mode: number;
-  full_mode: number;
-  state: TrackedSync["state"];
-  job_status: string | null;
-  message: string | null;
-  started_at: string;
-  updated_at: string;
-}
-
-function toTracked(r: TrackedRow): TrackedSync {
+function toTracked(r: TrackedSyncRow): TrackedSync {
   return {
     id: r.id,
     activityId: r.activity_id,
@@ -56,7 +41,7 @@ function toTracked(r: TrackedRow): TrackedSync {
     ...(r.original_sync_mode !== null ? { originalSyncMode: r.original_sync_mode } : {}),
     restoreMode: r.restore_mode === 1,
     fullMode: r.full_mode === 1,
-    state: r.state,
+    state: r.state as TrackedSync["state"],
     ...(r.job_status !== null ? { jobStatus: r.job_status } : {}),
     ...(r.message !== null ? { message: r.message } : {}),
     startedAt: r.started_at,
@@ -64,55 +49,57 @@ function toTracked(r: TrackedRow): TrackedSync {
   };
 }
 
-export function insertTrackedSync(
+export async function insertTrackedSync(
   db: Db,
   t: Omit<TrackedSync, "id" | "updatedAt" | "state" | "jobStatus" | "message">,
-): TrackedSync {
+): Promise<TrackedSync> {
   const d = t.dataSource;
-  const id = Number(
-    db
-      .prepare(
-        `INSERT INTO tracked_syncs (activity_id, account_id, region, application_id, index_id, data_source_id, execution_id,
-           original_sync_mode, restore_mode, full_mode, state, started_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'following', ?, ?)`,
-      )
-      .run(t.activityId, d.accountId, d.region, d.applicationId, d.indexId, d.dataSourceId, t.executionId,
-        t.originalSyncMode ?? null, t.restoreMode ? 1 : 0, t.fullMode ? 1 : 0, t.startedAt, t.startedAt).lastInsertRowid,
-  );
-  return getTrackedSync(db, id)!;
+  const id = await trackedSyncs.insertTrackedSyncRow(db, {
+    activity_id: t.activityId,
+    account_id: d.accountId,
+    region: d.region,
+    application_id: d.applicationId,
+    index_id: d.indexId,
+    data_source_id: d.dataSourceId,
+    execution_id: t.executionId,
+    original_sync_mode: t.originalSyncMode ?? null,
+    restore_mode: t.restoreMode ? 1 : 0,
+    full_mode: t.fullMode ? 1 : 0,
+    state: "following",
+    job_status: null,
+    message: null,
+    started_at: t.startedAt,
+    updated_at: t.startedAt,
+  });
+  return (await getTrackedSync(db, id))!;
 }
 
-function updateTracked(db: Db, id: number, at: Date, change: { state: TrackedSync["state"]; jobStatus?: string; message?: string }): void {
-  db.prepare(`UPDATE tracked_syncs SET state = ?, job_status = coalesce(?, job_status), message = coalesce(?, message), updated_at = ? WHERE id = ?`)
-    .run(change.state, change.jobStatus ?? null, change.message ?? null, at.toISOString(), id);
+function updateTracked(db: Db, id: number, at: Date, change: { state: TrackedSync["state"]; jobStatus?: string; message?: string }): Promise<void> {
+  return trackedSyncs.updateTrackedSyncRow(db, id, { ...change, updatedAt: at.toISOString() });
 }
 
-export function getTrackedSync(db: Db, id: number): TrackedSync | undefined {
-  const row = db.prepare(`SELECT * FROM tracked_syncs WHERE id = ?`).get(id) as TrackedRow | undefined;
+export async function getTrackedSync(db: Db, id: number): Promise<TrackedSync | undefined> {
+  const row = await trackedSyncs.trackedSyncRow(db, id);
   return row ? toTracked(row) : undefined;
 }
 
-export function listTrackedSyncs(db: Db, filter: { activityId?: number; unfinished?: boolean } = {}): TrackedSync[] {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.activityId !== undefined) {
-    where.push("activity_id = ?");
-    params.push(filter.activityId);
-  }
-  if (filter.unfinished) where.push("state IN ('following', 'restoring')");
-  const rows = db.prepare(`SELECT * FROM tracked_syncs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id`).all(...params) as TrackedRow[];
-  return rows.map(toTracked);
+export async function listTrackedSyncs(db: Db, filter: { activityId?: number; unfinished?: boolean } = {}): Promise<TrackedSync[]> {
+  return (await trackedSyncs.queryTrackedSyncs(db, filter)).map(toTracked);
 }
 
 /**
  * The audit's source of "the product itself started this job in full mode":
  * pass the result as runAudit's / collectInventory's ownFullSyncExecutionIds.
+ * Read once (a snapshot), so the lookups the collector makes stay synchronous.
  */
-export function ownFullSyncExecutionIds(db: Db): (key: DataSourceKey) => string[] {
-  const query = db.prepare(
-    `SELECT execution_id FROM tracked_syncs WHERE full_mode = 1 AND account_id = ? AND region = ? AND application_id = ? AND index_id = ? AND data_source_id = ?`,
-  );
-  return (key) => (query.all(key.accountId, key.region, key.applicationId, key.indexId, key.dataSourceId) as { execution_id: string }[]).map((r) => r.execution_id);
+export async function ownFullSyncExecutionIds(db: Db): Promise<(key: DataSourceKey) => string[]> {
+  const byKey = new Map<string, string[]>();
+  const keyOf = (k: DataSourceKey) => [k.accountId, k.region, k.applicationId, k.indexId, k.dataSourceId].join("/");
+  for (const r of await trackedSyncs.fullModeExecutions(db)) {
+    const key = keyOf(r);
+    byKey.set(key, [...(byKey.get(key) ?? []), r.executionId]);
+  }
+  return (key) => byKey.get(keyOf(key)) ?? [];
 }
 
 const sourcePath = (d: DataSourceRef) => ({ applicationId: d.applicationId, indexId: d.indexId, dataSourceId: d.dataSourceId });
@@ -197,7 +184,7 @@ export interface FollowResult {
  * processes resuming at once do not both follow it (the second gets busy).
  */
 export async function followTrackedSync(ctx: FixContext, tracked: TrackedSync): Promise<FollowResult> {
-  const release = acquireLock(ctx.db, `follow-sync|${tracked.id}`);
+  const release = await acquireLock(ctx.db, `follow-sync|${tracked.id}`);
   const calls = new AwsCalls();
   const done: string[] = [];
   const notDone: string[] = [];
@@ -212,11 +199,11 @@ export async function followTrackedSync(ctx: FixContext, tracked: TrackedSync): 
         if (tracked.restoreMode && tracked.originalSyncMode && tracked.originalSyncMode !== FULL_MODE) {
           notDone.push(`restore syncMode ${tracked.originalSyncMode}`);
         }
-        appendActivityEvent(ctx.db, tracked.activityId, { at: ctx.now(), status: "partial", message: `Lost track of sync ${tracked.executionId}; it is still tracked and will be resumed.`, requestIds: calls.requestIds, data: { done, notDone } });
-        return { tracked: getTrackedSync(ctx.db, tracked.id)!, jobStatus, done, notDone, requestIds: calls.requestIds, ok: false };
+        await appendActivityEvent(ctx.db, tracked.activityId, { at: ctx.now(), status: "partial", message: `Lost track of sync ${tracked.executionId}; it is still tracked and will be resumed.`, requestIds: calls.requestIds, data: { done, notDone } });
+        return { tracked: (await getTrackedSync(ctx.db, tracked.id))!, jobStatus, done, notDone, requestIds: calls.requestIds, ok: false };
       }
       done.push(`sync ${tracked.executionId} ended: ${jobStatus}`);
-      updateTracked(ctx.db, tracked.id, ctx.now(), { state: "restoring", jobStatus });
+      await updateTracked(ctx.db, tracked.id, ctx.now(), { state: "restoring", jobStatus });
     }
     let ok = jobStatus === "SUCCEEDED";
     if (tracked.restoreMode && tracked.originalSyncMode && tracked.originalSyncMode !== FULL_MODE) {
@@ -225,29 +212,29 @@ export async function followTrackedSync(ctx: FixContext, tracked: TrackedSync): 
       } catch (error) {
         ok = false;
         notDone.push(`restore syncMode ${tracked.originalSyncMode} (${error instanceof Error ? error.message : String(error)}); it is still ${FULL_MODE}`);
-        updateTracked(ctx.db, tracked.id, ctx.now(), { state: "restoring", message: notDone.join("; ") });
-        appendActivityEvent(ctx.db, tracked.activityId, { at: ctx.now(), status: "partial", message: `Sync ${jobStatus}; the original mode could not be restored yet (will retry on resume).`, requestIds: calls.requestIds, data: { done, notDone } });
-        return { tracked: getTrackedSync(ctx.db, tracked.id)!, jobStatus, done, notDone, requestIds: calls.requestIds, ok: false };
+        await updateTracked(ctx.db, tracked.id, ctx.now(), { state: "restoring", message: notDone.join("; ") });
+        await appendActivityEvent(ctx.db, tracked.activityId, { at: ctx.now(), status: "partial", message: `Sync ${jobStatus}; the original mode could not be restored yet (will retry on resume).`, requestIds: calls.requestIds, data: { done, notDone } });
+        return { tracked: (await getTrackedSync(ctx.db, tracked.id))!, jobStatus, done, notDone, requestIds: calls.requestIds, ok: false };
       }
     }
     const state = jobStatus === "SUCCEEDED" ? "done" : "failed";
-    updateTracked(ctx.db, tracked.id, ctx.now(), { state, jobStatus, message: done.join("; ") });
+    await updateTracked(ctx.db, tracked.id, ctx.now(), { state, jobStatus, message: done.join("; ") });
     let reaudit: ReauditResult | undefined;
     try {
       reaudit = await reauditApplications(ctx, [d], { activityId: tracked.activityId });
     } catch (error) {
       notDone.push(`re-audit the application (${error instanceof Error ? error.message : String(error)})`);
     }
-    appendActivityEvent(ctx.db, tracked.activityId, {
+    await appendActivityEvent(ctx.db, tracked.activityId, {
       at: ctx.now(),
       status: ok ? "succeeded" : "failed",
       message: ok ? `Full sync ${tracked.executionId} succeeded; ${done.slice(1).join("; ") || "mode unchanged"}.` : `Full sync ${tracked.executionId} ended ${jobStatus}.`,
       requestIds: calls.requestIds,
       data: { done, notDone, jobStatus, ...(reaudit ? { reaudit } : {}) },
     });
-    return { tracked: getTrackedSync(ctx.db, tracked.id)!, jobStatus, done, notDone, requestIds: calls.requestIds, reaudit, ok };
+    return { tracked: (await getTrackedSync(ctx.db, tracked.id))!, jobStatus, done, notDone, requestIds: calls.requestIds, reaudit, ok };
   } finally {
-    release();
+    await release();
   }
 }
 
@@ -259,7 +246,7 @@ export async function followTrackedSync(ctx: FixContext, tracked: TrackedSync): 
 export async function resumeTrackedSyncs(ctx: FixContext): Promise<FollowResult[]> {
   const results: FollowResult[] = [];
   await Promise.all(
-    listTrackedSyncs(ctx.db, { unfinished: true }).map(async (t) => {
+    (await listTrackedSyncs(ctx.db, { unfinished: true })).map(async (t) => {
       try {
         results.push(await followTrackedSync(ctx, t));
       } catch (error) {
@@ -271,19 +258,5 @@ export async function resumeTrackedSyncs(ctx: FixContext): Promise<FollowResult[
 }
 
 
-/**
- * ownFullSyncExecutionIds read once from a database or its file (runAudit,
- * which may only get a path): a snapshot, so the audit does not hold the file open.
- */
-export function ownFullSyncExecutionIdsSnapshot(db: Db): (key: DataSourceKey) => string[] {
-  const rows = db
-    .prepare(`SELECT account_id, region, application_id, index_id, data_source_id, execution_id FROM tracked_syncs WHERE full_mode = 1`)
-    .all() as { account_id: string; region: string; application_id: string; index_id: string; data_source_id: string; execution_id: string }[];
-  const byKey = new Map<string, string[]>();
-  const keyOf = (k: DataSourceKey) => [k.accountId, k.region, k.applicationId, k.indexId, k.dataSourceId].join("/");
-  for (const r of rows) {
-    const key = keyOf({ accountId: r.account_id, region: r.region, applicationId: r.application_id, indexId: r.index_id, dataSourceId: r.data_source_id });
-    byKey.set(key, [...(byKey.get(key) ?? []), r.execution_id]);
-  }
-  return (key) => byKey.get(keyOf(key)) ?? [];
-}
+/** ownFullSyncExecutionIds under its older name (runAudit): a snapshot, so the audit does not hold the database. */
+export const ownFullSyncExecutionIdsSnapshot = ownFullSyncExecutionIds;

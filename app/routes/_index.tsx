@@ -23,7 +23,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const filters = parseApplicationFilters(new URL(request.url).searchParams);
   return {
-    ...getOverview(dashboardDb(), filters),
+    ...(await getOverview(await dashboardDb(), filters)),
     filters,
     scan: scanStatus(),
     canScan: user.role === "operator",

@@ -15,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const filters = parseActivityFilters(new URL(request.url).searchParams);
   // The limit goes with the data: a value imported from a .server module is empty in the browser.
-  return { ...getActivityPage(dashboardDb(), filters), filters, limit: ACTIVITY_PAGE_LIMIT, canApply: user.role === "operator" };
+  return { ...(await getActivityPage(await dashboardDb(), filters)), filters, limit: ACTIVITY_PAGE_LIMIT, canApply: user.role === "operator" };
 }
 
 export default function Activity() {

@@ -17,7 +17,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
   const key = { accountId: params.accountId ?? "", region: params.region ?? "", applicationId: params.applicationId ?? "" };
-  const page = getApplicationPage(dashboardDb(), key);
+  const page = await getApplicationPage(await dashboardDb(), key);
   if (!page) {
     throw new Response(
       `The latest audit has no application ${key.applicationId} in account ${key.accountId}, region ${key.region}. ` +

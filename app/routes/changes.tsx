@@ -11,7 +11,7 @@ export const meta: MetaFunction = () => [{ title: "What changed · qbiz-readines
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
-  return getChanges(dashboardDb(), new URL(request.url).searchParams);
+  return getChanges(await dashboardDb(), new URL(request.url).searchParams);
 }
 
 export default function Changes() {

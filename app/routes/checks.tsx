@@ -11,7 +11,7 @@ export const meta: MetaFunction = () => [{ title: "Checks · qbiz-readiness" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
-  return getCheckCatalogue(dashboardDb());
+  return getCheckCatalogue(await dashboardDb());
 }
 
 export default function Checks() {

@@ -15,7 +15,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (format !== "json" && format !== "csv") {
     throw new Response(`Unknown export format "${format}": use /findings/export/json or /findings/export/csv.`, { status: 404 });
   }
-  const latest = latestReportJson(dashboardDb());
+  const latest = await latestReportJson(await dashboardDb());
   if (!latest) throw new Response("No audit is stored yet, so there is nothing to export. Run a scan first.", { status: 404 });
   const stamp = latest.scannedAt.replace(/[:.]/g, "-");
   const body = format === "json" ? latest.json : formatCsv(JSON.parse(latest.json) as AuditReport);

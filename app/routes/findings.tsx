@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: "Findings · qbiz-readiness" }
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
   const filters = parseFindingFilters(new URL(request.url).searchParams);
-  return { ...getFindingsPage(dashboardDb(), filters), filters };
+  return { ...(await getFindingsPage(await dashboardDb(), filters)), filters };
 }
 
 export default function Findings() {

@@ -12,5 +12,5 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
   const id = Number(params.findingId);
   if (!Number.isInteger(id) || id <= 0) throw new Response(`"${params.findingId}" is not a finding number.`, { status: 404 });
-  throw redirect(fixPathOfFinding(dashboardDb(), id));
+  throw redirect(await fixPathOfFinding(await dashboardDb(), id));
 }

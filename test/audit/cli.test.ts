@@ -160,15 +160,15 @@ describe("audit CLI", () => {
     const second = await audit(["--fixture", writeFixture("ready.json", oneApp(true)), "--db", db, "--format", "json"]);
     expect(first.stderr).toMatch(/Saved as audit #1/);
     expect(second.stderr).toMatch(/Saved as audit #2/);
-    const handle = openDatabase(db);
+    const handle = await openDatabase(db);
     try {
-      expect(listAudits(handle).map((a) => a.id)).toEqual([2, 1]);
-      const diff = compareAudits(handle, 1, 2);
+      expect((await listAudits(handle)).map((a) => a.id)).toEqual([2, 1]);
+      const diff = await compareAudits(handle, 1, 2);
       expect(diff.becameReady.map((c) => c.application.displayName)).toEqual(["acme-assistant"]);
       expect(diff.goneFindings.map((f) => f.checkId)).toContain("datasource-full-sync-missing");
       expect(diff.regressed).toEqual([]);
     } finally {
-      handle.close();
+      await handle.close();
     }
   }, 30_000);
 });

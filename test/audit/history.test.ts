@@ -2,8 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrate, openDatabase } from "../../app/db/database";
-import { MIGRATIONS } from "../../app/db/migrations";
+import { sql } from "kysely";
+import { migrate, MIGRATIONS, openDatabase } from "../../app/db/database";
 import {
   compareAudits,
   getApplicationInventory,
@@ -100,57 +100,58 @@ afterEach(() => {
 });
 
 describe("audit history", () => {
-  it("creates the database file and its folder, in WAL mode, at the latest schema version", () => {
+  it("creates the database file and its folder, in WAL mode, at the latest schema version", async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-db-"));
     const file = path.join(tmp, "nested", "dir", "audits.sqlite");
-    const db = openDatabase(file);
+    const db = await openDatabase(file);
     expect(fs.existsSync(file)).toBe(true);
-    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
-    db.close();
+    const pragma = async (name: string) => Object.values((await sql.raw<Record<string, unknown>>(`PRAGMA ${name}`).execute(db.kysely)).rows[0]!)[0];
+    expect(await pragma("journal_mode")).toBe("wal");
+    expect(await pragma("user_version")).toBe(MIGRATIONS.length);
+    await db.close();
   });
 
-  it("re-opening a migrated database applies no migration twice", () => {
+  it("re-opening a migrated database applies no migration twice", async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-db-"));
     const file = path.join(tmp, "a.sqlite");
-    const first = openDatabase(file);
-    saveAudit(first, report({ [APP_A]: "ready" }, []), inventory());
-    first.close();
-    const again = openDatabase(file);
-    expect(() => migrate(again)).not.toThrow();
-    expect(listAudits(again)).toHaveLength(1);
-    again.close();
+    const first = await openDatabase(file);
+    await saveAudit(first, report({ [APP_A]: "ready" }, []), inventory());
+    await first.close();
+    const again = await openDatabase(file);
+    await expect(migrate(again)).resolves.toBeUndefined();
+    expect(await listAudits(again)).toHaveLength(1);
+    await again.close();
   });
 
-  it("refuses a database whose schema is newer than this build", () => {
-    const db = openDatabase(":memory:");
-    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
-    expect(() => migrate(db)).toThrow(/newer than this build/);
+  it("refuses a database whose schema is newer than this build", async () => {
+    const db = await openDatabase(":memory:");
+    await sql.raw(`PRAGMA user_version = ${MIGRATIONS.length + 1}`).execute(db.kysely);
+    await expect(migrate(db)).rejects.toThrow(/newer than this build/);
   });
 
-  it("saves a report and reads it back whole, newest audit first in the list", () => {
-    const db = openDatabase(":memory:");
+  it("saves a report and reads it back whole, newest audit first in the list", async () => {
+    const db = await openDatabase(":memory:");
     const r1 = report({ [APP_A]: "not-ready" }, [finding("datasource-full-sync-missing", "fail", "d1")]);
     const r2 = report({ [APP_A]: "ready" }, [], true);
-    const id1 = saveAudit(db, r1, inventory());
-    const id2 = saveAudit(db, r2, inventory());
-    expect(getAuditReport(db, id1)).toEqual(r1);
-    expect(latestAuditId(db)).toBe(id2);
-    const list = listAudits(db);
+    const id1 = await saveAudit(db, r1, inventory());
+    const id2 = await saveAudit(db, r2, inventory());
+    expect(await getAuditReport(db, id1)).toEqual(r1);
+    expect(await latestAuditId(db)).toBe(id2);
+    const list = await listAudits(db);
     expect(list.map((a) => a.id)).toEqual([id2, id1]);
     expect(list[0].status).toBe("partial");
     expect(list[1].status).toBe("ok");
     expect(list[1].summary.findings.fail).toBe(1);
   });
 
-  it("stores one findings row per finding with its resource columns", () => {
-    const db = openDatabase(":memory:");
-    const id = saveAudit(
+  it("stores one findings row per finding with its resource columns", async () => {
+    const db = await openDatabase(":memory:");
+    const id = await saveAudit(
       db,
       report({ [APP_A]: "not-ready" }, [finding("datasource-full-sync-missing", "fail", "d1"), finding("application-identity-unsupported", "pass", null)]),
       inventory(),
     );
-    const rows = db.prepare("SELECT * FROM findings WHERE audit_id = ? ORDER BY check_id").all(id) as Record<string, unknown>[];
+    const rows = (await sql<Record<string, unknown>>`SELECT * FROM findings WHERE audit_id = ${id} ORDER BY check_id`.execute(db.kysely)).rows;
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatchObject({
       check_id: "datasource-full-sync-missing",
@@ -162,24 +163,24 @@ describe("audit history", () => {
     expect(JSON.parse(rows[1].evidence as string)).toEqual({ jobs: 1 });
   });
 
-  it("stores each application's inventory with only the roles it uses, and its readiness", () => {
-    const db = openDatabase(":memory:");
-    const id = saveAudit(db, report({ [APP_A]: "ready", [APP_B]: "not-ready" }, []), inventory());
-    const stored = getApplicationInventory(db, id, { accountId: ACCOUNT, region: "us-east-1", applicationId: APP_B });
+  it("stores each application's inventory with only the roles it uses, and its readiness", async () => {
+    const db = await openDatabase(":memory:");
+    const id = await saveAudit(db, report({ [APP_A]: "ready", [APP_B]: "not-ready" }, []), inventory());
+    const stored = await getApplicationInventory(db, id, { accountId: ACCOUNT, region: "us-east-1", applicationId: APP_B });
     expect(stored?.applicationId).toBe(APP_B);
     expect(Object.keys(stored!.roles)).toEqual([ROLE]);
-    const row = db.prepare("SELECT readiness FROM audit_applications WHERE audit_id = ? AND application_id = ?").get(id, APP_B) as { readiness: string };
+    const row = (await sql<{ readiness: string }>`SELECT readiness FROM audit_applications WHERE audit_id = ${id} AND application_id = ${APP_B}`.execute(db.kysely)).rows[0]!;
     expect(row.readiness).toBe("not-ready");
   });
 
-  it("a later audit that fixed a data source shows the app became ready and the finding gone", () => {
-    const db = openDatabase(":memory:");
-    const before = saveAudit(
+  it("a later audit that fixed a data source shows the app became ready and the finding gone", async () => {
+    const db = await openDatabase(":memory:");
+    const before = await saveAudit(
       db,
       report({ [APP_A]: "not-ready", [APP_B]: "ready" }, [finding("datasource-full-sync-missing", "fail", "d1")]),
       inventory(),
     );
-    const after = saveAudit(
+    const after = await saveAudit(
       db,
       report({ [APP_A]: "ready", [APP_B]: "not-ready" }, [
         finding("datasource-full-sync-missing", "pass", "d1"),
@@ -187,16 +188,16 @@ describe("audit history", () => {
       ]),
       inventory(),
     );
-    const diff = compareAudits(db, before, after);
+    const diff = await compareAudits(db, before, after);
     expect(diff.becameReady.map((c) => c.application.applicationId)).toEqual([APP_A]);
     expect(diff.regressed.map((c) => [c.application.applicationId, c.from, c.to])).toEqual([[APP_B, "ready", "not-ready"]]);
     expect(diff.goneFindings.map((f) => f.resource.dataSourceId)).toEqual(["d1"]);
     expect(diff.newFindings.map((f) => f.resource.dataSourceId)).toEqual(["d9"]);
   });
 
-  it("comparing with an audit that does not exist throws naming it", () => {
-    const db = openDatabase(":memory:");
-    const id = saveAudit(db, report({}, []), inventory());
-    expect(() => compareAudits(db, id, 999)).toThrow(/Audit 999 not found/);
+  it("comparing with an audit that does not exist throws naming it", async () => {
+    const db = await openDatabase(":memory:");
+    const id = await saveAudit(db, report({}, []), inventory());
+    await expect(compareAudits(db, id, 999)).rejects.toThrow(/Audit 999 not found/);
   });
 });

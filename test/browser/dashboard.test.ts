@@ -30,8 +30,8 @@ describe("dashboard pages in the browser (demo fleet)", () => {
   const problems: string[] = [];
 
   /** The audit the server stored last, read from its database. */
-  function storedReport(): AuditReport {
-    return getAuditReport(db, latestAuditId(db)!)!;
+  async function storedReport(): Promise<AuditReport> {
+    return (await getAuditReport(db, (await latestAuditId(db))!))!;
   }
 
   beforeAll(async () => {
@@ -45,7 +45,7 @@ describe("dashboard pages in the browser (demo fleet)", () => {
     // The server audits the demo fleet at start (empty database); the overview fills in when it ends, without a reload.
     await page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });
     // Opened only now: the server created and migrated it (two processes migrating one new file at once collide).
-    db = openDatabase(dbPath);
+    db = await openDatabase(dbPath);
   }, 180_000);
 
   afterAll(async () => {
@@ -126,7 +126,7 @@ describe("dashboard pages in the browser (demo fleet)", () => {
     await page.getByRole("button", { name: "Scan now" }).click();
     await page.getByTestId("scan-progress").getByText(/Last scan finished/).waitFor({ timeout: 60_000 });
     await page.getByTestId("audit-time").getByText(`Audit #${before + 1}`).waitFor();
-    expect(latestAuditId(db)).toBe(before + 1);
+    expect(await latestAuditId(db)).toBe(before + 1);
     expect(problems).toEqual([]);
   });
 });

@@ -20,6 +20,8 @@ import { setConfig, type Config, type ConfiguredUser } from "~/config.server";
 import { dashboardDb } from "~/dashboard/db.server";
 import { configureDashboardFixes, dashboardFixContext, startDashboardFixes } from "~/dashboard/fixes.server";
 import type { Db } from "~/db/database";
+import { sql } from "kysely";
+import { sql } from "kysely";
 import { applyFullSync, planFullSync } from "~/fixes/full-sync";
 import { listTrackedSyncs } from "~/fixes/tracked-syncs";
 import * as activityRoute from "~/routes/activity._index";
@@ -89,7 +91,7 @@ async function freshDashboard(): Promise<Dashboard> {
   const aws = await startTestAws(DEMO_FIXTURE);
   // Polls wait on the fleet's clock, not the test's: a 5 s sync ends at once.
   configureDashboardFixes({ localAws: aws.aws, sleep: async (ms) => aws.aws.clock.advance(ms) });
-  const db = dashboardDb();
+  const db = await dashboardDb();
   await runAudit({ targets: targetsForFixture(aws.aws.fleet), endpoint: aws.aws.endpoint, db });
   current = { dir, aws, db };
   return { aws, db, iam: aws.clients(ACCOUNT).iam };
@@ -101,17 +103,20 @@ afterEach(async () => {
   current = undefined;
   // Let a background sync follower finish (its last event is written as it lets go of its lock)
   // before its database and AWS go away, so the next test's follower is not refused as busy.
-  await until(() => listTrackedSyncs(db, {}).every((s) => !["running", "started"].includes(activityEntryStatus(db, s.activityId))));
+  await until(async () => {
+    for (const s of await listTrackedSyncs(db, {})) if (["running", "started"].includes(await activityEntryStatus(db, s.activityId))) return false;
+    return true;
+  });
   configureDashboardFixes({});
   await aws.close();
-  db.close();
+  await db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** Waits (in short real steps, for in-flight HTTP to the local AWS) until `condition` holds. */
-async function until(condition: () => boolean, what = "the condition", timeoutMs = 10_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, what = "the condition", timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -121,10 +126,11 @@ async function inlinePolicyNames(iam: Dashboard["iam"]): Promise<string[]> {
   return (await iam.send(new ListRolePoliciesCommand({ RoleName: ENGINEERING_ROLE_NAME }))).PolicyNames ?? [];
 }
 
-function findingId(db: Db, where: { applicationId: string; checkId: string }): number {
-  const row = db
-    .prepare(`SELECT id FROM findings WHERE audit_id = ? AND application_id = ? AND check_id = ? AND status = 'fail'`)
-    .get(latestAuditId(db), where.applicationId, where.checkId) as { id: number } | undefined;
+async function findingId(db: Db, where: { applicationId: string; checkId: string }): Promise<number> {
+  const auditId = await latestAuditId(db);
+  const { rows } = await sql<{ id: number }>`SELECT id FROM findings WHERE audit_id = ${auditId} AND application_id = ${where.applicationId}
+    AND check_id = ${where.checkId} AND status = 'fail'`.execute(db.kysely);
+  const row = rows[0];
   if (!row) throw new Error(`no failing ${where.checkId} finding for ${where.applicationId}`);
   return row.id;
 }
@@ -293,7 +299,7 @@ describe("full sync page", () => {
       restoreMode: "on",
     })));
     expect(results.map((r) => r.outcome)).toEqual(["started"]);
-    expect(listTrackedSyncs(db, { activityId: results[0].activityId! }).map((s) => s.dataSource.dataSourceId)).toEqual([HR_DATA.dataSourceId]);
+    expect((await listTrackedSyncs(db, { activityId: results[0].activityId! })).map((s) => s.dataSource.dataSourceId)).toEqual([HR_DATA.dataSourceId]);
   });
 
   it("starts an operator's full sync, follows it, restores the incremental mode and the application becomes ready", async () => {
@@ -305,10 +311,10 @@ describe("full sync page", () => {
     expect(results[0], results[0].message).toMatchObject({ outcome: "started" });
     const activityId = results[0].activityId!;
 
-    await until(() => listTrackedSyncs(db, { activityId }).every((s) => s.state === "done" || s.state === "failed"), "the sync to end");
+    await until(async () => (await listTrackedSyncs(db, { activityId })).every((s) => s.state === "done" || s.state === "failed"), "the sync to end");
     const entry = await activityEntryRoute.loader(args(get(`/activity/${activityId}`, olivia), { id: String(activityId) }));
     expect(entry.trackedSyncs.map((s) => [s.state, s.jobStatus])).toEqual([["done", "SUCCEEDED"]]);
-    await until(() => !["running", "started"].includes(activityEntryStatus(db, activityId)), "the activity to end");
+    await until(async () => !["running", "started"].includes(await activityEntryStatus(db, activityId)), "the activity to end");
 
     const { qbusiness } = aws.clients(ACCOUNT, HR_DATA.region);
     const ds = await qbusiness.send(new GetDataSourceCommand(HR_DATA));
@@ -322,23 +328,23 @@ describe("server start", () => {
   it("follows again a full sync a previous server started and did not see end, and restores its mode", async () => {
     const { aws, db } = await freshDashboard();
     // A server that started the sync and stopped before following it (no background follower here).
-    const ctx = dashboardFixContext();
+    const ctx = await dashboardFixContext();
     const plan = await planFullSync(ctx, HR_DATA);
     const started = await applyFullSync(ctx, HR_DATA, { actor: "user:olivia", confirmPlanHash: plan.planHash, followInBackground: false });
     expect(started.outcome).toBe("started");
-    expect(listTrackedSyncs(db, { activityId: started.activityId! }).map((s) => s.state)).toEqual(["following"]);
+    expect((await listTrackedSyncs(db, { activityId: started.activityId! })).map((s) => s.state)).toEqual(["following"]);
 
     await startDashboardFixes({ localAws: aws.aws, sleep: async (ms) => aws.aws.clock.advance(ms) });
-    expect(listTrackedSyncs(db, { activityId: started.activityId! }).map((s) => [s.state, s.jobStatus])).toEqual([["done", "SUCCEEDED"]]);
+    expect((await listTrackedSyncs(db, { activityId: started.activityId! })).map((s) => [s.state, s.jobStatus])).toEqual([["done", "SUCCEEDED"]]);
     const { qbusiness } = aws.clients(ACCOUNT, HR_DATA.region);
     const ds = await qbusiness.send(new GetDataSourceCommand(HR_DATA));
     expect((ds.configuration as { syncMode?: string }).syncMode).toBe("FULL_CRAWL");
   });
 });
 
-function activityEntryStatus(db: Db, id: number): string {
-  const row = db.prepare(`SELECT status FROM activity_events WHERE activity_id = ? ORDER BY id DESC LIMIT 1`).get(id) as { status: string };
-  return row.status;
+async function activityEntryStatus(db: Db, id: number): Promise<string> {
+  const { rows } = await sql<{ status: string }>`SELECT status FROM activity_events WHERE activity_id = ${id} ORDER BY id DESC LIMIT 1`.execute(db.kysely);
+  return rows[0]!.status;
 }
 
 // ------------------------------------------------------------------ activity log
@@ -366,7 +372,7 @@ describe("activity log", () => {
     const { plans } = await fullSyncRoute.loader(args(get(fullSyncPage, oscar)));
     const { results } = await fullSyncRoute.action(args(post(fullSyncPage, oscar, { intent: "apply", planHash: plans[0].planHash })));
     const sync = results[0].activityId!;
-    await until(() => !["running", "started"].includes(activityEntryStatus(current!.db, sync)), "the sync's activity to end");
+    await until(async () => !["running", "started"].includes(await activityEntryStatus(current!.db, sync)), "the sync's activity to end");
 
     const ids = async (query: string) => (await activityRoute.loader(args(get(`/activity?${query}`, victor)))).entries.map((e) => e.id);
     expect(await ids("")).toEqual([sync, patch]);

@@ -138,15 +138,15 @@ beforeAll(async () => {
     session: { secret: "pages-test-secret-0123456789", secretIsRandom: false },
   };
   setConfig(config);
-  db = openDatabase(config.db);
+  db = await openDatabase(config.db);
   firstAuditId = (await runAudit({ fixture: buildFleet(false), db })).auditId!;
   latestId = (await runAudit({ fixture: buildFleet(true), db })).auditId!;
   operator = await sessionOf("olivia");
   viewer = await sessionOf("victor");
 });
 
-afterAll(() => {
-  db?.close();
+afterAll(async () => {
+  await db?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -174,7 +174,7 @@ describe("overview /", () => {
 
   it("shows the totals of the latest stored audit's summary, and its time", async () => {
     const data = await overview.loader(args(get("/")));
-    const report = getAuditReport(db, latestId)!;
+    const report = (await getAuditReport(db, latestId))!;
     expect(data.audit).toMatchObject({ id: latestId, scannedAt: report.scannedAt });
     expect(data.totals).toEqual(report.summary.applications);
     expect(data.totals).toMatchObject({ total: 4, ready: 1, notReady: 2, unsupported: 1 });
@@ -189,7 +189,7 @@ describe("overview /", () => {
 
   it("counts failing findings by check for the bar chart", async () => {
     const data = await overview.loader(args(get("/")));
-    const report = getAuditReport(db, latestId)!;
+    const report = (await getAuditReport(db, latestId))!;
     const fullSync = report.findings.filter((f) => f.checkId === "datasource-full-sync-missing" && f.status === "fail").length;
     expect(fullSync).toBeGreaterThan(0);
     expect(data.failingByCheck.find((c) => c.checkId === "datasource-full-sync-missing")?.count).toBe(fullSync);
@@ -318,12 +318,12 @@ describe("application page", () => {
   });
 
   it("words the evidence of every check in the demo fleet without raw JSON", async () => {
-    const demoDb = openDatabase(path.join(dir, "demo.sqlite"));
+    const demoDb = await openDatabase(path.join(dir, "demo.sqlite"));
     try {
       const { report } = await runAudit({ fixture: fileURLToPath(new URL("../../app/local-aws/fixtures/demo-fleet.json", import.meta.url)), db: demoDb });
       const seen = new Set<string>();
       for (const app of report.applications) {
-        for (const finding of getApplicationPage(demoDb, app)!.findings) {
+        for (const finding of (await getApplicationPage(demoDb, app))!.findings) {
           seen.add(finding.checkId);
           expect(finding.evidence.length, `${finding.checkId} of ${app.displayName}`).toBeGreaterThan(0);
           for (const line of finding.evidence) expect(line, finding.checkId).not.toMatch(/[{}]|\[object|undefined|NaN/);
@@ -332,7 +332,7 @@ describe("application page", () => {
       // Every check but the target one (its findings have no application) shows on an application page.
       expect([...seen].sort()).toEqual(allChecks.map((c) => c.metadata.id).filter((id) => id !== "scan-target-unreadable").sort());
     } finally {
-      demoDb.close();
+      await demoDb.close();
     }
   });
 
@@ -348,14 +348,14 @@ describe("application page", () => {
 describe("findings page", () => {
   it("lists the latest audit's findings that do not pass by default", async () => {
     const data = await findingsRoute.loader(args(get("/findings")));
-    const report = getAuditReport(db, latestId)!;
+    const report = (await getAuditReport(db, latestId))!;
     expect(data.matching).toBe(report.findings.filter((f) => f.status !== "pass").length);
     expect(data.findings.every((f) => f.status !== "pass")).toBe(true);
   });
 
   it("includes passing findings when asked for all", async () => {
     const data = await findingsRoute.loader(args(get("/findings?status=all")));
-    expect(data.matching).toBe(getAuditReport(db, latestId)!.findings.length);
+    expect(data.matching).toBe((await getAuditReport(db, latestId))!.findings.length);
   });
 
   it("filters by check, severity, status, account and region", async () => {
@@ -372,7 +372,7 @@ describe("findings page", () => {
     const response = await exportRoute.loader(args(get("/findings/export/json"), { format: "json" }));
     expect(response.headers.get("content-type")).toMatch(/application\/json/);
     expect(response.headers.get("content-disposition")).toMatch(/attachment; filename="qbiz-readiness-audit-\d+-.*\.json"/);
-    expect(JSON.parse(await response.text())).toEqual(getAuditReport(db, latestId));
+    expect(JSON.parse(await response.text())).toEqual(await getAuditReport(db, latestId));
   });
 
   it("exports the latest audit as CSV, one row per finding", async () => {
@@ -380,7 +380,7 @@ describe("findings page", () => {
     expect(response.headers.get("content-type")).toMatch(/text\/csv/);
     const lines = (await response.text()).trim().split(/\r?\n/);
     expect(lines[0]).toMatch(/check/i);
-    expect(lines.length - 1).toBe(getAuditReport(db, latestId)!.findings.length);
+    expect(lines.length - 1).toBe((await getAuditReport(db, latestId))!.findings.length);
   });
 
   it("answers 404 for an unknown export format", async () => {
@@ -415,9 +415,9 @@ describe("what changed", () => {
     expect(data.comparison!.becameReady.map((c) => c.application.displayName)).toEqual(["sales-bot"]);
   });
 
-  it("compares from the stored rows exactly as the history module compares the whole reports", () => {
-    expect(compareStoredAudits(db, firstAuditId, latestId)).toEqual(compareAudits(db, firstAuditId, latestId));
-    expect(compareStoredAudits(db, latestId, firstAuditId)).toEqual(compareAudits(db, latestId, firstAuditId));
+  it("compares from the stored rows exactly as the history module compares the whole reports", async () => {
+    expect(await compareStoredAudits(db, firstAuditId, latestId)).toEqual(await compareAudits(db, firstAuditId, latestId));
+    expect(await compareStoredAudits(db, latestId, firstAuditId)).toEqual(await compareAudits(db, latestId, firstAuditId));
   });
 
   it("answers 404 naming an audit that is not stored", async () => {
@@ -488,12 +488,12 @@ describe("scan now", () => {
     expect(done.apiCalls).toBeGreaterThan(0);
     const progress = await (await scanRoute.loader(args(get("/scan")))).json();
     expect(progress).toEqual(done);
-    const scansDb = openDatabase(getConfig().db);
+    const scansDb = await openDatabase(getConfig().db);
     try {
-      expect(latestAuditId(scansDb)).toBe(done.auditId);
-      expect(getAuditReport(scansDb, done.auditId!)!.summary.applications.total).toBe(3);
+      expect(await latestAuditId(scansDb)).toBe(done.auditId);
+      expect((await getAuditReport(scansDb, done.auditId!))!.summary.applications.total).toBe(3);
     } finally {
-      scansDb.close();
+      await scansDb.close();
     }
   });
 
@@ -509,12 +509,12 @@ describe("scan now", () => {
       expect(startScan("test").alreadyRunning).toBe(false);
       const done = await scanFinished();
       expect(done).toMatchObject({ state: "finished", targetsTotal: 3 });
-      const scansDb = openDatabase(getConfig().db);
+      const scansDb = await openDatabase(getConfig().db);
       try {
-        const report = getAuditReport(scansDb, done.auditId!)!;
+        const report = (await getAuditReport(scansDb, done.auditId!))!;
         expect(report.applications.map((a) => a.displayName).sort()).toEqual(["hr-assistant", "legal-search", "public-faq", "sales-bot"]);
       } finally {
-        scansDb.close();
+        await scansDb.close();
       }
     } finally {
       delete process.env.QBR_TARGETS_FILE;

@@ -80,9 +80,9 @@ describe("fix CLI", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/-> succeeded: Role QBusinessWebRole patched and verified/);
     expect(await roleDecision()).toBe("allowed");
-    const db = openDatabase(dbPath);
-    const [entry] = listActivity(db);
-    db.close();
+    const db = await openDatabase(dbPath);
+    const [entry] = await listActivity(db);
+    await db.close();
     expect(entry.actor).toBe("cli:tester");
 
     const rollback = await fix(["rollback", "--activity", String(entry.id), "--yes"], dbPath);

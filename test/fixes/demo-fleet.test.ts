@@ -41,7 +41,7 @@ async function countDocuments(accountId: string, region: string, applicationId: 
 beforeAll(async () => {
   h = await startFixHarness(loadFixtureFile(DEMO));
   await auditInto(h);
-  before = getAuditReport(h.db, latestAuditId(h.db)!)!;
+  before = (await getAuditReport(h.db, (await latestAuditId(h.db))!))!;
   const open = before.findings.filter((f) => f.status !== "pass" && f.remediation.action);
   for (const f of before.findings.filter((x) => x.resource.indexId && x.resource.applicationId)) {
     const r = f.resource;
@@ -76,7 +76,7 @@ beforeAll(async () => {
     if (plan.status !== "ready") continue;
     results.push(await apply(plan));
   }
-  after = getAuditReport(h.db, latestAuditId(h.db)!)!;
+  after = (await getAuditReport(h.db, (await latestAuditId(h.db))!))!;
 }, 120_000);
 
 afterAll(async () => h?.close());
@@ -89,10 +89,10 @@ describe("fixing the demo fleet", () => {
     expect(readiness(after, name)).toBe("ready");
   });
 
-  it("applies every fix it planned successfully and records each in the activity log", () => {
+  it("applies every fix it planned successfully and records each in the activity log", async () => {
     expect(results.length).toBeGreaterThanOrEqual(3);
     expect(results.map((r) => r.outcome).filter((o) => o !== "succeeded")).toEqual([]);
-    const logged = listActivity(h.db).map((e) => e.id);
+    const logged = (await listActivity(h.db)).map((e) => e.id);
     expect(results.map((r) => r.activityId).every((id) => id !== undefined && logged.includes(id))).toBe(true);
   });
 

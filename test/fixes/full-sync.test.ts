@@ -64,7 +64,7 @@ describe("full-sync", () => {
     expect(result.reaudit?.stillWrong.map((f) => f.checkId)).not.toContain("datasource-full-sync-missing");
     expect((await verifyFullSync(h.ctx, SOURCE_REF)).ok).toBe(true);
 
-    const entry = getActivity(h.db, result.activityId!)!;
+    const entry = (await getActivity(h.db, result.activityId!))!;
     expect(entry.actor).toBe("user:alice@example.com");
     expect(entry.status).toBe("succeeded");
     expect(entry.plan.planHash).toBe(plan.planHash);
@@ -98,17 +98,17 @@ describe("full-sync", () => {
     const plan = await planFullSync(h.ctx, SOURCE_REF);
     const result = await applyFullSync(h.ctx, plan, { ...ACTOR, confirmPlanHash: plan.planHash, followInBackground: false });
     expect(result.outcome).toBe("started");
-    expect(listTrackedSyncs(h.db, { unfinished: true })).toHaveLength(1);
+    expect(await listTrackedSyncs(h.db, { unfinished: true })).toHaveLength(1);
 
-    const restarted = h.restart();
+    const restarted = await h.restart();
     const resumed = await resumeTrackedSyncs(restarted);
     expect(resumed).toHaveLength(1);
     expect(resumed[0].jobStatus).toBe("SUCCEEDED");
     expect(resumed[0].tracked.state).toBe("done");
     expect(((await dataSourceState(h)).configuration as Record<string, unknown>).syncMode).toBe("FULL_CRAWL");
     expect(await downloadError(h)).toBeUndefined();
-    expect(getActivity(restarted.db, result.activityId!)!.status).toBe("succeeded");
-    expect(listTrackedSyncs(restarted.db, { unfinished: true })).toHaveLength(0);
+    expect((await getActivity(restarted.db, result.activityId!))!.status).toBe("succeeded");
+    expect(await listTrackedSyncs(restarted.db, { unfinished: true })).toHaveLength(0);
   });
 
   it("keeps the full mode when asked not to restore it", async () => {
@@ -165,9 +165,9 @@ describe("full-sync", () => {
     h = await startFixHarness(fixFleet());
     const plan = await planFullSync(h.ctx, SOURCE_REF);
     const result = await applyFullSync(h.ctx, plan, { ...ACTOR, confirmPlanHash: plan.planHash, followInBackground: false });
-    const ids = ownFullSyncExecutionIds(h.db)(SOURCE_REF);
+    const ids = (await ownFullSyncExecutionIds(h.db))(SOURCE_REF);
     expect(ids).toHaveLength(1);
-    expect(getActivity(h.db, result.activityId!)!.events.some((e) => e.message.includes(ids[0]))).toBe(true);
+    expect((await getActivity(h.db, result.activityId!))!.events.some((e) => e.message.includes(ids[0]))).toBe(true);
   });
 
   it("makes the next audit count the product's own sync as a full sync after the incremental mode is back", async () => {

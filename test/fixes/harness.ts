@@ -18,7 +18,7 @@ export interface FixHarness {
   db: Db;
   ctx: FixContext;
   /** A new context (and database connection) on the same file, as after a restart. */
-  restart(): FixContext;
+  restart(): Promise<FixContext>;
   close(): Promise<void>;
 }
 
@@ -28,8 +28,8 @@ export async function startFixHarness(fixture: Fixture): Promise<FixHarness> {
   const dbPath = path.join(dir, "fixes.sqlite");
   const dbs: Db[] = [];
   const contexts: FixContext[] = [];
-  const make = () => {
-    const db = openDatabase(dbPath);
+  const make = async () => {
+    const db = await openDatabase(dbPath);
     dbs.push(db);
     const ctx = createFixContext({
       db,
@@ -40,7 +40,7 @@ export async function startFixHarness(fixture: Fixture): Promise<FixHarness> {
     contexts.push(ctx);
     return ctx;
   };
-  const ctx = make();
+  const ctx = await make();
   let closed = false;
   return {
     t,
@@ -53,7 +53,7 @@ export async function startFixHarness(fixture: Fixture): Promise<FixHarness> {
       if (closed) return;
       closed = true;
       for (const c of contexts) await c.close();
-      for (const db of dbs) db.close();
+      for (const db of dbs) await db.close();
       await t.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

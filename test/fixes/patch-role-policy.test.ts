@@ -63,7 +63,7 @@ describe("patch-role-policy", () => {
     expect(await decision(appArn(APP))).toBe("allowed");
     expect(await decision(indexArn)).toBe("allowed");
     expect(result.reaudit?.stillWrong.map((f) => f.checkId)).not.toContain("webexperience-role-getdocumentcontent");
-    expect(getActivity(h.db, result.activityId!)!.rollbackData).toMatchObject({ previousText: null, policyName: "QBusinessGetDocumentContent" });
+    expect((await getActivity(h.db, result.activityId!))!.rollbackData).toMatchObject({ previousText: null, policyName: "QBusinessGetDocumentContent" });
   });
 
   it("plans exactly the needed statement as a new inline policy, every line an addition", async () => {
@@ -144,7 +144,7 @@ describe("patch-role-policy", () => {
     expect(result.outcome).toBe("stale-plan");
     expect(result.plan.details.previousDocument).toEqual(JSON.parse(someoneElses));
     expect(decodeURIComponent((await inlinePolicies()).QBusinessGetDocumentContent)).toBe(someoneElses);
-    expect(listActivity(h.db)).toHaveLength(0);
+    expect(await listActivity(h.db)).toHaveLength(0);
   });
 
   it("runs two concurrent applies on one role once", async () => {
@@ -153,7 +153,7 @@ describe("patch-role-policy", () => {
     const options = { ...ACTOR, confirmPlanHash: plan.planHash };
     const results = await Promise.all([applyRolePolicyPatch(h.ctx, plan, options), applyRolePolicyPatch(h.ctx, plan, options)]);
     expect(results.map((r) => r.outcome).sort()).toEqual(["busy", "succeeded"]);
-    expect(listActivity(h.db, { action: "patch-role-policy" })).toHaveLength(1);
+    expect(await listActivity(h.db, { action: "patch-role-policy" })).toHaveLength(1);
   });
 });
 
@@ -172,9 +172,9 @@ describe("rollback of a role patch", () => {
     expect(await inlinePolicies()).toEqual(original);
     expect(await decision(appArn(APP))).toBe("implicitDeny");
 
-    const entry = getActivity(h.db, rolledBack.activityId!)!;
+    const entry = (await getActivity(h.db, rolledBack.activityId!))!;
     expect(entry.rollbackOf).toBe(patched.activityId);
-    expect(getActivity(h.db, patched.activityId!)!.status).toBe("rolled-back");
+    expect((await getActivity(h.db, patched.activityId!))!.status).toBe("rolled-back");
     expect((await planRollback(h.ctx, patched.activityId!)).status).toBe("refused");
   });
 

@@ -74,7 +74,7 @@ describe("reupload-files", () => {
     expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
     expect(after["fresh.txt"]).toBe(before["fresh.txt"]);
     expect(result.reaudit?.stillWrong.map((f) => f.checkId)).not.toContain("uploaded-documents-stale");
-    expect(getActivity(h.db, result.activityId!)!.status).toBe("succeeded");
+    expect((await getActivity(h.db, result.activityId!))!.status).toBe("succeeded");
   });
 
   it("takes files from an S3 prefix and lists the stale document without a file and the file without a document", async () => {

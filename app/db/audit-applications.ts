@@ -1,0 +1,149 @@
+/**
+ * audit_applications: one row per application per audit, with the
+ * application's inventory (JSON text) as the audit saved it.
+ */
+import { sql } from "kysely";
+import type { Db } from "./database";
+import { READINESS_ORDER, rankIn } from "./order";
+
+export interface ApplicationKey {
+  accountId: string;
+  region: string;
+  applicationId: string;
+}
+
+export interface StoredApplicationRow {
+  accountId: string;
+  region: string;
+  applicationId: string;
+  displayName: string;
+  identityType: string | null;
+  readiness: string;
+}
+
+/** One application's inventory JSON text and readiness in an audit. */
+export async function applicationOfAudit(
+  db: Db,
+  auditId: number,
+  key: ApplicationKey,
+): Promise<{ inventory: string; readiness: string } | undefined> {
+  return db.kysely
+    .selectFrom("audit_applications")
+    .select(["inventory", "readiness"])
+    .where("audit_id", "=", auditId)
+    .where("account_id", "=", key.accountId)
+    .where("region", "=", key.region)
+    .where("application_id", "=", key.applicationId)
+    .executeTakeFirst();
+}
+
+/** Every application of an audit (without its inventory). */
+export async function applicationsOfAudit(db: Db, auditId: number): Promise<StoredApplicationRow[]> {
+  return db.kysely
+    .selectFrom("audit_applications")
+    .select([
+      "account_id as accountId",
+      "region",
+      "application_id as applicationId",
+      "display_name as displayName",
+      "identity_type as identityType",
+      "readiness",
+    ])
+    .where("audit_id", "=", auditId)
+    .execute();
+}
+
+/** The inventory JSON texts of an audit's applications, optionally of one account only. */
+export async function inventoriesOfAudit(db: Db, auditId: number, accountId?: string): Promise<string[]> {
+  let query = db.kysely.selectFrom("audit_applications").select("inventory").where("audit_id", "=", auditId);
+  if (accountId !== undefined) query = query.where("account_id", "=", accountId);
+  return (await query.execute()).map((r) => r.inventory);
+}
+
+/** The distinct accounts and regions of an audit's applications. */
+export async function placesOfAudit(db: Db, auditId: number): Promise<{ accountId: string; region: string }[]> {
+  return db.kysely
+    .selectFrom("audit_applications")
+    .select(["account_id as accountId", "region"])
+    .distinct()
+    .where("audit_id", "=", auditId)
+    .execute();
+}
+
+/** The application's display name in the latest audit that has it. */
+export async function latestDisplayName(db: Db, app: ApplicationKey): Promise<string | undefined> {
+  const row = await db.kysely
+    .selectFrom("audit_applications")
+    .select("display_name")
+    .where("account_id", "=", app.accountId)
+    .where("region", "=", app.region)
+    .where("application_id", "=", app.applicationId)
+    .orderBy("audit_id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.display_name;
+}
+
+export interface ApplicationQuery {
+  account?: string | null;
+  region?: string | null;
+  readiness?: string | null;
+  /** Text in the display name or the application id. */
+  q?: string | null;
+  /** Only applications failing this check. */
+  check?: string | null;
+  sort: "name" | "account" | "region" | "readiness" | "failing";
+  dir: "asc" | "desc";
+}
+
+export type ApplicationCountsRow = StoredApplicationRow & { failCount: number; warnCount: number };
+
+const SORTS = {
+  // lower() rather than COLLATE NOCASE: the same order on SQLite and PostgreSQL (ASCII case folding).
+  name: sql`lower(a.display_name)`,
+  account: sql.ref("a.account_id"),
+  region: sql.ref("a.region"),
+  readiness: rankIn("a.readiness", READINESS_ORDER),
+  failing: sql`coalesce(c.fail_count, 0)`,
+} as const;
+
+/** SQLite only: the index the counts read (the planner otherwise picks a worse one on big audits). */
+const indexed = (db: Db, index: string) => (db.dialect === "sqlite" ? sql.raw(`INDEXED BY ${index}`) : sql``);
+
+/**
+ * The applications of one audit that pass the filters, with their failing and
+ * warning counts. Counts come from the few fail/warn rows (index on status),
+ * never from a join over every finding of the audit.
+ */
+export async function queryApplicationRows(db: Db, auditId: number, filters: ApplicationQuery): Promise<ApplicationCountsRow[]> {
+  const where = [sql`a.audit_id = ${auditId}`];
+  if (filters.account) where.push(sql`a.account_id = ${filters.account}`);
+  if (filters.region) where.push(sql`a.region = ${filters.region}`);
+  if (filters.readiness) where.push(sql`a.readiness = ${filters.readiness}`);
+  if (filters.q) {
+    const like = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(sql`(a.display_name LIKE ${like} ESCAPE '\\' OR a.application_id LIKE ${like} ESCAPE '\\')`);
+  }
+  if (filters.check) {
+    where.push(sql`EXISTS (SELECT 1 FROM findings ff ${indexed(db, "findings_audit_check")}
+                 WHERE ff.audit_id = ${auditId} AND ff.check_id = ${filters.check} AND ff.status = 'fail'
+                   AND ff.account_id = a.account_id AND ff.region = a.region AND ff.application_id = a.application_id)`);
+  }
+  const direction = sql.raw(filters.dir === "desc" ? "DESC" : "ASC");
+  const { rows } = await sql<ApplicationCountsRow>`
+    WITH counts AS (
+      SELECT account_id, region, application_id,
+             count(CASE WHEN status = 'fail' THEN 1 END) AS fail_count,
+             count(CASE WHEN status = 'warn' THEN 1 END) AS warn_count
+      FROM findings ${indexed(db, "findings_audit_status")}
+      WHERE audit_id = ${auditId} AND status IN ('fail', 'warn')
+      GROUP BY account_id, region, application_id)
+    SELECT a.account_id AS "accountId", a.region, a.application_id AS "applicationId",
+           a.display_name AS "displayName", a.identity_type AS "identityType", a.readiness,
+           coalesce(c.fail_count, 0) AS "failCount", coalesce(c.warn_count, 0) AS "warnCount"
+    FROM audit_applications a
+    LEFT JOIN counts c ON c.account_id = a.account_id AND c.region = a.region AND c.application_id = a.application_id
+    WHERE ${sql.join(where, sql` AND `)}
+    ORDER BY ${SORTS[filters.sort]} ${direction}, lower(a.display_name), a.application_id`.execute(db.kysely);
+  return rows.map((r) => ({ ...r, failCount: Number(r.failCount), warnCount: Number(r.warnCount) }));
+}
