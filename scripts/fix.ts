@@ -18,7 +18,6 @@ import readline from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { getAuditReport, latestAuditId, type StoredApplicationInventory } from "../app/audit/history";
 import { inventoriesOfAudit } from "../app/db/audit-applications";
-import { inventoriesOfAudit } from "../app/db/audit-applications";
 import { runAudit } from "../app/audit/run";
 import { AuditSetupError, loadTargetsFile, targetsForFixture, type TargetSpec } from "../app/audit/targets";
 import type { AuditReport } from "../app/audit/types";

@@ -16,9 +16,7 @@ import type {
   WebExperienceInventory,
 } from "~/audit/types";
 import { applicationOfAudit } from "~/db/audit-applications";
-import { applicationOfAudit } from "~/db/audit-applications";
 import type { Db } from "~/db/database";
-import { findingsOfApplication } from "~/db/findings";
 import { findingsOfApplication } from "~/db/findings";
 import { checkMetadata, checkTitle } from "./catalogue.server";
 import { describeEvidence } from "./evidence";

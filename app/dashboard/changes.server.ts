@@ -7,9 +7,7 @@
 import { applicationKey, compareAuditParts, findingKey, listAudits, type AuditComparison } from "~/audit/history";
 import type { Finding, FindingResource, ReportApplication } from "~/audit/types";
 import { applicationsOfAudit } from "~/db/audit-applications";
-import { applicationsOfAudit } from "~/db/audit-applications";
 import type { Db } from "~/db/database";
-import { openFindingRows } from "~/db/findings";
 import { openFindingRows } from "~/db/findings";
 import { checkTitle } from "./catalogue.server";
 import { auditStamp } from "./findings.server";

@@ -6,7 +6,6 @@ import { latestAuditId } from "~/audit/history";
 import type { CheckMetadata, FindingStatus } from "~/audit/types";
 import type { Db } from "~/db/database";
 import { statusCountsByCheck } from "~/db/findings";
-import { statusCountsByCheck } from "~/db/findings";
 import { checkCatalogue } from "./catalogue.server";
 import { auditStamp } from "./findings.server";
 import type { AuditStamp } from "./types";

@@ -23,9 +23,7 @@ import {
   rolePatchPath,
 } from "~/components/fix-links";
 import { latestDisplayName } from "~/db/audit-applications";
-import { latestDisplayName } from "~/db/audit-applications";
 import type { Db } from "~/db/database";
-import { failingFullSyncPairs, findingById } from "~/db/findings";
 import { failingFullSyncPairs, findingById } from "~/db/findings";
 import type { LocalAws } from "~/local-aws/index";
 import { getActivity, listActivity } from "~/fixes/activity-log";
@@ -49,7 +47,6 @@ import type {
   UploadedDocumentsRef,
 } from "~/fixes/types";
 import { ACTIVITY_STATUSES, FIX_ACTIONS } from "~/fixes/types";
-import { singleton } from "~/util/singleton.server";
 import { singleton } from "~/util/singleton.server";
 import { dashboardDb } from "./db.server";
 

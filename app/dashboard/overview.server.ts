@@ -13,7 +13,6 @@ import { placesOfAudit, queryApplicationRows } from "~/db/audit-applications";
 import { auditTargetsJson } from "~/db/audits";
 import type { Db } from "~/db/database";
 import { failingCountsByCheck } from "~/db/findings";
-import { failingCountsByCheck } from "~/db/findings";
 import { checkCatalogue, checkTitle } from "./catalogue.server";
 import type {
   ApplicationFilters,

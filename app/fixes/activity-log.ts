@@ -5,9 +5,7 @@
  * appended as events, and the entry's status is its latest event's.
  */
 import * as activity from "../db/activity";
-import * as activity from "../db/activity";
 import type { Db } from "../db/database";
-import type { ActivityEventRow, ActivityRow } from "../db/schema";
 import type { ActivityEventRow, ActivityRow } from "../db/schema";
 import type {
   ActivityEntry,

@@ -6,7 +6,6 @@
 import { createHash } from "node:crypto";
 import { awsErrorInfo } from "../aws/clients";
 import { assertDatabaseWritable, DatabaseUnavailableError } from "../db/health";
-import { assertDatabaseWritable, DatabaseUnavailableError } from "../db/health";
 import { appendActivityEvent, recordActivity, resourceKey } from "./activity-log";
 import { acquireLock, ResourceBusyError } from "./locks";
 import { isAccessDenied } from "./permissions";

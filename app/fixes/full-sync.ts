@@ -22,8 +22,6 @@ import { getApplicationInventory, latestAuditId } from "../audit/history";
 import { INCREMENTAL_SYNC_MODE, RUNNING_SYNC_JOB_STATUSES } from "../aws/vocabulary";
 import { createLimiter, type Limiter } from "../util/concurrency";
 import { latestFullModeExecution } from "../db/tracked-syncs";
-import { latestFullModeExecution } from "../db/tracked-syncs";
-import { latestFullModeExecution } from "../db/tracked-syncs";
 import { appendActivityEvent } from "./activity-log";
 import { applySafely, AwsCalls, errorCode, PermissionDenied, sealPlan, Steps, type RunOutcome } from "./common";
 import {

@@ -7,7 +7,6 @@ import os from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/database";
 import { lockHolder, releaseLock, takeLock } from "../db/fix-locks";
-import { lockHolder, releaseLock, takeLock } from "../db/fix-locks";
 
 const held = new Set<string>();
 const PROCESS_HOLDER = `${os.hostname()}:${process.pid}`;

@@ -17,7 +17,6 @@ import { evaluatePolicies, policySourcesOf, simulateRoleAccess } from "../aws/ro
 import { GET_DOCUMENT_CONTENT, isAccessDeniedCode } from "../aws/vocabulary";
 import { latestAuditId, type StoredApplicationInventory } from "../audit/history";
 import { inventoriesOfAudit } from "../db/audit-applications";
-import { inventoriesOfAudit } from "../db/audit-applications";
 import { statementsOf, type PolicySource } from "../policy/evaluate";
 import { policySize, ROLE_INLINE_POLICIES_QUOTA } from "../policy/limits";
 import type { PolicyDocument, PolicyStatement } from "../policy/types";

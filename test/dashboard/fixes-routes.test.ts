@@ -21,7 +21,6 @@ import { dashboardDb } from "~/dashboard/db.server";
 import { configureDashboardFixes, dashboardFixContext, startDashboardFixes } from "~/dashboard/fixes.server";
 import type { Db } from "~/db/database";
 import { sql } from "kysely";
-import { sql } from "kysely";
 import { applyFullSync, planFullSync } from "~/fixes/full-sync";
 import { listTrackedSyncs } from "~/fixes/tracked-syncs";
 import * as activityRoute from "~/routes/activity._index";
