@@ -114,12 +114,82 @@ export async function readRole(iam: IAMClient, ref: { accountId: string; roleArn
   return role.exists ? role : undefined;
 }
 
+/**
+ * Why the patch must not be applied (empty: it may): a service-linked role,
+ * an explicit deny or a boundary that would still block once the patch is in
+ * (the patched policies judged as the simulator would), the inline quota.
+ */
+function refusalReasons(
+  role: RoleInventory,
+  patch: { policyName: string; newDocument: PolicyDocument; inlineSizeAfter: number; resources: string[] },
+): string[] {
+  const reasons: string[] = [];
+  if (role.serviceLinked) reasons.push(`${role.roleName} is a service-linked role: IAM refuses changes to it (UnmodifiableEntity).`);
+  const sources = policySourcesOf(role);
+  const identityAfter: PolicySource[] = [
+    ...sources.inline.filter((p) => p.id !== patch.policyName),
+    { id: patch.policyName, type: "inline", document: patch.newDocument },
+    ...sources.managed,
+  ];
+  for (const arn of patch.resources) {
+    const after = evaluatePolicies({ identity: identityAfter, boundary: sources.boundary }, arn, { mode: "simulate" });
+    if (after.decision === "explicitDeny") {
+      const by = after.matchedStatements.map((m) => `${m.policy}${m.sid ? ` (${m.sid})` : ""}`).join(", ");
+      reasons.push(`An explicit deny would still win on ${arn}: ${by}. A patch cannot override a Deny; remove or narrow that statement first.`);
+      break;
+    }
+    if (after.allowedByPermissionsBoundary === false) {
+      reasons.push(`The permissions boundary ${sources.boundary?.id} does not allow ${GET_DOCUMENT_CONTENT} on ${arn}: a patch of the role's policies cannot help.`);
+      break;
+    }
+  }
+  if (patch.inlineSizeAfter > ROLE_INLINE_POLICIES_QUOTA) {
+    reasons.push(
+      `The role's inline policies would total ${patch.inlineSizeAfter} characters (whitespace not counted), over IAM's ${ROLE_INLINE_POLICIES_QUOTA}; move some statements to a managed policy first.`,
+    );
+  }
+  return reasons;
+}
+
+/** What the plan shows: the inline policy before and after, its diff and the statement, and the inline policies' size after. */
+function patchDetails(
+  role: RoleInventory,
+  policyName: string,
+  required: string[],
+): RolePolicyPatchPlan["details"] & { previousDocument: PolicyDocument | null; newDocument: PolicyDocument; inlineSizeAfter: number } {
+  const previousDocument = role.inlinePolicies.find((p) => p.name === policyName)?.document ?? null;
+  const newDocument = patchedPolicy(previousDocument, required);
+  const others = role.inlinePolicies.filter((p) => p.name !== policyName).reduce((sum, p) => sum + policySize(p.document), 0);
+  return {
+    roleArn: role.iamArn ?? role.roleArn,
+    roleName: role.roleName,
+    policyName,
+    previousDocument,
+    newDocument,
+    diff: jsonLineDiff(previousDocument, newDocument),
+    statement: statementsOf(newDocument).find((s) => s.Sid === STATEMENT_SID),
+    requiredResources: required,
+    inlineSizeAfter: others + policySize(JSON.stringify(newDocument)),
+    inlineQuota: ROLE_INLINE_POLICIES_QUOTA,
+  };
+}
+
+/** The applications the patch is for: those named, or those the latest audit saw using the role. */
+async function usingApplications(ctx: FixContext, ref: RoleRef, roleArn: string): Promise<UsingApplication[]> {
+  if (!ref.applications) return applicationsUsingRole(ctx, ref.accountId, roleArn, roleNameOf(roleArn));
+  return ref.applications.map((a) => ({
+    ...a,
+    applicationArn: a.applicationArn ?? `arn:aws:qbusiness:${a.region}:${a.accountId}:application/${a.applicationId}`,
+    indexIds: a.indexIds ?? [],
+  }));
+}
+
 /** Read-only: the exact change to the role's inline policy, or why there will be none. */
 export async function planRolePolicyPatch(ctx: FixContext, ref: RoleRef): Promise<RolePolicyPatchPlan> {
   const calls = new AwsCalls();
   const roleName = roleNameOf(ref.roleArn);
   const policyName = ref.policyName ?? DEFAULT_POLICY_NAME;
-  const givenArn = ref.roleArn.startsWith("arn:") ? ref.roleArn : `arn:aws:iam::${ref.accountId}:role/${roleName}`;
+  const givenArn = roleArnOf(ref.accountId, ref.roleArn);
   const resource = { type: "role" as const, accountId: ref.accountId, roleArn: givenArn, name: roleName };
   const emptyDetails = {
     roleArn: givenArn,
@@ -130,13 +200,7 @@ export async function planRolePolicyPatch(ctx: FixContext, ref: RoleRef): Promis
     requiredResources: [],
     inlineQuota: ROLE_INLINE_POLICIES_QUOTA,
   };
-  const apps: UsingApplication[] = ref.applications
-    ? ref.applications.map((a) => ({
-        ...a,
-        applicationArn: a.applicationArn ?? `arn:aws:qbusiness:${a.region}:${a.accountId}:application/${a.applicationId}`,
-        indexIds: a.indexIds ?? [],
-      }))
-    : await applicationsUsingRole(ctx, ref.accountId, givenArn, roleName);
+  const apps = await usingApplications(ctx, ref, givenArn);
   const applications = apps.map(({ accountId, region, applicationId }) => ({ accountId, region, applicationId }));
   const base = { action: "patch-role-policy" as const, resource, applications, missingPermissions: [] as string[] };
   const refuse = (reasons: string[], details: Partial<RolePolicyPatchPlan["details"]> = {}, status: RolePolicyPatchPlan["status"] = "refused") =>
@@ -158,59 +222,10 @@ export async function planRolePolicyPatch(ctx: FixContext, ref: RoleRef): Promis
     }
     const state = await readRole(iam, { accountId: ref.accountId, roleArn: givenArn }, calls);
     if (!state) return refuse([`The role ${roleName} does not exist.`]);
-    const roleArn = state.iamArn ?? state.roleArn;
-    const sources = policySourcesOf(state);
-    const required = requiredResources(apps);
-    const existing = state.inlinePolicies.find((p) => p.name === policyName);
-    const previousDocument = existing?.document ?? null;
-    const newDocument = patchedPolicy(previousDocument, required);
-    const statement = statementsOf(newDocument).find((s) => s.Sid === STATEMENT_SID);
-    const diff = jsonLineDiff(previousDocument, newDocument);
-    const newText = JSON.stringify(newDocument);
-    const inlineSizeAfter =
-      state.inlinePolicies.filter((p) => p.name !== policyName).reduce((sum, p) => sum + policySize(p.document), 0) + policySize(newText);
-    const details: RolePolicyPatchPlan["details"] = {
-      roleArn,
-      roleName,
-      policyName,
-      previousDocument,
-      newDocument,
-      diff,
-      statement,
-      requiredResources: required,
-      inlineSizeAfter,
-      inlineQuota: ROLE_INLINE_POLICIES_QUOTA,
-    };
-    const sealed = { ...base, resource: { ...resource, roleArn } };
-
-    const reasons: string[] = [];
-    if (state.serviceLinked) {
-      reasons.push(`${roleName} is a service-linked role: IAM refuses changes to it (UnmodifiableEntity).`);
-    }
-    // What IAM would decide once the patch is in (local evaluation of the patched policies, as the simulator does).
-    const identityAfter: PolicySource[] = [
-      ...sources.inline.filter((p) => p.id !== policyName),
-      { id: policyName, type: "inline", document: newDocument },
-      ...sources.managed,
-    ];
-    const resources = requestResources(apps);
-    for (const arn of resources) {
-      const after = evaluatePolicies({ identity: identityAfter, boundary: sources.boundary }, arn, { mode: "simulate" });
-      if (after.decision === "explicitDeny") {
-        const by = after.matchedStatements.map((m) => `${m.policy}${m.sid ? ` (${m.sid})` : ""}`).join(", ");
-        reasons.push(`An explicit deny would still win on ${arn}: ${by}. A patch cannot override a Deny; remove or narrow that statement first.`);
-        break;
-      }
-      if (after.allowedByPermissionsBoundary === false) {
-        reasons.push(`The permissions boundary ${sources.boundary?.id} does not allow ${GET_DOCUMENT_CONTENT} on ${arn}: a patch of the role's policies cannot help.`);
-        break;
-      }
-    }
-    if (inlineSizeAfter > ROLE_INLINE_POLICIES_QUOTA) {
-      reasons.push(
-        `The role's inline policies would total ${inlineSizeAfter} characters (whitespace not counted), over IAM's ${ROLE_INLINE_POLICIES_QUOTA}; move some statements to a managed policy first.`,
-      );
-    }
+    const details = patchDetails(state, policyName, requiredResources(apps));
+    const { previousDocument, newDocument, inlineSizeAfter } = details;
+    const sealed = { ...base, resource: { ...resource, roleArn: details.roleArn } };
+    const reasons = refusalReasons(state, { policyName, newDocument, inlineSizeAfter, resources: requestResources(apps) });
     if (reasons.length) {
       return sealPlan<RolePolicyPatchPlan>(ctx, { ...sealed, status: "refused", summary: `Will not patch role ${roleName}: ${reasons[0]}`, reasons, details });
     }
