@@ -10,8 +10,6 @@ import { collectAndCheck, reportAndStore } from "../audit/pipeline";
 import type { ApplicationInventory, Finding, Inventory, RoleInventory } from "../audit/types";
 import { inventoriesOfAudit } from "../db/audit-applications";
 import { insertReaudit } from "../db/reaudits";
-import { inventoriesOfAudit } from "../db/audit-applications";
-import { insertReaudit } from "../db/reaudits";
 import { ownFullSyncExecutionIds } from "./tracked-syncs";
 import type { ApplicationRef, FixContext, ReauditResult } from "./types";
 
@@ -78,9 +76,7 @@ export async function reauditApplications(
   };
   // ... and its report and store steps, on the latest audit with these applications replaced.
   const { report, auditId } = await reportAndStore(merged, [...carriedFindings, ...freshFindings], ctx.db);
-  ctx.db
-    .prepare(`INSERT INTO reaudits (audit_id, based_on_audit, activity_id, applications) VALUES (?, ?, ?, ?)`)
-    .run(auditId, baseId ?? null, options.activityId ?? null, JSON.stringify(apps));
+  await insertReaudit(ctx.db, { auditId, basedOnAudit: baseId ?? null, activityId: options.activityId ?? null, applications: apps });
 
   const readiness: Record<string, string> = {};
   for (const a of report.applications) if (wanted.has(appKey(a))) readiness[a.applicationId] = a.readiness;
