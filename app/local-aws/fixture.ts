@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Fixture } from "./fixture-types";
 import { organizationIssues, organizationSchema } from "./organizations-fixture";
+import { structureIssues } from "./fixture-structure";
 
 /** A fixture that does not follow the contract; `message` names the JSON path of each problem. */
 export class FixtureError extends Error {
@@ -400,19 +401,24 @@ function referenceIssues(fixture: Fixture): { path: string; message: string }[] 
  * emulator may mutate. Throws FixtureError naming the JSON path of every problem.
  */
 export function validateFixture(json: unknown, source = "fixture"): Fixture {
+  // Prototype keys and runaway nesting first: the schema would lose the one and overflow on the other.
+  const structural = structureIssues(json);
+  if (structural.length > 0) throw fixtureError(source, structural);
   const parsed = fixtureSchema.safeParse(json);
   const issues = parsed.success
     ? [...referenceIssues(parsed.data as Fixture), ...organizationIssues((parsed.data as Fixture).organization)]
     : zodIssues(parsed.error);
-  if (issues.length > 0) {
-    const lines = issues.slice(0, 20).map((i) => `${i.path}: ${i.message}`);
-    if (issues.length > 20) lines.push(`... and ${issues.length - 20} more`);
-    throw new FixtureError(
-      issues.length === 1 ? `${source}: ${lines[0]}` : `${source}: ${issues.length} problems:\n  ${lines.join("\n  ")}`,
-      issues,
-    );
-  }
+  if (issues.length > 0) throw fixtureError(source, issues);
   return structuredClone(parsed.data) as Fixture;
+}
+
+function fixtureError(source: string, issues: { path: string; message: string }[]): FixtureError {
+  const lines = issues.slice(0, 20).map((i) => `${i.path}: ${i.message}`);
+  if (issues.length > 20) lines.push(`... and ${issues.length - 20} more`);
+  return new FixtureError(
+    issues.length === 1 ? `${source}: ${lines[0]}` : `${source}: ${issues.length} problems:\n  ${lines.join("\n  ")}`,
+    issues,
+  );
 }
 
 /** Read and validate a fixture file; errors name the file and the JSON path. */

@@ -244,6 +244,41 @@ describe("validateFixture", () => {
   });
 });
 
+describe("validateFixture: prototype keys and runaway nesting", () => {
+  const ROLE_PATH = "accounts[0].iam.roles[0]";
+
+  it("refuses an inline policy named __proto__ (it would vanish) with its JSON path", () => {
+    // JSON.parse makes "__proto__" an own key, as a fixture file would.
+    const f = JSON.parse(JSON.stringify(fixture()).replace('"inlinePolicies":{', '"inlinePolicies":{"__proto__":{"Statement":[]},')) as Fixture;
+    expect(messageOf(f)).toBe(`fixture: ${ROLE_PATH}.inlinePolicies.__proto__: the key "__proto__" is not allowed (it names an object's prototype in JavaScript)`);
+  });
+
+  it("refuses constructor and prototype keys wherever they are, naming each", () => {
+    const f = fixture();
+    (f.accounts[0].s3!.buckets["acme-hr"].objects as Record<string, unknown>)["constructor"] = { text: "x" };
+    (f.accounts[0].regions["us-east-1"].applications[0] as unknown as Record<string, unknown>)["prototype"] = {};
+    const message = messageOf(f);
+    expect(message).toMatch(/^fixture: 2 problems:/);
+    expect(message).toContain('accounts[0].s3.buckets["acme-hr"].objects.constructor: the key "constructor" is not allowed');
+    expect(message).toContain(`${APP_PATH}.prototype: the key "prototype" is not allowed`);
+  });
+
+  it("refuses a fixture nested 5,000 deep with what is wrong and where, not a stack overflow", () => {
+    // Inside a policy's Principal, free JSON the schema does not bound (today: "Maximum call stack size exceeded").
+    const f = fixture();
+    f.accounts[0].iam!.roles[0].assumeRolePolicyDocument.Statement = [{ Effect: "Allow", Principal: "DEEP", Action: "sts:AssumeRole" }];
+    const text = JSON.stringify(f).replace('"DEEP"', '{"a":'.repeat(5000) + "1" + "}".repeat(5000));
+    const message = messageOf(JSON.parse(text));
+    expect(message).toMatch(/^fixture: accounts\[0\]\.iam\.roles\[0\]\.assumeRolePolicyDocument\.Statement\[0\]\.Principal(\.a)+: nesting too deep: more than 100 levels of objects and arrays here$/);
+  });
+
+  it("takes ordinary nesting (a policy condition in a role) and keys that merely contain those words", () => {
+    const f = fixture();
+    (f.accounts[0].s3!.buckets["acme-hr"].objects as Record<string, unknown>)["docs/constructor-guide.txt"] = { text: "x" };
+    expect(validateFixture(f).accounts[0].s3!.buckets["acme-hr"].objects["docs/constructor-guide.txt"]).toEqual({ text: "x" });
+  });
+});
+
 describe("loadFixtureFile and startLocalAws", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "fixture-test-"));
 
