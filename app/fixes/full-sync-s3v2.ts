@@ -8,9 +8,9 @@
  * source). Whether a plain S3V2 sync re-ingests unchanged documents is not
  * documented (docs/decisions/0009-s3v2-full-sync.md), so it is never assumed.
  */
-import { ListDocumentsCommand, type GetDataSourceResponse } from "@aws-sdk/client-qbusiness";
+import { GetDataSourceCommand, ListDocumentsCommand, type GetDataSourceResponse } from "@aws-sdk/client-qbusiness";
 import type { AwsCalls } from "./common";
-import type { DataSourceRef, FixContext } from "./types";
+import type { DataSourceRef, FixContext, Verification } from "./types";
 
 /** At most this many `aws s3 cp` commands are listed; the count says how many more there are. */
 export const TOUCH_COMMANDS_LISTED = 50;
@@ -123,10 +123,68 @@ export function nextSteps(facts: ModelessSourceFacts, stale: DocumentFreshness["
 export function deletionProtectionWords(facts: ModelessSourceFacts, jobError: string | undefined): string | undefined {
   const mentions = /deletion protection|deletionprotection/i.test(jobError ?? "");
   if (!facts.deletionProtection.enabled && !mentions) return undefined;
+  const threshold = facts.deletionProtection.threshold;
+  const what = mentions
+    ? `Deletion protection blocked the sync: it would have deleted more than ${threshold}% of the data source's documents ` +
+      `(objects gone from the bucket or no longer matching its filters), so nothing was re-ingested.`
+    : `This data source has deletion protection on (threshold ${threshold}%): if the sync would have deleted more than that share of ` +
+      `its documents (objects gone from the bucket or no longer matching its filters), that is why it failed.`;
   return (
-    `Deletion protection blocked the sync: it would have deleted more than ${facts.deletionProtection.threshold}% of the data source's documents ` +
-    `(objects gone from the bucket or filtered out), so AWS stopped it and nothing was re-ingested. If the objects left on purpose, raise ` +
-    `deletionProtectionConfiguration.deletionProtectionThreshold or set enableDeletionProtection to false for one sync, then run this fix again; ` +
-    `otherwise restore the objects.`
+    `${what} If the objects left on purpose, raise deletionProtectionConfiguration.deletionProtectionThreshold, or set ` +
+    `enableDeletionProtection to false for one sync, then run this fix again; otherwise put the objects back.`
   );
+}
+
+/** The S3V2 verdict from the documents: every one (at least one) re-ingested after the cutoff, or the count and the next steps. */
+export function modelessVerification(facts: ModelessSourceFacts, freshness: { total: number; stale: { documentId: string; updatedAt?: string }[] }, executionId?: string): Verification {
+  const { total, stale } = freshness;
+  const after = executionId ? `Sync ${executionId} succeeded` : "The latest sync";
+  if (total === 0) {
+    return { ok: false, message: `${after}, but the data source lists no documents: nothing shows they were re-ingested.`, details: { documents: 0, staleDocuments: 0 } };
+  }
+  if (stale.length === 0) {
+    return { ok: true, message: `${after} and all ${total} documents were re-ingested after the cutoff: verified fixed.`, details: { documents: total, staleDocuments: 0 } };
+  }
+  const next = nextSteps(facts, stale);
+  return {
+    ok: false,
+    message: `${after}, but ${stale.length} of ${total} documents are still from before the cutoff: the sync left them as they were. Next steps, cheapest first: ${next.steps.join(" ")}`,
+    details: {
+      documents: total,
+      staleDocuments: stale.length,
+      staleDocumentIds: stale.slice(0, 50).map((s) => s.documentId),
+      nextSteps: next.steps,
+      touchCommands: next.commands,
+      ...(facts.bucket ? { bucket: facts.bucket } : {}),
+    },
+  };
+}
+
+/**
+ * After a tracked sync of ours that was not a full one has ended: if the data
+ * source keeps no sync mode (S3V2), prove the outcome from its documents (or,
+ * for a failed job, say why in words, deletion protection included). Undefined
+ * for other connectors. Called by followTrackedSync, so a sync followed in the
+ * background, or resumed after a restart, is checked the same way.
+ */
+export async function modelessFollowUp(
+  ctx: FixContext,
+  d: DataSourceRef,
+  job: { executionId: string; status: string; errorMessage?: string },
+  calls: AwsCalls,
+): Promise<Verification | undefined> {
+  const { qbusiness } = await ctx.clients(d.accountId, d.region);
+  const source = await calls.send<GetDataSourceResponse>(
+    qbusiness,
+    new GetDataSourceCommand({ applicationId: d.applicationId, indexId: d.indexId, dataSourceId: d.dataSourceId }),
+    "qbusiness:GetDataSource",
+  );
+  if (!isModelessConnector(source.type)) return undefined;
+  const facts = modelessSourceFacts(source);
+  if (job.status !== "SUCCEEDED") {
+    const protection = job.status === "FAILED" ? deletionProtectionWords(facts, job.errorMessage) : undefined;
+    const message = [`Sync ${job.executionId} ended ${job.status}${job.errorMessage ? `: ${job.errorMessage}` : "."}`, protection].filter(Boolean).join(" ");
+    return { ok: false, message, details: { jobStatus: job.status, ...(job.errorMessage ? { jobError: job.errorMessage } : {}), deletionProtection: facts.deletionProtection } };
+  }
+  return modelessVerification(facts, await documentFreshness(ctx, d, calls), job.executionId);
 }

@@ -34,14 +34,7 @@ import {
   waitForSyncJob,
 } from "./tracked-syncs";
 import type { ApplyResult, DataSourceRef, FixContext, FullSyncApplyOptions, FullSyncPlan, Verification } from "./types";
-import {
-  deletionProtectionWords,
-  documentFreshness,
-  isModelessConnector,
-  modelessSourceFacts,
-  nextSteps,
-  type ModelessSourceFacts,
-} from "./full-sync-s3v2";
+import { documentFreshness, isModelessConnector, modelessSourceFacts, modelessVerification, type ModelessSourceFacts } from "./full-sync-s3v2";
 
 /** Incremental, despite its name (see the vocabulary). */
 export const INCREMENTAL_MODE = INCREMENTAL_SYNC_MODE;
@@ -177,7 +170,12 @@ export async function applyFullSync(
   const d: DataSourceRef = "action" in planOrRef ? planOrRef.details.dataSource : planOrRef;
   const ref: DataSourceRef = { accountId: d.accountId, region: d.region, applicationId: d.applicationId, indexId: d.indexId, dataSourceId: d.dataSourceId };
   const resource = { type: "data-source" as const, ...ref };
-  return applySafely<FullSyncPlan>(ctx, options, resource, "full-sync", () => planFullSync(ctx, ref), async (plan, activityId, calls) => {
+  return applySafely<FullSyncPlan>(ctx, {
+    options,
+    resource,
+    action: "full-sync",
+    replan: () => planFullSync(ctx, ref),
+    run: async (plan, activityId, calls) => {
     const { qbusiness } = await ctx.clients(ref.accountId, ref.region);
     const restore = options.restoreMode ?? true;
     const original = plan.details.currentSyncMode;
@@ -278,6 +276,7 @@ export async function applyFullSync(
       ...(followed.reaudit ? { reauditResult: followed.reaudit } : {}),
       data: { executionId, jobStatus: followed.jobStatus, trackedSyncId: tracked.id },
     };
+  },
   });
 }
 
@@ -310,68 +309,28 @@ async function applyModelessSync(
     if (options.followInBackground ?? true) followInBackground(ctx, tracked);
     return {
       outcome: "started",
-      message: `Sync ${executionId} started; it is tracked and followed to its end. The connector has no full mode: verify checks every document afterwards.`,
+      message: `Sync ${executionId} started; it is tracked and followed to its end, then every document is checked (the activity entry says how many are still stale, and what to do next).`,
       done: steps.done,
       notDone: [],
       reaudit: false,
       data: { executionId, trackedSyncId: tracked.id },
     };
   }
+  // The follow checks every document once the sync has ended (modelessFollowUp), in the background as here.
   const followed = await followTrackedSync(ctx, tracked);
   steps.complete("follow the sync to its end");
-  const data = { executionId, jobStatus: followed.jobStatus, trackedSyncId: tracked.id };
-  const reauditResult = followed.reaudit ? { reauditResult: followed.reaudit } : {};
-  if (!followed.ok) {
-    const job = await findSyncJob(ctx, ref, executionId, calls).catch(() => undefined);
-    const jobError = job?.error?.errorMessage;
-    const protection = followed.jobStatus === "FAILED" ? deletionProtectionWords(facts, jobError) : undefined;
-    return {
-      outcome: "failed",
-      message: [`Sync ${executionId} ended ${followed.jobStatus}${jobError ? `: ${jobError}` : "."}`, protection].filter(Boolean).join(" "),
-      done: [...steps.done, ...followed.done],
-      notDone: [...steps.notDone(), ...followed.notDone],
-      reaudit: false,
-      ...reauditResult,
-      data: { ...data, ...(jobError ? { jobError } : {}), deletionProtection: facts.deletionProtection },
-    };
-  }
-  const freshness = await documentFreshness(ctx, ref, calls);
-  steps.complete("check every document");
-  const verification = modelessVerification(facts, freshness, executionId);
+  const verification = followed.verification;
+  if (verification && followed.ok) steps.complete("check every document");
+  const stale = Number(verification?.details?.staleDocuments ?? 0);
   return {
-    outcome: verification.ok ? "succeeded" : "partial",
-    message: verification.message,
+    outcome: !followed.ok ? "failed" : verification?.ok ? "succeeded" : "partial",
+    message: verification?.message ?? `Sync ${executionId} ended ${followed.jobStatus}.`,
     done: [...steps.done, ...followed.done],
-    notDone: verification.ok ? followed.notDone : [...followed.notDone, `re-ingest ${freshness.stale.length} stale document(s)`],
-    verification,
+    notDone: [...steps.notDone(), ...followed.notDone, ...(followed.ok && !verification?.ok && stale > 0 ? [`re-ingest ${stale} stale document(s)`] : [])],
+    ...(verification ? { verification } : {}),
     reaudit: false,
-    ...reauditResult,
-    data: { ...data, ...(verification.details ?? {}) },
-  };
-}
-
-/** The S3V2 verdict from the documents: every one (at least one) re-ingested after the cutoff, or the count and the next steps. */
-function modelessVerification(facts: ModelessSourceFacts, freshness: { total: number; stale: { documentId: string; updatedAt?: string }[] }, executionId?: string): Verification {
-  const { total, stale } = freshness;
-  const after = executionId ? `Sync ${executionId} succeeded` : "The latest sync";
-  if (total === 0) {
-    return { ok: false, message: `${after}, but the data source lists no documents: nothing shows they were re-ingested.`, details: { documents: 0, staleDocuments: 0 } };
-  }
-  if (stale.length === 0) {
-    return { ok: true, message: `${after} and all ${total} documents were re-ingested after the cutoff: verified fixed.`, details: { documents: total, staleDocuments: 0 } };
-  }
-  const next = nextSteps(facts, stale);
-  return {
-    ok: false,
-    message: `${after}, but ${stale.length} of ${total} documents are still from before the cutoff: the sync left them as they were. Next steps, cheapest first: ${next.steps.join(" ")}`,
-    details: {
-      documents: total,
-      staleDocuments: stale.length,
-      staleDocumentIds: stale.slice(0, 50).map((s) => s.documentId),
-      nextSteps: next.steps,
-      touchCommands: next.commands,
-      ...(facts.bucket ? { bucket: facts.bucket } : {}),
-    },
+    ...(followed.reaudit ? { reauditResult: followed.reaudit } : {}),
+    data: { executionId, jobStatus: followed.jobStatus, trackedSyncId: tracked.id },
   };
 }
 

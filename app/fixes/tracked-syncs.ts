@@ -17,13 +17,12 @@ import { FULL_SYNC_MODE, RUNNING_SYNC_JOB_STATUSES } from "../aws/vocabulary";
 import type { Db } from "../db/database";
 import type { TrackedSyncRow } from "../db/schema";
 import * as trackedSyncs from "../db/tracked-syncs";
-import type { TrackedSyncRow } from "../db/schema";
-import * as trackedSyncs from "../db/tracked-syncs";
 import { appendActivityEvent } from "./activity-log";
 import { AwsCalls } from "./common";
 import { acquireLock, ResourceBusyError } from "./locks";
 import { reauditApplications } from "./reaudit";
-import type { DataSourceRef, FixContext, ReauditResult, TrackedSync } from "./types";
+import { modelessFollowUp } from "./full-sync-s3v2";
+import type { DataSourceRef, FixContext, ReauditResult, TrackedSync, Verification } from "./types";
 
 export const FULL_MODE = FULL_SYNC_MODE;
 const RUNNING = RUNNING_SYNC_JOB_STATUSES;
@@ -176,6 +175,19 @@ export interface FollowResult {
   requestIds: string[];
   reaudit?: ReauditResult;
   ok: boolean;
+  /** A sync of a connector without a sync mode (S3V2): what its documents show (full-sync-s3v2.ts). */
+  verification?: Verification;
+}
+
+/** The document check after a non-full sync; a failure to check is said in words, never taken for a pass. */
+async function modelessCheck(ctx: FixContext, tracked: TrackedSync, jobStatus: string, calls: AwsCalls): Promise<Verification | undefined> {
+  try {
+    const job = jobStatus === "SUCCEEDED" ? undefined : await findSyncJob(ctx, tracked.dataSource, tracked.executionId, calls);
+    const errorMessage = job?.error?.errorMessage;
+    return await modelessFollowUp(ctx, tracked.dataSource, { executionId: tracked.executionId, status: jobStatus, ...(errorMessage ? { errorMessage } : {}) }, calls);
+  } catch (error) {
+    return { ok: false, message: `Sync ${tracked.executionId} ended ${jobStatus}, but its documents could not be checked: ${error instanceof Error ? error.message : String(error)}` };
+  }
 }
 
 /**
@@ -225,14 +237,18 @@ export async function followTrackedSync(ctx: FixContext, tracked: TrackedSync): 
     } catch (error) {
       notDone.push(`re-audit the application (${error instanceof Error ? error.message : String(error)})`);
     }
+    // Not a full sync (S3V2 has no full mode): only the documents show what it re-ingested.
+    const verification = tracked.fullMode ? undefined : await modelessCheck(ctx, tracked, jobStatus, calls);
     await appendActivityEvent(ctx.db, tracked.activityId, {
       at: ctx.now(),
-      status: ok ? "succeeded" : "failed",
-      message: ok ? `Full sync ${tracked.executionId} succeeded; ${done.slice(1).join("; ") || "mode unchanged"}.` : `Full sync ${tracked.executionId} ended ${jobStatus}.`,
+      status: ok ? (verification && !verification.ok ? "partial" : "succeeded") : "failed",
+      message:
+        verification?.message ??
+        (ok ? `Full sync ${tracked.executionId} succeeded; ${done.slice(1).join("; ") || "mode unchanged"}.` : `Full sync ${tracked.executionId} ended ${jobStatus}.`),
       requestIds: calls.requestIds,
-      data: { done, notDone, jobStatus, ...(reaudit ? { reaudit } : {}) },
+      data: { done, notDone, jobStatus, ...(reaudit ? { reaudit } : {}), ...(verification ? { verification } : {}) },
     });
-    return { tracked: (await getTrackedSync(ctx.db, tracked.id))!, jobStatus, done, notDone, requestIds: calls.requestIds, reaudit, ok };
+    return { tracked: (await getTrackedSync(ctx.db, tracked.id))!, jobStatus, done, notDone, requestIds: calls.requestIds, reaudit, ok, ...(verification ? { verification } : {}) };
   } finally {
     await release();
   }

@@ -14,7 +14,8 @@ import { runAudit } from "../../app/audit/run";
 import { targetsForFixture } from "../../app/audit/targets";
 import type { Finding } from "../../app/audit/types";
 import { applyFullSync, planFullSync, verifyFullSync } from "../../app/fixes/full-sync";
-import { listTrackedSyncs } from "../../app/fixes/tracked-syncs";
+import { getActivity } from "../../app/fixes/activity-log";
+import { listTrackedSyncs, resumeTrackedSyncs } from "../../app/fixes/tracked-syncs";
 import type { FixtureDataSource } from "../../app/local-aws/fixture-types";
 import { id36 } from "../audit/fleet-builder";
 import { startFixHarness, type FixHarness } from "../fixes/harness";
@@ -116,7 +117,7 @@ describe("the full-sync fix for S3V2", () => {
     expect(await downloadError(h, "contracts/nda-2024.docx")).toBeUndefined();
     expect((await verifyFullSync(h.ctx, SOURCE_REF)).ok).toBe(true);
     // Recorded as a sync of ours, but not as a full one: the audit must decide S3V2 from the documents.
-    expect(listTrackedSyncs(h.db).map((t) => t.fullMode)).toEqual([false]);
+    expect((await listTrackedSyncs(h.db)).map((t) => t.fullMode)).toEqual([false]);
   });
 
   it('syncReingests "changed": 2 documents stay stale; the fix says so with the exact touch commands, and following them fixes it', async () => {
@@ -143,6 +144,19 @@ describe("the full-sync fix for S3V2", () => {
     expect(again.result.outcome).toBe("succeeded");
     expect(again.result.message).toMatch(/verified fixed/);
     expect(await downloadError(h, "contracts/Master services agreement.pdf")).toBeUndefined();
+  });
+
+  it("followed in the background (the dashboard's way, or resumed after a restart), the sync's end records the same document check", async () => {
+    h = await startFixHarness(s3v2Fleet({ syncReingests: "changed" }));
+    const plan = await planFullSync(h.ctx, SOURCE_REF);
+    const started = await applyFullSync(h.ctx, plan, { ...ACTOR, confirmPlanHash: plan.planHash, followInBackground: false });
+    expect(started.outcome).toBe("started");
+    expect(started.message).toMatch(/then every document is checked/);
+    const [followed] = await resumeTrackedSyncs(await h.restart());
+    expect(followed.verification).toMatchObject({ ok: false, details: { staleDocuments: 2 } });
+    const entry = await getActivity(h.db, started.activityId!);
+    expect(entry?.status).toBe("partial");
+    expect(entry?.message).toMatch(/2 of 3 documents are still from before the cutoff.*1\. Touch the 2 stale objects/);
   });
 
   it("says in words that deletion protection blocked the sync", async () => {
