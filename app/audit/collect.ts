@@ -134,9 +134,16 @@ class Collector {
   }
 }
 
-/** What a target result says about the target besides its status. */
+/** What a target result says about the target besides its status: where, and (organization audits) which account, how read. */
 function targetDescription({ target }: PreparedTarget): Omit<TargetResult, "status" | "error"> {
-  return { accountId: target.accountId, region: target.region };
+  return {
+    accountId: target.accountId,
+    region: target.region,
+    ...(target.accountName !== undefined ? { accountName: target.accountName } : {}),
+    ...(target.ouPath !== undefined ? { ouPath: target.ouPath } : {}),
+    ...(target.roleArn !== undefined ? { roleArn: target.roleArn } : {}),
+    ...(target.externalId !== undefined ? { usesExternalId: true } : {}),
+  };
 }
 
 /**

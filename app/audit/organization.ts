@@ -16,13 +16,13 @@ import {
   type Account,
 } from "@aws-sdk/client-organizations";
 import { awsErrorInfo, DEFAULT_MAX_ATTEMPTS } from "../aws/clients";
-import { AuditSetupError, callerAccountId, type CredentialOptions, type TargetSpec } from "./targets";
+import { AuditSetupError, callerAccountId, DEFAULT_FIX_ROLE_NAME, type CredentialOptions, type TargetSpec } from "./targets";
 import type { OrganizationAccount, OrganizationSummary, SkippedAccount } from "./types";
 
 export type { OrganizationAccount, OrganizationSummary, SkippedAccount };
 
 export const DEFAULT_AUDIT_ROLE_NAME = "QbizReadinessAudit";
-export const DEFAULT_FIX_ROLE_NAME = "QbizReadinessFix";
+export { DEFAULT_FIX_ROLE_NAME };
 
 /** What discovery calls, run with the management account's (or a delegated administrator's) credentials. */
 export const ORGANIZATION_DISCOVERY_PERMISSIONS = [

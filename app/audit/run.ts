@@ -96,6 +96,7 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
         // A fixture fleet lives on the emulator's clock; real AWS on the real one.
         now: localAws ? () => localAws!.clock.now() : undefined,
         db: options.db,
+        inventoryExtras: organization ? { organization } : undefined,
       });
     } finally {
       for (const p of prepared) if (p.clients) destroyAwsClients(p.clients);

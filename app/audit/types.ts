@@ -23,6 +23,8 @@ export interface AuditTarget {
   region: string;
   roleArn?: string;
   externalId?: string;
+  accountName?: string;
+  ouPath?: string;
 }
 
 export interface TargetResult {
@@ -30,6 +32,14 @@ export interface TargetResult {
   region: string;
   status: "ok" | "error";
   error?: AwsErrorInfo;
+  /** The account's name in AWS Organizations (organization audits). */
+  accountName?: string;
+  /** The account's OU path, "Root/Workloads/Sandbox" (organization audits). */
+  ouPath?: string;
+  /** The role the target was read through; absent: read directly with the default credentials. */
+  roleArn?: string;
+  /** True when the AssumeRole carried an external id (the id itself is not reported). */
+  usesExternalId?: boolean;
 }
 
 // ---------------------------------------------------------------- inventory
@@ -39,6 +49,8 @@ export interface Inventory {
   cutoff: IsoTime;
   targets: TargetResult[];
   applications: ApplicationInventory[];
+  /** Set when the targets came from AWS Organizations. */
+  organization?: OrganizationSummary;
   /** Web experience roles, read once each, keyed by role ARN. */
   roles: Record<string, RoleInventory>;
   /** Request statistics of the collection run. */
@@ -288,8 +300,35 @@ export interface ReportApplication {
   displayName: string;
   identityType: string | null;
   readiness: Readiness;
+  /** The account's name in AWS Organizations (organization audits). */
+  accountName?: string;
   /** Set when the application could not be read completely: its readiness is then unknown unless something fails. */
   error?: AwsErrorInfo;
+}
+
+// ---------------------------------------------------------------- organization audits
+
+export interface OrganizationAccount {
+  accountId: string;
+  name: string;
+  status: string;
+  /** "Root/Workloads/Sandbox": the OU names from the root down. */
+  ouPath: string;
+}
+
+export interface SkippedAccount extends OrganizationAccount {
+  reason: "suspended" | "pending-closure" | "excluded";
+}
+
+/** What the report says about the organization an audit was scoped from. */
+export interface OrganizationSummary {
+  organizationId: string;
+  managementAccountId: string;
+  /** The account whose credentials ran the discovery (read directly when in scope). */
+  callerAccountId: string;
+  /** The OU filter, when one was given. */
+  ous?: string[];
+  skipped: SkippedAccount[];
 }
 
 export interface AuditReport {
@@ -303,6 +342,8 @@ export interface AuditReport {
   };
   applications: ReportApplication[];
   findings: Finding[];
+  /** Set when the targets came from AWS Organizations: the organization and the accounts skipped (suspended, excluded). */
+  organization?: OrganizationSummary;
 }
 
 // ---------------------------------------------------------------- check modules
