@@ -35,6 +35,7 @@ const navigation = [
   { to: "/", label: "Overview" },
   { to: "/findings", label: "Findings" },
   { to: "/checks", label: "Checks" },
+  { to: "/accounts", label: "Accounts" },
   { to: "/changes", label: "What changed" },
   { to: "/activity", label: "Activity" },
 ];

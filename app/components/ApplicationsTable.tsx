@@ -45,7 +45,10 @@ export function ApplicationsTable({ rows, filters }: { rows: ApplicationRow[]; f
               <Link to={applicationPath(row)}>{row.displayName}</Link>
               <div className="muted small">{row.applicationId}</div>
             </td>
-            <td>{row.accountId}</td>
+            <td>
+              {row.accountName ?? row.accountId}
+              {row.accountName ? <div className="muted small">{row.accountId}</div> : null}
+            </td>
             <td>{row.region}</td>
             <td><ReadinessBadge readiness={row.readiness} /></td>
             <td>{row.failCount}</td>

@@ -73,10 +73,16 @@ export async function getOverview(db: Db, filters: ApplicationFilters): Promise<
         return { auditId: a.id, scannedAt: a.scannedAt, ...counts };
       })
       .reverse(),
-    applications: await queryApplications(db, auditId, filters),
+    applications: withAccountNames(await queryApplications(db, auditId, filters), targets),
     applicationsTotal: latest.summary.applications.total,
     options: await filterOptions(db, auditId, targets),
   };
+}
+
+/** Organization audits name their accounts: each row gets its account's name from the targets. */
+function withAccountNames(rows: ApplicationRow[], targets: AuditReport["targets"]): ApplicationRow[] {
+  const names = new Map(targets.flatMap((t) => (t.accountName ? [[t.accountId, t.accountName] as const] : [])));
+  return names.size === 0 ? rows : rows.map((row) => (names.has(row.accountId) ? { ...row, accountName: names.get(row.accountId) } : row));
 }
 
 /** The audit's targets (small: one per account and region), from their own column, not the whole report. */
