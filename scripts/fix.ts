@@ -13,6 +13,7 @@
  * not done (refused, unavailable, declined, stale, busy, failed, partial);
  * 2: the command could not run (bad arguments, bad fixture, no audit target).
  */
+import fs from "node:fs";
 import os from "node:os";
 import readline from "node:readline/promises";
 import { parseArgs } from "node:util";
@@ -43,7 +44,7 @@ import {
   FIX_ACTIONS,
   type UploadedDocumentsRef,
 } from "../app/fixes/index";
-import { FixtureError, startLocalAws, type LocalAws } from "../app/local-aws/index";
+import { FixtureError, loadFixtureFile, startLocalAws, type LocalAws } from "../app/local-aws/index";
 
 const ACTIONS = [...FIX_ACTIONS, "resume"] as const;
 type CliAction = (typeof ACTIONS)[number];
@@ -273,6 +274,54 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+// ---------------------------------------------------------------- arguments
+
+/** Options that only one action reads: given with another, they are a mistake (nothing would use them). */
+const OPTION_ACTIONS: Record<string, readonly CliAction[]> = {
+  activity: ["rollback"],
+  "data-source": ["full-sync"],
+  "keep-full-mode": ["full-sync"],
+  wait: ["full-sync"],
+  role: ["patch-role-policy"],
+  "policy-name": ["patch-role-policy"],
+  files: ["reupload-files"],
+  s3: ["reupload-files"],
+};
+
+/**
+ * Everything about the arguments that can be checked without AWS or the
+ * database, checked before either is touched: bad arguments create no
+ * database file and store no audit.
+ */
+function checkArguments(action: CliAction, args: Args): void {
+  for (const [option, actions] of Object.entries(OPTION_ACTIONS)) {
+    if (args[option as keyof Args] !== undefined && !actions.includes(action)) {
+      throw new UsageError(`--${option} does not apply to ${action} (only to ${actions.join(", ")}).`);
+    }
+  }
+  const selectors = ["application", "data-source", "role", "all"].filter((name) => args[name as keyof Args] !== undefined);
+  if (selectors.length > 1) throw new UsageError(`Give one selector, not ${selectors.map((name) => `--${name}`).join(" and ")}.`);
+  if (action === "rollback" && (!args.activity || !/^[1-9]\d*$/.test(args.activity))) throw new UsageError("rollback needs --activity <id>.");
+  if (action === "full-sync" && selectors.length === 0) throw new UsageError("full-sync needs --data-source, --application or --all.");
+  if (action === "patch-role-policy" && selectors.length === 0) throw new UsageError("patch-role-policy needs --role, --application or --all.");
+  if (action === "reupload-files") {
+    if (selectors.length === 0) throw new UsageError("reupload-files needs --application or --all.");
+    fileSource(args);
+    if (args.files) {
+      let isFolder = false;
+      try {
+        isFolder = fs.statSync(args.files).isDirectory();
+      } catch {
+        throw new UsageError(`--files ${args.files}: no such folder.`);
+      }
+      if (!isFolder) throw new UsageError(`--files ${args.files} is not a folder.`);
+    }
+    if (args.s3 && !/^s3:\/\/[^/]+/.test(args.s3)) throw new UsageError(`--s3 ${args.s3}: not an S3 URI (expected s3://bucket/prefix).`);
+  }
+  if (args.targets && !fs.existsSync(args.targets)) throw new UsageError(`--targets ${args.targets}: no such file.`);
+  if (args.fixture && !fs.existsSync(args.fixture)) throw new UsageError(`--fixture ${args.fixture}: no such file.`);
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(argv: string[]): Promise<number> {
@@ -284,18 +333,21 @@ async function main(argv: string[]): Promise<number> {
   const action = positionals[0] as CliAction | undefined;
   if (!action || !ACTIONS.includes(action)) throw new UsageError(`Name the action: one of ${ACTIONS.join(", ")}.`);
   if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
+  checkArguments(action, args);
+  // The files named are read (and refused, with the JSON path of the problem) before the database is opened.
+  const fixture = args.fixture ? loadFixtureFile(args.fixture) : undefined;
+  const targetsFile = args.targets ?? process.env.QBR_TARGETS_FILE;
+  let targets: TargetSpec[] | undefined = targetsFile ? loadTargetsFile(targetsFile) : undefined;
 
   const dbPath = resolveDbPath(args.db);
   const db = await openDatabase(dbPath);
   let localAws: LocalAws | undefined;
   let ctx: FixContext | undefined;
   try {
-    const targetsFile = args.targets ?? process.env.QBR_TARGETS_FILE;
-    let targets: TargetSpec[] | undefined = targetsFile ? loadTargetsFile(targetsFile) : undefined;
     // A standalone local AWS: an explicit endpoint also makes S3 path-style, as it must be there.
     const endpoint = args.fixture ? undefined : process.env.AWS_ENDPOINT_URL;
-    if (args.fixture) {
-      localAws = await startLocalAws({ fixture: args.fixture });
+    if (fixture) {
+      localAws = await startLocalAws({ fixture });
       targets ??= targetsForFixture(localAws.fleet);
       process.stderr.write(
         "Note: --fixture runs an in-process local AWS: the fixes below vanish when this command exits. Use a standalone one (npm run local-aws, AWS_ENDPOINT_URL) for fixes that stay.\n",

@@ -24,6 +24,9 @@ import { BASE_SECURITY_HEADERS } from "../app/auth/security-headers.server";
 import { createBodyLimitedRequestHandler } from "../app/auth/body-limit.server";
 import { refuseCrossSiteRequests } from "../app/auth/origin.server";
 import { startScanScheduler } from "../app/dashboard/scans.server";
+import { dashboardDb } from "../app/dashboard/db.server";
+import { resolveDbPath } from "../app/db/database";
+import { assertDatabaseWritable } from "../app/db/health";
 import { startDashboardFixes } from "../app/dashboard/fixes.server";
 import { targetsForFixture } from "../app/audit/targets";
 
@@ -94,6 +97,23 @@ function printableHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
+/**
+ * The database holds the sessions, the audits and the activity log: without
+ * it the dashboard cannot sign anyone in, so a file that cannot be opened and
+ * written stops the start with one line naming it (before any sign-in link is printed).
+ */
+async function openDatabaseOrExit(config: Config): Promise<void> {
+  try {
+    const db = await dashboardDb();
+    await assertDatabaseWritable(db);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const file = path.resolve(resolveDbPath(config.db));
+    console.error(`QBR_DB: ${message.includes(file) ? message : `the database file ${file} cannot be used: ${message}`}`);
+    process.exit(2);
+  }
+}
+
 async function main() {
   let config: Config;
   try {
@@ -106,6 +126,7 @@ async function main() {
     throw error;
   }
   setConfig(config);
+  await openDatabaseOrExit(config);
 
   const awsConfigured = AWS_CONFIGURATION_VARIABLES.some((name) => process.env[name]);
   let localAws: LocalAws | undefined;
