@@ -123,21 +123,30 @@ export interface RunOutcome {
   data?: Record<string, unknown>;
 }
 
+/** One action's apply, as applySafely runs it. */
+export interface SafeApply<P extends FixPlan> {
+  options: ApplyOptions;
+  resource: P["resource"];
+  action: P["action"];
+  /** The plan again, fresh (its hash must equal the one the user confirmed). */
+  replan: () => Promise<P>;
+  /** The changes themselves, once the activity is recorded. */
+  run: (plan: P, activityId: number, calls: AwsCalls) => Promise<RunOutcome>;
+  /** What a rollback needs to undo the run, kept with the activity. */
+  rollbackData?: (plan: P) => Record<string, unknown> | undefined;
+  /** The activity this apply rolls back. */
+  rollbackOf?: number;
+}
+
 /**
  * The safe apply sequence shared by every action:
  * lock the resource (busy → nothing done), re-plan, refuse a plan whose hash
  * changed since it was shown (stale-plan, with the new plan), record the
  * activity, run, record the outcome, re-audit the affected applications.
  */
-export async function applySafely<P extends FixPlan>(
-  ctx: FixContext,
-  options: ApplyOptions,
-  resource: P["resource"],
-  action: P["action"],
-  replan: () => Promise<P>,
-  run: (plan: P, activityId: number, calls: AwsCalls) => Promise<RunOutcome>,
-  extra: { rollbackData?: (plan: P) => Record<string, unknown> | undefined; rollbackOf?: number } = {},
-): Promise<ApplyResult<P>> {
+export async function applySafely<P extends FixPlan>(ctx: FixContext, apply: SafeApply<P>): Promise<ApplyResult<P>> {
+  const { options, resource, action, replan, run } = apply;
+  const extra = { rollbackData: apply.rollbackData, rollbackOf: apply.rollbackOf };
   const lockKey = `${action}|${resourceKey(resource)}`;
   // Before anything else: an apply whose record (and rollback data) would be lost is not started.
   const unwritable = databaseProblem(ctx);

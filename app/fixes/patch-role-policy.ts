@@ -327,17 +327,16 @@ export async function applyRolePolicyPatch(
   };
   // The previous state, exactly as IAM held it, read when the apply starts (rollback puts this text back).
   let previousText: string | null = null;
-  return applySafely<RolePolicyPatchPlan>(
-    ctx,
+  return applySafely<RolePolicyPatchPlan>(ctx, {
     options,
     resource,
-    "patch-role-policy",
-    async () => {
+    action: "patch-role-policy",
+    replan: async () => {
       const plan = await planRolePolicyPatch(ctx, ref);
       previousText = plan.details.previousDocument === null ? null : await currentPolicyText(ctx, plan);
       return plan;
     },
-    async (plan, _activityId, calls) => {
+    run: async (plan, _activityId, calls) => {
       const { iam } = await ctx.clients(ref.accountId, plan.applications[0].region);
       const d = plan.details;
       try {
@@ -371,8 +370,7 @@ export async function applyRolePolicyPatch(
         reaudit: true,
       };
     },
-    {
-      rollbackData: (plan) => ({
+    rollbackData: (plan) => ({
         roleName: plan.details.roleName,
         roleArn: plan.details.roleArn,
         policyName: plan.details.policyName,
@@ -381,8 +379,7 @@ export async function applyRolePolicyPatch(
         previousText,
         appliedDocument: plan.details.newDocument,
       }),
-    },
-  );
+  });
 }
 
 async function currentPolicyText(ctx: FixContext, plan: RolePolicyPatchPlan): Promise<string | null> {

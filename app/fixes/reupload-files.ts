@@ -298,13 +298,12 @@ export async function applyReupload(
 ): Promise<ApplyResult<ReuploadPlan> & { files: ReuploadFileOutcome[] }> {
   const ref = plan.details.index;
   const outcomes: ReuploadFileOutcome[] = [];
-  const result = await applySafely<ReuploadPlan>(
-    ctx,
+  const result = await applySafely<ReuploadPlan>(ctx, {
     options,
-    plan.resource,
-    "reupload-files",
-    () => planReupload(ctx, { ...ref, files: options.files }),
-    async (fresh, _activityId, calls) => {
+    resource: plan.resource,
+    action: "reupload-files",
+    replan: () => planReupload(ctx, { ...ref, files: options.files }),
+    run: async (fresh, _activityId, calls) => {
       const { qbusiness } = await ctx.clients(ref.accountId, ref.region);
       const fileCalls = new AwsCalls();
       const offered = (await offeredFiles(ctx, ref, options.files, fileCalls)).files;
@@ -366,6 +365,6 @@ export async function applyReupload(
         data: { files: outcomes },
       };
     },
-  );
+  });
   return { ...result, files: outcomes };
 }

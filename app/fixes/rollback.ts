@@ -92,13 +92,12 @@ export async function planRollback(ctx: FixContext, activityId: number): Promise
 export async function applyRollback(ctx: FixContext, planOrId: RollbackPlan | number, options: ApplyOptions): Promise<ApplyResult<RollbackPlan>> {
   const activityId = typeof planOrId === "number" ? planOrId : planOrId.details.activityId;
   const first = typeof planOrId === "number" ? await planRollback(ctx, activityId) : planOrId;
-  return applySafely<RollbackPlan>(
-    ctx,
+  return applySafely<RollbackPlan>(ctx, {
     options,
-    first.resource,
-    "rollback",
-    () => planRollback(ctx, activityId),
-    async (plan, _id, calls) => {
+    resource: first.resource,
+    action: "rollback",
+    replan: () => planRollback(ctx, activityId),
+    run: async (plan, _id, calls) => {
       const data = (await getActivity(ctx.db, activityId))!.rollbackData as unknown as PatchRollbackData;
       const { iam } = await ctx.clients(plan.resource.accountId, data.region ?? "us-east-1");
       const step =
@@ -116,6 +115,6 @@ export async function applyRollback(ctx: FixContext, planOrId: RollbackPlan | nu
       }
       return { outcome: "succeeded", message: `Rolled back activity ${activityId}: ${step}.`, done: [step], notDone: [], reaudit: true };
     },
-    { rollbackOf: activityId },
-  );
+    rollbackOf: activityId,
+  });
 }
