@@ -9,8 +9,6 @@ import { listAudits } from "~/audit/history";
 import type { AuditReport } from "~/audit/types";
 import { placesOfAudit, queryApplicationRows } from "~/db/audit-applications";
 import { auditTargetsJson } from "~/db/audits";
-import { placesOfAudit, queryApplicationRows } from "~/db/audit-applications";
-import { auditTargetsJson } from "~/db/audits";
 import type { Db } from "~/db/database";
 import { failingCountsByCheck } from "~/db/findings";
 import { checkCatalogue, checkTitle } from "./catalogue.server";
