@@ -201,7 +201,39 @@ function getObject(req: EmuRequest, emu: Emulator, bucketName: string, key: stri
   const object = Object.prototype.hasOwnProperty.call(bucket.objects, key) ? bucket.objects[key] : undefined;
   if (!object) throw new AwsError("NoSuchKey", "The specified key does not exist.", 404, { Key: key });
   const { bytes, headers } = objectHeaders(emu, req, bucketName, key, object);
-  return { status: 200, headers, body: head ? undefined : bytes };
+  const range = req.headers["range"];
+  if (range === undefined) return { status: 200, headers, body: head ? undefined : bytes };
+  // A ranged GET (what `aws s3 cp` sends, in 8 MiB chunks, for a large object): 206 with that slice.
+  const slice = byteRange(String(range), bytes.length);
+  if (!slice) return { status: 200, headers, body: head ? undefined : bytes };
+  const part = bytes.subarray(slice.start, slice.end + 1);
+  return {
+    status: 206,
+    headers: { ...headers, "content-length": String(part.length), "content-range": `bytes ${slice.start}-${slice.end}/${bytes.length}` },
+    body: head ? undefined : part,
+  };
+}
+
+/**
+ * One `bytes=first-last`, `bytes=first-` or `bytes=-suffix` range, clamped to
+ * the object. A range S3 cannot parse (or several ranges) is ignored, as S3
+ * does, and the whole object is sent; one starting past the end is InvalidRange.
+ */
+function byteRange(header: string, size: number): { start: number; end: number } | undefined {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === "" && m[2] === "")) return undefined;
+  if (m[1] === "") {
+    const suffix = Number(m[2]);
+    if (suffix === 0) throw new AwsError("InvalidRange", "The requested range is not satisfiable", 416, { ActualObjectSize: String(size), RangeRequested: header });
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || end < start) {
+    if (m[2] !== "" && Number(m[2]) < start) return undefined;
+    throw new AwsError("InvalidRange", "The requested range is not satisfiable", 416, { ActualObjectSize: String(size), RangeRequested: header });
+  }
+  return { start, end };
 }
 
 function putObject(req: EmuRequest, emu: Emulator, bucketName: string, key: string): EmuResponse {

@@ -65,9 +65,11 @@ let version = "";
 const limit = createLimiter(4);
 
 function run(args: string[], caller: Caller = {}): Promise<CliResult> {
-  if (!AWS_BIN) throw new Error(INSTALL_HINT);
-  const creds = caller.credentials ?? accountCredentials(caller.account ?? A);
-  const childEnv: NodeJS.ProcessEnv = {
+  const bin = AWS_BIN;
+  if (!bin) throw new Error(INSTALL_HINT);
+  const creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = caller.credentials ?? accountCredentials(caller.account ?? A);
+  // Only what the CLI needs: nothing of this machine's own AWS configuration leaks in.
+  const childEnv: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: home,
     AWS_CONFIG_FILE: path.join(home, ".aws", "config"),
@@ -82,7 +84,7 @@ function run(args: string[], caller: Caller = {}): Promise<CliResult> {
   return limit(
     () =>
       new Promise<CliResult>((resolve) => {
-        execFile(AWS_BIN, args, { env: childEnv, cwd: home, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
+        execFile(bin, args, { env: childEnv as NodeJS.ProcessEnv, cwd: home, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
           const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
           resolve({ code, stdout: String(stdout), stderr: String(stderr) });
         });
@@ -298,10 +300,15 @@ describe("S3 through the AWS CLI", () => {
     const big = path.join(home, "big.bin");
     const bytes = Buffer.alloc(9 * 1024 * 1024, "q");
     fs.writeFileSync(big, bytes);
+    env.aws.clearRequests();
     ok(await aws(["s3", "cp", big, `s3://${BUCKET}/big/big.bin`, "--only-show-errors"]));
+    // The CLI's 8 MiB chunks: two parts, sent as a multipart upload.
+    expect(env.aws.requests.map((r) => r.operation)).toEqual(["CreateMultipartUpload", "UploadPart", "UploadPart", "CompleteMultipartUpload"]);
     const head = ok(await aws(["s3api", "head-object", "--bucket", BUCKET, "--key", "big/big.bin"]));
     expect(head.ContentLength).toBe(bytes.length);
-    expect(head.ETag).toMatch(/-2"$/); // a multipart ETag: the CLI's 8 MiB chunks make two parts
+    const down = path.join(home, "big.down");
+    ok(await aws(["s3", "cp", `s3://${BUCKET}/big/big.bin`, down, "--only-show-errors"]));
+    expect(fs.readFileSync(down).equals(bytes)).toBe(true);
   }, CLI_TEST_TIMEOUT_MS);
 });
 
