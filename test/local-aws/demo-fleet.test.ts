@@ -9,6 +9,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkMetadata } from "../../app/audit/checks";
 import { validateFixture } from "../../app/local-aws/fixture";
+import { bucketOf } from "../../app/local-aws/qbusiness-sync";
 import type {
   Fixture,
   FixtureAccount,
@@ -290,7 +291,8 @@ describe("the demo fleet", () => {
 
   it("links every S3 document to an object in its source's bucket, under the sample data's folders", () => {
     for (const { account, ds } of sources) {
-      const bucket = String((ds.configuration.connectionConfiguration as any).repositoryEndpointMetadata.BucketName);
+      // Either connector's spelling: S3's repositoryEndpointMetadata.BucketName, S3V2's bucketName.
+      const bucket = String(bucketOf(ds));
       for (const doc of ds.documents) {
         expect(account.s3?.buckets[bucket]?.objects[doc.s3Key!], `${bucket}/${doc.s3Key}`).toBeDefined();
         expect(doc.documentId).toBe(`s3://${bucket}/${doc.s3Key!.split(" ").join("+")}`);
