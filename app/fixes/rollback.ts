@@ -6,6 +6,7 @@
 import { DeleteRolePolicyCommand, GetRolePolicyCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { getActivity } from "./activity-log";
 import { applySafely, AwsCalls, errorCode, jsonLineDiff, PermissionDenied, sealPlan, stableJson } from "./common";
+import type { PolicyDocument } from "../policy/types";
 import type { ApplyOptions, ApplyResult, FixContext, RollbackPlan } from "./types";
 
 interface PatchRollbackData {
@@ -33,7 +34,7 @@ export async function planRollback(ctx: FixContext, activityId: number): Promise
     policyName: data?.policyName ?? "",
     operation: data?.previousText === null ? "DeleteRolePolicy" : "PutRolePolicy",
     currentDocument: null,
-    restoreDocument: data?.previousText ? (JSON.parse(data.previousText) as unknown) : null,
+    restoreDocument: data?.previousText ? (JSON.parse(data.previousText) as PolicyDocument) : null,
     diff: [],
   };
   const refuse = (reason: string) =>
@@ -54,7 +55,7 @@ export async function planRollback(ctx: FixContext, activityId: number): Promise
     } catch (error) {
       if (errorCode(error) !== "NoSuchEntity") throw error;
     }
-    const currentDocument = currentText === null ? null : (JSON.parse(currentText) as unknown);
+    const currentDocument = currentText === null ? null : (JSON.parse(currentText) as PolicyDocument);
     const shown = { ...details, currentDocument, diff: jsonLineDiff(currentDocument, details.restoreDocument) };
     if (currentDocument === null || stableJson(currentDocument) !== stableJson(data.appliedDocument)) {
       return sealPlan<RollbackPlan>(ctx, {

@@ -31,6 +31,7 @@
 
 import type { AwsClients } from "../aws/clients";
 import type { Db } from "../db/database";
+import type { PolicyDocument, PolicyStatement } from "../policy/types";
 
 /**
  * What every action runs with: the database (activity log, locks, tracked
@@ -154,13 +155,13 @@ export interface RolePolicyPatchPlan extends PlanBase {
     roleName: string;
     policyName: string;
     /** The inline policy as it is now, or null when absent. */
-    previousDocument: unknown | null;
+    previousDocument: PolicyDocument | null;
     /** The inline policy apply will put. */
-    newDocument?: unknown;
+    newDocument?: PolicyDocument;
     /** Line diff of the pretty-printed documents ("+ " / "- " / "  " prefixes). */
     diff: string[];
     /** The statement granted, as merged. */
-    statement?: unknown;
+    statement?: PolicyStatement;
     /** Resources the statement must cover (per application: its ARN and ARN/index/*). */
     requiredResources: string[];
     /** Size of all inline policies after the patch, as IAM counts it, and the quota. */
@@ -198,8 +199,9 @@ export interface RollbackPlan extends PlanBase {
     policyName: string;
     /** What rollback will do: delete the inline policy we created, or put back its previous document. */
     operation: "DeleteRolePolicy" | "PutRolePolicy";
-    currentDocument: unknown | null;
-    restoreDocument: unknown | null;
+    /** Policies as JSON documents (not `unknown`), so the loaders' data keeps this type over the wire. */
+    currentDocument: PolicyDocument | null;
+    restoreDocument: PolicyDocument | null;
     diff: string[];
   };
 }

@@ -14,7 +14,7 @@ import { RollbackPlanView, RolePolicyPatchPlanView } from "~/components/fix-role
 import { RouteError } from "~/components/RouteError";
 import { applyRollbackFromForm, getActivityEntryPage } from "~/dashboard/fixes.server";
 import { formatTime } from "~/dashboard/words";
-import type { ActivityEntry, FixPlan, RollbackPlan, TrackedSync } from "~/fixes/types";
+import type { FixPlan } from "~/fixes/types";
 
 export const meta: MetaFunction = ({ params }) => [{ title: `Activity #${params.id} · qbiz-readiness` }];
 
@@ -58,10 +58,10 @@ export default function ActivityEntryPage() {
   const rolledBack = useActionData<typeof action>();
   const navigation = useNavigation();
   const revalidator = useRevalidator();
-  // The loader's data as it went over the wire: plain JSON of these shapes.
-  const entry = data.entry as unknown as ActivityEntry;
-  const syncs = data.trackedSyncs as unknown as TrackedSync[];
-  const rollback = data.rollback as unknown as RollbackPlan | null;
+  // The loader returns plain JSON types: what went over the wire has the same shapes.
+  const entry = data.entry;
+  const syncs = data.trackedSyncs;
+  const rollback = data.rollback;
   const running = stillRunning(entry, syncs);
 
   // While a sync is followed, read the entry again every few seconds.

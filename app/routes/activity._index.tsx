@@ -6,7 +6,6 @@ import { ActivityFilters, ActivityTable } from "~/components/fix-activity";
 import { RouteError } from "~/components/RouteError";
 import { ACTIVITY_PAGE_LIMIT, getActivityPage, parseActivityFilters } from "~/dashboard/fixes.server";
 import { dashboardDb } from "~/dashboard/db.server";
-import type { ActivityEntry } from "~/fixes/types";
 
 export const meta: MetaFunction = () => [{ title: "Activity · qbiz-readiness" }];
 
@@ -31,8 +30,7 @@ export default function Activity() {
       <p className="muted" data-testid="activity-count">
         {data.matching <= data.limit ? `${data.matching} entr${data.matching === 1 ? "y" : "ies"}` : `The newest ${data.limit} of ${data.matching} entries: narrow the filters.`}
       </p>
-      {/* The loader's entries as they went over the wire: plain JSON of ActivityEntry. */}
-      <ActivityTable entries={data.entries as unknown as ActivityEntry[]} canApply={data.canApply} />
+      <ActivityTable entries={data.entries} canApply={data.canApply} />
     </>
   );
 }

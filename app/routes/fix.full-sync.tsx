@@ -10,7 +10,6 @@ import { FixApplyForm, FixOutcome, FixPlanStatus } from "~/components/fix-plan";
 import { RouteError } from "~/components/RouteError";
 import { applyFullSyncFromForm, getFullSyncPage } from "~/dashboard/fixes.server";
 import { applicationPath } from "~/dashboard/words";
-import type { FullSyncPlan } from "~/fixes/types";
 
 export const meta: MetaFunction = () => [{ title: "Full sync · qbiz-readiness" }];
 
@@ -33,7 +32,7 @@ export default function FullSyncFix() {
   const applied = useActionData<typeof action>();
   const navigation = useNavigation();
   const applying = navigation.state === "submitting";
-  const plans = page.plans as unknown as FullSyncPlan[];
+  const plans = page.plans;
   // A data source that is syncing now is not started again (its plan says so).
   const ready = plans.filter((p) => p.status === "ready" && !p.details.runningSync);
   const appName = page.applicationName ?? page.application.applicationId;

@@ -8,7 +8,6 @@ import { RolePolicyPatchPlanView } from "~/components/fix-role-patch";
 import { RouteError } from "~/components/RouteError";
 import { applyRolePatchFromForm, getRolePatchPage } from "~/dashboard/fixes.server";
 import { applicationPath } from "~/dashboard/words";
-import type { RolePolicyPatchPlan } from "~/fixes/types";
 
 export const meta: MetaFunction = () => [{ title: "Patch the role policy · qbiz-readiness" }];
 
@@ -30,7 +29,7 @@ export default function RolePatchFix() {
   const page = useLoaderData<typeof loader>();
   const applied = useActionData<typeof action>();
   // The loader's plan as it went over the wire: plain JSON of this shape.
-  const plan = page.plan as unknown as RolePolicyPatchPlan;
+  const plan = page.plan;
   return (
     <>
       <h1>Patch the role policy</h1>

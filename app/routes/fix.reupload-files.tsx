@@ -9,7 +9,7 @@ import { ReuploadFilePicker, ReuploadMatchView, StaleDocumentsList } from "~/com
 import { RouteError } from "~/components/RouteError";
 import { getReuploadPage, readReuploadUpload, reuploadFromForm, reuploadUploadLimits } from "~/dashboard/fixes.server";
 import { applicationPath } from "~/dashboard/words";
-import type { ReuploadFileOutcome, ReuploadPlan } from "~/fixes/types";
+import type { ReuploadFileOutcome } from "~/fixes/types";
 
 export const meta: MetaFunction = () => [{ title: "Re-upload files · qbiz-readiness" }];
 
@@ -47,8 +47,8 @@ export default function ReuploadFix() {
   const navigation = useNavigation();
   const submit = useSubmit();
   // Plans as they went over the wire: plain JSON of these shapes.
-  const plan = page.plan as unknown as ReuploadPlan;
-  const checked = (answer?.checked ?? null) as unknown as ReuploadPlan | null;
+  const plan = page.plan;
+  const checked = answer?.checked ?? null;
   const result = answer?.result ?? null;
   const busy = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
   const canUpload = page.canApply && checked?.status === "ready" && checked.details.matched.some((m) => !m.tooLarge);
