@@ -92,6 +92,8 @@ async function freshDashboard(): Promise<Dashboard> {
   configureDashboardFixes({ localAws: aws.aws, sleep: async (ms) => aws.aws.clock.advance(ms) });
   const db = await dashboardDb();
   await runAudit({ targets: targetsForFixture(aws.aws.fleet), endpoint: aws.aws.endpoint, db });
+  // Sessions live in the dashboard's database: sign the users in on this one.
+  [olivia, oscar, victor] = [await sessionOf("olivia"), await sessionOf("oscar"), await sessionOf("victor")];
   current = { dir, aws, db };
   return { aws, db, iam: aws.clients(ACCOUNT).iam };
 }

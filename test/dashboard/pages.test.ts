@@ -431,6 +431,7 @@ describe("what changed", () => {
 
 describe("scan now", () => {
   let testAws: TestAws;
+  let signedInElsewhere: { operator: Who; viewer: Who };
   const saved = { ...process.env };
 
   beforeAll(async () => {
@@ -446,10 +447,14 @@ describe("scan now", () => {
     });
     // Its own database, so the audits it stores do not change what the other tests read.
     setConfig({ ...config, db: path.join(dir, "scans.sqlite") });
+    // Sessions live in the dashboard's database: sign in on this one, and back on the other afterwards.
+    signedInElsewhere = { operator, viewer };
+    [operator, viewer] = [await sessionOf("olivia"), await sessionOf("victor")];
   });
 
   afterAll(async () => {
     await scanFinished();
+    ({ operator, viewer } = signedInElsewhere);
     setConfig(config);
     process.env = saved;
     await testAws?.close();
@@ -525,10 +530,11 @@ describe("scan now", () => {
     await scanFinished();
     setConfig({ ...config, db: path.join(dir, "first-start.sqlite") });
     try {
-      expect((await overview.loader(args(get("/")))).audit).toBeNull();
+      const here = await sessionOf("victor"); // sessions live in the database just switched to
+      expect((await overview.loader(args(get("/", here)))).audit).toBeNull();
       const stop = startScanScheduler();
       expect(scanStatus()).toMatchObject({ state: "running", startedBy: "initial audit" });
-      expect((await overview.loader(args(get("/")))).scan.state).toBe("running");
+      expect((await overview.loader(args(get("/", here)))).scan.state).toBe("running");
       const done = await scanFinished();
       stop();
       expect(done.state).toBe("finished");
