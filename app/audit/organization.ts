@@ -16,6 +16,7 @@ import {
   type Account,
 } from "@aws-sdk/client-organizations";
 import { awsErrorInfo, DEFAULT_MAX_ATTEMPTS } from "../aws/clients";
+import { isAccessDeniedCode } from "../aws/vocabulary";
 import { AuditSetupError, callerAccountId, DEFAULT_FIX_ROLE_NAME, type CredentialOptions, type TargetSpec } from "./targets";
 import type { OrganizationAccount, OrganizationSummary, SkippedAccount } from "./types";
 
@@ -115,7 +116,7 @@ function discoveryError(error: unknown, caller: string): AuditSetupError {
       `--organization: account ${caller} is not a member of an organization (${info.code}). Run with the credentials of the organization's management account or of a delegated administrator.`,
     );
   }
-  if (info.code === "AccessDeniedException" || info.code === "AccessDenied") {
+  if (isAccessDeniedCode(info.code)) {
     return new AuditSetupError(
       `--organization: account ${caller} may not list the organization's accounts (${info.code}: ${info.message}). ` +
         `Run with the management account's credentials (or a delegated administrator's), allowed ${ORGANIZATION_DISCOVERY_PERMISSIONS.join(", ")}.`,
