@@ -17,6 +17,16 @@ import type { FileSource } from "~/fixes/types";
 import { ACCOUNT, APP, INDEX, REGION, fixFleet } from "../fixes/fleet";
 import { startFixHarness, type FixHarness } from "../fixes/harness";
 import { runScript } from "../helpers/cli";
+import { args, BASE, sessionOf, type Who } from "../helpers/dashboard-requests";
+import { startTestAws } from "../helpers/local-aws";
+import { CSRF_FIELD } from "~/auth/csrf-input";
+import { hashPassword } from "~/auth/password.server";
+import { loadConfig, setConfig } from "~/config.server";
+import { runAudit } from "~/audit/run";
+import { targetsForFixture } from "~/audit/targets";
+import { dashboardDb } from "~/dashboard/db.server";
+import { configureDashboardFixes } from "~/dashboard/fixes.server";
+import * as reuploadRoute from "~/routes/fix.reupload-files";
 
 const REF = { accountId: ACCOUNT, region: REGION, applicationId: APP, indexId: INDEX };
 const PDF = "%PDF-1.4 the handbook";
@@ -155,5 +165,46 @@ describe("npm run fix -- reupload-files --plan", () => {
     expect(run.stdout).toContain(`skipped: ${path.join(dir, "linked.txt")} (symbolic link, not followed)`);
     expect(run.stdout).not.toMatch(/^\s+upload: /m);
     expect(run.code).toBe(1);
+  }, 60_000);
+});
+
+describe("the dashboard's re-upload page", () => {
+  const DEMO_FIXTURE = path.resolve(__dirname, "../../app/local-aws/fixtures/demo-fleet.json");
+  const TRAVEL_UPLOADS = { accountId: "111122223333", region: "us-west-2", applicationId: "2692c40a-7c9f-41be-a90f-8a6c9b1abf13", indexId: "9113503a-da44-49f7-a54f-cf2cda578e55" };
+  const [PDF_DOC, DOCX_DOC] = ["national_park_services_infograph.pdf", "Offsite agenda Yosemite 2025.docx"];
+  const page = `/fix/reupload-files?${new URLSearchParams(TRAVEL_UPLOADS)}`;
+
+  function postFiles(who: Who, fields: Record<string, string>, files: { name: string; text: string }[]) {
+    const form = new FormData();
+    form.append(CSRF_FIELD, who.csrf);
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    for (const file of files) form.append("files", new File([file.text], file.name));
+    return new Request(`${BASE}${page}`, { method: "POST", headers: { cookie: who.cookie, origin: BASE }, body: form });
+  }
+
+  it("refuses an empty file with the reason and warns about HTML named .docx, before anything is sent; apply sends only the other", async () => {
+    const work = folderWith({});
+    setConfig({ ...loadConfig({ QBR_OPERATORS: `olivia:${await hashPassword("password")}` }), db: path.join(work, "dashboard.sqlite") });
+    const aws = await startTestAws(DEMO_FIXTURE);
+    try {
+      configureDashboardFixes({ localAws: aws.aws, sleep: async (ms) => aws.aws.clock.advance(ms) });
+      await runAudit({ targets: targetsForFixture(aws.aws.fleet), endpoint: aws.aws.endpoint, db: await dashboardDb() });
+      const olivia = await sessionOf("olivia");
+      const files = [{ name: PDF_DOC, text: "" }, { name: DOCX_DOC, text: HTML }];
+
+      const { checked } = await reuploadRoute.action(args(postFiles(olivia, { intent: "check" }, files)));
+      expect(checked!.details.refusedFiles).toEqual([{ documentId: PDF_DOC, file: PDF_DOC, reason: `${PDF_DOC} is empty (0 bytes): uploading it would blank ${PDF_DOC}. It is not sent.` }]);
+      expect(checked!.details.matched.map((m) => [m.documentId, m.typeWarning])).toEqual([
+        [DOCX_DOC, `${DOCX_DOC} is named as Word (.docx) but its content is HTML: check it is the right file before uploading it.`],
+      ]);
+
+      const { result } = await reuploadRoute.action(args(postFiles(olivia, { intent: "apply", planHash: checked!.planHash }, files)));
+      expect(result!.outcome).toBe("partial");
+      expect((result!.files as { documentId: string; outcome: string }[]).map((f) => [f.documentId, f.outcome])).toEqual([[DOCX_DOC, "uploaded"]]);
+      expect(result!.notDone.join("\n")).toContain(`${PDF_DOC}: ${PDF_DOC} is empty (0 bytes)`);
+    } finally {
+      configureDashboardFixes({});
+      await aws.close();
+    }
   }, 60_000);
 });
