@@ -146,7 +146,6 @@ export interface SafeApply<P extends FixPlan> {
  */
 export async function applySafely<P extends FixPlan>(ctx: FixContext, apply: SafeApply<P>): Promise<ApplyResult<P>> {
   const { options, resource, action, replan, run } = apply;
-  const extra = { rollbackData: apply.rollbackData, rollbackOf: apply.rollbackOf };
   const lockKey = `${action}|${resourceKey(resource)}`;
   // Before anything else: an apply whose record (and rollback data) would be lost is not started.
   const unwritable = databaseProblem(ctx);
@@ -184,51 +183,57 @@ export async function applySafely<P extends FixPlan>(ctx: FixContext, apply: Saf
         at: ctx.now(),
         resources: [resource],
         plan,
-        rollbackData: extra.rollbackData?.(plan),
-        rollbackOf: extra.rollbackOf,
+        rollbackData: apply.rollbackData?.(plan),
+        rollbackOf: apply.rollbackOf,
       });
     } catch (error) {
       // Full disk, read-only file: nothing was done, and the reason names the file.
       if (error instanceof DatabaseUnavailableError) return refusedForDatabase(error.message, plan);
       throw error;
     }
-    const calls = new AwsCalls();
-    let result: RunOutcome;
-    try {
-      result = await run(plan, activityId, calls);
-    } catch (error) {
-      // run() reports its own half-way failures; this is an unexpected one before any change.
-      result = {
-        outcome: "failed",
-        message: error instanceof Error ? error.message : String(error),
-        done: [],
-        notDone: ["the action did not complete; see the message"],
-      };
-    }
-    await appendActivityEvent(ctx.db, activityId, {
-      at: ctx.now(),
-      status: result.outcome as ActivityStatus,
-      message: result.message,
-      requestIds: calls.requestIds,
-      data: { done: result.done, notDone: result.notDone, ...(result.verification ? { verification: result.verification } : {}), ...result.data },
-    });
-    let reaudit: ApplyResult["reaudit"] = result.reauditResult;
-    if (!reaudit && (result.reaudit ?? result.done.length > 0)) {
-      try {
-        reaudit = await reauditApplications(ctx, plan.applications, { activityId });
-      } catch (error) {
-        await appendActivityEvent(ctx.db, activityId, {
-          at: ctx.now(),
-          status: result.outcome as ActivityStatus,
-          message: `Re-audit after the action failed: ${error instanceof Error ? error.message : String(error)}`,
-        });
-      }
-    }
-    const { reaudit: _r, reauditResult: _rr, data: _d, ...shown } = result;
-    return { ...shown, plan, activityId, requestIds: calls.requestIds, ...(reaudit ? { reaudit } : {}) };
+    return await runRecorded(ctx, { plan, activityId, run });
   } finally {
     await release();
   }
+}
+
+/** Run a recorded apply, record its outcome, and re-audit what it changed. */
+async function runRecorded<P extends FixPlan>(ctx: FixContext, step: { plan: P; activityId: number; run: SafeApply<P>["run"] }): Promise<ApplyResult<P>> {
+  const { plan, activityId } = step;
+  const calls = new AwsCalls();
+  let result: RunOutcome;
+  try {
+    result = await step.run(plan, activityId, calls);
+  } catch (error) {
+    // run() reports its own half-way failures; this is an unexpected one before any change.
+    result = {
+      outcome: "failed",
+      message: error instanceof Error ? error.message : String(error),
+      done: [],
+      notDone: ["the action did not complete; see the message"],
+    };
+  }
+  await appendActivityEvent(ctx.db, activityId, {
+    at: ctx.now(),
+    status: result.outcome as ActivityStatus,
+    message: result.message,
+    requestIds: calls.requestIds,
+    data: { done: result.done, notDone: result.notDone, ...(result.verification ? { verification: result.verification } : {}), ...result.data },
+  });
+  let reaudit: ApplyResult["reaudit"] = result.reauditResult;
+  if (!reaudit && (result.reaudit ?? result.done.length > 0)) {
+    try {
+      reaudit = await reauditApplications(ctx, plan.applications, { activityId });
+    } catch (error) {
+      await appendActivityEvent(ctx.db, activityId, {
+        at: ctx.now(),
+        status: result.outcome as ActivityStatus,
+        message: `Re-audit after the action failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  }
+  const { reaudit: _r, reauditResult: _rr, data: _d, ...shown } = result;
+  return { ...shown, plan, activityId, requestIds: calls.requestIds, ...(reaudit ? { reaudit } : {}) };
 }
 
 /** Why the database cannot take this apply's record (deleted, replaced, read-only), or undefined. */
