@@ -87,7 +87,16 @@ export async function dashboardFixContext(): Promise<FixContext> {
     const targetsFile = process.env.QBR_TARGETS_FILE;
     const targets = state.setup.targets ?? (targetsFile && !state.setup.localAws ? loadTargetsFile(targetsFile) : undefined);
     state.db = db;
-    state.context = createFixContext({ db, localAws: state.setup.localAws, targets, sleep: state.setup.sleep, fixRoleName: getConfig().fixRoleName });
+    // QBR_ORGANIZATION: fixes reach each account as the scans do (discovered targets, their fix role).
+    const { organization, fixRoleName } = getConfig();
+    state.context = createFixContext({
+      db,
+      localAws: state.setup.localAws,
+      targets: organization && !state.setup.targets ? undefined : targets,
+      organization: state.setup.targets ? undefined : organization,
+      sleep: state.setup.sleep,
+      fixRoleName,
+    });
     return state.context;
   }
   return state.context;

@@ -11,6 +11,7 @@ import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { destroyAwsClients, type AwsClients } from "../aws/clients";
 import { prepareTargets, targetsForFixture, type TargetSpec } from "../audit/targets";
 import { DEFAULT_CUTOFF } from "../audit/types";
+import { discoverOrganization, type OrganizationScope } from "../audit/organization";
 import { DEFAULT_FIX_ROLE_NAME } from "../audit/targets";
 import { PermissionDenied } from "./common";
 import type { Db } from "../db/database";
@@ -28,6 +29,11 @@ export interface FixContextOptions {
   credentials?: AwsCredentialIdentity;
   /** The fix role's name in every account without a fixRoleArn of its own (QBR_FIX_ROLE_NAME, --fix-role-name). */
   fixRoleName?: string;
+  /**
+   * Reach accounts as an organisation audit does (QBR_ORGANIZATION): the
+   * targets are discovered once, on the first action that needs them.
+   */
+  organization?: Omit<OrganizationScope, "regions">;
   maxAttempts?: number;
   cutoff?: string | Date;
   now?: () => Date;
@@ -39,9 +45,16 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export function createFixContext(options: FixContextOptions): FixContext {
   const endpoint = options.endpoint ?? options.localAws?.endpoint;
   const made = new Map<string, Promise<AwsClients>>();
-  const specFor = (accountId: string): TargetSpec | undefined => {
+  let discovered: Promise<TargetSpec[]> | undefined;
+  const specFor = async (accountId: string, region: string): Promise<TargetSpec | undefined> => {
     const given = options.targets?.find((t) => t.accountId === accountId);
     if (given) return given;
+    if (options.organization) {
+      discovered ??= discoverOrganization({ ...options.organization, regions: [region], credentials: options.credentials, endpoint, maxAttempts: options.maxAttempts }).then((d) => d.specs);
+      // A failed discovery is not kept: the next action tries again.
+      discovered.catch(() => (discovered = undefined));
+      return (await discovered).find((t) => t.accountId === accountId);
+    }
     if (options.localAws) return targetsForFixture(options.localAws.fleet).find((t) => t.accountId === accountId);
     return undefined;
   };
@@ -50,7 +63,7 @@ export function createFixContext(options: FixContextOptions): FixContext {
     let pending = made.get(key);
     if (!pending) {
       pending = (async () => {
-        const read = specFor(accountId) ?? { accountId, regions: [region] };
+        const read = (await specFor(accountId, region)) ?? { accountId, regions: [region] };
         const spec = purpose === "audit" ? read : fixSpec(read, options.fixRoleName);
         const [prepared] = await prepareTargets([{ ...spec, regions: [region] }], {
           credentials: options.credentials,

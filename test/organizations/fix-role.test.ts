@@ -90,4 +90,23 @@ describe("the fix role", () => {
       await ctx.close();
     }
   });
+
+  it("an organisation context (QBR_ORGANIZATION) discovers the targets itself: fix role for fixes, audit role for re-audits", async () => {
+    const credentials = accountCredentials(MANAGEMENT);
+    const base = { db, endpoint: t.aws.endpoint, credentials, maxAttempts: 1 };
+    const withFixRole = createFixContext({ ...base, organization: { fixRoleName: "QbizReadinessFix" } });
+    const auditOnly = createFixContext({ ...base, organization: {} });
+    try {
+      const fixer = await (await withFixRole.clients(WITH_ROLE, REGION)).sts.send(new GetCallerIdentityCommand({}));
+      expect(fixer.Arn).toMatch(/:assumed-role\/QbizReadinessFix\//);
+      const auditor = await (await auditOnly.auditClients!(WITH_ROLE, REGION)).sts.send(new GetCallerIdentityCommand({}));
+      expect(auditor.Arn).toMatch(/:assumed-role\/QbizReadinessAudit\//);
+      const plan = await planFullSync(auditOnly, source);
+      expect(plan.status).toBe("unavailable");
+      expect(plan.reasons.join(" ")).toContain(`Fixes in account ${WITH_ROLE} need a fix role`);
+    } finally {
+      await withFixRole.close();
+      await auditOnly.close();
+    }
+  });
 });
