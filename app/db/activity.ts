@@ -27,13 +27,19 @@ export async function insertActivity(
         .values(entry.resources.map((r) => ({ ...r, activity_id: id })))
         .execute();
     }
-    await trx.insertInto("activity_events").values({ ...entry.firstEvent, activity_id: id }).execute();
+    await trx
+      .insertInto("activity_events")
+      .values({ ...entry.firstEvent, activity_id: id })
+      .execute();
     return id;
   });
 }
 
 export async function insertActivityEvent(db: Db, activityId: number, event: NewActivityEvent): Promise<void> {
-  await db.kysely.insertInto("activity_events").values({ ...event, activity_id: activityId }).execute();
+  await db.kysely
+    .insertInto("activity_events")
+    .values({ ...event, activity_id: activityId })
+    .execute();
 }
 
 export async function activityById(db: Db, id: number): Promise<ActivityRow | undefined> {
@@ -94,13 +100,7 @@ export async function succeededRollbacksOf(db: Db, activityIds: number[]): Promi
       .select(["a.rollback_of as original", "a.id"])
       .where("a.rollback_of", "in", chunk)
       .where(
-        (eb) =>
-          eb
-            .selectFrom("activity_events as e")
-            .select("e.status")
-            .whereRef("e.activity_id", "=", "a.id")
-            .orderBy("e.id", "desc")
-            .limit(1),
+        (eb) => eb.selectFrom("activity_events as e").select("e.status").whereRef("e.activity_id", "=", "a.id").orderBy("e.id", "desc").limit(1),
         "=",
         "succeeded",
       )

@@ -22,11 +22,7 @@ export interface StoredApplicationRow {
 }
 
 /** One application's inventory JSON text and readiness in an audit. */
-export async function applicationOfAudit(
-  db: Db,
-  auditId: number,
-  key: ApplicationKey,
-): Promise<{ inventory: string; readiness: string } | undefined> {
+export async function applicationOfAudit(db: Db, auditId: number, key: ApplicationKey): Promise<{ inventory: string; readiness: string } | undefined> {
   return db.kysely
     .selectFrom("audit_applications")
     .select(["inventory", "readiness"])
@@ -62,12 +58,7 @@ export async function inventoriesOfAudit(db: Db, auditId: number, accountId?: st
 
 /** The distinct accounts and regions of an audit's applications. */
 export async function placesOfAudit(db: Db, auditId: number): Promise<{ accountId: string; region: string }[]> {
-  return db.kysely
-    .selectFrom("audit_applications")
-    .select(["account_id as accountId", "region"])
-    .distinct()
-    .where("audit_id", "=", auditId)
-    .execute();
+  return db.kysely.selectFrom("audit_applications").select(["account_id as accountId", "region"]).distinct().where("audit_id", "=", auditId).execute();
 }
 
 /** The application's display name in the latest audit that has it. */

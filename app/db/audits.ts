@@ -42,12 +42,7 @@ export interface AuditHead {
 
 /** The newest audits' small columns, newest first. */
 export async function listAuditHeads(db: Db, limit: number): Promise<AuditHead[]> {
-  return db.kysely
-    .selectFrom("audits")
-    .select(["id", "scanned_at", "cutoff", "status", "summary"])
-    .orderBy("id", "desc")
-    .limit(limit)
-    .execute();
+  return db.kysely.selectFrom("audits").select(["id", "scanned_at", "cutoff", "status", "summary"]).orderBy("id", "desc").limit(limit).execute();
 }
 
 /** The stored report's JSON text. */
@@ -71,11 +66,7 @@ export async function latestAuditId(db: Db): Promise<number | undefined> {
 
 /** An audit's id, scan time and cutoff. */
 export async function auditStamp(db: Db, auditId: number): Promise<{ id: number; scannedAt: string; cutoff: string } | undefined> {
-  return db.kysely
-    .selectFrom("audits")
-    .select(["id", "scanned_at as scannedAt", "cutoff"])
-    .where("id", "=", auditId)
-    .executeTakeFirst();
+  return db.kysely.selectFrom("audits").select(["id", "scanned_at as scannedAt", "cutoff"]).where("id", "=", auditId).executeTakeFirst();
 }
 
 /** The audit's targets column (JSON text: small, one per account and region). */
@@ -87,8 +78,16 @@ export async function auditTargetsJson(db: Db, auditId: number): Promise<string 
 /** How many rows each table holds (migration checks, diagnostics). */
 export async function countRows(db: Db): Promise<Record<string, number>> {
   const tables = [
-    "audits", "audit_applications", "findings", "activity", "activity_events", "activity_resources",
-    "fix_locks", "tracked_syncs", "reaudits", "sessions",
+    "audits",
+    "audit_applications",
+    "findings",
+    "activity",
+    "activity_events",
+    "activity_resources",
+    "fix_locks",
+    "tracked_syncs",
+    "reaudits",
+    "sessions",
   ] as const;
   const counts: Record<string, number> = {};
   for (const table of tables) {

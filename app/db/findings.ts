@@ -40,11 +40,7 @@ export async function openFindingRows(db: Db, auditId: number): Promise<FindingR
 }
 
 /** The findings of one application in an audit. */
-export async function findingsOfApplication(
-  db: Db,
-  auditId: number,
-  key: { accountId: string; region: string; applicationId: string },
-): Promise<FindingRow[]> {
+export async function findingsOfApplication(db: Db, auditId: number, key: { accountId: string; region: string; applicationId: string }): Promise<FindingRow[]> {
   return db.kysely
     .selectFrom("findings")
     .selectAll()
@@ -111,12 +107,7 @@ export interface FindingListRow {
  * The findings page: how many findings match, and the first `limit` of them,
  * most urgent first (status, then severity as the lists order them).
  */
-export async function queryFindings(
-  db: Db,
-  auditId: number,
-  filters: FindingQuery,
-  limit: number,
-): Promise<{ matching: number; rows: FindingListRow[] }> {
+export async function queryFindings(db: Db, auditId: number, filters: FindingQuery, limit: number): Promise<{ matching: number; rows: FindingListRow[] }> {
   let query = db.kysely.selectFrom("findings as f").where("f.audit_id", "=", auditId);
   if (filters.status === null) query = query.where("f.status", "in", OPEN);
   else if (filters.status !== "all") query = query.where("f.status", "=", filters.status);

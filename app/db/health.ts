@@ -99,9 +99,5 @@ export function describeDatabaseError(location: string, error: unknown): unknown
   if (typeof code !== "string" || error instanceof DatabaseUnavailableError) return error;
   const problem = SQLITE_PROBLEMS.find(([pattern]) => pattern.test(code))?.[1];
   if (!problem) return error;
-  return new DatabaseUnavailableError(
-    `The database file ${location} ${problem} (${code}: ${(error as Error).message}).`,
-    location,
-    { cause: error },
-  );
+  return new DatabaseUnavailableError(`The database file ${location} ${problem} (${code}: ${(error as Error).message}).`, location, { cause: error });
 }

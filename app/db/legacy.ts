@@ -16,9 +16,7 @@ export async function userVersion(db: Kysely<any>): Promise<number> {
 }
 
 export function newerSchemaError(found: string): Error {
-  return new Error(
-    `Database schema version ${found} is newer than this build knows (${MIGRATION_NAMES.length}); upgrade qbiz-readiness.`,
-  );
+  return new Error(`Database schema version ${found} is newer than this build knows (${MIGRATION_NAMES.length}); upgrade qbiz-readiness.`);
 }
 
 async function hasMigrationTable(db: Kysely<any>): Promise<boolean> {

@@ -66,10 +66,7 @@ export async function fullModeExecutions(db: Db): Promise<FullSyncExecution[]> {
 }
 
 /** The latest full-mode sync the product started on a data source. */
-export async function latestFullModeExecution(
-  db: Db,
-  source: { accountId: string; region: string; dataSourceId: string },
-): Promise<string | undefined> {
+export async function latestFullModeExecution(db: Db, source: { accountId: string; region: string; dataSourceId: string }): Promise<string | undefined> {
   const row = await db.kysely
     .selectFrom("tracked_syncs")
     .select("execution_id")

@@ -57,7 +57,11 @@ describe("activity log tables", () => {
       sql`INSERT OR REPLACE INTO activity_events (id, activity_id, at, status, message, request_ids, data)
           VALUES (${eventId}, ${id}, '2026-12-01T00:01:00.000Z', 'failed', 'rewritten', '[]', NULL)`.execute(db.kysely),
     ).rejects.toThrow(/append-only/);
-    await expect(sql`REPLACE INTO activity_events (id, activity_id, at, status, message, request_ids) VALUES (${eventId}, ${id}, 'x', 'failed', 'x', '[]')`.execute(db.kysely)).rejects.toThrow(/append-only/);
+    await expect(
+      sql`REPLACE INTO activity_events (id, activity_id, at, status, message, request_ids) VALUES (${eventId}, ${id}, 'x', 'failed', 'x', '[]')`.execute(
+        db.kysely,
+      ),
+    ).rejects.toThrow(/append-only/);
     expect(await rows()).toEqual(before);
     expect((await getActivity(db, id))?.status).toBe("succeeded");
     expect((await getActivity(db, id))?.rollbackData).toEqual({ previousText: null });

@@ -80,7 +80,9 @@ describe("SQLite errors about the file", () => {
   it("say which file is full or read-only", () => {
     const full = describeDatabaseError("/data/q.sqlite", Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" }));
     expect(full).toBeInstanceOf(DatabaseUnavailableError);
-    expect((full as Error).message).toBe("The database file /data/q.sqlite is full: the disk or its quota has no space left (SQLITE_FULL: database or disk is full).");
+    expect((full as Error).message).toBe(
+      "The database file /data/q.sqlite is full: the disk or its quota has no space left (SQLITE_FULL: database or disk is full).",
+    );
     const readonly = describeDatabaseError("/data/q.sqlite", Object.assign(new Error("attempt to write a readonly database"), { code: "SQLITE_READONLY" }));
     expect((readonly as Error).message).toMatch(/^The database file \/data\/q\.sqlite is read-only/);
     const other = new Error("no such table: x");

@@ -21,7 +21,17 @@ import type { FixPlan } from "~/fixes/types";
 
 const root = path.resolve(__dirname, "../..");
 const FIXTURE = path.join(root, "test/fixtures/db/schema-v2.sqlite");
-const LEGACY_TABLES = ["audits", "audit_applications", "findings", "activity", "activity_events", "activity_resources", "fix_locks", "tracked_syncs", "reaudits"];
+const LEGACY_TABLES = [
+  "audits",
+  "audit_applications",
+  "findings",
+  "activity",
+  "activity_events",
+  "activity_resources",
+  "fix_locks",
+  "tracked_syncs",
+  "reaudits",
+];
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,14 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "~/db/database";
-import {
-  createSession,
-  findSession,
-  pruneSessions,
-  revokeAllSessions,
-  revokeSession,
-  revokeSessionsOf,
-  touchSession,
-} from "~/db/sessions";
+import { createSession, findSession, pruneSessions, revokeAllSessions, revokeSession, revokeSessionsOf, touchSession } from "~/db/sessions";
 
 const session = (idHash: string, username: string, expiresAt = "2026-12-02T00:00:00.000Z") => ({
   idHash,

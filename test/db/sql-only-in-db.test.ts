@@ -45,7 +45,9 @@ describe("SQL lives in app/db/", () => {
   });
 
   it("would notice one (the patterns match the statements app/db/ holds)", () => {
-    const held = sourceFiles(path.join(root, "app", "db")).map((file) => fs.readFileSync(file, "utf8")).join("\n");
+    const held = sourceFiles(path.join(root, "app", "db"))
+      .map((file) => fs.readFileSync(file, "utf8"))
+      .join("\n");
     for (const pattern of [SQL[0], SQL[5], SQL[6], SQL[10]]) expect(held).toMatch(pattern!);
     expect("db.prepare(`DELETE FROM fix_locks WHERE lock_key = ?`)").toMatch(SQL[4]!);
   });

@@ -12,22 +12,14 @@ async function appendOnlyTriggers(db: Kysely<any>, dialect: DialectName): Promis
   if (dialect === "sqlite") {
     for (const table of ["activity", "activity_events"]) {
       for (const op of ["update", "delete"]) {
-        await sql
-          .raw(`CREATE TRIGGER ${table}_no_${op} BEFORE ${op.toUpperCase()} ON ${table} BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY}'); END`)
-          .execute(db);
+        await sql.raw(`CREATE TRIGGER ${table}_no_${op} BEFORE ${op.toUpperCase()} ON ${table} BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY}'); END`).execute(db);
       }
     }
     return;
   }
-  await sql
-    .raw(
-      `CREATE FUNCTION activity_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '${APPEND_ONLY}'; END $$`,
-    )
-    .execute(db);
+  await sql.raw(`CREATE FUNCTION activity_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '${APPEND_ONLY}'; END $$`).execute(db);
   for (const table of ["activity", "activity_events"]) {
-    await sql
-      .raw(`CREATE TRIGGER ${table}_no_change BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION activity_append_only()`)
-      .execute(db);
+    await sql.raw(`CREATE TRIGGER ${table}_no_change BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION activity_append_only()`).execute(db);
   }
 }
 
@@ -94,11 +86,7 @@ export function fixActions(dialect: DialectName): Migration {
         .addColumn("updated_at", "text", (c) => c.notNull())
         .execute();
       await db.schema.createIndex("tracked_syncs_state").on("tracked_syncs").column("state").execute();
-      await db.schema
-        .createIndex("tracked_syncs_source")
-        .on("tracked_syncs")
-        .columns(["account_id", "region", "data_source_id"])
-        .execute();
+      await db.schema.createIndex("tracked_syncs_source").on("tracked_syncs").columns(["account_id", "region", "data_source_id"]).execute();
 
       await db.schema
         .createTable("reaudits")

@@ -12,11 +12,7 @@ export type DialectName = "sqlite" | "postgres";
  * AUTOINCREMENT (never re-uses an id, as the legacy schema had it),
  * PostgreSQL's identity column.
  */
-export function withIdColumn<T extends string>(
-  dialect: DialectName,
-  table: CreateTableBuilder<T, never>,
-  name = "id",
-): CreateTableBuilder<T, never> {
+export function withIdColumn<T extends string>(dialect: DialectName, table: CreateTableBuilder<T, never>, name = "id"): CreateTableBuilder<T, never> {
   return table.addColumn(name, "integer", (c: ColumnDefinitionBuilder) =>
     dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
   ) as CreateTableBuilder<T, never>;
