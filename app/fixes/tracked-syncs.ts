@@ -272,7 +272,3 @@ export async function resumeTrackedSyncs(ctx: FixContext): Promise<FollowResult[
   );
   return results;
 }
-
-
-/** ownFullSyncExecutionIds under its older name (runAudit): a snapshot, so the audit does not hold the database. */
-export const ownFullSyncExecutionIdsSnapshot = ownFullSyncExecutionIds;
