@@ -280,12 +280,6 @@ export function formatJsonPath(path: (string | number)[]): string {
   return out || "(root)";
 }
 
-function describeType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  return typeof value;
-}
-
 function zodIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {

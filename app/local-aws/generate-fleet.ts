@@ -410,14 +410,53 @@ class FleetBuilder {
 
     // Documents: when each was last ingested.
     const D = this.o.documents;
-    const firstEnd = ends[0];
     const staleShare = kind === "stale-documents" || kind === "unknown-mode" ? 0.01 + this.random() * 0.04 : 0;
     const staleCount = kind === "incremental-only" ? Math.ceil(D * (0.8 + this.random() * 0.15)) : D > 0 && staleShare > 0 ? Math.max(1, Math.floor(D * staleShare)) : 0;
+    const prefix = `${folder}/`;
+    const documents = this.documents({ bucket, d, folder, kind, syncMode, ends, freshEndMs, staleCount, createdMs, objects });
+
+    const failedDocuments = kind === "stale-documents" || kind === "unknown-mode" ? staleCount : 0;
+    const syncJobs = this.syncJobs({ bucket, starts, ends, syncMode, failedDocuments, lastIndex });
+
+    const configuration = s3Configuration({ s3v2, bucket, prefix, syncMode });
+    return {
+      dataSourceId: this.newId(),
+      displayName,
+      type: s3v2 ? "S3V2" : "S3",
+      status: "ACTIVE",
+      createdAt: this.iso(createdMs),
+      updatedAt: this.iso(updatedMs),
+      syncSchedule: "",
+      roleArn: `arn:aws:iam::${accountId}:role/service-role/${DATA_SOURCE_ROLE_NAME}`,
+      configuration,
+      syncJobs,
+      documents,
+      syncDurationSeconds: 5,
+    };
+  }
+
+  /** A source's documents, when each was last ingested (and their S3 objects, when the fleet has them). */
+  private documents(o: {
+    bucket: string;
+    d: number;
+    folder: string;
+    kind: SourceKind;
+    syncMode: string;
+    ends: number[];
+    freshEndMs: number;
+    staleCount: number;
+    createdMs: number;
+    objects: Record<string, FixtureS3Object>;
+  }): FixtureDocument[] {
+    const { bucket, d, folder, kind, syncMode, ends, staleCount, createdMs, objects } = o;
+    const D = this.o.documents;
+    const J = this.o.syncJobs;
+    const firstEnd = ends[0];
     const prefix = `${folder}/`;
     const documentIdPrefix = `s3://${bucket}/${prefix.replaceAll(" ", "+")}`;
     const documents: FixtureDocument[] = new Array(D);
     const firstEndIso = this.iso(firstEnd);
-    const freshIso = this.iso(freshEndMs);
+    const freshIso = this.iso(o.freshEndMs);
     for (let k = 0; k < D; k++) {
       const name = `${TOPICS[k % TOPICS.length]} ${d + 1}-${k + 1}.${EXTENSIONS[k % EXTENSIONS.length]}`;
       let updatedAt: string;
@@ -447,9 +486,14 @@ class FleetBuilder {
       }
       documents[k] = doc;
     }
+    return documents;
+  }
 
-    const failedDocuments = kind === "stale-documents" || kind === "unknown-mode" ? staleCount : 0;
-    const syncJobs: FixtureSyncJob[] = starts.map((start, j) => {
+  /** A source's sync jobs, oldest first; the one at `lastIndex` (if any) failed, was incomplete or aborted. */
+  private syncJobs(o: { bucket: string; starts: number[]; ends: number[]; syncMode: string; failedDocuments: number; lastIndex: number }): FixtureSyncJob[] {
+    const { bucket, starts, ends, syncMode, failedDocuments, lastIndex } = o;
+    const D = this.o.documents;
+    return starts.map((start, j) => {
       const job: FixtureSyncJob = { executionId: this.newId(), startTime: this.iso(start), endTime: this.iso(ends[j]), status: "SUCCEEDED" };
       const modified = j === 0 ? 0 : syncMode === "FORCED_FULL_CRAWL" ? D - failedDocuments : Math.floor(this.random() * Math.min(D, 5) + 0.5);
       job.metrics = {
@@ -474,37 +518,6 @@ class FleetBuilder {
       }
       return job;
     });
-
-    const configuration: Record<string, unknown> = s3v2
-      ? {
-          type: "S3V2",
-          version: "2.0.0",
-          connectionConfiguration: { repositoryEndpointMetadata: { BucketName: bucket } },
-          repositoryConfigurations: { document: { fieldMappings: [] } },
-          additionalProperties: { inclusionPrefixes: [prefix] },
-        }
-      : {
-          type: "S3",
-          version: "1.0.0",
-          syncMode,
-          connectionConfiguration: { repositoryEndpointMetadata: { BucketName: bucket } },
-          repositoryConfigurations: { document: { fieldMappings: [] } },
-          additionalProperties: { inclusionPrefixes: [prefix] },
-        };
-    return {
-      dataSourceId: this.newId(),
-      displayName,
-      type: s3v2 ? "S3V2" : "S3",
-      status: "ACTIVE",
-      createdAt: this.iso(createdMs),
-      updatedAt: this.iso(updatedMs),
-      syncSchedule: "",
-      roleArn: `arn:aws:iam::${accountId}:role/service-role/${DATA_SOURCE_ROLE_NAME}`,
-      configuration,
-      syncJobs,
-      documents,
-      syncDurationSeconds: 5,
-    };
   }
 
   /**
@@ -559,6 +572,27 @@ class FleetBuilder {
     }
     return s;
   }
+}
+
+/** An S3 (v1, with its sync mode) or S3V2 (no sync mode) data source configuration. */
+function s3Configuration(o: { s3v2: boolean; bucket: string; prefix: string; syncMode: string }): Record<string, unknown> {
+  const { bucket, prefix, syncMode } = o;
+  return o.s3v2
+      ? {
+          type: "S3V2",
+          version: "2.0.0",
+          connectionConfiguration: { repositoryEndpointMetadata: { BucketName: bucket } },
+          repositoryConfigurations: { document: { fieldMappings: [] } },
+          additionalProperties: { inclusionPrefixes: [prefix] },
+        }
+      : {
+          type: "S3",
+          version: "1.0.0",
+          syncMode,
+          connectionConfiguration: { repositoryEndpointMetadata: { BucketName: bucket } },
+          repositoryConfigurations: { document: { fieldMappings: [] } },
+          additionalProperties: { inclusionPrefixes: [prefix] },
+        };
 }
 
 function pascal(name: string): string {

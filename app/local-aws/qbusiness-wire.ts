@@ -12,7 +12,7 @@ export const WEB_EXPERIENCE_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9-]*$/;
 export const DOCUMENT_ID_MAX_LENGTH = 1825;
 const DOCUMENT_ID_PATTERN = /^\P{C}*$/u;
 /** RoleArn (model): up to 1284 characters of this pattern. */
-export const ROLE_ARN_PATTERN = /^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$/;
+export const ROLE_ARN_PATTERN = /^arn:[a-z0-9-.]{1,63}:[a-z0-9-.]{0,63}:[a-z0-9-.]{0,63}:[a-z0-9-.]{0,63}:[^/].{0,1023}$/;
 
 export function json(body: unknown, status = 200): EmuResponse {
   return {

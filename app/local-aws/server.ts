@@ -19,15 +19,7 @@ import { parseHead, readBody, safeDecode, type IncomingRequest, type OutgoingRes
 import { KeyStore, authenticateHead, verifyPayload, type KnownKey, type SignedAuth } from "./http/authenticate";
 import { bodyTooLarge, dialectOf, jsonError, renderError } from "./http/errors";
 import { listen, send } from "./http/listen";
-import {
-  UNSIGNED_PEEK_BYTES,
-  maxBodyBytesOf,
-  resourceOf,
-  signedService,
-  unknownOperation,
-  unsignedNeedsBody,
-  unsignedService,
-} from "./http/route";
+import { UNSIGNED_PEEK_BYTES, maxBodyBytesOf, resourceOf, signedService, unknownOperation, unsignedNeedsBody, unsignedService } from "./http/route";
 
 export { renderError } from "./http/errors";
 
@@ -189,14 +181,7 @@ function framedCap(head: RequestHead, max: number): number {
   return chunked ? Math.ceil(max * 1.01) + 64 * 1024 : max;
 }
 
-function emuRequest(opts: {
-  module: ServiceModule;
-  head: RequestHead;
-  auth: SignedAuth;
-  key: KnownKey;
-  payload: Buffer;
-  requestId: string;
-}): EmuRequest {
+function emuRequest(opts: { module: ServiceModule; head: RequestHead; auth: SignedAuth; key: KnownKey; payload: Buffer; requestId: string }): EmuRequest {
   const { head, auth, key } = opts;
   return {
     service: opts.module.service,

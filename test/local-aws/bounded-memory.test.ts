@@ -84,7 +84,12 @@ describe("bodies the emulator refuses unread", () => {
         totalBytes: 200 * MB,
       }),
       await throwBody({ method: "POST", path: "/", headers: { "transfer-encoding": "chunked" }, totalBytes: 200 * MB }),
-      await throwBody({ method: "POST", path: "/applications", headers: { "content-type": "application/json", "content-length": String(200 * MB) }, totalBytes: 200 * MB }),
+      await throwBody({
+        method: "POST",
+        path: "/applications",
+        headers: { "content-type": "application/json", "content-length": String(200 * MB) },
+        totalBytes: 200 * MB,
+      }),
     ];
     const after = peakRss();
     console.log(

@@ -153,7 +153,7 @@ describe("the demo fleet", () => {
     expect(hr!.ds.syncJobs.length).toBeGreaterThan(10);
     expect(hr!.ds.documents.filter((d) => ms(d.updatedAt) < CUTOFF).length).toBeGreaterThan(0);
     // Stale documents' objects did not change since, so an incremental sync would not refresh them.
-    const objects = hr!.account.s3!.buckets[String((hr!.ds.configuration.connectionConfiguration as any).repositoryEndpointMetadata.BucketName)].objects;
+    const objects = hr!.account.s3!.buckets[String((hr!.ds.configuration.connectionConfiguration as { repositoryEndpointMetadata: { BucketName: string } }).repositoryEndpointMetadata.BucketName)].objects;
     for (const doc of hr!.ds.documents.filter((d) => ms(d.updatedAt) < CUTOFF)) {
       expect(ms(objects[doc.s3Key!].lastModified)).toBeLessThan(ms(doc.updatedAt));
     }

@@ -84,7 +84,11 @@ describe("session tokens", () => {
 
   it("takes the session an AssumeRole issued, on every service, and refuses its key with another token", async () => {
     const out = await clients().sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/Auditor`, RoleSessionName: "audit" }));
-    const session = { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! };
+    const session = {
+      accessKeyId: out.Credentials!.AccessKeyId!,
+      secretAccessKey: out.Credentials!.SecretAccessKey!,
+      sessionToken: out.Credentials!.SessionToken!,
+    };
     const c = clients({ credentials: session });
     expect((await c.sts.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/Auditor/audit`);
     expect((await c.qbusiness.send(new ListApplicationsCommand({}))).applications).toEqual([]);
@@ -100,7 +104,11 @@ describe("signing time (15 minutes either way of the real clock)", () => {
 
   it("refuses a request signed two hours ago on S3 with 403 RequestTimeTooSkewed", async () => {
     const err = await failure(clients({ systemClockOffset: -TWO_HOURS }).s3.send(new ListObjectsV2Command({ Bucket: "acme-hr" })));
-    expect(err).toMatchObject({ name: "RequestTimeTooSkewed", status: 403, message: "The difference between the request time and the current time is too large." });
+    expect(err).toMatchObject({
+      name: "RequestTimeTooSkewed",
+      status: 403,
+      message: "The difference between the request time and the current time is too large.",
+    });
   });
 
   it("refuses it on STS and IAM with SignatureDoesNotMatch 'Signature expired'", async () => {
@@ -207,7 +215,9 @@ describe("bodies refused before they are read", () => {
     const headers = await signedPut({ key: "big.bin", headers: { "content-length": String(200 * MB) } });
     const out = await streamBody({ path: "/acme-hr/big.bin", method: "PUT", headers, totalBytes: 200 * MB });
     expect(out.status).toBe(400);
-    expect(out.text).toContain(`<Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size</Message><ProposedSize>${200 * MB}</ProposedSize><MaxSizeAllowed>${100 * MB}</MaxSizeAllowed>`);
+    expect(out.text).toContain(
+      `<Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size</Message><ProposedSize>${200 * MB}</ProposedSize><MaxSizeAllowed>${100 * MB}</MaxSizeAllowed>`,
+    );
     expect(out.bytesWritten).toBeLessThan(50 * MB);
   });
 

@@ -111,7 +111,9 @@ describe("generateFleet", () => {
   it.each([6, 3, 2])("shapes each application after its scenario, with %i sync jobs per source", (syncJobs) => {
     const { fixture, scenarios } = generateFleetWithScenarios({ ...mixed, syncJobs, seed: mixed.seed + syncJobs });
     for (const { account, region, app } of appsOf(fixture)) {
-      const scenario = scenarios.get(app.applicationId)!;
+      const generated = scenarios.get(app.applicationId)!;
+      const source = appsOf(fixture).find((x) => x.app.applicationId === app.applicationId)!.app;
+      const scenario = generated === "unknown-mode" && sourcesOf(source).some((ds) => ds.type === "S3V2") ? "unknown-mode-s3v2" : generated;
       const arn = `arn:aws:qbusiness:${region}:${account.accountId}:application/${app.applicationId}`;
       const role = roleFor(account, app);
       const inline = JSON.stringify(role?.inlinePolicies ?? {});
@@ -229,11 +231,13 @@ describe("generateFleet", () => {
 
 describe("an audit of a generated fleet", () => {
   /** What the checks (checks.md) conclude about an application of each scenario. */
-  const VERDICTS: Record<FleetScenario, { readiness: string; failing: string[]; warnings: string[] }> = {
+  // An S3V2 source has no sync mode: its documents decide full-sync-missing, so stale ones fail it (checks.md).
+  const VERDICTS: Record<FleetScenario | "unknown-mode-s3v2", { readiness: string; failing: string[]; warnings: string[] }> = {
     ready: { readiness: "ready", failing: [], warnings: [] },
     "incremental-only": { readiness: "not-ready", failing: ["datasource-documents-stale", "datasource-full-sync-missing"], warnings: [] },
     // Jobs of unknown mode warn; the documents that failed to re-ingest fail, and the job that says so warns.
     "unknown-mode": { readiness: "not-ready", failing: ["datasource-documents-stale"], warnings: ["datasource-full-sync-missing", "datasource-sync-failing"] },
+    "unknown-mode-s3v2": { readiness: "not-ready", failing: ["datasource-documents-stale", "datasource-full-sync-missing"], warnings: ["datasource-sync-failing"] },
     "stale-documents": { readiness: "not-ready", failing: ["datasource-documents-stale"], warnings: ["datasource-sync-failing"] },
     "role-without-permission": { readiness: "not-ready", failing: ["webexperience-role-getdocumentcontent"], warnings: [] },
     "explicit-deny": { readiness: "not-ready", failing: ["webexperience-role-explicit-deny"], warnings: [] },
@@ -249,7 +253,9 @@ describe("an audit of a generated fleet", () => {
     expect(report.applications).toHaveLength(36);
     expect(new Set(scenarios.values()).size).toBe(9);
     for (const app of report.applications) {
-      const scenario = scenarios.get(app.applicationId)!;
+      const generated = scenarios.get(app.applicationId)!;
+      const source = appsOf(fixture).find((x) => x.app.applicationId === app.applicationId)!.app;
+      const scenario = generated === "unknown-mode" && sourcesOf(source).some((ds) => ds.type === "S3V2") ? "unknown-mode-s3v2" : generated;
       const findings = report.findings.filter((f) => f.resource.applicationId === app.applicationId);
       const ids = (status: string) => [...new Set(findings.filter((f) => f.status === status).map((f) => f.checkId))].sort();
       expect({ readiness: app.readiness, failing: ids("fail"), warnings: ids("warn") }, `${app.displayName} (${scenario})`).toEqual(VERDICTS[scenario]);

@@ -258,8 +258,8 @@ describe("applications, indices, web experiences", () => {
   it("a path the model does not define is UnknownOperationException", async () => {
     const client = env.clients(ACCOUNT, REGION, { maxAttempts: 1 }).qbusiness;
     client.middlewareStack.add(
-      (next) => async (args: any) => {
-        args.request.path = `/applications/${APP}/no-such-thing`;
+      (next) => async (args) => {
+        (args.request as { path: string }).path = `/applications/${APP}/no-such-thing`;
         return next(args);
       },
       { step: "build" },

@@ -54,7 +54,11 @@ describe("S3 multipart upload", () => {
     upload.on("httpUploadProgress", (p) => p.part && parts.push(p.part));
     const out = await upload.done();
     expect(parts.length).toBe(3);
-    const md5s = [0, 1, 2].map((i) => createHash("md5").update(big.subarray(i * 5 * MiB, Math.min(big.length, (i + 1) * 5 * MiB))).digest());
+    const md5s = [0, 1, 2].map((i) =>
+      createHash("md5")
+        .update(big.subarray(i * 5 * MiB, Math.min(big.length, (i + 1) * 5 * MiB)))
+        .digest(),
+    );
     expect(out.ETag).toBe(`"${createHash("md5").update(Buffer.concat(md5s)).digest("hex")}-3"`);
     const got = await s3().send(new GetObjectCommand({ Bucket: "demo", Key: "big/file.bin" }));
     expect(got.ContentType).toBe("application/pdf");
@@ -67,12 +71,26 @@ describe("S3 multipart upload", () => {
     const two = await s3().send(new UploadPartCommand({ Bucket: "demo", Key: "small.bin", UploadId, PartNumber: 2, Body: Buffer.from("end") }));
     const complete = (Parts: { PartNumber: number; ETag?: string }[]) =>
       s3().send(new CompleteMultipartUploadCommand({ Bucket: "demo", Key: "small.bin", UploadId, MultipartUpload: { Parts } }));
-    expect(await failure(complete([{ PartNumber: 1, ETag: one.ETag }, { PartNumber: 2, ETag: two.ETag }]))).toMatchObject({
+    expect(
+      await failure(
+        complete([
+          { PartNumber: 1, ETag: one.ETag },
+          { PartNumber: 2, ETag: two.ETag },
+        ]),
+      ),
+    ).toMatchObject({
       name: "EntityTooSmall",
       status: 400,
     });
     expect(await failure(complete([{ PartNumber: 3, ETag: one.ETag }]))).toMatchObject({ name: "InvalidPart", status: 400 });
-    expect(await failure(complete([{ PartNumber: 2, ETag: two.ETag }, { PartNumber: 1, ETag: one.ETag }]))).toMatchObject({ name: "InvalidPartOrder" });
+    expect(
+      await failure(
+        complete([
+          { PartNumber: 2, ETag: two.ETag },
+          { PartNumber: 1, ETag: one.ETag },
+        ]),
+      ),
+    ).toMatchObject({ name: "InvalidPartOrder" });
     // A single (last) part may be small.
     const done = await complete([{ PartNumber: 2, ETag: two.ETag }]);
     expect(done.ETag).toMatch(/^"[0-9a-f]{32}-1"$/);

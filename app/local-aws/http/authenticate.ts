@@ -116,11 +116,7 @@ function signingTimeError(auth: SignedAuth, d: Dialect, now: Date): AwsError | u
   }
   const expires = auth.expiresSeconds ?? 0;
   if (expires > MAX_PRESIGN_SECONDS) {
-    return new Err(
-      "AuthorizationQueryParametersError",
-      `X-Amz-Expires must be less than a week (in seconds) that is ${MAX_PRESIGN_SECONDS}`,
-      400,
-    );
+    return new Err("AuthorizationQueryParametersError", `X-Amz-Expires must be less than a week (in seconds) that is ${MAX_PRESIGN_SECONDS}`, 400);
   }
   if (early > MAX_SKEW_MS) return presignNotYetValid(d, signedAt, expires, now);
   if (signedAt.getTime() + expires * 1000 < now.getTime()) return presignExpired(d, signedAt, expires, now);

@@ -86,7 +86,10 @@ export function signatureMismatch(d: Dialect): AwsError {
 
 /** "20261201T120000Z" from a Date, as AWS quotes times in signature errors. */
 export function amzDateOf(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 /**
@@ -173,9 +176,7 @@ export function renderError(module: ServiceModule, error: AwsError, requestId: s
 /** restJson1 names the error in a header; awsJson also in the body's `__type` (and says `Message`, as Organizations does). */
 export function jsonError(error: AwsError, requestId: string, protocol: Protocol = "restJson1"): EmuResponse {
   const awsJson = protocol !== "restJson1";
-  const body = awsJson
-    ? { __type: error.code, Message: error.message, ...error.fields }
-    : { message: error.message, ...error.fields };
+  const body = awsJson ? { __type: error.code, Message: error.message, ...error.fields } : { message: error.message, ...error.fields };
   return {
     status: error.status,
     headers: {

@@ -60,12 +60,7 @@ export async function listen(onRequest: RequestHandler, opts: { port?: number; h
  * resets just that stream with NO_ERROR, as RFC 9113 8.1 allows after a
  * complete response.
  */
-export function send(
-  raw: IncomingRequest,
-  res: OutgoingResponse,
-  response: EmuResponse,
-  opts: { isHead: boolean; abandonBody: boolean },
-): void {
+export function send(raw: IncomingRequest, res: OutgoingResponse, response: EmuResponse, opts: { isHead: boolean; abandonBody: boolean }): void {
   const headers: Record<string, string> = { ...(response.headers ?? {}) };
   const body = response.body === undefined ? undefined : Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body, "utf8");
   if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-length")) {
