@@ -136,14 +136,26 @@ export function deletionProtectionWords(facts: ModelessSourceFacts, jobError: st
 }
 
 /** The S3V2 verdict from the documents: every one (at least one) re-ingested after the cutoff, or the count and the next steps. */
-export function modelessVerification(facts: ModelessSourceFacts, freshness: { total: number; stale: { documentId: string; updatedAt?: string }[] }, executionId?: string): Verification {
+export function modelessVerification(
+  facts: ModelessSourceFacts,
+  freshness: { total: number; stale: { documentId: string; updatedAt?: string }[] },
+  executionId?: string,
+): Verification {
   const { total, stale } = freshness;
   const after = executionId ? `Sync ${executionId} succeeded` : "The latest sync";
   if (total === 0) {
-    return { ok: false, message: `${after}, but the data source lists no documents: nothing shows they were re-ingested.`, details: { documents: 0, staleDocuments: 0 } };
+    return {
+      ok: false,
+      message: `${after}, but the data source lists no documents: nothing shows they were re-ingested.`,
+      details: { documents: 0, staleDocuments: 0 },
+    };
   }
   if (stale.length === 0) {
-    return { ok: true, message: `${after} and all ${total} documents were re-ingested after the cutoff: verified fixed.`, details: { documents: total, staleDocuments: 0 } };
+    return {
+      ok: true,
+      message: `${after} and all ${total} documents were re-ingested after the cutoff: verified fixed.`,
+      details: { documents: total, staleDocuments: 0 },
+    };
   }
   const next = nextSteps(facts, stale);
   return {
@@ -184,7 +196,11 @@ export async function modelessFollowUp(
   if (job.status !== "SUCCEEDED") {
     const protection = job.status === "FAILED" ? deletionProtectionWords(facts, job.errorMessage) : undefined;
     const message = [`Sync ${job.executionId} ended ${job.status}${job.errorMessage ? `: ${job.errorMessage}` : "."}`, protection].filter(Boolean).join(" ");
-    return { ok: false, message, details: { jobStatus: job.status, ...(job.errorMessage ? { jobError: job.errorMessage } : {}), deletionProtection: facts.deletionProtection } };
+    return {
+      ok: false,
+      message,
+      details: { jobStatus: job.status, ...(job.errorMessage ? { jobError: job.errorMessage } : {}), deletionProtection: facts.deletionProtection },
+    };
   }
   return modelessVerification(facts, await documentFreshness(ctx, d, calls), job.executionId);
 }

@@ -34,7 +34,7 @@ import {
   waitForSyncJob,
 } from "./tracked-syncs";
 import type { ApplyResult, DataSourceRef, FixContext, FullSyncApplyOptions, FullSyncPlan, Verification } from "./types";
-import { documentFreshness, isModelessConnector, modelessSourceFacts, modelessVerification, type ModelessSourceFacts } from "./full-sync-s3v2";
+import { documentFreshness, isModelessConnector, modelessSourceFacts, modelessVerification } from "./full-sync-s3v2";
 
 /** Incremental, despite its name (see the vocabulary). */
 export const INCREMENTAL_MODE = INCREMENTAL_SYNC_MODE;
@@ -181,7 +181,7 @@ export async function applyFullSync(
     const original = plan.details.currentSyncMode;
 
     if (plan.details.runningSync) return alreadyRunning(ctx, ref, plan.details.runningSync.executionId, options, calls, []);
-    if (plan.details.modeless) return applyModelessSync(ctx, { ref, facts: plan.details.modeless, options, activityId, calls });
+    if (plan.details.modeless) return applyModelessSync(ctx, { ref, options, activityId, calls });
 
     const steps = new Steps([
       ...(plan.details.switchesMode ? [`switch syncMode ${original} → ${FULL_MODE}`] : []),
@@ -288,9 +288,9 @@ export async function applyFullSync(
  */
 async function applyModelessSync(
   ctx: FixContext,
-  run: { ref: DataSourceRef; facts: ModelessSourceFacts; options: FullSyncApplyOptions; activityId: number; calls: AwsCalls },
+  run: { ref: DataSourceRef; options: FullSyncApplyOptions; activityId: number; calls: AwsCalls },
 ): Promise<RunOutcome> {
-  const { ref, facts, options, activityId, calls } = run;
+  const { ref, options, activityId, calls } = run;
   const { qbusiness } = await ctx.clients(ref.accountId, ref.region);
   const steps = new Steps(["start the sync", ...(options.wait ? ["follow the sync to its end", "check every document"] : [])]);
   let executionId: string;

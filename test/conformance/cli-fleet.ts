@@ -71,23 +71,38 @@ export function cliFleet(): Fixture {
     roleName: "QbrAuditor",
     assumeRolePolicyDocument: {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow" as const, Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": EXTERNAL_ID } } }],
+      Statement: [
+        {
+          Effect: "Allow" as const,
+          Principal: { AWS: `arn:aws:iam::${A}:root` },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "sts:ExternalId": EXTERNAL_ID } },
+        },
+      ],
     },
   };
   const app = application("cli-app", [index("cli-idx", sources, { indexId: INDEX })], [webExperience("cli-web", webRoleArn)], { applicationId: APP });
   const appB = application("sandbox-app", [index("sandbox-idx", [])], []);
   const objects = Object.fromEntries(OBJECT_KEYS.map((key) => [key, { text: `text of ${key}\n`, lastModified: "2025-01-01T00:00:00Z" }]));
   return fleet([
-    account(A, { [REGION]: [app] }, {
-      iam: {
-        roles: [role],
-        managedPolicies: [
-          { arn: CHAT_ONLY_ARN, policyName: "ChatOnly", document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "qbusiness:Chat", Resource: "*" }] } },
-        ],
+    account(
+      A,
+      { [REGION]: [app] },
+      {
+        iam: {
+          roles: [role],
+          managedPolicies: [
+            {
+              arn: CHAT_ONLY_ARN,
+              policyName: "ChatOnly",
+              document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "qbusiness:Chat", Resource: "*" }] },
+            },
+          ],
+        },
+        s3: { buckets: { [BUCKET]: { objects } } },
+        denied: [{ service: "qbusiness", region: DENIED_REGION, operation: "*" }],
       },
-      s3: { buckets: { [BUCKET]: { objects } } },
-      denied: [{ service: "qbusiness", region: DENIED_REGION, operation: "*" }],
-    }),
+    ),
     account(B, { [REGION]: [appB] }, { iam: { roles: [auditor] } }),
   ]);
 }

@@ -27,7 +27,11 @@ it("answers bytes=first-last, first- and -suffix with 206 and that slice", async
   ]) {
     const out = await get(range);
     expect([range, out.$metadata.httpStatusCode, await out.Body!.transformToString(), out.ContentRange, out.ContentLength]).toEqual([
-      range, 206, body, contentRange, body.length,
+      range,
+      206,
+      body,
+      contentRange,
+      body.length,
     ]);
   }
 });

@@ -41,7 +41,10 @@ async function syncToEnd(qb: Awaited<ReturnType<typeof start>>) {
 
 async function freshKeys(qb: Awaited<ReturnType<typeof start>>): Promise<string[]> {
   const { documentDetailList } = await qb.send(new ListDocumentsCommand({ applicationId: APP, indexId: INDEX, dataSourceIds: [SOURCE] }));
-  return documentDetailList!.filter((d) => d.updatedAt!.getTime() >= CUTOFF_MS).map((d) => d.documentId!).sort();
+  return documentDetailList!
+    .filter((d) => d.updatedAt!.getTime() >= CUTOFF_MS)
+    .map((d) => d.documentId!)
+    .sort();
 }
 
 function refusal(source: object): string {
@@ -103,7 +106,13 @@ describe("what an S3V2 sync re-ingests", () => {
 
   it("adds a document for a new object under the inclusion prefixes, and removes one whose object is gone when protection allows", async () => {
     const documents = s3v2Source().documents.concat([
-      { documentId: documentIdOf("contracts/old.txt"), status: "INDEXED", createdAt: "2024-06-01T10:05:00Z", updatedAt: "2024-06-01T10:05:00Z", s3Key: "contracts/old.txt" },
+      {
+        documentId: documentIdOf("contracts/old.txt"),
+        status: "INDEXED",
+        createdAt: "2024-06-01T10:05:00Z",
+        updatedAt: "2024-06-01T10:05:00Z",
+        s3Key: "contracts/old.txt",
+      },
     ]);
     const qb = await start({
       documents: documents.filter((d) => d.s3Key !== "contracts/nda-2024.docx"),
@@ -117,7 +126,13 @@ describe("what an S3V2 sync re-ingests", () => {
   });
 
   it("deletion protection: a sync that would delete more than the threshold FAILS with the reason and changes nothing", async () => {
-    const gone = { documentId: documentIdOf("contracts/gone.txt"), status: "INDEXED" as const, createdAt: "2024-06-01T10:05:00Z", updatedAt: "2024-06-01T10:05:00Z", s3Key: "contracts/gone.txt" };
+    const gone = {
+      documentId: documentIdOf("contracts/gone.txt"),
+      status: "INDEXED" as const,
+      createdAt: "2024-06-01T10:05:00Z",
+      updatedAt: "2024-06-01T10:05:00Z",
+      s3Key: "contracts/gone.txt",
+    };
     const qb = await start({ documents: [...s3v2Source().documents, gone] });
     const job = await syncToEnd(qb);
     expect(job.status).toBe("FAILED");

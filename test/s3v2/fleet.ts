@@ -23,7 +23,11 @@ export const OBJECTS = [
   { key: "contracts/pricing.xlsx", changed: true },
 ];
 
-export const documentIdOf = (key: string) => `s3://${BUCKET}/${key.split("/").map((p) => encodeURIComponent(p).replace(/%20/g, "+")).join("/")}`;
+export const documentIdOf = (key: string) =>
+  `s3://${BUCKET}/${key
+    .split("/")
+    .map((p) => encodeURIComponent(p).replace(/%20/g, "+"))
+    .join("/")}`;
 
 const SYNCED_2024 = "2024-06-01T10:05:00Z";
 
@@ -50,7 +54,10 @@ export function s3v2Source(extra: Partial<FixtureDataSource> = {}): FixtureDataS
 
 /** The fleet; `source` overrides members of the S3V2 data source (syncReingests, documents, ...). */
 export function s3v2Fleet(source: Partial<FixtureDataSource> = {}): Fixture {
-  const role = webRole("QBusinessWebRole", allowGetDocumentContent([`arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/${APP}`, `arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/${APP}/index/*`]));
+  const role = webRole(
+    "QBusinessWebRole",
+    allowGetDocumentContent([`arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/${APP}`, `arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/${APP}/index/*`]),
+  );
   const app = application("s3v2-app", [index("s3v2-idx", [s3v2Source(source)])], [webExperience("s3v2-web", roleArn(ACCOUNT, "QBusinessWebRole"))]);
   const objects = Object.fromEntries(
     OBJECTS.map(({ key, changed }) => [key, { text: `content of ${key}`, lastModified: changed ? "2026-02-01T00:00:00Z" : "2024-05-01T00:00:00Z" }]),

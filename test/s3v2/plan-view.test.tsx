@@ -18,7 +18,12 @@ afterEach(async () => {
   h = undefined;
 });
 
-const text = (html: string) => html.replace(/<[^>]+>/g, "").replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
 
 it("shows an S3V2 plan without a sync mode, and a still-stale result with its aws s3 cp commands", async () => {
   h = await startFixHarness(s3v2Fleet({ syncReingests: "changed" }));

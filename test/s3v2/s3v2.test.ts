@@ -126,7 +126,9 @@ describe("the full-sync fix for S3V2", () => {
     expect(result.outcome).toBe("partial");
     expect(result.verification?.ok).toBe(false);
     expect(result.message).toMatch(/but 2 of 3 documents are still from before the cutoff/);
-    expect(result.message).toMatch(/1\. Touch the 2 stale objects in s3:\/\/acme-legal.*2\. Or recreate the data source.*It loses the data source id, its sync history/);
+    expect(result.message).toMatch(
+      /1\. Touch the 2 stale objects in s3:\/\/acme-legal.*2\. Or recreate the data source.*It loses the data source id, its sync history/,
+    );
     expect(result.verification?.details?.touchCommands).toEqual([
       "aws s3 cp 's3://acme-legal/contracts/Master services agreement.pdf' 's3://acme-legal/contracts/Master services agreement.pdf' --metadata-directive REPLACE",
       "aws s3 cp s3://acme-legal/contracts/nda-2024.docx s3://acme-legal/contracts/nda-2024.docx --metadata-directive REPLACE",
@@ -160,7 +162,13 @@ describe("the full-sync fix for S3V2", () => {
   });
 
   it("says in words that deletion protection blocked the sync", async () => {
-    const gone = { documentId: documentIdOf("contracts/gone.txt"), status: "INDEXED" as const, createdAt: "2024-06-01T10:05:00Z", updatedAt: "2024-06-01T10:05:00Z", s3Key: "contracts/gone.txt" };
+    const gone = {
+      documentId: documentIdOf("contracts/gone.txt"),
+      status: "INDEXED" as const,
+      createdAt: "2024-06-01T10:05:00Z",
+      updatedAt: "2024-06-01T10:05:00Z",
+      s3Key: "contracts/gone.txt",
+    };
     h = await startFixHarness(s3v2Fleet({ documents: [...s3v2Source().documents, gone] }));
     const { result } = await planAndApply(h);
     expect(result.outcome).toBe("failed");
