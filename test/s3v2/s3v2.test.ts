@@ -6,7 +6,7 @@
  * "changed": still stale, with the exact next steps, which then work).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { GetDocumentContentCommand } from "@aws-sdk/client-qbusiness";
+import { GetDocumentContentCommand, StartDataSourceSyncJobCommand } from "@aws-sdk/client-qbusiness";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { howToFixFor, checkById } from "../../app/audit/checks";
 import { formatTable } from "../../app/audit/format";
@@ -159,6 +159,17 @@ describe("the full-sync fix for S3V2", () => {
     const entry = await getActivity(h.db, started.activityId!);
     expect(entry?.status).toBe("partial");
     expect(entry?.message).toMatch(/2 of 3 documents are still from before the cutoff.*1\. Touch the 2 stale objects/);
+  });
+
+  it("starts no second sync while one runs (as for S3), and says which one runs", async () => {
+    h = await startFixHarness(s3v2Fleet());
+    const { qbusiness } = h.t.clients(ACCOUNT, REGION);
+    const { executionId } = await qbusiness.send(new StartDataSourceSyncJobCommand({ applicationId: APP, indexId: INDEX, dataSourceId: SOURCE }));
+    const { plan, result } = await planAndApply(h);
+    expect(plan.details.runningSync?.executionId).toBe(executionId);
+    expect(result.outcome).toBe("refused");
+    expect(result.message).toBe(`A sync is already running: ${executionId}. No other sync was started.`);
+    expect(await listTrackedSyncs(h.db)).toEqual([]);
   });
 
   it("says in words that deletion protection blocked the sync", async () => {
