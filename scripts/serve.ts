@@ -181,7 +181,7 @@ async function main() {
 
   // ── Scans: initial audit when the database has none, then every QBR_SCAN_INTERVAL_MINUTES (owned by app/dashboard). ──
   // The local fleet's other accounts are reached as the fixture lays out (AssumeRole or their own keys).
-  startScanScheduler(localAws ? { targets: targetsForFixture(localAws.fleet) } : {});
+  void startScanScheduler(localAws ? { targets: targetsForFixture(localAws.fleet) } : {});
   // Fixes act where the scans read; full syncs a previous run started are followed again (modes restored).
   void startDashboardFixes(localAws ? { localAws } : {});
 

@@ -115,17 +115,18 @@ export async function scanFinished(): Promise<ScanStatus> {
  * database holds none (so a first visit is never empty), then one every
  * QBR_SCAN_INTERVAL_MINUTES when that is set (off otherwise). `audit` sets
  * what every dashboard scan reads (serve.ts: the demo fleet's accounts).
- * Returns a stop function.
+ * Resolves, once the initial audit is started (or not needed), to a stop function.
  */
-export function startScanScheduler(
+export async function startScanScheduler(
   audit: ScanAuditOptions = {},
   intervalMinutes = getConfig().scanIntervalMinutes,
-): () => void {
+): Promise<() => void> {
   const scans = state();
   scans.defaults = audit;
   scans.initial = (async () => {
     if ((await latestAuditId(await dashboardDb())) === undefined) startScan("initial audit");
   })().catch((error: unknown) => console.error("Could not read the database for the initial audit:", error));
+  await scans.initial;
   if (scans.scheduler) clearInterval(scans.scheduler);
   scans.scheduler = null;
   if (intervalMinutes) {

@@ -532,13 +532,13 @@ describe("scan now", () => {
     try {
       const here = await sessionOf("victor"); // sessions live in the database just switched to
       expect((await overview.loader(args(get("/", here)))).audit).toBeNull();
-      const stop = startScanScheduler();
+      const stop = await startScanScheduler();
       expect(scanStatus()).toMatchObject({ state: "running", startedBy: "initial audit" });
       expect((await overview.loader(args(get("/", here)))).scan.state).toBe("running");
       const done = await scanFinished();
       stop();
       expect(done.state).toBe("finished");
-      const stopAgain = startScanScheduler();
+      const stopAgain = await startScanScheduler();
       expect(scanStatus()).toEqual(done);
       stopAgain();
     } finally {
@@ -550,7 +550,7 @@ describe("scan now", () => {
     await scanFinished();
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     try {
-      const stop = startScanScheduler({}, 15);
+      const stop = await startScanScheduler({}, 15);
       expect(scanStatus().state).not.toBe("running");
       vi.advanceTimersByTime(15 * 60_000);
       expect(scanStatus()).toMatchObject({ state: "running", startedBy: "scheduler" });
