@@ -8,13 +8,7 @@
  */
 import { Transform, type TransformCallback } from "node:stream";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
-import {
-  createReadableStreamFromReadable,
-  createRequestHandler,
-  writeReadableStreamToWritable,
-  type AppLoadContext,
-  type ServerBuild,
-} from "@remix-run/node";
+import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 
 /** Every form the dashboard posts (sign-in, sign-out, scans, fix plans and applies) fits in a few KB. */
 export const FORM_BODY_LIMIT = 64 * 1024;

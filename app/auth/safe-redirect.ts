@@ -11,7 +11,7 @@ const HERE = "http://qbiz-readiness.invalid";
 /** Longer than any page's path and query; a longer value is not one we produced. */
 const MAX_LENGTH = 2048;
 // Control characters (browsers strip tab/CR/LF, which turns "/\t/host" into "//host") and backslashes.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f\\]/;
 
 function decoded(text: string): string | undefined {

@@ -175,6 +175,8 @@ export interface WebExperienceView {
 export interface ApplicationPage {
   audit: AuditStamp;
   accountId: string;
+  /** The account's name in AWS Organizations (organization audits), else null. */
+  accountName: string | null;
   region: string;
   applicationId: string;
   applicationArn: string | null;

@@ -49,7 +49,10 @@ function startsWith(data: Uint8Array, bytes: number[], at = 0): boolean {
 /** The first bytes as text, after a UTF-8 byte order mark and leading whitespace, lower-cased. */
 function leadingText(data: Uint8Array): string {
   const from = startsWith(data, [0xef, 0xbb, 0xbf]) ? 3 : 0;
-  return new TextDecoder("utf-8", { fatal: false }).decode(data.subarray(from, from + 512)).trimStart().toLowerCase();
+  return new TextDecoder("utf-8", { fatal: false })
+    .decode(data.subarray(from, from + 512))
+    .trimStart()
+    .toLowerCase();
 }
 
 /** Text: no NUL byte and valid UTF-8 in the first 8 KB (a cut multi-byte character at the end is allowed). */

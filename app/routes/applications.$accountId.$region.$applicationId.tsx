@@ -37,7 +37,7 @@ export default function ApplicationPage() {
       <h1>{app.displayName} <ReadinessBadge readiness={app.readiness} /></h1>
       <AuditTime audit={app.audit} />
       <dl className="facts">
-        <dt>Account · region</dt><dd>{app.accountId} · {app.region}</dd>
+        <dt>Account · region</dt><dd>{app.accountName ? `${app.accountName} (${app.accountId})` : app.accountId} · {app.region}</dd>
         <dt>Application id</dt><dd><code>{app.applicationId}</code></dd>
         <dt>ARN</dt><dd><code>{app.applicationArn ?? "unknown"}</code></dd>
         <dt>Identity type</dt><dd>{app.identityType ?? "unknown"}</dd>

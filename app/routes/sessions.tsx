@@ -45,17 +45,21 @@ export default function Sessions() {
         <section className="card" aria-labelledby="everyone-heading">
           <h2 id="everyone-heading">Sign out everyone</h2>
           <p>
-            Ends every signed-in session on this dashboard at once, yours included: everyone signs in again with their
-            password. Use it when a password or a session cookie may have leaked, or someone left the team. Sessions also
-            end on sign-out, after 12 hours, after an idle period (QBR_SESSION_IDLE_MINUTES), and when a user&apos;s password or role changes.
+            Ends every signed-in session on this dashboard at once, yours included: everyone signs in again with their password. Use it when a password or a
+            session cookie may have leaked, or someone left the team. Sessions also end on sign-out, after 12 hours, after an idle period
+            (QBR_SESSION_IDLE_MINUTES), and when a user&apos;s password or role changes.
           </p>
           {canSignOutEveryone ? (
             <Form method="post" data-testid="sign-out-everyone">
               <CsrfInput />
-              <button type="submit" className="danger">Sign out everyone</button>
+              <button type="submit" className="danger">
+                Sign out everyone
+              </button>
             </Form>
           ) : (
-            <p className="muted" data-testid="operators-only">Operators only: you are signed in as a viewer.</p>
+            <p className="muted" data-testid="operators-only">
+              Operators only: you are signed in as a viewer.
+            </p>
           )}
         </section>
       )}

@@ -13,6 +13,8 @@ import { hashPassword, parsePasswordHash } from "~/auth/password.server";
 import { setConfig } from "~/config.server";
 import { openDatabase, type Db } from "~/db/database";
 import { skipReasonInWords } from "~/dashboard/accounts.server";
+import { getApplicationPage } from "~/dashboard/application.server";
+import { id36 } from "../audit/fleet-builder";
 import { accountCredentials } from "~/local-aws/fixture-types";
 import * as accountsRoute from "~/routes/accounts";
 import * as overviewRoute from "~/routes/_index";
@@ -67,6 +69,8 @@ describe("/accounts", () => {
     const accounts = (page as { applications: { accountId: string; accountName?: string }[] }).applications.map((a) => [a.accountId, a.accountName]);
     expect(accounts).toContainEqual([WITH_ROLE, "Prod Assistant"]);
     expect(accounts).toContainEqual([MANAGEMENT, "Management"]);
+    const app = await getApplicationPage(db, { accountId: WITH_ROLE, region: REGION, applicationId: id36("prod-app") });
+    expect(app?.accountName).toBe("Prod Assistant");
   });
 
   it("needs a signed-in user", async () => {

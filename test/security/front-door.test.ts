@@ -185,7 +185,9 @@ describe("the dashboard server's front door", () => {
       for (const target of [rolePage, rolePage.replace("?", ".data?")]) {
         const answer = await post(`${dashboard.url}${target}`, body, { ...FORM, cookie: olivia.cookie, origin });
         expect(answer.status, target).toBe(403);
-        expect(answer.body, target).toContain(`Cross-site request refused: its Origin "${origin}" is not this dashboard (${dashboard.url}). Nothing was changed.`);
+        expect(answer.body, target).toContain(
+          `Cross-site request refused: its Origin "${origin}" is not this dashboard (${dashboard.url}). Nothing was changed.`,
+        );
       }
     });
 

@@ -74,7 +74,11 @@ describe("an empty re-upload file", () => {
     expect(plan.status).toBe("refused");
     expect(plan.details.matched).toEqual([]);
     expect(plan.details.refusedFiles).toEqual([
-      { documentId: "handbook.pdf", file: expect.stringMatching(/handbook\.pdf$/), reason: expect.stringMatching(/is empty \(0 bytes\): uploading it would blank handbook\.pdf\. It is not sent\.$/) },
+      {
+        documentId: "handbook.pdf",
+        file: expect.stringMatching(/handbook\.pdf$/),
+        reason: expect.stringMatching(/is empty \(0 bytes\): uploading it would blank handbook\.pdf\. It is not sent\.$/),
+      },
     ]);
     expect(plan.reasons.join("\n")).toMatch(/empty \(0 bytes\)/);
     const result = await applyReupload(h.ctx, plan, { actor: "cli:alice", confirmPlanHash: plan.planHash, files });
@@ -158,7 +162,7 @@ describe("npm run fix -- reupload-files --plan", () => {
     const dir = folderWith({ "handbook.pdf": "", "a/org-chart.md": "# one", "b/org-chart.md": "# two", "fresh.txt": HTML.replace("html", "htm") });
     fs.symlinkSync("/etc/hostname", path.join(dir, "linked.txt"));
     const work = folderWith({ "fleet.json": JSON.stringify(fixFleet()) });
-    const env = { PATH: process.env.PATH, HOME: work, QBR_DB: path.join(work, "fix.sqlite"), NODE_ENV: "test" };
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: work, QBR_DB: path.join(work, "fix.sqlite"), NODE_ENV: "test" };
     const run = await runScript("scripts/fix.ts", ["reupload-files", "--all", "--fixture", path.join(work, "fleet.json"), "--files", dir, "--plan"], env);
     expect(run.stdout).toMatch(/REFUSED: .*handbook\.pdf → handbook\.pdf: .*is empty \(0 bytes\)/);
     expect(run.stdout).toMatch(/REFUSED: .*a\/org-chart\.md, .*b\/org-chart\.md → org-chart\.md: 2 files are named like org-chart\.md/);
@@ -170,7 +174,12 @@ describe("npm run fix -- reupload-files --plan", () => {
 
 describe("the dashboard's re-upload page", () => {
   const DEMO_FIXTURE = path.resolve(__dirname, "../../app/local-aws/fixtures/demo-fleet.json");
-  const TRAVEL_UPLOADS = { accountId: "111122223333", region: "us-west-2", applicationId: "2692c40a-7c9f-41be-a90f-8a6c9b1abf13", indexId: "9113503a-da44-49f7-a54f-cf2cda578e55" };
+  const TRAVEL_UPLOADS = {
+    accountId: "111122223333",
+    region: "us-west-2",
+    applicationId: "2692c40a-7c9f-41be-a90f-8a6c9b1abf13",
+    indexId: "9113503a-da44-49f7-a54f-cf2cda578e55",
+  };
   const [PDF_DOC, DOCX_DOC] = ["national_park_services_infograph.pdf", "Offsite agenda Yosemite 2025.docx"];
   const page = `/fix/reupload-files?${new URLSearchParams(TRAVEL_UPLOADS)}`;
 
@@ -190,10 +199,15 @@ describe("the dashboard's re-upload page", () => {
       configureDashboardFixes({ localAws: aws.aws, sleep: async (ms) => aws.aws.clock.advance(ms) });
       await runAudit({ targets: targetsForFixture(aws.aws.fleet), endpoint: aws.aws.endpoint, db: await dashboardDb() });
       const olivia = await sessionOf("olivia");
-      const files = [{ name: PDF_DOC, text: "" }, { name: DOCX_DOC, text: HTML }];
+      const files = [
+        { name: PDF_DOC, text: "" },
+        { name: DOCX_DOC, text: HTML },
+      ];
 
       const { checked } = await reuploadRoute.action(args(postFiles(olivia, { intent: "check" }, files)));
-      expect(checked!.details.refusedFiles).toEqual([{ documentId: PDF_DOC, file: PDF_DOC, reason: `${PDF_DOC} is empty (0 bytes): uploading it would blank ${PDF_DOC}. It is not sent.` }]);
+      expect(checked!.details.refusedFiles).toEqual([
+        { documentId: PDF_DOC, file: PDF_DOC, reason: `${PDF_DOC} is empty (0 bytes): uploading it would blank ${PDF_DOC}. It is not sent.` },
+      ]);
       expect(checked!.details.matched.map((m) => [m.documentId, m.typeWarning])).toEqual([
         [DOCX_DOC, `${DOCX_DOC} is named as Word (.docx) but its content is HTML: check it is the right file before uploading it.`],
       ]);

@@ -26,7 +26,9 @@ const DB = path.join(dir, "dashboard.sqlite");
 let hashes: { olivia: string; victor: string; oliviaNew: string };
 
 function configure(extra: Record<string, string> = {}, users = { olivia: `olivia:${hashes.olivia}`, victor: `victor:${hashes.victor}` }) {
-  setConfig(loadConfig({ QBR_DB: DB, QBR_SESSION_SECRET: "sessions-test-secret-0123456789", QBR_OPERATORS: users.olivia, QBR_VIEWERS: users.victor, ...extra }));
+  setConfig(
+    loadConfig({ QBR_DB: DB, QBR_SESSION_SECRET: "sessions-test-secret-0123456789", QBR_OPERATORS: users.olivia, QBR_VIEWERS: users.victor, ...extra }),
+  );
 }
 
 beforeAll(async () => {
@@ -128,7 +130,9 @@ describe("sessions end without a sign-out", () => {
   it("when the user's role changes", async () => {
     const olivia = await signedIn("olivia", "correct horse");
     // olivia becomes a viewer, with the same password.
-    setConfig(loadConfig({ QBR_DB: DB, QBR_SESSION_SECRET: "sessions-test-secret-0123456789", QBR_VIEWERS: `olivia:${hashes.olivia},victor:${hashes.victor}` }));
+    setConfig(
+      loadConfig({ QBR_DB: DB, QBR_SESSION_SECRET: "sessions-test-secret-0123456789", QBR_VIEWERS: `olivia:${hashes.olivia},victor:${hashes.victor}` }),
+    );
     expectSignedOut(await threeRequests(olivia));
   });
 });

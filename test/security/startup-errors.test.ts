@@ -62,36 +62,50 @@ else it.skip("a read-only database file (cannot make one here: root without moun
 const own = (text: string) =>
   text
     .split("\n")
-    .filter((line) => line.trim() && !/NodeVersionSupportWarning|versions published after|will require node|To continue receiving|security updates please|More information can be found|--trace-warnings/.test(line))
+    .filter(
+      (line) =>
+        line.trim() &&
+        !/NodeVersionSupportWarning|versions published after|will require node|To continue receiving|security updates please|More information can be found|--trace-warnings/.test(
+          line,
+        ),
+    )
     .join("\n");
 
 describe("a database that cannot be opened", () => {
   beforeAll(() => buildOnce());
 
-  it.each(UNUSABLE)("(%s) stops the dashboard before it listens, with one line naming the file", async (_what, db) => {
-    const run = await runDashboardToExit({ QBR_DB: db });
-    expect(run.code).toBe(2);
-    const lines = own(run.output).split("\n");
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^QBR_DB: .*${db.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`));
-    expect(run.output).not.toContain("listening on");
-    expect(run.output).not.toContain("sign-in?token=");
-  }, 90_000);
+  it.each(UNUSABLE)(
+    "(%s) stops the dashboard before it listens, with one line naming the file",
+    async (_what, db) => {
+      const run = await runDashboardToExit({ QBR_DB: db });
+      expect(run.code).toBe(2);
+      const lines = own(run.output).split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^QBR_DB: .*${db.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`));
+      expect(run.output).not.toContain("listening on");
+      expect(run.output).not.toContain("sign-in?token=");
+    },
+    90_000,
+  );
 
-  it.each(UNUSABLE)("(%s) is named by the audit and fix CLIs", async (_what, db) => {
-    const fixture = path.join(dir, "fleet.json");
-    fs.writeFileSync(fixture, JSON.stringify(fixFleet()));
-    const env = { PATH: process.env.PATH, HOME: dir, NODE_ENV: "test" };
-    for (const [script, args] of [
-      ["scripts/audit.ts", ["--fixture", fixture, "--db", db]],
-      ["scripts/fix.ts", ["patch-role-policy", "--all", "--plan", "--fixture", fixture, "--db", db]],
-    ] as const) {
-      const run = await runScript(script, [...args], env);
-      expect(run.code, script).toBe(2);
-      expect(own(run.stderr), script).toContain(`Cannot open the database file ${db}`);
-      expect(run.stderr, script).not.toMatch(/^\s+at /m);
-    }
-  }, 90_000);
+  it.each(UNUSABLE)(
+    "(%s) is named by the audit and fix CLIs",
+    async (_what, db) => {
+      const fixture = path.join(dir, "fleet.json");
+      fs.writeFileSync(fixture, JSON.stringify(fixFleet()));
+      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, NODE_ENV: "test" };
+      for (const [script, args] of [
+        ["scripts/audit.ts", ["--fixture", fixture, "--db", db]],
+        ["scripts/fix.ts", ["patch-role-policy", "--all", "--plan", "--fixture", fixture, "--db", db]],
+      ] as const) {
+        const run = await runScript(script, [...args], env);
+        expect(run.code, script).toBe(2);
+        expect(own(run.stderr), script).toContain(`Cannot open the database file ${db}`);
+        expect(run.stderr, script).not.toMatch(/^\s+at /m);
+      }
+    },
+    90_000,
+  );
 });
 
 describe("npm run fix with bad arguments", () => {
@@ -107,12 +121,16 @@ describe("npm run fix with bad arguments", () => {
     [["full-sync"], /full-sync needs --data-source, --application or --all/],
     [["patch-role-policy", "--all", "--files", aFolder], /--files does not apply to patch-role-policy/],
     [["full-sync", "--all", "--fixture", badFixture], /accounts\[0\]\.accountId/],
-  ])("%j: exits 2 with the reason, creating no database file", async (args, message) => {
-    const db = path.join(dir, `never-${Math.random().toString(36).slice(2)}`, "fix.sqlite");
-    const run = await runScript("scripts/fix.ts", [...args, "--db", db], { PATH: process.env.PATH, HOME: dir, NODE_ENV: "test" });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(message);
-    expect(fs.existsSync(db)).toBe(false);
-    expect(fs.existsSync(path.dirname(db))).toBe(false);
-  }, 60_000);
+  ])(
+    "%j: exits 2 with the reason, creating no database file",
+    async (args, message) => {
+      const db = path.join(dir, `never-${Math.random().toString(36).slice(2)}`, "fix.sqlite");
+      const run = await runScript("scripts/fix.ts", [...args, "--db", db], { PATH: process.env.PATH, HOME: dir, NODE_ENV: "test" } as NodeJS.ProcessEnv);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(fs.existsSync(db)).toBe(false);
+      expect(fs.existsSync(path.dirname(db))).toBe(false);
+    },
+    60_000,
+  );
 });
