@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
+import http2 from "node:http2";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
@@ -249,5 +250,39 @@ describe("bodies refused before they are read", () => {
     });
     const out = await streamBody({ path: "/applications", method: "POST", headers: signed.headers, totalBytes: 4 * MB });
     expect(out.status).toBe(413);
+  });
+});
+
+describe("bodies refused unread over HTTP/2 (the Q Business client's protocol)", () => {
+  it("an unsigned 200 MB POST on an HTTP/2 stream gets 403 MissingAuthenticationTokenException and the stream is reset, not read", async () => {
+    const session = http2.connect(t.aws.endpoint);
+    try {
+      const out = await new Promise<{ status?: number; type?: string; bytesWritten: number }>((resolve) => {
+        const stream = session.request({ ":method": "POST", ":path": "/applications", "content-type": "application/json" });
+        const chunk = Buffer.alloc(64 * 1024);
+        let bytesWritten = 0;
+        let status: number | undefined;
+        let type: string | undefined;
+        stream.on("response", (headers) => {
+          status = Number(headers[":status"]);
+          type = String(headers["x-amzn-errortype"]);
+        });
+        stream.resume(); // the answer's body must be read for the stream to close
+        stream.on("close", () => resolve({ status, type, bytesWritten }));
+        stream.on("error", () => undefined);
+        const pump = () => {
+          while (bytesWritten < 200 * 1024 * 1024 && !stream.destroyed) {
+            bytesWritten += chunk.length;
+            if (!stream.write(chunk)) return void stream.once("drain", pump);
+          }
+          if (!stream.destroyed) stream.end();
+        };
+        pump();
+      });
+      expect(out).toMatchObject({ status: 403, type: "MissingAuthenticationTokenException" });
+      expect(out.bytesWritten).toBeLessThan(50 * 1024 * 1024);
+    } finally {
+      session.close();
+    }
   });
 });
