@@ -324,6 +324,81 @@ function checkArguments(action: CliAction, args: Args): void {
 
 // ---------------------------------------------------------------- main
 
+/** What the command will plan and apply: one job per resource its selector names (an audit first when none is at hand). */
+async function jobsFor(action: Exclude<CliAction, "resume">, run: { ctx: FixContext; args: Args; db: Db; actor: string; targets?: TargetSpec[]; endpoint?: string }): Promise<Job[]> {
+  const { ctx, args, db, actor, targets, endpoint } = run;
+  if (action === "rollback") {
+    const id = Number(args.activity);
+    if (!args.activity || !Number.isInteger(id) || id < 1) throw new UsageError("rollback needs --activity <id>.");
+    return [{ label: `rollback of activity #${id}`, plan: () => planRollback(ctx, id), apply: (plan) => applyRollback(ctx, plan as never, { actor, confirmPlanHash: plan.planHash }) }];
+  } else {
+    // A fixture's fleet is new in this process: audit it first; otherwise audit only when there is no audit yet.
+    let audited = args.fixture ? undefined : await readAudit(db);
+    if (!audited) {
+      process.stderr.write("Auditing first, to find what to fix...\n");
+      await runAudit({ targets, endpoint, db });
+      audited = await readAudit(db);
+    }
+    if (!audited) throw new AuditSetupError("No audit could be made.");
+    if (action === "full-sync") {
+      const wait = !!args.wait;
+      return fullSyncJobs(ctx, args, audited).map((ref) => ({
+        label: `full sync of ${ref.dataSourceId}`,
+        plan: () => planFullSync(ctx, ref),
+        apply: (plan) =>
+          applyFullSync(ctx, plan as never, {
+            actor,
+            confirmPlanHash: plan.planHash,
+            wait,
+            waitForRunning: wait,
+            restoreMode: !args["keep-full-mode"],
+            // The CLI exits after the command: a later `resume` (or the dashboard server) follows the job.
+            followInBackground: false,
+          }),
+      }));
+    } else if (action === "patch-role-policy") {
+      return roleJobs(args, audited).map((ref) => ({
+        label: `role ${ref.roleArn}`,
+        plan: () => planRolePolicyPatch(ctx, ref),
+        apply: (plan) => applyRolePolicyPatch(ctx, plan as never, { actor, confirmPlanHash: plan.planHash }),
+      }));
+    } else {
+      const files = fileSource(args);
+      return reuploadJobs(args, audited).map((ref) => ({
+        label: `uploaded files of index ${ref.indexId}`,
+        plan: () => planReupload(ctx, { ...ref, files }),
+        apply: (plan) => applyReupload(ctx, plan as never, { actor, confirmPlanHash: plan.planHash, files }),
+      }));
+    }
+  }
+}
+
+/** Plan each job, print it, and apply it when asked to and confirmed. True when every job ended done. */
+async function runJobs(jobs: Job[], args: Args): Promise<boolean> {
+  let allDone = true;
+  for (const job of jobs) {
+    const plan = await job.plan();
+    printPlan(plan);
+    if (plan.status !== "ready") {
+      if (plan.status !== "nothing-to-do") allDone = false;
+      continue;
+    }
+    if (args.plan) continue;
+    if (!args.yes && !(await confirm(`Apply this plan (${job.label})? [y/N] `))) {
+      out("-> not applied.");
+      allDone = false;
+      continue;
+    }
+    const result = await job.apply(plan);
+    printResult(result);
+    if (result.outcome === "stale-plan") printPlan(result.plan);
+    if (result.outcome === "started") out("   The sync is tracked: `npm run fix -- resume` (or the dashboard server) follows it and restores the mode.");
+    if (!SUCCESS.has(result.outcome)) allDone = false;
+  }
+  return allDone;
+}
+
+
 async function main(argv: string[]): Promise<number> {
   const { values: args, positionals } = parse(argv);
   if (args.help) {
@@ -363,77 +438,13 @@ async function main(argv: string[]): Promise<number> {
       return results.every((r) => r.ok) ? 0 : 1;
     }
 
-    let jobs: Job[];
-    if (action === "rollback") {
-      const id = Number(args.activity);
-      if (!args.activity || !Number.isInteger(id) || id < 1) throw new UsageError("rollback needs --activity <id>.");
-      jobs = [{ label: `rollback of activity #${id}`, plan: () => planRollback(ctx!, id), apply: (plan) => applyRollback(ctx!, plan as never, { actor, confirmPlanHash: plan.planHash }) }];
-    } else {
-      // A fixture's fleet is new in this process: audit it first; otherwise audit only when there is no audit yet.
-      let audited = args.fixture ? undefined : await readAudit(db);
-      if (!audited) {
-        process.stderr.write("Auditing first, to find what to fix...\n");
-        await runAudit({ targets, endpoint: localAws?.endpoint ?? endpoint, db });
-        audited = await readAudit(db);
-      }
-      if (!audited) throw new AuditSetupError("No audit could be made.");
-      if (action === "full-sync") {
-        const wait = !!args.wait;
-        jobs = fullSyncJobs(ctx, args, audited).map((ref) => ({
-          label: `full sync of ${ref.dataSourceId}`,
-          plan: () => planFullSync(ctx!, ref),
-          apply: (plan) =>
-            applyFullSync(ctx!, plan as never, {
-              actor,
-              confirmPlanHash: plan.planHash,
-              wait,
-              waitForRunning: wait,
-              restoreMode: !args["keep-full-mode"],
-              // The CLI exits after the command: a later `resume` (or the dashboard server) follows the job.
-              followInBackground: false,
-            }),
-        }));
-      } else if (action === "patch-role-policy") {
-        jobs = roleJobs(args, audited).map((ref) => ({
-          label: `role ${ref.roleArn}`,
-          plan: () => planRolePolicyPatch(ctx!, ref),
-          apply: (plan) => applyRolePolicyPatch(ctx!, plan as never, { actor, confirmPlanHash: plan.planHash }),
-        }));
-      } else {
-        const files = fileSource(args);
-        jobs = reuploadJobs(args, audited).map((ref) => ({
-          label: `uploaded files of index ${ref.indexId}`,
-          plan: () => planReupload(ctx!, { ...ref, files }),
-          apply: (plan) => applyReupload(ctx!, plan as never, { actor, confirmPlanHash: plan.planHash, files }),
-        }));
-      }
-    }
+    const jobs = await jobsFor(action, { ctx, args, db, actor, targets, endpoint: localAws?.endpoint ?? endpoint });
     if (jobs.length === 0) {
       out(`Nothing to fix with ${action} for this selector (no open finding it fixes).`);
       return 0;
     }
 
-    let allDone = true;
-    for (const job of jobs) {
-      const plan = await job.plan();
-      printPlan(plan);
-      if (plan.status !== "ready") {
-        if (plan.status !== "nothing-to-do") allDone = false;
-        continue;
-      }
-      if (args.plan) continue;
-      if (!args.yes && !(await confirm(`Apply this plan (${job.label})? [y/N] `))) {
-        out("-> not applied.");
-        allDone = false;
-        continue;
-      }
-      const result = await job.apply(plan);
-      printResult(result);
-      if (result.outcome === "stale-plan") printPlan(result.plan);
-      if (result.outcome === "started") out("   The sync is tracked: `npm run fix -- resume` (or the dashboard server) follows it and restores the mode.");
-      if (!SUCCESS.has(result.outcome)) allDone = false;
-    }
-    return allDone ? 0 : 1;
+    return (await runJobs(jobs, args)) ? 0 : 1;
   } finally {
     await ctx?.close();
     await db.close();
