@@ -175,109 +175,142 @@ export async function applyFullSync(
     resource,
     action: "full-sync",
     replan: () => planFullSync(ctx, ref),
-    run: async (plan, activityId, calls) => {
-    const { qbusiness } = await ctx.clients(ref.accountId, ref.region);
-    const restore = options.restoreMode ?? true;
-    const original = plan.details.currentSyncMode;
-
-    if (plan.details.runningSync) return alreadyRunning(ctx, ref, plan.details.runningSync.executionId, options, calls, []);
-    if (plan.details.modeless) return applyModelessSync(ctx, { ref, options, activityId, calls });
-
-    const steps = new Steps([
-      ...(plan.details.switchesMode ? [`switch syncMode ${original} → ${FULL_MODE}`] : []),
-      "start the sync",
-      ...(options.wait ? ["follow the sync to its end"] : []),
-      ...(plan.details.switchesMode && restore ? [`restore syncMode ${original}`] : []),
-    ]);
-    if (plan.details.switchesMode) {
-      try {
-        // The configuration as it is now (the plan's, re-read by the re-plan) with only syncMode changed.
-        const current = await calls.send<GetDataSourceResponse>(qbusiness, new GetDataSourceCommand(sourcePath(ref)), "qbusiness:GetDataSource");
-        await calls.send(
-          qbusiness,
-          new UpdateDataSourceCommand({ ...sourcePath(ref), ...updateInputFrom(current, plan.details.newConfiguration!) }),
-          "qbusiness:UpdateDataSource",
-        );
-        steps.complete(`switch syncMode ${original} → ${FULL_MODE}`);
-      } catch (error) {
-        return failed(error, steps, "Could not switch the data source to full sync mode");
-      }
-    }
-    let executionId: string;
-    try {
-      const started = await calls.send<{ executionId?: string }>(qbusiness, new StartDataSourceSyncJobCommand(sourcePath(ref)), "qbusiness:StartDataSourceSyncJob");
-      executionId = started.executionId ?? "";
-      steps.complete("start the sync");
-    } catch (error) {
-      // Put the mode back at once: no sync of ours will run in it.
-      // What putting the mode back did (said in words) or why it could not.
-      const undo: string[] = [];
-      const undoFailed: string[] = [];
-      if (plan.details.switchesMode && original) {
-        try {
-          const restored = await restoreSyncMode(ctx, ref, original, calls);
-          // "left as it is" when someone else changed the mode meanwhile: say that instead.
-          if (restored.startsWith("syncMode restored")) steps.complete(`restore syncMode ${original}`);
-          else undo.push(restored);
-        } catch (restoreError) {
-          undoFailed.push(`restore syncMode ${original} (${restoreError instanceof Error ? restoreError.message : String(restoreError)}); it is still ${FULL_MODE}`);
-        }
-      }
-      if (errorCode(error) === "ConflictException") {
-        const running = (await latestRunningJob(ctx, ref, calls)) ?? "unknown";
-        const outcome = await alreadyRunning(ctx, ref, running, options, calls, [...steps.done, ...undo]);
-        return { ...outcome, notDone: [...outcome.notDone, ...undoFailed] };
-      }
-      const result = failed(error, steps, "Could not start the sync");
-      const restoreStep = `restore syncMode ${original}`;
-      return {
-        ...result,
-        done: [...result.done, ...undo],
-        notDone: [...result.notDone.filter((n) => !(undoFailed.length && n === restoreStep)), ...undoFailed],
-      };
-    }
-    const tracked = await insertTrackedSync(ctx.db, {
-      activityId,
-      dataSource: ref,
-      executionId,
-      originalSyncMode: original,
-      restoreMode: restore,
-      fullMode: true,
-      startedAt: ctx.now().toISOString(),
-    });
-    await appendActivityEvent(ctx.db, activityId, {
-      at: ctx.now(),
-      status: "running",
-      message: `Full sync ${executionId} started`,
-      requestIds: calls.requestIds.splice(0),
-      data: { executionId },
-    });
-    if (!options.wait) {
-      if (options.followInBackground ?? true) followInBackground(ctx, tracked);
-      return {
-        outcome: "started",
-        message: `Full sync ${executionId} started; it is tracked and ${restore && plan.details.switchesMode ? `${original} will be restored when it ends` : "followed to its end"}.`,
-        done: steps.done,
-        notDone: [],
-        reaudit: false,
-        data: { executionId, trackedSyncId: tracked.id },
-      };
-    }
-    const followed = await followTrackedSync(ctx, tracked);
-    const done = [...steps.done, ...followed.done];
-    return {
-      outcome: followed.ok ? "succeeded" : done.length > 0 ? "partial" : "failed",
-      message: followed.ok
-        ? `Full sync ${executionId} succeeded${plan.details.switchesMode && restore ? `; syncMode is ${original} again` : ""}.`
-        : `Full sync ${executionId} ended ${followed.jobStatus}.`,
-      done,
-      notDone: followed.notDone,
-      reaudit: false,
-      ...(followed.reaudit ? { reauditResult: followed.reaudit } : {}),
-      data: { executionId, jobStatus: followed.jobStatus, trackedSyncId: tracked.id },
-    };
-  },
+    run: (plan, activityId, calls) => runFullSync(ctx, { ref, plan, options, activityId, calls }),
   });
+}
+
+interface FullSyncRun {
+  ref: DataSourceRef;
+  plan: FullSyncPlan;
+  options: FullSyncApplyOptions;
+  activityId: number;
+  calls: AwsCalls;
+}
+
+/** The steps of a full sync, in words (switch, start, follow, restore), as the plan says they will be. */
+function fullSyncSteps(run: FullSyncRun): Steps {
+  const { plan, options } = run;
+  const original = plan.details.currentSyncMode;
+  return new Steps([
+    ...(plan.details.switchesMode ? [`switch syncMode ${original} → ${FULL_MODE}`] : []),
+    "start the sync",
+    ...(options.wait ? ["follow the sync to its end"] : []),
+    ...(plan.details.switchesMode && (options.restoreMode ?? true) ? [`restore syncMode ${original}`] : []),
+  ]);
+}
+
+/** Apply's run step: switch to full mode when needed, start the sync, then track or follow it. */
+async function runFullSync(ctx: FixContext, run: FullSyncRun): Promise<RunOutcome> {
+  const { ref, plan, options, activityId, calls } = run;
+  const { qbusiness } = await ctx.clients(ref.accountId, ref.region);
+  const original = plan.details.currentSyncMode;
+  if (plan.details.runningSync) return alreadyRunning(ctx, ref, plan.details.runningSync.executionId, options, calls, []);
+  if (plan.details.modeless) return applyModelessSync(ctx, { ref, options, activityId, calls });
+
+  const steps = fullSyncSteps(run);
+  if (plan.details.switchesMode) {
+    try {
+      // The configuration as it is now (the plan's, re-read by the re-plan) with only syncMode changed.
+      const current = await calls.send<GetDataSourceResponse>(qbusiness, new GetDataSourceCommand(sourcePath(ref)), "qbusiness:GetDataSource");
+      await calls.send(
+        qbusiness,
+        new UpdateDataSourceCommand({ ...sourcePath(ref), ...updateInputFrom(current, plan.details.newConfiguration!) }),
+        "qbusiness:UpdateDataSource",
+      );
+      steps.complete(`switch syncMode ${original} → ${FULL_MODE}`);
+    } catch (error) {
+      return failed(error, steps, "Could not switch the data source to full sync mode");
+    }
+  }
+  let executionId: string;
+  try {
+    const started = await calls.send<{ executionId?: string }>(qbusiness, new StartDataSourceSyncJobCommand(sourcePath(ref)), "qbusiness:StartDataSourceSyncJob");
+    executionId = started.executionId ?? "";
+    steps.complete("start the sync");
+  } catch (error) {
+    return startFailed(ctx, run, { steps, error });
+  }
+  return trackStartedSync(ctx, run, { steps, executionId });
+}
+
+/** The sync could not start: put the mode back at once (no sync of ours will run in it), or join the one already running. */
+async function startFailed(ctx: FixContext, run: FullSyncRun, at: { steps: Steps; error: unknown }): Promise<RunOutcome> {
+  const { ref, plan, options, calls } = run;
+  const { steps, error } = at;
+  const original = plan.details.currentSyncMode;
+  // What putting the mode back did (said in words) or why it could not.
+  const undo: string[] = [];
+  const undoFailed: string[] = [];
+  if (plan.details.switchesMode && original) {
+    try {
+      const restored = await restoreSyncMode(ctx, ref, original, calls);
+      // "left as it is" when someone else changed the mode meanwhile: say that instead.
+      if (restored.startsWith("syncMode restored")) steps.complete(`restore syncMode ${original}`);
+      else undo.push(restored);
+    } catch (restoreError) {
+      undoFailed.push(`restore syncMode ${original} (${restoreError instanceof Error ? restoreError.message : String(restoreError)}); it is still ${FULL_MODE}`);
+    }
+  }
+  if (errorCode(error) === "ConflictException") {
+    const running = (await latestRunningJob(ctx, ref, calls)) ?? "unknown";
+    const outcome = await alreadyRunning(ctx, ref, running, options, calls, [...steps.done, ...undo]);
+    return { ...outcome, notDone: [...outcome.notDone, ...undoFailed] };
+  }
+  const result = failed(error, steps, "Could not start the sync");
+  const restoreStep = `restore syncMode ${original}`;
+  return {
+    ...result,
+    done: [...result.done, ...undo],
+    notDone: [...result.notDone.filter((n) => !(undoFailed.length && n === restoreStep)), ...undoFailed],
+  };
+}
+
+/** Record the started sync (so following it survives a restart), then follow it now or in the background. */
+async function trackStartedSync(ctx: FixContext, run: FullSyncRun, started: { steps: Steps; executionId: string }): Promise<RunOutcome> {
+  const { ref, plan, options, activityId, calls } = run;
+  const { steps, executionId } = started;
+  const original = plan.details.currentSyncMode;
+  const restore = options.restoreMode ?? true;
+  const tracked = await insertTrackedSync(ctx.db, {
+    activityId,
+    dataSource: ref,
+    executionId,
+    originalSyncMode: original,
+    restoreMode: restore,
+    fullMode: true,
+    startedAt: ctx.now().toISOString(),
+  });
+  await appendActivityEvent(ctx.db, activityId, {
+    at: ctx.now(),
+    status: "running",
+    message: `Full sync ${executionId} started`,
+    requestIds: calls.requestIds.splice(0),
+    data: { executionId },
+  });
+  if (!options.wait) {
+    if (options.followInBackground ?? true) followInBackground(ctx, tracked);
+    return {
+      outcome: "started",
+      message: `Full sync ${executionId} started; it is tracked and ${restore && plan.details.switchesMode ? `${original} will be restored when it ends` : "followed to its end"}.`,
+      done: steps.done,
+      notDone: [],
+      reaudit: false,
+      data: { executionId, trackedSyncId: tracked.id },
+    };
+  }
+  const followed = await followTrackedSync(ctx, tracked);
+  const done = [...steps.done, ...followed.done];
+  return {
+    outcome: followed.ok ? "succeeded" : done.length > 0 ? "partial" : "failed",
+    message: followed.ok
+      ? `Full sync ${executionId} succeeded${plan.details.switchesMode && restore ? `; syncMode is ${original} again` : ""}.`
+      : `Full sync ${executionId} ended ${followed.jobStatus}.`,
+    done,
+    notDone: followed.notDone,
+    reaudit: false,
+    ...(followed.reaudit ? { reauditResult: followed.reaudit } : {}),
+    data: { executionId, jobStatus: followed.jobStatus, trackedSyncId: tracked.id },
+  };
 }
 
 /**
