@@ -11,6 +11,8 @@ import type { Db } from "~/db/database";
 import { auditStamp } from "./findings.server";
 import type { AuditStamp } from "./types";
 
+export { skipReasonInWords } from "./accounts-words";
+
 export interface AccountTargetRow {
   accountId: string;
   accountName: string | null;
@@ -30,16 +32,6 @@ export interface AccountsPage {
   organization: { organizationId: string; managementAccountId: string; ous?: string[] } | null;
   targets: AccountTargetRow[];
   skipped: SkippedAccount[];
-}
-
-const SKIP_REASONS: Record<SkippedAccount["reason"], string> = {
-  suspended: "suspended: nothing to read",
-  "pending-closure": "closing: nothing to read",
-  excluded: "excluded (--exclude-accounts / QBR_EXCLUDE_ACCOUNTS)",
-};
-
-export function skipReasonInWords(reason: SkippedAccount["reason"]): string {
-  return SKIP_REASONS[reason];
 }
 
 export async function getAccountsPage(db: Db): Promise<AccountsPage> {
