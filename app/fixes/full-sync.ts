@@ -17,6 +17,7 @@ import {
   UpdateDataSourceCommand,
   type DataSourceSyncJob,
   type GetDataSourceResponse,
+  type QBusinessClient,
 } from "@aws-sdk/client-qbusiness";
 import { getApplicationInventory, latestAuditId } from "../audit/history";
 import { INCREMENTAL_SYNC_MODE, RUNNING_SYNC_JOB_STATUSES } from "../aws/vocabulary";
@@ -56,6 +57,22 @@ async function auditedDocumentCount(ctx: FixContext, d: DataSourceRef): Promise<
   return { count: ds.documents.scanned, capped: ds.documents.capped };
 }
 
+/** The source's documents counted live (up to LIVE_COUNT_CAP), when no audit has counted them. */
+async function liveDocumentCount(qbusiness: QBusinessClient, d: DataSourceRef, calls: AwsCalls): Promise<{ count: number; capped: boolean }> {
+  let count = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await calls.send<{ documentDetailList?: unknown[]; nextToken?: string }>(
+      qbusiness,
+      new ListDocumentsCommand({ applicationId: d.applicationId, indexId: d.indexId, dataSourceIds: [d.dataSourceId], maxResults: 100, nextToken }),
+      "qbusiness:ListDocuments",
+    );
+    count += page.documentDetailList?.length ?? 0;
+    nextToken = page.nextToken;
+  } while (nextToken && count < LIVE_COUNT_CAP);
+  return { count, capped: !!nextToken };
+}
+
 /** Read-only: what a full sync of this data source would do. */
 export async function planFullSync(ctx: FixContext, d: DataSourceRef): Promise<FullSyncPlan> {
   const calls = new AwsCalls();
@@ -72,21 +89,7 @@ export async function planFullSync(ctx: FixContext, d: DataSourceRef): Promise<F
       new ListDataSourceSyncJobsCommand({ ...sourcePath(d), maxResults: 10 }),
       "qbusiness:ListDataSourceSyncJobs",
     );
-    let documents = await auditedDocumentCount(ctx, d);
-    if (!documents) {
-      let count = 0;
-      let nextToken: string | undefined;
-      do {
-        const page = await calls.send<{ documentDetailList?: unknown[]; nextToken?: string }>(
-          qbusiness,
-          new ListDocumentsCommand({ applicationId: d.applicationId, indexId: d.indexId, dataSourceIds: [d.dataSourceId], maxResults: 100, nextToken }),
-          "qbusiness:ListDocuments",
-        );
-        count += page.documentDetailList?.length ?? 0;
-        nextToken = page.nextToken;
-      } while (nextToken && count < LIVE_COUNT_CAP);
-      documents = { count, capped: !!nextToken };
-    }
+    const documents = (await auditedDocumentCount(ctx, d)) ?? (await liveDocumentCount(qbusiness, d, calls));
     const configuration = (source.configuration ?? undefined) as Record<string, unknown> | undefined;
     const currentSyncMode = typeof configuration?.syncMode === "string" ? configuration.syncMode : undefined;
     const history = jobs.history ?? [];
@@ -115,8 +118,8 @@ export async function planFullSync(ctx: FixContext, d: DataSourceRef): Promise<F
             ? `${name} uses the S3 (v2) connector, which has no full-sync setting: start a sync, follow it to its end, then check every document. ` +
               `All re-ingested after the cutoff = fixed; otherwise the plan's next steps (touch the stale objects, or recreate the data source) are reported.`
             : switchesMode
-            ? `Switch ${name} to full sync (FORCED_FULL_CRAWL), start a sync, follow it to its end, then put FULL_CRAWL back.`
-            : `Start a full sync of ${name} (already in FORCED_FULL_CRAWL mode) and follow it to its end.`;
+            ? `Switch ${name} to full sync (${FULL_MODE}), start a sync, follow it to its end, then put ${INCREMENTAL_MODE} back.`
+            : `Start a full sync of ${name} (already in ${FULL_MODE} mode) and follow it to its end.`;
     return sealPlan<FullSyncPlan>(ctx, {
       ...base,
       resource: { ...base.resource, name },
