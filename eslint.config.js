@@ -42,7 +42,8 @@ export default tseslint.config(
   {
     // The plugin's recommended set: the rules of hooks, exhaustive deps, and the React Compiler's checks
     // (no setState straight in an effect, no ref read or written during render, pure render).
-    files: ["app/**/*.tsx", "app/**/*.ts"],
+    // Only where React is: in server modules a callback named `use` is not React's use() (no .ts file imports react).
+    files: ["app/**/*.tsx"],
     ...reactHooks.configs.flat["recommended-latest"],
     rules: { ...reactHooks.configs.flat["recommended-latest"].rules, "react-hooks/exhaustive-deps": "error" },
   },
