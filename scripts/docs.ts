@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CATALOGUE_FILES, catalogueIsCurrent, withCatalogueSection } from "../app/docs/catalogue";
-import { deployRoleFiles } from "../app/docs/roles";
+import { deployFileIsCurrent, deployRoleFiles } from "../app/docs/roles";
 
 for (const file of CATALOGUE_FILES) {
   const path = new URL(`../${file}`, import.meta.url);
@@ -31,7 +31,7 @@ for (const [name, text] of Object.entries(deployRoleFiles())) {
       return undefined;
     }
   })();
-  if (current === text) continue;
+  if (deployFileIsCurrent(name, current, text)) continue;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   console.log(`docs/deploy/roles/${name} written`);

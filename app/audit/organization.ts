@@ -166,7 +166,9 @@ export async function discoverOrganization(options: CredentialOptions & Organiza
     }
     const unknownOus = (options.ous ?? []).filter((ou) => !tree.ouIds.has(ou) && !tree.accounts.some((a) => a.lineage[0] === ou));
     if (unknownOus.length > 0) {
-      throw new AuditSetupError(`--ou: ${unknownOus.join(", ")} ${unknownOus.length === 1 ? "is" : "are"} not an OU (or root) of organization ${organizationId}`);
+      throw new AuditSetupError(
+        `--ou: ${unknownOus.join(", ")} ${unknownOus.length === 1 ? "is" : "are"} not an OU (or root) of organization ${organizationId}`,
+      );
     }
     return scoped(tree.accounts, { ...options, caller, organizationId, managementAccountId });
   } finally {

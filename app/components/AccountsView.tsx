@@ -14,12 +14,15 @@ export function AccountsView({ page }: { page: AccountsPage }) {
         Every account and region the latest audit read, how it read them, and what to do where it could not.
         {organization ? (
           <>
-            {" "}From AWS Organizations <code>{organization.organizationId}</code> (management account{" "}
-            <code>{organization.managementAccountId}</code>){organization.ous ? <>, OUs {organization.ous.join(", ")}</> : null}.
+            {" "}
+            From AWS Organizations <code>{organization.organizationId}</code> (management account <code>{organization.managementAccountId}</code>)
+            {organization.ous ? <>, OUs {organization.ous.join(", ")}</> : null}.
           </>
         ) : null}
       </p>
-      {targets.length === 0 ? <p className="muted">No audit stored yet.</p> : (
+      {targets.length === 0 ? (
+        <p className="muted">No audit stored yet.</p>
+      ) : (
         <table className="accounts" data-testid="accounts-table">
           <thead>
             <tr>
@@ -41,18 +44,29 @@ export function AccountsView({ page }: { page: AccountsPage }) {
                 <td>{t.ouPath ?? "—"}</td>
                 <td>{t.region}</td>
                 <td>
-                  {t.readVia === "directly" ? "directly" : <>through <code>{t.readVia}</code></>}
+                  {t.readVia === "directly" ? (
+                    "directly"
+                  ) : (
+                    <>
+                      through <code>{t.readVia}</code>
+                    </>
+                  )}
                   {t.usesExternalId ? <div className="muted small">with the external id</div> : null}
                 </td>
                 <td>
                   {t.status === "ok" ? <span className="badge ready">read</span> : <span className="badge not-ready">not read</span>}
-                  {t.problem ? <p className="small" data-testid="account-problem">{t.problem}</p> : null}
+                  {t.problem ? (
+                    <p className="small" data-testid="account-problem">
+                      {t.problem}
+                    </p>
+                  ) : null}
                 </td>
                 <td>
                   <a href={`/${toSearch({ account: t.accountId, region: t.region })}`}>{t.applications.total}</a>
                   {t.applications.total > 0 ? (
                     <div className="muted small">
-                      {t.applications.ready} ready · {t.applications["not-ready"]} not ready · {t.applications.unsupported} unsupported · {t.applications.unknown} unknown
+                      {t.applications.ready} ready · {t.applications["not-ready"]} not ready · {t.applications.unsupported} unsupported ·{" "}
+                      {t.applications.unknown} unknown
                     </div>
                   ) : null}
                 </td>

@@ -55,8 +55,14 @@ export async function getAccountsPage(db: Db): Promise<AccountsPage> {
       readVia: t.roleArn ?? "directly",
       usesExternalId: t.usesExternalId === true,
       status: t.status,
-      problem: t.status === "ok" ? null : problems.get(key(t.accountId, t.region)) ?? `${t.error?.code ?? "Error"}: ${t.error?.message ?? "not read"}`,
-      applications: { total: apps.length, ready: count("ready"), "not-ready": count("not-ready"), unsupported: count("unsupported"), unknown: count("unknown") },
+      problem: t.status === "ok" ? null : (problems.get(key(t.accountId, t.region)) ?? `${t.error?.code ?? "Error"}: ${t.error?.message ?? "not read"}`),
+      applications: {
+        total: apps.length,
+        ready: count("ready"),
+        "not-ready": count("not-ready"),
+        unsupported: count("unsupported"),
+        unknown: count("unknown"),
+      },
     };
   });
   targets.sort((a, b) => (a.ouPath ?? "").localeCompare(b.ouPath ?? "") || a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region));

@@ -36,7 +36,11 @@ export const organizationSchema = z
         .object({
           accountId,
           name: z.string().min(1).max(128),
-          email: z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "expected an email address" }).min(6).max(64),
+          email: z
+            .string()
+            .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "expected an email address" })
+            .min(6)
+            .max(64),
           status: z.enum(["ACTIVE", "SUSPENDED", "PENDING_CLOSURE"]),
           parentId,
         })
@@ -59,7 +63,10 @@ export function organizationIssues(org: FixtureOrganization | undefined): { path
   const parentExists = (id: string) => id === rootId || ouIds.has(id);
   ous.forEach((ou, i) => {
     if (!parentExists(ou.parentId)) {
-      issues.push({ path: `organization.organizationalUnits[${i}].parentId`, message: `"${ou.parentId}" is neither the root (${rootId}) nor an OU of the organization` });
+      issues.push({
+        path: `organization.organizationalUnits[${i}].parentId`,
+        message: `"${ou.parentId}" is neither the root (${rootId}) nor an OU of the organization`,
+      });
     }
   });
   // Every OU must reach the root by its parents.

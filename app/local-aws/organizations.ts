@@ -111,7 +111,8 @@ function page<T>(all: readonly T[], params: Record<string, unknown>, scope: stri
     nextTokenName: "NextToken",
     invalid: (message) => {
       if (message.includes("less than or equal")) return invalidInput("You provided a value that exceeds the maximum allowed value.", "MAX_VALUE_EXCEEDED");
-      if (message.includes("greater than or equal")) return invalidInput("You provided a value that is less than the minimum allowed value.", "MIN_VALUE_EXCEEDED");
+      if (message.includes("greater than or equal"))
+        return invalidInput("You provided a value that is less than the minimum allowed value.", "MIN_VALUE_EXCEEDED");
       if (message.includes("NextToken")) return invalidInput("The specified token is invalid.", "INVALID_NEXT_TOKEN");
       return invalidInput("You provided a value that does not match the required pattern.", "INVALID_PATTERN");
     },
@@ -153,7 +154,11 @@ function managementOnly(operation: string, v: OrgView, params: Record<string, un
       return JSON.stringify({ Accounts: p.items, NextToken: p.nextToken });
     }
     case "ListAccounts": {
-      const p = page(v.org.accounts.map((a) => accountShape(v, a)), params, "ListAccounts");
+      const p = page(
+        v.org.accounts.map((a) => accountShape(v, a)),
+        params,
+        "ListAccounts",
+      );
       return JSON.stringify({ Accounts: p.items, NextToken: p.nextToken });
     }
     default: {

@@ -47,9 +47,7 @@ export const stsService: ServiceModule = {
   handle(operation, req, emu) {
     if (operation === "GetCallerIdentity") {
       const assumed = /:assumed-role\/([^/]+)\/(.+)$/.exec(req.callerArn);
-      const userId = assumed
-        ? `${roleIdOf(req.accountId, assumed[1])}:${assumed[2]}`
-        : req.accountId;
+      const userId = assumed ? `${roleIdOf(req.accountId, assumed[1])}:${assumed[2]}` : req.accountId;
       return ok("GetCallerIdentity", { UserId: userId, Account: req.accountId, Arn: req.callerArn }, req);
     }
 
@@ -76,11 +74,7 @@ export const stsService: ServiceModule = {
         `1 validation error detected: Value '${externalId}' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*`,
       );
     }
-    const denied = new AwsError(
-      "AccessDenied",
-      `User: ${req.callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
-      403,
-    );
+    const denied = new AwsError("AccessDenied", `User: ${req.callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
     const m = ROLE_ARN.exec(roleArn);
     if (!m) throw validationError(`${roleArn} is invalid`);
     const [, accountId, path, roleName] = m;
@@ -111,9 +105,7 @@ export const stsService: ServiceModule = {
 };
 
 function validationErrorMissing(member: string): never {
-  throw validationError(
-    `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
-  );
+  throw validationError(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
 }
 
 interface AssumeRoleCaller {

@@ -35,7 +35,13 @@ beforeAll(async () => {
     session: { secret: "accounts-test-secret-0123456789", secretIsRandom: false },
   });
   db = await openDatabase(dbPath);
-  await runAudit({ fixture: auditedOrganization(), credentials: accountCredentials(MANAGEMENT), regions: [REGION], organization: { externalId: EXTERNAL_ID }, db });
+  await runAudit({
+    fixture: auditedOrganization(),
+    credentials: accountCredentials(MANAGEMENT),
+    regions: [REGION],
+    organization: { externalId: EXTERNAL_ID },
+    db,
+  });
 });
 afterAll(async () => {
   await db.close();

@@ -28,10 +28,22 @@ afterAll(async () => {
 function aws(args: string[], accountId = MANAGEMENT): Promise<{ code: number; stdout: string; stderr: string }> {
   if (!AWS_BIN) throw new Error("the AWS CLI (`aws`) is not installed: apt-get install -y awscli, or set QBR_AWS_CLI");
   const keys = accountCredentials(accountId);
-  const env = { PATH: process.env.PATH, HOME: home, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_EC2_METADATA_DISABLED: "true" };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_ACCESS_KEY_ID: keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_PAGER: "",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
   return new Promise((resolve) => {
-    execFile(AWS_BIN, ["organizations", ...args, "--endpoint-url", t.aws.endpoint, "--output", "json"], { env, cwd: home, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+    execFile(
+      AWS_BIN,
+      ["organizations", ...args, "--endpoint-url", t.aws.endpoint, "--output", "json"],
+      { env, cwd: home, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
     );
   });
 }
@@ -50,9 +62,13 @@ describe("aws organizations against the local AWS", () => {
   it("reports the refusals as AWS does", async () => {
     const outsider = await aws(["describe-organization"], OUTSIDER);
     expect(outsider.code).toBe(254);
-    expect(outsider.stderr).toContain("An error occurred (AWSOrganizationsNotInUseException) when calling the DescribeOrganization operation: Your account is not a member of an organization.");
+    expect(outsider.stderr).toContain(
+      "An error occurred (AWSOrganizationsNotInUseException) when calling the DescribeOrganization operation: Your account is not a member of an organization.",
+    );
     const member = await aws(["list-roots"], MEMBER);
-    expect(member.stderr).toContain("An error occurred (AccessDeniedException) when calling the ListRoots operation: You don't have permissions to access this resource.");
+    expect(member.stderr).toContain(
+      "An error occurred (AccessDeniedException) when calling the ListRoots operation: You don't have permissions to access this resource.",
+    );
     const tooMany = await aws(["list-accounts", "--max-results", "21"]);
     expect(tooMany.stderr).toContain("An error occurred (InvalidInputException) when calling the ListAccounts operation");
   }, 120_000);

@@ -22,11 +22,35 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const keys = accountCredentials(MANAGEMENT);
-const env = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: dir, NODE_ENV: "test", AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey });
+const env = (): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: dir,
+  NODE_ENV: "test",
+  AWS_ACCESS_KEY_ID: keys.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+});
 
 describe("npm run audit -- --organization", () => {
   it("audits every active account through its role and names the ones it could not read", async () => {
-    const run = await runScript("scripts/audit.ts", ["--fixture", fixtureFile, "--organization", "--external-id", EXTERNAL_ID, "--regions", "us-east-1", "--format", "json", "--fail-on", "none", "--db", path.join(dir, "a.sqlite")], env());
+    const run = await runScript(
+      "scripts/audit.ts",
+      [
+        "--fixture",
+        fixtureFile,
+        "--organization",
+        "--external-id",
+        EXTERNAL_ID,
+        "--regions",
+        "us-east-1",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        "--db",
+        path.join(dir, "a.sqlite"),
+      ],
+      env(),
+    );
     expect(run.stderr).not.toMatch(/could not run/);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as AuditReport;

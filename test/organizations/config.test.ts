@@ -1,6 +1,6 @@
 /** The dashboard's organization settings: validated once at start, each problem naming its variable. */
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "~/config.server";
+import { loadConfig, type ConfigError } from "~/config.server";
 
 describe("QBR_ORGANIZATION and its settings", () => {
   it("become the scans' organization scope", () => {

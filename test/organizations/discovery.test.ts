@@ -88,21 +88,32 @@ describe("discovery", () => {
   it("--exclude-accounts drops accounts as skipped (excluded)", async () => {
     const found = await discover(MANAGEMENT, { excludeAccounts: [prodAccountId(3), MEMBER] });
     expect(found.specs.map((s) => s.accountId)).not.toContain(prodAccountId(3));
-    expect(found.summary.skipped.filter((s) => s.reason === "excluded").map((s) => s.accountId).sort()).toEqual([MEMBER, prodAccountId(3)].sort());
+    expect(
+      found.summary.skipped
+        .filter((s) => s.reason === "excluded")
+        .map((s) => s.accountId)
+        .sort(),
+    ).toEqual([MEMBER, prodAccountId(3)].sort());
   });
 
   it("an OU that is not in the organization is a setup error naming it", async () => {
-    await expect(discover(MANAGEMENT, { ous: ["ou-a1b2-99999999"] })).rejects.toThrow(/--ou: ou-a1b2-99999999 is not an OU \(or root\) of organization o-a1b2c3d4e5/);
+    await expect(discover(MANAGEMENT, { ous: ["ou-a1b2-99999999"] })).rejects.toThrow(
+      /--ou: ou-a1b2-99999999 is not an OU \(or root\) of organization o-a1b2c3d4e5/,
+    );
   });
 
   it("a member account (not the management account) is told to use the management account's credentials", async () => {
     await expect(discover(MEMBER)).rejects.toThrow(
-      new RegExp(`account ${MEMBER} may not list the organization's accounts \\(AccessDeniedException: You don't have permissions to access this resource.\\)\\. Run with the management account's credentials`),
+      new RegExp(
+        `account ${MEMBER} may not list the organization's accounts \\(AccessDeniedException: You don't have permissions to access this resource.\\)\\. Run with the management account's credentials`,
+      ),
     );
   });
 
   it("an account outside any organization is told so", async () => {
-    await expect(discover(OUTSIDER)).rejects.toThrow(`--organization: account ${OUTSIDER} is not a member of an organization (AWSOrganizationsNotInUseException)`);
+    await expect(discover(OUTSIDER)).rejects.toThrow(
+      `--organization: account ${OUTSIDER} is not a member of an organization (AWSOrganizationsNotInUseException)`,
+    );
   });
 });
 
@@ -110,7 +121,10 @@ describe("an organisation-wide audit", () => {
   const verdicts = (report: AuditReport) =>
     report.findings
       .filter((f) => f.checkId !== "scan-target-unreadable")
-      .map((f) => `${f.resource.accountId}|${f.resource.region}|${f.checkId}|${f.resource.type}|${f.resource.applicationId}|${f.resource.dataSourceId}|${f.resource.webExperienceId}|${f.status}`)
+      .map(
+        (f) =>
+          `${f.resource.accountId}|${f.resource.region}|${f.checkId}|${f.resource.type}|${f.resource.applicationId}|${f.resource.dataSourceId}|${f.resource.webExperienceId}|${f.status}`,
+      )
       .sort();
 
   it("reads every active account through its role, and names each one it could not read with what to deploy", async () => {
@@ -123,7 +137,12 @@ describe("an organisation-wide audit", () => {
     const byAccount = Object.fromEntries(report.targets.map((t) => [t.accountId, t]));
     expect(Object.keys(byAccount).sort()).toEqual([MANAGEMENT, WITH_ROLE, WITH_EXTERNAL_ID, WITHOUT_ROLE].sort());
     expect(byAccount[MANAGEMENT]).toEqual({ accountId: MANAGEMENT, region: REGION, accountName: "Management", ouPath: "Root", status: "ok" });
-    expect(byAccount[WITH_ROLE]).toMatchObject({ status: "ok", accountName: "Prod Assistant", ouPath: "Root/Workloads/Prod", roleArn: `arn:aws:iam::${WITH_ROLE}:role/QbizReadinessAudit` });
+    expect(byAccount[WITH_ROLE]).toMatchObject({
+      status: "ok",
+      accountName: "Prod Assistant",
+      ouPath: "Root/Workloads/Prod",
+      roleArn: `arn:aws:iam::${WITH_ROLE}:role/QbizReadinessAudit`,
+    });
     // Trust requires an external id that was not given; the role-less account cannot be assumed at all.
     expect(byAccount[WITH_EXTERNAL_ID]).toMatchObject({ status: "error", error: { code: "AccessDenied", operation: "sts:AssumeRole" } });
     expect(byAccount[WITHOUT_ROLE]).toMatchObject({ status: "error", error: { code: "AccessDenied", operation: "sts:AssumeRole" } });
@@ -166,6 +185,8 @@ describe("an organisation-wide audit", () => {
     expect(verdicts(fromOrganization.report)).toEqual(verdicts(fromFile.report));
     expect(verdicts(fromOrganization.report).length).toBeGreaterThan(6);
     expect(fromOrganization.report.summary).toEqual(fromFile.report.summary);
-    expect(fromOrganization.report.applications.map((a) => [a.applicationId, a.readiness])).toEqual(fromFile.report.applications.map((a) => [a.applicationId, a.readiness]));
+    expect(fromOrganization.report.applications.map((a) => [a.applicationId, a.readiness])).toEqual(
+      fromFile.report.applications.map((a) => [a.applicationId, a.readiness]),
+    );
   });
 });

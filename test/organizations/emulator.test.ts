@@ -55,7 +55,10 @@ describe("Organizations (local AWS)", () => {
     const { Roots } = await org(MANAGEMENT).send(new ListRootsCommand({}));
     expect(Roots).toEqual([{ Id: ROOT, Arn: `arn:aws:organizations::${MANAGEMENT}:root/${ORG_ID}/${ROOT}`, Name: "Root", PolicyTypes: [] }]);
     const { OrganizationalUnits } = await org(MANAGEMENT).send(new ListOrganizationalUnitsForParentCommand({ ParentId: WORKLOADS }));
-    expect(OrganizationalUnits?.map((ou) => [ou.Id, ou.Name])).toEqual([[PROD, "Prod"], [SANDBOX, "Sandbox"]]);
+    expect(OrganizationalUnits?.map((ou) => [ou.Id, ou.Name])).toEqual([
+      [PROD, "Prod"],
+      [SANDBOX, "Sandbox"],
+    ]);
   });
 
   it("pages ListAccountsForParent 20 at a time, and the SDK's paginator reads every page", async () => {
@@ -97,7 +100,10 @@ describe("Organizations (local AWS)", () => {
       State: "SUSPENDED",
     });
     expect(Account?.JoinedTimestamp).toBeInstanceOf(Date);
-    expect(await failure(org(MANAGEMENT).send(new DescribeAccountCommand({ AccountId: "123456789012" })))).toMatchObject({ name: "AccountNotFoundException", status: 400 });
+    expect(await failure(org(MANAGEMENT).send(new DescribeAccountCommand({ AccountId: "123456789012" })))).toMatchObject({
+      name: "AccountNotFoundException",
+      status: 400,
+    });
   });
 
   it("an unknown parent is ParentNotFoundException; a malformed one InvalidInputException", async () => {

@@ -85,7 +85,9 @@ describe("the fix role", () => {
       const other = { ...source, accountId: MANAGEMENT, applicationId: id36("mgmt-app"), indexId: id36("mgmt-idx"), dataSourceId: id36("mgmt-ds") };
       const plan = await planFullSync(ctx, other);
       expect(plan.status).toBe("unavailable");
-      expect(plan.reasons.join(" ")).toMatch(/Cannot assume the fix role arn:aws:iam::111100000000:role\/QbizReadinessFixMissing \(AccessDenied: .*\)\. Deploy the QbizReadinessFix role in account 111100000000/);
+      expect(plan.reasons.join(" ")).toMatch(
+        /Cannot assume the fix role arn:aws:iam::111100000000:role\/QbizReadinessFixMissing \(AccessDenied: .*\)\. Deploy the QbizReadinessFix role in account 111100000000/,
+      );
     } finally {
       await ctx.close();
     }

@@ -99,14 +99,18 @@ export const REGION = "us-east-1";
 /** One application per account: `fresh` ready, else not ready (no full sync after the cutoff, stale documents). */
 function accountWithApp(accountId: string, label: string, fresh: boolean, extraRoles: FixtureRole[] = []): FixtureAccount {
   const web = webRole(`${label}WebRole`, []);
-  const app = application(`${label}-app`, [
-    index(`${label}-idx`, [
-      dataSource(`${label}-ds`, {
-        syncJobs: [syncJob(`${label}-job`, fresh ? AFTER : BEFORE)],
-        documents: documents(3, fresh ? AFTER : BEFORE, label),
-      }),
-    ]),
-  ], [webExperience(`${label}-web`, roleArn(accountId, web.roleName))]);
+  const app = application(
+    `${label}-app`,
+    [
+      index(`${label}-idx`, [
+        dataSource(`${label}-ds`, {
+          syncJobs: [syncJob(`${label}-job`, fresh ? AFTER : BEFORE)],
+          documents: documents(3, fresh ? AFTER : BEFORE, label),
+        }),
+      ]),
+    ],
+    [webExperience(`${label}-web`, roleArn(accountId, web.roleName))],
+  );
   // The web role may call GetDocumentContent on the app and its index (resources are named by the ids the builders give).
   const appArn = `arn:aws:qbusiness:${REGION}:${accountId}:application/${app.applicationId}`;
   web.inlinePolicies = { WebPolicy: { Version: "2012-10-17", Statement: allowGetDocumentContent([appArn, `${appArn}/index/*`]) } };

@@ -13,7 +13,7 @@ import { checkMetadata } from "~/audit/checks";
 import { discoverOrganization, ORGANIZATION_DISCOVERY_PERMISSIONS } from "~/audit/organization";
 import { runAudit } from "~/audit/run";
 import { openDatabase } from "~/db/database";
-import { auditActions, auditPolicy, deployRoleFiles, fixActions, fixPolicy } from "~/docs/roles";
+import { auditActions, auditPolicy, deployFileIsCurrent, deployRoleFiles, fixActions, fixPolicy } from "~/docs/roles";
 import { createFixContext } from "~/fixes/context";
 import { applyFullSync, planFullSync } from "~/fixes/full-sync";
 import { FIX_PERMISSIONS } from "~/fixes/permissions";
@@ -26,8 +26,17 @@ import { EXTERNAL_ID, MANAGEMENT, REGION, WITH_ROLE, auditRole, auditedOrganizat
 describe("docs/deploy/roles", () => {
   it("are what npm run docs generates (run it after changing a check's or a fix's permissions)", () => {
     for (const [name, text] of Object.entries(deployRoleFiles())) {
-      expect(fs.readFileSync(path.join(ROOT, "docs/deploy/roles", name), "utf8"), name).toBe(text);
+      const committed = fs.readFileSync(path.join(ROOT, "docs/deploy/roles", name), "utf8");
+      expect(deployFileIsCurrent(name, committed, text), `docs/deploy/roles/${name} differs from what npm run docs writes`).toBe(true);
     }
+  });
+
+  it("a committed file is judged by what it says: a formatter's layout passes, a changed permission does not", () => {
+    const file = "policies/QbizReadinessAudit.json";
+    const generated = deployRoleFiles()[file];
+    expect(deployFileIsCurrent(file, JSON.stringify(JSON.parse(generated)), generated)).toBe(true);
+    expect(deployFileIsCurrent(file, generated.replace("qbusiness:ListIndices", "qbusiness:*"), generated)).toBe(false);
+    expect(deployFileIsCurrent("terraform/main.tf", `${deployRoleFiles()["terraform/main.tf"]} `, deployRoleFiles()["terraform/main.tf"])).toBe(false);
   });
 
   it("allow exactly the declared permissions: the audit role the checks' and discovery's, the fix role the fix actions'", () => {
@@ -45,7 +54,9 @@ describe("docs/deploy/roles", () => {
       Principal: { AWS: { Ref: "HubPrincipalArn" } },
       Condition: { StringEquals: { "sts:ExternalId": { Ref: "ExternalId" } } },
     });
-    expect(JSON.parse(JSON.parse(deployRoleFiles()["cloudformation/qbiz-readiness-roles-stackset.json"]).Resources.QbizReadinessRoles.Properties.TemplateBody)).toEqual(cfn);
+    expect(
+      JSON.parse(JSON.parse(deployRoleFiles()["cloudformation/qbiz-readiness-roles-stackset.json"]).Resources.QbizReadinessRoles.Properties.TemplateBody),
+    ).toEqual(cfn);
   });
 
   it("cover every call an organisation audit and a fix through the fix role make", async () => {
@@ -66,7 +77,13 @@ describe("docs/deploy/roles", () => {
       const { specs } = await discoverOrganization({ endpoint: t.aws.endpoint, credentials, regions: [REGION], fixRoleName: "QbizReadinessFix" });
       const ctx = createFixContext({ db, targets: specs, endpoint: t.aws.endpoint, credentials, maxAttempts: 1, sleep: async (ms) => t.aws.clock.advance(ms) });
       t.aws.clearRequests();
-      const plan = await planFullSync(ctx, { accountId: WITH_ROLE, region: REGION, applicationId: id36("prod-app"), indexId: id36("prod-idx"), dataSourceId: id36("prod-ds") });
+      const plan = await planFullSync(ctx, {
+        accountId: WITH_ROLE,
+        region: REGION,
+        applicationId: id36("prod-app"),
+        indexId: id36("prod-idx"),
+        dataSourceId: id36("prod-ds"),
+      });
       await applyFullSync(ctx, plan, { actor: "user:olivia", confirmPlanHash: plan.planHash, wait: true });
       await ctx.close();
       // The hub assumes the roles; everything in the member account runs as the fix role (or, re-auditing, the audit role).

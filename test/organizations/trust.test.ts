@@ -32,7 +32,12 @@ const fixture: Fixture = {
           role("ByDigits", [{ Effect: "Allow", Principal: { AWS: [OTHER, HUB] }, Action: ["sts:AssumeRole", "sts:TagSession"] }]),
           role("ByRole", [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${HUB}:role/Hub` }, Action: "sts:AssumeRole" }]),
           role("WithExternalId", [
-            { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${HUB}:root` }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": "ext-123" } } },
+            {
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${HUB}:root` },
+              Action: "sts:AssumeRole",
+              Condition: { StringEquals: { "sts:ExternalId": "ext-123" } },
+            },
           ]),
           role("DenyOther", [
             { Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" },
@@ -58,8 +63,7 @@ const arn = (name: string) => `arn:aws:iam::${SPOKE}:role/${name}`;
 function assume(caller: string, roleName: string, externalId?: string) {
   return t.clients(caller).sts.send(new AssumeRoleCommand({ RoleArn: arn(roleName), RoleSessionName: "qbr-test", ExternalId: externalId }));
 }
-const deniedMessage = (callerArn: string, roleName: string) =>
-  `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${arn(roleName)}`;
+const deniedMessage = (callerArn: string, roleName: string) => `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${arn(roleName)}`;
 
 describe("AssumeRole trust evaluation", () => {
   it("lets in the account a principal names (its :root ARN or its 12 digits), and nobody else", async () => {
@@ -75,14 +79,19 @@ describe("AssumeRole trust evaluation", () => {
   it("a role ARN principal admits that role's sessions, not the account's root", async () => {
     const hub = await t.clients(HUB).sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${HUB}:role/Hub`, RoleSessionName: "hub-session" }));
     const c = hub.Credentials!;
-    const session = t.clients(HUB, "us-east-1", { credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } });
+    const session = t.clients(HUB, "us-east-1", {
+      credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
+    });
     const out = await session.sts.send(new AssumeRoleCommand({ RoleArn: arn("ByRole"), RoleSessionName: "chained" }));
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${SPOKE}:assumed-role/ByRole/chained`);
     expect((await failure(assume(HUB, "ByRole"))).name).toBe("AccessDenied");
   });
 
   it("a trust requiring sts:ExternalId refuses a caller without it or with another one", async () => {
-    expect(await failure(assume(HUB, "WithExternalId"))).toMatchObject({ name: "AccessDenied", message: deniedMessage(`arn:aws:iam::${HUB}:root`, "WithExternalId") });
+    expect(await failure(assume(HUB, "WithExternalId"))).toMatchObject({
+      name: "AccessDenied",
+      message: deniedMessage(`arn:aws:iam::${HUB}:root`, "WithExternalId"),
+    });
     expect((await failure(assume(HUB, "WithExternalId", "ext-999"))).name).toBe("AccessDenied");
     expect((await assume(HUB, "WithExternalId", "ext-123")).Credentials?.AccessKeyId).toMatch(/^ASIA/);
   });
