@@ -7,6 +7,7 @@
  */
 import { latestAuditId } from "~/audit/history";
 import { runAudit, type RunAuditOptions } from "~/audit/run";
+import { invalidateDashboardCache } from "./cache.server";
 import { loadTargetsFile } from "~/audit/targets";
 import { getConfig } from "~/config.server";
 import { singleton } from "~/util/singleton.server";
@@ -77,6 +78,8 @@ export function startScan(startedBy: { username: string } | string): { scan: Sca
     });
   scans.running = audit()
     .then((run) => {
+      // The pages cached for the previous audit are stale now: free them.
+      invalidateDashboardCache();
       scans.status = {
         ...scans.status,
         state: "finished",

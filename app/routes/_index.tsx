@@ -14,7 +14,7 @@ import { getSession } from "~/auth/session.server";
 import { requireOperator, requireUser } from "~/auth/user.server";
 import { dashboardDb } from "~/dashboard/db.server";
 import { parseApplicationFilters } from "~/dashboard/filters";
-import { getOverview } from "~/dashboard/overview.server";
+import { cachedOverview } from "~/dashboard/cache.server";
 import { scanStatus, startScan } from "~/dashboard/scans.server";
 
 export const meta: MetaFunction = () => [{ title: "Overview · qbiz-readiness" }];
@@ -23,7 +23,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const filters = parseApplicationFilters(new URL(request.url).searchParams);
   return {
-    ...(await getOverview(await dashboardDb(), filters)),
+    ...(await cachedOverview(await dashboardDb(), filters)),
     filters,
     scan: scanStatus(),
     canScan: user.role === "operator",

@@ -7,7 +7,7 @@ import { ReadinessBadge } from "~/components/Badges";
 import { ApplicationFixes } from "~/components/fix-links";
 import { RouteError } from "~/components/RouteError";
 import { requireUser } from "~/auth/user.server";
-import { getApplicationPage } from "~/dashboard/application.server";
+import { cachedApplicationPage } from "~/dashboard/cache.server";
 import { dashboardDb } from "~/dashboard/db.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -17,7 +17,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
   const key = { accountId: params.accountId ?? "", region: params.region ?? "", applicationId: params.applicationId ?? "" };
-  const page = await getApplicationPage(await dashboardDb(), key);
+  const page = await cachedApplicationPage(await dashboardDb(), key);
   if (!page) {
     throw new Response(
       `The latest audit has no application ${key.applicationId} in account ${key.accountId}, region ${key.region}. ` +

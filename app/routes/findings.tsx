@@ -7,14 +7,14 @@ import { RouteError } from "~/components/RouteError";
 import { requireUser } from "~/auth/user.server";
 import { dashboardDb } from "~/dashboard/db.server";
 import { parseFindingFilters } from "~/dashboard/filters";
-import { getFindingsPage } from "~/dashboard/findings.server";
+import { cachedFindingsPage } from "~/dashboard/cache.server";
 
 export const meta: MetaFunction = () => [{ title: "Findings · qbiz-readiness" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
   const filters = parseFindingFilters(new URL(request.url).searchParams);
-  return { ...(await getFindingsPage(await dashboardDb(), filters)), filters };
+  return { ...(await cachedFindingsPage(await dashboardDb(), filters)), filters };
 }
 
 export default function Findings() {
