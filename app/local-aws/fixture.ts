@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { Fixture } from "./fixture-types";
+import type { Fixture, FixtureApplication } from "./fixture-types";
 import { organizationIssues, organizationSchema } from "./organizations-fixture";
 import { structureIssues } from "./fixture-structure";
 
@@ -306,10 +306,15 @@ function zodIssues(error: z.ZodError): { path: string; message: string }[] {
   });
 }
 
+type Issues = { path: string; message: string }[];
+type At = (...rest: (string | number)[]) => string;
+/** Records `id` as seen at `path`, or an issue when it was seen before. */
+type Duplicate = (seen: Map<string, string>, id: string, path: string, what: string) => void;
+
 /** Cross-references zod cannot see: duplicates and dangling role/policy ARNs. */
-function referenceIssues(fixture: Fixture): { path: string; message: string }[] {
-  const issues: { path: string; message: string }[] = [];
-  const duplicate = (seen: Map<string, string>, id: string, path: string, what: string) => {
+function referenceIssues(fixture: Fixture): Issues {
+  const issues: Issues = [];
+  const duplicate: Duplicate = (seen, id, path, what) => {
     const first = seen.get(id);
     if (first !== undefined) issues.push({ path, message: `duplicate ${what} ${JSON.stringify(id)} (first at ${first})` });
     else seen.set(id, path);
@@ -319,75 +324,89 @@ function referenceIssues(fixture: Fixture): { path: string; message: string }[] 
   const applicationIds = new Map<string, string>();
 
   fixture.accounts.forEach((account, a) => {
-    const at = (...rest: (string | number)[]) => formatJsonPath(["accounts", a, ...rest]);
+    const at: At = (...rest) => formatJsonPath(["accounts", a, ...rest]);
     duplicate(accountIds, account.accountId, at("accountId"), "accountId");
-
-    const roleArns = new Set<string>();
-    const roleNames = new Map<string, string>();
-    account.iam?.roles.forEach((role, r) => {
-      duplicate(roleNames, role.roleName.toLowerCase(), at("iam", "roles", r, "roleName"), "roleName");
-      roleArns.add(`arn:aws:iam::${account.accountId}:role${role.path ?? "/"}${role.roleName}`);
-    });
-    const policyArns = new Map<string, string>();
-    account.iam?.managedPolicies?.forEach((policy, p) => {
-      duplicate(policyArns, policy.arn, at("iam", "managedPolicies", p, "arn"), "managed policy arn");
-      if (!policy.arn.startsWith("arn:aws:iam::aws:") && !policy.arn.startsWith(`arn:aws:iam::${account.accountId}:`)) {
-        issues.push({ path: at("iam", "managedPolicies", p, "arn"), message: `policy ${policy.arn} belongs to another account` });
-      }
-    });
-    account.iam?.roles.forEach((role, r) => {
-      role.attachedPolicyArns?.forEach((arn, i) => {
-        if (!policyArns.has(arn)) {
-          issues.push({ path: at("iam", "roles", r, "attachedPolicyArns", i), message: `policy ${arn} is not in this account's iam.managedPolicies` });
-        }
-      });
-      if (role.permissionsBoundaryArn !== undefined && !policyArns.has(role.permissionsBoundaryArn)) {
-        issues.push({
-          path: at("iam", "roles", r, "permissionsBoundaryArn"),
-          message: `policy ${role.permissionsBoundaryArn} is not in this account's iam.managedPolicies`,
-        });
-      }
-    });
-
+    const roleArns = iamReferenceIssues({ account, at, duplicate, issues });
     for (const name of Object.keys(account.s3?.buckets ?? {})) {
       duplicate(bucketNames, name, at("s3", "buckets", name), "bucket name (bucket names are global)");
     }
-
     for (const [region, { applications }] of Object.entries(account.regions)) {
       applications.forEach((app, p) => {
-        const appAt = (...rest: (string | number)[]) => at("regions", region, "applications", p, ...rest);
+        const appAt: At = (...rest) => at("regions", region, "applications", p, ...rest);
         duplicate(applicationIds, app.applicationId, appAt("applicationId"), "applicationId");
-        const indexIds = new Map<string, string>();
-        app.indices.forEach((index, i) => {
-          duplicate(indexIds, index.indexId, appAt("indices", i, "indexId"), "indexId");
-          const dataSourceIds = new Map<string, string>();
-          index.dataSources.forEach((ds, d) => {
-            const dsAt = (...rest: (string | number)[]) => appAt("indices", i, "dataSources", d, ...rest);
-            duplicate(dataSourceIds, ds.dataSourceId, dsAt("dataSourceId"), "dataSourceId");
-            const executionIds = new Map<string, string>();
-            ds.syncJobs.forEach((job, j) => duplicate(executionIds, job.executionId, dsAt("syncJobs", j, "executionId"), "executionId"));
-            const documentIds = new Map<string, string>();
-            ds.documents.forEach((doc, k) => duplicate(documentIds, doc.documentId, dsAt("documents", k, "documentId"), "documentId"));
-          });
-          const uploadedIds = new Map<string, string>();
-          index.uploadedDocuments?.forEach((doc, k) =>
-            duplicate(uploadedIds, doc.documentId, appAt("indices", i, "uploadedDocuments", k, "documentId"), "documentId"),
-          );
-        });
-        const webIds = new Map<string, string>();
-        app.webExperiences.forEach((web, w) => {
-          duplicate(webIds, web.webExperienceId, appAt("webExperiences", w, "webExperienceId"), "webExperienceId");
-          if (web.roleArn !== undefined && !roleArns.has(web.roleArn)) {
-            issues.push({
-              path: appAt("webExperiences", w, "roleArn"),
-              message: `role ${web.roleArn} is not in account ${account.accountId}'s iam.roles`,
-            });
-          }
-        });
+        applicationReferenceIssues({ app, accountId: account.accountId, appAt, roleArns, duplicate, issues });
       });
     }
   });
   return issues;
+}
+
+/** Role names and policy ARNs of one account; the ARNs of its roles, for web experiences to refer to. */
+function iamReferenceIssues(o: { account: Fixture["accounts"][number]; at: At; duplicate: Duplicate; issues: Issues }): Set<string> {
+  const { account, at, duplicate, issues } = o;
+  const roleArns = new Set<string>();
+  const roleNames = new Map<string, string>();
+  account.iam?.roles.forEach((role, r) => {
+    duplicate(roleNames, role.roleName.toLowerCase(), at("iam", "roles", r, "roleName"), "roleName");
+    roleArns.add(`arn:aws:iam::${account.accountId}:role${role.path ?? "/"}${role.roleName}`);
+  });
+  const policyArns = new Map<string, string>();
+  account.iam?.managedPolicies?.forEach((policy, p) => {
+    duplicate(policyArns, policy.arn, at("iam", "managedPolicies", p, "arn"), "managed policy arn");
+    if (!policy.arn.startsWith("arn:aws:iam::aws:") && !policy.arn.startsWith(`arn:aws:iam::${account.accountId}:`)) {
+      issues.push({ path: at("iam", "managedPolicies", p, "arn"), message: `policy ${policy.arn} belongs to another account` });
+    }
+  });
+  account.iam?.roles.forEach((role, r) => {
+    role.attachedPolicyArns?.forEach((arn, i) => {
+      if (!policyArns.has(arn)) {
+        issues.push({ path: at("iam", "roles", r, "attachedPolicyArns", i), message: `policy ${arn} is not in this account's iam.managedPolicies` });
+      }
+    });
+    if (role.permissionsBoundaryArn !== undefined && !policyArns.has(role.permissionsBoundaryArn)) {
+      issues.push({
+        path: at("iam", "roles", r, "permissionsBoundaryArn"),
+        message: `policy ${role.permissionsBoundaryArn} is not in this account's iam.managedPolicies`,
+      });
+    }
+  });
+  return roleArns;
+}
+
+/** Ids unique within an application, and its web experiences' roles among the account's. */
+function applicationReferenceIssues(o: {
+  app: FixtureApplication;
+  accountId: string;
+  appAt: At;
+  roleArns: Set<string>;
+  duplicate: Duplicate;
+  issues: Issues;
+}): void {
+  const { app, appAt, duplicate } = o;
+  const indexIds = new Map<string, string>();
+  app.indices.forEach((index, i) => {
+    duplicate(indexIds, index.indexId, appAt("indices", i, "indexId"), "indexId");
+    const dataSourceIds = new Map<string, string>();
+    index.dataSources.forEach((ds, d) => {
+      const dsAt: At = (...rest) => appAt("indices", i, "dataSources", d, ...rest);
+      duplicate(dataSourceIds, ds.dataSourceId, dsAt("dataSourceId"), "dataSourceId");
+      const executionIds = new Map<string, string>();
+      ds.syncJobs.forEach((job, j) => duplicate(executionIds, job.executionId, dsAt("syncJobs", j, "executionId"), "executionId"));
+      const documentIds = new Map<string, string>();
+      ds.documents.forEach((doc, k) => duplicate(documentIds, doc.documentId, dsAt("documents", k, "documentId"), "documentId"));
+    });
+    const uploadedIds = new Map<string, string>();
+    index.uploadedDocuments?.forEach((doc, k) =>
+      duplicate(uploadedIds, doc.documentId, appAt("indices", i, "uploadedDocuments", k, "documentId"), "documentId"),
+    );
+  });
+  const webIds = new Map<string, string>();
+  app.webExperiences.forEach((web, w) => {
+    duplicate(webIds, web.webExperienceId, appAt("webExperiences", w, "webExperienceId"), "webExperienceId");
+    if (web.roleArn !== undefined && !o.roleArns.has(web.roleArn)) {
+      o.issues.push({ path: appAt("webExperiences", w, "roleArn"), message: `role ${web.roleArn} is not in account ${o.accountId}'s iam.roles` });
+    }
+  });
 }
 
 /**
