@@ -9,6 +9,7 @@ import { isIP } from "node:net";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { parsePasswordHash, type PasswordHash } from "~/auth/password.server";
+import { singleton } from "~/util/singleton.server";
 
 export type Role = "operator" | "viewer";
 
@@ -276,17 +277,17 @@ function readBuiltinUsers(e: z.infer<typeof envSchema>, problems: string[]): Con
   return users;
 }
 
-const KEY = Symbol.for("qbiz-readiness.config");
-type Holder = { [KEY]?: Config };
+/** One per process, shared by serve.ts and the Remix build (a process singleton). */
+const held = () => singleton("config", (): { config?: Config } => ({}));
 
 /** Installs the configuration the app reads (serve.ts at start; tests with their own). */
 export function setConfig(config: Config): void {
-  (globalThis as Holder)[KEY] = config;
+  held().config = config;
 }
 
 /** The configuration set at start; validated from process.env on first use when nobody set one. */
 export function getConfig(): Config {
-  const holder = globalThis as Holder;
-  holder[KEY] ??= loadConfig(process.env);
-  return holder[KEY];
+  const holder = held();
+  holder.config ??= loadConfig(process.env);
+  return holder.config;
 }

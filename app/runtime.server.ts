@@ -1,9 +1,11 @@
 /**
  * What the dashboard runs against, decided once at server start by
- * scripts/serve.ts. Kept on globalThis because the Remix server build carries
+ * scripts/serve.ts. A process singleton because the Remix server build carries
  * its own copy of app modules: a module-level variable set by serve.ts would
  * not be the one the routes read.
  */
+import { singleton } from "./util/singleton.server";
+
 export interface RuntimeInfo {
   /** "local": the embedded local AWS (demo fleet or QBR_FIXTURE); "aws": the SDK's default configuration. */
   mode: "local" | "aws";
@@ -11,13 +13,12 @@ export interface RuntimeInfo {
   description: string;
 }
 
-const KEY = Symbol.for("qbiz-readiness.runtime");
-type Holder = { [KEY]?: RuntimeInfo };
+const held = () => singleton("runtime", (): { info?: RuntimeInfo } => ({}));
 
 export function setRuntimeInfo(info: RuntimeInfo) {
-  (globalThis as Holder)[KEY] = info;
+  held().info = info;
 }
 
 export function getRuntimeInfo(): RuntimeInfo {
-  return (globalThis as Holder)[KEY] ?? { mode: "aws", description: "AWS (default SDK configuration)" };
+  return held().info ?? { mode: "aws", description: "AWS (default SDK configuration)" };
 }

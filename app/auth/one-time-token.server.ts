@@ -1,13 +1,13 @@
 /**
  * The one-time sign-in link printed at start when built-in auth has no users
  * (like a notebook server): whoever opens it first is signed in as an operator,
- * then it is spent. Only a hash is kept, on globalThis so serve.ts and the
- * Remix build share it.
+ * then it is spent. Only a hash is kept, in a process singleton so serve.ts
+ * and the Remix build share it.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { singleton } from "~/util/singleton.server";
 
-const KEY = Symbol.for("qbiz-readiness.one-time-token");
-type Holder = { [KEY]?: Buffer };
+const held = () => singleton("one-time-token", (): { digest?: Buffer } => ({}));
 
 function digest(token: string): Buffer {
   return createHash("sha256").update(token).digest();
@@ -16,15 +16,15 @@ function digest(token: string): Buffer {
 /** Makes a new token (replacing any unspent one) and returns it for the sign-in URL. */
 export function issueOneTimeToken(): string {
   const token = randomBytes(32).toString("base64url");
-  (globalThis as Holder)[KEY] = digest(token);
+  held().digest = digest(token);
   return token;
 }
 
 /** True exactly once for the issued token; false for anything else and afterwards. */
 export function redeemOneTimeToken(token: string): boolean {
-  const holder = globalThis as Holder;
-  const expected = holder[KEY];
+  const holder = held();
+  const expected = holder.digest;
   if (!expected || !timingSafeEqual(digest(token), expected)) return false;
-  delete holder[KEY];
+  delete holder.digest;
   return true;
 }
