@@ -11,6 +11,8 @@ export const TARGETS = {
   mediumSpeedup: 20,
   largePeakRssMb: 400,
   dashboardMedianMs: 50,
+  /** Issue 10, item 8: p99 under 200 concurrent connections on the overview and findings pages. */
+  loadP99Ms: 2000,
   totalMs: 10 * 60_000,
 } as const;
 
@@ -40,6 +42,10 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       atMost("dashboard: findings median (ms)", round(d.findingsMedianMs, 1), TARGETS.dashboardMedianMs);
       atMost("dashboard: application page median (ms)", round(d.applicationMedianMs, 1), TARGETS.dashboardMedianMs);
     }
+  }
+  for (const [page, r] of Object.entries(results.load ?? {})) {
+    atMost(`load: ${page} p99 (ms)`, round(r.p99Ms, 0), TARGETS.loadP99Ms);
+    checks.push({ name: `load: ${page} errors and timeouts`, met: r.errors + r.non2xx === 0, actual: r.errors + r.non2xx, target: 0, relation: "=" });
   }
   if (results.medium?.speedup !== undefined) atLeast("medium: speed-up over concurrency 1", round(results.medium.speedup, 1), TARGETS.mediumSpeedup);
   if (results.resilience) {
@@ -106,6 +112,7 @@ export function formatBenchTables(results: BenchResults): string {
         `overview ${d.overviewMedianMs.toFixed(1)} ms, findings ${d.findingsMedianMs.toFixed(1)} ms, application page ${d.applicationMedianMs.toFixed(1)} ms.`,
     );
   }
+  if (results.load) out.push("", loadTable(results.load));
   if (results.resilience) {
     const v = results.resilience.verdict;
     const f = results.resilience.faults;
@@ -119,13 +126,18 @@ export function formatBenchTables(results: BenchResults): string {
     );
     for (const problem of v.problems) out.push(`  PROBLEM: ${problem}`);
   }
-  out.push("", "Targets (issue 6):");
+  out.push("", "Targets (issue 6; load: issue 10):");
   for (const c of checkTargets(results)) {
     const gap = c.met ? "" : c.relation === "≥" ? `, missed by ${round(c.target - c.actual)} (${round((c.actual / c.target) * 100, 0)}% of it)` : `, over by ${round(c.actual - c.target)}`;
     out.push(`  ${c.met ? "met   " : "MISSED"} ${c.name}: ${c.actual} (target ${c.relation} ${c.target}${gap})`);
   }
   out.push(`Whole bench: ${seconds(results.totalMs)}. Audits ran in child processes: peak RSS is the audit process's own (the local AWS ran in another).`);
   return out.join("\n");
+}
+
+function loadTable(load: NonNullable<BenchResults["load"]>): string {
+  const rows = Object.entries(load).map(([page, r]) => [`${page} (${r.path})`, r.connections, `${r.durationS} s`, `${r.p50Ms} ms`, `${r.p99Ms} ms`, `${r.maxMs} ms`, r.requests, r.errors, r.timeouts, r.non2xx]);
+  return `Dashboard under load (served build, loopback, signed in):\n${table(["page", "connections", "duration", "p50", "p99", "max", "requests", "errors", "timeouts", "non-2xx"], rows)}`;
 }
 
 function runFigures(r: AuditRunResult) {
@@ -182,6 +194,7 @@ export function benchJson(results: BenchResults): Record<string, unknown> {
         : {}),
     };
   }
+  if (results.load) json.load = results.load;
   if (results.resilience) {
     const { verdict, faults, baseline, faulted } = results.resilience;
     json.resilience = { ok: verdict.problems.length === 0, faults, verdict, baseline: runFigures(baseline), faulted: runFigures(faulted) };

@@ -19,9 +19,10 @@ import type { AuditRequest, AuditRunResult } from "./measure";
 import { auditInChildProcess, startEmulatorProcess } from "./processes";
 import { judgeResilience, type ResilienceVerdict } from "./resilience";
 import { generateFleet } from "../local-aws/generate-fleet";
+import { runLoad, type LoadResults } from "./load";
 
-export type BenchPart = "medium" | "sequential" | "large" | "dashboard" | "resilience";
-export const BENCH_PARTS: readonly BenchPart[] = ["medium", "sequential", "large", "dashboard", "resilience"];
+export type BenchPart = "medium" | "sequential" | "large" | "dashboard" | "load" | "resilience";
+export const BENCH_PARTS: readonly BenchPart[] = ["medium", "sequential", "large", "dashboard", "load", "resilience"];
 
 export interface BenchOptions {
   parts?: readonly BenchPart[];
@@ -49,6 +50,8 @@ export interface ResilienceResult {
 export interface BenchResults {
   medium?: { fleet: string; parallel: AuditRunResult; sequential?: AuditRunResult; speedup?: number };
   large?: AuditRunResult & { fleet: string; emulatorStartMs: number; dashboard?: DashboardTimings };
+  /** The served dashboard under 200 concurrent connections (issue 10, item 8). */
+  load?: LoadResults;
   resilience?: ResilienceResult;
   totalMs: number;
 }
@@ -132,7 +135,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
         results.medium.speedup = sequential.wallMs / parallel.wallMs;
       }
     }
-    if (parts.has("large") || parts.has("dashboard")) {
+    // QBR_BENCH_LOAD_DB=file: the load phase on a database already holding the large audit (no audit run).
+    const storedDb = process.env.QBR_BENCH_LOAD_DB;
+    if (parts.has("large") || parts.has("dashboard") || (parts.has("load") && !storedDb)) {
       const db = path.join(workDir, "large.sqlite");
       const large = await benchRun(LARGE_FLEET, { label: "large", db }, log);
       const { applicationsByTarget: _counts, ...rest } = large;
@@ -141,7 +146,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
         log("dashboard: timing the loaders on the stored large audit…");
         results.large.dashboard = await timeDashboard(db);
       }
+      if (parts.has("load") && !storedDb) results.load = await runLoad(db, log);
     }
+    if (parts.has("load") && storedDb) results.load = await runLoad(storedDb, log);
     if (parts.has("resilience")) results.resilience = await resilienceRun(log);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });

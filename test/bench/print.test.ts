@@ -71,3 +71,24 @@ describe("formatBenchTables", () => {
     expect(text).toContain("MISSED large: peak RSS (MB): 410 (target ≤ 400, over by 10)");
   });
 });
+
+describe("the load phase's output", () => {
+  const page = (path: string, p99Ms: number, errors = 0) => ({ path, connections: 200, durationS: 10, p50Ms: 300, p99Ms, maxMs: p99Ms + 400, requests: 4200, errors, timeouts: errors, non2xx: 0 });
+  const withLoad: BenchResults = { load: { overview: page("/", 1800), findings: page("/findings", 12_400, 3) }, totalMs: 30_000 };
+
+  it("carries load.overview and load.findings with p50/p99/max, requests, errors and timeouts in the JSON", () => {
+    const json = JSON.parse(JSON.stringify(benchJson(withLoad)));
+    expect(json.load.overview).toEqual(page("/", 1800));
+    expect(json.load.findings).toMatchObject({ path: "/findings", p50Ms: 300, p99Ms: 12_400, maxMs: 12_800, requests: 4200, errors: 3, timeouts: 3 });
+  });
+
+  it("judges each page's p99 against 2000 ms and its errors against 0, in the table too", () => {
+    const checks = checkTargets(withLoad);
+    expect(checks.find((c) => c.name === "load: overview p99 (ms)")).toMatchObject({ met: true, actual: 1800, target: 2000 });
+    expect(checks.find((c) => c.name === "load: findings p99 (ms)")).toMatchObject({ met: false, actual: 12_400, target: 2000 });
+    expect(checks.find((c) => c.name === "load: findings errors and timeouts")).toMatchObject({ met: false, actual: 3 });
+    const text = formatBenchTables(withLoad);
+    expect(text).toContain("MISSED load: findings p99 (ms): 12400 (target ≤ 2000, over by 10400)");
+    expect(text).toMatch(/findings \(\/findings\)\s+200\s+10 s\s+300 ms\s+12400 ms\s+12800 ms\s+4200\s+3\s+3\s+0/);
+  });
+});

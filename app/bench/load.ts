@@ -1,0 +1,159 @@
+/**
+ * The bench's load phase (issue 10, item 8): the built dashboard served on a
+ * loopback port against a database holding the large audit, signed in as an
+ * operator, and 200 concurrent connections on the overview and the findings
+ * page for a bounded time each (autocannon). Reports p50/p99/max latency,
+ * requests, errors and timeouts per page.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { hashPassword } from "../auth/password.server";
+
+const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export const LOAD_PAGES = { overview: "/", findings: "/findings" } as const;
+export type LoadPage = keyof typeof LOAD_PAGES;
+
+export interface LoadOptions {
+  connections: number;
+  /** Seconds per page. */
+  durationS: number;
+  /** A request unanswered after this many seconds counts as a timeout. */
+  timeoutS: number;
+}
+
+export const DEFAULT_LOAD: LoadOptions = { connections: 200, durationS: 10, timeoutS: 20 };
+
+export interface PageLoad {
+  path: string;
+  connections: number;
+  durationS: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  requests: number;
+  /** Connection errors and timeouts (autocannon's errors, which include timeouts). */
+  errors: number;
+  timeouts: number;
+  /** Answers that were not 2xx (a redirect to sign-in would show here). */
+  non2xx: number;
+}
+
+export type LoadResults = Record<LoadPage, PageLoad>;
+
+interface Server {
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** `npm run build` (the load measures the production build of the current code), unless QBR_BENCH_SKIP_BUILD=1. */
+function build(log: (line: string) => void): void {
+  if (process.env.QBR_BENCH_SKIP_BUILD === "1") return;
+  log("load: npm run build…");
+  const result = spawnSync("npm", ["run", "build"], { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
+  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+function stopGroup(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  kill("SIGTERM");
+  const timer = setTimeout(() => kill("SIGKILL"), 5000);
+  return exited.then(() => clearTimeout(timer));
+}
+
+/** `tsx scripts/serve.ts` on 127.0.0.1 with one operator, in its own process group; resolves once it listens. */
+async function startServer(db: string, operator: string): Promise<Server> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" };
+  // Never real AWS or someone's configured users: the bench's own settings only.
+  for (const name of Object.keys(env)) if (/^(AWS_|QBR_)|^(PORT|HOST)$/.test(name)) delete env[name];
+  Object.assign(env, { PORT: "0", HOST: "127.0.0.1", QBR_DB: db, QBR_OPERATORS: operator, QBR_SESSION_SECRET: randomBytes(24).toString("hex") });
+  // QBR_BENCH_CPU_PROFILE=dir: the server's CPU profile, written there when it stops (where does a request's time go?).
+  const profileDir = process.env.QBR_BENCH_CPU_PROFILE;
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, ["--import", "tsx", ...profile, "scripts/serve.ts"], { cwd: PROJECT_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const started = Date.now();
+  for (;;) {
+    const base = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+    if (base) return { base, stop: () => stopGroup(child, exited) };
+    if (child.exitCode !== null || Date.now() - started > 120_000) {
+      await stopGroup(child, exited);
+      throw new Error(`the dashboard did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const cookieOf = (response: Response) => (response.headers.get("set-cookie") ?? "").split(";")[0];
+
+/** Signs in as a browser without JavaScript does (sign-in page's CSRF token, then the form); the session cookie. */
+export async function signIn(base: string, username: string, password: string): Promise<string> {
+  const page = await fetch(`${base}/sign-in`);
+  const csrf = /name="csrfToken" value="([^"]+)"/.exec(await page.text())?.[1];
+  if (!csrf) throw new Error("no CSRF token on the sign-in page");
+  const answer = await fetch(`${base}/sign-in`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieOf(page), origin: base },
+    body: new URLSearchParams({ csrfToken: csrf, username, password, redirectTo: "/" }).toString(),
+  });
+  if (answer.status !== 302) throw new Error(`sign-in answered ${answer.status}: ${(await answer.text()).slice(0, 200)}`);
+  return cookieOf(answer);
+}
+
+/** One page under `options.connections` concurrent connections for `options.durationS` seconds. */
+export async function loadPage(url: string, cookie: string, options: LoadOptions): Promise<PageLoad> {
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    duration: options.durationS,
+    timeout: options.timeoutS,
+    headers: { cookie },
+  });
+  return {
+    path: new URL(url).pathname,
+    connections: options.connections,
+    durationS: options.durationS,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    requests: result.requests.total,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+/** The load phase on `db` (a database holding the large audit). */
+export async function runLoad(db: string, log: (line: string) => void, options: LoadOptions = DEFAULT_LOAD): Promise<LoadResults> {
+  build(log);
+  const password = randomBytes(12).toString("hex");
+  const server = await startServer(db, `bench:${await hashPassword(password)}`);
+  try {
+    const cookie = await signIn(server.base, "bench", password);
+    const results = {} as LoadResults;
+    for (const [page, path] of Object.entries(LOAD_PAGES) as [LoadPage, string][]) {
+      // One warm-up request, so the first render (module loading) is not what is measured.
+      await fetch(`${server.base}${path}`, { headers: { cookie } }).then((r) => r.arrayBuffer());
+      log(`load: ${options.connections} connections on ${path} for ${options.durationS} s…`);
+      results[page] = await loadPage(`${server.base}${path}`, cookie, options);
+      const r = results[page];
+      log(`load: ${path}: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, ${r.requests} requests, ${r.errors} errors, ${r.timeouts} timeouts`);
+    }
+    return results;
+  } finally {
+    await server.stop();
+  }
+}
