@@ -11,6 +11,7 @@ import { QBusinessClient } from "@aws-sdk/client-qbusiness";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import { iamActionOf } from "./vocabulary";
 
 export interface AwsClients {
   qbusiness: QBusinessClient;
@@ -125,7 +126,7 @@ function countCalls(client: Middlewareable, service: string, stats: AwsCallStats
   client.middlewareStack.addRelativeTo(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     (next: any, context: any) => async (args: any) => {
-      const operation = `${service}:${String(context.commandName ?? "Unknown").replace(/Command$/, "")}`;
+      const operation = iamActionOf(service, String(context.commandName ?? "Unknown"));
       const bucket = bucketPrefix ? `${bucketPrefix}|${operation}` : undefined;
       for (let pacedRetries = 0; ; pacedRetries++) {
         stats.record(operation, bucket);

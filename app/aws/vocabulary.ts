@@ -74,7 +74,11 @@ export const ROLE_POLICY_READ_PERMISSIONS = [
   "iam:GetPolicyVersion",
 ] as const satisfies readonly IamAction[];
 
-/** "qbusiness:ListDataSourceSyncJobs" for the SDK's ListDataSourceSyncJobsCommand of the qbusiness client. */
+/**
+ * "qbusiness:ListDataSourceSyncJobs" for the SDK's ListDataSourceSyncJobsCommand of the qbusiness client: how
+ * AwsCallStats names what it counts. The IAM action is the operation's name for Q Business, IAM and STS; S3 names
+ * some differently (ListObjectsV2 needs s3:ListBucket, HeadObject s3:GetObject), which this does not translate.
+ */
 export function iamActionOf(service: string, commandName: string): string {
   return `${service}:${commandName.replace(/Command$/, "")}`;
 }
