@@ -13,7 +13,7 @@
  * collect/role-access.ts (simulation or local evaluation, app/aws/role-access.ts),
  * collect/limits.ts (concurrency slots and pacing).
  */
-import { AwsCallStats, awsErrorInfo, RatePacing } from "../aws/clients";
+import { awsErrorInfo, RatePacing, type AwsCallStats } from "../aws/clients";
 import { IamRoleReader } from "../aws/iam-role-reader";
 import { DEFAULT_CUTOFF } from "../aws/vocabulary";
 import type { CollectScope, DataSourceKey, TargetContext } from "./collect/context";
