@@ -1,8 +1,8 @@
 /**
  * The bench's load phase (issue 10, item 8): the built dashboard served on a
  * loopback port against a database holding the large audit, signed in as an
- * operator, and 200 concurrent connections on the overview and the findings
- * page for a bounded time each (autocannon). Reports p50/p99/max latency,
+ * operator, and 1000 requests over 200 concurrent connections on the
+ * overview and on the findings page (autocannon), each run bounded in time. Reports p50/p99/max latency,
  * requests, errors and timeouts per page.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -18,18 +18,23 @@ export type LoadPage = keyof typeof LOAD_PAGES;
 
 export interface LoadOptions {
   connections: number;
-  /** Seconds per page. */
-  durationS: number;
+  /** Requests per page: every one is answered or times out, so slow answers count (a duration would drop them). */
+  requests: number;
+  /** Seconds per page at most: the run is stopped then (durationS in the results says how long it took). */
+  maxDurationS: number;
   /** A request unanswered after this many seconds counts as a timeout. */
   timeoutS: number;
 }
 
-export const DEFAULT_LOAD: LoadOptions = { connections: 200, durationS: 10, timeoutS: 20 };
+export const DEFAULT_LOAD: LoadOptions = { connections: 200, requests: 1000, maxDurationS: 120, timeoutS: 20 };
 
 export interface PageLoad {
   path: string;
   connections: number;
+  /** How long the run took, s. */
   durationS: number;
+  /** Stopped at maxDurationS before every request was answered. */
+  stoppedEarly: boolean;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -113,19 +118,28 @@ export async function signIn(base: string, username: string, password: string): 
   return cookieOf(answer);
 }
 
-/** One page under `options.connections` concurrent connections for `options.durationS` seconds. */
+/** `options.requests` requests of one page over `options.connections` concurrent connections, for at most `options.maxDurationS`. */
 export async function loadPage(url: string, cookie: string, options: LoadOptions): Promise<PageLoad> {
-  const result = await autocannon({
-    url,
-    connections: options.connections,
-    duration: options.durationS,
-    timeout: options.timeoutS,
-    headers: { cookie },
+  let stoppedEarly = false;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      { url, connections: options.connections, amount: options.requests, timeout: options.timeoutS, headers: { cookie } },
+      (error, done) => {
+        clearTimeout(watchdog);
+        if (error) reject(error);
+        else resolve(done);
+      },
+    );
+    const watchdog = setTimeout(() => {
+      stoppedEarly = true;
+      instance.stop();
+    }, options.maxDurationS * 1000);
   });
   return {
     path: new URL(url).pathname,
     connections: options.connections,
-    durationS: options.durationS,
+    durationS: Math.round(result.duration * 10) / 10,
+    stoppedEarly,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     maxMs: result.latency.max,
@@ -147,10 +161,10 @@ export async function runLoad(db: string, log: (line: string) => void, options: 
     for (const [page, path] of Object.entries(LOAD_PAGES) as [LoadPage, string][]) {
       // One warm-up request, so the first render (module loading) is not what is measured.
       await fetch(`${server.base}${path}`, { headers: { cookie } }).then((r) => r.arrayBuffer());
-      log(`load: ${options.connections} connections on ${path} for ${options.durationS} s…`);
+      log(`load: ${options.requests} requests over ${options.connections} connections on ${path}…`);
       results[page] = await loadPage(`${server.base}${path}`, cookie, options);
       const r = results[page];
-      log(`load: ${path}: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, ${r.requests} requests, ${r.errors} errors, ${r.timeouts} timeouts`);
+      log(`load: ${path}: ${r.durationS} s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, ${r.requests} requests, ${r.errors} errors, ${r.timeouts} timeouts`);
     }
     return results;
   } finally {

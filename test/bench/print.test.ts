@@ -73,7 +73,7 @@ describe("formatBenchTables", () => {
 });
 
 describe("the load phase's output", () => {
-  const page = (path: string, p99Ms: number, errors = 0) => ({ path, connections: 200, durationS: 10, p50Ms: 300, p99Ms, maxMs: p99Ms + 400, requests: 4200, errors, timeouts: errors, non2xx: 0 });
+  const page = (path: string, p99Ms: number, errors = 0) => ({ path, connections: 200, durationS: 10, stoppedEarly: false, p50Ms: 300, p99Ms, maxMs: p99Ms + 400, requests: 4200, errors, timeouts: errors, non2xx: 0 });
   const withLoad: BenchResults = { load: { overview: page("/", 1800), findings: page("/findings", 12_400, 3) }, totalMs: 30_000 };
 
   it("carries load.overview and load.findings with p50/p99/max, requests, errors and timeouts in the JSON", () => {
