@@ -78,7 +78,8 @@ function runs(results: BenchResults): [string, AuditRunResult][] {
 export function formatBenchTables(results: BenchResults): string {
   const all = runs(results);
   const out: string[] = [];
-  out.push(
+  // A load-only run on a stored database (QBR_BENCH_LOAD_DB) has no audit runs: no empty tables.
+  if (all.length > 0) out.push(
     table(
       ["run", "wall", "lower bound", "efficiency", "API calls", "throttled", "5xx", "peak RSS", "audit CPU", "local AWS CPU", "busiest bucket (accepted calls)"],
       all.map(([name, r]) => [
@@ -97,8 +98,8 @@ export function formatBenchTables(results: BenchResults): string {
     ),
   );
   const operations = [...new Set(all.flatMap(([, r]) => Object.keys(r.byOperation)))].sort();
-  out.push("", "API calls by operation (attempts, retries included):");
-  out.push(table(["operation", ...all.map(([name]) => name)], operations.map((op) => [op, ...all.map(([, r]) => r.byOperation[op] ?? 0)])));
+  if (all.length > 0) out.push("", "API calls by operation (attempts, retries included):");
+  if (all.length > 0) out.push(table(["operation", ...all.map(([name]) => name)], operations.map((op) => [op, ...all.map(([, r]) => r.byOperation[op] ?? 0)])));
   if (results.medium?.speedup !== undefined) {
     out.push("", `Medium fleet speed-up over concurrency 1: ${results.medium.speedup.toFixed(1)}× (${seconds(results.medium.sequential!.wallMs)} → ${seconds(results.medium.parallel.wallMs)}).`);
     const ceiling = results.medium.sequential!.wallMs / results.medium.parallel.lowerBound.lowerBoundMs;

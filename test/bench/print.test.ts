@@ -92,3 +92,11 @@ describe("the load phase's output", () => {
     expect(text).toMatch(/findings \(\/findings\)\s+200\s+10 s\s+300 ms\s+12400 ms\s+12800 ms\s+4200\s+3\s+3\s+0/);
   });
 });
+
+describe("a load-only run", () => {
+  it("prints the load table without empty audit tables", () => {
+    const text = formatBenchTables({ load: { overview: { path: "/", connections: 200, durationS: 5, stoppedEarly: false, p50Ms: 100, p99Ms: 900, maxMs: 950, requests: 1000, errors: 0, timeouts: 0, non2xx: 0 }, findings: { path: "/findings", connections: 200, durationS: 5, stoppedEarly: false, p50Ms: 100, p99Ms: 900, maxMs: 950, requests: 1000, errors: 0, timeouts: 0, non2xx: 0 } }, totalMs: 10_000 });
+    expect(text).not.toContain("API calls by operation");
+    expect(text).toContain("met    load: findings p99 (ms): 900 (target ≤ 2000)");
+  });
+});
