@@ -10,13 +10,13 @@
  * fidelity check that silently skips would prove nothing.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- the CLI's answers are untyped JSON, compared member by member with the fixture */
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountCredentials } from "../../app/local-aws/fixture-types";
 import { createLimiter } from "../../app/util/concurrency";
+import { AWS_CLI_INSTALL_HINT as INSTALL_HINT, findAwsCli, runAwsCli, type CliResult } from "../helpers/aws-cli";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import {
   A,
@@ -38,24 +38,6 @@ import {
 const MODEL = path.resolve(__dirname, "../helpers/aws-models/qbusiness-2023-11-27.service-2.json");
 /** Each CLI call spawns python (~1 s of CPU); a test batches up to a dozen on a shared machine. */
 const CLI_TEST_TIMEOUT_MS = 180_000;
-const INSTALL_HINT =
-  "the AWS CLI (`aws`) is not installed: install Debian's awscli (apt-get update && apt-get install -y awscli), or point QBR_AWS_CLI at an aws binary";
-
-/** Debian's package first (/usr/bin/aws): a pip-installed aws earlier in PATH may be another major version. */
-function findAwsCli(): string | undefined {
-  // QBR_AWS_CLI, when set, is the only candidate (so a missing binary can be shown to fail the tests).
-  const candidates = process.env.QBR_AWS_CLI
-    ? [process.env.QBR_AWS_CLI]
-    : ["/usr/bin/aws", ...(process.env.PATH ?? "").split(path.delimiter).map((dir) => path.join(dir, "aws"))];
-  return candidates.find((c): c is string => !!c && fs.existsSync(c));
-}
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 interface Caller {
   account?: string;
   region?: string;
@@ -70,31 +52,8 @@ let version = "";
 const limit = createLimiter(4);
 
 function run(args: string[], caller: Caller = {}): Promise<CliResult> {
-  const bin = AWS_BIN;
-  if (!bin) throw new Error(INSTALL_HINT);
-  const creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = caller.credentials ?? accountCredentials(caller.account ?? A);
-  // Only what the CLI needs: nothing of this machine's own AWS configuration leaks in.
-  const childEnv: Record<string, string | undefined> = {
-    PATH: process.env.PATH,
-    HOME: home,
-    AWS_CONFIG_FILE: path.join(home, ".aws", "config"),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(home, ".aws", "credentials"),
-    AWS_ACCESS_KEY_ID: creds.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-    ...(creds.sessionToken ? { AWS_SESSION_TOKEN: creds.sessionToken } : {}),
-    AWS_DEFAULT_REGION: caller.region ?? REGION,
-    AWS_PAGER: "",
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-  return limit(
-    () =>
-      new Promise<CliResult>((resolve) => {
-        execFile(bin, args, { env: childEnv as NodeJS.ProcessEnv, cwd: home, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-        });
-      }),
-  );
+  const credentials = caller.credentials ?? accountCredentials(caller.account ?? A);
+  return limit(() => runAwsCli({ args, home, credentials, region: caller.region ?? REGION }));
 }
 
 /** A call against the local AWS, answered as JSON. */

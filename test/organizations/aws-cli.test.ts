@@ -3,16 +3,15 @@
  * built-in Organizations model) lists and describes the organisation fixture,
  * pages with --page-size, and reports the refusals as AWS words them.
  */
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountCredentials } from "~/local-aws/fixture-types";
+import { runAwsCli, type CliResult } from "../helpers/aws-cli";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import { MANAGEMENT, MEMBER, OUTSIDER, PROD, SANDBOX_SUSPENDED, bigOrganization, prodAccountId } from "./org-fleet";
 
-const AWS_BIN = [process.env.QBR_AWS_CLI, "/usr/bin/aws"].find((c): c is string => !!c && fs.existsSync(c));
 let t: TestAws;
 let home: string;
 
@@ -25,27 +24,9 @@ afterAll(async () => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-function aws(args: string[], accountId = MANAGEMENT): Promise<{ code: number; stdout: string; stderr: string }> {
-  if (!AWS_BIN) throw new Error("the AWS CLI (`aws`) is not installed: apt-get install -y awscli, or set QBR_AWS_CLI");
-  const keys = accountCredentials(accountId);
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    AWS_ACCESS_KEY_ID: keys.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
-    AWS_DEFAULT_REGION: "us-east-1",
-    AWS_PAGER: "",
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-  return new Promise((resolve) => {
-    execFile(
-      AWS_BIN,
-      ["organizations", ...args, "--endpoint-url", t.aws.endpoint, "--output", "json"],
-      { env, cwd: home, timeout: 60_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
-    );
-  });
+function aws(args: string[], accountId = MANAGEMENT): Promise<CliResult> {
+  const cliArgs = ["organizations", ...args, "--endpoint-url", t.aws.endpoint, "--output", "json"];
+  return runAwsCli({ args: cliArgs, home, credentials: accountCredentials(accountId), region: "us-east-1" });
 }
 
 describe("aws organizations against the local AWS", () => {
