@@ -33,12 +33,13 @@ export interface AwsCliCall {
   region: string;
 }
 
-/** Run the CLI once; fails (throws) when no binary is installed: a fidelity check that skips proves nothing. */
+/**
+ * Run the CLI once (the env is built whole, so it is not the ProcessEnv type that Remix's typings make carry NODE_ENV); fails (throws) when no binary is installed: a fidelity check that skips proves nothing. */
 export function runAwsCli(call: AwsCliCall): Promise<CliResult> {
   const bin = findAwsCli();
   if (!bin) throw new Error(AWS_CLI_INSTALL_HINT);
   const { credentials, home } = call;
-  const env: NodeJS.ProcessEnv = {
+  const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: home,
     AWS_CONFIG_FILE: path.join(home, ".aws", "config"),
@@ -51,7 +52,7 @@ export function runAwsCli(call: AwsCliCall): Promise<CliResult> {
     AWS_EC2_METADATA_DISABLED: "true",
   };
   return new Promise<CliResult>((resolve) => {
-    execFile(bin, call.args, { env, cwd: home, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(bin, call.args, { env: env as NodeJS.ProcessEnv, cwd: home, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
