@@ -34,7 +34,10 @@ export interface AwsCliCall {
 }
 
 /**
- * Run the CLI once (the env is built whole, so it is not the ProcessEnv type that Remix's typings make carry NODE_ENV); fails (throws) when no binary is installed: a fidelity check that skips proves nothing. */
+ * Run the CLI once. Throws when no binary is installed: a fidelity check that
+ * skips proves nothing. The child's environment is built whole (not the
+ * ProcessEnv type, which the typings make carry NODE_ENV).
+ */
 export function runAwsCli(call: AwsCliCall): Promise<CliResult> {
   const bin = findAwsCli();
   if (!bin) throw new Error(AWS_CLI_INSTALL_HINT);
