@@ -20,7 +20,7 @@ import { applicationOfAudit } from "~/db/audit-applications";
 import { auditTargetsJson } from "~/db/audits";
 import type { Db } from "~/db/database";
 import { findingsOfApplication } from "~/db/findings";
-import { checkMetadata, checkTitle } from "./catalogue.server";
+import { checkTitle, fixAdvice } from "./catalogue.server";
 import { describeEvidence } from "./evidence";
 import { auditStamp } from "./findings.server";
 import type { ApplicationPage, DataSourceView, ExplainedFinding, IndexView, StatementView, WebExperienceView } from "./types";
@@ -81,7 +81,7 @@ async function explainedFindings(db: Db, auditId: number, key: ApplicationKey, c
       checkTitle: checkTitle(row.checkId),
       evidence: describeEvidence(JSON.parse(row.evidence) as Record<string, unknown>, cutoff),
       endUserError: row.status === "fail" ? endUserError(row.checkId) : null,
-      fix: row.status === "pass" ? null : checkMetadata(row.checkId)?.howToFix ?? null,
+      fix: row.status === "pass" ? null : fixAdvice(row.checkId, row.evidence),
     }))
     .sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || a.id - b.id);
 }

@@ -49,20 +49,20 @@ describe("dashboard pages in the browser (demo fleet)", () => {
   }, 180_000);
 
   afterAll(async () => {
-    db?.close();
+    await db?.close();
     await browser?.close();
     await dashboard?.stop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("shows the fleet totals of the stored audit, with the audit's time", async () => {
-    const summary = storedReport().summary.applications;
+    const summary = (await storedReport()).summary.applications;
     expect(await page.getByTestId("total-applications").innerText()).toBe(String(summary.total));
     expect(await page.getByTestId("total-ready").innerText()).toContain(String(summary.ready));
     expect(await page.getByTestId("total-not-ready").innerText()).toContain(String(summary.notReady));
     expect(await page.getByTestId("total-unsupported").innerText()).toContain(String(summary.unsupported));
     expect(await page.getByTestId("total-unknown").innerText()).toContain(String(summary.unknown));
-    expect(await page.getByTestId("audit-time").innerText()).toContain(storedReport().scannedAt.slice(0, 10));
+    expect(await page.getByTestId("audit-time").innerText()).toContain((await storedReport()).scannedAt.slice(0, 10));
     await expect(page.getByTestId("applications-table").locator("tbody tr").count()).resolves.toBe(summary.total);
   });
 
@@ -79,16 +79,16 @@ describe("dashboard pages in the browser (demo fleet)", () => {
     await page.waitForURL(/readiness=not-ready/);
     const rows = page.getByTestId("applications-table").locator("tbody tr");
     // The URL changes as the navigation commits: wait for the table to render its result.
-    await page.getByText(`(${storedReport().summary.applications.notReady} of ${storedReport().summary.applications.total})`).waitFor();
-    await expect(rows.count()).resolves.toBe(storedReport().summary.applications.notReady);
+    await page.getByText(`(${(await storedReport()).summary.applications.notReady} of ${(await storedReport()).summary.applications.total})`).waitFor();
+    await expect(rows.count()).resolves.toBe((await storedReport()).summary.applications.notReady);
     const readiness = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-readiness")));
     expect(new Set(readiness)).toEqual(new Set(["not-ready"]));
     await screenshot(page, "dashboard-overview-not-ready");
   });
 
   it("opens an application and reads the evidence of its failing full-sync check, with its sync chart", async () => {
-    const failing = storedReport().findings.find((f) => f.checkId === "datasource-full-sync-missing" && f.status === "fail")!;
-    const app = storedReport().applications.find((a) => a.applicationId === failing.resource.applicationId)!;
+    const failing = (await storedReport()).findings.find((f) => f.checkId === "datasource-full-sync-missing" && f.status === "fail")!;
+    const app = (await storedReport()).applications.find((a) => a.applicationId === failing.resource.applicationId)!;
     await page.getByRole("link", { name: app.displayName, exact: true }).click();
     await page.getByRole("heading", { level: 1, name: new RegExp(app.displayName) }).waitFor();
 
@@ -107,7 +107,7 @@ describe("dashboard pages in the browser (demo fleet)", () => {
     await screenshot(page, "dashboard-findings");
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
     const csv = fs.readFileSync((await download.path())!, "utf8").trim().split(/\r?\n/);
-    expect(csv.length - 1).toBe(storedReport().findings.length);
+    expect(csv.length - 1).toBe((await storedReport()).findings.length);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
   });
 
@@ -121,7 +121,7 @@ describe("dashboard pages in the browser (demo fleet)", () => {
   });
 
   it("scans now from the overview: shows progress, then the page shows the new audit", async () => {
-    const before = latestAuditId(db)!;
+    const before = (await latestAuditId(db))!;
     await page.getByRole("link", { name: "Overview", exact: true }).click();
     await page.getByRole("button", { name: "Scan now" }).click();
     await page.getByTestId("scan-progress").getByText(/Last scan finished/).waitFor({ timeout: 60_000 });

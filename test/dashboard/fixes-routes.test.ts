@@ -157,7 +157,7 @@ beforeAll(async () => {
 describe("fix links from findings", () => {
   it("sends a failing role finding to the role patch page of its role", async () => {
     const { db } = await freshDashboard();
-    const id = findingId(db, { applicationId: ENGINEERING.applicationId, checkId: "webexperience-role-getdocumentcontent" });
+    const id = await findingId(db, { applicationId: ENGINEERING.applicationId, checkId: "webexperience-role-getdocumentcontent" });
     const response = await thrown(findingFixRoute.loader(args(get(`/fix/finding/${id}`, victor), { findingId: String(id) })));
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe(rolePatchPage);
@@ -165,14 +165,14 @@ describe("fix links from findings", () => {
 
   it("sends a failing data source finding to the full-sync page of that data source", async () => {
     const { db } = await freshDashboard();
-    const id = findingId(db, { applicationId: HR_BENEFITS.applicationId, checkId: "datasource-full-sync-missing" });
+    const id = await findingId(db, { applicationId: HR_BENEFITS.applicationId, checkId: "datasource-full-sync-missing" });
     const response = await thrown(findingFixRoute.loader(args(get(`/fix/finding/${id}`, victor), { findingId: String(id) })));
     expect(response.headers.get("location")).toBe(fullSyncPage);
   });
 
   it("answers 404 with the reason for a finding no action fixes", async () => {
     const { db } = await freshDashboard();
-    const id = findingId(db, { applicationId: "50889d04-314c-473c-b2b7-f52a5c06956e", checkId: "application-identity-unsupported" });
+    const id = await findingId(db, { applicationId: "50889d04-314c-473c-b2b7-f52a5c06956e", checkId: "application-identity-unsupported" });
     const response = await thrown(findingFixRoute.loader(args(get(`/fix/finding/${id}`, victor), { findingId: String(id) })));
     expect(response.status).toBe(404);
     expect(await response.text()).toMatch(/No fix action/);
