@@ -80,7 +80,12 @@ const optionalText = z
 
 /** "a, b,,c" -> ["a","b","c"] */
 const list = optionalText.transform((value) =>
-  value === undefined ? [] : value.split(",").map((item) => item.trim()).filter(Boolean),
+  value === undefined
+    ? []
+    : value
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean),
 );
 
 const port = optionalText.pipe(
@@ -109,9 +114,7 @@ const envSchema = z.object({
   QBR_DB: optionalText,
   QBR_FIXTURE: optionalText,
   QBR_SCAN_INTERVAL_MINUTES: positiveMinutes,
-  QBR_AUTH: optionalText.pipe(
-    z.enum(["builtin", "proxy"], { errorMap: () => ({ message: 'must be "builtin" or "proxy"' }) }).optional(),
-  ),
+  QBR_AUTH: optionalText.pipe(z.enum(["builtin", "proxy"], { errorMap: () => ({ message: 'must be "builtin" or "proxy"' }) }).optional()),
   QBR_USERS_FILE: optionalText,
   QBR_OPERATORS: list,
   QBR_VIEWERS: list,
@@ -130,9 +133,14 @@ const envSchema = z.object({
   QBR_ROLE_NAME: optionalText.pipe(z.string().regex(ROLE_NAME, "must be an IAM role name ([\\w+=,.@-]{1,64})").optional()),
   QBR_FIX_ROLE_NAME: optionalText.pipe(z.string().regex(ROLE_NAME, "must be an IAM role name ([\\w+=,.@-]{1,64})").optional()),
   QBR_EXTERNAL_ID: optionalText.pipe(
-    z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2 to 1224 characters of letters, digits and +=,.@:/-").optional(),
+    z
+      .string()
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, "must be 2 to 1224 characters of letters, digits and +=,.@:/-")
+      .optional(),
   ),
-  QBR_ORGANIZATION_OUS: list.pipe(z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, "must be OU ids (ou-...-...) or the root id (r-...)"))),
+  QBR_ORGANIZATION_OUS: list.pipe(
+    z.array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, "must be OU ids (ou-...-...) or the root id (r-...)")),
+  ),
   QBR_EXCLUDE_ACCOUNTS: list.pipe(z.array(z.string().regex(/^\d{12}$/, "must be 12-digit account ids"))),
   QBR_COOKIE_SECURE: optionalText.pipe(
     z
@@ -259,7 +267,10 @@ function readBuiltinUsers(e: z.infer<typeof envSchema>, problems: string[]): Con
       }
     }
   }
-  for (const [variable, role] of [["QBR_OPERATORS", "operator"], ["QBR_VIEWERS", "viewer"]] as const) {
+  for (const [variable, role] of [
+    ["QBR_OPERATORS", "operator"],
+    ["QBR_VIEWERS", "viewer"],
+  ] as const) {
     for (const entry of e[variable]) {
       const colon = entry.indexOf(":");
       if (colon <= 0) {

@@ -1,17 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import {
-  Form,
-  isRouteErrorResponse,
-  Links,
-  Meta,
-  NavLink,
-  Outlet,
-  Scripts,
-  ScrollRestoration,
-  useLoaderData,
-  useRouteError,
-} from "@remix-run/react";
+import { Form, isRouteErrorResponse, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteError } from "@remix-run/react";
 import { getRuntimeInfo } from "~/runtime.server";
 import { pageAuthState } from "~/auth/user.server";
 import { CsrfInput } from "~/auth/csrf-input";
@@ -25,10 +14,7 @@ export const meta: MetaFunction = () => [{ title: "qbiz-readiness" }];
 /** Every page but /sign-in, /sign-out and /healthz needs a signed-in user (see also auth/guard.server.ts). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, csrfToken, setCookie } = await pageAuthState(request, context);
-  return json(
-    { ...getRuntimeInfo(), user, csrfToken },
-    setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined,
-  );
+  return json({ ...getRuntimeInfo(), user, csrfToken }, setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined);
 }
 
 const navigation = [
@@ -73,7 +59,9 @@ export default function App() {
     <>
       {runtime.mode === "local" ? <DemoBanner description={runtime.description} /> : null}
       <header className="top">
-        <a className="brand" href="/">qbiz-readiness</a>
+        <a className="brand" href="/">
+          qbiz-readiness
+        </a>
         <nav aria-label="Main">
           {navigation.map((item) => (
             <NavLink key={item.to} to={item.to} end={item.to === "/"}>
@@ -82,11 +70,7 @@ export default function App() {
           ))}
         </nav>
         {runtime.user ? (
-          <div
-            className="signed-in"
-            data-testid="signed-in-user"
-            style={{ display: "flex", alignItems: "center", gap: "0.75rem", marginLeft: "auto" }}
-          >
+          <div className="signed-in" data-testid="signed-in-user" style={{ display: "flex", alignItems: "center", gap: "0.75rem", marginLeft: "auto" }}>
             <span>
               {runtime.user.username} <span className="role">({runtime.user.role})</span>
             </span>
@@ -111,13 +95,19 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : "Something went wrong";
   const detail = isRouteErrorResponse(error)
-    ? typeof error.data === "string" ? error.data : JSON.stringify(error.data)
-    : error instanceof Error ? error.message : String(error);
+    ? typeof error.data === "string"
+      ? error.data
+      : JSON.stringify(error.data)
+    : error instanceof Error
+      ? error.message
+      : String(error);
   return (
     <main className="error-page">
       <h1>{title}</h1>
       <p>{detail}</p>
-      <p><a href="/">Back to the overview</a></p>
+      <p>
+        <a href="/">Back to the overview</a>
+      </p>
     </main>
   );
 }

@@ -142,7 +142,10 @@ async function main(argv: string[]): Promise<number> {
 
 /** "a, b,,c" -> ["a", "b", "c"]; undefined when the option was not given. */
 function commaList(value: string | undefined): string[] | undefined {
-  return value?.split(",").map((item) => item.trim()).filter(Boolean);
+  return value
+    ?.split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /** --organization and the options that only apply with it. */

@@ -118,7 +118,9 @@ function findApplication(audited: Audited, selector: string): StoredApplicationI
   const matches = audited.applications.filter((a) => a.applicationId === selector || a.displayName === selector);
   if (matches.length === 0) throw new UsageError(`No audited application has the id or display name "${selector}".`);
   if (matches.length > 1) {
-    throw new UsageError(`"${selector}" names ${matches.length} applications (${matches.map((a) => `${a.applicationId} in ${a.accountId}/${a.region}`).join(", ")}): give the id.`);
+    throw new UsageError(
+      `"${selector}" names ${matches.length} applications (${matches.map((a) => `${a.applicationId} in ${a.accountId}/${a.region}`).join(", ")}): give the id.`,
+    );
   }
   return matches[0];
 }
@@ -137,7 +139,9 @@ function fullSyncJobs(ctx: FixContext, args: Args, audited: Audited): DataSource
     for (const app of audited.applications) {
       for (const index of app.indices) {
         if (index.dataSources.some((d) => d.dataSourceId === args["data-source"])) {
-          return [{ accountId: app.accountId, region: app.region, applicationId: app.applicationId, indexId: index.indexId, dataSourceId: args["data-source"]! }];
+          return [
+            { accountId: app.accountId, region: app.region, applicationId: app.applicationId, indexId: index.indexId, dataSourceId: args["data-source"]! },
+          ];
         }
       }
     }
@@ -201,7 +205,9 @@ function printPlan(plan: FixPlan): void {
   if (plan.missingPermissions.length) out(`   missing permission: ${plan.missingPermissions.join(", ")}`);
   if (plan.action === "full-sync") {
     const d = plan.details;
-    out(`   data source: ${d.dataSource.displayName ?? ""} ${d.dataSource.dataSourceId} (${d.dataSource.type ?? "?"}) in ${d.dataSource.accountId}/${d.dataSource.region}`);
+    out(
+      `   data source: ${d.dataSource.displayName ?? ""} ${d.dataSource.dataSourceId} (${d.dataSource.type ?? "?"}) in ${d.dataSource.accountId}/${d.dataSource.region}`,
+    );
     if (d.modeless) {
       // S3V2: no sync mode to show or switch; the plan's summary says what apply does instead.
       out(`   sync mode: none (S3 v2 connector: no full-sync setting); bucket: ${d.modeless.bucket ?? "not named in the configuration"}`);
@@ -210,7 +216,8 @@ function printPlan(plan: FixPlan): void {
       out(`   sync mode now: ${d.currentSyncMode ?? "unknown"}${d.switchesMode ? ` → ${FULL_SYNC_MODE} for the sync, then back` : ""}`);
     }
     if (d.documentCount !== undefined) out(`   documents: ${d.documentCountCapped ? "at least " : ""}${d.documentCount}`);
-    for (const s of d.pastSyncs.slice(0, 5)) out(`   past sync ${s.executionId}: ${s.status ?? "?"}, ${s.durationSeconds ?? "?"} s, started ${s.startTime ?? "?"}`);
+    for (const s of d.pastSyncs.slice(0, 5))
+      out(`   past sync ${s.executionId}: ${s.status ?? "?"}, ${s.durationSeconds ?? "?"} s, started ${s.startTime ?? "?"}`);
     if (d.runningSync) out(`   running now: ${d.runningSync.executionId} (started ${d.runningSync.startTime ?? "?"})`);
   } else if (plan.action === "patch-role-policy" || plan.action === "rollback") {
     const d = plan.details;
@@ -241,7 +248,9 @@ function printResult(result: ApplyResult): void {
   for (const n of result.notDone) out(`   NOT done: ${n}`);
   if (result.verification) printVerification(result.verification);
   if (result.reaudit) {
-    const states = Object.entries(result.reaudit.readiness).map(([app, r]) => `${app}: ${r}`).join(", ");
+    const states = Object.entries(result.reaudit.readiness)
+      .map(([app, r]) => `${app}: ${r}`)
+      .join(", ");
     out(`   re-audit #${result.reaudit.auditId}: ${states}`);
     for (const f of result.reaudit.stillWrong) out(`   still ${f.status}: ${f.checkId}: ${f.message}`);
   }
@@ -325,12 +334,21 @@ function checkArguments(action: CliAction, args: Args): void {
 // ---------------------------------------------------------------- main
 
 /** What the command will plan and apply: one job per resource its selector names (an audit first when none is at hand). */
-async function jobsFor(action: Exclude<CliAction, "resume">, run: { ctx: FixContext; args: Args; db: Db; actor: string; targets?: TargetSpec[]; endpoint?: string }): Promise<Job[]> {
+async function jobsFor(
+  action: Exclude<CliAction, "resume">,
+  run: { ctx: FixContext; args: Args; db: Db; actor: string; targets?: TargetSpec[]; endpoint?: string },
+): Promise<Job[]> {
   const { ctx, args, db, actor, targets, endpoint } = run;
   if (action === "rollback") {
     const id = Number(args.activity);
     if (!args.activity || !Number.isInteger(id) || id < 1) throw new UsageError("rollback needs --activity <id>.");
-    return [{ label: `rollback of activity #${id}`, plan: () => planRollback(ctx, id), apply: (plan) => applyRollback(ctx, plan as never, { actor, confirmPlanHash: plan.planHash }) }];
+    return [
+      {
+        label: `rollback of activity #${id}`,
+        plan: () => planRollback(ctx, id),
+        apply: (plan) => applyRollback(ctx, plan as never, { actor, confirmPlanHash: plan.planHash }),
+      },
+    ];
   } else {
     // A fixture's fleet is new in this process: audit it first; otherwise audit only when there is no audit yet.
     let audited = args.fixture ? undefined : await readAudit(db);
@@ -397,7 +415,6 @@ async function runJobs(jobs: Job[], args: Args): Promise<boolean> {
   }
   return allDone;
 }
-
 
 async function main(argv: string[]): Promise<number> {
   const { values: args, positionals } = parse(argv);

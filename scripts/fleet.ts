@@ -13,12 +13,7 @@
 import { parseArgs } from "node:util";
 import type { Writable } from "node:stream";
 import type { FixtureFaults } from "../app/local-aws/fixture-types";
-import {
-  QBUSINESS_REGIONS,
-  fixtureJsonChunks,
-  generateFleet,
-  type GenerateFleetOptions,
-} from "../app/local-aws/generate-fleet";
+import { QBUSINESS_REGIONS, fixtureJsonChunks, generateFleet, type GenerateFleetOptions } from "../app/local-aws/generate-fleet";
 
 const USAGE = `usage: npm run fleet -- --accounts A --regions R --apps N --data-sources D --sync-jobs J --documents K --seed S [--s3-objects|--no-s3-objects] [--latency-ms MS] [--rate-per-second N] [--burst N] [--error-rate 0..1] > fleet.json`;
 

@@ -50,16 +50,19 @@ async function startEmbeddedLocalAws(fixturePath: string): Promise<LocalAws> {
   const aws = await startLocalAws({ fixture: fixturePath, port: 0 });
   const accounts = aws.fleet.accounts;
   const regions = [...new Set(accounts.flatMap((account) => Object.keys(account.regions)))].sort();
-  const applications = accounts.reduce(
-    (sum, account) => sum + Object.values(account.regions).reduce((n, region) => n + region.applications.length, 0),
-    0,
-  );
+  const applications = accounts.reduce((sum, account) => sum + Object.values(account.regions).reduce((n, region) => n + region.applications.length, 0), 0);
   const first = accounts[0];
   if (!first) throw new Error(`${fixturePath}: the fixture has no accounts`);
   const credentials = accountCredentials(first.accountId);
 
   // Real AWS settings that would mix with the local keys (a session token, a profile) are dropped.
-  for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"]) {
+  for (const name of [
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+  ]) {
     delete process.env[name];
   }
   process.env.AWS_ENDPOINT_URL = aws.endpoint;
@@ -170,7 +173,11 @@ async function main() {
   const { port } = server.address() as AddressInfo;
   const base = `http://${printableHost(config.host)}:${port}`;
   console.log(`qbiz-readiness dashboard listening on ${base}`);
-  console.log(localAws ? `Running against the local AWS at ${localAws.endpoint} (demo data, no real AWS account).` : "Running against AWS (the SDK's default configuration).");
+  console.log(
+    localAws
+      ? `Running against the local AWS at ${localAws.endpoint} (demo data, no real AWS account).`
+      : "Running against AWS (the SDK's default configuration).",
+  );
   if (config.auth.mode === "builtin" && config.auth.users.length === 0) {
     const token = issueOneTimeToken();
     console.log(`No users are configured; sign in as an operator, once, with: ${base}/sign-in?token=${token}`);

@@ -11,9 +11,7 @@ export function describeLocation(report: AuditReport, finding: Finding): string 
   const r = finding.resource;
   const parts = [`${r.accountId}/${r.region}`];
   if (r.applicationId) {
-    const app = report.applications.find(
-      (a) => a.applicationId === r.applicationId && a.accountId === r.accountId && a.region === r.region,
-    );
+    const app = report.applications.find((a) => a.applicationId === r.applicationId && a.accountId === r.accountId && a.region === r.region);
     parts.push(app?.displayName ?? r.applicationId);
   }
   switch (r.type) {
@@ -35,7 +33,11 @@ export function describeLocation(report: AuditReport, finding: Finding): string 
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
 }
 
@@ -56,16 +58,24 @@ export function formatTable(report: AuditReport): string {
   out.push("");
 
   const apps = report.summary.applications;
-  out.push(
-    `Applications: ${apps.total} (ready ${apps.ready}, not ready ${apps.notReady}, unsupported ${apps.unsupported}, unknown ${apps.unknown})`,
-  );
+  out.push(`Applications: ${apps.total} (ready ${apps.ready}, not ready ${apps.notReady}, unsupported ${apps.unsupported}, unknown ${apps.unknown})`);
   if (report.applications.length > 0) {
     const rows = report.applications.map((app) => {
       const own = report.findings.filter(
         (f) => f.resource.applicationId === app.applicationId && f.resource.accountId === app.accountId && f.resource.region === app.region,
       );
       const count = (s: FindingStatus) => String(own.filter((f) => f.status === s).length);
-      return [app.readiness, app.accountId, app.region, app.displayName, app.identityType ?? "-", count("fail"), count("warn"), count("unknown"), app.applicationId];
+      return [
+        app.readiness,
+        app.accountId,
+        app.region,
+        app.displayName,
+        app.identityType ?? "-",
+        count("fail"),
+        count("warn"),
+        count("unknown"),
+        app.applicationId,
+      ];
     });
     out.push(...table(["READINESS", "ACCOUNT", "REGION", "APPLICATION", "IDENTITY", "FAIL", "WARN", "UNKNOWN", "APPLICATION ID"], rows));
     for (const app of report.applications.filter((a) => a.error)) {

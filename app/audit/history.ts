@@ -5,15 +5,7 @@
 import { applicationOfAudit } from "../db/audit-applications";
 import * as audits from "../db/audits";
 import type { Db } from "../db/database";
-import type {
-  ApplicationInventory,
-  AuditReport,
-  Finding,
-  Inventory,
-  Readiness,
-  ReportApplication,
-  RoleInventory,
-} from "./types";
+import type { ApplicationInventory, AuditReport, Finding, Inventory, Readiness, ReportApplication, RoleInventory } from "./types";
 
 export { openDatabase } from "../db/database";
 
@@ -156,17 +148,7 @@ const READINESS_RANK: Record<Readiness, number | undefined> = {
 /** Identity of a finding across audits: its check and the resource it is about. */
 export function findingKey(f: Finding): string {
   const r = f.resource;
-  return [
-    f.checkId,
-    r.type,
-    r.accountId,
-    r.region,
-    r.applicationId,
-    r.indexId,
-    r.dataSourceId,
-    r.webExperienceId,
-    r.roleArn,
-  ].join("|");
+  return [f.checkId, r.type, r.accountId, r.region, r.applicationId, r.indexId, r.dataSourceId, r.webExperienceId, r.roleArn].join("|");
 }
 
 /** What changed between two audits. Throws when either audit does not exist. */

@@ -12,9 +12,7 @@ const IDENTITY_CHECK = "application-identity-unsupported";
 
 /** Findings whose resource lies under the application (same account, region and application id). */
 export function findingsOfApplication(app: Pick<ApplicationInventory, "accountId" | "region" | "applicationId">, findings: Finding[]): Finding[] {
-  return findings.filter(
-    (f) => f.resource.applicationId === app.applicationId && f.resource.accountId === app.accountId && f.resource.region === app.region,
-  );
+  return findings.filter((f) => f.resource.applicationId === app.applicationId && f.resource.accountId === app.accountId && f.resource.region === app.region);
 }
 
 /** `findings` are the application's own (see findingsOfApplication). */

@@ -22,13 +22,7 @@ export type SyncMode = "full" | "incremental" | "unknown";
 
 /** How a job's mode was established (stable strings: they appear in reports). */
 export type SyncModeBasis =
-  | "own-record"
-  | "first-sync"
-  | "forced-full-crawl"
-  | "full-crawl"
-  | "configuration-changed-since"
-  | "mode-not-in-configuration"
-  | "configuration-unreadable";
+  "own-record" | "first-sync" | "forced-full-crawl" | "full-crawl" | "configuration-changed-since" | "mode-not-in-configuration" | "configuration-unreadable";
 
 export interface JobModeEvidence {
   executionId: string;
@@ -53,7 +47,6 @@ export interface FullSyncAssessment {
   /** The most recent job read, whatever its status. */
   latestJob: SyncJobRecord | null;
 }
-
 
 function time(iso: string | undefined): number {
   return iso ? Date.parse(iso) : NaN;

@@ -46,14 +46,12 @@ export class AuditSetupError extends Error {
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@\/-]+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/;
 
 const targetSchema = z
   .object({
     accountId: z.string().regex(ACCOUNT_ID, "must be a 12-digit AWS account id"),
-    regions: z
-      .array(z.string().regex(REGION, "must be an AWS region name such as us-east-1"))
-      .min(1, "must list at least one region"),
+    regions: z.array(z.string().regex(REGION, "must be an AWS region name such as us-east-1")).min(1, "must list at least one region"),
     roleArn: z.string().regex(ROLE_ARN, "must be an IAM role ARN (arn:aws:iam::{account}:role/{name})").optional(),
     externalId: z.string().min(2).max(1224).optional(),
     fixRoleArn: z.string().regex(ROLE_ARN, "must be an IAM role ARN (arn:aws:iam::{account}:role/{name})").optional(),
@@ -177,7 +175,14 @@ export async function prepareTargets(specs: TargetSpec[], options: CredentialOpt
       const clientsFor = (credentials: AwsCredentialIdentity | undefined) =>
         targetsOf({}).map((t) => ({
           ...t,
-          clients: createAwsClients({ region: t.target.region, credentials, endpoint: options.endpoint, maxAttempts: options.maxAttempts, stats, accountId: t.target.accountId }),
+          clients: createAwsClients({
+            region: t.target.region,
+            credentials,
+            endpoint: options.endpoint,
+            maxAttempts: options.maxAttempts,
+            stats,
+            accountId: t.target.accountId,
+          }),
         }));
 
       if (spec.roleArn) {

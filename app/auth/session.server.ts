@@ -59,5 +59,5 @@ export function newSession(): Promise<AppSession> {
 }
 
 function secureCookie(config: Config, request: Request): boolean {
-  return config.session.cookieSecure ?? (new URL(request.url).protocol === "https:");
+  return config.session.cookieSecure ?? new URL(request.url).protocol === "https:";
 }

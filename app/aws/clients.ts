@@ -107,7 +107,14 @@ export class AwsCallStats {
     serverErrors: number;
   } {
     const byBucket = Object.fromEntries(Object.entries(this.byBucket).map(([k, v]) => [k, { ...v }]));
-    return { apiCalls: this.calls, throttled: this.throttled, byOperation: { ...this.byOperation }, byBucket, peakInFlight: this.peakInFlight, serverErrors: this.serverErrors };
+    return {
+      apiCalls: this.calls,
+      throttled: this.throttled,
+      byOperation: { ...this.byOperation },
+      byBucket,
+      peakInFlight: this.peakInFlight,
+      serverErrors: this.serverErrors,
+    };
   }
 }
 
@@ -192,7 +199,7 @@ export function destroyAwsClients(clients: AwsClients): void {
 export function awsErrorInfo(error: unknown, operation?: string): { code: string; message: string; operation?: string } {
   // SDK service errors carry the AWS code as their name; network errors (ECONNREFUSED, ...) as `code`.
   const e = error as { name?: string; code?: string; Code?: string; message?: string } | undefined;
-  const code = e?.name && e.name !== "Error" ? e.name : e?.code ?? e?.Code ?? "Error";
+  const code = e?.name && e.name !== "Error" ? e.name : (e?.code ?? e?.Code ?? "Error");
   return { code, message: e?.message ?? String(error), ...(operation ? { operation } : {}) };
 }
 
@@ -263,7 +270,12 @@ class BucketPace {
     // Probe upwards only while the pace is what holds requests back: the bucket took about as many as
     // the pace allowed in the last second. (When slots or answers are the bottleneck, a pace raised
     // unseen would let a flood through once they free up.)
-    if (this.rate !== Infinity && this.waiting.length && now - this.lastRaise >= PACE_WINDOW_MS && this.acceptedSince(now - PACE_WINDOW_MS) >= 0.9 * this.rate) {
+    if (
+      this.rate !== Infinity &&
+      this.waiting.length &&
+      now - this.lastRaise >= PACE_WINDOW_MS &&
+      this.acceptedSince(now - PACE_WINDOW_MS) >= 0.9 * this.rate
+    ) {
       this.rate *= 1.05;
       this.lastRaise = now;
     }
@@ -276,10 +288,13 @@ class BucketPace {
       this.waiting.shift()!();
     }
     if (this.waiting.length) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.release();
-      }, Math.max(1, ((1 - this.tokens) * 1000) / this.rate));
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.release();
+        },
+        Math.max(1, ((1 - this.tokens) * 1000) / this.rate),
+      );
     }
   }
 }

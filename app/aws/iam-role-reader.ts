@@ -145,7 +145,12 @@ export class IamRoleReader {
     const RoleName = role.roleName;
     try {
       const names = await step("iam:ListRolePolicies", () =>
-        iamPages(principal, "iam:ListRolePolicies", (iam, Marker) => iam.send(new ListRolePoliciesCommand({ RoleName, Marker })), (p) => p.PolicyNames ?? []),
+        iamPages(
+          principal,
+          "iam:ListRolePolicies",
+          (iam, Marker) => iam.send(new ListRolePoliciesCommand({ RoleName, Marker })),
+          (p) => p.PolicyNames ?? [],
+        ),
       );
       role.inlinePolicies = await Promise.all(
         names.map(async (name) => {
@@ -209,10 +214,5 @@ async function fetchManagedPolicy(principal: IamPrincipal, arn: string): Promise
 
 /** The first reason the role or one of its policies could not be read completely, if any. */
 export function roleReadError(role: RoleInventory): AwsErrorInfo | undefined {
-  return (
-    role.error ??
-    role.policiesError ??
-    role.attachedPolicies.find((p) => p.error)?.error ??
-    role.permissionsBoundary?.error
-  );
+  return role.error ?? role.policiesError ?? role.attachedPolicies.find((p) => p.error)?.error ?? role.permissionsBoundary?.error;
 }

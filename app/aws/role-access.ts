@@ -97,7 +97,9 @@ export async function simulateRoleAccess(principal: IamPrincipal, role: RoleInve
     method: "simulate",
     resources: resources.map((arn) => {
       const result = results.find((r) => r.EvalResourceName === arn) ?? (resources.length === 1 ? results[0] : undefined);
-      return result ? simulatedDecision(arn, result, role) : { resourceArn: arn, decision: "unknown", matchedStatements: [], reason: "not in the simulator's answer" };
+      return result
+        ? simulatedDecision(arn, result, role)
+        : { resourceArn: arn, decision: "unknown", matchedStatements: [], reason: "not in the simulator's answer" };
     }),
   };
 }

@@ -9,9 +9,7 @@
 import { startLocalAws, type LocalAws } from "../local-aws/index";
 import { prepareFleet, type BenchFleetSpec, type ResilienceFaults } from "./fleets";
 
-export type EmulatorRequest =
-  | { type: "start"; spec: BenchFleetSpec; resilience?: ResilienceFaults | "default" }
-  | { type: "stats" };
+export type EmulatorRequest = { type: "start"; spec: BenchFleetSpec; resilience?: ResilienceFaults | "default" } | { type: "stats" };
 
 let aws: LocalAws | undefined;
 
@@ -30,7 +28,14 @@ async function handle(message: EmulatorRequest): Promise<void> {
     const { fixture, targets, applicationsByTarget } = prepareFleet(message.spec, message.resilience);
     aws = await startLocalAws({ fixture });
     const cpu = process.cpuUsage();
-    process.send?.({ type: "ready", endpoint: aws.endpoint, targets, applicationsByTarget, startMs: Date.now() - started, startCpuMs: (cpu.user + cpu.system) / 1000 });
+    process.send?.({
+      type: "ready",
+      endpoint: aws.endpoint,
+      targets,
+      applicationsByTarget,
+      startMs: Date.now() - started,
+      startCpuMs: (cpu.user + cpu.system) / 1000,
+    });
   } else if (message.type === "stats") {
     const cpu = process.cpuUsage();
     process.send?.({ type: "stats", stats: aws?.stats, cpuMs: (cpu.user + cpu.system) / 1000 });

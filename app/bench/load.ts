@@ -84,7 +84,12 @@ async function startServer(db: string, operator: string): Promise<Server> {
   // QBR_BENCH_CPU_PROFILE=dir: the server's CPU profile, written there when it stops (where does a request's time go?).
   const profileDir = process.env.QBR_BENCH_CPU_PROFILE;
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, ["--import", "tsx", ...profile, "scripts/serve.ts"], { cwd: PROJECT_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", ...profile, "scripts/serve.ts"], {
+    cwd: PROJECT_ROOT,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
@@ -164,7 +169,9 @@ export async function runLoad(db: string, log: (line: string) => void, options: 
       log(`load: ${options.requests} requests over ${options.connections} connections on ${path}…`);
       results[page] = await loadPage(`${server.base}${path}`, cookie, options);
       const r = results[page];
-      log(`load: ${path}: ${r.durationS} s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, ${r.requests} requests, ${r.errors} errors, ${r.timeouts} timeouts`);
+      log(
+        `load: ${path}: ${r.durationS} s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms, ${r.requests} requests, ${r.errors} errors, ${r.timeouts} timeouts`,
+      );
     }
     return results;
   } finally {

@@ -49,7 +49,13 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   }
   if (results.medium?.speedup !== undefined) atLeast("medium: speed-up over concurrency 1", round(results.medium.speedup, 1), TARGETS.mediumSpeedup);
   if (results.resilience) {
-    checks.push({ name: "resilience: problems", met: results.resilience.verdict.problems.length === 0, actual: results.resilience.verdict.problems.length, target: 0, relation: "=" });
+    checks.push({
+      name: "resilience: problems",
+      met: results.resilience.verdict.problems.length === 0,
+      actual: results.resilience.verdict.problems.length,
+      target: 0,
+      relation: "=",
+    });
   }
   atMost("whole bench (s)", round(results.totalMs / 1000, 0), TARGETS.totalMs / 1000);
   return checks;
@@ -79,29 +85,51 @@ export function formatBenchTables(results: BenchResults): string {
   const all = runs(results);
   const out: string[] = [];
   // A load-only run on a stored database (QBR_BENCH_LOAD_DB) has no audit runs: no empty tables.
-  if (all.length > 0) out.push(
-    table(
-      ["run", "wall", "lower bound", "efficiency", "API calls", "throttled", "5xx", "peak RSS", "audit CPU", "local AWS CPU", "busiest bucket (accepted calls)"],
-      all.map(([name, r]) => [
-        name,
-        seconds(r.wallMs),
-        seconds(r.lowerBound.lowerBoundMs),
-        r.efficiency.toFixed(2),
-        r.apiCalls,
-        r.throttled,
-        r.serverErrors,
-        `${r.peakRssMb.toFixed(0)} MB`,
-        seconds(r.cpuMs),
-        r.emulatorCpuMs !== undefined ? seconds(r.emulatorCpuMs) : "-",
-        r.lowerBound.busiestBucket ? `${r.lowerBound.busiestBucket.split("|").slice(2).join("|")} (${r.lowerBound.busiestBucketCalls})` : "-",
-      ]),
-    ),
-  );
+  if (all.length > 0)
+    out.push(
+      table(
+        [
+          "run",
+          "wall",
+          "lower bound",
+          "efficiency",
+          "API calls",
+          "throttled",
+          "5xx",
+          "peak RSS",
+          "audit CPU",
+          "local AWS CPU",
+          "busiest bucket (accepted calls)",
+        ],
+        all.map(([name, r]) => [
+          name,
+          seconds(r.wallMs),
+          seconds(r.lowerBound.lowerBoundMs),
+          r.efficiency.toFixed(2),
+          r.apiCalls,
+          r.throttled,
+          r.serverErrors,
+          `${r.peakRssMb.toFixed(0)} MB`,
+          seconds(r.cpuMs),
+          r.emulatorCpuMs !== undefined ? seconds(r.emulatorCpuMs) : "-",
+          r.lowerBound.busiestBucket ? `${r.lowerBound.busiestBucket.split("|").slice(2).join("|")} (${r.lowerBound.busiestBucketCalls})` : "-",
+        ]),
+      ),
+    );
   const operations = [...new Set(all.flatMap(([, r]) => Object.keys(r.byOperation)))].sort();
   if (all.length > 0) out.push("", "API calls by operation (attempts, retries included):");
-  if (all.length > 0) out.push(table(["operation", ...all.map(([name]) => name)], operations.map((op) => [op, ...all.map(([, r]) => r.byOperation[op] ?? 0)])));
+  if (all.length > 0)
+    out.push(
+      table(
+        ["operation", ...all.map(([name]) => name)],
+        operations.map((op) => [op, ...all.map(([, r]) => r.byOperation[op] ?? 0)]),
+      ),
+    );
   if (results.medium?.speedup !== undefined) {
-    out.push("", `Medium fleet speed-up over concurrency 1: ${results.medium.speedup.toFixed(1)}× (${seconds(results.medium.sequential!.wallMs)} → ${seconds(results.medium.parallel.wallMs)}).`);
+    out.push(
+      "",
+      `Medium fleet speed-up over concurrency 1: ${results.medium.speedup.toFixed(1)}× (${seconds(results.medium.sequential!.wallMs)} → ${seconds(results.medium.parallel.wallMs)}).`,
+    );
     const ceiling = results.medium.sequential!.wallMs / results.medium.parallel.lowerBound.lowerBoundMs;
     out.push(`The most the medium fleet's rate limits allow: ${ceiling.toFixed(1)}× (concurrency-1 wall time ÷ parallel lower bound).`);
   }
@@ -129,7 +157,11 @@ export function formatBenchTables(results: BenchResults): string {
   }
   out.push("", "Targets (issue 6; load: issue 10):");
   for (const c of checkTargets(results)) {
-    const gap = c.met ? "" : c.relation === "≥" ? `, missed by ${round(c.target - c.actual)} (${round((c.actual / c.target) * 100, 0)}% of it)` : `, over by ${round(c.actual - c.target)}`;
+    const gap = c.met
+      ? ""
+      : c.relation === "≥"
+        ? `, missed by ${round(c.target - c.actual)} (${round((c.actual / c.target) * 100, 0)}% of it)`
+        : `, over by ${round(c.actual - c.target)}`;
     out.push(`  ${c.met ? "met   " : "MISSED"} ${c.name}: ${c.actual} (target ${c.relation} ${c.target}${gap})`);
   }
   out.push(`Whole bench: ${seconds(results.totalMs)}. Audits ran in child processes: peak RSS is the audit process's own (the local AWS ran in another).`);
@@ -137,7 +169,18 @@ export function formatBenchTables(results: BenchResults): string {
 }
 
 function loadTable(load: NonNullable<BenchResults["load"]>): string {
-  const rows = Object.entries(load).map(([page, r]) => [`${page} (${r.path})`, r.connections, `${r.durationS} s`, `${r.p50Ms} ms`, `${r.p99Ms} ms`, `${r.maxMs} ms`, r.requests, r.errors, r.timeouts, r.non2xx]);
+  const rows = Object.entries(load).map(([page, r]) => [
+    `${page} (${r.path})`,
+    r.connections,
+    `${r.durationS} s`,
+    `${r.p50Ms} ms`,
+    `${r.p99Ms} ms`,
+    `${r.maxMs} ms`,
+    r.requests,
+    r.errors,
+    r.timeouts,
+    r.non2xx,
+  ]);
   return `Dashboard under load (served build, loopback, signed in):\n${table(["page", "connections", "duration", "p50", "p99", "max", "requests", "errors", "timeouts", "non-2xx"], rows)}`;
 }
 

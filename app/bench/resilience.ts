@@ -56,7 +56,8 @@ export function judgeResilience(
     const finding = unreadableFindings.get(targetKey(t));
     const code = t.error?.code;
     if (!finding) problems.push(`unreadable target ${targetKey(t)} has no failing scan-target-unreadable finding`);
-    else if (!code || !finding.message.includes(code)) problems.push(`scan-target-unreadable for ${targetKey(t)} does not name the AWS error ${code ?? "(none recorded)"}`);
+    else if (!code || !finding.message.includes(code))
+      problems.push(`scan-target-unreadable for ${targetKey(t)} does not name the AWS error ${code ?? "(none recorded)"}`);
   }
 
   // Readable targets: the same verdicts as without faults.

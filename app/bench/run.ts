@@ -71,7 +71,9 @@ export async function benchRun(
     const { stats, cpuMs } = await emulator.stats();
     result.emulatorCpuMs = cpuMs - emulator.startCpuMs;
     result.emulatorCalls = stats.calls;
-    log(`${request.label}: ${(result.wallMs / 1000).toFixed(1)} s, ${result.apiCalls} calls, ${result.throttled} throttled, efficiency ${result.efficiency.toFixed(2)}`);
+    log(
+      `${request.label}: ${(result.wallMs / 1000).toFixed(1)} s, ${result.apiCalls} calls, ${result.throttled} throttled, efficiency ${result.efficiency.toFixed(2)}`,
+    );
     return { ...result, emulatorStartMs: emulator.startMs, applicationsByTarget: emulator.applicationsByTarget };
   } finally {
     await emulator.close();
@@ -102,7 +104,10 @@ export async function timeDashboard(dbPath: string, runs = 50): Promise<Dashboar
     const overview = await getOverview(db, parseApplicationFilters(new URLSearchParams()));
     const findings = await getFindingsPage(db, parseFindingFilters(new URLSearchParams()));
     // The application page of the application with the most findings is the heaviest to render.
-    const app = overview.applications.reduce((worst, a) => (worst && worst.failCount + worst.warnCount >= a.failCount + a.warnCount ? worst : a), overview.applications[0]);
+    const app = overview.applications.reduce(
+      (worst, a) => (worst && worst.failCount + worst.warnCount >= a.failCount + a.warnCount ? worst : a),
+      overview.applications[0],
+    );
     if (!app) throw new Error("the stored audit has no application");
     const key = { accountId: app.accountId, region: app.region, applicationId: app.applicationId };
     return {

@@ -33,7 +33,9 @@ export function ApplicationsTable({ rows, filters }: { rows: ApplicationRow[]; f
     <table className="applications" data-testid="applications-table">
       <thead>
         <tr>
-          {COLUMNS.map((c) => <SortHeader key={c.sort} column={c} filters={filters} />)}
+          {COLUMNS.map((c) => (
+            <SortHeader key={c.sort} column={c} filters={filters} />
+          ))}
           <th scope="col">Identity</th>
           <th scope="col">Warnings</th>
         </tr>
@@ -50,7 +52,9 @@ export function ApplicationsTable({ rows, filters }: { rows: ApplicationRow[]; f
               {row.accountName ? <div className="muted small">{row.accountId}</div> : null}
             </td>
             <td>{row.region}</td>
-            <td><ReadinessBadge readiness={row.readiness} /></td>
+            <td>
+              <ReadinessBadge readiness={row.readiness} />
+            </td>
             <td>{row.failCount}</td>
             <td>{row.identityType ?? "unknown"}</td>
             <td>{row.warnCount}</td>

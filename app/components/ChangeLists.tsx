@@ -7,14 +7,20 @@ import { ReadinessBadge, StatusBadge } from "./Badges";
 export function ReadinessChanges({ title, changes, empty }: { title: string; changes: ReadinessChange[]; empty: string }) {
   return (
     <section className="card" aria-label={title}>
-      <h2>{title} <span className="muted small">({changes.length})</span></h2>
-      {changes.length === 0 ? <p className="muted">{empty}</p> : (
+      <h2>
+        {title} <span className="muted small">({changes.length})</span>
+      </h2>
+      {changes.length === 0 ? (
+        <p className="muted">{empty}</p>
+      ) : (
         <ul className="changes">
           {changes.map((c) => (
             <li key={`${c.application.accountId}/${c.application.region}/${c.application.applicationId}`}>
               <Link to={applicationPath(c.application)}>{c.application.displayName}</Link>{" "}
-              <span className="muted small">{c.application.accountId} · {c.application.region}</span>:{" "}
-              <ReadinessBadge readiness={c.from} /> → <ReadinessBadge readiness={c.to} />
+              <span className="muted small">
+                {c.application.accountId} · {c.application.region}
+              </span>
+              : <ReadinessBadge readiness={c.from} /> → <ReadinessBadge readiness={c.to} />
             </li>
           ))}
         </ul>
@@ -23,7 +29,12 @@ export function ReadinessChanges({ title, changes, empty }: { title: string; cha
   );
 }
 
-export function FindingChanges({ title, findings, checkTitles, empty }: {
+export function FindingChanges({
+  title,
+  findings,
+  checkTitles,
+  empty,
+}: {
   title: string;
   findings: Finding[];
   checkTitles: Record<string, string>;
@@ -31,24 +42,39 @@ export function FindingChanges({ title, findings, checkTitles, empty }: {
 }) {
   return (
     <section className="card" aria-label={title}>
-      <h2>{title} <span className="muted small">({findings.length})</span></h2>
-      {findings.length === 0 ? <p className="muted">{empty}</p> : (
+      <h2>
+        {title} <span className="muted small">({findings.length})</span>
+      </h2>
+      {findings.length === 0 ? (
+        <p className="muted">{empty}</p>
+      ) : (
         <table>
           <thead>
-            <tr><th scope="col">Status</th><th scope="col">Check</th><th scope="col">Resource</th><th scope="col">Message</th></tr>
+            <tr>
+              <th scope="col">Status</th>
+              <th scope="col">Check</th>
+              <th scope="col">Resource</th>
+              <th scope="col">Message</th>
+            </tr>
           </thead>
           <tbody>
             {findings.map((f, i) => (
               <tr key={i}>
-                <td><StatusBadge status={f.status} /></td>
+                <td>
+                  <StatusBadge status={f.status} />
+                </td>
                 <td>{checkTitles[f.checkId] ?? f.checkId}</td>
                 <td>
                   {f.resource.applicationId ? (
                     <Link to={applicationPath({ accountId: f.resource.accountId, region: f.resource.region, applicationId: f.resource.applicationId })}>
                       {f.resource.name ?? f.resource.applicationId}
                     </Link>
-                  ) : (f.resource.name ?? f.resource.type)}
-                  <div className="muted small">{f.resource.accountId} · {f.resource.region}</div>
+                  ) : (
+                    (f.resource.name ?? f.resource.type)
+                  )}
+                  <div className="muted small">
+                    {f.resource.accountId} · {f.resource.region}
+                  </div>
                 </td>
                 <td>{f.message}</td>
               </tr>

@@ -21,12 +21,7 @@ export function useHydrated(): boolean {
  * chart after hydration. `summary` is the chart's content in words: the
  * chart's accessible name, and the skeleton's text for anyone without JavaScript.
  */
-export function ChartFrame({ title, summary, height, children }: {
-  title: string;
-  summary: string;
-  height: number;
-  children: () => ReactNode;
-}) {
+export function ChartFrame({ title, summary, height, children }: { title: string; summary: string; height: number; children: () => ReactNode }) {
   const hydrated = useHydrated();
   return (
     <figure className="chart">

@@ -4,9 +4,7 @@ import type { CheckCount } from "~/dashboard/types";
 import { ChartFrame } from "./ClientOnly";
 
 export function FailingByCheckChart({ counts }: { counts: CheckCount[] }) {
-  const summary = counts.length
-    ? counts.map((c) => `${c.title}: ${c.count}`).join(", ")
-    : "no failing findings";
+  const summary = counts.length ? counts.map((c) => `${c.title}: ${c.count}`).join(", ") : "no failing findings";
   const height = Math.max(160, 40 + counts.length * 34);
   return (
     <ChartFrame title="Failing findings by check" summary={summary} height={height}>

@@ -13,21 +13,33 @@ export function FindingFilters({ filters, options }: { filters: Filters; options
         <label htmlFor="finding-check">Check</label>
         <select id="finding-check" name="check" defaultValue={filters.check ?? ""}>
           <option value="">All checks</option>
-          {options.checks.map((c) => <option key={c.id} value={c.id}>{c.title}</option>)}
+          {options.checks.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.title}
+            </option>
+          ))}
         </select>
       </div>
       <div className="field">
         <label htmlFor="finding-severity">Severity</label>
         <select id="finding-severity" name="severity" defaultValue={filters.severity ?? ""}>
           <option value="">Any severity</option>
-          {SEVERITY_VALUES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {SEVERITY_VALUES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
         </select>
       </div>
       <div className="field">
         <label htmlFor="finding-status">Status</label>
         <select id="finding-status" name="status" defaultValue={filters.status ?? ""}>
           <option value="">Not passing</option>
-          {STATUS_VALUES.map((s) => <option key={s} value={s}>{STATUS_LABELS[s]}</option>)}
+          {STATUS_VALUES.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_LABELS[s]}
+            </option>
+          ))}
           <option value="all">All, passing included</option>
         </select>
       </div>
@@ -35,18 +47,28 @@ export function FindingFilters({ filters, options }: { filters: Filters; options
         <label htmlFor="finding-account">Account</label>
         <select id="finding-account" name="account" defaultValue={filters.account ?? ""}>
           <option value="">All accounts</option>
-          {options.accounts.map((a) => <option key={a} value={a}>{a}</option>)}
+          {options.accounts.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
         </select>
       </div>
       <div className="field">
         <label htmlFor="finding-region">Region</label>
         <select id="finding-region" name="region" defaultValue={filters.region ?? ""}>
           <option value="">All regions</option>
-          {options.regions.map((r) => <option key={r} value={r}>{r}</option>)}
+          {options.regions.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
         </select>
       </div>
       <button type="submit">Apply filters</button>
-      <Link to={pathname} className="clear">Clear filters</Link>
+      <Link to={pathname} className="clear">
+        Clear filters
+      </Link>
     </Form>
   );
 }

@@ -22,9 +22,16 @@ export function FindingsTable({ rows }: { rows: FindingRow[] }) {
       <tbody>
         {rows.map((f) => (
           <tr key={f.id}>
-            <td><StatusBadge status={f.status} /></td>
-            <td><SeverityLabel severity={f.severity} /></td>
-            <td><Link to={`/checks#${f.checkId}`}>{f.checkTitle}</Link><div className="muted small">{f.checkId}</div></td>
+            <td>
+              <StatusBadge status={f.status} />
+            </td>
+            <td>
+              <SeverityLabel severity={f.severity} />
+            </td>
+            <td>
+              <Link to={`/checks#${f.checkId}`}>{f.checkTitle}</Link>
+              <div className="muted small">{f.checkId}</div>
+            </td>
             <td>
               {f.name ?? f.resourceType}
               <div className="muted small">{f.resourceType}</div>
@@ -35,11 +42,17 @@ export function FindingsTable({ rows }: { rows: FindingRow[] }) {
                   {f.applicationName ?? f.applicationId}
                 </Link>
               ) : null}
-              <div className="muted small">{f.accountId} · {f.region}</div>
+              <div className="muted small">
+                {f.accountId} · {f.region}
+              </div>
             </td>
             <td>{f.message}</td>
             <td>
-              {f.remediation && f.status !== "pass" ? <FindingFixLink findingId={f.id} action={f.remediation} /> : f.remediation ?? <span className="muted">none</span>}
+              {f.remediation && f.status !== "pass" ? (
+                <FindingFixLink findingId={f.id} action={f.remediation} />
+              ) : (
+                (f.remediation ?? <span className="muted">none</span>)
+              )}
             </td>
           </tr>
         ))}

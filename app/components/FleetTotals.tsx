@@ -12,7 +12,9 @@ export function FleetTotals({ totals }: { totals: Totals }) {
   return (
     <section className="totals" aria-label="Fleet totals" data-testid="fleet-totals">
       <div className="tile">
-        <span className="tile-value" data-testid="total-applications">{totals.total}</span>
+        <span className="tile-value" data-testid="total-applications">
+          {totals.total}
+        </span>
         <span className="tile-label">applications</span>
       </div>
       {tiles.map((t) => (

@@ -16,9 +16,12 @@ export function ReadinessDonut({ totals }: { totals: FleetTotals }) {
       {() => (
         <ResponsiveContainer width="100%" height="100%">
           <PieChart>
-            <Pie data={slices.filter((s) => s.value > 0)} dataKey="value" nameKey="name"
-              innerRadius="55%" outerRadius="85%" isAnimationActive={false}>
-              {slices.filter((s) => s.value > 0).map((s) => <Cell key={s.name} fill={s.color} />)}
+            <Pie data={slices.filter((s) => s.value > 0)} dataKey="value" nameKey="name" innerRadius="55%" outerRadius="85%" isAnimationActive={false}>
+              {slices
+                .filter((s) => s.value > 0)
+                .map((s) => (
+                  <Cell key={s.name} fill={s.color} />
+                ))}
             </Pie>
             <Tooltip />
             <Legend />

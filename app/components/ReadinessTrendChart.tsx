@@ -7,9 +7,7 @@ import { ChartFrame } from "./ClientOnly";
 export function ReadinessTrendChart({ points }: { points: ReadinessPoint[] }) {
   const data = points.map((p) => ({ ...p, label: formatTime(p.scannedAt) }));
   const last = points[points.length - 1];
-  const summary = last
-    ? `${points.length} audit(s); latest: ${last.ready} ready, ${last.notReady} not ready`
-    : "no audits stored yet";
+  const summary = last ? `${points.length} audit(s); latest: ${last.ready} ready, ${last.notReady} not ready` : "no audits stored yet";
   return (
     <ChartFrame title="Readiness over time" summary={summary} height={240}>
       {() => (

@@ -11,9 +11,13 @@ export function RouteError({ page }: { page: string }) {
     const words = typeof error.data === "string" ? error.data : JSON.stringify(error.data);
     return (
       <section className="card error-panel" role="alert">
-        <h1>{page}: {error.status === 404 ? "not found" : `error ${error.status}`}</h1>
+        <h1>
+          {page}: {error.status === 404 ? "not found" : `error ${error.status}`}
+        </h1>
         <p>{words}</p>
-        <p><a href="/">Back to the overview</a></p>
+        <p>
+          <a href="/">Back to the overview</a>
+        </p>
       </section>
     );
   }
@@ -23,10 +27,12 @@ export function RouteError({ page }: { page: string }) {
       <h1>{page} could not be shown</h1>
       <p>{message}</p>
       <p className="muted">
-        The page reads the stored audits from the dashboard's SQLite database (QBR_DB). Check that the file exists and
-        is readable by the server, then reload. The server log has the details.
+        The page reads the stored audits from the dashboard's SQLite database (QBR_DB). Check that the file exists and is readable by the server, then reload.
+        The server log has the details.
       </p>
-      <p><a href="/">Back to the overview</a></p>
+      <p>
+        <a href="/">Back to the overview</a>
+      </p>
     </section>
   );
 }

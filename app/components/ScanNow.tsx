@@ -34,8 +34,7 @@ function progressWords(s: ScanStatus): string {
 function useLatestStatus(initial: ScanStatus, started: ScanStatus | undefined, polled: ScanStatus | undefined): ScanStatus {
   const [seen, setSeen] = useState({ initial, started, polled, latest: initial });
   if (seen.initial === initial && seen.started === started && seen.polled === polled) return seen.latest;
-  const latest =
-    polled && polled !== seen.polled ? polled : started && started !== seen.started ? started : initial !== seen.initial ? initial : seen.latest;
+  const latest = polled && polled !== seen.polled ? polled : started && started !== seen.started ? started : initial !== seen.initial ? initial : seen.latest;
   setSeen({ initial, started, polled, latest });
   return latest;
 }
@@ -81,9 +80,7 @@ export function ScanNow({ initial, canScan }: { initial: ScanStatus; canScan: bo
       )}
       <div id="scan-progress" role="status" aria-live="polite" data-testid="scan-progress">
         {start.data?.alreadyRunning ? <p>A scan is already running; following it.</p> : null}
-        {running ? (
-          <progress max={status.targetsTotal || undefined} value={status.targetsTotal ? status.targetsDone : undefined} />
-        ) : null}
+        {running ? <progress max={status.targetsTotal || undefined} value={status.targetsTotal ? status.targetsDone : undefined} /> : null}
         <p className="small">{progressWords(status)}</p>
       </div>
     </section>

@@ -17,7 +17,9 @@ export function SyncHistoryChart({ name, jobs, cutoff }: { name: string; jobs: S
   const times = [cutoffMs, ...data.map((d) => d.time)];
   const domain = [Math.min(...times) - 3 * DAY, Math.max(...times) + 3 * DAY];
   const summary = data.length
-    ? data.map((d) => `${formatDay(d.startTime)} ${d.status ?? ""}: ${d.scanned} scanned, +${d.added} ~${d.modified} -${d.deleted}, ${d.failed} failed`).join("; ")
+    ? data
+        .map((d) => `${formatDay(d.startTime)} ${d.status ?? ""}: ${d.scanned} scanned, +${d.added} ~${d.modified} -${d.deleted}, ${d.failed} failed`)
+        .join("; ")
     : "no sync jobs recorded";
   return (
     <ChartFrame title={`Sync history of ${name}`} summary={summary} height={220}>
@@ -25,13 +27,18 @@ export function SyncHistoryChart({ name, jobs, cutoff }: { name: string; jobs: S
         <ResponsiveContainer width="100%" height="100%">
           <ComposedChart data={data} margin={{ left: 0, right: 24, top: 16 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="time" type="number" scale="time" domain={domain}
-              tickFormatter={(t: number) => formatDay(new Date(t).toISOString())} tick={{ fontSize: 11 }} />
+            <XAxis
+              dataKey="time"
+              type="number"
+              scale="time"
+              domain={domain}
+              tickFormatter={(t: number) => formatDay(new Date(t).toISOString())}
+              tick={{ fontSize: 11 }}
+            />
             <YAxis allowDecimals={false} />
             <Tooltip labelFormatter={(t) => formatDay(new Date(Number(t)).toISOString())} />
             <Legend />
-            <ReferenceLine x={cutoffMs} stroke={CHART_COLORS.notReady} strokeDasharray="4 2"
-              label={{ value: "cutoff", position: "top", fontSize: 11 }} />
+            <ReferenceLine x={cutoffMs} stroke={CHART_COLORS.notReady} strokeDasharray="4 2" label={{ value: "cutoff", position: "top", fontSize: 11 }} />
             <Bar dataKey="added" name="Added" stackId="docs" fill={CHART_COLORS.added} barSize={12} isAnimationActive={false} />
             <Bar dataKey="modified" name="Modified" stackId="docs" fill={CHART_COLORS.modified} barSize={12} isAnimationActive={false} />
             <Bar dataKey="deleted" name="Deleted" stackId="docs" fill={CHART_COLORS.deleted} barSize={12} isAnimationActive={false} />

@@ -4,7 +4,17 @@ import { applicationPath, formatTime } from "~/dashboard/words";
 import { activityPath, FIX_ACTION_LABELS, fullSyncPath, rolePatchPath } from "./fix-links";
 
 export const ACTIVITY_STATUSES: ActivityStatus[] = [
-  "running", "started", "succeeded", "partial", "failed", "stale-plan", "busy", "refused", "unavailable", "nothing-to-do", "rolled-back",
+  "running",
+  "started",
+  "succeeded",
+  "partial",
+  "failed",
+  "stale-plan",
+  "busy",
+  "refused",
+  "unavailable",
+  "nothing-to-do",
+  "rolled-back",
 ];
 
 /** The page's filters as they come back from its loader. */
@@ -23,21 +33,33 @@ export function ActivityFilters({ filters, actors }: { filters: ShownActivityFil
         <label htmlFor="activity-actor">Who</label>
         <select id="activity-actor" name="actor" defaultValue={filters.actor ?? ""}>
           <option value="">Anyone</option>
-          {actors.map((a) => <option key={a} value={a}>{a}</option>)}
+          {actors.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
         </select>
       </div>
       <div className="field">
         <label htmlFor="activity-action">Action</label>
         <select id="activity-action" name="action" defaultValue={filters.action ?? ""}>
           <option value="">Any action</option>
-          {(Object.keys(FIX_ACTION_LABELS) as FixAction[]).map((a) => <option key={a} value={a}>{FIX_ACTION_LABELS[a]}</option>)}
+          {(Object.keys(FIX_ACTION_LABELS) as FixAction[]).map((a) => (
+            <option key={a} value={a}>
+              {FIX_ACTION_LABELS[a]}
+            </option>
+          ))}
         </select>
       </div>
       <div className="field">
         <label htmlFor="activity-status">Outcome</label>
         <select id="activity-status" name="status" defaultValue={filters.status ?? ""}>
           <option value="">Any outcome</option>
-          {ACTIVITY_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {ACTIVITY_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
         </select>
       </div>
       <div className="field">
@@ -45,7 +67,9 @@ export function ActivityFilters({ filters, actors }: { filters: ShownActivityFil
         <input id="activity-resource" name="resource" defaultValue={filters.resource ?? ""} placeholder="id, ARN or name" />
       </div>
       <button type="submit">Apply filters</button>
-      <Link to="/activity" className="clear">Clear filters</Link>
+      <Link to="/activity" className="clear">
+        Clear filters
+      </Link>
     </Form>
   );
 }
@@ -63,19 +87,26 @@ function resourceLink(r: ResourceRef): string | null {
 }
 
 function resourceLabel(r: ResourceRef): string {
-  const id = r.type === "role" ? r.roleArn : r.type === "data-source" ? r.dataSourceId : r.type === "uploaded-documents" ? `index ${r.indexId}` : r.applicationId;
+  const id =
+    r.type === "role" ? r.roleArn : r.type === "data-source" ? r.dataSourceId : r.type === "uploaded-documents" ? `index ${r.indexId}` : r.applicationId;
   return `${r.type}: ${r.name ?? id ?? "?"}`;
 }
 
 export function ResourceLinks({ entry }: { entry: Pick<ActivityEntry, "resources" | "plan"> }) {
-  const apps = entry.plan.applications.filter(
-    (app) => !entry.resources.some((r) => r.type === "application" && r.applicationId === app.applicationId),
-  );
+  const apps = entry.plan.applications.filter((app) => !entry.resources.some((r) => r.type === "application" && r.applicationId === app.applicationId));
   return (
     <ul className="plain resources">
       {entry.resources.map((r, i) => {
         const to = resourceLink(r);
-        return <li key={i}>{to ? <Link to={to}>{resourceLabel(r)}</Link> : resourceLabel(r)} <span className="muted small">{r.accountId}{r.region ? ` · ${r.region}` : ""}</span></li>;
+        return (
+          <li key={i}>
+            {to ? <Link to={to}>{resourceLabel(r)}</Link> : resourceLabel(r)}{" "}
+            <span className="muted small">
+              {r.accountId}
+              {r.region ? ` · ${r.region}` : ""}
+            </span>
+          </li>
+        );
       })}
       {apps.map((app) => (
         <li key={`${app.accountId}/${app.region}/${app.applicationId}`}>
@@ -103,30 +134,48 @@ export function ActivityTable({ entries, canApply }: { entries: ActivityEntry[];
           <th scope="col">Action</th>
           <th scope="col">Resources</th>
           <th scope="col">Outcome</th>
-          <th scope="col"><span className="visually-hidden">Rollback</span></th>
+          <th scope="col">
+            <span className="visually-hidden">Rollback</span>
+          </th>
         </tr>
       </thead>
       <tbody>
         {entries.map((entry) => (
           <tr key={entry.id} data-testid="activity-row" data-action={entry.action} data-status={entry.status}>
-            <td><Link to={activityPath(entry.id)}>#{entry.id}</Link></td>
+            <td>
+              <Link to={activityPath(entry.id)}>#{entry.id}</Link>
+            </td>
             <td>{formatTime(entry.startedAt)}</td>
             <td>{entry.actor}</td>
             <td>
               {FIX_ACTION_LABELS[entry.action]}
-              {entry.rollbackOf !== undefined ? <div className="small">of <Link to={activityPath(entry.rollbackOf)}>#{entry.rollbackOf}</Link></div> : null}
+              {entry.rollbackOf !== undefined ? (
+                <div className="small">
+                  of <Link to={activityPath(entry.rollbackOf)}>#{entry.rollbackOf}</Link>
+                </div>
+              ) : null}
             </td>
-            <td><ResourceLinks entry={entry} /></td>
+            <td>
+              <ResourceLinks entry={entry} />
+            </td>
             <td>
               <span className={`badge activity-${entry.status}`}>{entry.status}</span>
               <div className="small">{entry.message}</div>
-              {entry.rolledBackBy !== undefined ? <div className="small">by <Link to={activityPath(entry.rolledBackBy)}>#{entry.rolledBackBy}</Link></div> : null}
+              {entry.rolledBackBy !== undefined ? (
+                <div className="small">
+                  by <Link to={activityPath(entry.rolledBackBy)}>#{entry.rolledBackBy}</Link>
+                </div>
+              ) : null}
             </td>
             <td>
               {canRollBack(entry) ? (
-                canApply
-                  ? <Link className="button" to={`${activityPath(entry.id)}#rollback`} data-testid="rollback-link">Roll back…</Link>
-                  : <span className="muted small">Rollback: operators only</span>
+                canApply ? (
+                  <Link className="button" to={`${activityPath(entry.id)}#rollback`} data-testid="rollback-link">
+                    Roll back…
+                  </Link>
+                ) : (
+                  <span className="muted small">Rollback: operators only</span>
+                )
               ) : null}
             </td>
           </tr>
@@ -148,7 +197,14 @@ export function ActivityEvents({ entry }: { entry: ActivityEntry }) {
             <span className="muted small">{formatTime(event.at)}</span> <span className={`badge activity-${event.status}`}>{event.status}</span> {event.message}
             {done?.length ? <div className="small">Done: {done.join("; ")}</div> : null}
             {notDone?.length ? <div className="small error-text">Not done: {notDone.join("; ")}</div> : null}
-            {event.requestIds.length > 0 ? <div className="small muted">AWS request ids: {event.requestIds.map((id) => <code key={id}>{id} </code>)}</div> : null}
+            {event.requestIds.length > 0 ? (
+              <div className="small muted">
+                AWS request ids:{" "}
+                {event.requestIds.map((id) => (
+                  <code key={id}>{id} </code>
+                ))}
+              </div>
+            ) : null}
           </li>
         );
       })}

@@ -20,12 +20,23 @@ export function FullSyncPlanView({ plan }: { plan: FullSyncPlan }) {
     <div className="plan full-sync-plan" data-testid="full-sync-plan" data-data-source={ds.dataSourceId}>
       <dl className="facts">
         <dt>Data source</dt>
-        <dd>{ds.displayName ?? ds.dataSourceId} <span className="muted small"><code>{ds.dataSourceId}</code> · {ds.type ?? "type unknown"} · {ds.status ?? "status unknown"}</span></dd>
+        <dd>
+          {ds.displayName ?? ds.dataSourceId}{" "}
+          <span className="muted small">
+            <code>{ds.dataSourceId}</code> · {ds.type ?? "type unknown"} · {ds.status ?? "status unknown"}
+          </span>
+        </dd>
         <dt>Where</dt>
-        <dd>{ds.accountId} · {ds.region} · application <code>{ds.applicationId}</code> · index <code>{ds.indexId}</code></dd>
+        <dd>
+          {ds.accountId} · {ds.region} · application <code>{ds.applicationId}</code> · index <code>{ds.indexId}</code>
+        </dd>
         <dt>Sync mode now</dt>
         <dd data-testid="current-sync-mode">
-          {details.modeless ? "none: the S3 (v2) connector has no sync mode, so no full-sync setting" : mode ? MODE_WORDS[mode] ?? mode : "not set in the configuration"}
+          {details.modeless
+            ? "none: the S3 (v2) connector has no sync mode, so no full-sync setting"
+            : mode
+              ? (MODE_WORDS[mode] ?? mode)
+              : "not set in the configuration"}
         </dd>
         {details.modeless ? (
           <>
@@ -41,38 +52,59 @@ export function FullSyncPlanView({ plan }: { plan: FullSyncPlan }) {
         <dd>{details.documentCount === undefined ? "unknown" : `${details.documentCountCapped ? "at least " : ""}${details.documentCount}`}</dd>
         <dt>Running sync</dt>
         <dd data-testid="running-sync">
-          {details.runningSync
-            ? <>Yes: <code>{details.runningSync.executionId}</code>, started {formatTime(details.runningSync.startTime)}. Apply will not start a second one: reload this page when it has ended (or use <code>npm run fix -- full-sync --wait</code>, which waits for it).</>
-            : "None"}
+          {details.runningSync ? (
+            <>
+              Yes: <code>{details.runningSync.executionId}</code>, started {formatTime(details.runningSync.startTime)}. Apply will not start a second one:
+              reload this page when it has ended (or use <code>npm run fix -- full-sync --wait</code>, which waits for it).
+            </>
+          ) : (
+            "None"
+          )}
         </dd>
       </dl>
       {details.modeless ? (
         <p data-testid="modeless-plan">
-          This connector has no full-sync setting, so nothing in the data source is changed. Apply starts a sync, follows it to its end,
-          then checks every document: all re-ingested after the cutoff is verified fixed; otherwise you get how many are still stale
-          and the next steps that work, cheapest first (touch their objects in S3{details.modeless.bucket ? <> (bucket <code>{details.modeless.bucket}</code>)</> : null} with
-          the listed <code>aws s3 cp … --metadata-directive REPLACE</code> commands, then sync again; or recreate the data source).
+          This connector has no full-sync setting, so nothing in the data source is changed. Apply starts a sync, follows it to its end, then checks every
+          document: all re-ingested after the cutoff is verified fixed; otherwise you get how many are still stale and the next steps that work, cheapest first
+          (touch their objects in S3
+          {details.modeless.bucket ? (
+            <>
+              {" "}
+              (bucket <code>{details.modeless.bucket}</code>)
+            </>
+          ) : null}{" "}
+          with the listed <code>aws s3 cp … --metadata-directive REPLACE</code> commands, then sync again; or recreate the data source).
         </p>
       ) : details.switchesMode ? (
         <p>
-          Apply switches <code>configuration.syncMode</code> to <code>FORCED_FULL_CRAWL</code> (UpdateDataSource, the rest of
-          the configuration sent back exactly as it is), starts the sync, follows it to its end, then puts{" "}
-          <code>{mode}</code> back unless you untick that below.
+          Apply switches <code>configuration.syncMode</code> to <code>FORCED_FULL_CRAWL</code> (UpdateDataSource, the rest of the configuration sent back
+          exactly as it is), starts the sync, follows it to its end, then puts <code>{mode}</code> back unless you untick that below.
         </p>
       ) : (
         <p>Apply starts a sync in the mode the data source already has, and follows it to its end.</p>
       )}
       <h3>Past syncs</h3>
-      {details.pastSyncs.length === 0 ? <p className="muted">No finished sync.</p> : (
+      {details.pastSyncs.length === 0 ? (
+        <p className="muted">No finished sync.</p>
+      ) : (
         <table className="past-syncs">
-          <thead><tr><th scope="col">Started</th><th scope="col">Status</th><th scope="col">Took</th><th scope="col">Job</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Status</th>
+              <th scope="col">Took</th>
+              <th scope="col">Job</th>
+            </tr>
+          </thead>
           <tbody>
             {details.pastSyncs.map((job) => (
               <tr key={job.executionId}>
                 <td>{formatTime(job.startTime)}</td>
                 <td>{job.status ?? "unknown"}</td>
                 <td>{duration(job.durationSeconds)}</td>
-                <td><code className="small">{job.executionId}</code></td>
+                <td>
+                  <code className="small">{job.executionId}</code>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -93,7 +125,9 @@ export function FullSyncOptions({ switchesMode }: { switchesMode: boolean }) {
   if (!switchesMode) return null;
   return (
     <div className="apply-options">
-      <label><input type="checkbox" name="restoreMode" value="on" defaultChecked /> Put the original sync mode back after the sync</label>
+      <label>
+        <input type="checkbox" name="restoreMode" value="on" defaultChecked /> Put the original sync mode back after the sync
+      </label>
     </div>
   );
 }

@@ -62,13 +62,17 @@ export function ApplicationFixes({
         {fixable.map((f) => (
           <li key={f.id}>
             <FindingFixLink findingId={f.id} action={f.remediation!} />{" "}
-            <span className="muted small">{f.checkTitle} · {f.name ?? ""}</span>
+            <span className="muted small">
+              {f.checkTitle} · {f.name ?? ""}
+            </span>
           </li>
         ))}
       </ul>
       {fullSyncs.length > 0 ? (
         <p>
-          <Link to={bulkFullSyncPath(application)} data-testid="bulk-full-sync-link">Full sync all failing S3 data sources of this application</Link>
+          <Link to={bulkFullSyncPath(application)} data-testid="bulk-full-sync-link">
+            Full sync all failing S3 data sources of this application
+          </Link>
         </p>
       ) : null}
     </section>

@@ -29,13 +29,22 @@ export function FixPlanStatus({ plan, asConfirmed = false }: { plan: PlanHeader;
         {asConfirmed ? null : <span className={`badge plan-${plan.status}`}>{PLAN_STATUS_LABELS[plan.status]}</span>} {plan.summary}
       </p>
       {plan.reasons.length > 0 ? (
-        <ul className="plan-reasons">{plan.reasons.map((reason, i) => <li key={i}>{reason}</li>)}</ul>
+        <ul className="plan-reasons">
+          {plan.reasons.map((reason, i) => (
+            <li key={i}>{reason}</li>
+          ))}
+        </ul>
       ) : null}
       {plan.missingPermissions.length > 0 ? (
         <p className="error-text" data-testid="missing-permissions">
           This action is unavailable: AWS denied the dashboard&apos;s credentials{" "}
-          {plan.missingPermissions.map((p, i) => <span key={p}>{i > 0 ? ", " : ""}<code>{p}</code></span>)}. Grant{" "}
-          {plan.missingPermissions.length === 1 ? "it" : "them"} to the role the dashboard runs with, then reload.
+          {plan.missingPermissions.map((p, i) => (
+            <span key={p}>
+              {i > 0 ? ", " : ""}
+              <code>{p}</code>
+            </span>
+          ))}
+          . Grant {plan.missingPermissions.length === 1 ? "it" : "them"} to the role the dashboard runs with, then reload.
         </p>
       ) : null}
       <p className="muted small">Planned {formatTime(plan.plannedAt)}.</p>
@@ -75,14 +84,28 @@ export function FixApplyForm({
       <CsrfInput />
       <input type="hidden" name="intent" value="apply" />
       <input type="hidden" name="planHash" value={plan.planHash} />
-      {extraHashes?.map((hash) => <input key={hash} type="hidden" name="planHashes" value={hash} />)}
+      {extraHashes?.map((hash) => (
+        <input key={hash} type="hidden" name="planHashes" value={hash} />
+      ))}
       {children}
       <button type="submit" disabled={!canApply || !ready || applying} data-testid="apply-button">
         {applying ? "Applying…" : label}
       </button>
-      {!canApply ? <span className="muted" data-testid="operators-only"> Operators only: you are signed in as a viewer.</span> : null}
-      {canApply && blockedBecause ? <span className="muted" data-testid="apply-blocked"> {blockedBecause}</span> : null}
-      {canApply && !ready && !blockedBecause ? <span className="muted"> Nothing to apply: {plan.status === "nothing-to-do" ? "it is already fixed" : "see why above"}.</span> : null}
+      {!canApply ? (
+        <span className="muted" data-testid="operators-only">
+          {" "}
+          Operators only: you are signed in as a viewer.
+        </span>
+      ) : null}
+      {canApply && blockedBecause ? (
+        <span className="muted" data-testid="apply-blocked">
+          {" "}
+          {blockedBecause}
+        </span>
+      ) : null}
+      {canApply && !ready && !blockedBecause ? (
+        <span className="muted"> Nothing to apply: {plan.status === "nothing-to-do" ? "it is already fixed" : "see why above"}.</span>
+      ) : null}
     </Form>
   );
 }
@@ -144,13 +167,24 @@ export function ReauditResult({ reaudit }: { reaudit: NonNullable<ShownApplyResu
       <h4>Audited again</h4>
       <ul>
         {Object.entries(reaudit.readiness).map(([app, readiness]) => (
-          <li key={app}><code>{app}</code>: <span className={`badge ${readiness}`} data-testid="reaudit-readiness">{readiness}</span></li>
+          <li key={app}>
+            <code>{app}</code>:{" "}
+            <span className={`badge ${readiness}`} data-testid="reaudit-readiness">
+              {readiness}
+            </span>
+          </li>
         ))}
       </ul>
       {reaudit.stillWrong.length > 0 ? (
         <>
           <p>Still wrong:</p>
-          <ul>{reaudit.stillWrong.map((f, i) => <li key={i}><code>{f.checkId}</code> ({f.status}): {f.message}</li>)}</ul>
+          <ul>
+            {reaudit.stillWrong.map((f, i) => (
+              <li key={i}>
+                <code>{f.checkId}</code> ({f.status}): {f.message}
+              </li>
+            ))}
+          </ul>
         </>
       ) : null}
     </div>
@@ -162,15 +196,35 @@ export function StepsAndRequestIds({ done, notDone, requestIds }: { done: string
   return (
     <>
       {done.length > 0 ? (
-        <div data-testid="done"><h4>Done</h4><ul>{done.map((step, i) => <li key={i}>{step}</li>)}</ul></div>
+        <div data-testid="done">
+          <h4>Done</h4>
+          <ul>
+            {done.map((step, i) => (
+              <li key={i}>{step}</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       {notDone.length > 0 ? (
-        <div data-testid="not-done"><h4>Not done</h4><ul>{notDone.map((step, i) => <li key={i}>{step}</li>)}</ul></div>
+        <div data-testid="not-done">
+          <h4>Not done</h4>
+          <ul>
+            {notDone.map((step, i) => (
+              <li key={i}>{step}</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       {requestIds.length > 0 ? (
         <details className="request-ids">
           <summary>AWS request ids ({requestIds.length})</summary>
-          <ul>{requestIds.map((requestId) => <li key={requestId}><code>{requestId}</code></li>)}</ul>
+          <ul>
+            {requestIds.map((requestId) => (
+              <li key={requestId}>
+                <code>{requestId}</code>
+              </li>
+            ))}
+          </ul>
         </details>
       ) : null}
     </>
@@ -189,7 +243,11 @@ export function FixOutcome({ result, children }: { result: ShownApplyResult; chi
       {result.activityId !== undefined ? (
         <>
           {result.outcome === "started" ? <ActivityProgress activityId={result.activityId} /> : null}
-          <p><Link to={activityPath(result.activityId)} data-testid="activity-link">Activity entry #{result.activityId}</Link></p>
+          <p>
+            <Link to={activityPath(result.activityId)} data-testid="activity-link">
+              Activity entry #{result.activityId}
+            </Link>
+          </p>
         </>
       ) : null}
       {children}
@@ -233,7 +291,12 @@ export function ActivityProgress({ activityId }: { activityId: number }) {
     const timer = setInterval(poll, POLL_MS);
     return () => clearInterval(timer);
   }, [running, activityId]);
-  if (!data) return <p className="muted" data-testid="progress">Following the sync…</p>;
+  if (!data)
+    return (
+      <p className="muted" data-testid="progress">
+        Following the sync…
+      </p>
+    );
   return (
     <div data-testid="progress" data-running={running ? "true" : "false"}>
       <TrackedSyncList syncs={data.trackedSyncs} />
@@ -254,13 +317,24 @@ export function TrackedSyncList({ syncs }: { syncs: TrackedSync[] }) {
   return (
     <table className="tracked-syncs" data-testid="tracked-syncs">
       <thead>
-        <tr><th scope="col">Data source</th><th scope="col">Sync job</th><th scope="col">State</th><th scope="col">Job status</th><th scope="col">Mode restored</th><th scope="col">Note</th></tr>
+        <tr>
+          <th scope="col">Data source</th>
+          <th scope="col">Sync job</th>
+          <th scope="col">State</th>
+          <th scope="col">Job status</th>
+          <th scope="col">Mode restored</th>
+          <th scope="col">Note</th>
+        </tr>
       </thead>
       <tbody>
         {syncs.map((s) => (
           <tr key={s.id} data-state={s.state}>
-            <td><code>{s.dataSource.dataSourceId}</code></td>
-            <td><code>{s.executionId}</code></td>
+            <td>
+              <code>{s.dataSource.dataSourceId}</code>
+            </td>
+            <td>
+              <code>{s.executionId}</code>
+            </td>
             <td data-testid="tracked-sync-state">{SYNC_STATE_LABELS[s.state]}</td>
             <td>{s.jobStatus ?? "unknown"}</td>
             <td>
@@ -268,7 +342,9 @@ export function TrackedSyncList({ syncs }: { syncs: TrackedSync[] }) {
                 ? "not asked"
                 : s.originalSyncMode === undefined || s.originalSyncMode === FULL_SYNC_MODE
                   ? "nothing to restore"
-                  : s.state === "done" ? `yes (${s.originalSyncMode})` : `pending (${s.originalSyncMode})`}
+                  : s.state === "done"
+                    ? `yes (${s.originalSyncMode})`
+                    : `pending (${s.originalSyncMode})`}
             </td>
             <td>{s.message ?? ""}</td>
           </tr>
@@ -283,7 +359,10 @@ export function verifiedByReaudit(reaudit: NonNullable<ShownApplyResult["reaudit
   const notReady = Object.entries(reaudit.readiness).filter(([, readiness]) => readiness !== "ready");
   return notReady.length === 0
     ? { ok: true, message: "Audited again: ready." }
-    : { ok: false, message: `Audited again: ${notReady.map(([app, readiness]) => `${app} is ${readiness}`).join(", ")}; ${reaudit.stillWrong.length} finding(s) still do not pass.` };
+    : {
+        ok: false,
+        message: `Audited again: ${notReady.map(([app, readiness]) => `${app} is ${readiness}`).join(", ")}; ${reaudit.stillWrong.length} finding(s) still do not pass.`,
+      };
 }
 
 /** The entry's latest event, with its verification when it carries one. */
@@ -295,7 +374,9 @@ export function ActivityLatest({ entry }: { entry: ActivityEntry }) {
   const rolledBack = entry.rolledBackBy !== undefined;
   return (
     <div data-testid="activity-latest" data-status={entry.status}>
-      <p><span className={`badge activity-${entry.status}`}>{entry.status}</span> {entry.message}</p>
+      <p>
+        <span className={`badge activity-${entry.status}`}>{entry.status}</span> {entry.message}
+      </p>
       {rolledBack ? (
         <p data-testid="rolled-back-note">
           This change was undone by <Link to={activityPath(entry.rolledBackBy!)}>#{entry.rolledBackBy}</Link>; what follows is how it stood before.

@@ -17,15 +17,25 @@ export function StaleDocumentsList({ plan }: { plan: ReuploadPlan }) {
   return (
     <div className="plan reupload-plan" data-testid="reupload-plan">
       <p>
-        Documents uploaded to index <code>{details.index.indexId}</code> and last updated before the cutoff (
-        {formatTime(details.cutoff)}): end users cannot open them until they are uploaded again.
+        Documents uploaded to index <code>{details.index.indexId}</code> and last updated before the cutoff ({formatTime(details.cutoff)}): end users cannot
+        open them until they are uploaded again.
       </p>
-      {details.staleDocuments.length === 0 ? <p className="muted">None.</p> : (
+      {details.staleDocuments.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
         <table className="stale-documents" data-testid="stale-documents">
-          <thead><tr><th scope="col">Document</th><th scope="col">Last updated</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Document</th>
+              <th scope="col">Last updated</th>
+            </tr>
+          </thead>
           <tbody>
             {details.staleDocuments.map((doc) => (
-              <tr key={doc.documentId}><td>{doc.documentId}</td><td>{formatTime(doc.updatedAt)}</td></tr>
+              <tr key={doc.documentId}>
+                <td>{doc.documentId}</td>
+                <td>{formatTime(doc.updatedAt)}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -42,18 +52,35 @@ export function ReuploadMatchView({ plan }: { plan: ReuploadPlan }) {
   return (
     <div className="reupload-match" data-testid="reupload-match">
       <h3>Files matched to documents</h3>
-      {matched.length === 0 ? <p className="muted">No file matches a stale document.</p> : (
+      {matched.length === 0 ? (
+        <p className="muted">No file matches a stale document.</p>
+      ) : (
         <table data-testid="matched-files">
-          <thead><tr><th scope="col">Document</th><th scope="col">File</th><th scope="col">Size</th><th scope="col">Content type</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Document</th>
+              <th scope="col">File</th>
+              <th scope="col">Size</th>
+              <th scope="col">Content type</th>
+            </tr>
+          </thead>
           <tbody>
             {matched.map((m) => (
               <tr key={m.documentId} className={m.tooLarge ? "too-large" : undefined}>
                 <td>{m.documentId}</td>
                 <td>
                   {m.file}
-                  {m.typeWarning ? <strong className="error-text" data-testid="type-warning"> {m.typeWarning}</strong> : null}
+                  {m.typeWarning ? (
+                    <strong className="error-text" data-testid="type-warning">
+                      {" "}
+                      {m.typeWarning}
+                    </strong>
+                  ) : null}
                 </td>
-                <td>{size(m.bytes)}{m.tooLarge ? <strong className="error-text"> over the 50 MB limit: will not be sent</strong> : null}</td>
+                <td>
+                  {size(m.bytes)}
+                  {m.tooLarge ? <strong className="error-text"> over the 50 MB limit: will not be sent</strong> : null}
+                </td>
                 <td>{m.contentType ?? "detected on upload"}</td>
               </tr>
             ))}
@@ -63,25 +90,41 @@ export function ReuploadMatchView({ plan }: { plan: ReuploadPlan }) {
       {refusedFiles.length > 0 ? (
         <div data-testid="refused-files">
           <h4>Files refused (not sent; their documents stay stale)</h4>
-          <ul>{refusedFiles.map((r) => <li key={r.documentId}>{r.reason}</li>)}</ul>
+          <ul>
+            {refusedFiles.map((r) => (
+              <li key={r.documentId}>{r.reason}</li>
+            ))}
+          </ul>
         </div>
       ) : null}
       {skippedEntries.length > 0 ? (
         <div data-testid="skipped-entries">
           <h4>Not read</h4>
-          <ul>{skippedEntries.map((f) => <li key={f}>{f}</li>)}</ul>
+          <ul>
+            {skippedEntries.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
+          </ul>
         </div>
       ) : null}
       {unmatchedFiles.length > 0 ? (
         <div data-testid="unmatched-files">
           <h4>Files that match no stale document (not uploaded)</h4>
-          <ul>{unmatchedFiles.map((f) => <li key={f}>{f}</li>)}</ul>
+          <ul>
+            {unmatchedFiles.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
+          </ul>
         </div>
       ) : null}
       {missingFiles.length > 0 ? (
         <div data-testid="missing-files">
           <h4>Stale documents no file was given for (stay stale)</h4>
-          <ul>{missingFiles.map((f) => <li key={f}>{f}</li>)}</ul>
+          <ul>
+            {missingFiles.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
+          </ul>
         </div>
       ) : null}
     </div>
@@ -114,14 +157,24 @@ export function ReuploadFilePicker({ staleDocumentIds }: { staleDocumentIds: str
           {chosen.map((f) => (
             <li key={f.name}>
               {f.name} ({size(f.bytes)}):{" "}
-              {f.bytes > MAX_UPLOAD_BYTES ? <span className="error-text">over 50 MB, refused</span>
-                : f.bytes === 0 ? <span className="error-text">empty (0 bytes), refused: it would blank the document</span>
-                : stale.has(f.name) ? "matches a stale document" : <span className="muted">matches no stale document</span>}
+              {f.bytes > MAX_UPLOAD_BYTES ? (
+                <span className="error-text">over 50 MB, refused</span>
+              ) : f.bytes === 0 ? (
+                <span className="error-text">empty (0 bytes), refused: it would blank the document</span>
+              ) : stale.has(f.name) ? (
+                "matches a stale document"
+              ) : (
+                <span className="muted">matches no stale document</span>
+              )}
             </li>
           ))}
-          {staleDocumentIds.filter((id) => !names.has(id)).map((id) => (
-            <li key={`missing-${id}`} className="muted">No file for {id}</li>
-          ))}
+          {staleDocumentIds
+            .filter((id) => !names.has(id))
+            .map((id) => (
+              <li key={`missing-${id}`} className="muted">
+                No file for {id}
+              </li>
+            ))}
         </ul>
       ) : null}
     </div>

@@ -7,7 +7,12 @@ export function PolicyDiff({ lines, label }: { lines: string[]; label: string })
     <pre className="policy-diff" aria-label={label} data-testid="policy-diff">
       {lines.map((line, i) => {
         const kind = line.startsWith("+") ? "added" : line.startsWith("-") ? "removed" : "same";
-        return <span key={i} className={`diff-line ${kind}`}>{line}{"\n"}</span>;
+        return (
+          <span key={i} className={`diff-line ${kind}`}>
+            {line}
+            {"\n"}
+          </span>
+        );
       })}
     </pre>
   );
@@ -24,7 +29,12 @@ export function RolePolicyPatchPlanView({ plan }: { plan: RolePolicyPatchPlan })
     <div className="plan role-patch-plan" data-testid="role-patch-plan">
       <dl className="facts">
         <dt>Role</dt>
-        <dd>{details.roleName} <span className="muted small"><code>{details.roleArn}</code></span></dd>
+        <dd>
+          {details.roleName}{" "}
+          <span className="muted small">
+            <code>{details.roleArn}</code>
+          </span>
+        </dd>
         <dt>Inline policy</dt>
         <dd>
           <code>{details.policyName}</code>{" "}
@@ -34,16 +44,29 @@ export function RolePolicyPatchPlanView({ plan }: { plan: RolePolicyPatchPlan })
         <dd>
           <ul className="plain" data-testid="covered-applications">
             {plan.applications.map((app) => (
-              <li key={`${app.accountId}/${app.region}/${app.applicationId}`}><code>{app.applicationId}</code> <span className="muted small">{app.accountId} · {app.region}</span></li>
+              <li key={`${app.accountId}/${app.region}/${app.applicationId}`}>
+                <code>{app.applicationId}</code>{" "}
+                <span className="muted small">
+                  {app.accountId} · {app.region}
+                </span>
+              </li>
             ))}
           </ul>
         </dd>
         <dt>Resources granted</dt>
-        <dd><ul className="plain">{details.requiredResources.map((arn) => <li key={arn}><code>{arn}</code></li>)}</ul></dd>
+        <dd>
+          <ul className="plain">
+            {details.requiredResources.map((arn) => (
+              <li key={arn}>
+                <code>{arn}</code>
+              </li>
+            ))}
+          </ul>
+        </dd>
         <dt>Inline policies size</dt>
         <dd>
-          {details.inlineSizeAfter === undefined ? "unknown" : `${details.inlineSizeAfter} characters after the patch`} of IAM&apos;s{" "}
-          {details.inlineQuota} per role
+          {details.inlineSizeAfter === undefined ? "unknown" : `${details.inlineSizeAfter} characters after the patch`} of IAM&apos;s {details.inlineQuota} per
+          role
         </dd>
       </dl>
       <h3>The change</h3>
@@ -51,8 +74,14 @@ export function RolePolicyPatchPlanView({ plan }: { plan: RolePolicyPatchPlan })
       <details>
         <summary>Before and after</summary>
         <div className="before-after">
-          <div><h4>Before</h4><PolicyJson document={details.previousDocument} empty="No inline policy of this name." /></div>
-          <div><h4>After</h4><PolicyJson document={details.newDocument} empty="Nothing would be written." /></div>
+          <div>
+            <h4>Before</h4>
+            <PolicyJson document={details.previousDocument} empty="No inline policy of this name." />
+          </div>
+          <div>
+            <h4>After</h4>
+            <PolicyJson document={details.newDocument} empty="Nothing would be written." />
+          </div>
         </div>
       </details>
     </div>
@@ -65,9 +94,15 @@ export function RollbackPlanView({ plan }: { plan: RollbackPlan }) {
   return (
     <div className="plan rollback-plan" data-testid="rollback-plan">
       <p>
-        {details.operation === "DeleteRolePolicy"
-          ? <>Rollback deletes the inline policy <code>{details.policyName}</code> of <code>{details.roleArn}</code>: the patch created it.</>
-          : <>Rollback puts back the previous document of the inline policy <code>{details.policyName}</code> of <code>{details.roleArn}</code>.</>}
+        {details.operation === "DeleteRolePolicy" ? (
+          <>
+            Rollback deletes the inline policy <code>{details.policyName}</code> of <code>{details.roleArn}</code>: the patch created it.
+          </>
+        ) : (
+          <>
+            Rollback puts back the previous document of the inline policy <code>{details.policyName}</code> of <code>{details.roleArn}</code>.
+          </>
+        )}
       </p>
       <PolicyDiff lines={details.diff} label="Diff of the rollback" />
     </div>

@@ -72,8 +72,15 @@ const STATUS_RANK: Record<FindingStatus, number> = { fail: 0, unknown: 1, warn: 
 
 async function explainedFindings(db: Db, auditId: number, key: ApplicationKey, cutoff: Date): Promise<ExplainedFinding[]> {
   const rows = (await findingsOfApplication(db, auditId, key)).map((f) => ({
-    id: f.id, checkId: f.check_id, status: f.status as FindingStatus, severity: f.severity as Severity,
-    resourceType: f.resource_type, name: f.name, message: f.message, evidence: f.evidence, remediation: f.remediation_action,
+    id: f.id,
+    checkId: f.check_id,
+    status: f.status as FindingStatus,
+    severity: f.severity as Severity,
+    resourceType: f.resource_type,
+    name: f.name,
+    message: f.message,
+    evidence: f.evidence,
+    remediation: f.remediation_action,
   }));
   return rows
     .map((row) => ({
@@ -95,9 +102,7 @@ function indexView(index: IndexInventory, cutoff: Date): IndexView {
     status: index.status ?? null,
     error: errorText(index.error),
     dataSources: index.dataSources.map((ds) => dataSourceView(ds, cutoff)),
-    uploaded: uploaded
-      ? { scanned: uploaded.scanned, stale: uploaded.staleCount, capped: uploaded.capped, error: errorText(uploaded.error) }
-      : null,
+    uploaded: uploaded ? { scanned: uploaded.scanned, stale: uploaded.staleCount, capped: uploaded.capped, error: errorText(uploaded.error) } : null,
   };
 }
 
@@ -151,15 +156,14 @@ function webExperienceView(web: WebExperienceInventory, inventory: StoredApplica
     roleArnSource: web.roleArnSource ?? null,
     roleExists: role ? role.exists : null,
     method: access?.method ?? null,
-    methodNote: access?.method === "local"
-      ? `Decided by reading the role's policies locally: iam:SimulatePrincipalPolicy was not allowed${access.simulateError ? ` (${errorText(access.simulateError)})` : ""}.`
-      : null,
+    methodNote:
+      access?.method === "local"
+        ? `Decided by reading the role's policies locally: iam:SimulatePrincipalPolicy was not allowed${access.simulateError ? ` (${errorText(access.simulateError)})` : ""}.`
+        : null,
     decisions: (access?.resources ?? []).map((r) => ({
       resourceArn: r.resourceArn,
       decision: r.decision,
-      note: r.allowedByPermissionsBoundary === false
-        ? "The role's policies allow it, but its permissions boundary does not."
-        : r.reason ?? null,
+      note: r.allowedByPermissionsBoundary === false ? "The role's policies allow it, but its permissions boundary does not." : (r.reason ?? null),
       statements: r.matchedStatements.map(statementView),
     })),
     error: errorText(web.error ?? access?.error ?? role?.error),

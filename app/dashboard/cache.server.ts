@@ -122,5 +122,10 @@ export function cachedFindingsPage(db: Db, filters: FindingFilters): Promise<Fin
 
 /** One application's page in the latest audit, cached (null: no such application, also remembered until the next audit). */
 export function cachedApplicationPage(db: Db, key: ApplicationKey): Promise<ApplicationPage | null> {
-  return cachedPage({ db, page: "application", params: key, compute: (auditId) => (auditId === undefined ? Promise.resolve(null) : getApplicationPage(db, key, auditId)) });
+  return cachedPage({
+    db,
+    page: "application",
+    params: key,
+    compute: (auditId) => (auditId === undefined ? Promise.resolve(null) : getApplicationPage(db, key, auditId)),
+  });
 }

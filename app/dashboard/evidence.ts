@@ -61,7 +61,10 @@ export function valueInWords(value: Json): string | undefined {
   if (typeof value === "string") return ISO_TIME.test(value) ? formatTime(value) : value;
   if (Array.isArray(value)) {
     if (value.length === 0) return "none";
-    return value.map((item) => valueInWords(item) ?? "").filter(Boolean).join("; ");
+    return value
+      .map((item) => valueInWords(item) ?? "")
+      .filter(Boolean)
+      .join("; ");
   }
   if (isObject(value)) {
     if ("executionId" in value) return jobInWords(value);
@@ -134,8 +137,11 @@ const DESCRIBERS: Record<string, Describer> = {
   lastSuccessfulSync: (v) => `Last successful sync: ${isObject(v) ? jobInWords(v) : "none on record"}`,
   latestSync: (v, e) => (isObject(v) && !sameJob(v, e.lastSuccessfulSync) ? `Latest sync: ${jobInWords(v)}` : null),
   decidedBy: (v) =>
-    v === "documents" ? "Decided by: per-document evidence (every document re-ingested after the cutoff)"
-      : v === "sync-job" ? "Decided by: the sync jobs" : null,
+    v === "documents"
+      ? "Decided by: per-document evidence (every document re-ingested after the cutoff)"
+      : v === "sync-job"
+        ? "Decided by: the sync jobs"
+        : null,
   documents: (v) => {
     if (!isObject(v)) return null;
     if (isObject(v.error)) return `Documents could not be read: ${valueInWords(v.error)}`;
@@ -161,8 +167,11 @@ const DESCRIBERS: Record<string, Describer> = {
   },
   action: () => null,
   method: (v) =>
-    v === "simulate" ? "Decided by: IAM policy simulation (iam:SimulatePrincipalPolicy)"
-      : v === "local" ? "Decided by: reading the role's policies locally (simulation was not allowed)" : null,
+    v === "simulate"
+      ? "Decided by: IAM policy simulation (iam:SimulatePrincipalPolicy)"
+      : v === "local"
+        ? "Decided by: reading the role's policies locally (simulation was not allowed)"
+        : null,
   simulateError: errorLine("Simulation refused"),
   permissionsBoundaryArn: (v) => `Permissions boundary: ${v ? String(v) : "none"}`,
   decisions: (v) => (Array.isArray(v) ? v.filter(isObject).map(decisionLine) : null),
@@ -178,7 +187,9 @@ const DESCRIBERS: Record<string, Describer> = {
     Array.isArray(v)
       ? v.filter(isObject).map((a) => {
           const readings = Array.isArray(a.statements) ? a.statements.filter(isObject) : [];
-          const why = readings.map((r) => `${r.sid ? `"${String(r.sid)}"` : `statement ${Number(r.index) + 1}`} (${String(r.effect)})${r.note ? `: ${String(r.note)}` : ""}`);
+          const why = readings.map(
+            (r) => `${r.sid ? `"${String(r.sid)}"` : `statement ${Number(r.index) + 1}`} (${String(r.effect)})${r.note ? `: ${String(r.note)}` : ""}`,
+          );
           return `${String(a.action)}: ${String(a.verdict).replace("-", " ")}${why.length ? ` (${why.join("; ")})` : " (no statement covers it)"}`;
         })
       : null,

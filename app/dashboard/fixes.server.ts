@@ -16,12 +16,7 @@ import { latestAuditId } from "~/audit/history";
 import { loadTargetsFile, type TargetSpec } from "~/audit/targets";
 import { getConfig } from "~/config.server";
 import type { SignedInUser } from "~/auth/user.server";
-import {
-  bulkFullSyncPath,
-  fullSyncPath,
-  reuploadPath,
-  rolePatchPath,
-} from "~/components/fix-links";
+import { bulkFullSyncPath, fullSyncPath, reuploadPath, rolePatchPath } from "~/components/fix-links";
 import { latestDisplayName } from "~/db/audit-applications";
 import type { Db } from "~/db/database";
 import { failingFullSyncPairs, findingById } from "~/db/findings";
@@ -109,12 +104,14 @@ export async function dashboardFixContext(): Promise<FixContext> {
  */
 export function startDashboardFixes(setup: DashboardFixSetup): Promise<void> {
   configureDashboardFixes(setup);
-  return dashboardFixContext().then(resumeTrackedSyncs).then(
-    (resumed) => {
-      if (resumed.length > 0) console.log(`Resumed ${resumed.length} tracked full sync(s).`);
-    },
-    (error: unknown) => console.error("Could not resume the tracked full syncs:", error),
-  );
+  return dashboardFixContext()
+    .then(resumeTrackedSyncs)
+    .then(
+      (resumed) => {
+        if (resumed.length > 0) console.log(`Resumed ${resumed.length} tracked full sync(s).`);
+      },
+      (error: unknown) => console.error("Could not resume the tracked full syncs:", error),
+    );
 }
 
 /** How the activity log names a dashboard user. */
@@ -186,7 +183,8 @@ export async function fixPathOfFinding(db: Db, findingId: number): Promise<strin
     dataSourceId: found.data_source_id,
     roleArn: found.role_arn,
   };
-  if (!row) throw new Response(`There is no finding ${findingId}: a newer audit may have replaced it. Open the fix from the findings page again.`, { status: 404 });
+  if (!row)
+    throw new Response(`There is no finding ${findingId}: a newer audit may have replaced it. Open the fix from the findings page again.`, { status: 404 });
   const { accountId, region, applicationId, indexId, dataSourceId, roleArn } = row;
   switch (row.remediation) {
     case "full-sync":
@@ -247,10 +245,11 @@ export const ACTIVITY_PAGE_LIMIT = 200;
 /** Whether any of the entry's resources mentions `text` (an id, an ARN, a name). */
 function mentions(entry: ActivityEntry, text: string): boolean {
   const needle = text.toLowerCase();
-  return entry.resources.some((r) =>
-    [r.accountId, r.region, r.applicationId, r.indexId, r.dataSourceId, r.roleArn, r.name]
-      .some((value) => value?.toLowerCase().includes(needle)),
-  ) || entry.plan.applications.some((app) => app.applicationId.toLowerCase().includes(needle));
+  return (
+    entry.resources.some((r) =>
+      [r.accountId, r.region, r.applicationId, r.indexId, r.dataSourceId, r.roleArn, r.name].some((value) => value?.toLowerCase().includes(needle)),
+    ) || entry.plan.applications.some((app) => app.applicationId.toLowerCase().includes(needle))
+  );
 }
 
 /** The activity page: entries newest first, filtered, and the actors to filter by. */
@@ -305,12 +304,14 @@ const fullSyncApplySchema = z.object({
 });
 
 /** "indexId/dataSourceId" and the hash of its plan as shown, in the same order. */
-const bulkApplySchema = z.object({
-  intent: z.literal("apply"),
-  dataSources: z.array(z.string().regex(/^[^/]+\/[^/]+$/)).min(1, "no data source was confirmed"),
-  planHashes: z.array(hash),
-  restoreMode: z.literal("on").optional(),
-}).refine((form) => form.dataSources.length === form.planHashes.length, "each data source needs the hash of its plan");
+const bulkApplySchema = z
+  .object({
+    intent: z.literal("apply"),
+    dataSources: z.array(z.string().regex(/^[^/]+\/[^/]+$/)).min(1, "no data source was confirmed"),
+    planHashes: z.array(hash),
+    restoreMode: z.literal("on").optional(),
+  })
+  .refine((form) => form.dataSources.length === form.planHashes.length, "each data source needs the hash of its plan");
 
 /** Form fields as zod sees them: repeated names as arrays. */
 function formObject(form: FormData, repeated: string[] = []): Record<string, unknown> {
@@ -325,7 +326,9 @@ function formObject(form: FormData, repeated: string[] = []): Record<string, unk
 function parseForm<T>(schema: z.ZodType<T>, object: Record<string, unknown>): T {
   const parsed = schema.safeParse(object);
   if (!parsed.success) {
-    throw new Response(`The form could not be read: ${parsed.error.issues.map((i) => `${i.path.join(".") || "form"}: ${i.message}`).join("; ")}`, { status: 400 });
+    throw new Response(`The form could not be read: ${parsed.error.issues.map((i) => `${i.path.join(".") || "form"}: ${i.message}`).join("; ")}`, {
+      status: 400,
+    });
   }
   return parsed.data;
 }
@@ -447,7 +450,10 @@ export async function readReuploadUpload(
 ): Promise<{ form: FormData; problem: null } | { form: null; problem: string }> {
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > limits.maxBytes) {
-    return { form: null, problem: `The upload is ${Math.ceil(declared / 1024 / 1024)} MB, more than the ${Math.floor(limits.maxBytes / 1024 / 1024)} MB one post may carry here (${limits.maxFiles} files of at most 50 MB). Nothing was sent: choose fewer files.` };
+    return {
+      form: null,
+      problem: `The upload is ${Math.ceil(declared / 1024 / 1024)} MB, more than the ${Math.floor(limits.maxBytes / 1024 / 1024)} MB one post may carry here (${limits.maxFiles} files of at most 50 MB). Nothing was sent: choose fewer files.`,
+    };
   }
   // Files stay in memory for this request only; the 50 MB per-file limit is Amazon Q Business's per document.
   const files = createMemoryUploadHandler({ maxPartSize: MAX_DOCUMENT_BYTES });
@@ -463,7 +469,8 @@ export async function readReuploadUpload(
     try {
       return await fields(part);
     } catch (error) {
-      if (error instanceof MaxPartSizeExceededError) throw new UploadRefused(`The form field "${part.name}" is larger than the re-upload form sends; it was not read.`);
+      if (error instanceof MaxPartSizeExceededError)
+        throw new UploadRefused(`The form field "${part.name}" is larger than the re-upload form sends; it was not read.`);
       throw error;
     }
   };
@@ -472,7 +479,10 @@ export async function readReuploadUpload(
   } catch (error) {
     if (error instanceof UploadRefused) return { form: null, problem: error.message };
     if (error instanceof MaxPartSizeExceededError) {
-      return { form: null, problem: "A file is larger than 50 MB, the most Amazon Q Business accepts per document. Nothing was sent: remove it and choose the files again." };
+      return {
+        form: null,
+        problem: "A file is larger than 50 MB, the most Amazon Q Business accepts per document. Nothing was sent: remove it and choose the files again.",
+      };
     }
     throw new Response("The upload could not be read; choose the files again.", { status: 400 });
   }
@@ -488,10 +498,7 @@ async function uploadedFiles(form: FormData): Promise<FileSource> {
   return { kind: "buffers", files };
 }
 
-const reuploadSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("check") }),
-  z.object({ intent: z.literal("apply"), planHash: hash }),
-]);
+const reuploadSchema = z.discriminatedUnion("intent", [z.object({ intent: z.literal("check") }), z.object({ intent: z.literal("apply"), planHash: hash })]);
 
 /**
  * intent=check: the plan with these files (matched, unmatched, missing), nothing sent.

@@ -12,15 +12,7 @@ import { auditTargetsJson } from "~/db/audits";
 import type { Db } from "~/db/database";
 import { failingCountsByCheck } from "~/db/findings";
 import { checkCatalogue, checkTitle } from "./catalogue.server";
-import type {
-  ApplicationFilters,
-  ApplicationRow,
-  AuditStamp,
-  CheckCount,
-  FilterOptions,
-  FleetTotals,
-  ReadinessPoint,
-} from "./types";
+import type { ApplicationFilters, ApplicationRow, AuditStamp, CheckCount, FilterOptions, FleetTotals, ReadinessPoint } from "./types";
 
 /** Readiness over time draws at most this many of the latest audits. */
 const TREND_AUDITS = 60;
@@ -46,8 +38,14 @@ export async function getOverview(db: Db, filters: ApplicationFilters): Promise<
   const latest = audits[0];
   if (!latest) {
     return {
-      audit: null, totals: EMPTY_TOTALS, findings: { fail: 0, warn: 0, unknown: 0, pass: 0 },
-      unreadableTargets: [], failingByCheck: [], trend: [], applications: [], applicationsTotal: 0,
+      audit: null,
+      totals: EMPTY_TOTALS,
+      findings: { fail: 0, warn: 0, unknown: 0, pass: 0 },
+      unreadableTargets: [],
+      failingByCheck: [],
+      trend: [],
+      applications: [],
+      applicationsTotal: 0,
       options: { accounts: [], regions: [], checks: [] },
     };
   }

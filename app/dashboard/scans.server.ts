@@ -28,8 +28,15 @@ interface ScanState {
 }
 
 const IDLE: ScanStatus = {
-  state: "idle", startedAt: null, finishedAt: null, startedBy: null,
-  targetsDone: 0, targetsTotal: 0, apiCalls: 0, auditId: null, error: null,
+  state: "idle",
+  startedAt: null,
+  finishedAt: null,
+  startedBy: null,
+  targetsDone: 0,
+  targetsTotal: 0,
+  apiCalls: 0,
+  auditId: null,
+  error: null,
 };
 
 function state(): ScanState {
@@ -120,10 +127,7 @@ export async function scanFinished(): Promise<ScanStatus> {
  * what every dashboard scan reads (serve.ts: the demo fleet's accounts).
  * Resolves, once the initial audit is started (or not needed), to a stop function.
  */
-export async function startScanScheduler(
-  audit: ScanAuditOptions = {},
-  intervalMinutes = getConfig().scanIntervalMinutes,
-): Promise<() => void> {
+export async function startScanScheduler(audit: ScanAuditOptions = {}, intervalMinutes = getConfig().scanIntervalMinutes): Promise<() => void> {
   const scans = state();
   scans.defaults = audit;
   scans.initial = (async () => {

@@ -7,15 +7,7 @@
 import * as activity from "../db/activity";
 import type { Db } from "../db/database";
 import type { ActivityEventRow, ActivityRow } from "../db/schema";
-import type {
-  ActivityEntry,
-  ActivityEvent,
-  ActivityFilter,
-  ActivityStatus,
-  FixAction,
-  FixPlan,
-  ResourceRef,
-} from "./types";
+import type { ActivityEntry, ActivityEvent, ActivityFilter, ActivityStatus, FixAction, FixPlan, ResourceRef } from "./types";
 
 /** The key that names a resource in locks and filters. */
 export function resourceKey(r: ResourceRef): string {
@@ -38,7 +30,12 @@ export async function recordActivity(
   },
 ): Promise<number> {
   const resources = [
-    ...entry.resources.map((r) => ({ account_id: r.accountId, region: r.region ?? null, application_id: r.applicationId ?? null, resource_key: resourceKey(r) })),
+    ...entry.resources.map((r) => ({
+      account_id: r.accountId,
+      region: r.region ?? null,
+      application_id: r.applicationId ?? null,
+      resource_key: resourceKey(r),
+    })),
     ...entry.plan.applications.map((app) => ({
       account_id: app.accountId,
       region: app.region,
@@ -92,7 +89,7 @@ function toEntry(row: ActivityRow, events: ActivityEventRow[], rolledBackBy: num
     action: row.action as FixAction,
     actor: row.actor,
     startedAt: row.started_at,
-    status: rolledBackBy !== undefined ? "rolled-back" : last?.status ?? "running",
+    status: rolledBackBy !== undefined ? "rolled-back" : (last?.status ?? "running"),
     message: last?.message ?? "",
     resources: JSON.parse(row.resources) as ResourceRef[],
     plan: JSON.parse(row.plan) as FixPlan,

@@ -10,17 +10,7 @@ import { appendActivityEvent, recordActivity, resourceKey } from "./activity-log
 import { acquireLock, ResourceBusyError } from "./locks";
 import { isAccessDenied } from "./permissions";
 import { reauditApplications } from "./reaudit";
-import type {
-  ActivityStatus,
-  ApplyOptions,
-  ApplyOutcome,
-  ApplyResult,
-  FixContext,
-  FixPlan,
-  PlanBase,
-  ReauditResult,
-  Verification,
-} from "./types";
+import type { ActivityStatus, ApplyOptions, ApplyOutcome, ApplyResult, FixContext, FixPlan, PlanBase, ReauditResult, Verification } from "./types";
 
 /** JSON with object keys sorted, so equal content hashes equal. */
 export function stableJson(value: unknown): string {
@@ -47,7 +37,10 @@ export function sealPlan<P extends FixPlan>(ctx: FixContext, plan: Omit<P, "plan
 
 /** AWS denied this permission (the plan shows the action unavailable and names it). */
 export class PermissionDenied extends Error {
-  constructor(public readonly permission: string, public readonly awsMessage: string) {
+  constructor(
+    public readonly permission: string,
+    public readonly awsMessage: string,
+  ) {
     super(`AWS denied ${permission}: ${awsMessage}`);
     this.name = "PermissionDenied";
   }
@@ -55,7 +48,12 @@ export class PermissionDenied extends Error {
 
 /** A failed AWS call with the operation named. */
 export class AwsCallError extends Error {
-  constructor(public readonly permission: string, public readonly code: string, message: string, public readonly requestId?: string) {
+  constructor(
+    public readonly permission: string,
+    public readonly code: string,
+    message: string,
+    public readonly requestId?: string,
+  ) {
     super(`${permission} failed: ${code}: ${message}`);
     this.name = "AwsCallError";
   }

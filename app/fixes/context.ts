@@ -50,7 +50,13 @@ export function createFixContext(options: FixContextOptions): FixContext {
     const given = options.targets?.find((t) => t.accountId === accountId);
     if (given) return given;
     if (options.organization) {
-      discovered ??= discoverOrganization({ ...options.organization, regions: [region], credentials: options.credentials, endpoint, maxAttempts: options.maxAttempts }).then((d) => d.specs);
+      discovered ??= discoverOrganization({
+        ...options.organization,
+        regions: [region],
+        credentials: options.credentials,
+        endpoint,
+        maxAttempts: options.maxAttempts,
+      }).then((d) => d.specs);
       // A failed discovery is not kept: the next action tries again.
       discovered.catch(() => (discovered = undefined));
       return (await discovered).find((t) => t.accountId === accountId);

@@ -25,15 +25,7 @@ import { createLimiter, type Limiter } from "../util/concurrency";
 import { latestFullModeExecution } from "../db/tracked-syncs";
 import { appendActivityEvent } from "./activity-log";
 import { applySafely, AwsCalls, errorCode, PermissionDenied, sealPlan, Steps, type RunOutcome } from "./common";
-import {
-  findSyncJob,
-  followTrackedSync,
-  FULL_MODE,
-  insertTrackedSync,
-  restoreSyncMode,
-  updateInputFrom,
-  waitForSyncJob,
-} from "./tracked-syncs";
+import { findSyncJob, followTrackedSync, FULL_MODE, insertTrackedSync, restoreSyncMode, updateInputFrom, waitForSyncJob } from "./tracked-syncs";
 import type { ApplyResult, DataSourceRef, FixContext, FullSyncApplyOptions, FullSyncPlan, Verification } from "./types";
 import { documentFreshness, isModelessConnector, modelessSourceFacts, modelessVerification } from "./full-sync-s3v2";
 
@@ -44,8 +36,7 @@ const LIVE_COUNT_CAP = 1_000;
 const RUNNING = RUNNING_SYNC_JOB_STATUSES;
 
 const sourcePath = (d: DataSourceRef) => ({ applicationId: d.applicationId, indexId: d.indexId, dataSourceId: d.dataSourceId });
-const seconds = (job: DataSourceSyncJob) =>
-  job.startTime && job.endTime ? Math.round((job.endTime.getTime() - job.startTime.getTime()) / 1000) : undefined;
+const seconds = (job: DataSourceSyncJob) => (job.startTime && job.endTime ? Math.round((job.endTime.getTime() - job.startTime.getTime()) / 1000) : undefined);
 
 /** The latest audit's document count for the source, if it counted it. */
 async function auditedDocumentCount(ctx: FixContext, d: DataSourceRef): Promise<{ count: number; capped: boolean } | undefined> {
@@ -78,7 +69,14 @@ export async function planFullSync(ctx: FixContext, d: DataSourceRef): Promise<F
   const calls = new AwsCalls();
   const base = {
     action: "full-sync" as const,
-    resource: { type: "data-source" as const, accountId: d.accountId, region: d.region, applicationId: d.applicationId, indexId: d.indexId, dataSourceId: d.dataSourceId },
+    resource: {
+      type: "data-source" as const,
+      accountId: d.accountId,
+      region: d.region,
+      applicationId: d.applicationId,
+      indexId: d.indexId,
+      dataSourceId: d.dataSourceId,
+    },
     applications: [{ accountId: d.accountId, region: d.region, applicationId: d.applicationId }],
   };
   try {
@@ -118,8 +116,8 @@ export async function planFullSync(ctx: FixContext, d: DataSourceRef): Promise<F
             ? `${name} uses the S3 (v2) connector, which has no full-sync setting: start a sync, follow it to its end, then check every document. ` +
               `All re-ingested after the cutoff = fixed; otherwise the plan's next steps (touch the stale objects, or recreate the data source) are reported.`
             : switchesMode
-            ? `Switch ${name} to full sync (${FULL_MODE}), start a sync, follow it to its end, then put ${INCREMENTAL_MODE} back.`
-            : `Start a full sync of ${name} (already in ${FULL_MODE} mode) and follow it to its end.`;
+              ? `Switch ${name} to full sync (${FULL_MODE}), start a sync, follow it to its end, then put ${INCREMENTAL_MODE} back.`
+              : `Start a full sync of ${name} (already in ${FULL_MODE} mode) and follow it to its end.`;
     return sealPlan<FullSyncPlan>(ctx, {
       ...base,
       resource: { ...base.resource, name },
@@ -135,7 +133,13 @@ export async function planFullSync(ctx: FixContext, d: DataSourceRef): Promise<F
         documentCountCapped: documents.capped,
         pastSyncs: history
           .filter((j) => !RUNNING.has(j.status ?? ""))
-          .map((j) => ({ executionId: j.executionId ?? "", status: j.status, startTime: j.startTime?.toISOString(), endTime: j.endTime?.toISOString(), durationSeconds: seconds(j) })),
+          .map((j) => ({
+            executionId: j.executionId ?? "",
+            status: j.status,
+            startTime: j.startTime?.toISOString(),
+            endTime: j.endTime?.toISOString(),
+            durationSeconds: seconds(j),
+          })),
         ...(running ? { runningSync: { executionId: running.executionId ?? "", startTime: running.startTime?.toISOString() } } : {}),
         ...(switchesMode && configuration ? { newConfiguration: { ...configuration, syncMode: FULL_MODE } } : {}),
         ...(modeless && status === "ready" ? { modeless: modelessSourceFacts(source) } : {}),
@@ -227,7 +231,11 @@ async function runFullSync(ctx: FixContext, run: FullSyncRun): Promise<RunOutcom
   }
   let executionId: string;
   try {
-    const started = await calls.send<{ executionId?: string }>(qbusiness, new StartDataSourceSyncJobCommand(sourcePath(ref)), "qbusiness:StartDataSourceSyncJob");
+    const started = await calls.send<{ executionId?: string }>(
+      qbusiness,
+      new StartDataSourceSyncJobCommand(sourcePath(ref)),
+      "qbusiness:StartDataSourceSyncJob",
+    );
     executionId = started.executionId ?? "";
     steps.complete("start the sync");
   } catch (error) {
@@ -251,7 +259,9 @@ async function startFailed(ctx: FixContext, run: FullSyncRun, at: { steps: Steps
       if (restored.startsWith("syncMode restored")) steps.complete(`restore syncMode ${original}`);
       else undo.push(restored);
     } catch (restoreError) {
-      undoFailed.push(`restore syncMode ${original} (${restoreError instanceof Error ? restoreError.message : String(restoreError)}); it is still ${FULL_MODE}`);
+      undoFailed.push(
+        `restore syncMode ${original} (${restoreError instanceof Error ? restoreError.message : String(restoreError)}); it is still ${FULL_MODE}`,
+      );
     }
   }
   if (errorCode(error) === "ConflictException") {
@@ -331,7 +341,11 @@ async function applyModelessSync(
   const steps = new Steps(["start the sync", ...(options.wait ? ["follow the sync to its end", "check every document"] : [])]);
   let executionId: string;
   try {
-    const started = await calls.send<{ executionId?: string }>(qbusiness, new StartDataSourceSyncJobCommand(sourcePath(ref)), "qbusiness:StartDataSourceSyncJob");
+    const started = await calls.send<{ executionId?: string }>(
+      qbusiness,
+      new StartDataSourceSyncJobCommand(sourcePath(ref)),
+      "qbusiness:StartDataSourceSyncJob",
+    );
     executionId = started.executionId ?? "";
     steps.complete("start the sync");
   } catch (error) {
@@ -339,8 +353,21 @@ async function applyModelessSync(
     return alreadyRunning(ctx, ref, (await latestRunningJob(ctx, ref, calls)) ?? "unknown", options, calls, []);
   }
   // awaited whether the data layer answers at once or later
-  const tracked = await insertTrackedSync(ctx.db, { activityId, dataSource: ref, executionId, restoreMode: false, fullMode: false, startedAt: ctx.now().toISOString() });
-  await appendActivityEvent(ctx.db, activityId, { at: ctx.now(), status: "running", message: `Sync ${executionId} started (S3 v2: no full mode)`, requestIds: calls.requestIds.splice(0), data: { executionId } });
+  const tracked = await insertTrackedSync(ctx.db, {
+    activityId,
+    dataSource: ref,
+    executionId,
+    restoreMode: false,
+    fullMode: false,
+    startedAt: ctx.now().toISOString(),
+  });
+  await appendActivityEvent(ctx.db, activityId, {
+    at: ctx.now(),
+    status: "running",
+    message: `Sync ${executionId} started (S3 v2: no full mode)`,
+    requestIds: calls.requestIds.splice(0),
+    data: { executionId },
+  });
   if (!options.wait) {
     if (options.followInBackground ?? true) followInBackground(ctx, tracked);
     return {
@@ -430,9 +457,7 @@ export async function applyFullSyncBulk(
     return limiter;
   };
   return Promise.all(
-    items.map((item) =>
-      limiterOf(item.dataSource.accountId)(() => applyFullSync(ctx, item.dataSource, { ...options, confirmPlanHash: item.confirmPlanHash })),
-    ),
+    items.map((item) => limiterOf(item.dataSource.accountId)(() => applyFullSync(ctx, item.dataSource, { ...options, confirmPlanHash: item.confirmPlanHash }))),
   );
 }
 

@@ -14,7 +14,11 @@ const PROCESS_HOLDER = `${os.hostname()}:${process.pid}`;
 const LOCK_TTL_MS = 60 * 60 * 1000;
 
 export class ResourceBusyError extends Error {
-  constructor(public readonly lockKey: string, public readonly holder: string, public readonly since: string) {
+  constructor(
+    public readonly lockKey: string,
+    public readonly holder: string,
+    public readonly since: string,
+  ) {
     super(`The same action is already running on this resource (since ${since}, by ${holder}).`);
     this.name = "ResourceBusyError";
   }

@@ -61,7 +61,10 @@ export function requiredResources(apps: { applicationArn: string }[]): string[] 
 
 /** The concrete ARNs a request would name (simulation): the application and each of its indices. */
 function requestResources(apps: UsingApplication[]): string[] {
-  return apps.flatMap((a) => [a.applicationArn, ...(a.indexIds.length ? a.indexIds.map((i) => `${a.applicationArn}/index/${i}`) : [`${a.applicationArn}/index/*`])]);
+  return apps.flatMap((a) => [
+    a.applicationArn,
+    ...(a.indexIds.length ? a.indexIds.map((i) => `${a.applicationArn}/index/${i}`) : [`${a.applicationArn}/index/*`]),
+  ]);
 }
 
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -139,7 +142,9 @@ function refusalReasons(
       break;
     }
     if (after.allowedByPermissionsBoundary === false) {
-      reasons.push(`The permissions boundary ${sources.boundary?.id} does not allow ${GET_DOCUMENT_CONTENT} on ${arn}: a patch of the role's policies cannot help.`);
+      reasons.push(
+        `The permissions boundary ${sources.boundary?.id} does not allow ${GET_DOCUMENT_CONTENT} on ${arn}: a patch of the role's policies cannot help.`,
+      );
       break;
     }
   }
@@ -267,12 +272,7 @@ function unreadRole(roleArn: string): RoleInventory {
  * Is the role allowed GetDocumentContent on every resource? SimulatePrincipalPolicy,
  * retried with doubling waits (IAM changes take a while to propagate), bounded.
  */
-export async function verifyRolePolicyPatch(
-  ctx: FixContext,
-  ref: RoleRef,
-  calls: AwsCalls = new AwsCalls(),
-  apps?: UsingApplication[],
-): Promise<Verification> {
+export async function verifyRolePolicyPatch(ctx: FixContext, ref: RoleRef, calls: AwsCalls = new AwsCalls(), apps?: UsingApplication[]): Promise<Verification> {
   const roleName = roleNameOf(ref.roleArn);
   const roleArn = ref.roleArn.startsWith("arn:") ? ref.roleArn : `arn:aws:iam::${ref.accountId}:role/${roleName}`;
   const using = apps ?? (await applicationsUsingRole(ctx, ref.accountId, roleArn, roleName));
@@ -294,7 +294,11 @@ export async function verifyRolePolicyPatch(
       throw error;
     }
     if (notAllowed.length === 0) {
-      return { ok: true, message: `SimulatePrincipalPolicy allows ${GET_DOCUMENT_CONTENT} on all ${resources.length} resources.`, details: { attempts: attempt, resources } };
+      return {
+        ok: true,
+        message: `SimulatePrincipalPolicy allows ${GET_DOCUMENT_CONTENT} on all ${resources.length} resources.`,
+        details: { attempts: attempt, resources },
+      };
     }
     if (attempt < VERIFY_ATTEMPTS) {
       await ctx.sleep(wait);
@@ -316,7 +320,12 @@ export async function applyRolePolicyPatch(
 ): Promise<ApplyResult<RolePolicyPatchPlan>> {
   const ref: RoleRef =
     "action" in planOrRef
-      ? { accountId: planOrRef.resource.accountId, roleArn: planOrRef.details.roleArn, policyName: planOrRef.details.policyName, applications: planOrRef.applications }
+      ? {
+          accountId: planOrRef.resource.accountId,
+          roleArn: planOrRef.details.roleArn,
+          policyName: planOrRef.details.policyName,
+          applications: planOrRef.applications,
+        }
       : planOrRef;
   const roleName = roleNameOf(ref.roleArn);
   const resource = {
@@ -340,7 +349,11 @@ export async function applyRolePolicyPatch(
       const { iam } = await ctx.clients(ref.accountId, plan.applications[0].region);
       const d = plan.details;
       try {
-        await calls.send(iam, new PutRolePolicyCommand({ RoleName: d.roleName, PolicyName: d.policyName, PolicyDocument: JSON.stringify(d.newDocument) }), "iam:PutRolePolicy");
+        await calls.send(
+          iam,
+          new PutRolePolicyCommand({ RoleName: d.roleName, PolicyName: d.policyName, PolicyDocument: JSON.stringify(d.newDocument) }),
+          "iam:PutRolePolicy",
+        );
       } catch (error) {
         return {
           outcome: "failed",
@@ -363,7 +376,9 @@ export async function applyRolePolicyPatch(
       const verification = await verifyRolePolicyPatch(ctx, ref, calls, apps);
       return {
         outcome: verification.ok ? "succeeded" : "partial",
-        message: verification.ok ? `Role ${d.roleName} patched and verified: ${verification.message}` : `Role ${d.roleName} patched, not verified: ${verification.message}`,
+        message: verification.ok
+          ? `Role ${d.roleName} patched and verified: ${verification.message}`
+          : `Role ${d.roleName} patched, not verified: ${verification.message}`,
         done: verification.ok ? [...done, "verified with SimulatePrincipalPolicy"] : done,
         notDone: verification.ok ? [] : [`verification: ${verification.message}`],
         verification,
@@ -371,14 +386,14 @@ export async function applyRolePolicyPatch(
       };
     },
     rollbackData: (plan) => ({
-        roleName: plan.details.roleName,
-        roleArn: plan.details.roleArn,
-        policyName: plan.details.policyName,
-        region: plan.applications[0]?.region,
-        // null: the inline policy did not exist (rollback deletes it).
-        previousText,
-        appliedDocument: plan.details.newDocument,
-      }),
+      roleName: plan.details.roleName,
+      roleArn: plan.details.roleArn,
+      policyName: plan.details.policyName,
+      region: plan.applications[0]?.region,
+      // null: the inline policy did not exist (rollback deletes it).
+      previousText,
+      appliedDocument: plan.details.newDocument,
+    }),
   });
 }
 

@@ -24,16 +24,15 @@ export function reauditApplication(ctx: FixContext, app: ApplicationRef, options
  * Re-audit these applications and save the result as a new audit superseding
  * the latest one for them (every other application carried over as it was).
  */
-export async function reauditApplications(
-  ctx: FixContext,
-  apps: ApplicationRef[],
-  options: { activityId?: number } = {},
-): Promise<ReauditResult> {
+export async function reauditApplications(ctx: FixContext, apps: ApplicationRef[], options: { activityId?: number } = {}): Promise<ReauditResult> {
   const wanted = new Set(apps.map(appKey));
   const targets = [...new Map(apps.map((a) => [`${a.accountId}/${a.region}`, a])).values()];
   const prepared = await Promise.all(
     // A re-audit reads as the audit does: through the audit role, never the fix role.
-    targets.map(async (a) => ({ target: { accountId: a.accountId, region: a.region }, clients: await (ctx.auditClients ?? ctx.clients)(a.accountId, a.region) })),
+    targets.map(async (a) => ({
+      target: { accountId: a.accountId, region: a.region },
+      clients: await (ctx.auditClients ?? ctx.clients)(a.accountId, a.region),
+    })),
   );
   // The audit pipeline's collect and check steps, on these applications only.
   const { inventory: fresh, findings } = await collectAndCheck(prepared, {
@@ -61,9 +60,7 @@ export async function reauditApplications(
     }
   }
   Object.assign(roles, freshRoles);
-  const carriedFindings: Finding[] = (base?.findings ?? []).filter(
-    (f) => !(f.resource.applicationId !== null && wanted.has(appKey(f.resource))),
-  );
+  const carriedFindings: Finding[] = (base?.findings ?? []).filter((f) => !(f.resource.applicationId !== null && wanted.has(appKey(f.resource))));
   const freshTargets = new Map(fresh.targets.map((t) => [`${t.accountId}/${t.region}`, t]));
   const baseTargets = (base?.targets ?? []).filter((t) => !freshTargets.has(`${t.accountId}/${t.region}`));
   const merged: Inventory = {

@@ -13,16 +13,7 @@ import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { UPLOADED_DOCS_DATA_SOURCE_ID } from "../aws/vocabulary";
 import { applySafely, AwsCalls, PermissionDenied, sealPlan } from "./common";
 import { contentTypeWarning } from "./file-content";
-import type {
-  ApplyResult,
-  FileSource,
-  FixContext,
-  ReuploadApplyOptions,
-  ReuploadFileOutcome,
-  ReuploadPlan,
-  UploadedDocumentsRef,
-  Verification,
-} from "./types";
+import type { ApplyResult, FileSource, FixContext, ReuploadApplyOptions, ReuploadFileOutcome, ReuploadPlan, UploadedDocumentsRef, Verification } from "./types";
 
 /** BatchPutDocument's limits: documents per call and bytes per document (50 MB). */
 export const MAX_DOCUMENTS_PER_BATCH = 10;
@@ -160,7 +151,13 @@ async function uploadedDocuments(ctx: FixContext, ref: UploadedDocumentsRef, cal
   do {
     const page: { documentDetailList?: DocumentDetails[]; nextToken?: string } = await calls.send(
       qbusiness,
-      new ListDocumentsCommand({ applicationId: ref.applicationId, indexId: ref.indexId, dataSourceIds: [UPLOADED_DOCS_DATA_SOURCE_ID], maxResults: 100, nextToken }),
+      new ListDocumentsCommand({
+        applicationId: ref.applicationId,
+        indexId: ref.indexId,
+        dataSourceIds: [UPLOADED_DOCS_DATA_SOURCE_ID],
+        maxResults: 100,
+        nextToken,
+      }),
       "qbusiness:ListDocuments",
     );
     out.push(...(page.documentDetailList ?? []));
@@ -210,7 +207,10 @@ async function matchFiles(ctx: FixContext, ref: UploadedDocumentsRef, files: Fil
     if (reason) refusedFiles.push({ documentId: document.documentId, file: candidates.map((f) => f.origin).join(", "), reason });
     else matched.push({ document, file: candidates[0] });
   }
-  const unmatchedFiles = offered.files.filter((f) => !used.has(f)).map((f) => f.origin).sort();
+  const unmatchedFiles = offered.files
+    .filter((f) => !used.has(f))
+    .map((f) => f.origin)
+    .sort();
   return { stale, matched, refusedFiles, missingFiles, unmatchedFiles, skippedEntries: offered.skipped };
 }
 
@@ -242,7 +242,9 @@ export async function planReupload(ctx: FixContext, input: UploadedDocumentsRef 
       ...rows.filter((r) => r.tooLarge).map((r) => `${r.file} is ${r.bytes} bytes, over BatchPutDocument's 50 MB: it will not be sent.`),
       ...rows.flatMap((r) => (r.typeWarning && !r.tooLarge ? [`Warning: ${r.typeWarning}`] : [])),
       ...(skippedEntries.length ? [`Not read (${skippedEntries.length}): ${skippedEntries.join(", ")}.`] : []),
-      ...(missingFiles.length ? [`No file was given for ${missingFiles.length} stale document${missingFiles.length === 1 ? "" : "s"}: ${missingFiles.join(", ")}.`] : []),
+      ...(missingFiles.length
+        ? [`No file was given for ${missingFiles.length} stale document${missingFiles.length === 1 ? "" : "s"}: ${missingFiles.join(", ")}.`]
+        : []),
     ];
     const status: ReuploadPlan["status"] = stale.length === 0 ? "nothing-to-do" : uploadable.length === 0 ? "refused" : "ready";
     const summary =
@@ -256,7 +258,17 @@ export async function planReupload(ctx: FixContext, input: UploadedDocumentsRef 
       status,
       summary,
       reasons: status === "nothing-to-do" ? [summary] : reasons,
-      details: { index: ref, cutoff: ctx.cutoff.toISOString(), staleDocuments: stale, matched: rows, refusedFiles, skippedEntries, unmatchedFiles, missingFiles, source },
+      details: {
+        index: ref,
+        cutoff: ctx.cutoff.toISOString(),
+        staleDocuments: stale,
+        matched: rows,
+        refusedFiles,
+        skippedEntries,
+        unmatchedFiles,
+        missingFiles,
+        source,
+      },
     });
   } catch (error) {
     if (!(error instanceof PermissionDenied)) throw error;
@@ -282,7 +294,9 @@ export async function verifyReupload(ctx: FixContext, ref: UploadedDocumentsRef,
     ok,
     message: ok
       ? `All ${wanted.length} documents are dated after the cutoff.`
-      : [stale.length ? `still from before the cutoff: ${stale.join(", ")}` : "", absent.length ? `not listed: ${absent.join(", ")}` : ""].filter(Boolean).join("; "),
+      : [stale.length ? `still from before the cutoff: ${stale.join(", ")}` : "", absent.length ? `not listed: ${absent.join(", ")}` : ""]
+          .filter(Boolean)
+          .join("; "),
     details: { checked: wanted.length, stale, absent },
   };
 }
@@ -332,7 +346,12 @@ export async function applyReupload(
             const failed = answer.failedDocuments?.find((f) => f.id === row.documentId);
             outcomes.push(
               failed
-                ? { documentId: row.documentId, file: row.file, outcome: "failed", error: `${failed.error?.errorCode ?? "Error"}: ${failed.error?.errorMessage ?? ""}` }
+                ? {
+                    documentId: row.documentId,
+                    file: row.file,
+                    outcome: "failed",
+                    error: `${failed.error?.errorCode ?? "Error"}: ${failed.error?.errorMessage ?? ""}`,
+                  }
                 : { documentId: row.documentId, file: row.file, outcome: "uploaded" },
             );
           }
@@ -345,7 +364,12 @@ export async function applyReupload(
       const uploaded = outcomes.filter((o) => o.outcome === "uploaded");
       const notUploaded = outcomes.filter((o) => o.outcome !== "uploaded");
       const verification = uploaded.length
-        ? await verifyReupload(ctx, ref, uploaded.map((o) => o.documentId), calls)
+        ? await verifyReupload(
+            ctx,
+            ref,
+            uploaded.map((o) => o.documentId),
+            calls,
+          )
         : undefined;
       const done = uploaded.map((o) => `uploaded ${o.file} as ${o.documentId}`);
       const notDone = [

@@ -50,7 +50,11 @@ export async function planRollback(ctx: FixContext, activityId: number): Promise
     const { iam } = await ctx.clients(base.resource.accountId, data.region ?? "us-east-1");
     let currentText: string | null = null;
     try {
-      const got = await calls.send<{ PolicyDocument?: string }>(iam, new GetRolePolicyCommand({ RoleName: data.roleName, PolicyName: data.policyName }), "iam:GetRolePolicy");
+      const got = await calls.send<{ PolicyDocument?: string }>(
+        iam,
+        new GetRolePolicyCommand({ RoleName: data.roleName, PolicyName: data.policyName }),
+        "iam:GetRolePolicy",
+      );
       currentText = decodeURIComponent(got.PolicyDocument ?? "");
     } catch (error) {
       if (errorCode(error) !== "NoSuchEntity") throw error;
@@ -62,7 +66,9 @@ export async function planRollback(ctx: FixContext, activityId: number): Promise
         ...base,
         status: "refused",
         summary: `Cannot roll back activity ${activityId}: ${data.policyName} of role ${data.roleName} changed since the patch.`,
-        reasons: [`The inline policy ${data.policyName} is no longer what the patch put (${currentDocument === null ? "it was deleted" : "it was edited"}); a rollback would undo someone else's change.`],
+        reasons: [
+          `The inline policy ${data.policyName} is no longer what the patch put (${currentDocument === null ? "it was deleted" : "it was edited"}); a rollback would undo someone else's change.`,
+        ],
         details: shown,
       });
     }
@@ -109,7 +115,11 @@ export async function applyRollback(ctx: FixContext, planOrId: RollbackPlan | nu
         if (data.previousText === null) {
           await calls.send(iam, new DeleteRolePolicyCommand({ RoleName: data.roleName, PolicyName: data.policyName }), "iam:DeleteRolePolicy");
         } else {
-          await calls.send(iam, new PutRolePolicyCommand({ RoleName: data.roleName, PolicyName: data.policyName, PolicyDocument: data.previousText }), "iam:PutRolePolicy");
+          await calls.send(
+            iam,
+            new PutRolePolicyCommand({ RoleName: data.roleName, PolicyName: data.policyName, PolicyDocument: data.previousText }),
+            "iam:PutRolePolicy",
+          );
         }
       } catch (error) {
         return { outcome: "failed", message: `Rollback failed: ${error instanceof Error ? error.message : String(error)}`, done: [], notDone: [step] };

@@ -48,10 +48,7 @@ function toTracked(r: TrackedSyncRow): TrackedSync {
   };
 }
 
-export async function insertTrackedSync(
-  db: Db,
-  t: Omit<TrackedSync, "id" | "updatedAt" | "state" | "jobStatus" | "message">,
-): Promise<TrackedSync> {
+export async function insertTrackedSync(db: Db, t: Omit<TrackedSync, "id" | "updatedAt" | "state" | "jobStatus" | "message">): Promise<TrackedSync> {
   const d = t.dataSource;
   const id = await trackedSyncs.insertTrackedSyncRow(db, {
     activity_id: t.activityId,
@@ -184,9 +181,17 @@ async function modelessCheck(ctx: FixContext, tracked: TrackedSync, jobStatus: s
   try {
     const job = jobStatus === "SUCCEEDED" ? undefined : await findSyncJob(ctx, tracked.dataSource, tracked.executionId, calls);
     const errorMessage = job?.error?.errorMessage;
-    return await modelessFollowUp(ctx, tracked.dataSource, { executionId: tracked.executionId, status: jobStatus, ...(errorMessage ? { errorMessage } : {}) }, calls);
+    return await modelessFollowUp(
+      ctx,
+      tracked.dataSource,
+      { executionId: tracked.executionId, status: jobStatus, ...(errorMessage ? { errorMessage } : {}) },
+      calls,
+    );
   } catch (error) {
-    return { ok: false, message: `Sync ${tracked.executionId} ended ${jobStatus}, but its documents could not be checked: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      message: `Sync ${tracked.executionId} ended ${jobStatus}, but its documents could not be checked: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 
@@ -211,7 +216,13 @@ export async function followTrackedSync(ctx: FixContext, tracked: TrackedSync): 
         if (tracked.restoreMode && tracked.originalSyncMode && tracked.originalSyncMode !== FULL_MODE) {
           notDone.push(`restore syncMode ${tracked.originalSyncMode}`);
         }
-        await appendActivityEvent(ctx.db, tracked.activityId, { at: ctx.now(), status: "partial", message: `Lost track of sync ${tracked.executionId}; it is still tracked and will be resumed.`, requestIds: calls.requestIds, data: { done, notDone } });
+        await appendActivityEvent(ctx.db, tracked.activityId, {
+          at: ctx.now(),
+          status: "partial",
+          message: `Lost track of sync ${tracked.executionId}; it is still tracked and will be resumed.`,
+          requestIds: calls.requestIds,
+          data: { done, notDone },
+        });
         return { tracked: (await getTrackedSync(ctx.db, tracked.id))!, jobStatus, done, notDone, requestIds: calls.requestIds, ok: false };
       }
       done.push(`sync ${tracked.executionId} ended: ${jobStatus}`);
@@ -225,7 +236,13 @@ export async function followTrackedSync(ctx: FixContext, tracked: TrackedSync): 
         ok = false;
         notDone.push(`restore syncMode ${tracked.originalSyncMode} (${error instanceof Error ? error.message : String(error)}); it is still ${FULL_MODE}`);
         await updateTracked(ctx.db, tracked.id, ctx.now(), { state: "restoring", message: notDone.join("; ") });
-        await appendActivityEvent(ctx.db, tracked.activityId, { at: ctx.now(), status: "partial", message: `Sync ${jobStatus}; the original mode could not be restored yet (will retry on resume).`, requestIds: calls.requestIds, data: { done, notDone } });
+        await appendActivityEvent(ctx.db, tracked.activityId, {
+          at: ctx.now(),
+          status: "partial",
+          message: `Sync ${jobStatus}; the original mode could not be restored yet (will retry on resume).`,
+          requestIds: calls.requestIds,
+          data: { done, notDone },
+        });
         return { tracked: (await getTrackedSync(ctx.db, tracked.id))!, jobStatus, done, notDone, requestIds: calls.requestIds, ok: false };
       }
     }
@@ -244,11 +261,22 @@ export async function followTrackedSync(ctx: FixContext, tracked: TrackedSync): 
       status: ok ? (verification && !verification.ok ? "partial" : "succeeded") : "failed",
       message:
         verification?.message ??
-        (ok ? `Full sync ${tracked.executionId} succeeded; ${done.slice(1).join("; ") || "mode unchanged"}.` : `Full sync ${tracked.executionId} ended ${jobStatus}.`),
+        (ok
+          ? `Full sync ${tracked.executionId} succeeded; ${done.slice(1).join("; ") || "mode unchanged"}.`
+          : `Full sync ${tracked.executionId} ended ${jobStatus}.`),
       requestIds: calls.requestIds,
       data: { done, notDone, jobStatus, ...(reaudit ? { reaudit } : {}), ...(verification ? { verification } : {}) },
     });
-    return { tracked: (await getTrackedSync(ctx.db, tracked.id))!, jobStatus, done, notDone, requestIds: calls.requestIds, reaudit, ok, ...(verification ? { verification } : {}) };
+    return {
+      tracked: (await getTrackedSync(ctx.db, tracked.id))!,
+      jobStatus,
+      done,
+      notDone,
+      requestIds: calls.requestIds,
+      reaudit,
+      ok,
+      ...(verification ? { verification } : {}),
+    };
   } finally {
     await release();
   }

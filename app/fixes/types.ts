@@ -343,7 +343,4 @@ export interface ReuploadFileOutcome {
 }
 
 /** Where re-upload files come from. */
-export type FileSource =
-  | { kind: "folder"; path: string }
-  | { kind: "s3"; uri: string }
-  | { kind: "buffers"; files: { name: string; data: Uint8Array }[] };
+export type FileSource = { kind: "folder"; path: string } | { kind: "s3"; uri: string } | { kind: "buffers"; files: { name: string; data: Uint8Array }[] };

@@ -106,19 +106,12 @@ export function serverError(d: Dialect): AwsError {
     case "s3":
       return new AwsError("InternalError", "We encountered an internal error. Please try again.", 500);
     case "query":
-      return new AwsError(
-        "ServiceFailure",
-        "The request processing has failed because of an unknown error, exception or failure.",
-        500,
-      );
+      return new AwsError("ServiceFailure", "The request processing has failed because of an unknown error, exception or failure.", 500);
   }
 }
 
 /** AccessDenied as each service words it. `resource` is the ARN the call acts on. */
-export function accessDeniedError(
-  d: Dialect,
-  call: { service: ServiceName; callerArn: string; operation: string; resource: string },
-): AwsError {
+export function accessDeniedError(d: Dialect, call: { service: ServiceName; callerArn: string; operation: string; resource: string }): AwsError {
   const action = `${call.service}:${call.operation}`;
   const message = `User: ${call.callerArn} is not authorized to perform: ${action} on resource: ${call.resource} because no identity-based policy allows the ${action} action`;
   switch (d) {

@@ -64,12 +64,7 @@ export interface FixtureRegion {
   applications: FixtureApplication[];
 }
 
-export type IdentityType =
-  | "AWS_IAM_IDP_SAML"
-  | "AWS_IAM_IDP_OIDC"
-  | "AWS_IAM_IDC"
-  | "AWS_QUICKSIGHT_IDP"
-  | "ANONYMOUS";
+export type IdentityType = "AWS_IAM_IDP_SAML" | "AWS_IAM_IDP_OIDC" | "AWS_IAM_IDC" | "AWS_QUICKSIGHT_IDP" | "ANONYMOUS";
 
 export interface FixtureApplication {
   applicationId: string;
@@ -93,14 +88,7 @@ export interface FixtureIndex {
   uploadedDocuments?: FixtureUploadedDocument[];
 }
 
-export type SyncJobStatus =
-  | "FAILED"
-  | "SUCCEEDED"
-  | "SYNCING"
-  | "INCOMPLETE"
-  | "STOPPING"
-  | "ABORTED"
-  | "SYNCING_INDEXING";
+export type SyncJobStatus = "FAILED" | "SUCCEEDED" | "SYNCING" | "INCOMPLETE" | "STOPPING" | "ABORTED" | "SYNCING_INDEXING";
 
 export interface FixtureSyncJob {
   executionId: string;
@@ -118,15 +106,7 @@ export interface FixtureSyncJob {
   dataSourceErrorCode?: string;
 }
 
-export type DocumentStatus =
-  | "RECEIVED"
-  | "PROCESSING"
-  | "INDEXED"
-  | "UPDATED"
-  | "FAILED"
-  | "DELETING"
-  | "DELETED"
-  | "DOCUMENT_FAILED_TO_INDEX";
+export type DocumentStatus = "RECEIVED" | "PROCESSING" | "INDEXED" | "UPDATED" | "FAILED" | "DELETING" | "DELETED" | "DOCUMENT_FAILED_TO_INDEX";
 
 export interface FixtureDocument {
   documentId: string;

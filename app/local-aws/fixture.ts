@@ -24,9 +24,7 @@ const ID_36 = /^[a-zA-Z0-9][a-zA-Z0-9-]{35}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 const id36 = z.string().regex(ID_36, { message: "expected a 36-character id matching [a-zA-Z0-9][a-zA-Z0-9-]{35}" });
-const isoTime = z
-  .string()
-  .refine((s) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)), { message: "expected an ISO-8601 time like 2026-11-26T12:00:00Z" });
+const isoTime = z.string().refine((s) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)), { message: "expected an ISO-8601 time like 2026-11-26T12:00:00Z" });
 const resourceStatus = z.enum(["CREATING", "ACTIVE", "DELETING", "FAILED", "UPDATING"]);
 const stringOrList = z.union([z.string(), z.array(z.string())]);
 
@@ -40,9 +38,7 @@ const statement = z
     NotAction: stringOrList.optional(),
     Resource: stringOrList.optional(),
     NotResource: stringOrList.optional(),
-    Condition: z
-      .record(z.record(z.union([z.string(), z.array(z.string()), z.boolean(), z.number()])))
-      .optional(),
+    Condition: z.record(z.record(z.union([z.string(), z.array(z.string()), z.boolean(), z.number()]))).optional(),
   })
   .strict();
 
@@ -54,16 +50,7 @@ const policyDocument = z
   })
   .strict();
 
-const documentStatus = z.enum([
-  "RECEIVED",
-  "PROCESSING",
-  "INDEXED",
-  "UPDATED",
-  "FAILED",
-  "DELETING",
-  "DELETED",
-  "DOCUMENT_FAILED_TO_INDEX",
-]);
+const documentStatus = z.enum(["RECEIVED", "PROCESSING", "INDEXED", "UPDATED", "FAILED", "DELETING", "DELETED", "DOCUMENT_FAILED_TO_INDEX"]);
 
 const syncJob = z
   .object({
@@ -126,7 +113,10 @@ const s3v2Configuration = z
     connectionConfiguration: z
       .object({
         bucketName: z.string().min(3).max(63).optional(),
-        bucketOwnerAccountId: z.string().regex(/^\d{12}$/, { message: "expected the 12-digit account id of the bucket's owner" }).optional(),
+        bucketOwnerAccountId: z
+          .string()
+          .regex(/^\d{12}$/, { message: "expected the 12-digit account id of the bucket's owner" })
+          .optional(),
       })
       .passthrough(),
     filterConfiguration: z
@@ -139,7 +129,10 @@ const s3v2Configuration = z
       })
       .strict()
       .optional(),
-    accessControlConfiguration: z.object({ aclConfigurationFilePath: z.string().min(1).max(1024).optional() }).passthrough().optional(),
+    accessControlConfiguration: z
+      .object({ aclConfigurationFilePath: z.string().min(1).max(1024).optional() })
+      .passthrough()
+      .optional(),
     deletionProtectionConfiguration: z
       .object({ enableDeletionProtection: z.boolean().optional(), deletionProtectionThreshold: z.number().int().min(0).max(100).optional() })
       .strict()
@@ -212,7 +205,10 @@ const application = z
 const role = z
   .object({
     roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: "expected an IAM role name ([\\w+=,.@-]{1,64})" }),
-    path: z.string().regex(/^\/(.*\/)?$/, { message: "expected an IAM path like / or /service-role/" }).optional(),
+    path: z
+      .string()
+      .regex(/^\/(.*\/)?$/, { message: "expected an IAM path like / or /service-role/" })
+      .optional(),
     assumeRolePolicyDocument: policyDocument,
     inlinePolicies: z.record(policyDocument).optional(),
     attachedPolicyArns: z.array(z.string()).optional(),
@@ -230,9 +226,7 @@ const managedPolicy = z
   })
   .strict();
 
-const s3Object = z
-  .object({ text: z.string().optional(), base64: z.string().base64().optional(), lastModified: isoTime.optional() })
-  .strict();
+const s3Object = z.object({ text: z.string().optional(), base64: z.string().base64().optional(), lastModified: isoTime.optional() }).strict();
 
 const account = z
   .object({
@@ -242,11 +236,15 @@ const account = z
       z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { message: "expected a region name like us-east-1" }),
       z.object({ applications: z.array(application) }).strict(),
     ),
-    iam: z.object({ roles: z.array(role), managedPolicies: z.array(managedPolicy).optional() }).strict().optional(),
-    s3: z.object({ buckets: z.record(z.object({ objects: z.record(s3Object) }).strict()) }).strict().optional(),
-    denied: z
-      .array(z.object({ service: z.string(), region: z.string().optional(), operation: z.string() }).strict())
+    iam: z
+      .object({ roles: z.array(role), managedPolicies: z.array(managedPolicy).optional() })
+      .strict()
       .optional(),
+    s3: z
+      .object({ buckets: z.record(z.object({ objects: z.record(s3Object) }).strict()) })
+      .strict()
+      .optional(),
+    denied: z.array(z.object({ service: z.string(), region: z.string().optional(), operation: z.string() }).strict()).optional(),
   })
   .strict();
 
@@ -297,9 +295,7 @@ function zodIssues(error: z.ZodError): { path: string; message: string }[] {
     }
     if (issue.code === "invalid_union") {
       // Report the branch that got furthest, not "invalid input".
-      const deepest = issue.unionErrors
-        .flatMap((e) => zodIssues(e))
-        .sort((a, b) => b.path.length - a.path.length)[0];
+      const deepest = issue.unionErrors.flatMap((e) => zodIssues(e)).sort((a, b) => b.path.length - a.path.length)[0];
       return deepest ? [deepest] : [{ path: formatJsonPath(issue.path), message: issue.message }];
     }
     return [{ path: formatJsonPath(issue.path), message: issue.message }];
@@ -428,10 +424,7 @@ export function validateFixture(json: unknown, source = "fixture"): Fixture {
 function fixtureError(source: string, issues: { path: string; message: string }[]): FixtureError {
   const lines = issues.slice(0, 20).map((i) => `${i.path}: ${i.message}`);
   if (issues.length > 20) lines.push(`... and ${issues.length - 20} more`);
-  return new FixtureError(
-    issues.length === 1 ? `${source}: ${lines[0]}` : `${source}: ${issues.length} problems:\n  ${lines.join("\n  ")}`,
-    issues,
-  );
+  return new FixtureError(issues.length === 1 ? `${source}: ${lines[0]}` : `${source}: ${issues.length} problems:\n  ${lines.join("\n  ")}`, issues);
 }
 
 /** Read and validate a fixture file; errors name the file and the JSON path. */

@@ -108,7 +108,6 @@ const AUDIT_ROLE_NAME = "QbizReadinessAudit";
 const DATA_SOURCE_ROLE_NAME = "QBusinessS3DataSourceRole";
 const DENY_POLICY_NAME = "DenyQBusinessGetDocumentContent";
 
-
 /** Same as generateFleetWithScenarios, without the scenario map. */
 export function generateFleet(options: GenerateFleetOptions): Fixture {
   return generateFleetWithScenarios(options).fixture;
@@ -128,8 +127,7 @@ export function generateFleetWithScenarios(options: GenerateFleetOptions): Gener
   checkCount("documents", options.documents, 0, 10_000_000);
   if (!Number.isInteger(options.seed)) throw new RangeError("seed must be an integer");
 
-  const totalDocuments =
-    options.accounts * regions.length * options.apps * options.dataSources * options.documents;
+  const totalDocuments = options.accounts * regions.length * options.apps * options.dataSources * options.documents;
   const builder = new FleetBuilder({
     ...options,
     regions,
@@ -187,8 +185,32 @@ const DEPARTMENTS = ["hr", "it", "finance", "legal", "sales", "marketing", "engi
 const PURPOSES = ["assistant", "helpdesk", "knowledge-hub", "policy-bot", "search", "copilot"];
 const ALIASES = ["acme-prod", "acme-sandbox", "acme-staging", "acme-dev", "acme-analytics", "acme-security", "acme-shared-services", "acme-emea"];
 /** Folder names of the AWS sample data, then a few more of the same kind. */
-const FOLDERS = ["ACME Project Space", "HR Data", "IT Help", "Finance Reports", "Legal Contracts", "Sales Playbooks", "Engineering Runbooks", "Customer Support", "Marketing Assets", "Security Policies"];
-const TOPICS = ["Project plan", "Employee health benefits policy", "VPN setup guide", "Quarterly report", "Master services agreement", "Onboarding checklist", "Incident runbook", "Pricing guide", "Brand guidelines", "Access review", "Meeting notes", "Travel policy"];
+const FOLDERS = [
+  "ACME Project Space",
+  "HR Data",
+  "IT Help",
+  "Finance Reports",
+  "Legal Contracts",
+  "Sales Playbooks",
+  "Engineering Runbooks",
+  "Customer Support",
+  "Marketing Assets",
+  "Security Policies",
+];
+const TOPICS = [
+  "Project plan",
+  "Employee health benefits policy",
+  "VPN setup guide",
+  "Quarterly report",
+  "Master services agreement",
+  "Onboarding checklist",
+  "Incident runbook",
+  "Pricing guide",
+  "Brand guidelines",
+  "Access review",
+  "Meeting notes",
+  "Travel policy",
+];
 const EXTENSIONS = ["docx", "pdf", "xlsx", "pptx", "md", "html", "txt"];
 const UPLOADS: [string, string][] = [
   ["national_park_services_infograph.pdf", "PDF"],
@@ -292,7 +314,11 @@ class FleetBuilder {
         if (share && shareable) {
           webRole = shareable;
         } else {
-          webRole = { role: { roleName: `${pascal(name)}WebRole`, path: "/", assumeRolePolicyDocument: { Version: "2012-10-17", Statement: [] } }, served: [], granted: [] };
+          webRole = {
+            role: { roleName: `${pascal(name)}WebRole`, path: "/", assumeRolePolicyDocument: { Version: "2012-10-17", Statement: [] } },
+            served: [],
+            granted: [],
+          };
           webRoles.push(webRole);
           roles.push(webRole.role);
           if (identity === "AWS_IAM_IDC" && scenario !== "explicit-deny") shareable = webRole;
@@ -303,8 +329,7 @@ class FleetBuilder {
           if (managedPolicies.length === 0) managedPolicies.push(denyPolicy(accountId));
           webRole.role.attachedPolicyArns = [managedPolicies[0].arn];
         }
-        webRole.role.assumeRolePolicyDocument =
-          identity === "AWS_IAM_IDP_SAML" ? samlTrust(accountId) : identityCenterTrust(accountId, webRole.served);
+        webRole.role.assumeRolePolicyDocument = identity === "AWS_IAM_IDP_SAML" ? samlTrust(accountId) : identityCenterTrust(accountId, webRole.served);
         app.webExperiences[0].roleArn = `arn:aws:iam::${accountId}:role/${webRole.role.roleName}`;
       }
       account.regions[region] = { applications };
@@ -324,8 +349,7 @@ class FleetBuilder {
     objects: Record<string, FixtureS3Object>,
   ): FixtureApplication {
     const createdMs = this.between(Date.parse("2024-01-08T00:00:00Z"), Date.parse("2025-05-20T00:00:00Z"));
-    const identityType: IdentityType =
-      scenario === "anonymous" ? "ANONYMOUS" : this.random() < 0.1 ? "AWS_IAM_IDP_SAML" : "AWS_IAM_IDC";
+    const identityType: IdentityType = scenario === "anonymous" ? "ANONYMOUS" : this.random() < 0.1 ? "AWS_IAM_IDP_SAML" : "AWS_IAM_IDC";
     const kinds = this.sourceKinds(scenario);
     const dataSources = kinds.map((kind, d) => this.dataSource(accountId, bucket, d, kind, createdMs, objects));
     const index: FixtureApplication["indices"][number] = {
@@ -389,11 +413,8 @@ class FleetBuilder {
     const name = folder.toLowerCase().replace(/[^a-z0-9]+/g, "-");
     const displayName = d < FOLDERS.length ? name : `${name}-${Math.floor(d / FOLDERS.length) + 1}`;
     // A healthy source with a single job can only be shown fully synced by that job being its first, after the cutoff.
-    const createdAfterCutoff =
-      (kind === "healthy" && (J === 1 || this.random() < 0.15)) || (kind === "failing-sync" && J <= 2);
-    const createdMs = createdAfterCutoff
-      ? this.between(CUTOFF_MS + 10 * DAY, Date.parse("2026-05-01T00:00:00Z"))
-      : appCreatedMs + this.between(HOUR, 30 * DAY);
+    const createdAfterCutoff = (kind === "healthy" && (J === 1 || this.random() < 0.15)) || (kind === "failing-sync" && J <= 2);
+    const createdMs = createdAfterCutoff ? this.between(CUTOFF_MS + 10 * DAY, Date.parse("2026-05-01T00:00:00Z")) : appCreatedMs + this.between(HOUR, 30 * DAY);
     const starts = this.jobStarts(createdMs, J);
     if (kind === "failing-sync" && J >= 3 && starts[J - 2] < CUTOFF_MS) {
       // The sync before the failed one is the full sync after the cutoff that keeps the source's documents fresh.
@@ -403,15 +424,15 @@ class FleetBuilder {
     const s3v2 = kind === "unknown-mode" && this.random() < 0.5;
     // Forced full mode is certain evidence, unless the configuration changed after the jobs (unknown-mode).
     const syncMode = kind === "incremental-only" || (kind === "healthy" && createdAfterCutoff) ? "FULL_CRAWL" : "FORCED_FULL_CRAWL";
-    const updatedMs =
-      kind === "unknown-mode" && !s3v2 ? starts[J - 1] + Math.floor((this.o.clockMs - starts[J - 1]) / 2) : createdMs;
+    const updatedMs = kind === "unknown-mode" && !s3v2 ? starts[J - 1] + Math.floor((this.o.clockMs - starts[J - 1]) / 2) : createdMs;
     const lastIndex = kind === "failing-sync" && J >= 2 ? J - 1 : -1; // the job that failed
     const freshEndMs = lastIndex >= 0 ? ends[J - 2] : ends[J - 1];
 
     // Documents: when each was last ingested.
     const D = this.o.documents;
     const staleShare = kind === "stale-documents" || kind === "unknown-mode" ? 0.01 + this.random() * 0.04 : 0;
-    const staleCount = kind === "incremental-only" ? Math.ceil(D * (0.8 + this.random() * 0.15)) : D > 0 && staleShare > 0 ? Math.max(1, Math.floor(D * staleShare)) : 0;
+    const staleCount =
+      kind === "incremental-only" ? Math.ceil(D * (0.8 + this.random() * 0.15)) : D > 0 && staleShare > 0 ? Math.max(1, Math.floor(D * staleShare)) : 0;
     const prefix = `${folder}/`;
     const documents = this.documents({ bucket, d, folder, kind, syncMode, ends, freshEndMs, staleCount, createdMs, objects });
 
@@ -507,13 +528,22 @@ class FleetBuilder {
         const status = (["FAILED", "FAILED", "FAILED", "INCOMPLETE", "ABORTED"] as const)[Math.floor(this.random() * 5)];
         job.status = status;
         if (status === "FAILED") {
-          job.error = { errorCode: "InvalidRequest", errorMessage: `Amazon Q could not access the S3 bucket ${bucket}: Access Denied. Check the data source's IAM role.` };
+          job.error = {
+            errorCode: "InvalidRequest",
+            errorMessage: `Amazon Q could not access the S3 bucket ${bucket}: Access Denied. Check the data source's IAM role.`,
+          };
           job.dataSourceErrorCode = "S3_ACCESS_DENIED";
           job.metrics = { documentsAdded: "0", documentsModified: "0", documentsDeleted: "0", documentsFailed: "0", documentsScanned: "0" };
         } else if (status === "INCOMPLETE") {
           job.metrics = { ...job.metrics, documentsModified: "0", documentsFailed: String(Math.max(1, Math.floor(D / 10))) };
         } else {
-          job.metrics = { documentsAdded: "0", documentsModified: "0", documentsDeleted: "0", documentsFailed: "0", documentsScanned: String(Math.floor(D / 2)) };
+          job.metrics = {
+            documentsAdded: "0",
+            documentsModified: "0",
+            documentsDeleted: "0",
+            documentsFailed: "0",
+            documentsScanned: String(Math.floor(D / 2)),
+          };
         }
       }
       return job;
@@ -541,9 +571,7 @@ class FleetBuilder {
     const staleUntil = stale ? 1 + Math.floor(this.random() * count) : 0;
     return UPLOADS.slice(0, count).map(([documentId, contentType], i) => {
       const at = this.iso(
-        i < staleUntil
-          ? this.between(Date.parse("2024-11-01T00:00:00Z"), CUTOFF_MS - DAY)
-          : this.between(CUTOFF_MS + DAY, this.o.clockMs - DAY),
+        i < staleUntil ? this.between(Date.parse("2024-11-01T00:00:00Z"), CUTOFF_MS - DAY) : this.between(CUTOFF_MS + DAY, this.o.clockMs - DAY),
       );
       return { documentId, status: "INDEXED", createdAt: at, updatedAt: at, contentType };
     });
@@ -578,21 +606,21 @@ class FleetBuilder {
 function s3Configuration(o: { s3v2: boolean; bucket: string; prefix: string; syncMode: string }): Record<string, unknown> {
   const { bucket, prefix, syncMode } = o;
   return o.s3v2
-      ? {
-          type: "S3V2",
-          version: "2.0.0",
-          connectionConfiguration: { repositoryEndpointMetadata: { BucketName: bucket } },
-          repositoryConfigurations: { document: { fieldMappings: [] } },
-          additionalProperties: { inclusionPrefixes: [prefix] },
-        }
-      : {
-          type: "S3",
-          version: "1.0.0",
-          syncMode,
-          connectionConfiguration: { repositoryEndpointMetadata: { BucketName: bucket } },
-          repositoryConfigurations: { document: { fieldMappings: [] } },
-          additionalProperties: { inclusionPrefixes: [prefix] },
-        };
+    ? {
+        type: "S3V2",
+        version: "2.0.0",
+        connectionConfiguration: { repositoryEndpointMetadata: { BucketName: bucket } },
+        repositoryConfigurations: { document: { fieldMappings: [] } },
+        additionalProperties: { inclusionPrefixes: [prefix] },
+      }
+    : {
+        type: "S3",
+        version: "1.0.0",
+        syncMode,
+        connectionConfiguration: { repositoryEndpointMetadata: { BucketName: bucket } },
+        repositoryConfigurations: { document: { fieldMappings: [] } },
+        additionalProperties: { inclusionPrefixes: [prefix] },
+      };
 }
 
 function pascal(name: string): string {
@@ -639,9 +667,7 @@ function samlTrust(accountId: string): PolicyDocument {
 }
 
 function webExperiencePolicy(served: string[], granted: string[]): PolicyDocument {
-  const statements: PolicyStatement[] = [
-    { Sid: "QBusinessConversationPermission", Effect: "Allow", Action: [...CHAT_ACTIONS], Resource: [...served] },
-  ];
+  const statements: PolicyStatement[] = [{ Sid: "QBusinessConversationPermission", Effect: "Allow", Action: [...CHAT_ACTIONS], Resource: [...served] }];
   if (granted.length > 0) {
     statements.push({
       Sid: "QBusinessGetDocumentContentPermission",
@@ -689,9 +715,7 @@ function dataSourceRole(accountId: string): FixtureRole {
     inlinePolicies: {
       AllowsAmazonQToReadS3: {
         Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::acme-${accountId}-*`] },
-        ],
+        Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::acme-${accountId}-*`] }],
       },
     },
   };
@@ -712,7 +736,15 @@ function auditRole(trustedAccountId: string): FixtureRole {
           { Effect: "Allow", Action: ["qbusiness:List*", "qbusiness:Get*"], Resource: "*" },
           {
             Effect: "Allow",
-            Action: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:SimulatePrincipalPolicy"],
+            Action: [
+              "iam:GetRole",
+              "iam:ListRolePolicies",
+              "iam:GetRolePolicy",
+              "iam:ListAttachedRolePolicies",
+              "iam:GetPolicy",
+              "iam:GetPolicyVersion",
+              "iam:SimulatePrincipalPolicy",
+            ],
             Resource: "*",
           },
         ],

@@ -210,9 +210,7 @@ const HANDLERS: Record<string, Handler> = {
           SourcePolicyType: sourcePolicyType(m.policyType, m.policy),
         }));
         const boundaryDetail =
-          evaluation.allowedByPermissionsBoundary === undefined
-            ? undefined
-            : { AllowedByPermissionsBoundary: evaluation.allowedByPermissionsBoundary };
+          evaluation.allowedByPermissionsBoundary === undefined ? undefined : { AllowedByPermissionsBoundary: evaluation.allowedByPermissionsBoundary };
         const wildcard = resource === "*";
         return {
           EvalActionName: action,

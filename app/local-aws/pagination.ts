@@ -59,8 +59,16 @@ export function paginate<T>(all: readonly T[], req: PageRequest): Page<T> {
   if (req.maxResults !== undefined && req.maxResults !== null && req.maxResults !== "") {
     const n = Number(req.maxResults);
     if (!Number.isInteger(n)) throw invalid(`Value '${req.maxResults}' at '${maxName}' failed to satisfy constraint: Member must be an integer`, maxName);
-    if (n < 1) throw invalid(`1 validation error detected: Value '${n}' at '${maxName}' failed to satisfy constraint: Member must have value greater than or equal to 1`, maxName);
-    if (n > req.limit) throw invalid(`1 validation error detected: Value '${n}' at '${maxName}' failed to satisfy constraint: Member must have value less than or equal to ${req.limit}`, maxName);
+    if (n < 1)
+      throw invalid(
+        `1 validation error detected: Value '${n}' at '${maxName}' failed to satisfy constraint: Member must have value greater than or equal to 1`,
+        maxName,
+      );
+    if (n > req.limit)
+      throw invalid(
+        `1 validation error detected: Value '${n}' at '${maxName}' failed to satisfy constraint: Member must have value less than or equal to ${req.limit}`,
+        maxName,
+      );
     size = n;
   }
   let offset = 0;

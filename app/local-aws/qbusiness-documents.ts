@@ -13,16 +13,7 @@ import {
 } from "./fixture-types";
 import { AwsError, type Emulator } from "./types";
 import { bucketOf, hasFullSyncSince, settleDataSource } from "./qbusiness-sync";
-import {
-  ROLE_ARN_PATTERN,
-  cannotParse,
-  checkString,
-  epochSeconds,
-  fieldError,
-  notFound,
-  requireDocumentId,
-  requireResourceId,
-} from "./qbusiness-wire";
+import { ROLE_ARN_PATTERN, cannotParse, checkString, epochSeconds, fieldError, notFound, requireDocumentId, requireResourceId } from "./qbusiness-wire";
 
 /** The instant after which a full sync must have run (aws-facts.md: "performed after 07/02/2025"). */
 // The emulator keeps its own copy of the cutoff and error text on purpose: it plays AWS (the product's are in app/aws/vocabulary.ts).
@@ -39,9 +30,7 @@ export const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 const MAX_DOCUMENTS_PER_BATCH = 10;
 
 /** Either an S3 data source's document or an uploaded/BatchPut one, with where it lives. */
-type Located =
-  | { kind: "dataSource"; dataSource: FixtureDataSource; document: FixtureDocument }
-  | { kind: "uploaded"; document: FixtureUploadedDocument };
+type Located = { kind: "dataSource"; dataSource: FixtureDataSource; document: FixtureDocument } | { kind: "uploaded"; document: FixtureUploadedDocument };
 
 /**
  * Where the emulator keeps the bytes of documents sent through
@@ -90,11 +79,7 @@ export function checkDataSourceIdsFilter(dataSourceIds: string[]): void {
  * filter, which takes exactly one id; the console's uploaded-files id selects
  * uploaded documents), or, without the filter, every document of the index.
  */
-export function documentsToList(
-  emu: Emulator,
-  index: FixtureIndex,
-  dataSourceIds: string[],
-): ReturnType<typeof documentDetails>[] {
+export function documentsToList(emu: Emulator, index: FixtureIndex, dataSourceIds: string[]): ReturnType<typeof documentDetails>[] {
   checkDataSourceIdsFilter(dataSourceIds);
   for (const ds of index.dataSources) settleDataSource(emu, ds);
   const uploaded = (index.uploadedDocuments ?? []).map(documentDetails);
@@ -175,10 +160,7 @@ function s3KeyOf(doc: FixtureDocument, bucket: string): string | undefined {
 }
 
 /** GetDocumentContent's documentId and query (dataSourceId, outputFormat) against the model. */
-export function checkDocumentContentInput(
-  documentId: string,
-  query: URLSearchParams,
-): { dataSourceId: string | null; outputFormat: "RAW" | "EXTRACTED" } {
+export function checkDocumentContentInput(documentId: string, query: URLSearchParams): { dataSourceId: string | null; outputFormat: "RAW" | "EXTRACTED" } {
   requireDocumentId("documentId", documentId);
   const dataSourceId = query.get("dataSourceId");
   if (dataSourceId !== null) requireResourceId("dataSourceId", dataSourceId);
@@ -219,8 +201,7 @@ export function documentContent(
   // The model allows ValidationException or AccessDeniedException here; the
   // request is well formed and permitted, the document is just not eligible
   // yet, so ValidationException (which of the two AWS sends is unverified).
-  const refuse = () =>
-    new AwsError("ValidationException", FULL_SYNC_REQUIRED_MESSAGE, 400, { reason: "FIELD_VALIDATION_FAILED" });
+  const refuse = () => new AwsError("ValidationException", FULL_SYNC_REQUIRED_MESSAGE, 400, { reason: "FIELD_VALIDATION_FAILED" });
   if (Date.parse(found.document.updatedAt) < RAW_DOWNLOAD_CUTOFF_MS) throw refuse();
   if (found.kind === "dataSource" && !hasFullSyncSince(found.dataSource, RAW_DOWNLOAD_CUTOFF_MS)) throw refuse();
 
@@ -315,11 +296,7 @@ function checkDocumentInput(input: Record<string, unknown>, n: number): void {
 export function checkBatchPutInput(body: Record<string, unknown>): Record<string, unknown>[] {
   const documents = documentList(body);
   if (documents.length < 1 || documents.length > MAX_DOCUMENTS_PER_BATCH) {
-    throw fieldError(
-      "documents",
-      `list of ${documents.length}`,
-      `Member must have length between 1 and ${MAX_DOCUMENTS_PER_BATCH}`,
-    );
+    throw fieldError("documents", `list of ${documents.length}`, `Member must have length between 1 and ${MAX_DOCUMENTS_PER_BATCH}`);
   }
   documents.forEach((input, i) => checkDocumentInput(input, i + 1));
   checkString("roleArn", body["roleArn"], { max: 1284, pattern: ROLE_ARN_PATTERN });
@@ -377,19 +354,14 @@ export function batchPutDocuments(
   return { failedDocuments };
 }
 
-function readContent(
-  account: FixtureAccount,
-  content: unknown,
-): { bytes: Buffer } | { error: { errorCode: string; errorMessage: string } } {
+function readContent(account: FixtureAccount, content: unknown): { bytes: Buffer } | { error: { errorCode: string; errorMessage: string } } {
   const c = (content ?? {}) as Record<string, unknown>;
   let bytes: Buffer;
   if (typeof c["blob"] === "string") {
     bytes = Buffer.from(c["blob"], "base64");
   } else if (c["s3"] && typeof c["s3"] === "object") {
     const { bucket, key } = c["s3"] as Record<string, unknown>;
-    const object = typeof bucket === "string" && typeof key === "string"
-      ? account.s3?.buckets[bucket]?.objects[key]
-      : undefined;
+    const object = typeof bucket === "string" && typeof key === "string" ? account.s3?.buckets[bucket]?.objects[key] : undefined;
     if (!object) {
       return { error: { errorCode: "ResourceNotFound", errorMessage: `The S3 object s3://${String(bucket)}/${String(key)} does not exist.` } };
     }
@@ -448,10 +420,7 @@ function upsertDocument(
  * running sync `dataSourceSyncId` names, or else from the index (uploaded
  * documents first, then any data source). Unknown ids come back in failedDocuments.
  */
-export function batchDeleteDocuments(
-  index: FixtureIndex,
-  body: Record<string, unknown>,
-): { failedDocuments: FailedDocument[] } {
+export function batchDeleteDocuments(index: FixtureIndex, body: Record<string, unknown>): { failedDocuments: FailedDocument[] } {
   const ids = checkBatchDeleteInput(body);
   const target = dataSourceOfSync(index, body["dataSourceSyncId"]);
   const failedDocuments: FailedDocument[] = [];

@@ -6,12 +6,7 @@
  * Jobs finish lazily: nothing runs in the background; a due job is settled
  * when anything reads its data source (or when `settleSyncJobs` is called).
  */
-import type {
-  FixtureAccount,
-  FixtureDataSource,
-  FixtureDocument,
-  FixtureSyncJob,
-} from "./fixture-types";
+import type { FixtureAccount, FixtureDataSource, FixtureDocument, FixtureSyncJob } from "./fixture-types";
 import type { Emulator } from "./types";
 import { conflict } from "./qbusiness-wire";
 
@@ -57,9 +52,7 @@ function durationMs(ds: FixtureDataSource): number {
 }
 
 function hadSuccessBefore(ds: FixtureDataSource, startMs: number, except?: FixtureSyncJob): boolean {
-  return ds.syncJobs.some(
-    (j) => j !== except && j.status === "SUCCEEDED" && Date.parse(j.startTime) < startMs,
-  );
+  return ds.syncJobs.some((j) => j !== except && j.status === "SUCCEEDED" && Date.parse(j.startTime) < startMs);
 }
 
 /**
@@ -80,11 +73,12 @@ function runningJobs(emu: Emulator): Set<RunningJob> {
             for (const job of ds.syncJobs) {
               if (!isActive(job)) continue;
               const startMs = Date.parse(job.startTime);
-              if (!jobFacts.has(job)) jobFacts.set(job, {
-                ...modeFacts(ds),
-                firstSync: !hadSuccessBefore(ds, startMs, job),
-                dueAtMs: startMs + (job.status === "STOPPING" ? STOPPING_SECONDS * 1000 : durationMs(ds)),
-              });
+              if (!jobFacts.has(job))
+                jobFacts.set(job, {
+                  ...modeFacts(ds),
+                  firstSync: !hadSuccessBefore(ds, startMs, job),
+                  dueAtMs: startMs + (job.status === "STOPPING" ? STOPPING_SECONDS * 1000 : durationMs(ds)),
+                });
               running.add({ account, dataSource: ds, job });
             }
           }
@@ -133,11 +127,7 @@ export function activeJob(ds: FixtureDataSource): FixtureSyncJob | undefined {
  * Starts a sync job (StartDataSourceSyncJob). Refuses with ConflictException
  * while another job of the data source is still running or stopping.
  */
-export function startSyncJob(
-  emu: Emulator,
-  account: FixtureAccount,
-  ds: FixtureDataSource,
-): FixtureSyncJob {
+export function startSyncJob(emu: Emulator, account: FixtureAccount, ds: FixtureDataSource): FixtureSyncJob {
   settleDataSource(emu, ds);
   if (activeJob(ds)) {
     throw conflict(
@@ -297,7 +287,10 @@ function inclusionPrefixes(ds: FixtureDataSource): string[] {
 
 /** An S3 connector's document id for an object key: s3://bucket/key, each path segment form-encoded. */
 export function documentIdOf(bucket: string, key: string): string {
-  return `s3://${bucket}/${key.split("/").map((part) => encodeURIComponent(part).replace(/%20/g, "+")).join("/")}`;
+  return `s3://${bucket}/${key
+    .split("/")
+    .map((part) => encodeURIComponent(part).replace(/%20/g, "+"))
+    .join("/")}`;
 }
 
 function keyOf(doc: FixtureDocument, bucket: string): string | undefined {
@@ -337,7 +330,13 @@ function completeModelessJob({ account, dataSource: ds, job }: RunningJob, facts
         `Sync blocked by deletion protection: it would delete ${gone.length} of ${ds.documents.length} documents ` +
         `(${Math.round(share)}%), more than the threshold of ${protection.threshold}%. No document was changed.`,
     };
-    job.metrics = { documentsAdded: "0", documentsModified: "0", documentsDeleted: "0", documentsFailed: "0", documentsScanned: String(ds.documents.length - gone.length) };
+    job.metrics = {
+      documentsAdded: "0",
+      documentsModified: "0",
+      documentsDeleted: "0",
+      documentsFailed: "0",
+      documentsScanned: String(ds.documents.length - gone.length),
+    };
     return;
   }
   ds.documents = ds.documents.filter((doc) => !gone.includes(doc));
@@ -353,9 +352,7 @@ function completeModelessJob({ account, dataSource: ds, job }: RunningJob, facts
     }
   }
   const prefixes = inclusionPrefixes(ds);
-  const added = bucket && objects
-    ? Object.keys(objects).filter((key) => !known.has(key) && prefixes.some((p) => key.startsWith(p)))
-    : [];
+  const added = bucket && objects ? Object.keys(objects).filter((key) => !known.has(key) && prefixes.some((p) => key.startsWith(p))) : [];
   for (const key of added) ds.documents.push({ documentId: documentIdOf(bucket!, key), status: "INDEXED", createdAt: endTime, updatedAt: endTime, s3Key: key });
   job.status = "SUCCEEDED";
   job.metrics = {

@@ -42,12 +42,7 @@ export function cannotParse(message: string): AwsError {
 }
 
 export function notFound(resourceType: string, resourceId: string, message?: string): AwsError {
-  return new AwsError(
-    "ResourceNotFoundException",
-    message ?? `The ${resourceType} with ID ${resourceId} does not exist.`,
-    404,
-    { resourceId, resourceType },
-  );
+  return new AwsError("ResourceNotFoundException", message ?? `The ${resourceType} with ID ${resourceId} does not exist.`, 404, { resourceId, resourceType });
 }
 
 export function conflict(resourceType: string, resourceId: string, message: string): AwsError {

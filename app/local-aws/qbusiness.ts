@@ -4,14 +4,7 @@
  * query names, shapes and errors, answering from the fleet state of the
  * caller's account and region (mutated in place by the write operations).
  */
-import type {
-  FixtureAccount,
-  FixtureApplication,
-  FixtureDataSource,
-  FixtureIndex,
-  FixtureSyncJob,
-  FixtureWebExperience,
-} from "./fixture-types";
+import type { FixtureAccount, FixtureApplication, FixtureDataSource, FixtureIndex, FixtureSyncJob, FixtureWebExperience } from "./fixture-types";
 import { paginate } from "./pagination";
 import { presignS3Url } from "./s3";
 import { AwsError, type EmuRequest, type EmuResponse, type Emulator, type ServiceModule } from "./types";
@@ -26,13 +19,7 @@ import {
   documentsToList,
   MAX_DOCUMENT_BYTES,
 } from "./qbusiness-documents";
-import {
-  DEFAULT_SYNC_DURATION_SECONDS,
-  settleDataSource,
-  settleSyncJobs,
-  startSyncJob,
-  stopSyncJob,
-} from "./qbusiness-sync";
+import { DEFAULT_SYNC_DURATION_SECONDS, settleDataSource, settleSyncJobs, startSyncJob, stopSyncJob } from "./qbusiness-sync";
 import {
   ROLE_ARN_PATTERN,
   WEB_EXPERIENCE_ID_PATTERN,
@@ -95,7 +82,10 @@ function route(req: EmuRequest): { operation: string; params: Params } | undefin
   const raw = (req.rawPath || req.path).split("?")[0].replace(/\/+$/, "") || "/";
   let segments: string[];
   try {
-    segments = raw.split("/").slice(1).map((s) => decodeURIComponent(s));
+    segments = raw
+      .split("/")
+      .slice(1)
+      .map((s) => decodeURIComponent(s));
   } catch {
     return undefined;
   }
@@ -236,9 +226,7 @@ function checkDataSourceStructures(body: Record<string, unknown>): void {
       if (name === "securityGroupIds" && (list.length < 1 || list.length > 10)) {
         throw fieldError(`vpcConfiguration.${name}`, `list of ${list.length}`, "Member must have length between 1 and 10");
       }
-      list.forEach((id, i) =>
-        checkString(`vpcConfiguration.${name}.${i + 1}.member`, id, { required: true, min: 1, max: 200, pattern: VPC_ID_PATTERN }),
-      );
+      list.forEach((id, i) => checkString(`vpcConfiguration.${name}.${i + 1}.member`, id, { required: true, min: 1, max: 200, pattern: VPC_ID_PATTERN }));
     }
   }
   if (body["mediaExtractionConfiguration"] !== undefined) {
@@ -261,17 +249,19 @@ type Handler = (s: Scope, p: Params) => EmuResponse | Promise<EmuResponse>;
 const handlers: Record<string, Handler> = {
   ListApplications(s) {
     const page = pageOf(s, s.applications, PAGE_LIMIT.default, `ListApplications:${s.req.accountId}:${s.req.region}`);
-    return json(compact({
-      applications: page.items.map((app) => ({
-        displayName: app.displayName,
-        applicationId: app.applicationId,
-        createdAt: epochSeconds(app.createdAt),
-        updatedAt: epochSeconds(app.updatedAt ?? app.createdAt),
-        status: app.status,
-        identityType: app.identityType,
-      })),
-      nextToken: page.nextToken,
-    }));
+    return json(
+      compact({
+        applications: page.items.map((app) => ({
+          displayName: app.displayName,
+          applicationId: app.applicationId,
+          createdAt: epochSeconds(app.createdAt),
+          updatedAt: epochSeconds(app.updatedAt ?? app.createdAt),
+          status: app.status,
+          identityType: app.identityType,
+        })),
+        nextToken: page.nextToken,
+      }),
+    );
   },
 
   GetApplication(s, p) {
@@ -290,24 +280,25 @@ const handlers: Record<string, Handler> = {
   ListIndices(s, p) {
     const app = findApplication(s, p);
     const page = pageOf(s, app.indices, PAGE_LIMIT.default, `ListIndices:${app.applicationId}`);
-    return json(compact({
-      indices: page.items.map((index) => ({
-        displayName: index.displayName,
-        indexId: index.indexId,
-        createdAt: epochSeconds(index.createdAt),
-        updatedAt: epochSeconds(index.updatedAt ?? index.createdAt),
-        status: index.status,
-      })),
-      nextToken: page.nextToken,
-    }));
+    return json(
+      compact({
+        indices: page.items.map((index) => ({
+          displayName: index.displayName,
+          indexId: index.indexId,
+          createdAt: epochSeconds(index.createdAt),
+          updatedAt: epochSeconds(index.updatedAt ?? index.createdAt),
+          status: index.status,
+        })),
+        nextToken: page.nextToken,
+      }),
+    );
   },
 
   GetIndex(s, p) {
     const app = findApplication(s, p);
     const index = findIndex(app, p);
     for (const ds of index.dataSources) settleDataSource(s.emu, ds);
-    const documentCount =
-      index.dataSources.reduce((n, ds) => n + ds.documents.length, 0) + (index.uploadedDocuments?.length ?? 0);
+    const documentCount = index.dataSources.reduce((n, ds) => n + ds.documents.length, 0) + (index.uploadedDocuments?.length ?? 0);
     return json({
       applicationId: app.applicationId,
       indexId: index.indexId,
@@ -325,39 +316,43 @@ const handlers: Record<string, Handler> = {
     const app = findApplication(s, p);
     const index = findIndex(app, p);
     const page = pageOf(s, index.dataSources, PAGE_LIMIT.dataSources, `ListDataSources:${index.indexId}`);
-    return json(compact({
-      dataSources: page.items.map((ds) => ({
-        displayName: ds.displayName,
-        dataSourceId: ds.dataSourceId,
-        type: ds.type,
-        createdAt: epochSeconds(ds.createdAt),
-        updatedAt: epochSeconds(ds.updatedAt),
-        status: ds.status,
-      })),
-      nextToken: page.nextToken,
-    }));
+    return json(
+      compact({
+        dataSources: page.items.map((ds) => ({
+          displayName: ds.displayName,
+          dataSourceId: ds.dataSourceId,
+          type: ds.type,
+          createdAt: epochSeconds(ds.createdAt),
+          updatedAt: epochSeconds(ds.updatedAt),
+          status: ds.status,
+        })),
+        nextToken: page.nextToken,
+      }),
+    );
   },
 
   GetDataSource(s, p) {
     const app = findApplication(s, p);
     const index = findIndex(app, p);
     const ds = findDataSource(s, index, p);
-    return json(compact({
-      applicationId: app.applicationId,
-      indexId: index.indexId,
-      dataSourceId: ds.dataSourceId,
-      dataSourceArn: `${applicationArn(s, app)}/index/${index.indexId}/data-source/${ds.dataSourceId}`,
-      displayName: ds.displayName,
-      type: ds.type,
-      configuration: ds.configuration,
-      createdAt: epochSeconds(ds.createdAt),
-      updatedAt: epochSeconds(ds.updatedAt),
-      description: ds.description,
-      status: ds.status,
-      syncSchedule: ds.syncSchedule,
-      roleArn: ds.roleArn,
-      ...extraDataSourceMembers.get(ds),
-    }));
+    return json(
+      compact({
+        applicationId: app.applicationId,
+        indexId: index.indexId,
+        dataSourceId: ds.dataSourceId,
+        dataSourceArn: `${applicationArn(s, app)}/index/${index.indexId}/data-source/${ds.dataSourceId}`,
+        displayName: ds.displayName,
+        type: ds.type,
+        configuration: ds.configuration,
+        createdAt: epochSeconds(ds.createdAt),
+        updatedAt: epochSeconds(ds.updatedAt),
+        description: ds.description,
+        status: ds.status,
+        syncSchedule: ds.syncSchedule,
+        roleArn: ds.roleArn,
+        ...extraDataSourceMembers.get(ds),
+      }),
+    );
   },
 
   /**
@@ -416,8 +411,7 @@ const handlers: Record<string, Handler> = {
     const jobs = ds.syncJobs
       .filter((job) => {
         const started = Date.parse(job.startTime);
-        return (from === undefined || started >= from) && (to === undefined || started <= to) &&
-          (status === null || job.status === status);
+        return (from === undefined || started >= from) && (to === undefined || started <= to) && (status === null || job.status === status);
       })
       .sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime));
     const filterKey = `${from ?? ""}:${to ?? ""}:${status ?? ""}`;
@@ -442,7 +436,10 @@ const handlers: Record<string, Handler> = {
   },
 
   ListDocuments(s, p) {
-    const filter = s.req.query.getAll("dataSourceIds").flatMap((v) => v.split(",")).filter((v) => v !== "");
+    const filter = s.req.query
+      .getAll("dataSourceIds")
+      .flatMap((v) => v.split(","))
+      .filter((v) => v !== "");
     checkDataSourceIdsFilter(filter);
     const app = findApplication(s, p);
     const index = findIndex(app, p);
@@ -485,31 +482,37 @@ const handlers: Record<string, Handler> = {
   ListWebExperiences(s, p) {
     const app = findApplication(s, p);
     const page = pageOf(s, app.webExperiences, PAGE_LIMIT.default, `ListWebExperiences:${app.applicationId}`);
-    return json(compact({
-      webExperiences: page.items.map((we) => compact({
-        webExperienceId: we.webExperienceId,
-        createdAt: epochSeconds(we.createdAt),
-        updatedAt: epochSeconds(we.updatedAt),
-        defaultEndpoint: we.defaultEndpoint,
-        status: we.status,
-      })),
-      nextToken: page.nextToken,
-    }));
+    return json(
+      compact({
+        webExperiences: page.items.map((we) =>
+          compact({
+            webExperienceId: we.webExperienceId,
+            createdAt: epochSeconds(we.createdAt),
+            updatedAt: epochSeconds(we.updatedAt),
+            defaultEndpoint: we.defaultEndpoint,
+            status: we.status,
+          }),
+        ),
+        nextToken: page.nextToken,
+      }),
+    );
   },
 
   GetWebExperience(s, p) {
     const app = findApplication(s, p);
     const we = findWebExperience(app, p);
-    return json(compact({
-      applicationId: app.applicationId,
-      webExperienceId: we.webExperienceId,
-      webExperienceArn: `${applicationArn(s, app)}/web-experience/${we.webExperienceId}`,
-      defaultEndpoint: we.defaultEndpoint,
-      status: we.status,
-      createdAt: epochSeconds(we.createdAt),
-      updatedAt: epochSeconds(we.updatedAt),
-      roleArn: we.roleArn,
-    }));
+    return json(
+      compact({
+        applicationId: app.applicationId,
+        webExperienceId: we.webExperienceId,
+        webExperienceArn: `${applicationArn(s, app)}/web-experience/${we.webExperienceId}`,
+        defaultEndpoint: we.defaultEndpoint,
+        status: we.status,
+        createdAt: epochSeconds(we.createdAt),
+        updatedAt: epochSeconds(we.updatedAt),
+        roleArn: we.roleArn,
+      }),
+    );
   },
 };
 

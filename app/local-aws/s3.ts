@@ -224,7 +224,8 @@ function byteRange(header: string, size: number): { start: number; end: number }
   if (!m || (m[1] === "" && m[2] === "")) return undefined;
   if (m[1] === "") {
     const suffix = Number(m[2]);
-    if (suffix === 0) throw new AwsError("InvalidRange", "The requested range is not satisfiable", 416, { ActualObjectSize: String(size), RangeRequested: header });
+    if (suffix === 0)
+      throw new AwsError("InvalidRange", "The requested range is not satisfiable", 416, { ActualObjectSize: String(size), RangeRequested: header });
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(m[1]);
@@ -242,11 +243,7 @@ function putObject(req: EmuRequest, emu: Emulator, bucketName: string, key: stri
 }
 
 /** Write (or replace) an object as PutObject does: now as its last-modified time, its content type kept. */
-export function storeObject(
-  req: EmuRequest,
-  emu: Emulator,
-  o: { bucketName: string; key: string; bytes: Buffer; contentType?: string },
-): void {
+export function storeObject(req: EmuRequest, emu: Emulator, o: { bucketName: string; key: string; bytes: Buffer; contentType?: string }): void {
   const bucket = findBucket(req, emu, o.bucketName);
   if (Buffer.byteLength(o.key, "utf8") > 1024) throw new AwsError("KeyTooLongError", "Your key is too long", 400);
   bucket.objects[o.key] = { base64: o.bytes.toString("base64"), lastModified: emu.clock.now().toISOString() };

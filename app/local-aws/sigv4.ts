@@ -95,7 +95,11 @@ export function parseAuth(headers: Record<string, string>, query: URLSearchParam
     const signedHeaders = query.get("X-Amz-SignedHeaders");
     const expires = Number(query.get("X-Amz-Expires"));
     if (query.get("X-Amz-Algorithm") !== ALGORITHM || !scope || !signature || !amzDate || !signedHeaders || !(expires > 0)) {
-      return { kind: "malformed", message: "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters." };
+      return {
+        kind: "malformed",
+        message:
+          "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.",
+      };
     }
     return {
       kind: "query",
@@ -167,11 +171,7 @@ function signer(secret: SigningSecret, region: string, service: string) {
  * Recompute the signature of a received request and say whether it matches.
  * Only the headers listed as signed take part, as AWS does.
  */
-export async function verifySignature(
-  req: ReceivedRequest,
-  auth: Extract<ParsedAuth, { kind: "header" | "query" }>,
-  secret: SigningSecret,
-): Promise<boolean> {
+export async function verifySignature(req: ReceivedRequest, auth: Extract<ParsedAuth, { kind: "header" | "query" }>, secret: SigningSecret): Promise<boolean> {
   const signingDate = parseAmzDate(auth.amzDate);
   if (!signingDate) return false;
   const signedSet = new Set(auth.signedHeaders);

@@ -73,7 +73,12 @@ export interface Emulator {
   /** Find an account of the fleet; undefined when not in the fixture. */
   account(accountId: string): Fixture["accounts"][number] | undefined;
   /** Temporary credentials issued by STS AssumeRole (accessKeyId -> secret, account, session arn). */
-  issueCredentials(accountId: string, assumedRoleArn: string, sessionName: string, durationSeconds?: number): {
+  issueCredentials(
+    accountId: string,
+    assumedRoleArn: string,
+    sessionName: string,
+    durationSeconds?: number,
+  ): {
     accessKeyId: string;
     secretAccessKey: string;
     sessionToken: string;

@@ -10,12 +10,7 @@ export const S3_XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 export function escapeXml(value: string): string {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 }
 
 /** A value XML can carry: scalars, nested objects, and lists. */

@@ -112,17 +112,7 @@ export function parsePolicyDocument(text: string, options: PolicyGrammarOptions 
   return validatePolicyDocument(parsed, options);
 }
 
-const STATEMENT_KEYS = new Set([
-  "Sid",
-  "Effect",
-  "Principal",
-  "NotPrincipal",
-  "Action",
-  "NotAction",
-  "Resource",
-  "NotResource",
-  "Condition",
-]);
+const STATEMENT_KEYS = new Set(["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
 
 /**
  * Check that a parsed JSON value is a policy document IAM would accept
@@ -218,7 +208,14 @@ export function evaluateRequest(request: EvaluationRequest, policies: Evaluation
 
   const holds = (o: StatementOutcome) => o.condition === "true";
   const undecidable = (o: StatementOutcome) => o.condition === "missing" || o.condition === "unsupported";
-  const notes = [...new Set(all.filter(undecidable).map((o) => o.note).filter((n): n is string => !!n))];
+  const notes = [
+    ...new Set(
+      all
+        .filter(undecidable)
+        .map((o) => o.note)
+        .filter((n): n is string => !!n),
+    ),
+  ];
 
   const denies = all.filter((o) => o.statement.Effect === "Deny" && holds(o));
   const identityAllows = identity.filter((o) => o.statement.Effect === "Allow" && holds(o));
@@ -227,10 +224,8 @@ export function evaluateRequest(request: EvaluationRequest, policies: Evaluation
   const hasBoundary = policies.permissionsBoundary !== undefined;
   // Local mode cannot say whether a boundary whose only grant is conditional allows.
   const boundaryUndecided =
-    mode === "local" && boundaryAllows.length === 0 && !boundaryDenies &&
-    boundary.some((o) => o.statement.Effect === "Allow" && undecidable(o));
-  const allowedByPermissionsBoundary =
-    hasBoundary && !boundaryUndecided ? boundaryAllows.length > 0 && !boundaryDenies : undefined;
+    mode === "local" && boundaryAllows.length === 0 && !boundaryDenies && boundary.some((o) => o.statement.Effect === "Allow" && undecidable(o));
+  const allowedByPermissionsBoundary = hasBoundary && !boundaryUndecided ? boundaryAllows.length > 0 && !boundaryDenies : undefined;
 
   const result = (decision: Decision, matched: StatementOutcome[], reason?: string): PolicyEvaluation => ({
     decision,
@@ -246,8 +241,7 @@ export function evaluateRequest(request: EvaluationRequest, policies: Evaluation
   const boundaryAllowed = !hasBoundary || boundaryAllows.length > 0;
 
   if (mode === "local") {
-    const conditional = (effect: "Allow" | "Deny", from: StatementOutcome[]) =>
-      from.filter((o) => o.statement.Effect === effect && undecidable(o));
+    const conditional = (effect: "Allow" | "Deny", from: StatementOutcome[]) => from.filter((o) => o.statement.Effect === effect && undecidable(o));
     const why = (o: StatementOutcome) =>
       `${o.statement.Effect} statement${o.statement.Sid ? ` "${o.statement.Sid}"` : ""} in ${o.source.type} policy ${o.source.id} ` +
       `depends on a condition that cannot be evaluated locally` +
@@ -259,10 +253,7 @@ export function evaluateRequest(request: EvaluationRequest, policies: Evaluation
       if (deny) return result("unknown", identityAllows.concat(boundaryAllows), why(deny));
       return result("allowed", identityAllows.concat(boundaryAllows));
     }
-    const openAllow = [
-      ...(identityAllowed ? [] : conditional("Allow", identity)),
-      ...(boundaryAllowed ? [] : conditional("Allow", boundary)),
-    ];
+    const openAllow = [...(identityAllowed ? [] : conditional("Allow", identity)), ...(boundaryAllowed ? [] : conditional("Allow", boundary))];
     // Only unknown when every missing piece could be granted by a conditional Allow.
     const identityCouldAllow = identityAllowed || conditional("Allow", identity).length > 0;
     const boundaryCouldAllow = boundaryAllowed || conditional("Allow", boundary).length > 0;
@@ -292,11 +283,7 @@ function toMatchedStatement(o: StatementOutcome): MatchedStatement {
  * Whether a statement's Action/Resource cover the request (undefined when
  * not), and if so how its Condition fares.
  */
-function statementApplies(
-  statement: PolicyStatement,
-  request: EvaluationRequest,
-  context: Map<string, string[]>,
-): ConditionOutcome | undefined {
+function statementApplies(statement: PolicyStatement, request: EvaluationRequest, context: Map<string, string[]>): ConditionOutcome | undefined {
   if (!isStringOrStrings(statement.Action ?? statement.NotAction)) return undefined;
   const actionMatches = (patterns: string[]) => patterns.some((p) => matchesActionPattern(p, request.action));
   if (statement.Action !== undefined && !actionMatches(asList(statement.Action))) return undefined;
@@ -397,17 +384,21 @@ const arnLike: Comparator = (c, p) => {
   if (!cParts || !pParts) return false;
   return pParts.every((part, i) => globToRegExp(part, "").test(cParts[i]));
 };
-const numeric = (test: (a: number, b: number) => boolean): Comparator => (c, p) => {
-  const a = Number(c);
-  const b = Number(p);
-  return Number.isNaN(a) || Number.isNaN(b) ? false : test(a, b);
-};
-const date = (test: (a: number, b: number) => boolean): Comparator => (c, p) => {
-  const toMs = (v: string) => (/^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v));
-  const a = toMs(c);
-  const b = toMs(p);
-  return Number.isNaN(a) || Number.isNaN(b) ? false : test(a, b);
-};
+const numeric =
+  (test: (a: number, b: number) => boolean): Comparator =>
+  (c, p) => {
+    const a = Number(c);
+    const b = Number(p);
+    return Number.isNaN(a) || Number.isNaN(b) ? false : test(a, b);
+  };
+const date =
+  (test: (a: number, b: number) => boolean): Comparator =>
+  (c, p) => {
+    const toMs = (v: string) => (/^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v));
+    const a = toMs(c);
+    const b = toMs(p);
+    return Number.isNaN(a) || Number.isNaN(b) ? false : test(a, b);
+  };
 const bool: Comparator = (c, p) => c.toLowerCase() === p.toLowerCase();
 
 /** Operator (lower case, without IfExists / set qualifiers) → comparator and whether it is negated. */
@@ -442,10 +433,7 @@ const OPERATORS: Record<string, { compare: Comparator; negated: boolean }> = {
  * A Condition block holds when every operator and every key in it holds
  * (values of one key: any of them). Definitely false wins over cannot-tell.
  */
-function evaluateCondition(
-  condition: PolicyStatement["Condition"],
-  context: Map<string, string[]>,
-): ConditionOutcome {
+function evaluateCondition(condition: PolicyStatement["Condition"], context: Map<string, string[]>): ConditionOutcome {
   if (!condition) return { result: "true", missingKeys: [] };
   let result: ConditionOutcome["result"] = "true";
   const missingKeys: string[] = [];
@@ -462,8 +450,13 @@ function evaluateCondition(
     }
     let operator = rawOperator;
     let qualifier: "any" | "all" | undefined;
-    if (/^forallvalues:/i.test(operator)) (qualifier = "all"), (operator = operator.slice("ForAllValues:".length));
-    else if (/^foranyvalue:/i.test(operator)) (qualifier = "any"), (operator = operator.slice("ForAnyValue:".length));
+    if (/^forallvalues:/i.test(operator)) {
+      qualifier = "all";
+      operator = operator.slice("ForAllValues:".length);
+    } else if (/^foranyvalue:/i.test(operator)) {
+      qualifier = "any";
+      operator = operator.slice("ForAnyValue:".length);
+    }
     const ifExists = /ifexists$/i.test(operator);
     if (ifExists) operator = operator.slice(0, -"IfExists".length);
     const op = operator.toLowerCase();

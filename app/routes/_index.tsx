@@ -53,7 +53,8 @@ export default function Overview() {
       </div>
       {audit === null ? (
         <p className="card">
-          No audit is stored yet. {data.scan.state === "running" ? "The first scan is running; this page fills in when it ends." : "Start one with “Scan now” or `npm run audit`."}
+          No audit is stored yet.{" "}
+          {data.scan.state === "running" ? "The first scan is running; this page fills in when it ends." : "Start one with “Scan now” or `npm run audit`."}
         </p>
       ) : (
         <>
@@ -62,15 +63,17 @@ export default function Overview() {
               <strong>{data.unreadableTargets.length} target(s) could not be read</strong>; their applications are missing or unknown:
               <ul>
                 {data.unreadableTargets.map((t) => (
-                  <li key={`${t.accountId}/${t.region}`}>{t.accountId} {t.region}: {t.error}</li>
+                  <li key={`${t.accountId}/${t.region}`}>
+                    {t.accountId} {t.region}: {t.error}
+                  </li>
                 ))}
               </ul>
             </div>
           ) : null}
           <FleetTotals totals={totals} />
           <p className="muted" data-testid="finding-totals">
-            Findings: <Link to="/findings?status=fail">{data.findings.fail} failing</Link>, {data.findings.warn} warnings,{" "}
-            {data.findings.unknown} unknown, {data.findings.pass} passing.
+            Findings: <Link to="/findings?status=fail">{data.findings.fail} failing</Link>, {data.findings.warn} warnings, {data.findings.unknown} unknown,{" "}
+            {data.findings.pass} passing.
           </p>
           <div className="charts">
             <ReadinessDonut totals={totals} />
@@ -79,7 +82,10 @@ export default function Overview() {
           </div>
           <section aria-labelledby="applications-heading">
             <h2 id="applications-heading">
-              Applications <span className="muted small">({data.applications.length} of {data.applicationsTotal})</span>
+              Applications{" "}
+              <span className="muted small">
+                ({data.applications.length} of {data.applicationsTotal})
+              </span>
             </h2>
             <ApplicationFilters filters={filters} options={data.options} />
             <ApplicationsTable rows={data.applications} filters={filters} />

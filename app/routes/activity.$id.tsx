@@ -45,7 +45,12 @@ function PlanAsShown({ plan }: { plan: FixPlan }) {
     case "patch-role-policy":
       return <RolePolicyPatchPlanView plan={plan} />;
     case "reupload-files":
-      return <><StaleDocumentsList plan={plan} /><ReuploadMatchView plan={plan} /></>;
+      return (
+        <>
+          <StaleDocumentsList plan={plan} />
+          <ReuploadMatchView plan={plan} />
+        </>
+      );
     case "rollback":
       return <RollbackPlanView plan={plan} />;
   }
@@ -76,13 +81,36 @@ export default function ActivityEntryPage() {
   const rollingBack = navigation.state === "submitting" && navigation.formData?.get("intent") === "rollback";
   return (
     <>
-      <h1>Activity #{entry.id}: {FIX_ACTION_LABELS[entry.action]}</h1>
+      <h1>
+        Activity #{entry.id}: {FIX_ACTION_LABELS[entry.action]}
+      </h1>
       <dl className="facts">
-        <dt>Who</dt><dd>{entry.actor}</dd>
-        <dt>When</dt><dd>{formatTime(entry.startedAt)}</dd>
-        <dt>Resources</dt><dd><ResourceLinks entry={entry} /></dd>
-        {entry.rollbackOf !== undefined ? <><dt>Rolls back</dt><dd><Link to={activityPath(entry.rollbackOf)}>#{entry.rollbackOf}</Link></dd></> : null}
-        {entry.rolledBackBy !== undefined ? <><dt>Rolled back by</dt><dd><Link to={activityPath(entry.rolledBackBy)} data-testid="rolled-back-by">#{entry.rolledBackBy}</Link></dd></> : null}
+        <dt>Who</dt>
+        <dd>{entry.actor}</dd>
+        <dt>When</dt>
+        <dd>{formatTime(entry.startedAt)}</dd>
+        <dt>Resources</dt>
+        <dd>
+          <ResourceLinks entry={entry} />
+        </dd>
+        {entry.rollbackOf !== undefined ? (
+          <>
+            <dt>Rolls back</dt>
+            <dd>
+              <Link to={activityPath(entry.rollbackOf)}>#{entry.rollbackOf}</Link>
+            </dd>
+          </>
+        ) : null}
+        {entry.rolledBackBy !== undefined ? (
+          <>
+            <dt>Rolled back by</dt>
+            <dd>
+              <Link to={activityPath(entry.rolledBackBy)} data-testid="rolled-back-by">
+                #{entry.rolledBackBy}
+              </Link>
+            </dd>
+          </>
+        ) : null}
       </dl>
 
       {rolledBack ? <FixOutcome result={rolledBack.result} /> : null}
@@ -90,7 +118,11 @@ export default function ActivityEntryPage() {
       <section className="card" aria-labelledby="outcome-heading">
         <h2 id="outcome-heading">Outcome</h2>
         <ActivityLatest entry={entry} />
-        {running ? <p className="muted" data-testid="following">Still running: this page reads it again every {POLL_MS / 1000} s.</p> : null}
+        {running ? (
+          <p className="muted" data-testid="following">
+            Still running: this page reads it again every {POLL_MS / 1000} s.
+          </p>
+        ) : null}
         <TrackedSyncList syncs={syncs} />
         <h3>Events</h3>
         <ActivityEvents entry={entry} />
@@ -116,7 +148,11 @@ export default function ActivityEntryPage() {
                     {rollingBack ? "Rolling back…" : "Roll back"}
                   </button>
                 </Form>
-              ) : <p className="muted" data-testid="operators-only">Rollback: operators only.</p>}
+              ) : (
+                <p className="muted" data-testid="operators-only">
+                  Rollback: operators only.
+                </p>
+              )}
             </>
           ) : null}
         </section>

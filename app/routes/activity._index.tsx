@@ -23,12 +23,14 @@ export default function Activity() {
     <>
       <h1>Activity</h1>
       <p className="muted">
-        Every fix applied from the dashboard or the CLI: who, when, on what, the plan as confirmed, and what happened.
-        Entries are never changed or deleted; later events are appended.
+        Every fix applied from the dashboard or the CLI: who, when, on what, the plan as confirmed, and what happened. Entries are never changed or deleted;
+        later events are appended.
       </p>
       <ActivityFilters filters={data.filters} actors={data.actors} />
       <p className="muted" data-testid="activity-count">
-        {data.matching <= data.limit ? `${data.matching} entr${data.matching === 1 ? "y" : "ies"}` : `The newest ${data.limit} of ${data.matching} entries: narrow the filters.`}
+        {data.matching <= data.limit
+          ? `${data.matching} entr${data.matching === 1 ? "y" : "ies"}`
+          : `The newest ${data.limit} of ${data.matching} entries: narrow the filters.`}
       </p>
       <ActivityTable entries={data.entries} canApply={data.canApply} />
     </>

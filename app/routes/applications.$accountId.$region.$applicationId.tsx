@@ -10,9 +10,7 @@ import { requireUser } from "~/auth/user.server";
 import { cachedApplicationPage } from "~/dashboard/cache.server";
 import { dashboardDb } from "~/dashboard/db.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.displayName ?? "Application"} · qbiz-readiness` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.displayName ?? "Application"} · qbiz-readiness` }];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
@@ -34,25 +32,50 @@ export default function ApplicationPage() {
   const passing = app.findings.filter((f) => f.status === "pass");
   return (
     <>
-      <h1>{app.displayName} <ReadinessBadge readiness={app.readiness} /></h1>
+      <h1>
+        {app.displayName} <ReadinessBadge readiness={app.readiness} />
+      </h1>
       <AuditTime audit={app.audit} />
       <dl className="facts">
-        <dt>Account · region</dt><dd>{app.accountName ? `${app.accountName} (${app.accountId})` : app.accountId} · {app.region}</dd>
-        <dt>Application id</dt><dd><code>{app.applicationId}</code></dd>
-        <dt>ARN</dt><dd><code>{app.applicationArn ?? "unknown"}</code></dd>
-        <dt>Identity type</dt><dd>{app.identityType ?? "unknown"}</dd>
-        <dt>Status</dt><dd>{app.status ?? "unknown"}</dd>
-        <dt>AWS console</dt><dd><ExternalLink href={app.consoleUrl} newTab>Open in the Amazon Q Business console</ExternalLink></dd>
+        <dt>Account · region</dt>
+        <dd>
+          {app.accountName ? `${app.accountName} (${app.accountId})` : app.accountId} · {app.region}
+        </dd>
+        <dt>Application id</dt>
+        <dd>
+          <code>{app.applicationId}</code>
+        </dd>
+        <dt>ARN</dt>
+        <dd>
+          <code>{app.applicationArn ?? "unknown"}</code>
+        </dd>
+        <dt>Identity type</dt>
+        <dd>{app.identityType ?? "unknown"}</dd>
+        <dt>Status</dt>
+        <dd>{app.status ?? "unknown"}</dd>
+        <dt>AWS console</dt>
+        <dd>
+          <ExternalLink href={app.consoleUrl} newTab>
+            Open in the Amazon Q Business console
+          </ExternalLink>
+        </dd>
       </dl>
       {app.error ? <p className="card error-text">Part of this application could not be read: {app.error}</p> : null}
 
       <section aria-labelledby="findings-heading">
-        <h2 id="findings-heading">Findings <span className="muted small">({open.length} need attention, {passing.length} pass)</span></h2>
+        <h2 id="findings-heading">
+          Findings{" "}
+          <span className="muted small">
+            ({open.length} need attention, {passing.length} pass)
+          </span>
+        </h2>
         {open.length === 0 ? <p className="muted">Nothing fails, warns or is unknown.</p> : open.map((f) => <FindingCard key={f.id} finding={f} />)}
         {passing.length > 0 ? (
           <details className="passing">
             <summary>{passing.length} passing check(s)</summary>
-            {passing.map((f) => <FindingCard key={f.id} finding={f} />)}
+            {passing.map((f) => (
+              <FindingCard key={f.id} finding={f} />
+            ))}
           </details>
         ) : null}
       </section>
@@ -61,16 +84,20 @@ export default function ApplicationPage() {
 
       <section aria-labelledby="indices-heading">
         <h2 id="indices-heading">Indices and data sources</h2>
-        {app.indices.length === 0 ? <p className="muted">No index was read.</p> : app.indices.map((index) => (
-          <IndexSection key={index.indexId} index={index} cutoff={app.audit.cutoff} />
-        ))}
+        {app.indices.length === 0 ? (
+          <p className="muted">No index was read.</p>
+        ) : (
+          app.indices.map((index) => <IndexSection key={index.indexId} index={index} cutoff={app.audit.cutoff} />)
+        )}
       </section>
 
       <section aria-labelledby="web-heading">
         <h2 id="web-heading">Web experiences</h2>
-        {app.webExperiences.length === 0 ? <p className="muted">No web experience.</p> : app.webExperiences.map((web) => (
-          <WebExperienceSection key={web.webExperienceId} web={web} />
-        ))}
+        {app.webExperiences.length === 0 ? (
+          <p className="muted">No web experience.</p>
+        ) : (
+          app.webExperiences.map((web) => <WebExperienceSection key={web.webExperienceId} web={web} />)
+        )}
       </section>
     </>
   );

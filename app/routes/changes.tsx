@@ -22,7 +22,12 @@ export default function Changes() {
       {to ? (
         <p className="audit-time" data-testid="audit-time">
           Audit #{to.id} of <time dateTime={to.scannedAt}>{formatTime(to.scannedAt)}</time>
-          {from ? <> compared with audit #{from.id} of <time dateTime={from.scannedAt}>{formatTime(from.scannedAt)}</time></> : null}
+          {from ? (
+            <>
+              {" "}
+              compared with audit #{from.id} of <time dateTime={from.scannedAt}>{formatTime(from.scannedAt)}</time>
+            </>
+          ) : null}
         </p>
       ) : null}
       {audits.length >= 2 ? (
@@ -30,30 +35,39 @@ export default function Changes() {
           <div className="field">
             <label htmlFor="compare-from">Earlier audit</label>
             <select id="compare-from" name="from" defaultValue={from?.id ?? ""}>
-              {audits.map((a) => <option key={a.id} value={a.id}>#{a.id} · {formatTime(a.scannedAt)} · {a.summary}</option>)}
+              {audits.map((a) => (
+                <option key={a.id} value={a.id}>
+                  #{a.id} · {formatTime(a.scannedAt)} · {a.summary}
+                </option>
+              ))}
             </select>
           </div>
           <div className="field">
             <label htmlFor="compare-to">Later audit</label>
             <select id="compare-to" name="to" defaultValue={to?.id ?? ""}>
-              {audits.map((a) => <option key={a.id} value={a.id}>#{a.id} · {formatTime(a.scannedAt)} · {a.summary}</option>)}
+              {audits.map((a) => (
+                <option key={a.id} value={a.id}>
+                  #{a.id} · {formatTime(a.scannedAt)} · {a.summary}
+                </option>
+              ))}
             </select>
           </div>
           <button type="submit">Compare</button>
         </Form>
       ) : null}
       {!comparison ? (
-        <p className="card">
-          {audits.length === 0 ? "No audit is stored yet." : "Only one audit is stored: changes appear after the next scan."}
-        </p>
+        <p className="card">{audits.length === 0 ? "No audit is stored yet." : "Only one audit is stored: changes appear after the next scan."}</p>
       ) : (
         <div className="change-grid">
           <ReadinessChanges title="Became ready" changes={comparison.becameReady} empty="No application became ready." />
           <ReadinessChanges title="Regressed" changes={comparison.regressed} empty="No application regressed." />
-          <FindingChanges title="New findings" findings={comparison.newFindings} checkTitles={comparison.checkTitles}
-            empty="No new failing, warning or unknown finding." />
-          <FindingChanges title="Gone findings" findings={comparison.goneFindings} checkTitles={comparison.checkTitles}
-            empty="No finding went away." />
+          <FindingChanges
+            title="New findings"
+            findings={comparison.newFindings}
+            checkTitles={comparison.checkTitles}
+            empty="No new failing, warning or unknown finding."
+          />
+          <FindingChanges title="Gone findings" findings={comparison.goneFindings} checkTitles={comparison.checkTitles} empty="No finding went away." />
         </div>
       )}
     </>

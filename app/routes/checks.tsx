@@ -21,27 +21,33 @@ export default function Checks() {
       <h1>Checks</h1>
       <AuditTime audit={audit} />
       <p className="muted">
-        What the audit verifies for every application, and how each check stood in the latest audit. The same
-        metadata drives the reports and the CLI.
+        What the audit verifies for every application, and how each check stood in the latest audit. The same metadata drives the reports and the CLI.
       </p>
       {checks.map((c) => (
         <article key={c.id} id={c.id} className="card check" aria-labelledby={`${c.id}-title`}>
           <h2 id={`${c.id}-title`}>{c.title}</h2>
           <p className="muted small">
-            <code>{c.id}</code> · severity <strong>{c.severity}</strong> · about a {c.resourceType} · fix:{" "}
-            {c.remediation ?? "none (explained)"}
+            <code>{c.id}</code> · severity <strong>{c.severity}</strong> · about a {c.resourceType} · fix: {c.remediation ?? "none (explained)"}
           </p>
           <dl>
-            <dt>Fails when</dt><dd>{c.meaning}</dd>
-            <dt>Why it matters</dt><dd>{c.whyItMatters}</dd>
-            <dt>How to fix</dt><dd>{c.howToFix}</dd>
-            <dt>Permissions it reads with</dt><dd className="permissions">{c.permissions.map((p) => <code key={p}>{p}</code>)}</dd>
+            <dt>Fails when</dt>
+            <dd>{c.meaning}</dd>
+            <dt>Why it matters</dt>
+            <dd>{c.whyItMatters}</dd>
+            <dt>How to fix</dt>
+            <dd>{c.howToFix}</dd>
+            <dt>Permissions it reads with</dt>
+            <dd className="permissions">
+              {c.permissions.map((p) => (
+                <code key={p}>{p}</code>
+              ))}
+            </dd>
             {audit ? (
               <>
                 <dt>Latest audit</dt>
                 <dd>
-                  <Link to={`/findings${toSearch({ check: c.id, status: "fail" })}`}>{c.counts.fail} failing</Link>,{" "}
-                  {c.counts.warn} warning, {c.counts.unknown} unknown, {c.counts.pass} passing
+                  <Link to={`/findings${toSearch({ check: c.id, status: "fail" })}`}>{c.counts.fail} failing</Link>, {c.counts.warn} warning, {c.counts.unknown}{" "}
+                  unknown, {c.counts.pass} passing
                 </dd>
               </>
             ) : null}

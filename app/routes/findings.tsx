@@ -28,8 +28,12 @@ export default function Findings() {
         </div>
         {data.audit ? (
           <nav className="exports" aria-label="Export the latest audit">
-            <a href="/findings/export/json" download>Export JSON (report)</a>
-            <a href="/findings/export/csv" download>Export CSV</a>
+            <a href="/findings/export/json" download>
+              Export JSON (report)
+            </a>
+            <a href="/findings/export/csv" download>
+              Export CSV
+            </a>
           </nav>
         ) : null}
       </div>

@@ -68,11 +68,17 @@ export default function FullSyncFix() {
         <>
           {plans.length === 0 ? <p className="card">No S3 data source of this application fails a full-sync check in the latest audit.</p> : null}
           {plans.map((plan) => (
-            <section key={plan.details.dataSource.dataSourceId} className="card" aria-label={`Plan for ${plan.details.dataSource.displayName ?? plan.details.dataSource.dataSourceId}`}>
+            <section
+              key={plan.details.dataSource.dataSourceId}
+              className="card"
+              aria-label={`Plan for ${plan.details.dataSource.displayName ?? plan.details.dataSource.dataSourceId}`}
+            >
               <h2>{plan.details.dataSource.displayName ?? plan.details.dataSource.dataSourceId}</h2>
               <FixPlanStatus plan={plan} />
               <FullSyncPlanView plan={plan} />
-              <p><Link to={fullSyncPath(plan.details.dataSource)}>This data source alone</Link></p>
+              <p>
+                <Link to={fullSyncPath(plan.details.dataSource)}>This data source alone</Link>
+              </p>
             </section>
           ))}
           {plans.length > 0 ? (
@@ -89,7 +95,12 @@ export default function FullSyncFix() {
               <button type="submit" disabled={!page.canApply || ready.length === 0 || applying} data-testid="apply-button">
                 {applying ? "Applying…" : `Start ${ready.length} full sync(s)`}
               </button>
-              {!page.canApply ? <span className="muted" data-testid="operators-only"> Operators only: you are signed in as a viewer.</span> : null}
+              {!page.canApply ? (
+                <span className="muted" data-testid="operators-only">
+                  {" "}
+                  Operators only: you are signed in as a viewer.
+                </span>
+              ) : null}
               <p className="muted small">At most 3 syncs start at once per account; each is followed in the background.</p>
             </Form>
           ) : null}

@@ -34,10 +34,13 @@ export default function RolePatchFix() {
     <>
       <h1>Patch the role policy</h1>
       <p className="muted">
-        Grants <code>qbusiness:GetDocumentContent</code> to the web experience role on each application that uses it, so
-        end users can open the source documents of answers.{" "}
+        Grants <code>qbusiness:GetDocumentContent</code> to the web experience role on each application that uses it, so end users can open the source documents
+        of answers.{" "}
         {plan.applications.map((app, i) => (
-          <span key={app.applicationId}>{i > 0 ? ", " : ""}<Link to={applicationPath(app)}>{app.applicationId}</Link></span>
+          <span key={app.applicationId}>
+            {i > 0 ? ", " : ""}
+            <Link to={applicationPath(app)}>{app.applicationId}</Link>
+          </span>
         ))}
       </p>
       {applied ? (

@@ -56,16 +56,22 @@ export default function ReuploadFix() {
     <>
       <h1>Re-upload files</h1>
       <p className="muted">
-        Application <Link to={applicationPath(page.index)}>{page.applicationName ?? page.index.applicationId}</Link> ·{" "}
-        {page.index.accountId} · {page.index.region}
+        Application <Link to={applicationPath(page.index)}>{page.applicationName ?? page.index.applicationId}</Link> · {page.index.accountId} ·{" "}
+        {page.index.region}
       </p>
       {result ? (
         <FixOutcome result={result}>
-          {result.outcome === "stale-plan" ? <p data-testid="stale-plan">The files or the documents changed since they were checked: review the new match below, then upload again.</p> : null}
+          {result.outcome === "stale-plan" ? (
+            <p data-testid="stale-plan">The files or the documents changed since they were checked: review the new match below, then upload again.</p>
+          ) : null}
           <FileOutcomes files={result.files as ReuploadFileOutcome[]} />
         </FixOutcome>
       ) : null}
-      {answer?.problem ? <p className="card error-text" role="alert">{answer.problem}</p> : null}
+      {answer?.problem ? (
+        <p className="card error-text" role="alert">
+          {answer.problem}
+        </p>
+      ) : null}
 
       <section className="card" aria-labelledby="stale-heading">
         <h2 id="stale-heading">Stale documents</h2>
@@ -75,8 +81,8 @@ export default function ReuploadFix() {
       <section className="card" aria-labelledby="upload-heading">
         <h2 id="upload-heading">Upload them again</h2>
         <p className="muted small">
-          Choose the original files. They are matched to the documents by name and checked here before anything is sent;
-          uploads replace the documents in place, nothing is deleted first.
+          Choose the original files. They are matched to the documents by name and checked here before anything is sent; uploads replace the documents in place,
+          nothing is deleted first.
         </p>
         <Form
           method="post"
@@ -101,7 +107,12 @@ export default function ReuploadFix() {
           <button type="submit" name="intent" value="apply" disabled={!canUpload || !!busy} data-testid="apply-button">
             {busy === "apply" ? "Uploading…" : `Upload ${checked ? checked.details.matched.filter((m) => !m.tooLarge).length : ""} matched file(s)`}
           </button>
-          {!page.canApply ? <span className="muted" data-testid="operators-only"> Operators only: you are signed in as a viewer.</span> : null}
+          {!page.canApply ? (
+            <span className="muted" data-testid="operators-only">
+              {" "}
+              Operators only: you are signed in as a viewer.
+            </span>
+          ) : null}
         </Form>
         {checked ? (
           <>
@@ -118,11 +129,22 @@ function FileOutcomes({ files }: { files: ReuploadFileOutcome[] }) {
   if (files.length === 0) return null;
   return (
     <table data-testid="file-outcomes">
-      <thead><tr><th scope="col">Document</th><th scope="col">File</th><th scope="col">Outcome</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">Document</th>
+          <th scope="col">File</th>
+          <th scope="col">Outcome</th>
+        </tr>
+      </thead>
       <tbody>
         {files.map((f) => (
           <tr key={f.documentId} data-outcome={f.outcome}>
-            <td>{f.documentId}</td><td>{f.file}</td><td>{f.outcome}{f.error ? `: ${f.error}` : ""}</td>
+            <td>{f.documentId}</td>
+            <td>{f.file}</td>
+            <td>
+              {f.outcome}
+              {f.error ? `: ${f.error}` : ""}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -19,8 +19,5 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   verifyCsrf(request, form, await getSession(request));
   const result = startScan(user);
-  return Response.json(
-    result.alreadyRunning ? { ...result, message: "A scan is already running." } : result,
-    { status: result.alreadyRunning ? 409 : 202 },
-  );
+  return Response.json(result.alreadyRunning ? { ...result, message: "A scan is already running." } : result, { status: result.alreadyRunning ? 409 : 202 });
 }

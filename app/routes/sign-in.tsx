@@ -58,10 +58,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const wait = lockedOutFor(config, attempt);
   if (wait > 0) {
     // Refused before the password is looked at, so a right guess during lock-out tells nothing either.
-    return json(
-      { error: lockoutMessage(wait), username },
-      { status: 429, headers: { "Retry-After": String(Math.ceil(wait / 1000)) } },
-    );
+    return json({ error: lockoutMessage(wait), username }, { status: 429, headers: { "Retry-After": String(Math.ceil(wait / 1000)) } });
   }
   const user = username && password ? await checkPassword(username, password) : null;
   if (!user) {
@@ -82,8 +79,16 @@ export default function SignIn() {
   return (
     <section className="sign-in">
       <h1>Sign in</h1>
-      {problem ? <p className="problem" role="alert">{problem}</p> : null}
-      {notice ? <p role="status" data-testid="signed-out-everyone">{notice}</p> : null}
+      {problem ? (
+        <p className="problem" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      {notice ? (
+        <p role="status" data-testid="signed-out-everyone">
+          {notice}
+        </p>
+      ) : null}
       {mode === "password" ? (
         <Form method="post" className="sign-in-form">
           <CsrfInput />
@@ -96,21 +101,24 @@ export default function SignIn() {
             Password
             <input name="password" type="password" autoComplete="current-password" required />
           </label>
-          {actionData?.error ? <p className="problem" role="alert">{actionData.error}</p> : null}
-          <button type="submit" disabled={submitting}>{submitting ? "Signing in…" : "Sign in"}</button>
+          {actionData?.error ? (
+            <p className="problem" role="alert">
+              {actionData.error}
+            </p>
+          ) : null}
+          <button type="submit" disabled={submitting}>
+            {submitting ? "Signing in…" : "Sign in"}
+          </button>
         </Form>
       ) : null}
       {mode === "one-time-link" ? (
         <p>
-          No users are configured, so this server signs in with the one-time link it printed in its console when it
-          started. To let people sign in with a password, configure QBR_USERS_FILE or QBR_OPERATORS / QBR_VIEWERS.
+          No users are configured, so this server signs in with the one-time link it printed in its console when it started. To let people sign in with a
+          password, configure QBR_USERS_FILE or QBR_OPERATORS / QBR_VIEWERS.
         </p>
       ) : null}
       {mode === "proxy" ? (
-        <p>
-          Sign-in is handled by your organisation&apos;s proxy, and this request did not come through it. Open the
-          dashboard through its usual address.
-        </p>
+        <p>Sign-in is handled by your organisation&apos;s proxy, and this request did not come through it. Open the dashboard through its usual address.</p>
       ) : null}
     </section>
   );

@@ -77,7 +77,9 @@ function mainFleet(): Fixture {
         regions: {
           [REGION]: {
             applications: [
-              app("forced-full", { source: dataSource("forced-full-ds", { syncJobs: [job("ff-1", CUTOFF_AFTER)], documents: docs(2, "2025-08-01T10:10:00Z", "ff") }) }),
+              app("forced-full", {
+                source: dataSource("forced-full-ds", { syncJobs: [job("ff-1", CUTOFF_AFTER)], documents: docs(2, "2025-08-01T10:10:00Z", "ff") }),
+              }),
               app("config-changed", {
                 source: dataSource("config-changed-ds", { updatedAt: "2025-09-01T00:00:00Z", syncJobs: [job("cc-1", CUTOFF_AFTER)] }),
               }),
@@ -91,7 +93,10 @@ function mainFleet(): Fixture {
                 }),
               }),
               app("failed-only", {
-                source: dataSource("failed-only-ds", { syncJobs: [job("fo-old", BEFORE), job("fo-new", CUTOFF_AFTER, "FAILED")], documents: docs(1, BEFORE, "fo") }),
+                source: dataSource("failed-only-ds", {
+                  syncJobs: [job("fo-old", BEFORE), job("fo-new", CUTOFF_AFTER, "FAILED")],
+                  documents: docs(1, BEFORE, "fo"),
+                }),
               }),
               app("docs-prove", {
                 source: dataSource("docs-prove-ds", {
@@ -106,12 +111,20 @@ function mainFleet(): Fixture {
               app("role-deny", { role: "DenyRole" }),
               app("anonymous", { extra: { identityType: "ANONYMOUS", webExperiences: [] } }),
               app("quicksight", { extra: { identityType: "AWS_QUICKSIGHT_IDP" } }),
-              app("no-role", { extra: { webExperiences: [{ webExperienceId: id36("no-role-we"), status: "ACTIVE", createdAt: "2024-05-01T10:00:00Z", updatedAt: "2024-05-01T10:00:00Z" }] } }),
+              app("no-role", {
+                extra: {
+                  webExperiences: [
+                    { webExperienceId: id36("no-role-we"), status: "ACTIVE", createdAt: "2024-05-01T10:00:00Z", updatedAt: "2024-05-01T10:00:00Z" },
+                  ],
+                },
+              }),
               app("ghost-role", { role: "DeletedRole" }),
               app("saml-no-role", {
                 extra: {
                   identityType: "AWS_IAM_IDP_SAML",
-                  webExperiences: [{ webExperienceId: id36("saml-we"), status: "ACTIVE", createdAt: "2024-05-01T10:00:00Z", updatedAt: "2024-05-01T10:00:00Z" }],
+                  webExperiences: [
+                    { webExperienceId: id36("saml-we"), status: "ACTIVE", createdAt: "2024-05-01T10:00:00Z", updatedAt: "2024-05-01T10:00:00Z" },
+                  ],
                 },
               }),
               app("trust-partial", { role: "AssumeOnlyRole" }),
@@ -367,7 +380,11 @@ describe("a document scan stopped at its cap", () => {
       [REGION]: {
         applications: [
           app("capped", {
-            source: dataSource("capped-ds", { updatedAt: "2025-09-01T00:00:00Z", syncJobs: [job("cp-1", CUTOFF_AFTER)], documents: docs(5, "2025-08-01T10:05:00Z", "cp") }),
+            source: dataSource("capped-ds", {
+              updatedAt: "2025-09-01T00:00:00Z",
+              syncJobs: [job("cp-1", CUTOFF_AFTER)],
+              documents: docs(5, "2025-08-01T10:05:00Z", "cp"),
+            }),
           }),
         ],
       },

@@ -114,12 +114,16 @@ describe("audit CLI", () => {
     [["--concurrency", "0"], /--concurrency must be a positive integer/],
     [["--bogus"], /Unknown option '--bogus'/],
     [["--cutoff", "soon"], /--cutoff must be an ISO-8601 time/],
-  ])("exits 2 on bad arguments %j with a message", async (args, message) => {
-    const run = await audit(["--fixture", writeFixture("f.json", oneApp(true)), ...args]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(message);
-    expect(run.stdout).toBe("");
-  }, 30_000);
+  ])(
+    "exits 2 on bad arguments %j with a message",
+    async (args, message) => {
+      const run = await audit(["--fixture", writeFixture("f.json", oneApp(true)), ...args]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stdout).toBe("");
+    },
+    30_000,
+  );
 
   it("exits 2 on a bad fixture, naming the JSON path of the problem", async () => {
     const bad = oneApp(true) as unknown as { accounts: { accountId: string }[] };
@@ -188,7 +192,9 @@ describe("runAudit on the demo fleet", () => {
       report.applications.map((app) => {
         const open = report.findings.filter((f) => f.resource.applicationId === app.applicationId);
         const ids = (status: string) => [...new Set(open.filter((f) => f.status === status).map((f) => f.checkId))].sort();
-        const fixes = [...new Set(open.filter((f) => f.status === "fail" || f.status === "warn").flatMap((f) => (f.remediation.action ? [f.remediation.action] : [])))].sort();
+        const fixes = [
+          ...new Set(open.filter((f) => f.status === "fail" || f.status === "warn").flatMap((f) => (f.remediation.action ? [f.remediation.action] : []))),
+        ].sort();
         return [app.applicationId, { readiness: app.readiness, failing: ids("fail"), warnings: ids("warn"), fixableBy: fixes }];
       }),
     );

@@ -172,7 +172,11 @@ describe("collectInventory roles", () => {
       [`${appArn("app")}/index/${id36("idx-1")}`, "implicitDeny"],
       [`${appArn("app")}/index/${id36("idx-2")}`, "implicitDeny"],
     ]);
-    expect(access.resources[0].matchedStatements[0]).toMatchObject({ policy: "QBusinessWebPolicy", policyType: "inline", sid: "QBusinessGetDocumentContentPermission" });
+    expect(access.resources[0].matchedStatements[0]).toMatchObject({
+      policy: "QBusinessWebPolicy",
+      policyType: "inline",
+      sid: "QBusinessGetDocumentContentPermission",
+    });
   });
 
   it("falls back to a local reading, saying so, when SimulatePrincipalPolicy is denied", async () => {
@@ -238,7 +242,11 @@ describe("collectInventory roles", () => {
       ],
       managedPolicies: [
         { arn: policyArn, policyName: "Shared", document: { Version: "2012-10-17", Statement: managed } },
-        { arn: boundaryArn, policyName: "Boundary", document: { Version: "2012-10-17", Statement: [{ Effect: "Allow" as const, Action: "s3:*", Resource: "*" }] } },
+        {
+          arn: boundaryArn,
+          policyName: "Boundary",
+          document: { Version: "2012-10-17", Statement: [{ Effect: "Allow" as const, Action: "s3:*", Resource: "*" }] },
+        },
       ],
     };
     const { inventory, aws } = await collect(fleet([account(ACCOUNT, { [REGION]: apps }, { iam })]));
@@ -266,17 +274,19 @@ describe("collectInventory failures", () => {
     const { inventory } = await collect(fixture);
     expect(inventory.targets).toEqual([
       { accountId: ACCOUNT, region: REGION, status: "ok" },
-      { accountId: ACCOUNT, region: "eu-west-1", status: "error", error: expect.objectContaining({ code: "AccessDeniedException", operation: "qbusiness:ListApplications" }) },
+      {
+        accountId: ACCOUNT,
+        region: "eu-west-1",
+        status: "error",
+        error: expect.objectContaining({ code: "AccessDeniedException", operation: "qbusiness:ListApplications" }),
+      },
     ]);
     expect(inventory.applications.map((a) => a.displayName)).toEqual(["app-east"]);
     expect(inventory.applications[0].indices[0].dataSources).toHaveLength(1);
   });
 
   it("an account whose AssumeRole fails becomes a target error and the other accounts are read", async () => {
-    const fixture = fleet([
-      account(ACCOUNT, { [REGION]: [application("mine", [])] }),
-      account(OTHER, { [REGION]: [application("theirs", [])] }),
-    ]);
+    const fixture = fleet([account(ACCOUNT, { [REGION]: [application("mine", [])] }), account(OTHER, { [REGION]: [application("theirs", [])] })]);
     const specs: TargetSpec[] = [
       { accountId: ACCOUNT, regions: [REGION], credentials: accountCredentials(ACCOUNT) },
       { accountId: OTHER, regions: [REGION], roleArn: roleArn(OTHER, "NoSuchAuditRole"), credentials: accountCredentials(ACCOUNT) },
@@ -306,13 +316,9 @@ describe("collectInventory failures", () => {
 describe("collectInventory errors on inventory nodes", () => {
   it("records each refused read on the node it concerns and goes on with the rest", async () => {
     const role = roleArn(ACCOUNT, "QBusinessWebRole");
-    const apps = [
-      application("app", [index("idx", [dataSource("ds", { documents: documents(2, AFTER) })])], [webExperience("web", role)]),
-    ];
+    const apps = [application("app", [index("idx", [dataSource("ds", { documents: documents(2, AFTER) })])], [webExperience("web", role)])];
     const denied = ["GetDataSource", "ListDataSourceSyncJobs", "ListDocuments"].map((operation) => ({ service: "qbusiness", operation }));
-    const { inventory } = await collect(
-      fleet([account(ACCOUNT, { [REGION]: apps }, { iam: { roles: [webRole("QBusinessWebRole")] }, denied })]),
-    );
+    const { inventory } = await collect(fleet([account(ACCOUNT, { [REGION]: apps }, { iam: { roles: [webRole("QBusinessWebRole")] }, denied })]));
     expect(inventory.targets[0].status).toBe("ok");
     const ds = inventory.applications[0].indices[0].dataSources[0];
     expect(ds.error).toMatchObject({ code: "AccessDeniedException", operation: "qbusiness:GetDataSource" });
@@ -328,7 +334,9 @@ describe("collectInventory errors on inventory nodes", () => {
     const role = roleArn(ACCOUNT, "QBusinessWebRole");
     const apps = [application("app", [index("idx", [dataSource("ds")])], [webExperience("web", role)])];
     const { inventory } = await collect(
-      fleet([account(ACCOUNT, { [REGION]: apps }, { iam: { roles: [webRole("QBusinessWebRole")] }, denied: [{ service: "qbusiness", operation: "ListIndices" }] })]),
+      fleet([
+        account(ACCOUNT, { [REGION]: apps }, { iam: { roles: [webRole("QBusinessWebRole")] }, denied: [{ service: "qbusiness", operation: "ListIndices" }] }),
+      ]),
     );
     const app = inventory.applications[0];
     expect(app.error).toMatchObject({ code: "AccessDeniedException", operation: "qbusiness:ListIndices" });
@@ -371,7 +379,10 @@ describe("collectInventory request budget", () => {
         Array.from({ length: 3 }, (_, p) => {
           const tag = `${a}${region.slice(0, 2)}${p}`;
           const indices = Array.from({ length: 2 }, (_, i) =>
-            index(`idx-${tag}-${i}`, Array.from({ length: 3 }, (_, d) => dataSource(`ds-${tag}-${i}-${d}`, { syncJobs: [syncJob(`job-${tag}-${i}-${d}`, AFTER)] }))),
+            index(
+              `idx-${tag}-${i}`,
+              Array.from({ length: 3 }, (_, d) => dataSource(`ds-${tag}-${i}-${d}`, { syncJobs: [syncJob(`job-${tag}-${i}-${d}`, AFTER)] })),
+            ),
           );
           return application(`app-${tag}`, indices, [webExperience(`web-${tag}`, roleArn(acc, "WebRole"))]);
         });
@@ -379,7 +390,10 @@ describe("collectInventory request budget", () => {
       if (acc === OTHER) {
         roles.push({
           roleName: "QbizReadinessAudit",
-          assumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }] },
+          assumeRolePolicyDocument: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }],
+          },
         });
       }
       return account(acc, { [REGION]: apps("us"), "eu-west-1": apps("eu") }, { iam: { roles } });
@@ -412,12 +426,29 @@ describe("collectInventory request budget", () => {
 
 describe("collectInventory concurrency", () => {
   const busyFleet = () =>
-    fleet([
-      account(ACCOUNT, {
-        [REGION]: [application("app-east", [index("idx-e", Array.from({ length: 15 }, (_, i) => dataSource(`e-${i}`, { documents: documents(3, AFTER) })))])],
-        "eu-west-1": [application("app-eu", [index("idx-w", Array.from({ length: 15 }, (_, i) => dataSource(`w-${i}`, { documents: documents(3, AFTER) })))])],
-      }),
-    ], { faults: { latencyMs: 5 } });
+    fleet(
+      [
+        account(ACCOUNT, {
+          [REGION]: [
+            application("app-east", [
+              index(
+                "idx-e",
+                Array.from({ length: 15 }, (_, i) => dataSource(`e-${i}`, { documents: documents(3, AFTER) })),
+              ),
+            ]),
+          ],
+          "eu-west-1": [
+            application("app-eu", [
+              index(
+                "idx-w",
+                Array.from({ length: 15 }, (_, i) => dataSource(`w-${i}`, { documents: documents(3, AFTER) })),
+              ),
+            ]),
+          ],
+        }),
+      ],
+      { faults: { latencyMs: 5 } },
+    );
 
   it("keeps requests in flight within the overall limit", async () => {
     const stats = new AwsCallStats();

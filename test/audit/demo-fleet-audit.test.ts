@@ -6,12 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  GetDataSourceCommand,
-  GetDocumentContentCommand,
-  StartDataSourceSyncJobCommand,
-  UpdateDataSourceCommand,
-} from "@aws-sdk/client-qbusiness";
+import { GetDataSourceCommand, GetDocumentContentCommand, StartDataSourceSyncJobCommand, UpdateDataSourceCommand } from "@aws-sdk/client-qbusiness";
 import { PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { runAudit } from "../../app/audit/run";
 import { targetsForFixture } from "../../app/audit/targets";
@@ -106,8 +101,7 @@ describe("the demo's fixes", () => {
   afterAll(async () => {
     await t?.close();
   });
-  const audit = async () =>
-    (await runAudit({ endpoint: t.aws.endpoint, targets: targetsForFixture(t.aws.fleet, PROD), maxAttempts: 1 })).report;
+  const audit = async () => (await runAudit({ endpoint: t.aws.endpoint, targets: targetsForFixture(t.aws.fleet, PROD), maxAttempts: 1 })).report;
 
   it("a forced full sync of hr-data makes hr-benefits-assistant ready, and its documents downloadable", async () => {
     const { region, app } = findApp(t.aws.fleet, "hr-benefits-assistant");
@@ -116,7 +110,13 @@ describe("the demo's fixes", () => {
     const documentId = "s3://acme-corp-hr-data/HR+Data/Employee+health+benefits+policy.docx";
     const download = () =>
       qbusiness.send(
-        new GetDocumentContentCommand({ applicationId: ids.applicationId, indexId: ids.indexId, documentId, dataSourceId: ids.dataSourceId, outputFormat: "RAW" }),
+        new GetDocumentContentCommand({
+          applicationId: ids.applicationId,
+          indexId: ids.indexId,
+          documentId,
+          dataSourceId: ids.dataSourceId,
+          outputFormat: "RAW",
+        }),
       );
     await expect(download()).rejects.toThrow(/full connector sync performed after 07\/02\/2025/);
 
@@ -141,7 +141,9 @@ describe("the demo's fixes", () => {
         PolicyName: "QBusinessGetDocumentContent",
         PolicyDocument: JSON.stringify({
           Version: "2012-10-17",
-          Statement: [{ Sid: "QBusinessGetDocumentContentPermission", Effect: "Allow", Action: ["qbusiness:GetDocumentContent"], Resource: [arn, `${arn}/index/*`] }],
+          Statement: [
+            { Sid: "QBusinessGetDocumentContentPermission", Effect: "Allow", Action: ["qbusiness:GetDocumentContent"], Resource: [arn, `${arn}/index/*`] },
+          ],
         }),
       }),
     );

@@ -41,7 +41,12 @@ export function account(accountId: string, regions: Record<string, FixtureApplic
   };
 }
 
-export function application(label: string, indices: FixtureIndex[], webExperiences: FixtureWebExperience[] = [], extra: Partial<FixtureApplication> = {}): FixtureApplication {
+export function application(
+  label: string,
+  indices: FixtureIndex[],
+  webExperiences: FixtureWebExperience[] = [],
+  extra: Partial<FixtureApplication> = {},
+): FixtureApplication {
   return {
     applicationId: id36(label),
     displayName: label,

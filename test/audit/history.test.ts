@@ -4,14 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import { migrate, MIGRATIONS, openDatabase } from "../../app/db/database";
-import {
-  compareAudits,
-  getApplicationInventory,
-  getAuditReport,
-  latestAuditId,
-  listAudits,
-  saveAudit,
-} from "../../app/audit/history";
+import { compareAudits, getApplicationInventory, getAuditReport, latestAuditId, listAudits, saveAudit } from "../../app/audit/history";
 import type { AuditReport, Finding, Inventory, Readiness } from "../../app/audit/types";
 
 const ACCOUNT = "111122223333";
@@ -48,9 +41,7 @@ function report(readiness: Record<string, Readiness>, findings: Finding[], targe
     cutoff: "2025-07-03T00:00:00.000Z",
     targets: [
       { accountId: ACCOUNT, region: "us-east-1", status: "ok" },
-      ...(targetError
-        ? [{ accountId: ACCOUNT, region: "eu-west-1", status: "error" as const, error: { code: "AccessDeniedException", message: "no" } }]
-        : []),
+      ...(targetError ? [{ accountId: ACCOUNT, region: "eu-west-1", status: "error" as const, error: { code: "AccessDeniedException", message: "no" } }] : []),
     ],
     summary: {
       applications: { total: 2, ready: 0, notReady: 0, unsupported: 0, unknown: 0 },
@@ -87,7 +78,12 @@ function inventory(): Inventory {
     roles: {
       [ROLE]: { roleArn: ROLE, roleName: "QBusinessWebRole", accountId: ACCOUNT, exists: true, inlinePolicies: [], attachedPolicies: [] },
       "arn:aws:iam::111122223333:role/Unused": {
-        roleArn: "arn:aws:iam::111122223333:role/Unused", roleName: "Unused", accountId: ACCOUNT, exists: true, inlinePolicies: [], attachedPolicies: [],
+        roleArn: "arn:aws:iam::111122223333:role/Unused",
+        roleName: "Unused",
+        accountId: ACCOUNT,
+        exists: true,
+        inlinePolicies: [],
+        attachedPolicies: [],
       },
     },
   };
@@ -169,7 +165,9 @@ describe("audit history", () => {
     const stored = await getApplicationInventory(db, id, { accountId: ACCOUNT, region: "us-east-1", applicationId: APP_B });
     expect(stored?.applicationId).toBe(APP_B);
     expect(Object.keys(stored!.roles)).toEqual([ROLE]);
-    const row = (await sql<{ readiness: string }>`SELECT readiness FROM audit_applications WHERE audit_id = ${id} AND application_id = ${APP_B}`.execute(db.kysely)).rows[0]!;
+    const row = (
+      await sql<{ readiness: string }>`SELECT readiness FROM audit_applications WHERE audit_id = ${id} AND application_id = ${APP_B}`.execute(db.kysely)
+    ).rows[0]!;
     expect(row.readiness).toBe("not-ready");
   });
 

@@ -3,16 +3,8 @@ import { buildReport, runChecks } from "../../app/audit/report";
 import { csvField, formatCsv, formatTable } from "../../app/audit/format";
 import { allChecks, checkById } from "../../app/audit/checks";
 import type { Inventory } from "../../app/audit/types";
-import {
-  access,
-  application,
-  dataSource,
-  index,
-  inventory,
-  job,
-  scan,
-  webExperience,
-} from "./checks/builders";
+import { access, application, dataSource, index, inventory, job, webExperience } from "./checks/builders";
+import { parseCsv } from "../helpers/csv";
 
 const READY_ID = "a0000000-0000-4000-8000-0000000000aa";
 const NOT_READY_ID = "a0000000-0000-4000-8000-0000000000bb";
@@ -44,7 +36,7 @@ function fleet(): Inventory {
   const inv = inventory(
     [
       app(READY_ID, "ready-app", "AWS_IAM_IDC"),
-      app(NOT_READY_ID, "stale, \"old\" app", "AWS_IAM_IDC", dataSource({ configuration: { type: "S3", syncMode: "FULL_CRAWL" } })),
+      app(NOT_READY_ID, 'stale, "old" app', "AWS_IAM_IDC", dataSource({ configuration: { type: "S3", syncMode: "FULL_CRAWL" } })),
       app(ANON_ID, "anon-app", "ANONYMOUS"),
       app(QS_ID, "qs-app", "AWS_QUICKSIGHT_IDP"),
     ],
@@ -103,9 +95,7 @@ describe("buildReport", () => {
 
   it("makes a warn finding not block ready", () => {
     const warned = fleet();
-    warned.applications[0].indices[0].dataSources[0].syncJobs.unshift(
-      job({ executionId: "broken", startTime: "2025-08-01T00:00:00.000Z", status: "FAILED" }),
-    );
+    warned.applications[0].indices[0].dataSources[0].syncJobs.unshift(job({ executionId: "broken", startTime: "2025-08-01T00:00:00.000Z", status: "FAILED" }));
     const r = buildReport(warned, runChecks(warned));
     expect(r.findings.some((f) => f.checkId === "datasource-sync-failing" && f.status === "warn" && f.resource.applicationId === READY_ID)).toBe(true);
     expect(r.applications.find((a) => a.applicationId === READY_ID)?.readiness).toBe("ready");
@@ -214,24 +204,3 @@ describe("formatTable", () => {
     expect(text).not.toContain("PASS  ");
   });
 });
-
-/** A strict RFC 4180 reader, so the test checks the CSV as a spreadsheet would read it. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let i = 0;
-  let quoted = false;
-  while (i < text.length) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), (i += 2);
-      else if (c === '"') (quoted = false), i++;
-      else (field += c), i++;
-    } else if (c === '"') (quoted = true), i++;
-    else if (c === ",") row.push(field), (field = ""), i++;
-    else if (c === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), (i += 2);
-    else (field += c), i++;
-  }
-  return rows;
-}

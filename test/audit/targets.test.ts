@@ -59,7 +59,10 @@ describe("targets file", () => {
     [{ targets: [{ accountId: "12345", regions: ["us-east-1"] }] }, /targets\[0\]\.accountId: must be a 12-digit AWS account id/],
     [{ targets: [{ accountId: ME, regions: [] }] }, /targets\[0\]\.regions: must list at least one region/],
     [{ targets: [{ accountId: ME, regions: ["useast1"] }] }, /targets\[0\]\.regions\[0\]: must be an AWS region name/],
-    [{ targets: [{ accountId: ME, regions: ["us-east-1"], roleArn: `arn:aws:iam::${OTHER}:role/X` }] }, /targets\[0\]\.roleArn: is in account 444455556666, not 111122223333/],
+    [
+      { targets: [{ accountId: ME, regions: ["us-east-1"], roleArn: `arn:aws:iam::${OTHER}:role/X` }] },
+      /targets\[0\]\.roleArn: is in account 444455556666, not 111122223333/,
+    ],
     [{ targets: [{ accountId: ME, regions: ["us-east-1"], region: "x" }] }, /targets\[0\]: Unrecognized key\(s\) in object: 'region'/],
     [{ targets: [{ accountId: ME, regions: ["us-east-1"], externalId: "abc" }] }, /targets\[0\]\.externalId: only applies with a roleArn/],
     [{ targets: [] }, /targets: must list at least one target/],

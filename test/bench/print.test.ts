@@ -73,7 +73,19 @@ describe("formatBenchTables", () => {
 });
 
 describe("the load phase's output", () => {
-  const page = (path: string, p99Ms: number, errors = 0) => ({ path, connections: 200, durationS: 10, stoppedEarly: false, p50Ms: 300, p99Ms, maxMs: p99Ms + 400, requests: 4200, errors, timeouts: errors, non2xx: 0 });
+  const page = (path: string, p99Ms: number, errors = 0) => ({
+    path,
+    connections: 200,
+    durationS: 10,
+    stoppedEarly: false,
+    p50Ms: 300,
+    p99Ms,
+    maxMs: p99Ms + 400,
+    requests: 4200,
+    errors,
+    timeouts: errors,
+    non2xx: 0,
+  });
   const withLoad: BenchResults = { load: { overview: page("/", 1800), findings: page("/findings", 12_400, 3) }, totalMs: 30_000 };
 
   it("carries load.overview and load.findings with p50/p99/max, requests, errors and timeouts in the JSON", () => {
@@ -95,7 +107,37 @@ describe("the load phase's output", () => {
 
 describe("a load-only run", () => {
   it("prints the load table without empty audit tables", () => {
-    const text = formatBenchTables({ load: { overview: { path: "/", connections: 200, durationS: 5, stoppedEarly: false, p50Ms: 100, p99Ms: 900, maxMs: 950, requests: 1000, errors: 0, timeouts: 0, non2xx: 0 }, findings: { path: "/findings", connections: 200, durationS: 5, stoppedEarly: false, p50Ms: 100, p99Ms: 900, maxMs: 950, requests: 1000, errors: 0, timeouts: 0, non2xx: 0 } }, totalMs: 10_000 });
+    const text = formatBenchTables({
+      load: {
+        overview: {
+          path: "/",
+          connections: 200,
+          durationS: 5,
+          stoppedEarly: false,
+          p50Ms: 100,
+          p99Ms: 900,
+          maxMs: 950,
+          requests: 1000,
+          errors: 0,
+          timeouts: 0,
+          non2xx: 0,
+        },
+        findings: {
+          path: "/findings",
+          connections: 200,
+          durationS: 5,
+          stoppedEarly: false,
+          p50Ms: 100,
+          p99Ms: 900,
+          maxMs: 950,
+          requests: 1000,
+          errors: 0,
+          timeouts: 0,
+          non2xx: 0,
+        },
+      },
+      totalMs: 10_000,
+    });
     expect(text).not.toContain("API calls by operation");
     expect(text).toContain("met    load: findings p99 (ms): 900 (target ≤ 2000)");
   });

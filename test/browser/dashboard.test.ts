@@ -11,15 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAuditReport, latestAuditId } from "~/audit/history";
 import type { AuditReport } from "~/audit/types";
 import { openDatabase, type Db } from "~/db/database";
-import {
-  buildOnce,
-  launchChromium,
-  reportProblems,
-  screenshot,
-  startDashboard,
-  type Chromium,
-  type RunningDashboard,
-} from "./harness";
+import { buildOnce, launchChromium, reportProblems, screenshot, startDashboard, type Chromium, type RunningDashboard } from "./harness";
 
 describe("dashboard pages in the browser (demo fleet)", () => {
   let dashboard: RunningDashboard;
@@ -106,14 +98,20 @@ describe("dashboard pages in the browser (demo fleet)", () => {
     await page.getByTestId("findings-table").waitFor();
     await screenshot(page, "dashboard-findings");
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
-    const csv = fs.readFileSync((await download.path())!, "utf8").trim().split(/\r?\n/);
+    const csv = fs
+      .readFileSync((await download.path())!, "utf8")
+      .trim()
+      .split(/\r?\n/);
     expect(csv.length - 1).toBe((await storedReport()).findings.length);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
   });
 
   it("shows the checks catalogue and what changed", async () => {
     await page.getByRole("link", { name: "Checks", exact: true }).click();
-    await page.getByRole("heading", { level: 2, name: /Identity type/i }).first().waitFor();
+    await page
+      .getByRole("heading", { level: 2, name: /Identity type/i })
+      .first()
+      .waitFor();
     await screenshot(page, "dashboard-checks");
     await page.getByRole("link", { name: "What changed", exact: true }).click();
     await page.getByRole("heading", { level: 1, name: "What changed" }).waitFor();
@@ -124,8 +122,14 @@ describe("dashboard pages in the browser (demo fleet)", () => {
     const before = (await latestAuditId(db))!;
     await page.getByRole("link", { name: "Overview", exact: true }).click();
     await page.getByRole("button", { name: "Scan now" }).click();
-    await page.getByTestId("scan-progress").getByText(/Last scan finished/).waitFor({ timeout: 60_000 });
-    await page.getByTestId("audit-time").getByText(`Audit #${before + 1}`).waitFor();
+    await page
+      .getByTestId("scan-progress")
+      .getByText(/Last scan finished/)
+      .waitFor({ timeout: 60_000 });
+    await page
+      .getByTestId("audit-time")
+      .getByText(`Audit #${before + 1}`)
+      .waitFor();
     expect(await latestAuditId(db)).toBe(before + 1);
     expect(problems).toEqual([]);
   });

@@ -10,16 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  buildOnce,
-  launchChromium,
-  reportProblems,
-  screenshot,
-  startDashboard,
-  twoUsersEnv,
-  type Chromium,
-  type RunningDashboard,
-} from "./harness";
+import { buildOnce, launchChromium, reportProblems, screenshot, startDashboard, twoUsersEnv, type Chromium, type RunningDashboard } from "./harness";
 
 const ACCOUNT = "111122223333";
 const HR_BENEFITS = `/applications/${ACCOUNT}/us-east-1/dba944ec-6bc0-4ae9-a0b3-b898a2572643`;

@@ -4,16 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import {
-  buildOnce,
-  launchChromium,
-  reportProblems,
-  screenshot,
-  startDashboard,
-  twoUsersEnv,
-  type Chromium,
-  type RunningDashboard,
-} from "./harness";
+import { buildOnce, launchChromium, reportProblems, screenshot, startDashboard, twoUsersEnv, type Chromium, type RunningDashboard } from "./harness";
 
 describe("sign-in in the browser (local demo, no users configured)", () => {
   let dashboard: RunningDashboard;

@@ -365,9 +365,7 @@ describe("one-time sign-in link (no users configured)", () => {
 
   it("signs in an operator with the link once, then refuses the same link", async () => {
     const token = issueOneTimeToken();
-    const first = await respond(() =>
-      signInRoute.loader({ request: get(`/sign-in?token=${token}&redirectTo=%2Fchecks`), context: noContext, params: {} }),
-    );
+    const first = await respond(() => signInRoute.loader({ request: get(`/sign-in?token=${token}&redirectTo=%2Fchecks`), context: noContext, params: {} }));
     expect(first.status).toBe(302);
     expect(first.headers.get("location")).toBe("/checks");
     const { data } = await rootData(get("/checks", sessionCookie(first)));

@@ -206,9 +206,7 @@ describe("role policy patch page", () => {
   it("refuses an operator's apply without the CSRF token with 403 and leaves the role unchanged", async () => {
     const { iam } = await freshDashboard();
     const { plan } = await rolePatchRoute.loader(args(get(rolePatchPage, olivia)));
-    const response = await thrown(
-      rolePatchRoute.action(args(post(rolePatchPage, olivia, { intent: "apply", planHash: plan.planHash }, { csrf: false }))),
-    );
+    const response = await thrown(rolePatchRoute.action(args(post(rolePatchPage, olivia, { intent: "apply", planHash: plan.planHash }, { csrf: false }))));
     expect(response.status).toBe(403);
     expect(await inlinePolicyNames(iam)).not.toContain(POLICY_NAME);
   });
@@ -222,7 +220,9 @@ describe("role policy patch page", () => {
     expect(result.requestIds.length).toBeGreaterThan(0);
     const put = await iam.send(new GetRolePolicyCommand({ RoleName: ENGINEERING_ROLE_NAME, PolicyName: POLICY_NAME }));
     expect(JSON.parse(decodeURIComponent(put.PolicyDocument!))).toEqual(plan.details.newDocument);
-    const app = await applicationRoute.loader(args(get(`/applications/${ENGINEERING.accountId}/${ENGINEERING.region}/${ENGINEERING.applicationId}`, olivia), ENGINEERING));
+    const app = await applicationRoute.loader(
+      args(get(`/applications/${ENGINEERING.accountId}/${ENGINEERING.region}/${ENGINEERING.applicationId}`, olivia), ENGINEERING),
+    );
     expect(app.readiness).toBe("ready");
   });
 
@@ -293,12 +293,16 @@ describe("full sync page", () => {
     const { db } = await freshDashboard();
     const bulkPage = `/fix/full-sync?${new URLSearchParams(HR_BENEFITS)}`;
     const { plans } = await fullSyncRoute.loader(args(get(bulkPage, olivia)));
-    const { results } = await fullSyncRoute.action(args(post(bulkPage, olivia, {
-      intent: "apply",
-      dataSources: plans.map((p) => `${p.details.dataSource.indexId}/${p.details.dataSource.dataSourceId}`),
-      planHashes: plans.map((p) => p.planHash),
-      restoreMode: "on",
-    })));
+    const { results } = await fullSyncRoute.action(
+      args(
+        post(bulkPage, olivia, {
+          intent: "apply",
+          dataSources: plans.map((p) => `${p.details.dataSource.indexId}/${p.details.dataSource.dataSourceId}`),
+          planHashes: plans.map((p) => p.planHash),
+          restoreMode: "on",
+        }),
+      ),
+    );
     expect(results.map((r) => r.outcome)).toEqual(["started"]);
     expect((await listTrackedSyncs(db, { activityId: results[0].activityId! })).map((s) => s.dataSource.dataSourceId)).toEqual([HR_DATA.dataSourceId]);
   });
@@ -306,9 +310,7 @@ describe("full sync page", () => {
   it("starts an operator's full sync, follows it, restores the incremental mode and the application becomes ready", async () => {
     const { aws, db } = await freshDashboard();
     const { plans } = await fullSyncRoute.loader(args(get(fullSyncPage, olivia)));
-    const { results } = await fullSyncRoute.action(
-      args(post(fullSyncPage, olivia, { intent: "apply", planHash: plans[0].planHash, restoreMode: "on" })),
-    );
+    const { results } = await fullSyncRoute.action(args(post(fullSyncPage, olivia, { intent: "apply", planHash: plans[0].planHash, restoreMode: "on" })));
     expect(results[0], results[0].message).toMatchObject({ outcome: "started" });
     const activityId = results[0].activityId!;
 
@@ -547,7 +549,9 @@ describe("rollback from the activity log", () => {
     const id = await patched();
     const entry = await activityEntryRoute.loader(args(get(`/activity/${id}`, olivia), { id: String(id) }));
     const response = await thrown(
-      activityEntryRoute.action(args(post(`/activity/${id}`, olivia, { intent: "rollback", planHash: entry.rollback!.planHash }, { csrf: false }), { id: String(id) })),
+      activityEntryRoute.action(
+        args(post(`/activity/${id}`, olivia, { intent: "rollback", planHash: entry.rollback!.planHash }, { csrf: false }), { id: String(id) }),
+      ),
     );
     expect(response.status).toBe(403);
   });

@@ -80,8 +80,16 @@ function buildFleet(hrFixed: boolean): Fixture {
       A,
       {
         "us-east-1": [
-          application("hr-assistant", [index("hr-index", [hrFixed ? fullySyncedSource("hr-data") : incrementalSource("hr-data")])], [webExperience("hr-web", webRoleA)]),
-          application("sales-bot", [index("sales-index", [hrFixed ? incrementalSource("sales-data") : fullySyncedSource("sales-data")])], [webExperience("sales-web", webRoleA)]),
+          application(
+            "hr-assistant",
+            [index("hr-index", [hrFixed ? fullySyncedSource("hr-data") : incrementalSource("hr-data")])],
+            [webExperience("hr-web", webRoleA)],
+          ),
+          application(
+            "sales-bot",
+            [index("sales-index", [hrFixed ? incrementalSource("sales-data") : fullySyncedSource("sales-data")])],
+            [webExperience("sales-web", webRoleA)],
+          ),
         ],
         "eu-west-1": [application("public-faq", [index("faq-index", [])], [], { identityType: "ANONYMOUS" })],
       },
@@ -95,14 +103,21 @@ function buildFleet(hrFixed: boolean): Fixture {
     ),
     account(
       B,
-      { "us-west-2": [application("legal-search", [index("legal-index", [fullySyncedSource("legal-data")])], [webExperience("legal-web", roleArn(B, "LegalWebRole"))])] },
+      {
+        "us-west-2": [
+          application("legal-search", [index("legal-index", [fullySyncedSource("legal-data")])], [webExperience("legal-web", roleArn(B, "LegalWebRole"))]),
+        ],
+      },
       {
         iam: {
           roles: [
             webRole("LegalWebRole", []),
             {
               roleName: "QbizReadinessAudit",
-              assumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: "sts:AssumeRole" }] },
+              assumeRolePolicyDocument: {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: "sts:AssumeRole" }],
+              },
               inlinePolicies: {},
             },
           ],
@@ -134,7 +149,13 @@ beforeAll(async () => {
     port: 0,
     host: "127.0.0.1",
     db: path.join(dir, "audits.sqlite"),
-    auth: { mode: "builtin", users: [{ username: "olivia", role: "operator", passwordHash: hash }, { username: "victor", role: "viewer", passwordHash: hash }] },
+    auth: {
+      mode: "builtin",
+      users: [
+        { username: "olivia", role: "operator", passwordHash: hash },
+        { username: "victor", role: "viewer", passwordHash: hash },
+      ],
+    },
     session: { secret: "pages-test-secret-0123456789", secretIsRandom: false },
   };
   setConfig(config);
@@ -330,7 +351,12 @@ describe("application page", () => {
         }
       }
       // Every check but the target one (its findings have no application) shows on an application page.
-      expect([...seen].sort()).toEqual(allChecks.map((c) => c.metadata.id).filter((id) => id !== "scan-target-unreadable").sort());
+      expect([...seen].sort()).toEqual(
+        allChecks
+          .map((c) => c.metadata.id)
+          .filter((id) => id !== "scan-target-unreadable")
+          .sort(),
+      );
     } finally {
       await demoDb.close();
     }
@@ -505,10 +531,15 @@ describe("scan now", () => {
   it("audits the accounts of QBR_TARGETS_FILE when it is set", async () => {
     await scanFinished();
     const targetsFile = path.join(dir, "targets.json");
-    fs.writeFileSync(targetsFile, JSON.stringify({ targets: [
-      { accountId: A, regions: ["us-east-1", "eu-west-1"] },
-      { accountId: B, regions: ["us-west-2"], roleArn: `arn:aws:iam::${B}:role/QbizReadinessAudit` },
-    ] }));
+    fs.writeFileSync(
+      targetsFile,
+      JSON.stringify({
+        targets: [
+          { accountId: A, regions: ["us-east-1", "eu-west-1"] },
+          { accountId: B, regions: ["us-west-2"], roleArn: `arn:aws:iam::${B}:role/QbizReadinessAudit` },
+        ],
+      }),
+    );
     process.env.QBR_TARGETS_FILE = targetsFile;
     try {
       expect(startScan("test").alreadyRunning).toBe(false);

@@ -84,7 +84,9 @@ describe("locks", async () => {
     const release = await acquireLock(db, "full-sync|x");
     await expect(acquireLock(db, "full-sync|x")).rejects.toThrow(ResourceBusyError);
     await release();
-    await (await acquireLock(db, "full-sync|x"))();
+    await (
+      await acquireLock(db, "full-sync|x")
+    )();
   });
 
   it("sees a lock another live process holds through its SQLite row", async () => {
@@ -108,6 +110,8 @@ describe("locks", async () => {
       acquiredAt: new Date().toISOString(),
       expiresAt: new Date(Date.now() + 60_000).toISOString(),
     });
-    await (await acquireLock(db, "full-sync|z"))();
+    await (
+      await acquireLock(db, "full-sync|z")
+    )();
   });
 });

@@ -17,7 +17,6 @@ import { runScript, type ScriptRun } from "../helpers/cli";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import { ACCOUNT, APP, INDEX, REGION, ROLE_ARN, ROLE_NAME, SOURCE, appArn, chatOnlyRole, fixFleet } from "./fleet";
 
-
 let t: TestAws | undefined;
 let dir: string | undefined;
 afterEach(async () => {
@@ -101,7 +100,9 @@ describe("fix CLI", () => {
 
   it("exits 1 with the reason when the plan is refused", async () => {
     const deny = { Sid: "NoDownloads", Effect: "Deny" as const, Action: "qbusiness:GetDocumentContent", Resource: "*" };
-    const { dbPath } = await standalone(fixFleet({ role: chatOnlyRole({ inlinePolicies: { ...chatOnlyRole().inlinePolicies, Guardrail: { Version: "2012-10-17", Statement: [deny] } } }) }));
+    const { dbPath } = await standalone(
+      fixFleet({ role: chatOnlyRole({ inlinePolicies: { ...chatOnlyRole().inlinePolicies, Guardrail: { Version: "2012-10-17", Statement: [deny] } } }) }),
+    );
     const run = await fix(["patch-role-policy", "--role", ROLE_NAME, "--yes"], dbPath);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("status: refused");

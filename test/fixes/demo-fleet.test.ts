@@ -69,7 +69,10 @@ beforeAll(async () => {
       const ref = { accountId: r.accountId, region: r.region, applicationId: r.applicationId!, indexId: r.indexId! };
       // The admin's originals: one file per stale document, named as the document.
       const probe = await planReupload(h.ctx, { ...ref, files: { kind: "buffers", files: [] } });
-      const files = { kind: "buffers" as const, files: probe.details.missingFiles.map((name) => ({ name, data: new TextEncoder().encode(`original of ${name}`) })) };
+      const files = {
+        kind: "buffers" as const,
+        files: probe.details.missingFiles.map((name) => ({ name, data: new TextEncoder().encode(`original of ${name}`) })),
+      };
       plan = await planReupload(h.ctx, { ...ref, files });
       apply = (p) => applyReupload(h.ctx, p as never, { ...ACTOR, confirmPlanHash: p.planHash, files });
     }

@@ -39,40 +39,54 @@ export function fixFleet(options: { role?: FixtureRole; extraRoles?: FixtureRole
     roleArn: `arn:aws:iam::${ACCOUNT}:role/QBusinessS3Role`,
     syncJobs: [syncJob("job-old", "2025-04-01T10:00:00Z")],
     documents: [
-      { documentId: "s3://acme-hr/hr-data/benefits.txt", status: "INDEXED", createdAt: "2024-05-01T10:00:00Z", updatedAt: BEFORE, s3Key: "hr-data/benefits.txt" },
+      {
+        documentId: "s3://acme-hr/hr-data/benefits.txt",
+        status: "INDEXED",
+        createdAt: "2024-05-01T10:00:00Z",
+        updatedAt: BEFORE,
+        s3Key: "hr-data/benefits.txt",
+      },
       { documentId: "s3://acme-hr/hr-data/leave.txt", status: "INDEXED", createdAt: "2024-05-01T10:00:00Z", updatedAt: BEFORE, s3Key: "hr-data/leave.txt" },
     ],
     syncDurationSeconds: 20,
   });
-  const hr = application("app-hr", [
-    index("idx-hr", [source], {
-      uploadedDocuments: [
-        { documentId: "handbook.pdf", status: "INDEXED", createdAt: BEFORE, updatedAt: BEFORE, contentType: "PDF" },
-        { documentId: "org-chart.md", status: "INDEXED", createdAt: BEFORE, updatedAt: BEFORE, contentType: "MD" },
-        { documentId: "fresh.txt", status: "INDEXED", createdAt: "2025-09-01T10:00:00Z", updatedAt: "2025-09-01T10:00:00Z" },
-      ],
-    }),
-  ], [webExperience("web-hr", webRoleArn)]);
+  const hr = application(
+    "app-hr",
+    [
+      index("idx-hr", [source], {
+        uploadedDocuments: [
+          { documentId: "handbook.pdf", status: "INDEXED", createdAt: BEFORE, updatedAt: BEFORE, contentType: "PDF" },
+          { documentId: "org-chart.md", status: "INDEXED", createdAt: BEFORE, updatedAt: BEFORE, contentType: "MD" },
+          { documentId: "fresh.txt", status: "INDEXED", createdAt: "2025-09-01T10:00:00Z", updatedAt: "2025-09-01T10:00:00Z" },
+        ],
+      }),
+    ],
+    [webExperience("web-hr", webRoleArn)],
+  );
   const sales = application("app-sales", [index("idx-sales", [])], [webExperience("web-sales", webRoleArn)]);
   return fleet([
-    account(ACCOUNT, { [REGION]: [hr, sales] }, {
-      iam: { roles: [options.role ?? chatOnlyRole(), ...(options.extraRoles ?? [])], managedPolicies: [] },
-      s3: {
-        buckets: {
-          "acme-hr": {
-            objects: {
-              "hr-data/benefits.txt": { text: "Benefits", lastModified: "2024-05-01T10:00:00Z" },
-              "hr-data/leave.txt": { text: "Leave", lastModified: "2024-05-01T10:00:00Z" },
+    account(
+      ACCOUNT,
+      { [REGION]: [hr, sales] },
+      {
+        iam: { roles: [options.role ?? chatOnlyRole(), ...(options.extraRoles ?? [])], managedPolicies: [] },
+        s3: {
+          buckets: {
+            "acme-hr": {
+              objects: {
+                "hr-data/benefits.txt": { text: "Benefits", lastModified: "2024-05-01T10:00:00Z" },
+                "hr-data/leave.txt": { text: "Leave", lastModified: "2024-05-01T10:00:00Z" },
+              },
             },
-          },
-          "acme-uploads": {
-            objects: {
-              "originals/handbook.pdf": { text: "%PDF-1.4 handbook", lastModified: "2025-09-01T10:00:00Z" },
-              "originals/other.docx": { text: "other", lastModified: "2025-09-01T10:00:00Z" },
+            "acme-uploads": {
+              objects: {
+                "originals/handbook.pdf": { text: "%PDF-1.4 handbook", lastModified: "2025-09-01T10:00:00Z" },
+                "originals/other.docx": { text: "other", lastModified: "2025-09-01T10:00:00Z" },
+              },
             },
           },
         },
       },
-    }),
+    ),
   ]);
 }

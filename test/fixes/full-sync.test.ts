@@ -208,7 +208,9 @@ describe("full-sync", () => {
     const fixture = fixFleet();
     const index = fixture.accounts[0].regions[REGION].applications[0].indices[0];
     for (let i = 0; i < 5; i++) {
-      index.dataSources.push(dataSource(`ds-bulk-${i}`, { configuration: { type: "S3", version: "1.0.0", syncMode: "FULL_CRAWL" }, syncDurationSeconds: 10 + i }));
+      index.dataSources.push(
+        dataSource(`ds-bulk-${i}`, { configuration: { type: "S3", version: "1.0.0", syncMode: "FULL_CRAWL" }, syncDurationSeconds: 10 + i }),
+      );
     }
     h = await startFixHarness(fixture);
     let mostRunning = 0;

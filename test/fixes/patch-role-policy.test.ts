@@ -86,7 +86,9 @@ describe("patch-role-policy", () => {
 
   it("keeps the other statements of an existing inline policy of the same name, and other policies untouched", async () => {
     const other = { Sid: "ReadBucket", Effect: "Allow" as const, Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-hr/*" };
-    await start(chatOnlyRole({ inlinePolicies: { ...chatOnlyRole().inlinePolicies, QBusinessGetDocumentContent: { Version: "2012-10-17", Statement: [other] } } }));
+    await start(
+      chatOnlyRole({ inlinePolicies: { ...chatOnlyRole().inlinePolicies, QBusinessGetDocumentContent: { Version: "2012-10-17", Statement: [other] } } }),
+    );
     const before = await inlinePolicies();
     const plan = await planRolePolicyPatch(h.ctx, ROLE);
     expect(plan.details.newDocument).toEqual({ Version: "2012-10-17", Statement: [other, NEEDED_STATEMENT] });
@@ -101,7 +103,14 @@ describe("patch-role-policy", () => {
   it("refuses, naming the quota and changing nothing, when the inline policies would pass 10,240 characters", async () => {
     // ~9,900 characters of inline policies: under the quota now, over it with the patch's statement.
     const filler = Array.from({ length: 212 }, (_, i) => `arn:aws:s3:::bucket-with-a-long-name-${String(i).padStart(4, "0")}/*`);
-    await start(chatOnlyRole({ inlinePolicies: { ...chatOnlyRole().inlinePolicies, Big: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: filler }] } } }));
+    await start(
+      chatOnlyRole({
+        inlinePolicies: {
+          ...chatOnlyRole().inlinePolicies,
+          Big: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: filler }] },
+        },
+      }),
+    );
     const before = await inlinePolicies();
     const plan = await planRolePolicyPatch(h.ctx, ROLE);
     expect(plan.status).toBe("refused");
@@ -200,7 +209,9 @@ describe("rollback of a role patch", () => {
     const plan = await planRolePolicyPatch(h.ctx, ROLE);
     const patched = await applyRolePolicyPatch(h.ctx, plan, { ...ACTOR, confirmPlanHash: plan.planHash });
     const { iam } = h.t.clients(ACCOUNT, REGION);
-    await iam.send(new PutRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: "QBusinessGetDocumentContent", PolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: "QBusinessGetDocumentContent", PolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }),
+    );
     const rollbackPlan = await planRollback(h.ctx, patched.activityId!);
     expect(rollbackPlan.status).toBe("refused");
     expect(rollbackPlan.reasons[0]).toMatch(/no longer what the patch put/);

@@ -42,7 +42,9 @@ function countingContext(stats: AwsCallStats): FixContext {
 }
 
 function actionsOf(stats: AwsCallStats): string[] {
-  return Object.keys(stats.byOperation).map((op) => IAM_ACTION_OF[op] ?? op).sort();
+  return Object.keys(stats.byOperation)
+    .map((op) => IAM_ACTION_OF[op] ?? op)
+    .sort();
 }
 
 function failing(action: FixAction): Finding {
@@ -109,7 +111,10 @@ describe("each fix action's AWS calls stay within FIX_PERMISSIONS", () => {
     const r = failing("reupload-files").resource;
     const ref = { accountId: r.accountId, region: r.region, applicationId: r.applicationId!, indexId: r.indexId! };
     const probe = await planReupload(ctx, { ...ref, files: { kind: "buffers", files: [] } });
-    const files = { kind: "buffers" as const, files: probe.details.missingFiles.map((name) => ({ name, data: new TextEncoder().encode(`original of ${name}`) })) };
+    const files = {
+      kind: "buffers" as const,
+      files: probe.details.missingFiles.map((name) => ({ name, data: new TextEncoder().encode(`original of ${name}`) })),
+    };
     const plan = await planReupload(ctx, { ...ref, files });
     expect(plan.status).toBe("ready");
     const result = await applyReupload(ctx, plan, { ...ACTOR, confirmPlanHash: plan.planHash, files });

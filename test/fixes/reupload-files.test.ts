@@ -44,9 +44,7 @@ async function downloadError(documentId: string): Promise<string | undefined> {
 
 async function uploaded(): Promise<Record<string, string>> {
   const { qbusiness } = h.t.clients(ACCOUNT, REGION);
-  const answer = await qbusiness.send(
-    new ListDocumentsCommand({ applicationId: APP, indexId: INDEX, dataSourceIds: [UPLOADED_DOCS_DATA_SOURCE_ID] }),
-  );
+  const answer = await qbusiness.send(new ListDocumentsCommand({ applicationId: APP, indexId: INDEX, dataSourceIds: [UPLOADED_DOCS_DATA_SOURCE_ID] }));
   return Object.fromEntries((answer.documentDetailList ?? []).map((d) => [d.documentId, d.updatedAt!.toISOString()]));
 }
 
@@ -61,7 +59,10 @@ describe("reupload-files", () => {
     expect(plan.status).toBe("ready");
     expect(plan.details.staleDocuments.map((d) => d.documentId)).toEqual(["handbook.pdf", "org-chart.md"]);
     expect(plan.details.staleDocuments[0].updatedAt).toBe(BEFORE);
-    expect(plan.details.matched.map((m) => [m.documentId, m.contentType])).toEqual([["handbook.pdf", "PDF"], ["org-chart.md", "MD"]]);
+    expect(plan.details.matched.map((m) => [m.documentId, m.contentType])).toEqual([
+      ["handbook.pdf", "PDF"],
+      ["org-chart.md", "MD"],
+    ]);
     expect(plan.details.unmatchedFiles).toEqual([path.join(dir, "notes.txt")]);
     expect(plan.details.missingFiles).toEqual([]);
 
@@ -151,8 +152,8 @@ describe("reupload-files", () => {
   });
 
   it("detects the content type from the file extension", () => {
-    expect(["a.pdf", "b.DOCX", "c.pptx", "d.xlsx", "e.htm", "f.txt", "g.csv", "h.json", "i.md", "j.rtf", "k.xml", "l.xslt", "m.bin"].map(contentTypeOf)).toEqual([
-      "PDF", "MS_WORD", "PPT", "MS_EXCEL", "HTML", "PLAIN_TEXT", "CSV", "JSON", "MD", "RTF", "XML", "XSLT", undefined,
-    ]);
+    expect(
+      ["a.pdf", "b.DOCX", "c.pptx", "d.xlsx", "e.htm", "f.txt", "g.csv", "h.json", "i.md", "j.rtf", "k.xml", "l.xslt", "m.bin"].map(contentTypeOf),
+    ).toEqual(["PDF", "MS_WORD", "PPT", "MS_EXCEL", "HTML", "PLAIN_TEXT", "CSV", "JSON", "MD", "RTF", "XML", "XSLT", undefined]);
   });
 });

@@ -19,11 +19,7 @@ export interface ClientOptions {
 export interface TestAws {
   aws: LocalAws;
   /** SDK clients for one account and region (IAM always signs for us-east-1, as the real global endpoint wants). */
-  clients(
-    accountId: string,
-    region?: string,
-    opts?: ClientOptions,
-  ): { qbusiness: QBusinessClient; iam: IAMClient; sts: STSClient; s3: S3Client };
+  clients(accountId: string, region?: string, opts?: ClientOptions): { qbusiness: QBusinessClient; iam: IAMClient; sts: STSClient; s3: S3Client };
   close(): Promise<void>;
 }
 

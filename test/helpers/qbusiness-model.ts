@@ -226,12 +226,7 @@ function describe(v: unknown): string {
  * (http.responseCode, 200 when absent), body against the output shape's body
  * members, header-bound members present as headers when required.
  */
-export function successProblems(
-  model: ServiceModel,
-  operation: string,
-  raw: RawResponse,
-  opts: { ignorePatternOf?: ReadonlySet<string> } = {},
-): string[] {
+export function successProblems(model: ServiceModel, operation: string, raw: RawResponse, opts: { ignorePatternOf?: ReadonlySet<string> } = {}): string[] {
   const op = model.operations[operation];
   const problems: string[] = [];
   const expected = op.http.responseCode ?? 200;

@@ -4,6 +4,7 @@
  */
 
 /** The error `call` rejected with; throws when it succeeded instead. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers read the SDK error's own members (name, $metadata, Code) of whichever service failed
 export async function rejection(call: Promise<unknown>): Promise<any> {
   try {
     await call;

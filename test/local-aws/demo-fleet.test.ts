@@ -153,7 +153,10 @@ describe("the demo fleet", () => {
     expect(hr!.ds.syncJobs.length).toBeGreaterThan(10);
     expect(hr!.ds.documents.filter((d) => ms(d.updatedAt) < CUTOFF).length).toBeGreaterThan(0);
     // Stale documents' objects did not change since, so an incremental sync would not refresh them.
-    const objects = hr!.account.s3!.buckets[String((hr!.ds.configuration.connectionConfiguration as { repositoryEndpointMetadata: { BucketName: string } }).repositoryEndpointMetadata.BucketName)].objects;
+    const objects =
+      hr!.account.s3!.buckets[
+        String((hr!.ds.configuration.connectionConfiguration as { repositoryEndpointMetadata: { BucketName: string } }).repositoryEndpointMetadata.BucketName)
+      ].objects;
     for (const doc of hr!.ds.documents.filter((d) => ms(d.updatedAt) < CUTOFF)) {
       expect(ms(objects[doc.s3Key!].lastModified)).toBeLessThan(ms(doc.updatedAt));
     }
@@ -161,8 +164,7 @@ describe("the demo fleet", () => {
 
   it("has an S3 source whose syncs after the cutoff all predate its last configuration change (mode unknown)", () => {
     const unknown = sources.filter(
-      ({ ds }) =>
-        ds.type === "S3" && postCutoffSucceeded(ds).length > 0 && postCutoffSucceeded(ds).every((j) => ms(j.startTime) < ms(ds.updatedAt)),
+      ({ ds }) => ds.type === "S3" && postCutoffSucceeded(ds).length > 0 && postCutoffSucceeded(ds).every((j) => ms(j.startTime) < ms(ds.updatedAt)),
     );
     expect(unknown.map((s) => s.ds.displayName)).toEqual(["it-help"]);
   });
@@ -284,9 +286,7 @@ describe("the demo fleet", () => {
   it("lets account 1 assume QbizReadinessAudit in account 2", () => {
     const role = fleet.accounts[1].iam!.roles.find((r) => r.roleName === "QbizReadinessAudit")!;
     const trust = statements(role.assumeRolePolicyDocument);
-    expect(trust).toContainEqual(
-      expect.objectContaining({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "sts:AssumeRole" }),
-    );
+    expect(trust).toContainEqual(expect.objectContaining({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "sts:AssumeRole" }));
   });
 
   it("links every S3 document to an object in its source's bucket, under the sample data's folders", () => {

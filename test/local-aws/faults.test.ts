@@ -141,7 +141,9 @@ describe("denied calls", () => {
     const err = await failure(t.clients(ACCOUNT, "eu-west-1", { maxAttempts: 1 }).qbusiness.send(new ListApplicationsCommand({})));
     expect(err).toMatchObject({ name: "AccessDeniedException", status: 403 });
     expect(err.message).toMatch(
-      new RegExp(`^User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: qbusiness:ListApplications on resource: arn:aws:qbusiness:eu-west-1:${ACCOUNT}:`),
+      new RegExp(
+        `^User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: qbusiness:ListApplications on resource: arn:aws:qbusiness:eu-west-1:${ACCOUNT}:`,
+      ),
     );
   });
 

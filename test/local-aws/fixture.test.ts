@@ -250,7 +250,9 @@ describe("validateFixture: prototype keys and runaway nesting", () => {
   it("refuses an inline policy named __proto__ (it would vanish) with its JSON path", () => {
     // JSON.parse makes "__proto__" an own key, as a fixture file would.
     const f = JSON.parse(JSON.stringify(fixture()).replace('"inlinePolicies":{', '"inlinePolicies":{"__proto__":{"Statement":[]},')) as Fixture;
-    expect(messageOf(f)).toBe(`fixture: ${ROLE_PATH}.inlinePolicies.__proto__: the key "__proto__" is not allowed (it names an object's prototype in JavaScript)`);
+    expect(messageOf(f)).toBe(
+      `fixture: ${ROLE_PATH}.inlinePolicies.__proto__: the key "__proto__" is not allowed (it names an object's prototype in JavaScript)`,
+    );
   });
 
   it("refuses constructor and prototype keys wherever they are, naming each", () => {
@@ -269,7 +271,9 @@ describe("validateFixture: prototype keys and runaway nesting", () => {
     f.accounts[0].iam!.roles[0].assumeRolePolicyDocument.Statement = [{ Effect: "Allow", Principal: "DEEP", Action: "sts:AssumeRole" }];
     const text = JSON.stringify(f).replace('"DEEP"', '{"a":'.repeat(5000) + "1" + "}".repeat(5000));
     const message = messageOf(JSON.parse(text));
-    expect(message).toMatch(/^fixture: accounts\[0\]\.iam\.roles\[0\]\.assumeRolePolicyDocument\.Statement\[0\]\.Principal(\.a)+: nesting too deep: more than 100 levels of objects and arrays here$/);
+    expect(message).toMatch(
+      /^fixture: accounts\[0\]\.iam\.roles\[0\]\.assumeRolePolicyDocument\.Statement\[0\]\.Principal(\.a)+: nesting too deep: more than 100 levels of objects and arrays here$/,
+    );
   });
 
   it("takes ordinary nesting (a policy condition in a role) and keys that merely contain those words", () => {

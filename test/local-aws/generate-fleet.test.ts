@@ -101,7 +101,16 @@ describe("generateFleet", () => {
     expect(scenarios.size).toBe(300);
     const count = (s: FleetScenario) => [...scenarios.values()].filter((x) => x === s).length;
     expect(count("ready")).toBe(120);
-    for (const s of ["incremental-only", "unknown-mode", "stale-documents", "role-without-permission", "explicit-deny", "anonymous", "failing-sync", "stale-uploads"] as const) {
+    for (const s of [
+      "incremental-only",
+      "unknown-mode",
+      "stale-documents",
+      "role-without-permission",
+      "explicit-deny",
+      "anonymous",
+      "failing-sync",
+      "stale-uploads",
+    ] as const) {
       expect(count(s), s).toBeGreaterThanOrEqual(22);
       expect(count(s), s).toBeLessThanOrEqual(23);
     }
@@ -123,7 +132,10 @@ describe("generateFleet", () => {
       switch (scenario) {
         case "ready":
           expect(sources.every(hasCertainFullSync), label).toBe(true);
-          expect(sources.every((ds) => stale(ds) === 0), label).toBe(true);
+          expect(
+            sources.every((ds) => stale(ds) === 0),
+            label,
+          ).toBe(true);
           expect(inline, label).toContain(`"${arn}/index/*"`);
           expect(role?.attachedPolicyArns ?? [], label).toEqual([]);
           break;
@@ -140,7 +152,10 @@ describe("generateFleet", () => {
           break;
         }
         case "stale-documents":
-          expect(sources.some((ds) => hasCertainFullSync(ds) && stale(ds) > 0), label).toBe(true);
+          expect(
+            sources.some((ds) => hasCertainFullSync(ds) && stale(ds) > 0),
+            label,
+          ).toBe(true);
           break;
         case "failing-sync":
           expect(
@@ -161,7 +176,10 @@ describe("generateFleet", () => {
           expect(app.webExperiences[0].roleArn, label).toBeUndefined();
           break;
         case "stale-uploads":
-          expect(app.indices[0].uploadedDocuments!.some((d) => ms(d.updatedAt) < CUTOFF), label).toBe(true);
+          expect(
+            app.indices[0].uploadedDocuments!.some((d) => ms(d.updatedAt) < CUTOFF),
+            label,
+          ).toBe(true);
           break;
       }
       if (scenario !== "anonymous") expect(role, label).toBeDefined();
@@ -237,7 +255,11 @@ describe("an audit of a generated fleet", () => {
     "incremental-only": { readiness: "not-ready", failing: ["datasource-documents-stale", "datasource-full-sync-missing"], warnings: [] },
     // Jobs of unknown mode warn; the documents that failed to re-ingest fail, and the job that says so warns.
     "unknown-mode": { readiness: "not-ready", failing: ["datasource-documents-stale"], warnings: ["datasource-full-sync-missing", "datasource-sync-failing"] },
-    "unknown-mode-s3v2": { readiness: "not-ready", failing: ["datasource-documents-stale", "datasource-full-sync-missing"], warnings: ["datasource-sync-failing"] },
+    "unknown-mode-s3v2": {
+      readiness: "not-ready",
+      failing: ["datasource-documents-stale", "datasource-full-sync-missing"],
+      warnings: ["datasource-sync-failing"],
+    },
     "stale-documents": { readiness: "not-ready", failing: ["datasource-documents-stale"], warnings: ["datasource-sync-failing"] },
     "role-without-permission": { readiness: "not-ready", failing: ["webexperience-role-getdocumentcontent"], warnings: [] },
     "explicit-deny": { readiness: "not-ready", failing: ["webexperience-role-explicit-deny"], warnings: [] },
@@ -286,7 +308,9 @@ describe("npm run fleet", () => {
     const fixture = validateFixture(JSON.parse(result.stdout), "stdout");
     expect(Object.keys(fixture.accounts[0].regions)).toEqual(["us-east-1", "us-west-2", "eu-west-1"]);
     expect(result.stdout.trim()).toBe(
-      JSON.stringify(generateFleet({ accounts: 2, regions: 3, apps: 4, dataSources: 2, syncJobs: 11, documents: 15, seed: 5, faults: { ratePerSecond: 20, seed: 5 } })),
+      JSON.stringify(
+        generateFleet({ accounts: 2, regions: 3, apps: 4, dataSources: 2, syncJobs: 11, documents: 15, seed: 5, faults: { ratePerSecond: 20, seed: 5 } }),
+      ),
     );
   });
 

@@ -107,7 +107,11 @@ function fleet(): Fixture {
           managedPolicies: [
             { arn: policyArn("ChatOnly"), policyName: "ChatOnly", document: chatPolicy },
             { arn: policyArn("ReadOnly"), policyName: "ReadOnly", document: doc({ Effect: "Allow", Action: "qbusiness:List*", Resource: "*" }) },
-            { arn: policyArn("NoDocs"), policyName: "NoDocs", document: doc({ Sid: "NoDocs", Effect: "Deny", Action: "qbusiness:GetDocument*", Resource: "*" }) },
+            {
+              arn: policyArn("NoDocs"),
+              policyName: "NoDocs",
+              document: doc({ Sid: "NoDocs", Effect: "Deny", Action: "qbusiness:GetDocument*", Resource: "*" }),
+            },
             { arn: policyArn("ChatBoundary"), policyName: "ChatBoundary", document: doc({ Effect: "Allow", Action: "qbusiness:Chat*", Resource: "*" }) },
           ],
         },
@@ -337,9 +341,7 @@ describe("SimulatePrincipalPolicy", () => {
       [GET_DOC, INDEX, "allowed"],
     ]);
     expect(results[1].MatchedStatements).toEqual([{ SourcePolicyId: "GetDocContent", SourcePolicyType: "role" }]);
-    expect(results[1].ResourceSpecificResults).toEqual([
-      expect.objectContaining({ EvalResourceName: INDEX, EvalResourceDecision: "allowed" }),
-    ]);
+    expect(results[1].ResourceSpecificResults).toEqual([expect.objectContaining({ EvalResourceName: INDEX, EvalResourceDecision: "allowed" })]);
   });
 
   it("is an implicit deny when no policy allows", async () => {
@@ -410,9 +412,7 @@ describe("SimulatePrincipalPolicy", () => {
   });
 
   it("answers InvalidInput for a source ARN that is not a role", async () => {
-    const err = await failure(
-      iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: "not-an-arn", ActionNames: [GET_DOC] })),
-    );
+    const err = await failure(iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: "not-an-arn", ActionNames: [GET_DOC] })));
     expect(err.name).toBe("InvalidInputException");
     expect(err.status).toBe(400);
   });

@@ -30,14 +30,7 @@ import type { Fixture, FixtureApplication, FixtureDataSource, FixtureIndex } fro
 import { generateFleet } from "~/local-aws/generate-fleet";
 import { loadFixtureFile } from "~/local-aws/index";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
-import {
-  captureRawResponses,
-  constraintViolations,
-  errorProblems,
-  loadQBusinessModel,
-  successProblems,
-  type RawResponse,
-} from "../helpers/qbusiness-model";
+import { captureRawResponses, constraintViolations, errorProblems, loadQBusinessModel, successProblems, type RawResponse } from "../helpers/qbusiness-model";
 
 const model = loadQBusinessModel();
 const DEMO_FLEET = path.join(__dirname, "../../app/local-aws/fixtures/demo-fleet.json");
@@ -47,14 +40,24 @@ const generated: Fixture = generateFleet({ accounts: 1, regions: 2, apps: 9, dat
 
 /** The operations the emulator serves. */
 const SERVED = [
-  "ListApplications", "GetApplication", "ListIndices", "GetIndex", "ListDataSources", "GetDataSource",
-  "UpdateDataSource", "ListDataSourceSyncJobs", "StartDataSourceSyncJob", "StopDataSourceSyncJob",
-  "ListDocuments", "GetDocumentContent", "BatchPutDocument", "BatchDeleteDocument",
-  "ListWebExperiences", "GetWebExperience",
+  "ListApplications",
+  "GetApplication",
+  "ListIndices",
+  "GetIndex",
+  "ListDataSources",
+  "GetDataSource",
+  "UpdateDataSource",
+  "ListDataSourceSyncJobs",
+  "StartDataSourceSyncJob",
+  "StopDataSourceSyncJob",
+  "ListDocuments",
+  "GetDocumentContent",
+  "BatchPutDocument",
+  "BatchDeleteDocument",
+  "ListWebExperiences",
+  "GetWebExperience",
 ] as const;
 type Operation = (typeof SERVED)[number];
-
-
 
 /** One resource path in the fleet: the ids an operation's input needs. */
 interface Target {
@@ -73,18 +76,30 @@ function command(op: Operation, t: Target, extra: Record<string, unknown> = {}) 
   const index = { ...app, indexId: t.indexId };
   const source = { ...index, dataSourceId: t.dataSourceId };
   switch (op) {
-    case "ListApplications": return new ListApplicationsCommand({ ...extra });
-    case "GetApplication": return new GetApplicationCommand({ ...app, ...extra });
-    case "ListIndices": return new ListIndicesCommand({ ...app, ...extra });
-    case "GetIndex": return new GetIndexCommand({ ...index, ...extra });
-    case "ListDataSources": return new ListDataSourcesCommand({ ...index, ...extra });
-    case "GetDataSource": return new GetDataSourceCommand({ ...source, ...extra });
-    case "UpdateDataSource": return new UpdateDataSourceCommand({ ...source, description: "conformance", ...extra });
-    case "ListDataSourceSyncJobs": return new ListDataSourceSyncJobsCommand({ ...source, ...extra });
-    case "StartDataSourceSyncJob": return new StartDataSourceSyncJobCommand({ ...source, ...extra });
-    case "StopDataSourceSyncJob": return new StopDataSourceSyncJobCommand({ ...source, ...extra });
-    case "ListDocuments": return new ListDocumentsCommand({ ...index, ...extra });
-    case "GetDocumentContent": return new GetDocumentContentCommand({ ...index, documentId: t.documentId, ...extra });
+    case "ListApplications":
+      return new ListApplicationsCommand({ ...extra });
+    case "GetApplication":
+      return new GetApplicationCommand({ ...app, ...extra });
+    case "ListIndices":
+      return new ListIndicesCommand({ ...app, ...extra });
+    case "GetIndex":
+      return new GetIndexCommand({ ...index, ...extra });
+    case "ListDataSources":
+      return new ListDataSourcesCommand({ ...index, ...extra });
+    case "GetDataSource":
+      return new GetDataSourceCommand({ ...source, ...extra });
+    case "UpdateDataSource":
+      return new UpdateDataSourceCommand({ ...source, description: "conformance", ...extra });
+    case "ListDataSourceSyncJobs":
+      return new ListDataSourceSyncJobsCommand({ ...source, ...extra });
+    case "StartDataSourceSyncJob":
+      return new StartDataSourceSyncJobCommand({ ...source, ...extra });
+    case "StopDataSourceSyncJob":
+      return new StopDataSourceSyncJobCommand({ ...source, ...extra });
+    case "ListDocuments":
+      return new ListDocumentsCommand({ ...index, ...extra });
+    case "GetDocumentContent":
+      return new GetDocumentContentCommand({ ...index, documentId: t.documentId, ...extra });
     case "BatchPutDocument":
       return new BatchPutDocumentCommand({
         ...index,
@@ -93,8 +108,10 @@ function command(op: Operation, t: Target, extra: Record<string, unknown> = {}) 
       });
     case "BatchDeleteDocument":
       return new BatchDeleteDocumentCommand({ ...index, documents: [{ documentId: t.documentId }], ...extra });
-    case "ListWebExperiences": return new ListWebExperiencesCommand({ ...app, ...extra });
-    case "GetWebExperience": return new GetWebExperienceCommand({ ...app, webExperienceId: t.webExperienceId, ...extra });
+    case "ListWebExperiences":
+      return new ListWebExperiencesCommand({ ...app, ...extra });
+    case "GetWebExperience":
+      return new GetWebExperienceCommand({ ...app, webExperienceId: t.webExperienceId, ...extra });
   }
 }
 
@@ -197,9 +214,7 @@ function onDemoFleet(scope: "each" | "all", use: (h: Harness, t: Target) => void
 
 /** Model problems of an answer, success or error. */
 function problemsOf(op: Operation, outcome: Outcome): string[] {
-  return outcome.error
-    ? errorProblems(model, op, outcome.raw)
-    : successProblems(model, op, outcome.raw);
+  return outcome.error ? errorProblems(model, op, outcome.raw) : successProblems(model, op, outcome.raw);
 }
 
 describe("the model's HTTP bindings of the served operations", () => {
@@ -232,8 +247,17 @@ describe.each([
   });
 
   const READS: Operation[] = [
-    "ListApplications", "GetApplication", "ListIndices", "GetIndex", "ListDataSources", "GetDataSource",
-    "ListDataSourceSyncJobs", "ListDocuments", "GetDocumentContent", "ListWebExperiences", "GetWebExperience",
+    "ListApplications",
+    "GetApplication",
+    "ListIndices",
+    "GetIndex",
+    "ListDataSources",
+    "GetDataSource",
+    "ListDataSourceSyncJobs",
+    "ListDocuments",
+    "GetDocumentContent",
+    "ListWebExperiences",
+    "GetWebExperience",
   ];
   /** List operations, also asked for one item a page so that nextToken is on the wire. */
   const PAGED = new Set<Operation>(["ListApplications", "ListIndices", "ListDataSources", "ListDataSourceSyncJobs", "ListDocuments", "ListWebExperiences"]);
@@ -258,9 +282,7 @@ describe.each([
   });
 
   it("ListDataSourceSyncJobs: a FAILED job's error detail fits the ErrorDetail shape", async () => {
-    const failing = targets(fleet).find((t) =>
-      !isDeniedRegion(fleet, t) && dataSourceOf(fleet, t).syncJobs.some((j) => j.status === "FAILED" && j.error),
-    );
+    const failing = targets(fleet).find((t) => !isDeniedRegion(fleet, t) && dataSourceOf(fleet, t).syncJobs.some((j) => j.status === "FAILED" && j.error));
     expect(failing, "the fleet has a failed sync job with an error").toBeDefined();
     const outcome = await h.call("ListDataSourceSyncJobs", failing!, { statusFilter: "FAILED" });
     expect(problemsOf("ListDataSourceSyncJobs", outcome)).toEqual([]);
@@ -517,8 +539,11 @@ describe("the emulator reads every query parameter under the model's locationNam
       case "nextToken": {
         // A list with at least two items, so the first page has a nextToken.
         const source = targets(fleet).find(
-          (x) => !isDeniedRegion(fleet, x) && applicationOf(fleet, x).indices.length > 0 &&
-            dataSourceOf(fleet, x).syncJobs.length > 1 && dataSourceOf(fleet, x).documents.length > 1,
+          (x) =>
+            !isDeniedRegion(fleet, x) &&
+            applicationOf(fleet, x).indices.length > 0 &&
+            dataSourceOf(fleet, x).syncJobs.length > 1 &&
+            dataSourceOf(fleet, x).documents.length > 1,
         )!;
         const first = await h.call(op, source, { maxResults: 1 });
         const token = first.output!.nextToken as string | undefined;
@@ -543,7 +568,9 @@ describe("the emulator reads every query parameter under the model's locationNam
       }
       case "startTime":
       case "endTime": {
-        const jobs = dataSourceOf(fleet, t).syncJobs.map((j) => Date.parse(j.startTime)).sort((a, b) => a - b);
+        const jobs = dataSourceOf(fleet, t)
+          .syncJobs.map((j) => Date.parse(j.startTime))
+          .sort((a, b) => a - b);
         const middle = new Date(jobs[Math.floor(jobs.length / 2)]);
         const all = await h.call(op, t, { maxResults: 10 });
         const filtered = await h.call(op, t, { maxResults: 10, [member]: middle });
@@ -598,8 +625,7 @@ describe("the emulator reads every query parameter under the model's locationNam
     const found = targets(fleet).find((x) => {
       if (isDeniedRegion(fleet, x) || applicationOf(fleet, x).identityType === "ANONYMOUS") return false;
       const doc = dataSourceOf(fleet, x).documents.find((d) => d.documentId === x.documentId);
-      return doc !== undefined && doc.s3Key !== undefined && !doc.s3Key.endsWith(".txt") &&
-        Date.parse(doc.updatedAt) >= Date.parse("2025-07-03T00:00:00Z");
+      return doc !== undefined && doc.s3Key !== undefined && !doc.s3Key.endsWith(".txt") && Date.parse(doc.updatedAt) >= Date.parse("2025-07-03T00:00:00Z");
     });
     if (!found) throw new Error("demo fleet has no downloadable document");
     return found;
@@ -607,36 +633,42 @@ describe("the emulator reads every query parameter under the model's locationNam
 
   it("the served operations have the query members this suite checks, as the model names them", () => {
     expect(QUERY_MEMBERS.map(([op, member, name]) => `${op}.${member}=${name}`)).toEqual([
-      "ListApplications.nextToken=nextToken", "ListApplications.maxResults=maxResults",
-      "ListIndices.nextToken=nextToken", "ListIndices.maxResults=maxResults",
-      "ListDataSources.nextToken=nextToken", "ListDataSources.maxResults=maxResults",
-      "ListDataSourceSyncJobs.nextToken=nextToken", "ListDataSourceSyncJobs.maxResults=maxResults",
-      "ListDataSourceSyncJobs.startTime=startTime", "ListDataSourceSyncJobs.endTime=endTime",
+      "ListApplications.nextToken=nextToken",
+      "ListApplications.maxResults=maxResults",
+      "ListIndices.nextToken=nextToken",
+      "ListIndices.maxResults=maxResults",
+      "ListDataSources.nextToken=nextToken",
+      "ListDataSources.maxResults=maxResults",
+      "ListDataSourceSyncJobs.nextToken=nextToken",
+      "ListDataSourceSyncJobs.maxResults=maxResults",
+      "ListDataSourceSyncJobs.startTime=startTime",
+      "ListDataSourceSyncJobs.endTime=endTime",
       "ListDataSourceSyncJobs.statusFilter=syncStatus",
-      "ListDocuments.dataSourceIds=dataSourceIds", "ListDocuments.nextToken=nextToken", "ListDocuments.maxResults=maxResults",
-      "GetDocumentContent.dataSourceId=dataSourceId", "GetDocumentContent.outputFormat=outputFormat",
-      "ListWebExperiences.nextToken=nextToken", "ListWebExperiences.maxResults=maxResults",
+      "ListDocuments.dataSourceIds=dataSourceIds",
+      "ListDocuments.nextToken=nextToken",
+      "ListDocuments.maxResults=maxResults",
+      "GetDocumentContent.dataSourceId=dataSourceId",
+      "GetDocumentContent.outputFormat=outputFormat",
+      "ListWebExperiences.nextToken=nextToken",
+      "ListWebExperiences.maxResults=maxResults",
     ]);
   });
 
-  it.each(QUERY_MEMBERS.map(([op, member, name]) => [op, member, name]))(
-    "%s reads %s from the query parameter the model names",
-    async (op, member, name) => {
-      // The SDK (generated from the same model) puts the member under `name`; the answer must show its effect.
-      const { client } = h.client(t.accountId, t.region);
-      const sent: string[] = [];
-      client.middlewareStack.add(
-        (next) => async (args) => {
-          const request = args.request as { query?: Record<string, unknown> };
-          sent.push(...Object.keys(request.query ?? {}));
-          return next(args);
-        },
-        { step: "build", name: `recordQuery-${op}-${member}` },
-      );
-      await readsParameter(op as Operation, member);
-      expect(sent).toContain(name);
-    },
-  );
+  it.each(QUERY_MEMBERS.map(([op, member, name]) => [op, member, name]))("%s reads %s from the query parameter the model names", async (op, member, name) => {
+    // The SDK (generated from the same model) puts the member under `name`; the answer must show its effect.
+    const { client } = h.client(t.accountId, t.region);
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { query?: Record<string, unknown> };
+        sent.push(...Object.keys(request.query ?? {}));
+        return next(args);
+      },
+      { step: "build", name: `recordQuery-${op}-${member}` },
+    );
+    await readsParameter(op as Operation, member);
+    expect(sent).toContain(name);
+  });
 });
 
 // ---------------------------------------------------------------- request side: the model's input constraints
@@ -673,7 +705,11 @@ describe("inputs that break the model's constraints are ValidationExceptions", (
     return items === undefined ? value : listOf(shapeName, items);
   }
 
-  interface Case { op: Operation; where: string; extra: Record<string, unknown> }
+  interface Case {
+    op: Operation;
+    where: string;
+    extra: Record<string, unknown>;
+  }
 
   const CASES: Case[] = SERVED.flatMap((op) => {
     const input = model.shapes[model.operations[op].input!.shape];
@@ -703,10 +739,19 @@ describe("inputs that break the model's constraints are ValidationExceptions", (
       // Structures GetDataSource returns as stored: the service must refuse them unless they fit the model.
       const broken: [string, Record<string, unknown>][] = [
         ["vpcConfiguration without its required securityGroupIds", { vpcConfiguration: { subnetIds: ["subnet-1"] } }],
-        ["vpcConfiguration.securityGroupIds = 11 items (max 10)", { vpcConfiguration: { subnetIds: ["subnet-1"], securityGroupIds: Array.from({ length: 11 }, (_, i) => `sg-${i}`) } }],
-        ["vpcConfiguration.subnetIds[0] = \"subnet 1\" against the pattern", { vpcConfiguration: { subnetIds: ["subnet 1"], securityGroupIds: ["sg-1"] } }],
-        ["mediaExtractionConfiguration.imageExtractionConfiguration.imageExtractionStatus = a value outside the enum", { mediaExtractionConfiguration: { imageExtractionConfiguration: { imageExtractionStatus: "MAYBE" } } }],
-        ["mediaExtractionConfiguration.audioExtractionConfiguration without its required audioExtractionStatus", { mediaExtractionConfiguration: { audioExtractionConfiguration: {} } }],
+        [
+          "vpcConfiguration.securityGroupIds = 11 items (max 10)",
+          { vpcConfiguration: { subnetIds: ["subnet-1"], securityGroupIds: Array.from({ length: 11 }, (_, i) => `sg-${i}`) } },
+        ],
+        ['vpcConfiguration.subnetIds[0] = "subnet 1" against the pattern', { vpcConfiguration: { subnetIds: ["subnet 1"], securityGroupIds: ["sg-1"] } }],
+        [
+          "mediaExtractionConfiguration.imageExtractionConfiguration.imageExtractionStatus = a value outside the enum",
+          { mediaExtractionConfiguration: { imageExtractionConfiguration: { imageExtractionStatus: "MAYBE" } } },
+        ],
+        [
+          "mediaExtractionConfiguration.audioExtractionConfiguration without its required audioExtractionStatus",
+          { mediaExtractionConfiguration: { audioExtractionConfiguration: {} } },
+        ],
       ];
       for (const [where, extra] of broken) cases.push({ op, where, extra });
     }
@@ -715,7 +760,7 @@ describe("inputs that break the model's constraints are ValidationExceptions", (
       const broken: [string, unknown][] = [
         ["content with both blob and s3 (a union takes one)", { blob: Buffer.from("x"), s3: { bucket: "acme-hr", key: "a.txt" } }],
         ["content.s3 without its required key", { s3: { bucket: "acme-hr" } }],
-        ["content.s3.bucket = \"Not_A_Bucket\" against the pattern", { s3: { bucket: "Not_A_Bucket", key: "a.txt" } }],
+        ['content.s3.bucket = "Not_A_Bucket" against the pattern', { s3: { bucket: "Not_A_Bucket", key: "a.txt" } }],
         ["content.s3.key = 1025 characters (max 1024)", { s3: { bucket: "acme-hr", key: "k".repeat(1025) } }],
       ];
       for (const [where, content] of broken) {
@@ -739,13 +784,10 @@ describe("inputs that break the model's constraints are ValidationExceptions", (
   // is a ValidationException even when the application does not exist.
   const BEFORE_LOOKUP = CASES.filter((c) => c.op !== "ListApplications" && !c.where.startsWith("applicationId"));
 
-  it.each(BEFORE_LOOKUP.map((c) => [c.op, c.where, c] as const))(
-    "%s: %s is a ValidationException even for an unknown application",
-    async (op, _where, c) => {
-      const outcome = await h.call(op, { ...t, applicationId: "00000000-0000-0000-0000-000000000000" }, c.extra);
-      expect(outcome.error?.name, `${op} answered ${outcome.raw.status} ${outcome.raw.body.slice(0, 200)}`).toBe("ValidationException");
-    },
-  );
+  it.each(BEFORE_LOOKUP.map((c) => [c.op, c.where, c] as const))("%s: %s is a ValidationException even for an unknown application", async (op, _where, c) => {
+    const outcome = await h.call(op, { ...t, applicationId: "00000000-0000-0000-0000-000000000000" }, c.extra);
+    expect(outcome.error?.name, `${op} answered ${outcome.raw.status} ${outcome.raw.body.slice(0, 200)}`).toBe("ValidationException");
+  });
 });
 
 // ---------------------------------------------------------------- the checker can fail
@@ -763,23 +805,27 @@ describe("the model checker flags answers that break the model", () => {
   });
 
   it("flags a member the model does not define", () => {
-    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, syncMode: "FULL" }] })))
-      .toEqual([expect.stringContaining('member "syncMode" is not in the model')]);
+    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, syncMode: "FULL" }] }))).toEqual([
+      expect.stringContaining('member "syncMode" is not in the model'),
+    ]);
   });
 
   it("flags a timestamp sent as an ISO string instead of epoch seconds", () => {
-    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, startTime: "2025-06-15T00:00:00Z" }] })))
-      .toEqual([expect.stringContaining("expected epoch seconds")]);
+    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, startTime: "2025-06-15T00:00:00Z" }] }))).toEqual([
+      expect.stringContaining("expected epoch seconds"),
+    ]);
   });
 
   it("flags an enum value the model does not list", () => {
-    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, status: "DONE" }] })))
-      .toEqual([expect.stringContaining('"DONE" is not one of')]);
+    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, status: "DONE" }] }))).toEqual([
+      expect.stringContaining('"DONE" is not one of'),
+    ]);
   });
 
   it("flags a metric sent as a number (MetricValue is a string)", () => {
-    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, metrics: { documentsAdded: 3 } }] })))
-      .toEqual([expect.stringContaining("expected a string")]);
+    expect(successProblems(model, "ListDataSourceSyncJobs", ok({ history: [{ ...job, metrics: { documentsAdded: 3 } }] }))).toEqual([
+      expect.stringContaining("expected a string"),
+    ]);
   });
 
   it("flags a missing required member and a status other than the model's", () => {

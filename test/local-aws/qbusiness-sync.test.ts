@@ -79,9 +79,7 @@ function source(dataSourceId: string, overrides: Partial<FixtureDataSource>): Fi
 function fleet(): Fixture {
   const sources = [
     source(HR, {
-      syncJobs: [
-        { executionId: id("exec", 1), startTime: "2024-05-02T10:00:00Z", endTime: "2024-05-02T10:05:00Z", status: "SUCCEEDED" },
-      ],
+      syncJobs: [{ executionId: id("exec", 1), startTime: "2024-05-02T10:00:00Z", endTime: "2024-05-02T10:05:00Z", status: "SUCCEEDED" }],
       documents: [
         { documentId: CHANGED_DOC, status: "INDEXED", createdAt: "2024-05-02T10:05:00Z", updatedAt: "2024-05-02T10:05:00Z", s3Key: "hr-data/changed.docx" },
         { documentId: UNCHANGED_DOC, status: "INDEXED", createdAt: "2024-05-02T10:05:00Z", updatedAt: "2024-05-02T10:05:00Z", s3Key: "hr-data/unchanged.pdf" },
@@ -90,9 +88,7 @@ function fleet(): Fixture {
     source(FRESH, {
       createdAt: "2026-11-01T00:00:00Z",
       updatedAt: "2026-11-01T00:00:00Z",
-      documents: [
-        { documentId: "s3://acme-hr/fresh/a.txt", status: "RECEIVED", createdAt: "2026-11-01T00:00:00Z", updatedAt: "2026-11-01T00:00:00Z" },
-      ],
+      documents: [{ documentId: "s3://acme-hr/fresh/a.txt", status: "RECEIVED", createdAt: "2026-11-01T00:00:00Z", updatedAt: "2026-11-01T00:00:00Z" }],
     }),
     source(BUSY, { syncJobs: busyHistory() }),
     source(RUNNING, {
@@ -101,9 +97,7 @@ function fleet(): Fixture {
         { executionId: id("exec", 1), startTime: "2025-01-02T10:00:00Z", endTime: "2025-01-02T10:05:00Z", status: "SUCCEEDED" },
         { executionId: id("exec", 2), startTime: "2026-11-26T11:59:55Z", status: "SYNCING" },
       ],
-      documents: [
-        { documentId: "s3://acme-hr/running/a.txt", status: "INDEXED", createdAt: "2025-01-02T10:05:00Z", updatedAt: "2025-01-02T10:05:00Z" },
-      ],
+      documents: [{ documentId: "s3://acme-hr/running/a.txt", status: "INDEXED", createdAt: "2025-01-02T10:05:00Z", updatedAt: "2025-01-02T10:05:00Z" }],
     }),
   ];
   const s3 = {
@@ -292,9 +286,7 @@ describe("what a sync does to documents", () => {
 
   it("GetDocumentContent stays refused after an incremental sync that re-ingested the document", async () => {
     await syncToCompletion(HR);
-    const error = await rejection(
-      qb.send(new GetDocumentContentCommand({ applicationId: APP, indexId: INDEX, dataSourceId: HR, documentId: CHANGED_DOC })),
-    );
+    const error = await rejection(qb.send(new GetDocumentContentCommand({ applicationId: APP, indexId: INDEX, dataSourceId: HR, documentId: CHANGED_DOC })));
     expect(error.message).toBe(FULL_SYNC_REQUIRED_MESSAGE);
   });
 });
@@ -302,15 +294,14 @@ describe("what a sync does to documents", () => {
 describe("documents sent during a sync", () => {
   it("BatchPutDocument with the running job's dataSourceSyncId adds the documents to that data source", async () => {
     const { executionId } = await qb.send(new StartDataSourceSyncJobCommand(at(FRESH)));
-    const put = await qb.send(new BatchPutDocumentCommand({
-      applicationId: APP,
-      indexId: INDEX,
-      dataSourceSyncId: executionId,
-      documents: [
-        { id: "custom/one.txt", content: { blob: new TextEncoder().encode("one") } },
-        { id: "custom/empty.txt" },
-      ],
-    }));
+    const put = await qb.send(
+      new BatchPutDocumentCommand({
+        applicationId: APP,
+        indexId: INDEX,
+        dataSourceSyncId: executionId,
+        documents: [{ id: "custom/one.txt", content: { blob: new TextEncoder().encode("one") } }, { id: "custom/empty.txt" }],
+      }),
+    );
     expect(put.failedDocuments?.map((f) => [f.id, f.dataSourceId])).toEqual([["custom/empty.txt", FRESH]]);
     expect(Object.keys(await updatedAtOf(FRESH))).toContain("custom/one.txt");
     expect(Object.keys(await updatedAtOf(HR))).not.toContain("custom/one.txt");
@@ -318,12 +309,16 @@ describe("documents sent during a sync", () => {
 
   it("BatchPutDocument with the dataSourceSyncId of a finished job is ResourceNotFoundException", async () => {
     const job = await syncToCompletion(FRESH);
-    const error = await rejection(qb.send(new BatchPutDocumentCommand({
-      applicationId: APP,
-      indexId: INDEX,
-      dataSourceSyncId: job.executionId,
-      documents: [{ id: "late.txt", content: { blob: new TextEncoder().encode("late") } }],
-    })));
+    const error = await rejection(
+      qb.send(
+        new BatchPutDocumentCommand({
+          applicationId: APP,
+          indexId: INDEX,
+          dataSourceSyncId: job.executionId,
+          documents: [{ id: "late.txt", content: { blob: new TextEncoder().encode("late") } }],
+        }),
+      ),
+    );
     expect(error.name).toBe("ResourceNotFoundException");
     expect(error.resourceId).toBe(job.executionId);
   });
@@ -353,11 +348,13 @@ describe("sync history", () => {
   });
 
   it("startTime and endTime together keep jobs started within the range", async () => {
-    const out = await qb.send(new ListDataSourceSyncJobsCommand({
-      ...at(BUSY),
-      startTime: new Date("2026-01-02T00:00:00Z"),
-      endTime: new Date("2026-01-03T23:00:00Z"),
-    }));
+    const out = await qb.send(
+      new ListDataSourceSyncJobsCommand({
+        ...at(BUSY),
+        startTime: new Date("2026-01-02T00:00:00Z"),
+        endTime: new Date("2026-01-03T23:00:00Z"),
+      }),
+    );
     expect(out.history?.map((j) => j.executionId)).toEqual([id("busy", 3), id("busy", 2)]);
   });
 

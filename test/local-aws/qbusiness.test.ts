@@ -76,9 +76,7 @@ function doc(documentId: string, updatedAt: string, s3Key?: string): FixtureDocu
 /** A fresh fleet per test: the emulator mutates its state in place. */
 function fleet(): Fixture {
   const bigSources = Array.from({ length: 23 }, (_, n) => dataSource(id("bigds", n + 1)));
-  bigSources[0].documents = Array.from({ length: 250 }, (_, n) =>
-    doc(`s3://acme-hr/bulk/file-${String(n).padStart(3, "0")}.txt`, "2025-08-01T00:00:00Z"),
-  );
+  bigSources[0].documents = Array.from({ length: 250 }, (_, n) => doc(`s3://acme-hr/bulk/file-${String(n).padStart(3, "0")}.txt`, "2025-08-01T00:00:00Z"));
   const hrIndex = index(
     "main",
     [
@@ -133,9 +131,7 @@ function fleet(): Fixture {
     indexId: INDEX,
     type: "STARTER",
     createdAt: "2025-09-01T10:00:00Z",
-    uploadedDocuments: [
-      { documentId: "faq.pdf", status: "INDEXED", createdAt: "2025-09-10T00:00:00Z", updatedAt: "2025-09-10T00:00:00Z" },
-    ],
+    uploadedDocuments: [{ documentId: "faq.pdf", status: "INDEXED", createdAt: "2025-09-10T00:00:00Z", updatedAt: "2025-09-10T00:00:00Z" }],
   });
   const applications = [
     application("acme-assistant", [hrIndex, syncedIndex], [web], { applicationId: APP }),
@@ -336,9 +332,16 @@ describe("data sources", () => {
       nested: { list: [1, "two", { three: null }], flag: false, unicode: "é✓" },
     };
     const mediaExtractionConfiguration = { imageExtractionConfiguration: { imageExtractionStatus: "ENABLED" as const } };
-    await qb.send(new UpdateDataSourceCommand({
-      applicationId: APP, indexId: INDEX, dataSourceId: HR, configuration, description: "now full", mediaExtractionConfiguration,
-    }));
+    await qb.send(
+      new UpdateDataSourceCommand({
+        applicationId: APP,
+        indexId: INDEX,
+        dataSourceId: HR,
+        configuration,
+        description: "now full",
+        mediaExtractionConfiguration,
+      }),
+    );
     const out = await qb.send(new GetDataSourceCommand({ applicationId: APP, indexId: INDEX, dataSourceId: HR }));
     expect(out.configuration).toEqual(configuration);
     expect(out.description).toBe("now full");
@@ -367,9 +370,7 @@ describe("documents", () => {
   });
 
   it("ListDocuments filtered by the uploaded-files id lists the uploaded documents", async () => {
-    const out = await qb.send(
-      new ListDocumentsCommand({ applicationId: APP, indexId: INDEX, dataSourceIds: ["uploaded-docs-file-stat-datasourceid"] }),
-    );
+    const out = await qb.send(new ListDocumentsCommand({ applicationId: APP, indexId: INDEX, dataSourceIds: ["uploaded-docs-file-stat-datasourceid"] }));
     expect(out.documentDetailList?.map((d) => d.documentId)).toEqual(["old-upload.pdf", "new-upload.pdf"]);
   });
 
@@ -379,9 +380,7 @@ describe("documents", () => {
   });
 
   it("ListDocuments with two data source ids is a ValidationException", async () => {
-    const error = await rejection(
-      qb.send(new ListDocumentsCommand({ applicationId: APP, indexId: INDEX, dataSourceIds: [HR, id("ds", 2)] })),
-    );
+    const error = await rejection(qb.send(new ListDocumentsCommand({ applicationId: APP, indexId: INDEX, dataSourceIds: [HR, id("ds", 2)] })));
     expect(error.name).toBe("ValidationException");
   });
 
@@ -393,12 +392,14 @@ describe("documents", () => {
 
   it("GetDocumentContent refuses a document not re-synced since the cutoff with the full-sync message", async () => {
     const error = await rejection(
-      qb.send(new GetDocumentContentCommand({
-        applicationId: APP,
-        indexId: INDEX,
-        dataSourceId: HR,
-        documentId: "s3://acme-hr/hr-data/Employee+health+benefits+policy.docx",
-      })),
+      qb.send(
+        new GetDocumentContentCommand({
+          applicationId: APP,
+          indexId: INDEX,
+          dataSourceId: HR,
+          documentId: "s3://acme-hr/hr-data/Employee+health+benefits+policy.docx",
+        }),
+      ),
     );
     expect(error.name).toBe("ValidationException");
     expect(error.message).toBe(FULL_SYNC_REQUIRED_MESSAGE);
@@ -407,7 +408,14 @@ describe("documents", () => {
 
   it("GetDocumentContent refuses an upload from before the cutoff with the same message", async () => {
     const error = await rejection(
-      qb.send(new GetDocumentContentCommand({ applicationId: APP, indexId: INDEX, documentId: "old-upload.pdf", dataSourceId: "uploaded-docs-file-stat-datasourceid" })),
+      qb.send(
+        new GetDocumentContentCommand({
+          applicationId: APP,
+          indexId: INDEX,
+          documentId: "old-upload.pdf",
+          dataSourceId: "uploaded-docs-file-stat-datasourceid",
+        }),
+      ),
     );
     expect(error.message).toBe(FULL_SYNC_REQUIRED_MESSAGE);
   });
@@ -423,17 +431,29 @@ describe("documents", () => {
   });
 
   it("GetDocumentContent serves a document of a source the fixture shows force-synced after the cutoff", async () => {
-    const out = await qb.send(new GetDocumentContentCommand({
-      applicationId: APP, indexId: SYNCED_INDEX, dataSourceId: FORCED, documentId: "s3://acme-hr/hr-data/handbook.pdf",
-    }));
+    const out = await qb.send(
+      new GetDocumentContentCommand({
+        applicationId: APP,
+        indexId: SYNCED_INDEX,
+        dataSourceId: FORCED,
+        documentId: "s3://acme-hr/hr-data/handbook.pdf",
+      }),
+    );
     expect(out.mimeType).toBe("application/pdf");
     expect(await (await fetch(out.presignedUrl!)).text()).toBe("handbook");
   });
 
   it("GetDocumentContent refuses a document whose only sync after the cutoff was provably incremental", async () => {
-    const error = await rejection(qb.send(new GetDocumentContentCommand({
-      applicationId: APP, indexId: SYNCED_INDEX, dataSourceId: INCREMENTAL, documentId: "s3://acme-hr/hr-data/handbook.pdf",
-    })));
+    const error = await rejection(
+      qb.send(
+        new GetDocumentContentCommand({
+          applicationId: APP,
+          indexId: SYNCED_INDEX,
+          dataSourceId: INCREMENTAL,
+          documentId: "s3://acme-hr/hr-data/handbook.pdf",
+        }),
+      ),
+    );
     expect(error.message).toBe(FULL_SYNC_REQUIRED_MESSAGE);
   });
 
@@ -451,15 +471,15 @@ describe("documents", () => {
 
   it("BatchPutDocument stores the document: ListDocuments shows updatedAt = now and its content downloads", async () => {
     const now = env.aws.clock.now();
-    const put = await qb.send(new BatchPutDocumentCommand({
-      applicationId: APP,
-      indexId: INDEX,
-      documents: [{ id: "old-upload.pdf", contentType: "PLAIN_TEXT", content: { blob: new TextEncoder().encode("uploaded again") } }],
-    }));
-    expect(put.failedDocuments).toEqual([]);
-    const listed = await qb.send(
-      new ListDocumentsCommand({ applicationId: APP, indexId: INDEX, dataSourceIds: ["uploaded-docs-file-stat-datasourceid"] }),
+    const put = await qb.send(
+      new BatchPutDocumentCommand({
+        applicationId: APP,
+        indexId: INDEX,
+        documents: [{ id: "old-upload.pdf", contentType: "PLAIN_TEXT", content: { blob: new TextEncoder().encode("uploaded again") } }],
+      }),
     );
+    expect(put.failedDocuments).toEqual([]);
+    const listed = await qb.send(new ListDocumentsCommand({ applicationId: APP, indexId: INDEX, dataSourceIds: ["uploaded-docs-file-stat-datasourceid"] }));
     const reuploaded = listed.documentDetailList?.find((d) => d.documentId === "old-upload.pdf");
     expect(reuploaded?.status).toBe("INDEXED");
     expect(Math.abs(reuploaded!.updatedAt!.getTime() - now.getTime())).toBeLessThan(5_000);
@@ -471,26 +491,30 @@ describe("documents", () => {
   });
 
   it("BatchPutDocument takes content from S3 and adds a new document", async () => {
-    const put = await qb.send(new BatchPutDocumentCommand({
-      applicationId: APP,
-      indexId: INDEX,
-      documents: [{ id: "notes.txt", content: { s3: { bucket: "acme-hr", key: "to-ingest/notes.txt" } } }],
-    }));
+    const put = await qb.send(
+      new BatchPutDocumentCommand({
+        applicationId: APP,
+        indexId: INDEX,
+        documents: [{ id: "notes.txt", content: { s3: { bucket: "acme-hr", key: "to-ingest/notes.txt" } } }],
+      }),
+    );
     expect(put.failedDocuments).toEqual([]);
     const content = await qb.send(new GetDocumentContentCommand({ applicationId: APP, indexId: INDEX, documentId: "notes.txt" }));
     expect(await (await fetch(content.presignedUrl!)).text()).toBe("notes from S3");
   });
 
   it("BatchPutDocument reports bad documents in failedDocuments and accepts the rest", async () => {
-    const put = await qb.send(new BatchPutDocumentCommand({
-      applicationId: APP,
-      indexId: INDEX,
-      documents: [
-        { id: "no-content.txt" },
-        { id: "missing-object.txt", content: { s3: { bucket: "acme-hr", key: "nope.txt" } } },
-        { id: "good.txt", content: { blob: new TextEncoder().encode("ok") } },
-      ],
-    }));
+    const put = await qb.send(
+      new BatchPutDocumentCommand({
+        applicationId: APP,
+        indexId: INDEX,
+        documents: [
+          { id: "no-content.txt" },
+          { id: "missing-object.txt", content: { s3: { bucket: "acme-hr", key: "nope.txt" } } },
+          { id: "good.txt", content: { blob: new TextEncoder().encode("ok") } },
+        ],
+      }),
+    );
     expect(put.failedDocuments?.map((f) => [f.id?.slice(0, 20), f.error?.errorCode])).toEqual([
       ["no-content.txt", "InvalidRequest"],
       ["missing-object.txt", "ResourceNotFound"],
@@ -502,11 +526,13 @@ describe("documents", () => {
   });
 
   it("BatchPutDocument refuses a document over 50 MB in failedDocuments", async () => {
-    const put = await qb.send(new BatchPutDocumentCommand({
-      applicationId: APP,
-      indexId: INDEX,
-      documents: [{ id: "huge.bin", content: { blob: new Uint8Array(50 * 1024 * 1024 + 1) } }],
-    }));
+    const put = await qb.send(
+      new BatchPutDocumentCommand({
+        applicationId: APP,
+        indexId: INDEX,
+        documents: [{ id: "huge.bin", content: { blob: new Uint8Array(50 * 1024 * 1024 + 1) } }],
+      }),
+    );
     expect(put.failedDocuments?.[0]?.id).toBe("huge.bin");
     expect(put.failedDocuments?.[0]?.error?.errorMessage).toMatch(/50 MB/);
   }, 30_000);
@@ -518,11 +544,13 @@ describe("documents", () => {
   });
 
   it("BatchDeleteDocument removes documents and reports unknown ones", async () => {
-    const out = await qb.send(new BatchDeleteDocumentCommand({
-      applicationId: APP,
-      indexId: INDEX,
-      documents: [{ documentId: "old-upload.pdf" }, { documentId: "never-there.pdf" }],
-    }));
+    const out = await qb.send(
+      new BatchDeleteDocumentCommand({
+        applicationId: APP,
+        indexId: INDEX,
+        documents: [{ documentId: "old-upload.pdf" }, { documentId: "never-there.pdf" }],
+      }),
+    );
     expect(out.failedDocuments?.map((f) => f.id)).toEqual(["never-there.pdf"]);
     const listed = await qb.send(new ListDocumentsCommand({ applicationId: APP, indexId: INDEX }));
     expect(listed.documentDetailList?.map((d) => d.documentId)).not.toContain("old-upload.pdf");

@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  paginateListObjectsV2,
-} from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, paginateListObjectsV2 } from "@aws-sdk/client-s3";
 import { failure } from "../helpers/sdk-errors";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import { presignS3Url } from "~/local-aws/index";
@@ -86,9 +80,7 @@ describe("S3 ListObjectsV2", () => {
     const seen: string[] = [];
     let token: string | undefined;
     do {
-      const out = await s3().send(
-        new ListObjectsV2Command({ Bucket: "acme-hr", Prefix: "hr-data/", Delimiter: "/", MaxKeys: 1, ContinuationToken: token }),
-      );
+      const out = await s3().send(new ListObjectsV2Command({ Bucket: "acme-hr", Prefix: "hr-data/", Delimiter: "/", MaxKeys: 1, ContinuationToken: token }));
       seen.push(...(out.Contents ?? []).map((o) => o.Key!), ...(out.CommonPrefixes ?? []).map((p) => p.Prefix!));
       token = out.NextContinuationToken;
     } while (token);
@@ -123,9 +115,7 @@ describe("S3 objects", () => {
 
   it("PutObject stores bytes that GetObject then returns, stamped with the emulator's clock", async () => {
     const before = t.aws.clock.now().getTime();
-    const put = await s3().send(
-      new PutObjectCommand({ Bucket: "acme-hr", Key: "uploads/new file ü.md", Body: "# New\n", ContentType: "text/markdown" }),
-    );
+    const put = await s3().send(new PutObjectCommand({ Bucket: "acme-hr", Key: "uploads/new file ü.md", Body: "# New\n", ContentType: "text/markdown" }));
     const got = await s3().send(new GetObjectCommand({ Bucket: "acme-hr", Key: "uploads/new file ü.md" }));
     expect(await got.Body!.transformToString()).toBe("# New\n");
     expect(got.ETag).toBe(put.ETag);
@@ -197,6 +187,8 @@ describe("presigned S3 URLs", () => {
     url.searchParams.set("X-Amz-Expires", "604801");
     const res = await fetch(url);
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain("<Code>AuthorizationQueryParametersError</Code><Message>X-Amz-Expires must be less than a week (in seconds) that is 604800</Message>");
+    expect(await res.text()).toContain(
+      "<Code>AuthorizationQueryParametersError</Code><Message>X-Amz-Expires must be less than a week (in seconds) that is 604800</Message>",
+    );
   });
 });

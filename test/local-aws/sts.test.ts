@@ -85,27 +85,25 @@ describe("STS", () => {
 
   it("refuses AssumeRole on a role the account does not have, as STS words it", async () => {
     const roleArn = `arn:aws:iam::${SPOKE}:role/NoSuchRole`;
-    const err = await failure(
-      t.clients(HUB, "us-east-1", { maxAttempts: 1 }).sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "s1" })),
-    );
+    const err = await failure(t.clients(HUB, "us-east-1", { maxAttempts: 1 }).sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "s1" })));
     expect(err).toMatchObject({ name: "AccessDenied", status: 403 });
     expect(err.message).toBe(`User: arn:aws:iam::${HUB}:root is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
   });
 
   it("refuses AssumeRole into an account outside the fleet", async () => {
     const err = await failure(
-      t.clients(HUB, "us-east-1", { maxAttempts: 1 }).sts.send(
-        new AssumeRoleCommand({ RoleArn: "arn:aws:iam::999999999999:role/QBizAuditor", RoleSessionName: "s1" }),
-      ),
+      t
+        .clients(HUB, "us-east-1", { maxAttempts: 1 })
+        .sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::999999999999:role/QBizAuditor", RoleSessionName: "s1" })),
     );
     expect(err.name).toBe("AccessDenied");
   });
 
   it("refuses a DurationSeconds under 900 with ValidationError", async () => {
     const err = await failure(
-      t.clients(HUB, "us-east-1", { maxAttempts: 1 }).sts.send(
-        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${SPOKE}:role/audit/QBizAuditor`, RoleSessionName: "s1", DurationSeconds: 60 }),
-      ),
+      t
+        .clients(HUB, "us-east-1", { maxAttempts: 1 })
+        .sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${SPOKE}:role/audit/QBizAuditor`, RoleSessionName: "s1", DurationSeconds: 60 })),
     );
     expect(err).toMatchObject({ name: "ValidationError", status: 400 });
   });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  evaluateRequest,
-  parsePolicyDocument,
-  statementsOf,
-  type PolicySource,
-  type PolicyStatement,
-  type EvaluationMode,
-} from "../../app/policy/evaluate";
+import { evaluateRequest, parsePolicyDocument, statementsOf, type PolicySource, type PolicyStatement, type EvaluationMode } from "../../app/policy/evaluate";
 import { policySize } from "../../app/policy/limits";
 
 const APP = "arn:aws:qbusiness:us-east-1:111122223333:application/0f6e3a0c-1111-4c1e-9d2b-6a7c3e5d0a01";
@@ -52,13 +45,21 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "an Allow on the application ARN allows", identity: [inline("p", allowGetDoc)], decision: "allowed", matchedSids: ["QBusinessGetDocumentContentPermission"] },
+  {
+    name: "an Allow on the application ARN allows",
+    identity: [inline("p", allowGetDoc)],
+    decision: "allowed",
+    matchedSids: ["QBusinessGetDocumentContentPermission"],
+  },
   { name: "an Allow on /index/* allows a concrete index ARN", resource: INDEX, identity: [inline("p", allowGetDoc)], decision: "allowed" },
   { name: "no matching statement is an implicit deny", identity: [inline("p", chatOnly)], decision: "implicitDeny", matchedSids: [] },
   { name: "no policies at all is an implicit deny", identity: [], decision: "implicitDeny" },
   {
     name: "a Deny in a managed policy wins over an inline Allow",
-    identity: [inline("p", allowGetDoc), managed("arn:aws:iam::111122223333:policy/NoDocs", { Sid: "NoDocs", Effect: "Deny", Action: "qbusiness:GetDocument*", Resource: "*" })],
+    identity: [
+      inline("p", allowGetDoc),
+      managed("arn:aws:iam::111122223333:policy/NoDocs", { Sid: "NoDocs", Effect: "Deny", Action: "qbusiness:GetDocument*", Resource: "*" }),
+    ],
     decision: "explicitDeny",
     matchedSids: ["NoDocs"],
   },
@@ -261,7 +262,15 @@ const cases: Case[] = [
   },
   {
     name: "StringNotEquals denies when the value differs",
-    identity: [inline("p", allowGetDoc, { Sid: "D", Effect: "Deny", Action: "*", Resource: "*", Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] } } })],
+    identity: [
+      inline("p", allowGetDoc, {
+        Sid: "D",
+        Effect: "Deny",
+        Action: "*",
+        Resource: "*",
+        Condition: { StringNotEquals: { "aws:RequestedRegion": ["us-east-1", "eu-west-1"] } },
+      }),
+    ],
     context: { "aws:RequestedRegion": "ap-south-1" },
     decision: "explicitDeny",
   },

@@ -15,6 +15,7 @@ import type { Fixture } from "~/local-aws/fixture-types";
 import { account, application, fleet, index, roleArn, webExperience, webRole } from "../audit/fleet-builder";
 import { runScript, type ScriptRun } from "../helpers/cli";
 import { args, getRequest, sessionOf } from "../helpers/dashboard-requests";
+import { parseCsv } from "../helpers/csv";
 
 const ACCOUNT = "111122223333";
 const HOSTILE_ROLES = ["=1+2", "@evil", "+cmd", "-2+3"];
@@ -23,35 +24,6 @@ const HOSTILE_ROLES = ["=1+2", "@evil", "+cmd", "-2+3"];
 function hostileFleet(): Fixture {
   const apps = HOSTILE_ROLES.map((name, i) => application(`app-${i}`, [index(`index-${i}`, [])], [webExperience(`web-${i}`, roleArn(ACCOUNT, name))]));
   return fleet([account(ACCOUNT, { "us-east-1": apps }, { iam: { roles: HOSTILE_ROLES.map((name) => webRole(name, [])) } })]);
-}
-
-/** RFC 4180 rows: the cells as a spreadsheet reads them (quotes removed, doubled quotes undone). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted && c === '"' && text[i + 1] === '"') {
-      cell += '"';
-      i++;
-    } else if (c === '"') {
-      quoted = !quoted;
-    } else if (!quoted && c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (!quoted && c === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else {
-      cell += c;
-    }
-  }
-  return rows;
 }
 
 /** Every cell that would start a formula, and the raw text around it, for the failure message. */

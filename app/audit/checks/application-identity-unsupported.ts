@@ -14,8 +14,7 @@ export const metadata: CheckMetadata = {
   severity: "high",
   resourceType: "application",
   title: "Application identity type supports clickable URLs",
-  meaning:
-    "The application's identity type rules out source document downloads: anonymous applications cannot offer them.",
+  meaning: "The application's identity type rules out source document downloads: anonymous applications cannot offer them.",
   whyItMatters:
     "GetDocumentContent checks each user's document access, so it needs identity-aware users (IAM Identity Center or IAM federation). " +
     "Users of an anonymous application never get clickable source URLs, whatever the data sources and roles say.",
@@ -35,18 +34,10 @@ export const check: Check = {
       const evidence: Record<string, unknown> = { identityType: identityType ?? null };
       const resource = applicationResource(app);
       if (identityType === "ANONYMOUS") {
-        findings.push(
-          finding(metadata, "fail", resource, "Anonymous application: clickable source URLs are not available to its users.", evidence),
-        );
+        findings.push(finding(metadata, "fail", resource, "Anonymous application: clickable source URLs are not available to its users.", evidence));
       } else if (identityType === "AWS_QUICKSIGHT_IDP") {
         findings.push(
-          finding(
-            metadata,
-            "unknown",
-            resource,
-            "QuickSight identity: AWS does not document whether clickable source URLs work for it.",
-            evidence,
-          ),
+          finding(metadata, "unknown", resource, "QuickSight identity: AWS does not document whether clickable source URLs work for it.", evidence),
         );
       } else if (identityType && SUPPORTED.includes(identityType)) {
         findings.push(finding(metadata, "pass", resource, `Identity type ${identityType} supports clickable source URLs.`, evidence));

@@ -48,11 +48,7 @@ export function applicationResource(app: ApplicationInventory): FindingResource 
   };
 }
 
-export function dataSourceResource(
-  app: ApplicationInventory,
-  index: IndexInventory,
-  ds: DataSourceInventory,
-): FindingResource {
+export function dataSourceResource(app: ApplicationInventory, index: IndexInventory, ds: DataSourceInventory): FindingResource {
   return {
     ...applicationResource(app),
     type: "data-source",
@@ -185,8 +181,7 @@ export function day(iso: string | undefined): string {
  * shown as the instant itself.
  */
 export function cutoffLabel(cutoff: Date): string {
-  const midnight =
-    cutoff.getUTCHours() === 0 && cutoff.getUTCMinutes() === 0 && cutoff.getUTCSeconds() === 0 && cutoff.getUTCMilliseconds() === 0;
+  const midnight = cutoff.getUTCHours() === 0 && cutoff.getUTCMinutes() === 0 && cutoff.getUTCSeconds() === 0 && cutoff.getUTCMilliseconds() === 0;
   if (!midnight) return cutoff.toISOString();
   const dayBefore = new Date(cutoff.getTime() - 24 * 3600 * 1000);
   const mm = String(dayBefore.getUTCMonth() + 1).padStart(2, "0");

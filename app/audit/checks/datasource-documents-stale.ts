@@ -14,8 +14,7 @@ export const metadata: CheckMetadata = {
   resourceType: "data-source",
   title: `S3 data source documents re-ingested after ${CUTOFF_DAY_LABEL}`,
   meaning: "Documents of this S3 data source were last ingested before the cutoff (updatedAt before it).",
-  whyItMatters:
-    `Each such document answers "${FULL_SYNC_REQUIRED_ERROR_SHORT}" even if a sync ran, for example when the document failed to re-ingest.`,
+  whyItMatters: `Each such document answers "${FULL_SYNC_REQUIRED_ERROR_SHORT}" even if a sync ran, for example when the document failed to re-ingest.`,
   howToFix:
     "Run a full sync of the data source and check that it re-ingests these documents (a document that keeps failing needs its " +
     "content or the connector's access to it fixed first).",

@@ -31,35 +31,27 @@ export const metadata: CheckMetadata = {
   resourceType: "data-source",
   title: `S3 data source had a full sync after ${CUTOFF_DAY_LABEL}`,
   meaning: "No successful full sync of this S3 data source started after the cutoff can be shown.",
-  whyItMatters:
-    `Users who open a source from this data source see: "${FULL_SYNC_REQUIRED_ERROR}"`,
+  whyItMatters: `Users who open a source from this data source see: "${FULL_SYNC_REQUIRED_ERROR}"`,
   howToFix:
     `Run a full sync: set the data source's sync mode to full (console "Full sync", configuration.syncMode ${FULL_SYNC_MODE}), ` +
     "start a sync, wait for it to succeed, then restore the previous mode if wanted. The fix action does this and records the job.",
   howToFixByDataSourceType: {
-    S3V2: "This data source uses the S3 (v2) connector, which has no full-sync setting: start a sync (console \"Sync now\", or " +
+    S3V2:
+      'This data source uses the S3 (v2) connector, which has no full-sync setting: start a sync (console "Sync now", or ' +
       "StartDataSourceSyncJob), wait for it to succeed, then check that every document's updatedAt is after the cutoff. Documents still " +
       "stale: touch their objects in S3 (aws s3 cp s3://BUCKET/KEY s3://BUCKET/KEY --metadata-directive REPLACE) so the next sync " +
       "re-ingests them, or recreate the data source (a new data source's first sync covers all content). The fix action syncs, " +
       "checks every document and lists the exact commands for the stale ones.",
   },
   remediation: "full-sync",
-  permissions: [
-    "qbusiness:ListIndices",
-    "qbusiness:ListDataSources",
-    "qbusiness:GetDataSource",
-    "qbusiness:ListDataSourceSyncJobs",
-    "qbusiness:ListDocuments",
-  ],
+  permissions: ["qbusiness:ListIndices", "qbusiness:ListDataSources", "qbusiness:GetDataSource", "qbusiness:ListDataSourceSyncJobs", "qbusiness:ListDocuments"],
 };
 
 /** At most this many counting jobs are listed in the evidence (the count says how many there were). */
 const JOBS_IN_EVIDENCE = 10;
 
 function jobSummary(job: SyncJobRecord | null) {
-  return job
-    ? { executionId: job.executionId, startTime: job.startTime ?? null, endTime: job.endTime ?? null, status: job.status ?? null }
-    : null;
+  return job ? { executionId: job.executionId, startTime: job.startTime ?? null, endTime: job.endTime ?? null, status: job.status ?? null } : null;
 }
 
 function documentEvidence(scan: DocumentScan) {

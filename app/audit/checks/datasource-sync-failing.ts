@@ -70,9 +70,7 @@ export const check: Check = {
             const why = latest.error?.errorMessage ?? latest.error?.errorCode ?? latest.dataSourceErrorCode;
             findings.push(finding(metadata, "warn", resource, `Latest sync ${when} ${latest.status}${why ? `: ${why}` : "."}`, evidence));
           } else if (documentsFailed > 0) {
-            findings.push(
-              finding(metadata, "warn", resource, `Latest sync ${when} succeeded but ${plural(documentsFailed, "document")} failed.`, evidence),
-            );
+            findings.push(finding(metadata, "warn", resource, `Latest sync ${when} succeeded but ${plural(documentsFailed, "document")} failed.`, evidence));
           } else {
             findings.push(finding(metadata, "pass", resource, `Latest sync ${when} succeeded.`, evidence));
           }

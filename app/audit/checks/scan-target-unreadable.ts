@@ -16,8 +16,7 @@ export const metadata: CheckMetadata = {
     "The audit could not read this account and region (access denied, throttled past retries, network, wrong credentials): " +
     "every verdict for its applications is unknown.",
   whyItMatters:
-    "Applications the audit cannot see may have any of the problems behind the errors users report, such as " +
-    `"${FULL_SYNC_REQUIRED_ERROR_SHORT}"`,
+    "Applications the audit cannot see may have any of the problems behind the errors users report, such as " + `"${FULL_SYNC_REQUIRED_ERROR_SHORT}"`,
   howToFix:
     "Give the audit principal (or the target's audit role) the read permissions listed for the checks, make the role assumable " +
     "(trust policy, external id), and run the audit again.",
@@ -34,13 +33,11 @@ export const check: Check = {
         return finding(metadata, "pass", resource, `Read ${target.accountId} in ${target.region}.`, { status: "ok" });
       }
       const error = target.error ?? { code: "Unknown", message: "the collector recorded no error detail" };
-      return finding(
-        metadata,
-        "fail",
-        resource,
-        `Could not read ${target.accountId} in ${target.region}: ${describeError(error)}${whatToDeploy(target)}`,
-        { status: "error", error: errorEvidence(error), ...(target.roleArn ? { roleArn: target.roleArn } : {}) },
-      );
+      return finding(metadata, "fail", resource, `Could not read ${target.accountId} in ${target.region}: ${describeError(error)}${whatToDeploy(target)}`, {
+        status: "error",
+        error: errorEvidence(error),
+        ...(target.roleArn ? { roleArn: target.roleArn } : {}),
+      });
     });
   },
 };

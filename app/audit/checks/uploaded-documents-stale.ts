@@ -14,8 +14,7 @@ export const metadata: CheckMetadata = {
   resourceType: "uploaded-documents",
   title: `Uploaded files uploaded after ${CUTOFF_DAY_LABEL}`,
   meaning: "Files uploaded to this index in the console have updatedAt before the cutoff.",
-  whyItMatters:
-    "Users who open such a file as a source see that it cannot be downloaded; AWS's only fix for older uploads is to upload them again.",
+  whyItMatters: "Users who open such a file as a source see that it cannot be downloaded; AWS's only fix for older uploads is to upload them again.",
   howToFix: "Upload the listed files again (same document ids), from their originals or from S3 with the re-upload action.",
   remediation: "reupload-files",
   permissions: ["qbusiness:ListIndices", "qbusiness:ListDataSources", "qbusiness:ListDocuments"],

@@ -17,8 +17,7 @@ export const metadata: CheckMetadata = {
   meaning:
     "A statement in the role's policies, its permissions boundary or an organisation policy explicitly denies " +
     "qbusiness:GetDocumentContent on the application or an index.",
-  whyItMatters:
-    `An explicit Deny wins over any Allow, so users keep seeing "${ROLE_PERMISSION_ERROR_SHORT}" even after the role is granted the permission.`,
+  whyItMatters: `An explicit Deny wins over any Allow, so users keep seeing "${ROLE_PERMISSION_ERROR_SHORT}" even after the role is granted the permission.`,
   howToFix:
     "Remove the Deny statement shown, or narrow it so it no longer matches qbusiness:GetDocumentContent on these resources. " +
     "Adding an Allow cannot help, so no automatic fix is offered.",
@@ -59,23 +58,13 @@ export const check: Check = {
       }
       // An undecided resource may still hide a Deny: a conditional Deny the local reading matched, a
       // policy it could not read, or a simulator answer that left the resource out.
-      const unreadable = Boolean(
-        role.policiesError || role.attachedPolicies.some((p) => p.error) || role.permissionsBoundary?.error,
-      );
+      const unreadable = Boolean(role.policiesError || role.attachedPolicies.some((p) => p.error) || role.permissionsBoundary?.error);
       const maybeDenied = access.resources.filter(
         (r) => r.decision === "unknown" && (access.method !== "local" || unreadable || r.matchedStatements.some(isDeny)),
       );
       if (maybeDenied.length > 0) {
         const where = listInWords(maybeDenied.map((r) => describeResourceArn(app, r.resourceArn)));
-        findings.push(
-          finding(
-            metadata,
-            "unknown",
-            resource,
-            `Cannot rule out a Deny of ${ACTION} on ${where}${reasonsSuffix(maybeDenied)}.`,
-            evidence,
-          ),
-        );
+        findings.push(finding(metadata, "unknown", resource, `Cannot rule out a Deny of ${ACTION} on ${where}${reasonsSuffix(maybeDenied)}.`, evidence));
         continue;
       }
       findings.push(finding(metadata, "pass", resource, `No statement denies ${ACTION} to role ${role.roleName}.`, evidence));

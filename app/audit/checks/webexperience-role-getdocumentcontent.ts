@@ -26,15 +26,7 @@ import type {
   RoleAccessEvaluation,
   RoleInventory,
 } from "../types";
-import {
-  describeError,
-  describeResourceArn,
-  errorEvidence,
-  finding,
-  listInWords,
-  readableWebExperienceRoles,
-  roleResource,
-} from "./common";
+import { describeError, describeResourceArn, errorEvidence, finding, listInWords, readableWebExperienceRoles, roleResource } from "./common";
 
 /** The action the role checks judge (the vocabulary's GET_DOCUMENT_CONTENT). */
 export const ACTION = GET_DOCUMENT_CONTENT;
@@ -44,10 +36,8 @@ export const metadata: CheckMetadata = {
   severity: "critical",
   resourceType: "role",
   title: `Web experience role allows ${GET_DOCUMENT_CONTENT}`,
-  meaning:
-    "The web experience role is not allowed qbusiness:GetDocumentContent on both the application ARN and its index ARNs (…/index/*).",
-  whyItMatters:
-    `Users see: "${ROLE_PERMISSION_ERROR}"`,
+  meaning: "The web experience role is not allowed qbusiness:GetDocumentContent on both the application ARN and its index ARNs (…/index/*).",
+  whyItMatters: `Users see: "${ROLE_PERMISSION_ERROR}"`,
   howToFix:
     "Add to the role an Allow of qbusiness:GetDocumentContent on arn:aws:qbusiness:{region}:{account}:application/{applicationId} and " +
     "…/application/{applicationId}/index/*. The fix action adds it as an inline policy. If a permissions boundary blocks it, the " +
@@ -174,13 +164,7 @@ export const check: Check = {
         );
       } else if (undecided.length > 0) {
         findings.push(
-          finding(
-            metadata,
-            "unknown",
-            resource,
-            `Cannot confirm ${ACTION} on ${describe(undecided)}${methodNote}${reasonsSuffix(undecided)}.`,
-            evidence,
-          ),
+          finding(metadata, "unknown", resource, `Cannot confirm ${ACTION} on ${describe(undecided)}${methodNote}${reasonsSuffix(undecided)}.`, evidence),
         );
       } else {
         const indexCount = access.resources.length - 1;

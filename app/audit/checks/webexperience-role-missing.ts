@@ -19,8 +19,7 @@ export const metadata: CheckMetadata = {
   resourceType: "web-experience",
   title: "Web experience has an existing IAM role",
   meaning: "The web experience of an Identity Center application has no IAM role, or names a role that does not exist.",
-  whyItMatters:
-    `Users see: "${ROLE_PERMISSION_ERROR}"`,
+  whyItMatters: `Users see: "${ROLE_PERMISSION_ERROR}"`,
   howToFix:
     "Create the web experience role (trusting application.qbusiness.amazonaws.com for sts:AssumeRole and sts:SetContext, with " +
     "qbusiness:GetDocumentContent on the application and index ARNs) and set it on the web experience (UpdateWebExperience roleArn).",
@@ -87,7 +86,9 @@ export const check: Check = {
             }),
           );
         } else if (!role.exists) {
-          findings.push(finding(metadata, "fail", resource, `The web experience names role ${role.roleName}, which does not exist.`, { ...evidence, roleExists: false }));
+          findings.push(
+            finding(metadata, "fail", resource, `The web experience names role ${role.roleName}, which does not exist.`, { ...evidence, roleExists: false }),
+          );
         } else {
           findings.push(finding(metadata, "pass", resource, `Role ${role.roleName} exists.`, { ...evidence, roleExists: true }));
         }

@@ -30,7 +30,7 @@ export const metadata: CheckMetadata = {
     "Q Business cannot take the role on the user's behalf, so the web experience cannot call GetDocumentContent (or chat) for them: " +
     `users see "${ROLE_PERMISSION_ERROR_SHORT}"`,
   howToFix:
-    "Edit the role's trust policy: Allow Principal {\"Service\": \"application.qbusiness.amazonaws.com\"} the actions sts:AssumeRole " +
+    'Edit the role\'s trust policy: Allow Principal {"Service": "application.qbusiness.amazonaws.com"} the actions sts:AssumeRole ' +
     "and sts:SetContext, with conditions aws:SourceAccount = the account and aws:SourceArn = the application ARN.",
   remediation: null,
   permissions: ["iam:GetRole"],
@@ -99,11 +99,7 @@ function conditionsHold(statement: PolicyStatement, app: ApplicationInventory): 
 }
 
 /** Reads the trust policy for one action: is the Q Business service principal allowed it for this application? */
-export function trustFor(
-  statements: PolicyStatement[],
-  action: string,
-  app: ApplicationInventory,
-): { verdict: Verdict; statements: StatementReading[] } {
+export function trustFor(statements: PolicyStatement[], action: string, app: ApplicationInventory): { verdict: Verdict; statements: StatementReading[] } {
   const readings: StatementReading[] = [];
   statements.forEach((statement, index) => {
     if (!statementCoversPrincipal(statement) || !statementCoversAction(statement, action)) return;
@@ -138,14 +134,28 @@ export const check: Check = {
       const unsure = perAction.filter((a) => a.verdict === "unknown").map((a) => a.action);
       if (missing.length > 0) {
         findings.push(
-          finding(metadata, "fail", resource, `Role ${role.roleName} does not trust ${SERVICE_PRINCIPAL} for ${missing.join(" and ")} (for this application).`, evidence),
+          finding(
+            metadata,
+            "fail",
+            resource,
+            `Role ${role.roleName} does not trust ${SERVICE_PRINCIPAL} for ${missing.join(" and ")} (for this application).`,
+            evidence,
+          ),
         );
       } else if (unsure.length > 0) {
         findings.push(
-          finding(metadata, "unknown", resource, `Trust of ${SERVICE_PRINCIPAL} for ${unsure.join(" and ")} depends on conditions the audit cannot evaluate.`, evidence),
+          finding(
+            metadata,
+            "unknown",
+            resource,
+            `Trust of ${SERVICE_PRINCIPAL} for ${unsure.join(" and ")} depends on conditions the audit cannot evaluate.`,
+            evidence,
+          ),
         );
       } else {
-        findings.push(finding(metadata, "pass", resource, `Role ${role.roleName} trusts ${SERVICE_PRINCIPAL} for sts:AssumeRole and sts:SetContext.`, evidence));
+        findings.push(
+          finding(metadata, "pass", resource, `Role ${role.roleName} trusts ${SERVICE_PRINCIPAL} for sts:AssumeRole and sts:SetContext.`, evidence),
+        );
       }
     }
     return findings;

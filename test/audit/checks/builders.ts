@@ -96,19 +96,14 @@ export function role(partial: Partial<RoleInventory> = {}): RoleInventory {
 }
 
 /** Access as the simulator reports it: the same decision on the application and index ARNs. */
-export function access(
-  decision: RoleAccessEvaluation["resources"][number]["decision"],
-  partial: Partial<RoleAccessEvaluation> = {},
-): RoleAccessEvaluation {
+export function access(decision: RoleAccessEvaluation["resources"][number]["decision"], partial: Partial<RoleAccessEvaluation> = {}): RoleAccessEvaluation {
   return {
     method: "simulate",
     resources: [APP_ARN, INDEX_ARN].map((resourceArn) => ({
       resourceArn,
       decision,
       matchedStatements:
-        decision === "allowed"
-          ? [{ policy: "QBusinessWebPolicy", policyType: "inline" as const, sid: "Allow", effect: "Allow" as const }]
-          : [],
+        decision === "allowed" ? [{ policy: "QBusinessWebPolicy", policyType: "inline" as const, sid: "Allow", effect: "Allow" as const }] : [],
     })),
     ...partial,
   };

@@ -75,7 +75,10 @@ describe("datasource-full-sync-missing", () => {
       createdAt: "2025-07-05T00:00:00.000Z",
       updatedAt: "2025-07-05T00:00:00.000Z",
       configuration: { type: "S3", syncMode: "FULL_CRAWL" },
-      syncJobs: [job({ executionId: "second", startTime: "2025-07-06T00:00:00.000Z" }), job({ executionId: "first", startTime: "2025-07-05T01:00:00.000Z", status: "FAILED" })],
+      syncJobs: [
+        job({ executionId: "second", startTime: "2025-07-06T00:00:00.000Z" }),
+        job({ executionId: "first", startTime: "2025-07-05T01:00:00.000Z", status: "FAILED" }),
+      ],
     });
     expect(onlyFinding(check, withDataSource(ds)).status).toBe("fail");
   });
@@ -105,7 +108,12 @@ describe("datasource-full-sync-missing", () => {
   });
 
   it("fails an S3V2 source (no sync mode, whatever its configuration says) whose documents show the sync left some stale", () => {
-    const ds = dataSource({ type: "S3V2", configuration: { type: "S3V2", syncMode: "FORCED_FULL_CRAWL" }, documents: SOME_STALE, syncJobs: [job({ executionId: "e1", startTime: AFTER })] });
+    const ds = dataSource({
+      type: "S3V2",
+      configuration: { type: "S3V2", syncMode: "FORCED_FULL_CRAWL" },
+      documents: SOME_STALE,
+      syncJobs: [job({ executionId: "e1", startTime: AFTER })],
+    });
     const f = onlyFinding(check, withDataSource(ds));
     expect(f.status).toBe("fail");
     expect(f.message).toBe(
@@ -246,14 +254,15 @@ describe("datasource-full-sync-missing", () => {
 
 describe("datasource-full-sync-missing messages", () => {
   it("says when a data source has never been synced", () => {
-    expect(onlyFinding(check, withDataSource(dataSource({ syncJobs: [] }))).message).toBe(
-      "No full sync after 07/02/2025: the data source has no sync jobs.",
-    );
+    expect(onlyFinding(check, withDataSource(dataSource({ syncJobs: [] }))).message).toBe("No full sync after 07/02/2025: the data source has no sync jobs.");
   });
 
   it("names a failing latest job after the last successful one", () => {
     const ds = dataSource({
-      syncJobs: [job({ executionId: "bad", startTime: "2025-06-20T00:00:00.000Z", status: "ABORTED" }), job({ executionId: "old", startTime: "2025-05-14T00:00:00.000Z" })],
+      syncJobs: [
+        job({ executionId: "bad", startTime: "2025-06-20T00:00:00.000Z", status: "ABORTED" }),
+        job({ executionId: "old", startTime: "2025-05-14T00:00:00.000Z" }),
+      ],
     });
     expect(onlyFinding(check, withDataSource(ds)).message).toBe(
       "No full sync after 07/02/2025: last successful sync 2025-05-14; latest sync 2025-06-20 ABORTED.",

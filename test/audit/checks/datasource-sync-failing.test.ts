@@ -6,7 +6,12 @@ describe("datasource-sync-failing", () => {
   it("warns (never fails) when the latest finished job FAILED, quoting its error", () => {
     const ds = dataSource({
       syncJobs: [
-        job({ executionId: "new", startTime: "2025-08-02T00:00:00.000Z", status: "FAILED", error: { errorMessage: "Access denied to bucket", errorCode: "InternalError" } }),
+        job({
+          executionId: "new",
+          startTime: "2025-08-02T00:00:00.000Z",
+          status: "FAILED",
+          error: { errorMessage: "Access denied to bucket", errorCode: "InternalError" },
+        }),
         job({ executionId: "old", startTime: "2025-08-01T00:00:00.000Z" }),
       ],
     });

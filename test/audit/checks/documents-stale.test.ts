@@ -4,8 +4,7 @@ import { check as uploadedDocumentsStale } from "../../../app/audit/checks/uploa
 import { UPLOADED_DOCS_DATA_SOURCE_ID } from "../../../app/local-aws/fixture-types";
 import { application, dataSource, index, inventory, onlyFinding, runCheck, scan, withDataSource } from "./builders";
 
-const withUploads = (uploaded: ReturnType<typeof scan> | undefined) =>
-  inventory([application({ indices: [index({ uploadedDocuments: uploaded })] })]);
+const withUploads = (uploaded: ReturnType<typeof scan> | undefined) => inventory([application({ indices: [index({ uploadedDocuments: uploaded })] })]);
 
 describe("datasource-documents-stale", () => {
   it("fails with the stale count and example ids when documents predate the cutoff", () => {

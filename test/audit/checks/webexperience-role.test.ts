@@ -59,7 +59,12 @@ describe("webexperience-role-getdocumentcontent", () => {
   it("passes when simulation allows the application and index ARNs", () => {
     const f = onlyFinding(getDocumentContent, withWebExperience({ access: access("allowed") }));
     expect(f.status).toBe("pass");
-    expect(f.resource).toMatchObject({ type: "role", roleArn: ROLE_ARN, applicationId: application().applicationId, webExperienceId: webExperience().webExperienceId });
+    expect(f.resource).toMatchObject({
+      type: "role",
+      roleArn: ROLE_ARN,
+      applicationId: application().applicationId,
+      webExperienceId: webExperience().webExperienceId,
+    });
     expect(f.evidence).toMatchObject({ method: "simulate" });
     expect(f.evidence.decisions).toEqual([
       expect.objectContaining({ resourceArn: APP_ARN, decision: "allowed" }),
@@ -84,7 +89,10 @@ describe("webexperience-role-getdocumentcontent", () => {
   it("fails without a patch when the permissions boundary blocks", () => {
     const evaluation = access("implicitDeny");
     evaluation.resources.forEach((r) => (r.allowedByPermissionsBoundary = false));
-    const f = onlyFinding(getDocumentContent, withWebExperience({ access: evaluation }, role({ permissionsBoundary: { arn: "arn:aws:iam::111122223333:policy/Boundary" } })));
+    const f = onlyFinding(
+      getDocumentContent,
+      withWebExperience({ access: evaluation }, role({ permissionsBoundary: { arn: "arn:aws:iam::111122223333:policy/Boundary" } })),
+    );
     expect(f.status).toBe("fail");
     expect(f.message).toContain("permissions boundary blocks");
     expect(f.evidence).toMatchObject({ permissionsBoundaryBlocks: true, permissionsBoundaryArn: "arn:aws:iam::111122223333:policy/Boundary" });
@@ -124,7 +132,10 @@ describe("webexperience-role-getdocumentcontent", () => {
   });
 
   it("is unknown when the role's policies could not be evaluated", () => {
-    const f = onlyFinding(getDocumentContent, withWebExperience({ access: { method: "local", resources: [], error: { code: "AccessDenied", message: "no" } } }));
+    const f = onlyFinding(
+      getDocumentContent,
+      withWebExperience({ access: { method: "local", resources: [], error: { code: "AccessDenied", message: "no" } } }),
+    );
     expect(f.status).toBe("unknown");
   });
 
@@ -186,8 +197,13 @@ describe("webexperience-role-explicit-deny when policies are partly unreadable",
   });
 
   it("is unknown when an attached policy could not be read (it might deny)", () => {
-    const unreadable = role({ attachedPolicies: [{ arn: "arn:aws:iam::111122223333:policy/Hidden", error: { code: "AccessDenied", message: "no iam:GetPolicyVersion" } }] });
-    const f = onlyFinding(explicitDeny, withWebExperience({ access: conditionalAllow("could not read arn:aws:iam::111122223333:policy/Hidden (AccessDenied)") }, unreadable));
+    const unreadable = role({
+      attachedPolicies: [{ arn: "arn:aws:iam::111122223333:policy/Hidden", error: { code: "AccessDenied", message: "no iam:GetPolicyVersion" } }],
+    });
+    const f = onlyFinding(
+      explicitDeny,
+      withWebExperience({ access: conditionalAllow("could not read arn:aws:iam::111122223333:policy/Hidden (AccessDenied)") }, unreadable),
+    );
     expect(f.status).toBe("unknown");
     expect(f.message).toContain("could not read");
   });
@@ -250,7 +266,9 @@ describe("webexperience-role-trust", () => {
   it("fails a SAML-style trust on an Identity Center application", () => {
     const f = onlyFinding(
       trust,
-      withTrust([{ Effect: "Allow", Principal: { Federated: "arn:aws:iam::111122223333:saml-provider/Okta" }, Action: ["sts:AssumeRoleWithSAML", "sts:TagSession"] }]),
+      withTrust([
+        { Effect: "Allow", Principal: { Federated: "arn:aws:iam::111122223333:saml-provider/Okta" }, Action: ["sts:AssumeRoleWithSAML", "sts:TagSession"] },
+      ]),
     );
     expect(f.status).toBe("fail");
   });
