@@ -108,7 +108,7 @@ function printableHost(host: string): string {
 async function openDatabaseOrExit(config: Config): Promise<void> {
   try {
     const db = await dashboardDb();
-    await assertDatabaseWritable(db);
+    assertDatabaseWritable(db);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const file = path.resolve(resolveDbPath(config.db));

@@ -135,7 +135,12 @@ export interface LimitedHandlerOptions {
 /** The express handler serving `build`, each request body within bodyLimitFor(its path). */
 export function createBodyLimitedRequestHandler(options: LimitedHandlerOptions) {
   const handleRequest = createRequestHandler(options.build, options.mode);
-  return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+  // Express 4 ignores a handler's promise: every failure is caught inside and passed to next().
+  return (req: ExpressRequest, res: ExpressResponse, next: NextFunction): void => {
+    void handleLimited(req, res, next);
+  };
+
+  async function handleLimited(req: ExpressRequest, res: ExpressResponse, next: NextFunction): Promise<void> {
     const limit = bodyLimitFor(req.path);
     const declared = Number(req.get("content-length"));
     if (declared > limit) {
@@ -154,5 +159,5 @@ export function createBodyLimitedRequestHandler(options: LimitedHandlerOptions) 
       if (limiter.exceeded) return;
       next(error);
     }
-  };
+  }
 }
