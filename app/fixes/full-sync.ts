@@ -231,13 +231,7 @@ async function runFullSync(ctx: FixContext, run: FullSyncRun): Promise<RunOutcom
   }
   let executionId: string;
   try {
-    const started = await calls.send<{ executionId?: string }>(
-      qbusiness,
-      new StartDataSourceSyncJobCommand(sourcePath(ref)),
-      "qbusiness:StartDataSourceSyncJob",
-    );
-    executionId = started.executionId ?? "";
-    steps.complete("start the sync");
+    executionId = await startSyncJob({ qbusiness, ref, calls, steps });
   } catch (error) {
     return startFailed(ctx, run, { steps, error });
   }
@@ -326,6 +320,17 @@ async function trackStartedSync(ctx: FixContext, run: FullSyncRun, started: { st
   };
 }
 
+/** StartDataSourceSyncJob, recorded as a completed step; the caller decides what a refusal means. */
+async function startSyncJob(run: { qbusiness: QBusinessClient; ref: DataSourceRef; calls: AwsCalls; steps: Steps }): Promise<string> {
+  const started = await run.calls.send<{ executionId?: string }>(
+    run.qbusiness,
+    new StartDataSourceSyncJobCommand(sourcePath(run.ref)),
+    "qbusiness:StartDataSourceSyncJob",
+  );
+  run.steps.complete("start the sync");
+  return started.executionId ?? "";
+}
+
 /**
  * The S3V2 path: start a plain sync (the connector has no full mode), follow
  * it, then prove the outcome from every document's updatedAt. The tracked
@@ -341,13 +346,7 @@ async function applyModelessSync(
   const steps = new Steps(["start the sync", ...(options.wait ? ["follow the sync to its end", "check every document"] : [])]);
   let executionId: string;
   try {
-    const started = await calls.send<{ executionId?: string }>(
-      qbusiness,
-      new StartDataSourceSyncJobCommand(sourcePath(ref)),
-      "qbusiness:StartDataSourceSyncJob",
-    );
-    executionId = started.executionId ?? "";
-    steps.complete("start the sync");
+    executionId = await startSyncJob({ qbusiness, ref, calls, steps });
   } catch (error) {
     if (errorCode(error) !== "ConflictException") return failed(error, steps, "Could not start the sync");
     return alreadyRunning(ctx, ref, (await latestRunningJob(ctx, ref, calls)) ?? "unknown", options, calls, []);
