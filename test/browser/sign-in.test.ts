@@ -53,6 +53,8 @@ describe("sign-in in the browser (local demo, no users configured)", () => {
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((url) => url.pathname === "/sign-in");
+    // The URL changes as the navigation commits, before the page re-renders: wait for the user's name to go.
+    await page.getByTestId("signed-in-user").waitFor({ state: "detached", timeout: 10_000 });
     expect(await page.getByTestId("signed-in-user").count()).toBe(0);
 
     // The link was spent by the first visit.
