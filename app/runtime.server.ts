@@ -22,3 +22,18 @@ export function setRuntimeInfo(info: RuntimeInfo) {
 export function getRuntimeInfo(): RuntimeInfo {
   return held().info ?? { mode: "aws", description: "AWS (default SDK configuration)" };
 }
+
+const clock = () => singleton("runtime-clock", (): { now: () => Date } => ({ now: () => new Date() }));
+
+/**
+ * The product's one clock (ADR 0008): what every audit, scan, plan and
+ * activity entry is dated with. serve.ts sets it to the embedded local AWS's
+ * clock (real time, plus any advance a demo makes); otherwise real time.
+ */
+export function setRuntimeClock(now: () => Date): void {
+  clock().now = now;
+}
+
+export function runtimeNow(): Date {
+  return clock().now();
+}

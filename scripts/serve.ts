@@ -15,7 +15,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import type { ServerBuild } from "@remix-run/node";
 import { ConfigError, loadConfig, setConfig, type Config } from "../app/config.server";
-import { setRuntimeInfo } from "../app/runtime.server";
+import { setRuntimeClock, setRuntimeInfo } from "../app/runtime.server";
 import { FixtureError, startLocalAws, type LocalAws } from "../app/local-aws/index";
 import { accountCredentials } from "../app/local-aws/fixture-types";
 import { issueOneTimeToken } from "../app/auth/one-time-token.server";
@@ -70,6 +70,8 @@ async function startEmbeddedLocalAws(fixturePath: string): Promise<LocalAws> {
   process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
   process.env.AWS_REGION = regions[0] ?? "us-east-1";
   process.env.QBR_REGIONS = regions.join(",");
+  // One clock (ADR 0008): scans, plans and activity are dated on the local AWS's clock, which its sync jobs carry too.
+  setRuntimeClock(() => aws.clock.now());
 
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   setRuntimeInfo({

@@ -35,8 +35,12 @@ export interface RunAuditOptions {
   credentials?: AwsCredentialIdentity;
   maxAttempts?: number;
   ownFullSyncExecutionIds?: (key: DataSourceKey) => string[] | Promise<string[]>;
+  /** The product's clock the audit is dated by (ADR 0008); default: the fixture's local AWS clock, else real time. */
+  now?: () => Date;
   /** Discover the targets from AWS Organizations (regions: `regions`, else QBR_REGIONS / AWS_REGION). */
   organization?: Omit<OrganizationScope, "regions">;
+  /** Accepted exceptions from this file (else QBR_SUPPRESSIONS_FILE); the database's apply too. */
+  suppressionsFile?: string;
 }
 
 export interface AuditRun {
@@ -93,9 +97,10 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
         stats,
         onProgress: options.onProgress,
         ownFullSyncExecutionIds: options.ownFullSyncExecutionIds,
-        // A fixture fleet lives on the emulator's clock; real AWS on the real one.
-        now: localAws ? () => localAws!.clock.now() : undefined,
+        // One clock (ADR 0008): the caller's, else the in-process local AWS's (real time plus any advance).
+        now: options.now ?? (localAws ? () => localAws!.clock.now() : undefined),
         db: options.db,
+        suppressionsFile: options.suppressionsFile,
         inventoryExtras: organization ? { organization } : undefined,
       });
     } finally {

@@ -12,12 +12,26 @@ export interface ScanActionData {
   alreadyRunning: boolean;
 }
 
+const count = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+/** "42 s", "3 min 05 s": how long a scan has run. */
+export function elapsedWords(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s`;
+}
+
 function progressWords(s: ScanStatus): string {
   switch (s.state) {
     case "running":
-      return `Scanning: ${s.targetsDone} of ${s.targetsTotal || "?"} targets read, ${s.apiCalls} API calls so far.`;
+      return (
+        `Scanning for ${elapsedWords(s.elapsedSeconds)}: ${s.targetsDone} of ${s.targetsTotal || "?"} targets read, ` +
+        `${s.applicationsRead} of ${s.applicationsFound} applications found so far read, ${count(s.apiCalls, "API call", "API calls")} made.`
+      );
     case "finished":
-      return `Last scan finished ${formatTime(s.finishedAt)}${s.startedBy ? ` (started by ${s.startedBy})` : ""}: ${s.targetsDone} targets, ${s.apiCalls} API calls.`;
+      return (
+        `Last scan finished ${formatTime(s.finishedAt)}${s.startedBy ? ` (started by ${s.startedBy})` : ""} in ${elapsedWords(s.elapsedSeconds)}: ` +
+        `${count(s.targetsDone, "target", "targets")}, ${count(s.applicationsRead, "application", "applications")}, ${count(s.apiCalls, "API call", "API calls")}.`
+      );
     case "failed":
       return `Last scan failed ${formatTime(s.finishedAt)}: ${s.error ?? "unknown error"}.`;
     default:
@@ -81,7 +95,25 @@ export function ScanNow({ initial, canScan }: { initial: ScanStatus; canScan: bo
       <div id="scan-progress" role="status" aria-live="polite" data-testid="scan-progress">
         {start.data?.alreadyRunning ? <p>A scan is already running; following it.</p> : null}
         {running ? <progress max={status.targetsTotal || undefined} value={status.targetsTotal ? status.targetsDone : undefined} /> : null}
-        <p className="small">{progressWords(status)}</p>
+        <p className="small" data-testid="scan-progress-words">
+          {progressWords(status)}
+        </p>
+        {running ? (
+          <dl className="scan-counters small" data-testid="scan-counters">
+            <dt>Targets</dt>
+            <dd data-testid="scan-targets">
+              {status.targetsDone} of {status.targetsTotal || "?"}
+            </dd>
+            <dt>Applications read</dt>
+            <dd data-testid="scan-applications">
+              {status.applicationsRead} of {status.applicationsFound}
+            </dd>
+            <dt>API calls</dt>
+            <dd data-testid="scan-api-calls">{status.apiCalls}</dd>
+            <dt>Elapsed</dt>
+            <dd data-testid="scan-elapsed">{elapsedWords(status.elapsedSeconds)}</dd>
+          </dl>
+        ) : null}
       </div>
     </section>
   );

@@ -10,6 +10,7 @@ import { runAudit, type RunAuditOptions } from "~/audit/run";
 import { invalidateDashboardCache } from "./cache.server";
 import { loadTargetsFile } from "~/audit/targets";
 import { getConfig } from "~/config.server";
+import { runtimeNow } from "~/runtime.server";
 import { singleton } from "~/util/singleton.server";
 import { dashboardDb } from "./db.server";
 import type { ScanStatus } from "./types";
@@ -34,7 +35,10 @@ const IDLE: ScanStatus = {
   startedBy: null,
   targetsDone: 0,
   targetsTotal: 0,
+  applicationsRead: 0,
+  applicationsFound: 0,
   apiCalls: 0,
+  elapsedSeconds: 0,
   auditId: null,
   error: null,
 };
@@ -43,9 +47,12 @@ function state(): ScanState {
   return singleton("scans", (): ScanState => ({ status: IDLE, defaults: {}, running: null, initial: null, scheduler: null }));
 }
 
-/** What the current (or last) scan is doing; a copy, safe to serialise. */
+/** What the current (or last) scan is doing; a copy, safe to serialise, with its elapsed time as of now. */
 export function scanStatus(): ScanStatus {
-  return { ...state().status };
+  const status = state().status;
+  if (!status.startedAt) return { ...status };
+  const until = status.finishedAt ? Date.parse(status.finishedAt) : runtimeNow().getTime();
+  return { ...status, elapsedSeconds: Math.max(0, Math.round((until - Date.parse(status.startedAt)) / 1000)) };
 }
 
 /**
@@ -71,7 +78,7 @@ export function startScan(startedBy: { username: string } | string): { scan: Sca
   scans.status = {
     ...IDLE,
     state: "running",
-    startedAt: new Date().toISOString(),
+    startedAt: runtimeNow().toISOString(),
     startedBy: typeof startedBy === "string" ? startedBy : startedBy.username,
   };
   // Async, so a bad targets file fails this scan with its message, like any other setup error.
@@ -79,8 +86,10 @@ export function startScan(startedBy: { username: string } | string): { scan: Sca
     runAudit({
       ...auditOptions(scans.defaults),
       db: await dashboardDb(),
+      now: runtimeNow,
       onProgress: (p) => {
-        scans.status = { ...scans.status, targetsDone: p.targetsDone, targetsTotal: p.targetsTotal, apiCalls: p.apiCalls };
+        const { targetsDone, targetsTotal, applicationsRead, applicationsFound, apiCalls } = p;
+        scans.status = { ...scans.status, targetsDone, targetsTotal, applicationsRead, applicationsFound, apiCalls };
       },
     });
   scans.running = audit()
@@ -90,22 +99,20 @@ export function startScan(startedBy: { username: string } | string): { scan: Sca
       scans.status = {
         ...scans.status,
         state: "finished",
-        finishedAt: new Date().toISOString(),
+        finishedAt: runtimeNow().toISOString(),
         auditId: run.auditId ?? null,
         apiCalls: run.inventory.stats?.apiCalls ?? scans.status.apiCalls,
         targetsDone: run.report.targets.length,
         targetsTotal: run.report.targets.length,
+        applicationsRead: run.inventory.applications.length,
+        applicationsFound: run.inventory.applications.length,
       };
     })
     .catch((error: unknown) => {
-      // The audit could not run at all (no credentials, no region): say why on the overview.
-      console.error("Scan failed:", error);
-      scans.status = {
-        ...scans.status,
-        state: "failed",
-        finishedAt: new Date().toISOString(),
-        error: error instanceof Error ? error.message : String(error),
-      };
+      // The audit could not run at all (no credentials, no region): say why on the overview and /connection, one line in the log.
+      const message = error instanceof Error ? error.message : String(error);
+      console.error(`Scan failed: ${message.split("\n")[0]}`);
+      scans.status = { ...scans.status, state: "failed", finishedAt: runtimeNow().toISOString(), error: message };
     })
     .finally(() => {
       scans.running = null;

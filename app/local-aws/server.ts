@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Fixture, FixtureFaults } from "./fixture-types";
 import { AwsError, type EmuClock, type EmuRequest, type EmuResponse, type Emulator, type ServiceModule } from "./types";
-import { createClock } from "./clock";
+import { carryInFlightJobs, createClock } from "./clock";
 import { FaultInjector, injectedFault, serverError, type LocalAwsStats } from "./faults";
 import { parseAuth } from "./sigv4";
 import { RequestLog, iamActionOf, type RequestLogEntry } from "./request-log";
@@ -52,7 +52,8 @@ interface Outcome {
 
 /** Start the HTTP front over an already validated, already copied fleet. */
 export async function serveLocalAws(fleet: Fixture, opts: { port?: number; host?: string } = {}): Promise<LocalAws> {
-  const clock: EmuClock = createClock(fleet.clock);
+  const clock: EmuClock = createClock();
+  carryInFlightJobs(fleet, clock.now());
   let endpoint = "";
   const keys = new KeyStore((accountId) => fleet.accounts.some((a) => a.accountId === accountId), clock);
   const emulator = {

@@ -54,7 +54,7 @@ export class AwsError extends Error {
   }
 }
 
-/** The emulator's clock: fixture `clock` at start, then real time (plus any test advance). */
+/** The emulator's clock: real time (plus any test advance), the product's one clock (ADR 0008). */
 export interface EmuClock {
   now(): Date;
   /** Tests and demos may jump the clock forward (e.g. to finish a sync). */

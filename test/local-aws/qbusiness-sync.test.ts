@@ -220,12 +220,16 @@ describe("starting and finishing", () => {
   it("a job the fixture shows SYNCING finishes syncDurationSeconds after its start, in the configured mode", async () => {
     const first = await latestJob(RUNNING);
     expect(first.status).toBe("SYNCING");
+    // In flight at the fixture's clock, so in flight now (ADR 0008): started 5 s before the local AWS did.
+    const startedAgo = Date.now() - first.startTime!.getTime();
+    expect(startedAgo).toBeGreaterThanOrEqual(5_000);
+    expect(startedAgo).toBeLessThan(60_000);
     const conflictError = await rejection(qb.send(new StartDataSourceSyncJobCommand(at(RUNNING))));
     expect(conflictError.name).toBe("ConflictException");
     env.aws.clock.advance(SYNC_SECONDS * 1000);
     const done = await latestJob(RUNNING);
     expect(done.status).toBe("SUCCEEDED");
-    expect(done.endTime).toEqual(new Date(Date.parse("2026-11-26T11:59:55Z") + SYNC_SECONDS * 1000));
+    expect(done.endTime).toEqual(new Date(first.startTime!.getTime() + SYNC_SECONDS * 1000));
     expect(Object.values(await updatedAtOf(RUNNING))).toEqual([done.endTime!.getTime()]);
   });
 
