@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // PostgreSQL for the tests that use it (test/helpers/postgres.ts): started on first use, stopped at the end.
+    globalSetup: ["test/helpers/postgres-global.ts"],
     // The pinned SDK runs on Node 20 (the stack decision); its notice about later releases is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   },

@@ -113,7 +113,8 @@ export async function queryApplicationRows(db: Db, auditId: number, filters: App
   if (filters.readiness) where.push(sql`a.readiness = ${filters.readiness}`);
   if (filters.q) {
     const like = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(sql`(a.display_name LIKE ${like} ESCAPE '\\' OR a.application_id LIKE ${like} ESCAPE '\\')`);
+    // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not; this matches the same rows on both.
+    where.push(sql`(lower(a.display_name) LIKE lower(${like}) ESCAPE '\\' OR lower(a.application_id) LIKE lower(${like}) ESCAPE '\\')`);
   }
   if (filters.check) {
     where.push(sql`EXISTS (SELECT 1 FROM findings ff ${indexed(db, "findings_audit_check")}

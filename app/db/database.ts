@@ -1,9 +1,10 @@
 /**
  * The product's database: a typed Kysely handle over one SQLite file (WAL
- * mode, better-sqlite3), migrated on open by Kysely's Migrator. Only modules
- * in app/db/ use the handle's query builder; everything else calls their
- * functions with the Db it was given. PostgreSQL comes later through the same
- * Db shape, migrations and repositories (see docs/decisions/0007).
+ * mode, better-sqlite3) or, given a postgres:// URL, a PostgreSQL server
+ * (./postgres.ts), migrated on open by Kysely's Migrator. Only modules in
+ * app/db/ use the handle's query builder; everything else calls their
+ * functions with the Db it was given. Both engines run the same migrations
+ * and repositories (docs/decisions/0007, 0011).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -21,6 +22,7 @@ import {
   type QueryResult,
 } from "kysely";
 import { describeDatabaseError, identifyFile, type OpenedFile } from "./health";
+import { isPostgresUrl, postgresKysely, postgresOptionsFromEnv, redactUrl, withMigrationLock, type PostgresOptions } from "./postgres";
 import { adoptLegacySchema, newerSchemaError, stampUserVersion } from "./legacy";
 import { MIGRATION_NAMES, migrationProvider, type DialectName } from "./migrations/index";
 import type { Schema } from "./schema";
@@ -32,7 +34,7 @@ export interface Db {
   /** The typed query builder: for app/db/ modules only. */
   readonly kysely: Kysely<Schema>;
   readonly dialect: DialectName;
-  /** What messages name: the SQLite file's absolute path, or ":memory:". */
+  /** What messages name: the SQLite file's absolute path, ":memory:", or the PostgreSQL URL without its password. */
   readonly location: string;
   /** The SQLite file as opened (the health check compares it with what is at the path now). */
   readonly opened?: OpenedFile;
@@ -41,9 +43,19 @@ export interface Db {
 
 export const DEFAULT_DB_PATH = "data/qbiz-readiness.sqlite";
 
-/** Where the database lives: the explicit path, else QBR_DB, else data/qbiz-readiness.sqlite. */
+/**
+ * Where the database lives: the explicit path or postgres:// URL, else
+ * QBR_DATABASE_URL (PostgreSQL), else QBR_DB, else data/qbiz-readiness.sqlite.
+ */
 export function resolveDbPath(explicit?: string): string {
-  return explicit || process.env.QBR_DB || DEFAULT_DB_PATH;
+  return explicit || process.env.QBR_DATABASE_URL || process.env.QBR_DB || DEFAULT_DB_PATH;
+}
+
+export { isPostgresUrl, redactUrl } from "./postgres";
+
+/** What a message about the database names: the file's absolute path, or the URL without its password. */
+export function describeDbTarget(target: string): string {
+  return isPostgresUrl(target) ? redactUrl(target) : target === ":memory:" ? target : path.resolve(target);
 }
 
 /**
@@ -126,10 +138,28 @@ function openSqliteFile(file: string): Database.Database {
 
 /**
  * Open (creating the folder and file if needed) and migrate the database.
- * ":memory:" gives a private in-memory database (tests).
+ * ":memory:" gives a private in-memory database (tests); a postgres:// URL a
+ * pool on that server, with `postgres` options (default: from QBR_DATABASE_*).
  */
-export async function openDatabase(dbPath?: string): Promise<Db> {
-  const file = resolveDbPath(dbPath);
+export async function openDatabase(dbPath?: string, postgres?: PostgresOptions): Promise<Db> {
+  const target = resolveDbPath(dbPath);
+  return isPostgresUrl(target) ? openPostgres(target, postgres ?? postgresOptionsFromEnv()) : openSqlite(target);
+}
+
+async function openPostgres(url: string, options: PostgresOptions): Promise<Db> {
+  const location = redactUrl(url);
+  const kysely = postgresKysely(url, location, options);
+  const db: Db = { kysely, dialect: "postgres", location, close: () => kysely.destroy() };
+  try {
+    await migrate(db);
+  } catch (error) {
+    await kysely.destroy();
+    throw error;
+  }
+  return db;
+}
+
+async function openSqlite(file: string): Promise<Db> {
   const sqlite = openSqliteFile(file);
   const location = file === ":memory:" ? file : path.resolve(file);
   const kysely = new Kysely<Schema>({ dialect: sqliteDialect(sqlite, location) });
@@ -171,17 +201,25 @@ export async function migrate(db: Db): Promise<void> {
 }
 
 async function migrateOnce(db: Db): Promise<void> {
-  if (db.dialect === "sqlite") await adoptLegacySchema(db.kysely);
-  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider(db.dialect) });
+  if (db.dialect === "postgres") {
+    await withMigrationLock(db.kysely, (connection) => runMigrator(connection, db.dialect));
+    return;
+  }
+  await adoptLegacySchema(db.kysely);
+  await runMigrator(db.kysely, db.dialect);
+}
+
+async function runMigrator(kysely: Kysely<Schema>, dialect: DialectName): Promise<void> {
+  const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect) });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     const missing = /previously executed migration (\S+) is missing/.exec(String((error as Error).message));
     if (missing) throw newerSchemaError(missing[1]!);
     throw error;
   }
-  if (db.dialect === "sqlite") {
+  if (dialect === "sqlite") {
     const applied = (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).length;
-    await stampUserVersion(db.kysely, applied);
+    await stampUserVersion(kysely, applied);
   }
 }
 

@@ -1,8 +1,12 @@
 /**
  * fix_locks: an action running on a resource, so another process sees it.
  * Taking a lock reads the current row and replaces it in one write
- * transaction (SQLite: BEGIN IMMEDIATE), so two processes never both win.
+ * transaction, so two processes never both win: SQLite's BEGIN IMMEDIATE
+ * takes the file's write lock first; PostgreSQL (READ COMMITTED, where two
+ * transactions could both read "no row") first takes a transaction advisory
+ * lock on the key, which serialises takers of that key only.
  */
+import { sql } from "kysely";
 import type { Db } from "./database";
 
 export interface LockRow {
@@ -28,6 +32,7 @@ export async function takeLock(
   lock: { lockKey: string; holder: string; acquiredAt: string; expiresAt: string; stillHeld: (current: LockRow) => boolean },
 ): Promise<LockRow | undefined> {
   return db.kysely.transaction().execute(async (trx) => {
+    if (db.dialect === "postgres") await sql`SELECT pg_advisory_xact_lock(hashtext(${lock.lockKey}))`.execute(trx);
     const current = await trx
       .selectFrom("fix_locks")
       .select(["holder", "acquired_at as acquiredAt", "expires_at as expiresAt"])

@@ -5,9 +5,10 @@
  */
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "~/db/database";
+import type { Db } from "~/db/database";
 import { appendActivityEvent, getActivity, recordActivity } from "~/fixes/activity-log";
 import type { FixPlan } from "~/fixes/types";
+import { ENGINES, openTestDatabase } from "../helpers/postgres";
 
 const plan = {
   action: "patch-role-policy",
@@ -22,11 +23,11 @@ const plan = {
   details: {},
 } as unknown as FixPlan;
 
-describe("activity log tables", () => {
+describe.each(ENGINES)("activity log tables (%s)", (engine) => {
   let db: Db;
   let id: number;
   beforeEach(async () => {
-    db = await openDatabase(":memory:");
+    db = await openTestDatabase(engine);
     id = await recordActivity(db, {
       action: "patch-role-policy",
       actor: "user:olivia",
@@ -46,26 +47,45 @@ describe("activity log tables", () => {
     events: (await sql`SELECT * FROM activity_events ORDER BY id`.execute(db.kysely)).rows,
   });
 
-  it("refuses INSERT OR REPLACE of an entry and of an event, keeping both as written", async () => {
-    const before = await rows();
-    await expect(
-      sql`INSERT OR REPLACE INTO activity (id, action, actor, started_at, resources, plan, rollback_data, rollback_of)
+  // Each engine's own ways of replacing a row: registered only where they exist, not skipped elsewhere.
+  if (engine === "sqlite")
+    it("refuses INSERT OR REPLACE of an entry and of an event, keeping both as written", async () => {
+      const before = await rows();
+      await expect(
+        sql`INSERT OR REPLACE INTO activity (id, action, actor, started_at, resources, plan, rollback_data, rollback_of)
           VALUES (${id}, 'patch-role-policy', 'mallory', '2026-12-01T00:00:00.000Z', '[]', '{}', NULL, NULL)`.execute(db.kysely),
-    ).rejects.toThrow(/append-only/);
-    const eventId = (before.events[1] as { id: number }).id;
-    await expect(
-      sql`INSERT OR REPLACE INTO activity_events (id, activity_id, at, status, message, request_ids, data)
+      ).rejects.toThrow(/append-only/);
+      const eventId = (before.events[1] as { id: number }).id;
+      await expect(
+        sql`INSERT OR REPLACE INTO activity_events (id, activity_id, at, status, message, request_ids, data)
           VALUES (${eventId}, ${id}, '2026-12-01T00:01:00.000Z', 'failed', 'rewritten', '[]', NULL)`.execute(db.kysely),
-    ).rejects.toThrow(/append-only/);
-    await expect(
-      sql`REPLACE INTO activity_events (id, activity_id, at, status, message, request_ids) VALUES (${eventId}, ${id}, 'x', 'failed', 'x', '[]')`.execute(
-        db.kysely,
-      ),
-    ).rejects.toThrow(/append-only/);
-    expect(await rows()).toEqual(before);
-    expect((await getActivity(db, id))?.status).toBe("succeeded");
-    expect((await getActivity(db, id))?.rollbackData).toEqual({ previousText: null });
-  });
+      ).rejects.toThrow(/append-only/);
+      await expect(
+        sql`REPLACE INTO activity_events (id, activity_id, at, status, message, request_ids) VALUES (${eventId}, ${id}, 'x', 'failed', 'x', '[]')`.execute(
+          db.kysely,
+        ),
+      ).rejects.toThrow(/append-only/);
+      expect(await rows()).toEqual(before);
+      expect((await getActivity(db, id))?.status).toBe("succeeded");
+      expect((await getActivity(db, id))?.rollbackData).toEqual({ previousText: null });
+    });
+
+  if (engine === "postgres")
+    it("refuses an insert over an existing id, and TRUNCATE (which skips row triggers)", async () => {
+      const before = await rows();
+      const eventId = (before.events[1] as { id: number }).id;
+      await expect(
+        sql`INSERT INTO activity (id, action, actor, started_at, resources, plan) VALUES (${id}, 'x', 'mallory', 'x', '[]', '{}')`.execute(db.kysely),
+      ).rejects.toThrow(/append-only: an entry cannot be replaced/);
+      await expect(
+        sql`INSERT INTO activity_events (id, activity_id, at, status, message, request_ids) VALUES (${eventId}, ${id}, 'x', 'failed', 'x', '[]')`.execute(
+          db.kysely,
+        ),
+      ).rejects.toThrow(/append-only: an entry cannot be replaced/);
+      await expect(sql`TRUNCATE activity_events`.execute(db.kysely)).rejects.toThrow(/append-only/);
+      await expect(sql`TRUNCATE activity, activity_events, activity_resources, tracked_syncs`.execute(db.kysely)).rejects.toThrow(/append-only/);
+      expect(await rows()).toEqual(before);
+    });
 
   it("refuses UPDATE and DELETE, and an upsert through ON CONFLICT", async () => {
     const before = await rows();

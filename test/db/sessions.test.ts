@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "~/db/database";
+import type { Db } from "~/db/database";
+import { ENGINES, openTestDatabase } from "../helpers/postgres";
 import { createSession, findSession, pruneSessions, revokeAllSessions, revokeSession, revokeSessionsOf, touchSession } from "~/db/sessions";
 
 const session = (idHash: string, username: string, expiresAt = "2026-12-02T00:00:00.000Z") => ({
@@ -12,10 +13,10 @@ const session = (idHash: string, username: string, expiresAt = "2026-12-02T00:00
   expiresAt,
 });
 
-describe("sessions repository", () => {
+describe.each(ENGINES)("sessions repository (%s)", (engine) => {
   let db: Db;
   beforeEach(async () => {
-    db = await openDatabase(":memory:");
+    db = await openTestDatabase(engine);
   });
   afterEach(async () => {
     await db.close();
@@ -29,7 +30,7 @@ describe("sessions repository", () => {
 
   it("refuses a second session with the same id hash", async () => {
     await createSession(db, session("h1", "olivia"));
-    await expect(createSession(db, session("h1", "victor"))).rejects.toThrow(/UNIQUE|PRIMARY/i);
+    await expect(createSession(db, session("h1", "victor"))).rejects.toThrow(/UNIQUE|PRIMARY|duplicate key/i);
   });
 
   it("touch moves last_seen_at; revoking keeps the first reason and stops touches", async () => {
