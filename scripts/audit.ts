@@ -1,7 +1,7 @@
 /**
  * npm run audit -- [--fixture FILE] [--targets FILE] [--regions a,b]
  *   [--format table|json|csv] [--fail-on critical|high|medium|none] [--out FILE]
- *   [--db PATH] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
+ *   [--db PATH | --database-url postgres://…] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
  *
  * Exit 0: no failing finding at or above --fail-on (default critical);
  * 1: at least one; 2: the audit could not run (bad arguments, bad fixture,
@@ -10,8 +10,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { resolveDbPath } from "../app/db/database";
+import { describeDbTarget, isPostgresUrl, resolveDbPath } from "../app/db/database";
 import { formatCsv, formatTable } from "../app/audit/format";
+import { fileSuppressionRules } from "../app/audit/pipeline";
 import { runAudit, type RunAuditOptions } from "../app/audit/run";
 import { AuditSetupError, loadTargetsFile } from "../app/audit/targets";
 import { rankIn, SEVERITIES, type AuditReport } from "../app/audit/types";
@@ -23,13 +24,24 @@ const CUTOFF_Z = DEFAULT_CUTOFF.replace(".000Z", "Z");
 
 const USAGE = `Usage: npm run audit -- [--fixture FILE] [--targets FILE] [--regions a,b]
   [--format table|json|csv] [--fail-on critical|high|medium|none] [--out FILE]
-  [--db PATH] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
+  [--db PATH | --database-url postgres://...] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
   [--organization [--role-name NAME] [--external-id ID] [--ou ou-a,ou-b] [--exclude-accounts 111,222] [--fix-role-name NAME]]
+  [--suppressions FILE]
+  --suppressions: accepted exceptions as configuration (default QBR_SUPPRESSIONS_FILE); the database's rules apply too.
+  --database-url: store the audit in PostgreSQL (default QBR_DATABASE_URL) instead of the SQLite file --db / QBR_DB.
   --cutoff: the instant a full sync must follow (default ${CUTOFF_Z}).
   --organization: every active account of the AWS Organization (run it with the management account's or a delegated
     administrator's credentials), each read through arn:aws:iam::{account}:role/{--role-name, default QbizReadinessAudit}.`;
 
 const FORMATS = ["table", "json", "csv"] as const;
+
+/** --database-url (PostgreSQL), else --db (a SQLite file), else QBR_DATABASE_URL / QBR_DB / the default file. */
+function databaseTarget(args: { db?: string; "database-url"?: string }): string {
+  const url = args["database-url"];
+  if (url !== undefined && !isPostgresUrl(url)) throw new UsageError(`--database-url must be a postgres:// or postgresql:// URL`);
+  if (url !== undefined && args.db !== undefined) throw new UsageError("--db and --database-url name two databases: give one");
+  return resolveDbPath(url ?? args.db);
+}
 const FAIL_ON = [...SEVERITIES, "none"] as const;
 
 /** A bad invocation: exit 2 with the message and the usage. */
@@ -53,7 +65,8 @@ export function failsGate(report: AuditReport, failOn: (typeof FAIL_ON)[number])
   if (failOn === "none") return false;
   // SEVERITIES is most severe first: "at or above" the threshold is at or before it in the list.
   const threshold = rankIn(SEVERITIES, failOn);
-  return report.findings.some((f) => f.status === "fail" && rankIn(SEVERITIES, f.severity) <= threshold);
+  // An accepted exception (suppressed) does not trip the gate: that is what accepting it means.
+  return report.findings.some((f) => f.status === "fail" && !f.suppressed && rankIn(SEVERITIES, f.severity) <= threshold);
 }
 
 function render(report: AuditReport, format: (typeof FORMATS)[number]): string {
@@ -77,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
         "fail-on": { type: "string" },
         out: { type: "string" },
         db: { type: "string" },
+        "database-url": { type: "string" },
         concurrency: { type: "string" },
         "document-cap": { type: "string" },
         cutoff: { type: "string" },
@@ -86,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
         ou: { type: "string" },
         "exclude-accounts": { type: "string" },
         "fix-role-name": { type: "string" },
+        suppressions: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -113,20 +128,24 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError("--organization and --targets are two ways to name the targets: give one");
   }
   const targets = targetsFile && !organization ? loadTargetsFile(targetsFile) : undefined;
+  fileSuppressionRules(args.suppressions); // a bad file stops here, before any AWS call
 
+  const database = databaseTarget(args);
   const progress = progressLine();
   const { report, auditId } = await runAudit({
     fixture: args.fixture,
     targets,
     regions,
-    db: resolveDbPath(args.db),
+    db: database,
     concurrency,
     documentCap,
     cutoff,
     onProgress: progress.update,
     organization,
+    suppressionsFile: args.suppressions,
   });
   progress.done();
+  for (const line of suppressionNotes(report)) process.stderr.write(`${line}\n`);
 
   const output = render(report, format);
   if (args.out) {
@@ -136,8 +155,21 @@ async function main(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(output);
   }
-  if (auditId !== undefined) process.stderr.write(`Saved as audit #${auditId} in ${resolveDbPath(args.db)}\n`);
+  if (auditId !== undefined) process.stderr.write(`Saved as audit #${auditId} in ${describeDbTarget(database)}\n`);
   return failsGate(report, failOn) ? 1 : 0;
+}
+
+/** What people must know about the accepted exceptions: how many applied, which expired, which matched nothing. */
+export function suppressionNotes(report: AuditReport): string[] {
+  const s = report.suppressions;
+  if (!s) return [];
+  const byId = new Map(s.rules.map((r) => [r.id, r]));
+  const name = (id: string) => `${id} (${byId.get(id)?.checkId ?? "?"})`;
+  return [
+    `Accepted exceptions: ${s.suppressedFindings} finding(s) suppressed by ${s.rules.length} rule(s)`,
+    ...s.expired.map((id) => `  expired: ${name(id)} expired ${byId.get(id)?.expires ?? ""} and no longer applies${byId.get(id)?.matchedIfActive ? ` (${byId.get(id)!.matchedIfActive} finding(s) count again)` : ""}`),
+    ...s.unmatched.map((id) => `  unmatched: ${name(id)} matched no finding of this audit (a stale rule?)`),
+  ];
 }
 
 /** "a, b,,c" -> ["a", "b", "c"]; undefined when the option was not given. */

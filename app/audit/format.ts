@@ -31,6 +31,11 @@ export function describeLocation(report: AuditReport, finding: Finding): string 
   return parts.join(" › ");
 }
 
+/** "Accepted by alice until 2027-06-30 (file rule file:0): public FAQ, no downloads wanted". */
+export function acceptedLine(s: NonNullable<Finding["suppressed"]>): string {
+  return `Accepted by ${s.by}${s.expires ? ` until ${s.expires}` : ""} (${s.source} rule ${s.ruleId}): ${s.reason}`;
+}
+
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) =>
@@ -86,7 +91,8 @@ export function formatTable(report: AuditReport): string {
   out.push("");
 
   const f = report.summary.findings;
-  out.push(`Findings: ${f.fail} fail, ${f.warn} warn, ${f.unknown} unknown, ${f.pass} pass`);
+  const accepted = report.suppressions ? `; ${report.suppressions.suppressedFindings} of them accepted exceptions` : "";
+  out.push(`Findings: ${f.fail} fail, ${f.warn} warn, ${f.unknown} unknown, ${f.pass} pass${accepted}`);
   const attention = report.findings
     .filter((x) => x.status !== "pass")
     .sort((a, b) => rankIn(FINDING_STATUSES, a.status) - rankIn(FINDING_STATUSES, b.status) || rankIn(SEVERITIES, a.severity) - rankIn(SEVERITIES, b.severity));
@@ -95,8 +101,9 @@ export function formatTable(report: AuditReport): string {
   }
   for (const finding of attention) {
     out.push("");
-    out.push(`${finding.status.toUpperCase()}  ${finding.severity}  ${finding.checkId}`);
+    out.push(`${finding.status.toUpperCase()}  ${finding.severity}  ${finding.checkId}${finding.suppressed ? "  (accepted exception)" : ""}`);
     out.push(`  ${describeLocation(report, finding)}`);
+    if (finding.suppressed) out.push(`  ${acceptedLine(finding.suppressed)}`);
     out.push(`  ${finding.message}`);
     const metadata = checkById(finding.checkId)?.metadata;
     if (finding.status !== "unknown" && metadata) out.push(`  Fix: ${howToFixFor(metadata, finding.evidence)}`);
@@ -123,6 +130,8 @@ export const CSV_COLUMNS = [
   "message",
   "remediation",
   "evidence",
+  "suppressed",
+  "suppressionReason",
 ] as const;
 
 /**
@@ -167,6 +176,8 @@ export function formatCsv(report: AuditReport): string {
       finding.message,
       finding.remediation.action,
       JSON.stringify(finding.evidence),
+      finding.suppressed ? "true" : "false",
+      finding.suppressed ? acceptedLine(finding.suppressed) : null,
     ];
   });
   return [[...CSV_COLUMNS], ...rows].map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";

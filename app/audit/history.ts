@@ -74,6 +74,7 @@ export async function saveAudit(db: Db, report: AuditReport, inventory: Inventor
       message: f.message,
       evidence: JSON.stringify(f.evidence ?? {}),
       remediation_action: f.remediation?.action ?? null,
+      suppressed: f.suppressed ? JSON.stringify(f.suppressed) : null,
     };
   });
   const audit = {

@@ -10,6 +10,9 @@ import { ownFullSyncExecutionIds } from "../fixes/tracked-syncs";
 import { collectInventory, type CollectOptions } from "./collect";
 import { saveAudit } from "./history";
 import { buildReport, runChecks } from "./report";
+import { listDatabaseRules } from "./suppression-rules";
+import { loadSuppressionsFile, suppressionsFilePath } from "./suppressions-file";
+import type { SuppressionRule } from "./suppressions";
 import type { PreparedTarget } from "./targets";
 import type { ApplicationInventory, AuditReport, Finding, Inventory } from "./types";
 
@@ -51,11 +54,24 @@ export async function collectAndCheck(prepared: PreparedTarget[], options: Colle
   return { inventory, findings: runChecks(inventory) };
 }
 
-/** Report and store: the report of an inventory and its findings, saved as a new audit when a database is given. */
-export async function reportAndStore(inventory: Inventory, findings: Finding[], db: Db): Promise<AuditResult & { auditId: number }>;
-export async function reportAndStore(inventory: Inventory, findings: Finding[], db?: Db): Promise<AuditResult>;
-export async function reportAndStore(inventory: Inventory, findings: Finding[], db?: Db): Promise<AuditResult> {
-  const report = buildReport(inventory, findings);
+export interface ReportOptions {
+  /** The suppressions file's rules, already validated; default: read QBR_SUPPRESSIONS_FILE (if set) now. */
+  fileSuppressions?: SuppressionRule[];
+}
+
+/** The file's rules: the explicit file, else QBR_SUPPRESSIONS_FILE; a bad file throws AuditSetupError. */
+export function fileSuppressionRules(file?: string): SuppressionRule[] {
+  const path = suppressionsFilePath(file);
+  return path ? loadSuppressionsFile(path) : [];
+}
+
+/** Report and store: the report of an inventory and its findings (the database's and the file's accepted exceptions applied), saved as a new audit when a database is given. */
+export async function reportAndStore(inventory: Inventory, findings: Finding[], db: Db, options?: ReportOptions): Promise<AuditResult & { auditId: number }>;
+export async function reportAndStore(inventory: Inventory, findings: Finding[], db?: Db, options?: ReportOptions): Promise<AuditResult>;
+export async function reportAndStore(inventory: Inventory, findings: Finding[], db?: Db, options: ReportOptions = {}): Promise<AuditResult> {
+  const fromFile = options.fileSuppressions ?? fileSuppressionRules();
+  const suppressions = [...(db ? await listDatabaseRules(db) : []), ...fromFile];
+  const report = buildReport(inventory, findings, { suppressions });
   const auditId = db ? await saveAudit(db, report, inventory) : undefined;
   return { report, inventory, ...(auditId !== undefined ? { auditId } : {}) };
 }
@@ -74,13 +90,17 @@ async function withDatabase<T>(db: Db | string | undefined, use: (db: Db | undef
 export interface AuditPipelineOptions extends CollectAndCheckOptions {
   /** Keep the audit in this database (an open one, or a path opened for each step, not held during collection). */
   db?: Db | string;
+  /** Accepted exceptions from this file (else QBR_SUPPRESSIONS_FILE), read and validated before anything is collected. */
+  suppressionsFile?: string;
 }
 
 /** The whole pipeline over prepared targets. */
 export async function auditPreparedTargets(prepared: PreparedTarget[], options: AuditPipelineOptions): Promise<AuditResult> {
-  const { db, ...rest } = options;
+  const { db, suppressionsFile, ...rest } = options;
+  // A bad suppressions file stops the audit before it reads AWS or stores anything.
+  const fileSuppressions = fileSuppressionRules(suppressionsFile);
   // The product's own full syncs (fix activity) are certain evidence: read them from the audit's database.
   const own = rest.ownFullSyncExecutionIds ?? (db !== undefined ? await withDatabase(db, (open) => ownFullSyncExecutionIds(open!)) : undefined);
   const { inventory, findings } = await collectAndCheck(prepared, { ...rest, ownFullSyncExecutionIds: own });
-  return withDatabase(db, (open) => reportAndStore(inventory, findings, open));
+  return withDatabase(db, (open) => reportAndStore(inventory, findings, open, { fileSuppressions }));
 }

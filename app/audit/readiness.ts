@@ -5,6 +5,9 @@
  * - unknown: nothing fails, but something is unknown, or the application
  *   itself could not be read completely (an application-level error);
  * - ready: otherwise. `warn` findings are shown but do not block.
+ * A finding covered by an accepted exception (`suppressed`) does not make the
+ * application not-ready; an accepted identity finding still leaves it
+ * unsupported, a fact about the application (ADR 0012).
  */
 import type { ApplicationInventory, Finding, Readiness } from "./types";
 
@@ -18,7 +21,7 @@ export function findingsOfApplication(app: Pick<ApplicationInventory, "accountId
 /** `findings` are the application's own (see findingsOfApplication). */
 export function applicationReadiness(app: ApplicationInventory, findings: Finding[]): Readiness {
   if (findings.some((f) => f.checkId === IDENTITY_CHECK && f.status === "fail")) return "unsupported";
-  if (findings.some((f) => f.status === "fail")) return "not-ready";
+  if (findings.some((f) => f.status === "fail" && f.suppressed === undefined)) return "not-ready";
   if (app.error || findings.some((f) => f.status === "unknown")) return "unknown";
   return "ready";
 }

@@ -5,6 +5,7 @@
  */
 import { allChecks } from "./checks";
 import { applicationReadiness, findingsOfApplication } from "./readiness";
+import { applySuppressions, type SuppressionRule } from "./suppressions";
 import type { AuditReport, Finding, Inventory, ReportApplication } from "./types";
 import { DEFAULT_CUTOFF } from "./types";
 
@@ -45,8 +46,14 @@ export function runChecks(inventory: Inventory, options: { cutoff?: Date | strin
   return allChecks.flatMap((check) => check.run(ctx)).sort(compareFindings);
 }
 
-/** The audit report (reportVersion 1) for an inventory and the findings of runChecks. */
-export function buildReport(inventory: Inventory, findings: Finding[]): AuditReport {
+/**
+ * The audit report (reportVersion 1) for an inventory and the findings of
+ * runChecks, with the accepted exceptions applied (expiry judged at the scan time).
+ */
+export function buildReport(inventory: Inventory, checked: Finding[], options: { suppressions?: SuppressionRule[] } = {}): AuditReport {
+  const rules = options.suppressions ?? [];
+  const applied = applySuppressions(checked, rules, new Date(inventory.scannedAt));
+  const findings = applied.findings;
   const accountNames = new Map(inventory.targets.flatMap((t) => (t.accountName !== undefined ? [[t.accountId, t.accountName] as const] : [])));
   const applications: ReportApplication[] = inventory.applications
     .map((app) => ({
@@ -55,7 +62,7 @@ export function buildReport(inventory: Inventory, findings: Finding[]): AuditRep
       applicationId: app.applicationId,
       displayName: app.displayName,
       identityType: app.identityType ?? null,
-      readiness: applicationReadiness(app, findingsOfApplication(app, findings)),
+      ...readinessOf(app, findings),
       ...(accountNames.has(app.accountId) ? { accountName: accountNames.get(app.accountId) } : {}),
       ...(app.error ? { error: app.error } : {}),
     }))
@@ -86,5 +93,13 @@ export function buildReport(inventory: Inventory, findings: Finding[]): AuditRep
     applications,
     findings,
     ...(inventory.organization ? { organization: inventory.organization } : {}),
+    ...(rules.length > 0 ? { suppressions: applied.summary } : {}),
   };
+}
+
+/** An application's readiness and, when some apply, how many of its findings are accepted exceptions. */
+function readinessOf(app: Inventory["applications"][number], findings: Finding[]): Pick<ReportApplication, "readiness" | "suppressedFindings"> {
+  const own = findingsOfApplication(app, findings);
+  const suppressed = own.filter((f) => f.suppressed !== undefined).length;
+  return { readiness: applicationReadiness(app, own), ...(suppressed > 0 ? { suppressedFindings: suppressed } : {}) };
 }

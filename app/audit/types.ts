@@ -7,6 +7,7 @@
  */
 import type { IamAction } from "../aws/vocabulary";
 import type { PolicyDocument } from "../policy/types";
+import type { FindingSuppression, SuppressionsSummary } from "./suppressions";
 
 export type IsoTime = string;
 
@@ -129,8 +130,9 @@ export interface DataSourceInventory {
   /** GetDataSource failed. */
   error?: AwsErrorInfo;
   /**
-   * Sync jobs that started at or after the cutoff (every page, via the API's
-   * startTime filter), plus the latest job of all, newest first, no duplicates.
+   * Sync jobs newest first, no duplicates: the latest ones, read back until
+   * no older job can change a verdict (see `syncJobsRead`), plus a job kept
+   * from an earlier audit when its evidence was reused (`fullSyncReusedFrom`).
    */
   syncJobs: SyncJobRecord[];
   /** ListDataSourceSyncJobs failed. */
@@ -143,6 +145,28 @@ export interface DataSourceInventory {
   /** Execution ids the product itself started in full mode (from its activity log). */
   ownFullSyncExecutionIds?: string[];
   documents: DocumentScan;
+  /** How far back the sync jobs were read, and why reading stopped (absent: not read). */
+  syncJobsRead?: SyncJobsRead;
+  /** Set when the full-sync evidence (this job) was taken from an earlier audit instead of the job history. */
+  fullSyncReusedFrom?: ReusedFrom & { executionId: string };
+}
+
+/** Where reused evidence was established: the audit that read it and when. */
+export interface ReusedFrom {
+  auditId: number;
+  scannedAt: IsoTime;
+}
+
+export interface SyncJobsRead {
+  /** ListDataSourceSyncJobs pages read. */
+  pages: number;
+  /** Jobs read (newest first). */
+  jobs: number;
+  /** Start time of the oldest job read: every job since it was read. Null when none was. */
+  readBackTo: IsoTime | null;
+  /** Whether every job that can count (started at or after the cutoff) was read. */
+  complete: boolean;
+  stoppedBecause: "history-exhausted" | "reached-cutoff" | "verdict-settled" | "reused-evidence";
 }
 
 /** Documents are counted as they stream, never kept. */
@@ -160,6 +184,10 @@ export interface DocumentScan {
   /** Documents whose status is FAILED or DOCUMENT_FAILED_TO_INDEX. */
   failedCount?: number;
   error?: AwsErrorInfo;
+  /** When the scan started (the audit's clock); jobs since then may have changed the documents. */
+  startedAt?: IsoTime;
+  /** Set when the counts were not read now but taken from an earlier audit's scan (ADR 0010). */
+  reusedFrom?: ReusedFrom;
 }
 
 export interface WebExperienceInventory {
@@ -289,6 +317,8 @@ export interface Finding {
   message: string;
   evidence: Record<string, unknown>;
   remediation: { action: RemediationAction | null };
+  /** Set when an accepted exception (suppression rule) covers it: it keeps its status but no longer blocks readiness or --fail-on. */
+  suppressed?: FindingSuppression;
 }
 
 // ---------------------------------------------------------------- report (audit-report.md)
@@ -304,6 +334,8 @@ export interface ReportApplication {
   accountName?: string;
   /** Set when the application could not be read completely: its readiness is then unknown unless something fails. */
   error?: AwsErrorInfo;
+  /** Its findings covered by an accepted exception (left out of its readiness); absent when none. */
+  suppressedFindings?: number;
 }
 
 // ---------------------------------------------------------------- organization audits
@@ -344,9 +376,31 @@ export interface AuditReport {
   findings: Finding[];
   /** Set when the targets came from AWS Organizations: the organization and the accounts skipped (suspended, excluded). */
   organization?: OrganizationSummary;
+  /** The accepted-exception rules the audit applied and what each matched; absent when there were none. */
+  suppressions?: SuppressionsSummary;
 }
 
 // ---------------------------------------------------------------- check modules
+
+/** The AWS console pages a manual fix can point to (app/dashboard/console-links.ts builds their URLs). */
+export const CONSOLE_PAGES = [
+  "application",
+  "web-experience",
+  "index",
+  "data-source",
+  "sync-history",
+  "role",
+  "role-trust",
+  "role-policy",
+  "role-boundary",
+] as const;
+export type ConsolePage = (typeof CONSOLE_PAGES)[number];
+
+/** Manual steps, in order, and the console pages (of the finding's resource) they happen on. */
+export interface ManualFix {
+  steps: readonly string[];
+  console: readonly ConsolePage[];
+}
 
 export interface CheckMetadata {
   id: string;
@@ -363,6 +417,12 @@ export interface CheckMetadata {
   /** Advice for connectors that need other words, by data source type ("S3V2" has no sync mode); howToFix otherwise (see howToFixFor). */
   howToFixByDataSourceType?: Record<string, string>;
   remediation: RemediationAction | null;
+  /**
+   * What an admin does by hand when no fix action is offered for a finding
+   * (remediation null, or withheld for this resource): the exact steps, and
+   * the console pages of the finding's resource they happen on.
+   */
+  manualFix?: ManualFix;
   /** AWS permissions the check needs to read its evidence. */
   permissions: readonly IamAction[];
 }

@@ -13,6 +13,8 @@ import { auditHistory } from "./0001_audit_history";
 import { fixActions } from "./0002_fix_actions";
 import { sessions } from "./0003_sessions";
 import { activityNoReplace } from "./0004_activity_no_replace";
+import { findingIdentity } from "./0005_finding_identity";
+import { suppressionsAndNotifications } from "./0007_suppressions_notifications";
 import type { DialectName } from "./dialect";
 
 export type { DialectName } from "./dialect";
@@ -22,6 +24,8 @@ const MIGRATIONS: readonly [string, (dialect: DialectName) => Migration][] = [
   ["0002_fix_actions", fixActions],
   ["0003_sessions", sessions],
   ["0004_activity_no_replace", activityNoReplace],
+  ["0005_finding_identity", findingIdentity],
+  ["0007_suppressions_notifications", suppressionsAndNotifications],
 ];
 
 /** The migrations' names, in order. */
