@@ -17,6 +17,7 @@ import { awsErrorInfo, RatePacing, type AwsCallStats } from "../aws/clients";
 import { IamRoleReader } from "../aws/iam-role-reader";
 import { DEFAULT_CUTOFF } from "../aws/vocabulary";
 import type { CollectScope, DataSourceKey, TargetContext } from "./collect/context";
+import type { StoredEvidence } from "./collect/reuse";
 import {
   createPriorityLimiter,
   DATA_SOURCES_PER_SLOT,
@@ -39,6 +40,9 @@ export const DEFAULT_DOCUMENT_CAP = 10_000;
 export interface CollectProgress {
   targetsDone: number;
   targetsTotal: number;
+  /** Applications whose inventory is read, of those the targets listed so far (a target's count joins once it is listed). */
+  applicationsRead: number;
+  applicationsFound: number;
   apiCalls: number;
   throttled: number;
 }
@@ -59,6 +63,8 @@ export interface CollectOptions {
   onProgress?: (progress: CollectProgress) => void;
   /** The audit's "now" (default: the real clock). */
   now?: () => Date;
+  /** Evidence earlier audits stored per data source: where it still holds, the job history and document scan are skipped (ADR 0010). */
+  storedEvidence?: (key: DataSourceKey) => StoredEvidence | undefined;
 }
 
 /** One audit's collection: shared limits and the memos that keep any request from being made twice. */
@@ -75,6 +81,8 @@ class Collector {
       ownFullSyncExecutionIds: options.ownFullSyncExecutionIds,
       roles: new IamRoleReader(),
       access: new Map(),
+      now: options.now ?? (() => new Date()),
+      storedEvidence: options.storedEvidence,
     };
     this.global = createPriorityLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
     this.perTarget = options.concurrencyPerTarget ?? DEFAULT_CONCURRENCY_PER_TARGET;
@@ -84,8 +92,27 @@ class Collector {
   async collect(targets: PreparedTarget[]): Promise<Inventory> {
     const stats = this.options.stats;
     let done = 0;
+    const apps = { found: 0, read: 0 };
     const report = () =>
-      this.options.onProgress?.({ targetsDone: done, targetsTotal: targets.length, apiCalls: stats?.calls ?? 0, throttled: stats?.throttled ?? 0 });
+      this.options.onProgress?.({
+        targetsDone: done,
+        targetsTotal: targets.length,
+        applicationsRead: apps.read,
+        applicationsFound: apps.found,
+        apiCalls: stats?.calls ?? 0,
+        throttled: stats?.throttled ?? 0,
+      });
+    // Each application read is reported as it ends: a target of many applications is done only with its last.
+    this.scope.progress = {
+      listed: (n) => {
+        apps.found += n;
+        report();
+      },
+      read: () => {
+        apps.read++;
+        report();
+      },
+    };
     report();
     // A single large target can take minutes: keep the call counts moving between target completions.
     const ticker = this.options.onProgress ? setInterval(report, 1000) : undefined;

@@ -186,3 +186,59 @@ export function assessFullSync(ds: DataSourceInventory, cutoff: Date): FullSyncA
 export function everyDocumentReingested(scan: DocumentScan): boolean {
   return !scan.error && !scan.capped && scan.freshCount > 0 && scan.staleCount === 0 && (scan.failedCount ?? 0) === 0;
 }
+
+/** Whether a job has finished (its status will not change again). */
+export function jobFinished(job: SyncJobRecord): boolean {
+  return job.status === "SUCCEEDED" || job.status === "FAILED" || job.status === "ABORTED" || job.status === "INCOMPLETE";
+}
+
+/**
+ * The best mode a job older than every job read could still have, given what
+ * is known of the data source now (its type, configuration, updatedAt,
+ * createdAt and the product's own full syncs). Older jobs start before
+ * `oldestReadMs` and, to count, at or after the cutoff.
+ */
+function olderJobsCeiling(ds: DataSourceInventory, cutoff: Date, oldestReadMs: number, readIds: Set<string>): SyncMode {
+  // One of the product's own full syncs not yet read may be older.
+  if ((ds.ownFullSyncExecutionIds ?? []).some((id) => !readIds.has(id))) return "full";
+  // The first sync of a source created at or after the cutoff counts as full, and it is the oldest job.
+  const created = time(ds.createdAt);
+  if (Number.isNaN(created) || created >= cutoff.getTime()) return "full";
+  if (ds.type?.toUpperCase() !== "S3" || !ds.configuration) return "unknown";
+  const syncMode = ds.configuration.syncMode;
+  if (syncMode !== FULL && syncMode !== INCREMENTAL) return "unknown";
+  const updated = time(ds.updatedAt);
+  if (Number.isNaN(updated)) return "unknown";
+  // Older jobs that started after the last update ran with today's mode; those before it are of unknown mode.
+  if (syncMode === FULL && updated < oldestReadMs) return "full";
+  return updated > cutoff.getTime() ? "unknown" : "incremental";
+}
+
+/** Why the audit stopped reading a data source's sync jobs (stable strings: they appear in reports). */
+export type SyncHistoryStop = "history-exhausted" | "reached-cutoff" | "verdict-settled" | "reused-evidence";
+
+/**
+ * Whether reading older sync jobs (the API serves them newest first) can no
+ * longer change a verdict, given the jobs read so far (`ds.syncJobs`, which
+ * must be every job newer than the oldest of them). Returns why, or null to
+ * read on. The full-sync verdict depends on the best mode among counting jobs
+ * (full > unknown > incremental) and on its most recent job; the sync-failing
+ * verdict on the latest finished job. So reading stops once a finished job
+ * is read and no older job can be of a better mode than the best read
+ * (a full one: nothing is better), or once jobs before the cutoff are reached
+ * (older ones never count). Pure.
+ */
+export function syncHistorySettled(ds: DataSourceInventory, cutoff: Date): SyncHistoryStop | null {
+  const jobs = jobsNewestFirst(ds.syncJobs);
+  const oldest = jobs[jobs.length - 1];
+  if (!oldest || !jobs.some(jobFinished)) return null;
+  const oldestMs = time(oldest.startTime);
+  if (Number.isNaN(oldestMs)) return null;
+  if (oldestMs < cutoff.getTime()) return "reached-cutoff";
+  // Only S3 sources have a full-sync verdict; the others need the latest finished job only.
+  if (ds.type !== undefined && !["S3", "S3V2"].includes(ds.type.toUpperCase())) return "verdict-settled";
+  let best = 0;
+  for (const job of jobs) if (jobCounts(job, cutoff)) best = Math.max(best, RANK[syncJobMode(ds, job, cutoff, null).mode]);
+  const ceiling = RANK[olderJobsCeiling(ds, cutoff, oldestMs, new Set(jobs.map((j) => j.executionId)))];
+  return best >= ceiling ? "verdict-settled" : null;
+}

@@ -69,13 +69,15 @@ export function pagesOf(items: number, pageSize: number): number {
   return Math.max(1, Math.ceil(items / pageSize));
 }
 
-const documentPages = (scan: DocumentScan | undefined) => pagesOf(scan?.scanned ?? 0, 100);
+/** Document pages read in a row (none when an earlier audit's scan was reused, after the one request that decided so). */
+const documentPages = (scan: DocumentScan | undefined) => (scan?.reusedFrom ? 1 : pagesOf(scan?.scanned ?? 0, 100));
 
 /**
- * Sync-job requests one data source needs in a row: every page of the jobs
- * since the cutoff (10 a page), plus one for the latest job when there are none.
+ * Sync-job requests one data source needs in a row: the pages the collector
+ * read (it says how many), else every page of the jobs since the cutoff.
  */
 function syncJobRoundTrips(ds: DataSourceInventory, cutoffMs: number): number {
+  if (ds.syncJobsRead) return ds.syncJobsRead.pages;
   const sinceCutoff = ds.syncJobs.filter((j) => j.startTime && Date.parse(j.startTime) >= cutoffMs).length;
   return pagesOf(sinceCutoff, 10) + (sinceCutoff === 0 ? 1 : 0);
 }

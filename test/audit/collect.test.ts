@@ -83,14 +83,15 @@ describe("collectInventory pagination", () => {
     expect(byOperation(aws, "qbusiness:ListDataSourceSyncJobs")).toBe(3);
   });
 
-  it("reads the latest job with one extra request when no job started after the cutoff", async () => {
+  it("reads the latest job in the same request when no job started after the cutoff", async () => {
     const jobs = [syncJob("older", "2025-01-01T00:00:00Z"), syncJob("latest", BEFORE, "FAILED")];
     const { inventory, aws } = await collect(
       fleet([account(ACCOUNT, { [REGION]: [application("app", [index("idx", [dataSource("ds", { syncJobs: jobs })])])] })]),
     );
     const ds = inventory.applications[0].indices[0].dataSources[0];
     expect(ds.syncJobs.map((j) => [j.executionId, j.status])).toEqual([[id36("latest"), "FAILED"]]);
-    expect(byOperation(aws, "qbusiness:ListDataSourceSyncJobs")).toBe(2);
+    expect(ds.syncJobsRead).toMatchObject({ pages: 1, complete: true, stoppedBecause: "history-exhausted" });
+    expect(byOperation(aws, "qbusiness:ListDataSourceSyncJobs")).toBe(1);
   });
 
   it("marks the first sync known for a data source created after the cutoff", async () => {

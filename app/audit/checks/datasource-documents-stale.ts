@@ -26,6 +26,15 @@ export const metadata: CheckMetadata = {
       "every document and lists the exact commands for the stale ones.",
   },
   remediation: "full-sync",
+  manualFix: {
+    steps: [
+      "Open the data source's sync history (link below) and check that the last sync succeeded.",
+      "If a sync failed, fix its cause first (the job's error message, the data source role's access to the bucket).",
+      "Set the data source's sync mode to full (FORCED_FULL_CRAWL), start a sync and wait for it to succeed; for an S3 (v2) connector, copy the stale objects onto themselves in S3 (aws s3 cp … --metadata-directive REPLACE) and sync.",
+      "Put the previous sync mode back if you want, then scan again.",
+    ],
+    console: ["sync-history", "data-source"],
+  },
   permissions: ["qbusiness:ListDataSources", "qbusiness:ListDocuments"],
 };
 
@@ -43,7 +52,9 @@ export const check: Check = {
             many: "documents",
             none: "No documents indexed from this data source",
           });
-          const evidence = { dataSourceType: ds.type ?? null, ...verdict.evidence };
+          const reused = ds.documents.reusedFrom;
+          // Counts carried from an earlier audit's scan say so (ADR 0010).
+          const evidence = { dataSourceType: ds.type ?? null, ...verdict.evidence, ...(reused ? { reusedFrom: reused } : {}) };
           findings.push(finding(metadata, verdict.status, dataSourceResource(app, index, ds), verdict.message, evidence));
         }
       }

@@ -44,6 +44,15 @@ export const metadata: CheckMetadata = {
       "checks every document and lists the exact commands for the stale ones.",
   },
   remediation: "full-sync",
+  manualFix: {
+    steps: [
+      "Open the data source in the Amazon Q Business console (link below) and choose Edit.",
+      "Under Sync run schedule / sync mode, choose Full sync (FORCED_FULL_CRAWL) and save.",
+      "Choose Sync now and wait until its sync history shows the job Succeeded.",
+      "Set the sync mode back to what it was (for example New, modified, or deleted content sync), then scan again.",
+    ],
+    console: ["data-source", "sync-history"],
+  },
   permissions: ["qbusiness:ListIndices", "qbusiness:ListDataSources", "qbusiness:GetDataSource", "qbusiness:ListDataSourceSyncJobs", "qbusiness:ListDocuments"],
 };
 
@@ -74,6 +83,8 @@ function baseEvidence(ds: DataSourceInventory, cutoff: Date, assessment: FullSyn
     dataSourceUpdatedAt: ds.updatedAt ?? null,
     firstSyncKnown: ds.firstSyncKnown ?? null,
     cutoff: cutoff.toISOString(),
+    // How far back the jobs were read (issue 15): reading stops once no older job can change the verdict.
+    ...(ds.syncJobsRead ? { syncJobsRead: ds.syncJobsRead } : {}),
     ...(assessment
       ? {
           jobsCounted: assessment.countingJobs.length,
@@ -119,6 +130,20 @@ function modelessStale(ds: DataSourceInventory, cutoff: Date, evidence: Record<s
 
 /** The verdict on one S3 data source, before it is placed on its resource (exported for the dashboard and tests). */
 export function judgeDataSource(ds: DataSourceInventory, cutoff: Date): Omit<Finding, "checkId" | "severity" | "resource" | "remediation"> {
+  const verdict = judgeDataSourceNow(ds, cutoff);
+  const from = reusedFromOf(ds, verdict.evidence);
+  return from ? { ...verdict, evidence: { ...verdict.evidence, reusedFrom: from } } : verdict;
+}
+
+/** The earlier audit whose evidence decided the verdict (ADR 0010), if it was reused rather than read now. */
+function reusedFromOf(ds: DataSourceInventory, evidence: Record<string, unknown>) {
+  if (evidence.decidedBy === "documents") return ds.documents.reusedFrom;
+  const deciding = evidence.decidingJob as { executionId?: string } | null | undefined;
+  const reused = ds.fullSyncReusedFrom;
+  return reused && deciding?.executionId === reused.executionId ? { auditId: reused.auditId, scannedAt: reused.scannedAt } : undefined;
+}
+
+function judgeDataSourceNow(ds: DataSourceInventory, cutoff: Date): Omit<Finding, "checkId" | "severity" | "resource" | "remediation"> & { evidence: Record<string, unknown> } {
   const after = afterCutoff(cutoff);
   const documentsProve = everyDocumentReingested(ds.documents);
   const byDocuments = `All ${plural(ds.documents.freshCount, "document")} re-ingested ${after}`;

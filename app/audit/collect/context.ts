@@ -4,6 +4,7 @@ import type { IamRoleReader } from "../../aws/iam-role-reader";
 import type { IamAction } from "../../aws/vocabulary";
 import type { RoleAccessEvaluation } from "../types";
 import type { PacedCall, PriorityLimiter } from "./limits";
+import type { StoredEvidence } from "./reuse";
 
 export interface DataSourceKey {
   accountId: string;
@@ -23,6 +24,17 @@ export interface CollectScope {
   roles: IamRoleReader;
   /** Role access, evaluated once per (role, application). */
   access: Map<string, Promise<RoleAccessEvaluation>>;
+  /** The audit's clock (the emulator's for a fixture fleet). */
+  now: () => Date;
+  /** What earlier audits established per data source; absent in a full audit (ADR 0010). */
+  storedEvidence?: (key: DataSourceKey) => StoredEvidence | undefined;
+  /** Told as each target lists its applications and as each application is read (live progress). */
+  progress?: ApplicationProgress;
+}
+
+export interface ApplicationProgress {
+  listed(count: number): void;
+  read(): void;
 }
 
 export interface TargetContext {

@@ -10,50 +10,22 @@ import {
   GetWebExperienceCommand,
   ListApplicationsCommand,
   ListDataSourcesCommand,
-  ListDataSourceSyncJobsCommand,
   ListDocumentsCommand,
   ListIndicesCommand,
   ListWebExperiencesCommand,
   type Application as ApplicationSummary,
   type DataSource as DataSourceSummary,
-  type DataSourceSyncJob,
   type DocumentDetails,
 } from "@aws-sdk/client-qbusiness";
 import { awsErrorInfo } from "../../aws/clients";
 import { DELETED_DOCUMENT_STATUSES, FAILED_DOCUMENT_STATUSES, UPLOADED_DOCS_DATA_SOURCE_ID } from "../../aws/vocabulary";
-import type { ApplicationInventory, DataSourceInventory, DocumentScan, IndexInventory, SyncJobRecord, WebExperienceInventory } from "../types";
+import type { ApplicationInventory, DataSourceInventory, DocumentScan, IndexInventory, WebExperienceInventory } from "../types";
 import { iso, pages, type TargetContext } from "./context";
 import { roleAccessFor } from "./role-access";
 import { readWebExperienceRole } from "./roles";
-
-function metric(value: string | undefined): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function syncJobRecord(job: DataSourceSyncJob): SyncJobRecord {
-  const m = job.metrics;
-  return {
-    executionId: job.executionId ?? "",
-    startTime: iso(job.startTime),
-    endTime: iso(job.endTime),
-    status: job.status,
-    ...(job.error ? { error: { errorMessage: job.error.errorMessage, errorCode: job.error.errorCode } } : {}),
-    ...(job.dataSourceErrorCode ? { dataSourceErrorCode: job.dataSourceErrorCode } : {}),
-    ...(m
-      ? {
-          metrics: {
-            documentsAdded: metric(m.documentsAdded),
-            documentsModified: metric(m.documentsModified),
-            documentsDeleted: metric(m.documentsDeleted),
-            documentsFailed: metric(m.documentsFailed),
-            documentsScanned: metric(m.documentsScanned),
-          },
-        }
-      : {}),
-  };
-}
+import { documentsStillHold, fullSyncStillHolds } from "./reuse";
+import { collectSyncJobs, readJobsPage, type DataSourcePath, type JobsPage as JobsPageOf } from "./sync-jobs";
+import type { StoredEvidence } from "./reuse";
 
 export function emptyScan(): DocumentScan {
   return { scanned: 0, capped: false, staleCount: 0, staleExamples: [], freshCount: 0, failedCount: 0 };
@@ -67,7 +39,14 @@ export async function collectApplications(ctx: TargetContext): Promise<Applicati
     (nextToken) => ctx.clients.qbusiness.send(new ListApplicationsCommand({ maxResults: 100, nextToken })),
     (page) => page.applications ?? [],
   );
-  return Promise.all(summaries.map((s) => collectApplication(ctx, s)));
+  ctx.scope.progress?.listed(summaries.length);
+  return Promise.all(
+    summaries.map(async (s) => {
+      const app = await collectApplication(ctx, s);
+      ctx.scope.progress?.read();
+      return app;
+    }),
+  );
 }
 
 function applicationFromSummary(ctx: TargetContext, summary: ApplicationSummary): ApplicationInventory {
@@ -162,12 +141,6 @@ async function collectIndex(ctx: TargetContext, app: ApplicationInventory, index
   await uploads;
 }
 
-interface DataSourcePath {
-  applicationId: string;
-  indexId: string;
-  dataSourceId: string;
-}
-
 /** GetDataSource's answer over the summary's, with its configuration (the sync mode lives there). */
 async function readDataSourceDetails(ctx: TargetContext, path: DataSourcePath, ds: DataSourceInventory): Promise<void> {
   try {
@@ -196,53 +169,42 @@ async function collectDataSource(ctx: TargetContext, app: ApplicationInventory, 
     documents: emptyScan(),
   };
   const ownIds = ctx.scope.ownFullSyncExecutionIds;
-  await Promise.all([
+  const detailsRead = Promise.all([
     readDataSourceDetails(ctx, path, ds),
-    collectSyncJobs(ctx, path, ds),
-    scanDocuments(ctx, path).then((scan) => {
-      ds.documents = scan;
-    }),
     ownIds
       ? Promise.resolve(ownIds({ accountId: ctx.accountId, region: ctx.region, ...path })).then((ids) => {
           ds.ownFullSyncExecutionIds = ids;
         })
       : undefined,
   ]);
+  const first = readJobsPage(ctx, path);
+  first.catch(() => {}); // read (and its error recorded) by collectSyncJobs
+  const stored = ctx.scope.storedEvidence?.({ accountId: ctx.accountId, region: ctx.region, ...path });
+  const reuse = stored?.fullSync
+    ? () => {
+        const full = fullSyncStillHolds(stored, ds, ctx.scope.cutoff);
+        return full && { job: full.job, firstSync: full.basis === "first-sync", from: { auditId: full.auditId, scannedAt: full.scannedAt } };
+      }
+    : undefined;
+  await Promise.all([
+    detailsRead,
+    collectSyncJobs(ctx, path, ds, { first, detailsRead, reuse }),
+    (stored?.documents ? documentsOrScan(ctx, { path, ds, first, detailsRead, stored }) : scanDocuments(ctx, path)).then((scan) => {
+      ds.documents = scan;
+    }),
+  ]);
   return ds;
 }
 
-/**
- * The jobs started at or after the cutoff (every page: the qualifying one may
- * be older than the latest ten), plus the latest job of all. When the filtered
- * list is not empty its first job is the latest of all, so the extra request
- * is only made when it is empty.
- */
-async function collectSyncJobs(ctx: TargetContext, path: DataSourcePath, ds: DataSourceInventory): Promise<void> {
-  const { cutoff } = ctx.scope;
-  try {
-    const sinceCutoff = await pages(
-      ctx,
-      "qbusiness:ListDataSourceSyncJobs",
-      (nextToken) => ctx.clients.qbusiness.send(new ListDataSourceSyncJobsCommand({ ...path, startTime: cutoff, maxResults: 10, nextToken })),
-      (page) => page.history ?? [],
-    );
-    const jobs = sinceCutoff.map(syncJobRecord);
-    if (jobs.length === 0) {
-      const latest = await ctx.call("qbusiness:ListDataSourceSyncJobs", () =>
-        ctx.clients.qbusiness.send(new ListDataSourceSyncJobsCommand({ ...path, maxResults: 1 })),
-      );
-      for (const job of latest.history ?? []) jobs.push(syncJobRecord(job));
-    }
-    const seen = new Set<string>();
-    ds.syncJobs = jobs
-      .filter((j) => (seen.has(j.executionId) ? false : (seen.add(j.executionId), true)))
-      .sort((a, b) => (b.startTime ?? "").localeCompare(a.startTime ?? ""));
-    // A source created after the cutoff cannot have older jobs: the filtered list holds all of them.
-    const created = ds.createdAt ? new Date(ds.createdAt) : undefined;
-    if (created && created >= cutoff && ds.syncJobs.length > 0) ds.firstSyncKnown = true;
-  } catch (e) {
-    ds.syncJobsError = awsErrorInfo(e, "qbusiness:ListDataSourceSyncJobs");
-  }
+/** The stored "every document re-ingested" when it still holds (judged on the details and the latest jobs), else a scan now. */
+async function documentsOrScan(
+  ctx: TargetContext,
+  o: { path: DataSourcePath; ds: DataSourceInventory; first: Promise<JobsPageOf>; detailsRead: Promise<unknown>; stored: StoredEvidence },
+): Promise<DocumentScan> {
+  const firstPage = await o.first.catch(() => undefined);
+  await o.detailsRead;
+  const reused = firstPage && documentsStillHold(o.stored, o.ds, { cutoff: ctx.scope.cutoff, firstPage, documentCap: ctx.scope.documentCap });
+  return reused ?? scanDocuments(ctx, o.path);
 }
 
 /** Count one page's documents into the scan, up to the cap (then it is marked capped). */
@@ -268,7 +230,7 @@ function countDocuments(scan: DocumentScan, docs: DocumentDetails[], options: { 
 
 /** Count documents as they stream (never kept), up to the cap. */
 async function scanDocuments(ctx: TargetContext, path: DataSourcePath): Promise<DocumentScan> {
-  const scan = emptyScan();
+  const scan: DocumentScan = { ...emptyScan(), startedAt: ctx.scope.now().toISOString() };
   const cap = ctx.scope.documentCap;
   const { applicationId, indexId, dataSourceId } = path;
   let nextToken: string | undefined;
