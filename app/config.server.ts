@@ -38,7 +38,7 @@ export interface ProxyAuthConfig {
 export interface Config {
   port: number;
   host: string;
-  /** SQLite file for scan history (QBR_DB); undefined: the history module's default. */
+  /** The database: QBR_DATABASE_URL (postgres://…) if set, else the SQLite file QBR_DB; undefined: the default file. */
   db?: string;
   /** Fleet fixture for the embedded local AWS (QBR_FIXTURE). */
   fixture?: string;
@@ -88,14 +88,28 @@ const list = optionalText.transform((value) =>
         .filter(Boolean),
 );
 
-const port = optionalText.pipe(
-  z
-    .string()
-    .regex(/^\d+$/, "must be a whole number")
-    .transform(Number)
-    .refine((n) => n >= 0 && n <= 65535, "must be between 0 and 65535")
-    .optional(),
-);
+/**
+ * PORT: unset means 3000; set, it must be a port. `PORT=` (empty) is refused
+ * rather than read as unset: it is usually a variable that did not expand, and
+ * falling back to 3000 hides that.
+ */
+const port = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const text = value.trim();
+    const problem =
+      text === ""
+        ? "is set but empty: give a port number (0 to 65535), or unset PORT for the default 3000"
+        : !/^\d+$/.test(text)
+          ? `"${text.slice(0, 20)}" is not a port: give a whole number from 0 to 65535 (0: any free port)`
+          : Number(text) > 65535
+            ? `${text} is not a port: it must be between 0 and 65535`
+            : undefined;
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    return problem ? undefined : Number(text);
+  });
 
 const positiveMinutes = optionalText.pipe(
   z
@@ -112,6 +126,10 @@ const envSchema = z.object({
   PORT: port,
   HOST: optionalText,
   QBR_DB: optionalText,
+  QBR_DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), "must be a postgres:// or postgresql:// URL"),
+  QBR_DATABASE_POOL_SIZE: optionalText,
+  QBR_DATABASE_SSL: optionalText.pipe(z.enum(["disable", "require", "verify-ca", "verify-full"]).optional()),
+  QBR_DATABASE_SSL_CA: optionalText,
   QBR_FIXTURE: optionalText,
   QBR_SCAN_INTERVAL_MINUTES: positiveMinutes,
   QBR_AUTH: optionalText.pipe(z.enum(["builtin", "proxy"], { errorMap: () => ({ message: 'must be "builtin" or "proxy"' }) }).optional()),
@@ -212,7 +230,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: e.PORT ?? 3000,
     host: e.HOST ?? "127.0.0.1",
-    db: e.QBR_DB,
+    db: e.QBR_DATABASE_URL ?? e.QBR_DB,
     fixture: e.QBR_FIXTURE,
     scanIntervalMinutes: e.QBR_SCAN_INTERVAL_MINUTES,
     auth,

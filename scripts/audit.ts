@@ -167,7 +167,10 @@ export function suppressionNotes(report: AuditReport): string[] {
   const name = (id: string) => `${id} (${byId.get(id)?.checkId ?? "?"})`;
   return [
     `Accepted exceptions: ${s.suppressedFindings} finding(s) suppressed by ${s.rules.length} rule(s)`,
-    ...s.expired.map((id) => `  expired: ${name(id)} expired ${byId.get(id)?.expires ?? ""} and no longer applies${byId.get(id)?.matchedIfActive ? ` (${byId.get(id)!.matchedIfActive} finding(s) count again)` : ""}`),
+    ...s.expired.map(
+      (id) =>
+        `  expired: ${name(id)} expired ${byId.get(id)?.expires ?? ""} and no longer applies${byId.get(id)?.matchedIfActive ? ` (${byId.get(id)!.matchedIfActive} finding(s) count again)` : ""}`,
+    ),
     ...s.unmatched.map((id) => `  unmatched: ${name(id)} matched no finding of this audit (a stale rule?)`),
   ];
 }

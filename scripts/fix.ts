@@ -1,6 +1,6 @@
 /**
  * npm run fix -- <full-sync|patch-role-policy|reupload-files|rollback|resume> <selector>
- *   [--plan] [--yes] [--wait] [--fixture FILE] [--db PATH] [--targets FILE]
+ *   [--plan] [--yes] [--wait] [--fixture FILE] [--db PATH | --database-url URL] [--targets FILE]
  *   [--files DIR | --s3 s3://bucket/prefix] [--keep-full-mode] [--policy-name NAME]
  *
  * Selectors: --application <id or display name> (every finding of that
@@ -23,7 +23,7 @@ import { runAudit } from "../app/audit/run";
 import { AuditSetupError, loadTargetsFile, targetsForFixture, type TargetSpec } from "../app/audit/targets";
 import type { AuditReport } from "../app/audit/types";
 import { FULL_SYNC_MODE } from "../app/aws/vocabulary";
-import { openDatabase, resolveDbPath, type Db } from "../app/db/database";
+import { isPostgresUrl, openDatabase, resolveDbPath, type Db } from "../app/db/database";
 import {
   applyFullSync,
   applyReupload,
@@ -50,7 +50,7 @@ const ACTIONS = [...FIX_ACTIONS, "resume"] as const;
 type CliAction = (typeof ACTIONS)[number];
 
 const USAGE = `Usage: npm run fix -- <full-sync|patch-role-policy|reupload-files|rollback|resume> <selector>
-  [--plan] [--yes] [--wait] [--fixture FILE] [--db PATH] [--targets FILE]
+  [--plan] [--yes] [--wait] [--fixture FILE] [--db PATH | --database-url postgres://...] [--targets FILE]
   [--files DIR | --s3 s3://bucket/prefix] [--keep-full-mode] [--policy-name NAME] [--fix-role-name NAME]
   --fix-role-name (or QBR_FIX_ROLE_NAME): the role fixes assume in each account without a fixRoleArn.
 Selectors: --application <id or display name> | --data-source <id> | --role <name or ARN> | --activity <id> | --all
@@ -84,6 +84,7 @@ function parse(argv: string[]) {
         wait: { type: "boolean" },
         fixture: { type: "string" },
         db: { type: "string" },
+        "database-url": { type: "string" },
         targets: { type: "string" },
         files: { type: "string" },
         s3: { type: "string" },
@@ -431,7 +432,10 @@ async function main(argv: string[]): Promise<number> {
   const targetsFile = args.targets ?? process.env.QBR_TARGETS_FILE;
   let targets: TargetSpec[] | undefined = targetsFile ? loadTargetsFile(targetsFile) : undefined;
 
-  const dbPath = resolveDbPath(args.db);
+  const url = args["database-url"];
+  if (url !== undefined && !isPostgresUrl(url)) throw new UsageError("--database-url must be a postgres:// or postgresql:// URL");
+  if (url !== undefined && args.db !== undefined) throw new UsageError("--db and --database-url name two databases: give one");
+  const dbPath = resolveDbPath(url ?? args.db);
   const db = await openDatabase(dbPath);
   let localAws: LocalAws | undefined;
   let ctx: FixContext | undefined;

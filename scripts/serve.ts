@@ -6,7 +6,8 @@
  * local AWS in this process and points the SDK's default chain at it, so the
  * demo works out of the box; otherwise the SDK's own configuration applies.
  *
- * Env: PORT (3000), HOST (127.0.0.1), QBR_DB, QBR_FIXTURE, QBR_AUTH and the
+ * Env: PORT (3000), HOST (127.0.0.1), QBR_DB or QBR_DATABASE_URL (PostgreSQL,
+ * also `--database-url URL`; docs/deploy/), QBR_FIXTURE, QBR_AUTH and the
  * QBR_* auth variables (app/config.server.ts), QBR_SESSION_SECRET.
  */
 import path from "node:path";
@@ -25,9 +26,10 @@ import { createBodyLimitedRequestHandler } from "../app/auth/body-limit.server";
 import { refuseCrossSiteRequests } from "../app/auth/origin.server";
 import { startScanScheduler } from "../app/dashboard/scans.server";
 import { dashboardDb } from "../app/dashboard/db.server";
-import { resolveDbPath } from "../app/db/database";
+import { describeDbTarget, isPostgresUrl, resolveDbPath } from "../app/db/database";
 import { assertDatabaseWritable } from "../app/db/health";
 import { startDashboardFixes } from "../app/dashboard/fixes.server";
+import { checkConnection } from "../app/dashboard/connection.server";
 import { targetsForFixture } from "../app/audit/targets";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -50,7 +52,6 @@ async function startEmbeddedLocalAws(fixturePath: string): Promise<LocalAws> {
   const aws = await startLocalAws({ fixture: fixturePath, port: 0 });
   const accounts = aws.fleet.accounts;
   const regions = [...new Set(accounts.flatMap((account) => Object.keys(account.regions)))].sort();
-  const applications = accounts.reduce((sum, account) => sum + Object.values(account.regions).reduce((n, region) => n + region.applications.length, 0), 0);
   const first = accounts[0];
   if (!first) throw new Error(`${fixturePath}: the fixture has no accounts`);
   const credentials = accountCredentials(first.accountId);
@@ -76,7 +77,8 @@ async function startEmbeddedLocalAws(fixturePath: string): Promise<LocalAws> {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   setRuntimeInfo({
     mode: "local",
-    description: `${path.basename(fixturePath)}, ${plural(accounts.length, "account")}, ${plural(applications, "application")} in ${regions.join(", ")}`,
+    // No application count: what the dashboard counts is what the audit read (app/dashboard/counts.ts), not what the fixture holds.
+    description: `${path.basename(fixturePath)}, ${plural(accounts.length, "account")} in ${regions.join(", ")}`,
   });
   return aws;
 }
@@ -113,19 +115,51 @@ async function openDatabaseOrExit(config: Config): Promise<void> {
     assertDatabaseWritable(db);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const file = path.resolve(resolveDbPath(config.db));
-    console.error(`QBR_DB: ${message.includes(file) ? message : `the database file ${file} cannot be used: ${message}`}`);
+    const target = resolveDbPath(config.db);
+    const where = describeDbTarget(target);
+    const variable = isPostgresUrl(target) ? "QBR_DATABASE_URL" : "QBR_DB";
+    console.error(`${variable}: ${message.includes(where) ? message : `the database ${where} cannot be used: ${message}`}`);
     process.exit(2);
+  }
+}
+
+/** `--database-url URL` (or `--database-url=URL`) is QBR_DATABASE_URL for this process. */
+function databaseUrlArgument(argv: string[]): void {
+  const at = argv.findIndex((a) => a === "--database-url" || a.startsWith("--database-url="));
+  if (at < 0) return;
+  const value = argv[at]!.includes("=") ? argv[at]!.slice("--database-url=".length) : argv[at + 1];
+  if (!value) {
+    console.error("--database-url needs a postgres:// URL");
+    process.exit(2);
+  }
+  process.env.QBR_DATABASE_URL = value;
+}
+
+/** Why the server could not listen, in one line naming the setting to change (PORT or HOST). */
+function listenErrorLine(error: NodeJS.ErrnoException, config: Config): string {
+  const where = `${config.host}:${config.port}`;
+  switch (error.code) {
+    case "EADDRINUSE":
+      return `PORT: port ${config.port} on ${config.host} is already in use (by another server): stop it, or set PORT to a free port (PORT=0 picks any).`;
+    case "EACCES":
+      return `PORT: this user may not listen on port ${config.port} (ports below 1024 need privileges): set PORT to 1024 or above.`;
+    case "EADDRNOTAVAIL":
+    case "ENOTFOUND":
+      return `HOST: ${config.host} is not an address of this machine: set HOST to one of its addresses (127.0.0.1, 0.0.0.0 for all).`;
+    default:
+      return `PORT/HOST: cannot listen on ${where}: ${error.code ?? "error"}: ${error.message}`;
   }
 }
 
 async function main() {
   let config: Config;
+  databaseUrlArgument(process.argv.slice(2));
   try {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(error.message);
+      // One line per problem, each starting with the setting it is about.
+      console.error(error.problems.join("\n"));
       process.exit(2);
     }
     throw error;
@@ -168,9 +202,12 @@ async function main() {
   );
 
   const server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
+  await new Promise<void>((resolve) => {
     server.once("listening", resolve);
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      console.error(listenErrorLine(error, config));
+      process.exit(2);
+    });
   });
   const { port } = server.address() as AddressInfo;
   const base = `http://${printableHost(config.host)}:${port}`;
@@ -193,6 +230,10 @@ async function main() {
   void startScanScheduler(localAws ? { targets: targetsForFixture(localAws.fleet) } : {});
   // Fixes act where the scans read; full syncs a previous run started are followed again (modes restored).
   void startDashboardFixes(localAws ? { localAws } : {});
+  // Who the credentials are, for the banner and /connection; a failure is shown there, in words, and logged in one line.
+  void checkConnection().then((status) => {
+    if (status.error) console.error(`AWS connection: ${status.error.code}: ${status.error.message.split("\n")[0]} (see /connection)`);
+  });
 
   const shutdown = () => {
     server.close();

@@ -7,6 +7,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { sql, type Kysely } from "kysely";
 
 /** The file behind an open SQLite database, as it was when opened. */
 export interface OpenedFile {
@@ -100,4 +101,30 @@ export function describeDatabaseError(location: string, error: unknown): unknown
   const problem = SQLITE_PROBLEMS.find(([pattern]) => pattern.test(code))?.[1];
   if (!problem) return error;
   return new DatabaseUnavailableError(`The database file ${location} ${problem} (${code}: ${(error as Error).message}).`, location, { cause: error });
+}
+
+/** What /healthz says about the database: reachable and answering, with how long one query took. */
+export interface DatabaseHealth {
+  ok: boolean;
+  engine: string;
+  /** "ok (12 ms)", or the reason it is not usable. */
+  detail: string;
+}
+
+/** One trivial query, bounded by `timeoutMs`: a replica whose database is gone reports it instead of hanging. */
+export async function databaseHealth(db: CheckedDb & { dialect: string; kysely: Kysely<any> }, timeoutMs = 2000): Promise<DatabaseHealth> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    assertDatabaseWritable(db);
+    await Promise.race([sql`SELECT 1`.execute(db.kysely), timeout]);
+    return { ok: true, engine: db.dialect, detail: `ok (${Date.now() - started} ms)` };
+  } catch (error) {
+    return { ok: false, engine: db.dialect, detail: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
 }
