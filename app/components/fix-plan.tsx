@@ -3,10 +3,11 @@
  * (operators only), and what happened after apply.
  */
 import { Form, Link, useFetcher, useNavigation } from "@remix-run/react";
+import { elapsedWords, secondsSince } from "~/util/elapsed";
 import { useEffect, useRef, type ReactNode } from "react";
 import { CsrfInput } from "~/auth/csrf-input";
 import type { ActivityEntry, ApplyOutcome, PlanBase, PlanStatus, TrackedSync, Verification } from "~/fixes/types";
-import { formatTime } from "~/dashboard/words";
+import { formatTime, plural } from "~/dashboard/words";
 import { FULL_SYNC_MODE } from "~/aws/vocabulary";
 import { activityPath } from "./fix-links";
 
@@ -21,12 +22,13 @@ const PLAN_STATUS_LABELS: Record<PlanStatus, string> = {
 };
 
 /** The plan's verdict in words: its summary, why it is refused, which permission AWS denied. */
-export function FixPlanStatus({ plan, asConfirmed = false }: { plan: PlanHeader; asConfirmed?: boolean }) {
+export function FixPlanStatus({ plan, asConfirmed = false, badge = true }: { plan: PlanHeader; asConfirmed?: boolean; badge?: boolean }) {
   return (
     <div className={`plan-status ${plan.status}`} data-testid="plan-status" data-status={plan.status}>
       <p>
         {/* A plan kept in the activity log was confirmed as it was: its "ready" badge would read as an offer. */}
-        {asConfirmed ? null : <span className={`badge plan-${plan.status}`}>{PLAN_STATUS_LABELS[plan.status]}</span>} {plan.summary}
+        {/* On a fix page the state card above carries the one badge (badge=false): a second one could contradict it. */}
+        {asConfirmed || !badge ? null : <span className={`badge plan-${plan.status}`}>{PLAN_STATUS_LABELS[plan.status]}</span>} {plan.summary}
       </p>
       {plan.reasons.length > 0 ? (
         <ul className="plan-reasons">
@@ -272,7 +274,7 @@ export function stillRunning(entry: Pick<ActivityEntry, "status">, syncs: Pick<T
  * A background full sync's progress, polled from its activity entry until it
  * ends (then its verification). Without JavaScript, the activity link serves.
  */
-export function ActivityProgress({ activityId }: { activityId: number }) {
+export function ActivityProgress({ activityId, onEnded }: { activityId: number; onEnded?: () => void }) {
   const fetcher = useFetcher();
   // The activity loader's data, as it went over the wire (plain JSON of these shapes).
   const data = fetcher.data as ActivityProgressData | undefined;
@@ -291,6 +293,10 @@ export function ActivityProgress({ activityId }: { activityId: number }) {
     const timer = setInterval(poll, POLL_MS);
     return () => clearInterval(timer);
   }, [running, activityId]);
+  const ended = data !== undefined && !running;
+  useEffect(() => {
+    if (ended) onEnded?.();
+  }, [ended, onEnded]);
   if (!data)
     return (
       <p className="muted" data-testid="progress">
@@ -300,7 +306,13 @@ export function ActivityProgress({ activityId }: { activityId: number }) {
   return (
     <div data-testid="progress" data-running={running ? "true" : "false"}>
       <TrackedSyncList syncs={data.trackedSyncs} />
-      {running ? <p className="muted">Following the sync… (checks every {POLL_MS / 1000} s)</p> : <ActivityLatest entry={data.entry} />}
+      {running ? (
+        <p className="muted" data-testid="sync-elapsed">
+          Following the sync for {elapsedWords(secondsSince(data.entry.startedAt, Date.now()))}… (checks every {POLL_MS / 1000} s)
+        </p>
+      ) : (
+        <ActivityLatest entry={data.entry} />
+      )}
     </div>
   );
 }
@@ -361,7 +373,7 @@ export function verifiedByReaudit(reaudit: NonNullable<ShownApplyResult["reaudit
     ? { ok: true, message: "Audited again: ready." }
     : {
         ok: false,
-        message: `Audited again: ${notReady.map(([app, readiness]) => `${app} is ${readiness}`).join(", ")}; ${reaudit.stillWrong.length} finding(s) still do not pass.`,
+        message: `Audited again: ${notReady.map(([app, readiness]) => `${app} is ${readiness}`).join(", ")}; ${plural(reaudit.stillWrong.length, "finding")} still ${reaudit.stillWrong.length === 1 ? "does" : "do"} not pass.`,
       };
 }
 

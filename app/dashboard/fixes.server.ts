@@ -19,7 +19,9 @@ import type { SignedInUser } from "~/auth/user.server";
 import { bulkFullSyncPath, fullSyncPath, reuploadPath, rolePatchPath } from "~/components/fix-links";
 import { latestDisplayName } from "~/db/audit-applications";
 import type { Db } from "~/db/database";
-import { failingFullSyncPairs, findingById } from "~/db/findings";
+import { failingFullSyncPairs, findingById, findingsOfApplication } from "~/db/findings";
+import { auditStamp } from "~/db/audits";
+import { reauditsOfActivities } from "~/db/reaudits";
 import type { LocalAws } from "~/local-aws/index";
 import { getActivity, listActivity } from "~/fixes/activity-log";
 import { applyRollback, planRollback } from "~/fixes/rollback";
@@ -33,6 +35,7 @@ import type {
   ActivityFilter,
   ApplicationRef,
   DataSourceRef,
+  PlanBase,
   FixAction,
   FileSource,
   FixContext,
@@ -42,8 +45,15 @@ import type {
   UploadedDocumentsRef,
 } from "~/fixes/types";
 import { ACTIVITY_STATUSES, FIX_ACTIONS } from "~/fixes/types";
+import type { FindingStatus } from "~/audit/types";
 import { singleton } from "~/util/singleton.server";
+import { checkMetadata, checkTitle } from "./catalogue.server";
 import { dashboardDb } from "./db.server";
+import { deriveFixState, sameResource, type FixPageState, type ResourceFinding } from "./fix-state";
+import { runtimeNow } from "~/runtime.server";
+import { plural } from "~/util/plural";
+import { latestApplicationNames } from "./activity-names.server";
+import { activityMentions } from "./activity-words";
 
 /** What the fixes act on: the embedded local AWS (demo), or these targets (else QBR_TARGETS_FILE, else the default credentials). */
 export interface DashboardFixSetup {
@@ -91,6 +101,8 @@ export async function dashboardFixContext(): Promise<FixContext> {
       organization: state.setup.targets ? undefined : organization,
       sleep: state.setup.sleep,
       fixRoleName,
+      // The product's one clock (ADR 0008), the one scans are dated by (serve.ts makes it the embedded local AWS's).
+      now: state.setup.localAws ? () => state.setup.localAws!.clock.now() : runtimeNow,
     });
     return state.context;
   }
@@ -108,7 +120,7 @@ export function startDashboardFixes(setup: DashboardFixSetup): Promise<void> {
     .then(resumeTrackedSyncs)
     .then(
       (resumed) => {
-        if (resumed.length > 0) console.log(`Resumed ${resumed.length} tracked full sync(s).`);
+        if (resumed.length > 0) console.log(`Resumed ${plural(resumed.length, "tracked full sync")}.`);
       },
       (error: unknown) => console.error("Could not resume the tracked full syncs:", error),
     );
@@ -214,6 +226,21 @@ export async function failingFullSyncSources(db: Db, app: ApplicationRef): Promi
   return rows.map((r) => ({ ...app, ...r }));
 }
 
+/**
+ * The data sources the bulk full-sync page shows: those failing now, and
+ * those a full sync of this application ran on (so its result stays on the
+ * page after a refresh, when they no longer fail).
+ */
+export async function bulkFullSyncSources(db: Db, app: ApplicationRef): Promise<DataSourceRef[]> {
+  const failing = await failingFullSyncSources(db, app);
+  const ran = (await listActivity(db, { action: "full-sync", accountId: app.accountId, applicationId: app.applicationId }))
+    .flatMap((e) => e.resources)
+    .filter((r) => r.type === "data-source" && r.region === app.region && r.indexId && r.dataSourceId)
+    .map((r) => ({ ...app, indexId: r.indexId!, dataSourceId: r.dataSourceId! }));
+  const key = (d: DataSourceRef) => `${d.indexId}/${d.dataSourceId}`;
+  return [...new Map([...failing, ...ran].map((d) => [key(d), d])).values()];
+}
+
 /** The application's display name in the latest audit, for headings. */
 export async function applicationName(db: Db, app: ApplicationRef): Promise<string | null> {
   return (await latestDisplayName(db, app)) ?? null;
@@ -242,28 +269,64 @@ export function parseActivityFilters(params: URLSearchParams): ActivityFilters {
 /** At most this many entries are listed; the filters narrow it. */
 export const ACTIVITY_PAGE_LIMIT = 200;
 
-/** Whether any of the entry's resources mentions `text` (an id, an ARN, a name). */
-function mentions(entry: ActivityEntry, text: string): boolean {
-  const needle = text.toLowerCase();
-  return (
-    entry.resources.some((r) =>
-      [r.accountId, r.region, r.applicationId, r.indexId, r.dataSourceId, r.roleArn, r.name].some((value) => value?.toLowerCase().includes(needle)),
-    ) || entry.plan.applications.some((app) => app.applicationId.toLowerCase().includes(needle))
-  );
-}
-
-/** The activity page: entries newest first, filtered, and the actors to filter by. */
+/** The activity page: entries newest first, filtered (the resource box also finds application names), and the actors to filter by. */
 export async function getActivityPage(db: Db, filters: ActivityFilters) {
   const filter: ActivityFilter = { action: filters.action, actor: filters.actor, status: filters.status };
   let entries = await listActivity(db, filter);
-  if (filters.resource) entries = entries.filter((e) => mentions(e, filters.resource!));
+  const applicationNames = await latestApplicationNames(db);
+  if (filters.resource) entries = entries.filter((e) => activityMentions(e, filters.resource!, applicationNames));
   const actors = [...new Set((await listActivity(db, {})).map((e) => e.actor))].sort();
-  return { entries: entries.slice(0, ACTIVITY_PAGE_LIMIT), matching: entries.length, actors };
+  return { entries: entries.slice(0, ACTIVITY_PAGE_LIMIT), matching: entries.length, actors, applicationNames };
 }
 
 /** The tracked syncs of an activity (its full syncs' progress). */
 export function trackedSyncsOf(db: Db, activityId: number): Promise<TrackedSync[]> {
   return listTrackedSyncs(db, { activityId });
+}
+
+// ------------------------------------------------------------------ the page's one state
+
+type FixableAction = Exclude<FixAction, "rollback">;
+
+/** Whether a stored finding is about the resource a plan acts on. */
+function findingIsAbout(
+  row: { resource_type: string; index_id: string | null; data_source_id: string | null; role_arn: string | null },
+  plan: PlanBase,
+): boolean {
+  const r = plan.resource;
+  if (r.type === "role") return row.role_arn === r.roleArn;
+  if (r.type === "uploaded-documents") return row.resource_type === "uploaded-documents" && row.index_id === r.indexId;
+  return row.resource_type === "data-source" && row.index_id === r.indexId && row.data_source_id === r.dataSourceId;
+}
+
+/** The resource's findings in `auditId`, for the checks whose fix is this plan's action. */
+async function resourceFindings(db: Db, auditId: number, plan: PlanBase): Promise<ResourceFinding[]> {
+  const rows = (await Promise.all(plan.applications.map((app) => findingsOfApplication(db, auditId, app)))).flat();
+  return rows
+    .filter((row) => checkMetadata(row.check_id)?.remediation === plan.action && findingIsAbout(row, plan))
+    .map((row) => ({ id: row.id, checkId: row.check_id, checkTitle: checkTitle(row.check_id), status: row.status as FindingStatus, message: row.message }));
+}
+
+/**
+ * The fix page's one state for `plan` (fix-state.ts), from what is stored:
+ * the activity entries of the resource, the syncs its newest entry tracks,
+ * the re-audits after it, and the resource's findings in the latest audit.
+ */
+export async function fixStateOf(db: Db, plan: PlanBase & { action: FixableAction }): Promise<{ state: FixPageState; trackedSyncs: TrackedSync[] }> {
+  const activity = (await listActivity(db, { accountId: plan.resource.accountId })).filter((e) => e.resources.some((r) => sameResource(r, plan.resource)));
+  const newest = activity[0];
+  const latest = await latestAuditId(db);
+  const trackedSyncs = newest ? await listTrackedSyncs(db, { activityId: newest.id }) : [];
+  let auditedAfterRun = false;
+  if (newest && latest !== undefined) {
+    const reaudits = await reauditsOfActivities(db, [newest.id]);
+    const lastEventAt = Date.parse(newest.events[newest.events.length - 1]?.at ?? newest.startedAt);
+    // Its own re-audit is the proof; without one (it failed), a scan recorded after the run's last event.
+    auditedAfterRun = reaudits.some((r) => r.auditId <= latest) || Date.parse((await auditStamp(db, latest))?.scannedAt ?? "") > lastEventAt;
+  }
+  const findings = latest === undefined ? [] : await resourceFindings(db, latest, plan);
+  const state = deriveFixState({ action: plan.action, plan, activity, trackedSyncs, findings, auditedAfterRun });
+  return { state, trackedSyncs };
 }
 
 // ------------------------------------------------------------------ pages
@@ -287,12 +350,14 @@ export async function getFullSyncPage(params: URLSearchParams, user: SignedInUse
   if (params.has("dataSourceId")) {
     const ref = dataSourceRefFrom(params);
     const plan = await planned("the full sync", () => planFullSync(ctx, ref));
-    return { kind: "single" as const, canApply, applicationName: await applicationName(ctx.db, ref), application: ref, plan, plans: [plan] };
+    const states = [await fixStateOf(ctx.db, plan)];
+    return { kind: "single" as const, canApply, applicationName: await applicationName(ctx.db, ref), application: ref, plan, plans: [plan], states };
   }
   const app = applicationRefFrom(params);
-  const refs = await failingFullSyncSources(ctx.db, app);
+  const refs = await bulkFullSyncSources(ctx.db, app);
   const plans = await planned("the full syncs", () => Promise.all(refs.map((ref) => planFullSync(ctx, ref))));
-  return { kind: "bulk" as const, canApply, applicationName: await applicationName(ctx.db, app), application: app, plan: null, plans };
+  const states = await Promise.all(plans.map((plan) => fixStateOf(ctx.db, plan)));
+  return { kind: "bulk" as const, canApply, applicationName: await applicationName(ctx.db, app), application: app, plan: null, plans, states };
 }
 
 const hash = z.string().trim().min(1, "the plan's hash is missing: reload the page and confirm the plan shown");
@@ -388,7 +453,7 @@ export async function getRolePatchPage(params: URLSearchParams, user: SignedInUs
   const ref = roleRefFrom(params);
   const ctx = await dashboardFixContext();
   const plan = await planned("the role policy patch", () => planRolePolicyPatch(ctx, ref));
-  return { canApply: user.role === "operator", plan };
+  return { canApply: user.role === "operator", plan, ...(await fixStateOf(ctx.db, plan)) };
 }
 
 const confirmSchema = z.object({ intent: z.literal("apply"), planHash: hash });
@@ -408,7 +473,7 @@ export async function getReuploadPage(params: URLSearchParams, user: SignedInUse
   const ref = uploadedDocumentsRefFrom(params);
   const ctx = await dashboardFixContext();
   const plan = await planned("the re-upload", () => planReupload(ctx, { ...ref, files: NO_FILES }));
-  return { canApply: user.role === "operator", applicationName: await applicationName(ctx.db, ref), index: ref, plan };
+  return { canApply: user.role === "operator", applicationName: await applicationName(ctx.db, ref), index: ref, plan, ...(await fixStateOf(ctx.db, plan)) };
 }
 
 /** Files one re-upload post may carry beyond one per stale document (a few unmatched ones are reported, not refused). */

@@ -29,3 +29,15 @@ export async function reauditOf(
     .where("audit_id", "=", auditId)
     .executeTakeFirst();
 }
+
+/** The audits made by re-auditing after these activities (a fix page's proof that its run was audited). */
+export async function reauditsOfActivities(db: Db, activityIds: number[]): Promise<{ activityId: number; auditId: number }[]> {
+  if (activityIds.length === 0) return [];
+  const rows = await db.kysely
+    .selectFrom("reaudits")
+    .select(["activity_id as activityId", "audit_id as auditId"])
+    .where("activity_id", "in", activityIds)
+    .orderBy("audit_id")
+    .execute();
+  return rows.flatMap((r) => (r.activityId === null ? [] : [{ activityId: Number(r.activityId), auditId: Number(r.auditId) }]));
+}

@@ -3,7 +3,8 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { getSession } from "~/auth/session.server";
 import { requireOperator, requireUser } from "~/auth/user.server";
-import { FixApplyForm, FixOutcome, FixPlanStatus } from "~/components/fix-plan";
+import { FixApplyForm, FixPlanStatus } from "~/components/fix-plan";
+import { ApplyNotice, FixStateCard } from "~/components/fix-state";
 import { RolePolicyPatchPlanView } from "~/components/fix-role-patch";
 import { RouteError } from "~/components/RouteError";
 import { applyRolePatchFromForm, getRolePatchPage } from "~/dashboard/fixes.server";
@@ -43,16 +44,14 @@ export default function RolePatchFix() {
           </span>
         ))}
       </p>
-      {applied ? (
-        <FixOutcome result={applied.result}>
-          {applied.result.outcome === "stale-plan" ? <p data-testid="stale-plan">The plan below is the new one: review it, then confirm again.</p> : null}
-        </FixOutcome>
-      ) : null}
+      {/* The outcome of a run is the state card's (from the activity log); an apply that did nothing is said once here. */}
+      {applied && !applied.result.activityId ? <ApplyNotice outcome={applied.result.outcome} message={applied.result.message} /> : null}
+      <FixStateCard state={page.state} />
       <section className="card" aria-labelledby="plan-heading">
-        <h2 id="plan-heading">Plan</h2>
-        <FixPlanStatus plan={plan} />
+        <h2 id="plan-heading">{page.state.offerApply ? "Plan" : "The role now"}</h2>
+        <FixPlanStatus plan={plan} badge={false} />
         <RolePolicyPatchPlanView plan={plan} />
-        <FixApplyForm plan={plan} canApply={page.canApply} label="Put this policy" />
+        {page.state.offerApply ? <FixApplyForm plan={plan} canApply={page.canApply} label="Put this policy" /> : null}
       </section>
     </>
   );

@@ -4,12 +4,12 @@ import { CsrfInput } from "~/auth/csrf-input";
 import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { getSession } from "~/auth/session.server";
 import { requireOperator, requireUser } from "~/auth/user.server";
-import { FixOutcome, FixPlanStatus } from "~/components/fix-plan";
+import { FixPlanStatus } from "~/components/fix-plan";
+import { ApplyNotice, FixStateCard } from "~/components/fix-state";
 import { ReuploadFilePicker, ReuploadMatchView, StaleDocumentsList } from "~/components/fix-reupload";
 import { RouteError } from "~/components/RouteError";
 import { getReuploadPage, readReuploadUpload, reuploadFromForm, reuploadUploadLimits } from "~/dashboard/fixes.server";
-import { applicationPath } from "~/dashboard/words";
-import type { ReuploadFileOutcome } from "~/fixes/types";
+import { applicationPath, plural } from "~/dashboard/words";
 
 export const meta: MetaFunction = () => [{ title: "Re-upload files · qbiz-readiness" }];
 
@@ -59,14 +59,18 @@ export default function ReuploadFix() {
         Application <Link to={applicationPath(page.index)}>{page.applicationName ?? page.index.applicationId}</Link> · {page.index.accountId} ·{" "}
         {page.index.region}
       </p>
-      {result ? (
-        <FixOutcome result={result}>
-          {result.outcome === "stale-plan" ? (
-            <p data-testid="stale-plan">The files or the documents changed since they were checked: review the new match below, then upload again.</p>
-          ) : null}
-          <FileOutcomes files={result.files as ReuploadFileOutcome[]} />
-        </FixOutcome>
+      {/* A run's outcome is the state card's (from the activity log); an apply that did nothing is said once here. */}
+      {result && !result.activityId ? (
+        <ApplyNotice
+          outcome={result.outcome}
+          message={
+            result.outcome === "stale-plan"
+              ? "The files or the documents changed since they were checked: review the new match below, then upload again."
+              : result.message
+          }
+        />
       ) : null}
+      <FixStateCard state={page.state} />
       {answer?.problem ? (
         <p className="card error-text" role="alert">
           {answer.problem}
@@ -78,77 +82,56 @@ export default function ReuploadFix() {
         <StaleDocumentsList plan={plan} />
       </section>
 
-      <section className="card" aria-labelledby="upload-heading">
-        <h2 id="upload-heading">Upload them again</h2>
-        <p className="muted small">
-          Choose the original files. They are matched to the documents by name and checked here before anything is sent; uploads replace the documents in place,
-          nothing is deleted first.
-        </p>
-        <Form
-          method="post"
-          encType="multipart/form-data"
-          data-testid="reupload-form"
-          onChange={(event) => {
-            // With JavaScript, choosing files checks them at once (the button does it without).
-            // Viewers may not post files: the picker alone shows them which files match.
-            const target = event.target as HTMLInputElement;
-            if (target.type !== "file" || !page.canApply) return;
-            const data = new FormData(event.currentTarget);
-            data.set("intent", "check");
-            submit(data, { method: "post", encType: "multipart/form-data" });
-          }}
-        >
-          <CsrfInput />
-          <input type="hidden" name="planHash" value={checked?.planHash ?? ""} />
-          <ReuploadFilePicker staleDocumentIds={plan.details.staleDocuments.map((d) => d.documentId)} />
-          <button type="submit" name="intent" value="check" disabled={!page.canApply || busy === "check"} data-testid="check-files">
-            {busy === "check" ? "Checking…" : "Check files"}
-          </button>{" "}
-          <button type="submit" name="intent" value="apply" disabled={!canUpload || !!busy} data-testid="apply-button">
-            {busy === "apply" ? "Uploading…" : `Upload ${checked ? checked.details.matched.filter((m) => !m.tooLarge).length : ""} matched file(s)`}
-          </button>
-          {!page.canApply ? (
-            <span className="muted" data-testid="operators-only">
-              {" "}
-              Operators only: you are signed in as a viewer.
-            </span>
+      {page.state.offerApply ? (
+        <section className="card" aria-labelledby="upload-heading">
+          <h2 id="upload-heading">{page.state.kind === "partly-fixed" ? "Upload the rest again" : "Upload them again"}</h2>
+          <p className="muted small">
+            Choose the original files. They are matched to the documents by name and checked here before anything is sent; uploads replace the documents in
+            place, nothing is deleted first.
+          </p>
+          <Form
+            method="post"
+            encType="multipart/form-data"
+            data-testid="reupload-form"
+            onChange={(event) => {
+              // With JavaScript, choosing files checks them at once (the button does it without).
+              // Viewers may not post files: the picker alone shows them which files match.
+              const target = event.target as HTMLInputElement;
+              if (target.type !== "file" || !page.canApply) return;
+              const data = new FormData(event.currentTarget);
+              data.set("intent", "check");
+              submit(data, { method: "post", encType: "multipart/form-data" });
+            }}
+          >
+            <CsrfInput />
+            <input type="hidden" name="planHash" value={checked?.planHash ?? ""} />
+            <ReuploadFilePicker staleDocumentIds={plan.details.staleDocuments.map((d) => d.documentId)} />
+            <button type="submit" name="intent" value="check" disabled={!page.canApply || busy === "check"} data-testid="check-files">
+              {busy === "check" ? "Checking…" : "Check files"}
+            </button>{" "}
+            <button type="submit" name="intent" value="apply" disabled={!canUpload || !!busy} data-testid="apply-button">
+              {busy === "apply"
+                ? "Uploading…"
+                : checked
+                  ? `Upload ${plural(checked.details.matched.filter((m) => !m.tooLarge).length, "matched file")}`
+                  : "Upload the matched files"}
+            </button>
+            {!page.canApply ? (
+              <span className="muted" data-testid="operators-only">
+                {" "}
+                Operators only: you are signed in as a viewer.
+              </span>
+            ) : null}
+          </Form>
+          {checked ? (
+            <>
+              <FixPlanStatus plan={checked} />
+              <ReuploadMatchView plan={checked} />
+            </>
           ) : null}
-        </Form>
-        {checked ? (
-          <>
-            <FixPlanStatus plan={checked} />
-            <ReuploadMatchView plan={checked} />
-          </>
-        ) : null}
-      </section>
+        </section>
+      ) : null}
     </>
-  );
-}
-
-function FileOutcomes({ files }: { files: ReuploadFileOutcome[] }) {
-  if (files.length === 0) return null;
-  return (
-    <table data-testid="file-outcomes">
-      <thead>
-        <tr>
-          <th scope="col">Document</th>
-          <th scope="col">File</th>
-          <th scope="col">Outcome</th>
-        </tr>
-      </thead>
-      <tbody>
-        {files.map((f) => (
-          <tr key={f.documentId} data-outcome={f.outcome}>
-            <td>{f.documentId}</td>
-            <td>{f.file}</td>
-            <td>
-              {f.outcome}
-              {f.error ? `: ${f.error}` : ""}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
 

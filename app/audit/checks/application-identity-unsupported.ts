@@ -22,6 +22,16 @@ export const metadata: CheckMetadata = {
     "No in-place fix: the identity type is fixed when the application is created. Create an application with IAM Identity Center " +
     "or IAM federation and move the data sources to it, or accept that this application has no document downloads.",
   remediation: null,
+  manualFix: {
+    steps: [
+      "In the Amazon Q Business console, note the application's data sources, index and web experience settings (link below).",
+      "Create a new application with IAM Identity Center (or IAM federation) as its identity type: the identity type cannot be changed in place.",
+      "Recreate the index and data sources in the new application, run a full sync of each, and create its web experience with a role that allows qbusiness:GetDocumentContent.",
+      "Move your users to the new web experience, then delete the anonymous application once nobody uses it.",
+      "Or accept that users of this application cannot open source documents, and say so to them.",
+    ],
+    console: ["application"],
+  },
   permissions: ["qbusiness:ListApplications", "qbusiness:GetApplication"],
 };
 

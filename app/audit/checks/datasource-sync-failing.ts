@@ -22,6 +22,14 @@ export const metadata: CheckMetadata = {
     "Read the job's error (and the connector's CloudWatch logs), fix its cause (data source role, bucket access, document size or " +
     "format), then run a full sync again.",
   remediation: "full-sync",
+  manualFix: {
+    steps: [
+      "Open the data source's sync history (link below) and read the failed job's error.",
+      "Fix its cause: the data source role's access to the bucket, a document too large or in an unsupported format, the connector's configuration.",
+      "Start a full sync and wait for it to succeed, then scan again.",
+    ],
+    console: ["sync-history", "data-source"],
+  },
   permissions: ["qbusiness:ListDataSources", "qbusiness:ListDataSourceSyncJobs"],
 };
 

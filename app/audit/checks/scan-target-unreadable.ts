@@ -21,6 +21,14 @@ export const metadata: CheckMetadata = {
     "Give the audit principal (or the target's audit role) the read permissions listed for the checks, make the role assumable " +
     "(trust policy, external id), and run the audit again.",
   remediation: null,
+  manualFix: {
+    steps: [
+      "In the account named, deploy the audit role (docs/deploy/roles: CloudFormation, StackSet or Terraform) or grant the audit principal the read-only policy of the checks catalogue.",
+      "Make the role assumable by the principal that runs the audit (its trust policy, the external id if one is configured).",
+      "Run the audit again: the target's applications are then judged.",
+    ],
+    console: [],
+  },
   permissions: ["sts:GetCallerIdentity", "sts:AssumeRole", "qbusiness:ListApplications"],
 };
 

@@ -17,6 +17,14 @@ export const metadata: CheckMetadata = {
   whyItMatters: "Users who open such a file as a source see that it cannot be downloaded; AWS's only fix for older uploads is to upload them again.",
   howToFix: "Upload the listed files again (same document ids), from their originals or from S3 with the re-upload action.",
   remediation: "reupload-files",
+  manualFix: {
+    steps: [
+      "Find the original files of the documents listed (they were uploaded in the console or with BatchPutDocument).",
+      "Upload each again under the same name, in the Amazon Q Business console (the application's Data sources, then Upload files) or with BatchPutDocument and the same document id.",
+      "Scan again: documents updated after the cutoff pass.",
+    ],
+    console: ["application"],
+  },
   permissions: ["qbusiness:ListIndices", "qbusiness:ListDataSources", "qbusiness:ListDocuments"],
 };
 

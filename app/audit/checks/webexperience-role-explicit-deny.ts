@@ -22,6 +22,15 @@ export const metadata: CheckMetadata = {
     "Remove the Deny statement shown, or narrow it so it no longer matches qbusiness:GetDocumentContent on these resources. " +
     "Adding an Allow cannot help, so no automatic fix is offered.",
   remediation: null,
+  manualFix: {
+    steps: [
+      "Open the policy that holds the Deny statement (link below): a managed policy, the role's inline policy, its permissions boundary, or an organisation SCP.",
+      "Remove the statement, or narrow it (its Resource, or a Condition) so it no longer matches qbusiness:GetDocumentContent on this application and its indices. A policy attached to other roles changes for them too: check them first.",
+      "For a service control policy, ask the organisation's administrators: it is edited in AWS Organizations in the management account.",
+      "Scan again; if the role's own policies do not allow the action either, the role patch is then offered.",
+    ],
+    console: ["role-policy", "role"],
+  },
   permissions: ["iam:SimulatePrincipalPolicy", ...ROLE_POLICY_READ_PERMISSIONS],
 };
 

@@ -43,6 +43,15 @@ export const metadata: CheckMetadata = {
     "…/application/{applicationId}/index/*. The fix action adds it as an inline policy. If a permissions boundary blocks it, the " +
     "boundary must allow the action too.",
   remediation: "patch-role-policy",
+  manualFix: {
+    steps: [
+      "Open the role (link below). If a permissions boundary is set, open it too: the boundary must also allow qbusiness:GetDocumentContent, and no role policy can widen it.",
+      "Edit the boundary policy (or ask whoever owns it) to allow qbusiness:GetDocumentContent on arn:aws:qbusiness:{region}:{account}:application/{applicationId} and …/application/{applicationId}/index/*, or remove the boundary if your organisation allows it.",
+      "A service-linked role cannot be edited: give the web experience a role you manage instead.",
+      "Make sure the role's own policies allow the same action and resources (the role patch does this once nothing blocks it), then scan again.",
+    ],
+    console: ["role-boundary", "role"],
+  },
   permissions: ["iam:SimulatePrincipalPolicy", ...ROLE_POLICY_READ_PERMISSIONS],
 };
 

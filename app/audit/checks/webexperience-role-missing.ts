@@ -24,6 +24,15 @@ export const metadata: CheckMetadata = {
     "Create the web experience role (trusting application.qbusiness.amazonaws.com for sts:AssumeRole and sts:SetContext, with " +
     "qbusiness:GetDocumentContent on the application and index ARNs) and set it on the web experience (UpdateWebExperience roleArn).",
   remediation: null,
+  manualFix: {
+    steps: [
+      "In IAM, create a role that trusts application.qbusiness.amazonaws.com for sts:AssumeRole and sts:SetContext (conditions aws:SourceAccount = the account, aws:SourceArn = the application ARN).",
+      "Give it an Allow of qbusiness:GetDocumentContent (and the chat actions the web experience needs) on the application ARN and …/index/*.",
+      "In the Amazon Q Business console, open the web experience settings (link below), choose Edit and select this role as its service role (UpdateWebExperience roleArn).",
+      "Scan again.",
+    ],
+    console: ["web-experience", "role"],
+  },
   permissions: ["qbusiness:ListWebExperiences", "qbusiness:GetWebExperience", "iam:GetRole"],
 };
 

@@ -33,6 +33,14 @@ export const metadata: CheckMetadata = {
     'Edit the role\'s trust policy: Allow Principal {"Service": "application.qbusiness.amazonaws.com"} the actions sts:AssumeRole ' +
     "and sts:SetContext, with conditions aws:SourceAccount = the account and aws:SourceArn = the application ARN.",
   remediation: null,
+  manualFix: {
+    steps: [
+      "Open the role's Trust relationships (link below) and choose Edit trust policy.",
+      'Add (or extend) a statement: Effect Allow, Principal {"Service": "application.qbusiness.amazonaws.com"}, Action ["sts:AssumeRole", "sts:SetContext"], with conditions aws:SourceAccount = the account and aws:SourceArn = the application ARN.',
+      "Save, then scan again.",
+    ],
+    console: ["role-trust"],
+  },
   permissions: ["iam:GetRole"],
 };
 
