@@ -103,6 +103,12 @@ export const INCREMENTAL_SYNC_MODE = "FULL_CRAWL" satisfies SyncModeName;
 /** Full ("Full sync"): the one that counts after the cutoff. */
 export const FULL_SYNC_MODE = "FORCED_FULL_CRAWL" satisfies SyncModeName;
 
+/** What each sync mode is, in one word: the dashboard shows "incremental (FULL_CRAWL)" so a bare FULL_CRAWL is never read as "full". */
+export const SYNC_MODE_KIND: Record<SyncModeName, "incremental" | "full"> = {
+  FULL_CRAWL: "incremental",
+  FORCED_FULL_CRAWL: "full",
+};
+
 /** What each sync mode means, for plans and explanations. */
 export const SYNC_MODE_MEANING: Record<SyncModeName, string> = {
   FULL_CRAWL: "incremental (FULL_CRAWL: only new and changed files are synced)",

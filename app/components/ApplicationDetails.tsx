@@ -1,5 +1,5 @@
 import type { DataSourceView, ExplainedFinding, IndexView, WebExperienceView } from "~/dashboard/types";
-import { formatTime } from "~/dashboard/words";
+import { formatTime, syncModeLabel } from "~/dashboard/words";
 import { SeverityLabel, StatusBadge } from "./Badges";
 import { SyncHistoryChart } from "./SyncHistoryChart";
 import { ExternalLink } from "./ExternalLink";
@@ -10,7 +10,7 @@ export function FindingCard({ finding }: { finding: ExplainedFinding }) {
       <h3>
         <StatusBadge status={finding.status} /> {finding.checkTitle}{" "}
         <span className="muted small">
-          · <SeverityLabel severity={finding.severity} /> · {finding.name ?? finding.resourceType}
+          · <SeverityLabel severity={finding.severity} status={finding.status} /> · {finding.name ?? finding.resourceType}
         </span>
       </h3>
       <p>{finding.message}</p>
@@ -88,7 +88,7 @@ export function IndexSection({ index, cutoff }: { index: IndexView; cutoff: stri
                   {ds.error ? <div className="error-text small">{ds.error}</div> : null}
                 </td>
                 <td>{ds.type ?? "unknown"}</td>
-                <td>{ds.syncMode ?? <span className="muted">not in configuration</span>}</td>
+                <td>{ds.syncMode ? syncModeLabel(ds.syncMode) : <span className="muted">not in configuration</span>}</td>
                 <td>{formatTime(ds.lastSuccessfulSync)}</td>
                 <td>{ds.lastConfirmedFullSync ? formatTime(ds.lastConfirmedFullSync) : <strong>none</strong>}</td>
                 <td>{staleWords(ds)}</td>

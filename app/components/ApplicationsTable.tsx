@@ -1,7 +1,7 @@
 import { Link } from "@remix-run/react";
 import { toSearch } from "~/dashboard/filters";
 import type { ApplicationFilters, ApplicationRow, ApplicationSort } from "~/dashboard/types";
-import { applicationPath } from "~/dashboard/words";
+import { applicationPath, identityTypeLabel } from "~/dashboard/words";
 import { ReadinessBadge } from "./Badges";
 
 const COLUMNS: { sort: ApplicationSort; label: string }[] = [
@@ -56,7 +56,7 @@ export function ApplicationsTable({ rows, filters }: { rows: ApplicationRow[]; f
               <ReadinessBadge readiness={row.readiness} />
             </td>
             <td>{row.failCount}</td>
-            <td>{row.identityType ?? "unknown"}</td>
+            <td>{identityTypeLabel(row.identityType)}</td>
             <td>{row.warnCount}</td>
           </tr>
         ))}

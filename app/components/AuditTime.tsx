@@ -1,5 +1,5 @@
 import type { AuditStamp } from "~/dashboard/types";
-import { formatTime } from "~/dashboard/words";
+import { cutoffInWords, formatTime } from "~/dashboard/words";
 
 /** The line every page shows: which audit the page is about, and when it ran. */
 export function AuditTime({ audit }: { audit: AuditStamp | null }) {
@@ -7,7 +7,10 @@ export function AuditTime({ audit }: { audit: AuditStamp | null }) {
   return (
     <p className="audit-time" data-testid="audit-time">
       Audit #{audit.id} of <time dateTime={audit.scannedAt}>{formatTime(audit.scannedAt)}</time>
-      <span className="muted"> · cutoff {formatTime(audit.cutoff)}</span>
+      <span className="muted" data-testid="audit-cutoff">
+        {" "}
+        · counts full syncs and uploads {cutoffInWords(audit.cutoff)}
+      </span>
     </p>
   );
 }

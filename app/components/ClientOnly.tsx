@@ -15,13 +15,22 @@ export function useHydrated(): boolean {
   );
 }
 
+/** A chart's data as rows: the table alternative under every chart (people and screen readers read numbers, not shapes). */
+export interface ChartTable {
+  columns: string[];
+  rows: (string | number)[][];
+}
+
 /**
  * A chart's frame: recharts draws nothing on the server, so the server (and
  * the first client render) shows a skeleton of the same height, and the
  * chart after hydration. `summary` is the chart's content in words: the
- * chart's accessible name, and the skeleton's text for anyone without JavaScript.
+ * chart's accessible name, and the skeleton's text for anyone without
+ * JavaScript. `table` is the same data as a table, folded under the chart.
+ * recharts' own keyboard layer is off in every chart (accessibilityLayer
+ * false): it made each svg and pie an unlabelled tab stop.
  */
-export function ChartFrame({ title, summary, height, children }: { title: string; summary: string; height: number; children: () => ReactNode }) {
+export function ChartFrame({ title, summary, height, table, children }: { title: string; summary: string; height: number; table: ChartTable; children: () => ReactNode }) {
   const hydrated = useHydrated();
   return (
     <figure className="chart">
@@ -36,6 +45,35 @@ export function ChartFrame({ title, summary, height, children }: { title: string
           <p className="small muted">{summary}</p>
         </div>
       )}
+      <ChartDataTable title={title} table={table} />
     </figure>
+  );
+}
+
+function ChartDataTable({ title, table }: { title: string; table: ChartTable }) {
+  if (table.rows.length === 0) return null;
+  return (
+    <details className="chart-table">
+      <summary>Show the numbers</summary>
+      <table className="small">
+        <caption className="visually-hidden">{title}</caption>
+        <thead>
+          <tr>
+            {table.columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((row, i) => (
+            <tr key={i}>
+              {row.map((cell, j) => (j === 0 ? <th key={j} scope="row">{cell}</th> : <td key={j}>{cell}</td>))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }

@@ -1,7 +1,7 @@
 import { Form, Link, useLocation } from "@remix-run/react";
-import { SEVERITY_VALUES, STATUS_VALUES } from "~/dashboard/filters";
+import { STATUS_VALUES } from "~/dashboard/filters";
 import type { FilterOptions, FindingFilters as Filters } from "~/dashboard/types";
-import { STATUS_LABELS } from "~/dashboard/words";
+import { SEVERITY_LABELS, severitiesInUse, STATUS_LABELS } from "~/dashboard/words";
 
 /** The findings page's filters: a GET form, so every view has a URL and works without JavaScript. */
 export function FindingFilters({ filters, options }: { filters: Filters; options: FilterOptions }) {
@@ -24,9 +24,9 @@ export function FindingFilters({ filters, options }: { filters: Filters; options
         <label htmlFor="finding-severity">Severity</label>
         <select id="finding-severity" name="severity" defaultValue={filters.severity ?? ""}>
           <option value="">Any severity</option>
-          {SEVERITY_VALUES.map((s) => (
+          {severitiesInUse(options.checks).map((s) => (
             <option key={s} value={s}>
-              {s}
+              {SEVERITY_LABELS[s]}
             </option>
           ))}
         </select>

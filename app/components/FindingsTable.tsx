@@ -1,21 +1,37 @@
 import { Link } from "@remix-run/react";
-import type { FindingRow } from "~/dashboard/types";
-import { applicationPath } from "~/dashboard/words";
+import { accountLabel, type AccountNames } from "~/dashboard/account-names";
+import { findingsSearch } from "~/dashboard/filters";
+import type { FindingFilters, FindingRow, FindingSort } from "~/dashboard/types";
+import { applicationPath, formatDay } from "~/dashboard/words";
 import { SeverityLabel, StatusBadge } from "./Badges";
 import { FindingFixLink } from "./fix-links";
+import { SortHeader, SortLink } from "./TablePaging";
 
-export function FindingsTable({ rows }: { rows: FindingRow[] }) {
+/** A day with the exact instant as its machine-readable value. */
+function Seen({ at }: { at: string | null }) {
+  return at ? <time dateTime={at}>{formatDay(at)}</time> : <span className="muted">unknown</span>;
+}
+
+export function FindingsTable({ rows, filters, accountNames }: { rows: FindingRow[]; filters: FindingFilters; accountNames: AccountNames }) {
   if (rows.length === 0) return <p className="muted">No finding matches these filters.</p>;
+  const hrefOf = (sort: FindingSort, dir: "asc" | "desc") => findingsSearch(filters, { sort, dir, page: 1 }) || "?";
+  const header = (label: string, sort: FindingSort) => <SortHeader label={label} sort={sort} current={filters} hrefOf={hrefOf} />;
+  const seenSorted = filters.sort === "first-seen" || filters.sort === "last-seen";
   return (
     <table className="findings" data-testid="findings-table">
       <thead>
         <tr>
-          <th scope="col">Status</th>
-          <th scope="col">Severity</th>
-          <th scope="col">Check</th>
+          {header("Status", "status")}
+          {header("Severity", "severity")}
+          {header("Check", "check")}
           <th scope="col">Resource</th>
-          <th scope="col">Where</th>
+          {header("Where", "application")}
           <th scope="col">What was found</th>
+          <th scope="col" aria-sort={seenSorted ? (filters.dir === "asc" ? "ascending" : "descending") : "none"}>
+            <SortLink label="First seen" sort="first-seen" current={filters} hrefOf={hrefOf} />
+            {" · "}
+            <SortLink label="Last seen" sort="last-seen" current={filters} hrefOf={hrefOf} />
+          </th>
           <th scope="col">Fix</th>
         </tr>
       </thead>
@@ -26,7 +42,7 @@ export function FindingsTable({ rows }: { rows: FindingRow[] }) {
               <StatusBadge status={f.status} />
             </td>
             <td>
-              <SeverityLabel severity={f.severity} />
+              <SeverityLabel severity={f.severity} status={f.status} />
             </td>
             <td>
               <Link to={`/checks#${f.checkId}`}>{f.checkTitle}</Link>
@@ -42,11 +58,17 @@ export function FindingsTable({ rows }: { rows: FindingRow[] }) {
                   {f.applicationName ?? f.applicationId}
                 </Link>
               ) : null}
-              <div className="muted small">
-                {f.accountId} · {f.region}
+              <div className="muted small" data-testid="finding-account">
+                {accountLabel(f.accountId, accountNames)} · {f.region}
               </div>
             </td>
             <td>{f.message}</td>
+            <td className="seen">
+              <Seen at={f.firstSeen} />
+              <div className="muted small">
+                last <Seen at={f.lastSeen} />
+              </div>
+            </td>
             <td>
               {f.remediation && f.status !== "pass" ? (
                 <FindingFixLink findingId={f.id} action={f.remediation} />

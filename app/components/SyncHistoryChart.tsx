@@ -1,11 +1,19 @@
 import { Bar, CartesianGrid, Cell, ComposedChart, Legend, ReferenceLine, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from "recharts";
 import { CHART_COLORS } from "~/dashboard/chart-colors";
 import type { SyncJobPoint } from "~/dashboard/types";
-import { formatDay } from "~/dashboard/words";
-import { ChartFrame } from "./ClientOnly";
+import { formatDay, formatTime } from "~/dashboard/words";
+import { ChartFrame, type ChartTable } from "./ClientOnly";
 
 const DAY = 24 * 3600 * 1000;
 const UNSUCCESSFUL = ["FAILED", "ABORTED", "INCOMPLETE"];
+
+/** The jobs as rows: the table under the chart. */
+function syncTable(jobs: SyncJobPoint[]): ChartTable {
+  return {
+    columns: ["Started", "Status", "Scanned", "Added", "Modified", "Deleted", "Failed"],
+    rows: jobs.map((j) => [formatTime(j.startTime), j.status ?? "unknown", j.scanned, j.added, j.modified, j.deleted, j.failed]),
+  };
+}
 
 /** Documents added / modified / deleted / failed per sync job over time, the cutoff drawn as a line. */
 export function SyncHistoryChart({ name, jobs, cutoff }: { name: string; jobs: SyncJobPoint[]; cutoff: string }) {
@@ -22,10 +30,10 @@ export function SyncHistoryChart({ name, jobs, cutoff }: { name: string; jobs: S
         .join("; ")
     : "no sync jobs recorded";
   return (
-    <ChartFrame title={`Sync history of ${name}`} summary={summary} height={220}>
+    <ChartFrame title={`Sync history of ${name}`} summary={summary} height={220} table={syncTable(data)}>
       {() => (
         <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart data={data} margin={{ left: 0, right: 24, top: 16 }}>
+          <ComposedChart data={data} margin={{ left: 0, right: 24, top: 16 }} accessibilityLayer={false}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis
               dataKey="time"
@@ -38,7 +46,7 @@ export function SyncHistoryChart({ name, jobs, cutoff }: { name: string; jobs: S
             <YAxis allowDecimals={false} />
             <Tooltip labelFormatter={(t) => formatDay(new Date(Number(t)).toISOString())} />
             <Legend />
-            <ReferenceLine x={cutoffMs} stroke={CHART_COLORS.notReady} strokeDasharray="4 2" label={{ value: "cutoff", position: "top", fontSize: 11 }} />
+            <ReferenceLine x={cutoffMs} stroke={CHART_COLORS.notReady} strokeDasharray="4 2" label={{ value: "cutoff", position: "top", fontSize: 11, fill: CHART_COLORS.text }} />
             <Bar dataKey="added" name="Added" stackId="docs" fill={CHART_COLORS.added} barSize={12} isAnimationActive={false} />
             <Bar dataKey="modified" name="Modified" stackId="docs" fill={CHART_COLORS.modified} barSize={12} isAnimationActive={false} />
             <Bar dataKey="deleted" name="Deleted" stackId="docs" fill={CHART_COLORS.deleted} barSize={12} isAnimationActive={false} />

@@ -1,6 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import type { ActivityEntry, ActivityStatus, FixAction, ResourceRef } from "~/fixes/types";
 import { applicationPath, formatTime } from "~/dashboard/words";
+import { applicationNameOf, resourceInWords, type ApplicationNames } from "~/dashboard/activity-words";
 import { activityPath, FIX_ACTION_LABELS, fullSyncPath, rolePatchPath } from "./fix-links";
 
 export const ACTIVITY_STATUSES: ActivityStatus[] = [
@@ -64,7 +65,7 @@ export function ActivityFilters({ filters, actors }: { filters: ShownActivityFil
       </div>
       <div className="field">
         <label htmlFor="activity-resource">Resource</label>
-        <input id="activity-resource" name="resource" defaultValue={filters.resource ?? ""} placeholder="id, ARN or name" />
+        <input id="activity-resource" name="resource" defaultValue={filters.resource ?? ""} placeholder="name, id or ARN" />
       </div>
       <button type="submit">Apply filters</button>
       <Link to="/activity" className="clear">
@@ -86,13 +87,8 @@ function resourceLink(r: ResourceRef): string | null {
   return null;
 }
 
-function resourceLabel(r: ResourceRef): string {
-  const id =
-    r.type === "role" ? r.roleArn : r.type === "data-source" ? r.dataSourceId : r.type === "uploaded-documents" ? `index ${r.indexId}` : r.applicationId;
-  return `${r.type}: ${r.name ?? id ?? "?"}`;
-}
-
-export function ResourceLinks({ entry }: { entry: Pick<ActivityEntry, "resources" | "plan"> }) {
+/** The entry's resources by name (ids beside), and the applications it re-audited; `names` are the latest audit's application names. */
+export function ResourceLinks({ entry, names = {} }: { entry: Pick<ActivityEntry, "resources" | "plan">; names?: ApplicationNames }) {
   const apps = entry.plan.applications.filter((app) => !entry.resources.some((r) => r.type === "application" && r.applicationId === app.applicationId));
   return (
     <ul className="plain resources">
@@ -100,8 +96,9 @@ export function ResourceLinks({ entry }: { entry: Pick<ActivityEntry, "resources
         const to = resourceLink(r);
         return (
           <li key={i}>
-            {to ? <Link to={to}>{resourceLabel(r)}</Link> : resourceLabel(r)}{" "}
+            {to ? <Link to={to}>{resourceInWords(r, names)}</Link> : resourceInWords(r, names)}{" "}
             <span className="muted small">
+              {r.type !== "application" && applicationNameOf(r, names) ? `in ${applicationNameOf(r, names)} · ` : ""}
               {r.accountId}
               {r.region ? ` · ${r.region}` : ""}
             </span>
@@ -110,7 +107,7 @@ export function ResourceLinks({ entry }: { entry: Pick<ActivityEntry, "resources
       })}
       {apps.map((app) => (
         <li key={`${app.accountId}/${app.region}/${app.applicationId}`}>
-          <Link to={applicationPath(app)}>application {app.applicationId}</Link>
+          <Link to={applicationPath(app)}>application {applicationNameOf(app, names) ?? app.applicationId}</Link>
         </li>
       ))}
     </ul>
@@ -122,7 +119,7 @@ export function canRollBack(entry: Pick<ActivityEntry, "action" | "status" | "ro
   return entry.action === "patch-role-policy" && entry.status === "succeeded" && entry.rolledBackBy === undefined;
 }
 
-export function ActivityTable({ entries, canApply }: { entries: ActivityEntry[]; canApply: boolean }) {
+export function ActivityTable({ entries, canApply, names = {} }: { entries: ActivityEntry[]; canApply: boolean; names?: ApplicationNames }) {
   if (entries.length === 0) return <p className="muted">No activity matches these filters.</p>;
   return (
     <table className="activity" data-testid="activity-table">
@@ -156,7 +153,7 @@ export function ActivityTable({ entries, canApply }: { entries: ActivityEntry[];
               ) : null}
             </td>
             <td>
-              <ResourceLinks entry={entry} />
+              <ResourceLinks entry={entry} names={names} />
             </td>
             <td>
               <span className={`badge activity-${entry.status}`}>{entry.status}</span>

@@ -7,7 +7,7 @@
  */
 import { cutoffLabel, describeError } from "~/audit/checks/common";
 import type { AwsErrorInfo } from "~/audit/types";
-import { formatDay, formatTime, shortId } from "./words";
+import { formatDay, formatTime, identityTypeLabel, shortId, syncModeLabel } from "./words";
 
 type Json = unknown;
 type Obj = Record<string, Json>;
@@ -116,9 +116,9 @@ function decisionLine(d: Obj): string {
  * the cutoff; raw policies appear with the web experience).
  */
 const DESCRIBERS: Record<string, Describer> = {
-  identityType: (v) => `Identity type: ${valueInWords(v) ?? "unknown"}`,
+  identityType: (v) => `Identity type: ${identityTypeLabel(typeof v === "string" ? v : null)}`,
   dataSourceType: (v) => `Connector type: ${v ?? "unknown"}`,
-  syncMode: (v) => `configuration.syncMode: ${v === null ? "not set" : String(v)}`,
+  syncMode: (v) => `Sync mode (configuration.syncMode): ${v === null ? "not set" : syncModeLabel(String(v))}`,
   dataSourceCreatedAt: (v) => (v ? `Data source created: ${formatTime(String(v))}` : null),
   dataSourceUpdatedAt: (v) => (v ? `Data source last changed: ${formatTime(String(v))}` : null),
   firstSyncKnown: () => null,

@@ -11,20 +11,29 @@ import { placesOfAudit, queryApplicationRows } from "~/db/audit-applications";
 import { auditTargetsJson } from "~/db/audits";
 import type { Db } from "~/db/database";
 import { failingCountsByCheck } from "~/db/findings";
+import { listActivity } from "~/fixes/activity-log";
 import { checkCatalogue, checkTitle } from "./catalogue.server";
+import { fleetCounts, type FleetCounts } from "./counts";
+import { trendMarkers, type TrendMarker } from "./trend-markers";
 import type { ApplicationFilters, ApplicationRow, AuditStamp, CheckCount, FilterOptions, FleetTotals, ReadinessPoint } from "./types";
 
 /** Readiness over time draws at most this many of the latest audits. */
 const TREND_AUDITS = 60;
+/** ... and marks at most this many of the latest fixes and rollbacks. */
+const TREND_MARKERS = 200;
 
 export interface Overview {
   audit: AuditStamp | null;
   totals: FleetTotals;
+  /** What the cards, the note and the donut count (one definition: ./counts.ts). */
+  counts: FleetCounts;
   findings: AuditReport["summary"]["findings"];
   /** Targets (account and region) the audit could not read. */
   unreadableTargets: { accountId: string; region: string; error: string }[];
   failingByCheck: CheckCount[];
   trend: ReadinessPoint[];
+  /** Fixes and rollbacks since the oldest audit of the trend, marked on it. */
+  trendMarkers: TrendMarker[];
   applications: ApplicationRow[];
   /** Applications in the audit before filtering (to say "12 of 300"). */
   applicationsTotal: number;
@@ -40,10 +49,12 @@ export async function getOverview(db: Db, filters: ApplicationFilters): Promise<
     return {
       audit: null,
       totals: EMPTY_TOTALS,
+      counts: fleetCounts(EMPTY_TOTALS, [], () => ""),
       findings: { fail: 0, warn: 0, unknown: 0, pass: 0 },
       unreadableTargets: [],
       failingByCheck: [],
       trend: [],
+      trendMarkers: [],
       applications: [],
       applicationsTotal: 0,
       options: { accounts: [], regions: [], checks: [] },
@@ -51,15 +62,15 @@ export async function getOverview(db: Db, filters: ApplicationFilters): Promise<
   }
   const auditId = latest.id;
   const targets = await auditTargets(db, auditId);
-  const unreadableTargets = targets
-    .filter((t) => t.status === "error")
-    .map((t) => ({ accountId: t.accountId, region: t.region, error: t.error ? describeError(t.error) : "unreadable" }));
+  const counts = fleetCounts(latest.summary.applications, targets, (t) => (t.error ? describeError(t.error) : "unreadable"));
+  const unreadableTargets = counts.targets.unreadable;
 
   const failingByCheck = (await failingCountsByCheck(db, auditId)).map((c) => ({ ...c, title: checkTitle(c.checkId) }));
 
   return {
     audit: { id: auditId, scannedAt: latest.scannedAt, cutoff: latest.cutoff },
-    totals: latest.summary.applications,
+    totals: counts.applications,
+    counts,
     findings: latest.summary.findings,
     unreadableTargets,
     failingByCheck,
@@ -69,6 +80,7 @@ export async function getOverview(db: Db, filters: ApplicationFilters): Promise<
         return { auditId: a.id, scannedAt: a.scannedAt, ...counts };
       })
       .reverse(),
+    trendMarkers: trendMarkers(await listActivity(db, { limit: TREND_MARKERS }), audits[audits.length - 1]?.scannedAt),
     applications: withAccountNames(await queryApplications(db, auditId, filters), targets),
     applicationsTotal: latest.summary.applications.total,
     options: await filterOptions(db, auditId, targets),
@@ -108,6 +120,6 @@ export async function filterOptions(db: Db, auditId: number, known?: AuditReport
   return {
     accounts: [...new Set(all.map((p) => p.accountId))].sort(),
     regions: [...new Set(all.map((p) => p.region))].sort(),
-    checks: checkCatalogue().map((c) => ({ id: c.id, title: c.title })),
+    checks: checkCatalogue().map((c) => ({ id: c.id, title: c.title, severity: c.severity })),
   };
 }

@@ -2,8 +2,11 @@
  * How the dashboard says things: times, labels, console links and the error
  * text end users see. Pure, shared by loaders and components.
  */
-import type { FindingStatus, Readiness } from "~/audit/types";
-import { FULL_SYNC_REQUIRED_ERROR, ROLE_PERMISSION_ERROR } from "~/aws/vocabulary";
+import { cutoffLabel } from "~/audit/checks/common";
+import { SEVERITIES, type FindingStatus, type Readiness, type Severity } from "~/audit/types";
+import { FULL_SYNC_REQUIRED_ERROR, ROLE_PERMISSION_ERROR, SYNC_MODE_KIND, SYNC_MODES, type SyncModeName } from "~/aws/vocabulary";
+
+export { plural } from "~/util/plural";
 
 /** "2026-11-26 12:00 UTC": audits are read in UTC, as the cutoff is. */
 export function formatTime(iso: string | null | undefined): string {
@@ -33,6 +36,72 @@ export const STATUS_LABELS: Record<FindingStatus, string> = {
   warn: "Warning",
   unknown: "Unknown",
 };
+
+export const SEVERITY_LABELS: Record<Severity, string> = {
+  critical: "Critical",
+  high: "High",
+  medium: "Medium",
+  low: "Low",
+};
+
+/**
+ * The severity a finding is shown with. A check's severity is what its
+ * failure costs; a warning (or an unknown, or a pass) is not that failure, so
+ * it is never labelled "Critical": it reads "not rated" with the reason.
+ */
+export function findingSeverity(severity: Severity, status: FindingStatus): { label: string; rated: boolean; why?: string } {
+  if (status === "fail") return { label: SEVERITY_LABELS[severity], rated: true };
+  const what = status === "warn" ? "a warning" : status === "unknown" ? "not known yet" : "passing";
+  return { label: "not rated", rated: false, why: `${what}; the check is ${severity} when it fails` };
+}
+
+/** The severities the severity filter offers: those some check has (no "low" while no check is low), most severe first. */
+export function severitiesInUse(checks: readonly { severity: Severity }[]): Severity[] {
+  const used = new Set(checks.map((c) => c.severity));
+  return SEVERITIES.filter((s) => used.has(s));
+}
+
+function isSyncModeName(mode: string): mode is SyncModeName {
+  return (SYNC_MODES as readonly string[]).includes(mode);
+}
+
+/**
+ * A data source's sync mode as every page shows it: "incremental (FULL_CRAWL)"
+ * or "full (FORCED_FULL_CRAWL)", because a bare FULL_CRAWL reads as "full"
+ * (app/aws/vocabulary.ts says what each means). Another value is shown as it is.
+ */
+export function syncModeLabel(mode: string | null | undefined): string {
+  if (!mode) return "no sync mode set";
+  return isSyncModeName(mode) ? `${SYNC_MODE_KIND[mode]} (${mode})` : `${mode} (not a mode this product knows)`;
+}
+
+/** Q Business's identityType values in words (docs/aws-facts.md). */
+const IDENTITY_TYPE_WORDS: Record<string, string> = {
+  AWS_IAM_IDC: "IAM Identity Center",
+  AWS_IAM_IDP_SAML: "IAM federation (SAML)",
+  AWS_IAM_IDP_OIDC: "IAM federation (OIDC)",
+  AWS_QUICKSIGHT_IDP: "Amazon QuickSight",
+  ANONYMOUS: "Anonymous access",
+};
+
+/** "IAM Identity Center (AWS_IAM_IDC)": the words, and the raw value beside them for searching the AWS docs and CLI output. */
+export function identityTypeLabel(identityType: string | null | undefined): string {
+  if (!identityType) return "unknown";
+  const words = IDENTITY_TYPE_WORDS[identityType];
+  return words ? `${words} (${identityType})` : identityType;
+}
+
+/**
+ * The cutoff explained where it is shown: AWS says "after 07/02/2025", which
+ * the product reads as from 2025-07-03 00:00 UTC (ADR 0004). A cutoff not at
+ * midnight UTC (set by QBR_CUTOFF) is shown as its instant.
+ */
+export function cutoffInWords(cutoffIso: string): string {
+  const cutoff = new Date(cutoffIso);
+  if (Number.isNaN(cutoff.getTime())) return cutoffIso;
+  const label = cutoffLabel(cutoff);
+  return label.includes("T") ? `since ${formatTime(cutoffIso)}` : `after ${label} (from ${formatTime(cutoffIso)})`;
+}
 
 export function consoleUrl(region: string, applicationId: string): string {
   const r = encodeURIComponent(region);

@@ -11,6 +11,7 @@
 import { GetDataSourceCommand, ListDocumentsCommand, type GetDataSourceResponse } from "@aws-sdk/client-qbusiness";
 import type { AwsCalls } from "./common";
 import type { DataSourceRef, FixContext, Verification } from "./types";
+import { plural } from "../util/plural";
 
 /** At most this many `aws s3 cp` commands are listed; the count says how many more there are. */
 export const TOUCH_COMMANDS_LISTED = 50;
@@ -110,7 +111,7 @@ export function nextSteps(facts: ModelessSourceFacts, stale: DocumentFreshness["
     ? `1. Touch the ${mapped.length} stale object${mapped.length === 1 ? "" : "s"} in s3://${facts.bucket} so the next sync sees them changed and re-ingests them, then run this fix again ` +
       `(cheapest: no downtime). REPLACE rewrites each object's metadata: user-defined metadata (x-amz-meta-*) not given again is dropped, so check with ` +
       `aws s3api head-object first.${more > 0 ? ` ${commands.length} commands are listed; ${more} more keys need the same command.` : ""}` +
-      `${unmapped.length ? ` ${unmapped.length} document id(s) do not name an object of the bucket and are not covered.` : ""}`
+      `${unmapped.length ? ` ${plural(unmapped.length, "document id")} ${unmapped.length === 1 ? "does" : "do"} not name an object of the bucket and ${unmapped.length === 1 ? "is" : "are"} not covered.` : ""}`
     : "1. Touch the stale objects in S3 (aws s3 cp s3://BUCKET/KEY s3://BUCKET/KEY --metadata-directive REPLACE for each) so the next sync re-ingests them: the configuration does not name the bucket, so the commands cannot be written out.";
   const recreate =
     "2. Or recreate the data source: delete it and create it again with the same configuration (type S3V2, same bucket, filters, role, schedule); " +

@@ -28,6 +28,7 @@ import { applySafely, AwsCalls, errorCode, PermissionDenied, sealPlan, Steps, ty
 import { findSyncJob, followTrackedSync, FULL_MODE, insertTrackedSync, restoreSyncMode, updateInputFrom, waitForSyncJob } from "./tracked-syncs";
 import type { ApplyResult, DataSourceRef, FixContext, FullSyncApplyOptions, FullSyncPlan, Verification } from "./types";
 import { documentFreshness, isModelessConnector, modelessSourceFacts, modelessVerification } from "./full-sync-s3v2";
+import { plural } from "../util/plural";
 
 /** Incremental, despite its name (see the vocabulary). */
 export const INCREMENTAL_MODE = INCREMENTAL_SYNC_MODE;
@@ -388,7 +389,7 @@ async function applyModelessSync(
     outcome: !followed.ok ? "failed" : verification?.ok ? "succeeded" : "partial",
     message: verification?.message ?? `Sync ${executionId} ended ${followed.jobStatus}.`,
     done: [...steps.done, ...followed.done],
-    notDone: [...steps.notDone(), ...followed.notDone, ...(followed.ok && !verification?.ok && stale > 0 ? [`re-ingest ${stale} stale document(s)`] : [])],
+    notDone: [...steps.notDone(), ...followed.notDone, ...(followed.ok && !verification?.ok && stale > 0 ? [`re-ingest ${plural(stale, "stale document")}`] : [])],
     ...(verification ? { verification } : {}),
     reaudit: false,
     ...(followed.reaudit ? { reauditResult: followed.reaudit } : {}),

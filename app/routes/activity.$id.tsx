@@ -13,6 +13,8 @@ import { ReuploadMatchView, StaleDocumentsList } from "~/components/fix-reupload
 import { RollbackPlanView, RolePolicyPatchPlanView } from "~/components/fix-role-patch";
 import { RouteError } from "~/components/RouteError";
 import { applyRollbackFromForm, getActivityEntryPage } from "~/dashboard/fixes.server";
+import { latestApplicationNames } from "~/dashboard/activity-names.server";
+import { dashboardDb } from "~/dashboard/db.server";
 import { formatTime } from "~/dashboard/words";
 import type { FixPlan } from "~/fixes/types";
 
@@ -27,7 +29,8 @@ function activityId(params: { id?: string }): number {
 /** GET /activity/:id: one entry (the fix pages poll it for a sync's progress). */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  return getActivityEntryPage(activityId(params), user);
+  const [page, applicationNames] = await Promise.all([getActivityEntryPage(activityId(params), user), latestApplicationNames(await dashboardDb())]);
+  return { ...page, applicationNames };
 }
 
 /** POST intent=rollback (operators, CSRF): roll back this role patch, confirmed by the rollback plan's hash. */
@@ -91,7 +94,7 @@ export default function ActivityEntryPage() {
         <dd>{formatTime(entry.startedAt)}</dd>
         <dt>Resources</dt>
         <dd>
-          <ResourceLinks entry={entry} />
+          <ResourceLinks entry={entry} names={data.applicationNames} />
         </dd>
         {entry.rollbackOf !== undefined ? (
           <>

@@ -6,6 +6,7 @@ import { ActivityFilters, ActivityTable } from "~/components/fix-activity";
 import { RouteError } from "~/components/RouteError";
 import { ACTIVITY_PAGE_LIMIT, getActivityPage, parseActivityFilters } from "~/dashboard/fixes.server";
 import { dashboardDb } from "~/dashboard/db.server";
+import { plural } from "~/dashboard/words";
 
 export const meta: MetaFunction = () => [{ title: "Activity · qbiz-readiness" }];
 
@@ -29,10 +30,10 @@ export default function Activity() {
       <ActivityFilters filters={data.filters} actors={data.actors} />
       <p className="muted" data-testid="activity-count">
         {data.matching <= data.limit
-          ? `${data.matching} entr${data.matching === 1 ? "y" : "ies"}`
+          ? plural(data.matching, "entry")
           : `The newest ${data.limit} of ${data.matching} entries: narrow the filters.`}
       </p>
-      <ActivityTable entries={data.entries} canApply={data.canApply} />
+      <ActivityTable entries={data.entries} canApply={data.canApply} names={data.applicationNames} />
     </>
   );
 }

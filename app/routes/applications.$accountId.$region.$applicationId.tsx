@@ -9,6 +9,7 @@ import { RouteError } from "~/components/RouteError";
 import { requireUser } from "~/auth/user.server";
 import { cachedApplicationPage } from "~/dashboard/cache.server";
 import { dashboardDb } from "~/dashboard/db.server";
+import { identityTypeLabel, plural } from "~/dashboard/words";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.displayName ?? "Application"} · qbiz-readiness` }];
 
@@ -50,7 +51,7 @@ export default function ApplicationPage() {
           <code>{app.applicationArn ?? "unknown"}</code>
         </dd>
         <dt>Identity type</dt>
-        <dd>{app.identityType ?? "unknown"}</dd>
+        <dd>{identityTypeLabel(app.identityType)}</dd>
         <dt>Status</dt>
         <dd>{app.status ?? "unknown"}</dd>
         <dt>AWS console</dt>
@@ -72,7 +73,7 @@ export default function ApplicationPage() {
         {open.length === 0 ? <p className="muted">Nothing fails, warns or is unknown.</p> : open.map((f) => <FindingCard key={f.id} finding={f} />)}
         {passing.length > 0 ? (
           <details className="passing">
-            <summary>{passing.length} passing check(s)</summary>
+            <summary>{plural(passing.length, "passing check")}</summary>
             {passing.map((f) => (
               <FindingCard key={f.id} finding={f} />
             ))}

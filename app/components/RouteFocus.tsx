@@ -1,0 +1,44 @@
+import { useLocation } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
+
+/** The id of the page's <main>: the skip link's target. */
+export const MAIN_ID = "main";
+
+/** First in the page: keyboard users jump past the header and navigation (visible once focused). */
+export function SkipLink() {
+  return (
+    <a className="skip-link" href={`#${MAIN_ID}`}>
+      Skip to main content
+    </a>
+  );
+}
+
+/**
+ * After a client-side navigation to another page, moves focus to the page's
+ * main heading and announces the page: without it, focus stays on the link
+ * that was clicked (or the body) and a screen reader says nothing. Only a new
+ * path counts: a filter or sort changes the query, and the user stays in the
+ * form they were using. The first render is the server's page: nothing moves.
+ */
+export function RouteFocus() {
+  const { pathname } = useLocation();
+  const previous = useRef<string | null>(null);
+  const [announcement, setAnnouncement] = useState("");
+  useEffect(() => {
+    if (previous.current === null || previous.current === pathname) {
+      previous.current = pathname;
+      return;
+    }
+    previous.current = pathname;
+    const heading = document.querySelector<HTMLElement>(`#${MAIN_ID} h1`);
+    if (!heading) return;
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+    setAnnouncement(`${heading.textContent ?? ""} page`);
+  }, [pathname]);
+  return (
+    <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="route-announcer">
+      {announcement}
+    </div>
+  );
+}
