@@ -51,6 +51,26 @@ export async function auditReportJson(db: Db, auditId: number): Promise<string |
   return row?.report;
 }
 
+/** The report JSON text's length in characters (both engines count characters), for reading it in slices. */
+export async function reportJsonLength(db: Db, auditId: number): Promise<number | undefined> {
+  const row = await db.kysely
+    .selectFrom("audits")
+    .select((eb) => eb.fn<number>("length", ["report"]).as("n"))
+    .where("id", "=", auditId)
+    .executeTakeFirst();
+  return row ? Number(row.n) : undefined;
+}
+
+/** `length` characters of the report JSON text from `start` (0-based): a streamed export never holds the whole report. */
+export async function reportJsonSlice(db: Db, auditId: number, start: number, length: number): Promise<string> {
+  const row = await db.kysely
+    .selectFrom("audits")
+    .select((eb) => eb.fn<string>("substr", ["report", eb.val(start + 1), eb.val(length)]).as("part"))
+    .where("id", "=", auditId)
+    .executeTakeFirst();
+  return row?.part ?? "";
+}
+
 /** The latest audit's id, scan time and report JSON text. */
 export async function latestAuditReportJson(db: Db): Promise<{ id: number; scanned_at: string; report: string } | undefined> {
   return db.kysely.selectFrom("audits").select(["id", "scanned_at", "report"]).orderBy("id", "desc").limit(1).executeTakeFirst();

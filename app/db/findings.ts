@@ -2,7 +2,7 @@
  * findings: one row per finding of an audit, the columns the dashboard
  * filters and sorts by, evidence as JSON text.
  */
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import type { Db } from "./database";
 import { SEVERITIES, STATUS_ORDER, rankIn } from "./order";
 import type { FindingRow } from "./schema";
@@ -79,6 +79,9 @@ export async function failingFullSyncPairs(
   return rows.map((r) => ({ indexId: r.index_id!, dataSourceId: r.data_source_id! }));
 }
 
+export const FINDING_SORTS = ["status", "severity", "check", "application", "account", "first-seen", "last-seen"] as const;
+export type FindingSort = (typeof FINDING_SORTS)[number];
+
 export interface FindingQuery {
   /** null: the open ones (fail, warn, unknown); "all": every status. */
   status: string | null;
@@ -86,6 +89,14 @@ export interface FindingQuery {
   severity?: string | null;
   account?: string | null;
   region?: string | null;
+  /** An application id, or a display name (any case): exact. */
+  application?: string | null;
+  /** Text anywhere in the application's name or id, the resource's name, ids or role ARN (any case). */
+  q?: string | null;
+  sort?: FindingSort;
+  dir?: "asc" | "desc";
+  /** Accepted exceptions (findings.suppressed): left out (absent), kept ("show") or the only ones ("only"). */
+  suppressed?: "show" | "only";
 }
 
 export interface FindingListRow {
@@ -101,23 +112,42 @@ export interface FindingListRow {
   name: string | null;
   message: string;
   remediation: string | null;
+  /** Identity across audits (check and resource): what first and last seen are about. */
+  findingKey: string;
+  /** The accepted exception covering it (FindingSuppression JSON), null when none. */
+  suppressed: string | null;
 }
 
-/**
- * The findings page: how many findings match, and the first `limit` of them,
- * most urgent first (status, then severity as the lists order them).
- */
-export async function queryFindings(db: Db, auditId: number, filters: FindingQuery, limit: number): Promise<{ matching: number; rows: FindingListRow[] }> {
-  let query = db.kysely.selectFrom("findings as f").where("f.audit_id", "=", auditId);
-  if (filters.status === null) query = query.where("f.status", "in", OPEN);
-  else if (filters.status !== "all") query = query.where("f.status", "=", filters.status);
-  if (filters.check) query = query.where("f.check_id", "=", filters.check);
-  if (filters.severity) query = query.where("f.severity", "=", filters.severity);
-  if (filters.account) query = query.where("f.account_id", "=", filters.account);
-  if (filters.region) query = query.where("f.region", "=", filters.region);
+/** What an export writes of a finding: the list's columns and every resource id, the evidence as stored JSON text. */
+export interface FindingExportRow extends FindingListRow {
+  indexId: string | null;
+  dataSourceId: string | null;
+  webExperienceId: string | null;
+  roleArn: string | null;
+  evidence: string;
+  /** The accepted exception covering it (JSON text), null when none. */
+  suppressed: string | null;
+}
 
-  const counted = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-  const rows = await query
+/** `%text%` for LIKE with its wildcards escaped (backslash is the ESCAPE character). */
+const likeOf = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The ids a pasted ARN names (application, index, data source, web experience) or the role name: what a search for it should find. */
+function searchTerms(q: string): string[] {
+  const terms = [q];
+  if (q.startsWith("arn:")) {
+    const last = q.split(/[/:]/).filter(Boolean).pop();
+    if (last && last !== q) terms.push(last);
+  }
+  return terms;
+}
+
+const SEARCHED = ["a.display_name", "f.application_id", "f.name", "f.index_id", "f.data_source_id", "f.web_experience_id", "f.role_arn"];
+
+/** The findings of an audit that pass the filters, joined to their application (for its name). */
+function filtered(db: Db, auditId: number, filters: FindingQuery) {
+  let query = db.kysely
+    .selectFrom("findings as f")
     .leftJoin("audit_applications as a", (join) =>
       join
         .onRef("a.audit_id", "=", "f.audit_id")
@@ -125,29 +155,140 @@ export async function queryFindings(db: Db, auditId: number, filters: FindingQue
         .onRef("a.region", "=", "f.region")
         .onRef("a.application_id", "=", "f.application_id"),
     )
-    .select([
-      "f.id",
-      "f.check_id as checkId",
-      "f.status",
-      "f.severity",
-      "f.resource_type as resourceType",
-      "f.account_id as accountId",
-      "f.region",
-      "f.application_id as applicationId",
-      "a.display_name as applicationName",
-      "f.name",
-      "f.message",
-      "f.remediation_action as remediation",
-    ])
-    .orderBy(rankIn("f.status", STATUS_ORDER))
-    .orderBy(rankIn("f.severity", SEVERITIES))
-    .orderBy("f.check_id")
-    .orderBy("f.account_id")
-    .orderBy("f.region")
-    .orderBy("a.display_name")
-    .orderBy("f.name")
-    .orderBy("f.id")
-    .limit(limit)
-    .execute();
-  return { matching: Number(counted.n), rows };
+    .where("f.audit_id", "=", auditId);
+  if (filters.status === null) query = query.where("f.status", "in", OPEN);
+  else if (filters.status !== "all") query = query.where("f.status", "=", filters.status);
+  const equal: ["f.check_id" | "f.severity" | "f.account_id" | "f.region", string | null | undefined][] = [
+    ["f.check_id", filters.check],
+    ["f.severity", filters.severity],
+    ["f.account_id", filters.account],
+    ["f.region", filters.region],
+  ];
+  for (const [column, value] of equal) if (value) query = query.where(column, "=", value);
+  if (filters.suppressed === "only") query = query.where("f.suppressed", "is not", null);
+  else if (filters.suppressed !== "show") query = query.where("f.suppressed", "is", null);
+  if (filters.application) {
+    const app = filters.application;
+    query = query.where(sql<boolean>`(f.application_id = ${app} OR lower(a.display_name) = ${app.toLowerCase()})`);
+  }
+  if (filters.q) {
+    // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+    const likes = searchTerms(filters.q).flatMap((term) => SEARCHED.map((c) => sql`lower(${sql.ref(c)}) LIKE ${likeOf(term)} ESCAPE '\\'`));
+    query = query.where(sql<boolean>`(${sql.join(likes, sql` OR `)})`);
+  }
+  return query;
+}
+
+/** The earliest (min) or latest (max) audit holding this finding in this status. */
+const seenAudit = (fn: "min" | "max") =>
+  sql<number>`(SELECT ${sql.raw(fn)}(g.audit_id) FROM findings g WHERE g.finding_key = f.finding_key AND g.status = f.status)`;
+
+/** The ORDER BY of a sort: its column first, then the urgency order, then the id (so pages never overlap). */
+function orderOf(sort: FindingSort, dir: "asc" | "desc"): RawBuilder<unknown>[] {
+  const d = sql.raw(dir === "desc" ? "DESC" : "ASC");
+  const status = rankIn("f.status", STATUS_ORDER);
+  const severity = rankIn("f.severity", SEVERITIES);
+  const lead: Record<FindingSort, RawBuilder<unknown>[]> = {
+    status: [sql`${status} ${d}`, sql`${severity} ${d}`],
+    severity: [sql`${severity} ${d}`, sql`${status} ${d}`],
+    check: [sql`f.check_id ${d}`],
+    application: [sql`lower(coalesce(a.display_name, '')) ${d}`, sql`f.application_id ${d}`],
+    account: [sql`f.account_id ${d}`, sql`f.region ${d}`],
+    "first-seen": [sql`${seenAudit("min")} ${d}`],
+    "last-seen": [sql`${seenAudit("max")} ${d}`],
+  };
+  const rest = [status, severity, sql`f.check_id`, sql`f.account_id`, sql`f.region`, sql`lower(coalesce(a.display_name, ''))`, sql`f.name`, sql`f.id`];
+  return [...lead[sort], ...rest];
+}
+
+const LIST_COLUMNS = [
+  "f.id",
+  "f.check_id as checkId",
+  "f.status",
+  "f.severity",
+  "f.resource_type as resourceType",
+  "f.account_id as accountId",
+  "f.region",
+  "f.application_id as applicationId",
+  "a.display_name as applicationName",
+  "f.name",
+  "f.message",
+  "f.remediation_action as remediation",
+  "f.finding_key as findingKey",
+  "f.suppressed",
+] as const;
+
+/** How many findings of the audit pass the filters. */
+export async function countFindings(db: Db, auditId: number, filters: FindingQuery): Promise<number> {
+  const row = await filtered(db, auditId, filters)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** One page of the filtered findings in the chosen order (default: most urgent first). */
+export async function findingsPage(db: Db, auditId: number, filters: FindingQuery, page: { offset: number; limit: number }): Promise<FindingListRow[]> {
+  let query = filtered(db, auditId, filters).select([...LIST_COLUMNS]);
+  for (const term of orderOf(filters.sort ?? "status", filters.dir ?? "asc")) query = query.orderBy(term);
+  return (await query.limit(page.limit).offset(page.offset).execute()) as FindingListRow[];
+}
+
+/** Rows an export reads per query: memory holds one chunk, not the audit. */
+export const EXPORT_CHUNK = 500;
+
+/**
+ * The findings an export writes, a chunk at a time: `filters` in the page's
+ * order, or null for every finding of the audit in id (report) order. An
+ * audit's rows never change once stored, so offsets are stable between chunks.
+ */
+export async function* exportFindingChunks(db: Db, auditId: number, filters: FindingQuery | null, chunk = EXPORT_CHUNK): AsyncGenerator<FindingExportRow[]> {
+  let query = filtered(db, auditId, filters ?? { status: "all" }).select([
+    ...LIST_COLUMNS,
+    "f.index_id as indexId",
+    "f.data_source_id as dataSourceId",
+    "f.web_experience_id as webExperienceId",
+    "f.role_arn as roleArn",
+    "f.evidence",
+    "f.suppressed",
+  ]);
+  for (const term of filters ? orderOf(filters.sort ?? "status", filters.dir ?? "asc") : [sql`f.id`]) query = query.orderBy(term);
+  for (let offset = 0; ; offset += chunk) {
+    const rows = (await query.limit(chunk).offset(offset).execute()) as FindingExportRow[];
+    if (rows.length > 0) yield rows;
+    if (rows.length < chunk) return;
+  }
+}
+
+/** How many findings the audit holds, every status. */
+export async function countAuditFindings(db: Db, auditId: number): Promise<number> {
+  const row = await db.kysely
+    .selectFrom("findings")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("audit_id", "=", auditId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface SeenDates {
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/**
+ * When each finding (by key, in its status) was first and last reported:
+ * the scan times of the earliest and latest audits holding it. Keyed by
+ * `key|status`. One indexed lookup per key (findings_key_status).
+ */
+export async function seenDatesOf(db: Db, findings: { findingKey: string; status: string }[]): Promise<Map<string, SeenDates>> {
+  const seen = new Map<string, SeenDates>();
+  const keys = [...new Set(findings.map((f) => f.findingKey))];
+  for (let i = 0; i < keys.length; i += 200) {
+    const { rows } = await sql<{ key: string; status: string; firstSeen: string; lastSeen: string }>`
+      SELECT s.finding_key AS key, s.status, fa.scanned_at AS "firstSeen", la.scanned_at AS "lastSeen"
+      FROM (SELECT finding_key, status, min(audit_id) AS first_id, max(audit_id) AS last_id FROM findings
+            WHERE finding_key IN (${sql.join(keys.slice(i, i + 200))}) GROUP BY finding_key, status) s
+      JOIN audits fa ON fa.id = s.first_id JOIN audits la ON la.id = s.last_id`.execute(db.kysely);
+    for (const r of rows) seen.set(`${r.key}|${r.status}`, { firstSeen: r.firstSeen, lastSeen: r.lastSeen });
+  }
+  return seen;
 }
