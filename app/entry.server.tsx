@@ -5,9 +5,9 @@
  */
 import { PassThrough } from "node:stream";
 import { randomBytes } from "node:crypto";
-import type { AppLoadContext, EntryContext, HandleDataRequestFunction } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "~/auth/nonce-context";
@@ -23,6 +23,17 @@ function setSecurityHeaders(headers: Headers, nonce?: string) {
 export const handleDataRequest: HandleDataRequestFunction = (response) => {
   setSecurityHeaders(response.headers);
   return response;
+};
+
+/**
+ * An unknown address (404) or method (405) is the visitor's mistake, answered
+ * with the 404 page: not worth a stack trace in the server's log. Aborted
+ * requests are not errors. Anything else is logged with its stack, as Remix does.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && (error.status === 404 || error.status === 405)) return;
+  console.error(error);
 };
 
 export default function handleRequest(

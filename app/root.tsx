@@ -1,10 +1,13 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, isRouteErrorResponse, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteError } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { getRuntimeInfo } from "~/runtime.server";
 import { pageAuthState } from "~/auth/user.server";
-import { CsrfInput } from "~/auth/csrf-input";
 import { useNonce } from "~/auth/nonce-context";
+import { connectionStatus } from "~/dashboard/connection.server";
+import { RouteError } from "~/components/RouteError";
+import { TopBar } from "~/components/TopBar";
+import { MAIN_ID, RouteFocus, SkipLink } from "~/components/RouteFocus";
 import stylesHref from "~/styles/app.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesHref }];
@@ -14,17 +17,10 @@ export const meta: MetaFunction = () => [{ title: "qbiz-readiness" }];
 /** Every page but /sign-in, /sign-out and /healthz needs a signed-in user (see also auth/guard.server.ts). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, csrfToken, setCookie } = await pageAuthState(request, context);
-  return json({ ...getRuntimeInfo(), user, csrfToken }, setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined);
+  // The connection (account, credentials' source, error) is shown to signed-in users only.
+  const connection = user ? connectionStatus() : null;
+  return json({ ...getRuntimeInfo(), user, csrfToken, connection }, setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined);
 }
-
-const navigation = [
-  { to: "/", label: "Overview" },
-  { to: "/findings", label: "Findings" },
-  { to: "/checks", label: "Checks" },
-  { to: "/accounts", label: "Accounts" },
-  { to: "/changes", label: "What changed" },
-  { to: "/activity", label: "Activity" },
-];
 
 export function Layout({ children }: { children: React.ReactNode }) {
   const nonce = useNonce();
@@ -37,6 +33,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body>
+        <SkipLink />
         {children}
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
@@ -45,69 +42,29 @@ export function Layout({ children }: { children: React.ReactNode }) {
   );
 }
 
-function DemoBanner({ description }: { description: string }) {
-  return (
-    <div className="demo-banner" role="status" data-testid="demo-banner">
-      Demo fleet on the local AWS: {description}. Nothing here touches a real AWS account.
-    </div>
-  );
-}
-
 export default function App() {
   const runtime = useLoaderData<typeof loader>();
   return (
     <>
-      {runtime.mode === "local" ? <DemoBanner description={runtime.description} /> : null}
-      <header className="top">
-        <a className="brand" href="/">
-          qbiz-readiness
-        </a>
-        <nav aria-label="Main">
-          {navigation.map((item) => (
-            <NavLink key={item.to} to={item.to} end={item.to === "/"}>
-              {item.label}
-            </NavLink>
-          ))}
-        </nav>
-        {runtime.user ? (
-          <div className="signed-in" data-testid="signed-in-user" style={{ display: "flex", alignItems: "center", gap: "0.75rem", marginLeft: "auto" }}>
-            <span>
-              {runtime.user.username} <span className="role">({runtime.user.role})</span>
-            </span>
-            {runtime.user.via === "proxy" || runtime.user.role !== "operator" ? null : <a href="/sessions">Sessions</a>}
-            {runtime.user.via === "proxy" ? null : (
-              <Form method="post" action="/sign-out">
-                <CsrfInput />
-                <button type="submit">Sign out</button>
-              </Form>
-            )}
-          </div>
-        ) : null}
-      </header>
-      <main>
+      <TopBar runtime={runtime} />
+      <main id={MAIN_ID} tabIndex={-1}>
         <Outlet />
       </main>
+      <RouteFocus />
     </>
   );
 }
 
+/** Any error no route caught, a 404 included: inside the layout, with the navigation, in words. */
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : "Something went wrong";
-  const detail = isRouteErrorResponse(error)
-    ? typeof error.data === "string"
-      ? error.data
-      : JSON.stringify(error.data)
-    : error instanceof Error
-      ? error.message
-      : String(error);
+  // The root loader's data, when it ran (a 404 runs it; an error in it does not).
+  const runtime = useRouteLoaderData<typeof loader>("root");
   return (
-    <main className="error-page">
-      <h1>{title}</h1>
-      <p>{detail}</p>
-      <p>
-        <a href="/">Back to the overview</a>
-      </p>
-    </main>
+    <>
+      <TopBar runtime={runtime} />
+      <main className="error-page" id={MAIN_ID} tabIndex={-1}>
+        <RouteError page="This page" />
+      </main>
+    </>
   );
 }

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import type { ScanStatus } from "~/dashboard/types";
 import { formatTime } from "~/dashboard/words";
 import { CsrfInput } from "~/auth/csrf-input";
+import { elapsedWords } from "~/util/elapsed";
 
 const POLL_MS = 1000;
 
@@ -14,11 +15,6 @@ export interface ScanActionData {
 
 const count = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 
-/** "42 s", "3 min 05 s": how long a scan has run. */
-export function elapsedWords(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s`;
-}
 
 function progressWords(s: ScanStatus): string {
   switch (s.state) {

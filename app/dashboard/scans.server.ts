@@ -12,6 +12,7 @@ import { loadTargetsFile } from "~/audit/targets";
 import { getConfig } from "~/config.server";
 import { runtimeNow } from "~/runtime.server";
 import { singleton } from "~/util/singleton.server";
+import { checkConnection } from "./connection.server";
 import { dashboardDb } from "./db.server";
 import type { ScanStatus } from "./types";
 
@@ -113,6 +114,8 @@ export function startScan(startedBy: { username: string } | string): { scan: Sca
       const message = error instanceof Error ? error.message : String(error);
       console.error(`Scan failed: ${message.split("\n")[0]}`);
       scans.status = { ...scans.status, state: "failed", finishedAt: runtimeNow().toISOString(), error: message };
+      // The banner and /connection say why, and how to fix it, from a fresh check.
+      void checkConnection();
     })
     .finally(() => {
       scans.running = null;

@@ -134,3 +134,43 @@ describe("npm run fix with bad arguments", () => {
     60_000,
   );
 });
+
+describe("start-up settings the server cannot use (issue 11 item 10)", () => {
+  beforeAll(() => buildOnce());
+  const db = () => ({ QBR_DB: path.join(dir, `settings-${Math.random().toString(36).slice(2)}.sqlite`) });
+
+  it.each([
+    ["empty", "", /^PORT: is set but empty: give a port number \(0 to 65535\), or unset PORT for the default 3000$/],
+    ["blank", "   ", /^PORT: is set but empty/],
+    ["not a number", "http", /^PORT: "http" is not a port: give a whole number from 0 to 65535/],
+    ["out of range", "70000", /^PORT: 70000 is not a port: it must be between 0 and 65535$/],
+  ])(
+    "PORT %s is refused with one line naming PORT, before it listens",
+    async (_what, value, line) => {
+      const run = await runDashboardToExit({ ...db(), PORT: value });
+      expect(run.code).toBe(2);
+      const lines = own(run.output).split("\n");
+      expect(lines).toEqual([expect.stringMatching(line)]);
+      expect(run.output).not.toContain("listening on");
+    },
+    90_000,
+  );
+
+  it("a port in use stops the server with one line naming PORT, no stack trace", async () => {
+    const net = await import("node:net");
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as import("node:net").AddressInfo;
+    try {
+      const run = await runDashboardToExit({ ...db(), PORT: String(port) });
+      expect(run.code).toBe(2);
+      const lines = own(run.output).split("\n");
+      expect(lines).toEqual([
+        `PORT: port ${port} on 127.0.0.1 is already in use (by another server): stop it, or set PORT to a free port (PORT=0 picks any).`,
+      ]);
+      expect(run.output).not.toMatch(/^\s+at /m);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  }, 90_000);
+});
