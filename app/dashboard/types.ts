@@ -35,6 +35,8 @@ export interface ApplicationFilters {
   dir: "asc" | "desc";
 }
 
+export type FindingSort = "status" | "severity" | "check" | "application" | "account" | "first-seen" | "last-seen";
+
 export interface FindingFilters {
   check: string | null;
   severity: Severity | null;
@@ -42,6 +44,16 @@ export interface FindingFilters {
   status: FindingStatus | "all" | null;
   account: string | null;
   region: string | null;
+  /** One application: its id, or its display name (any case). */
+  application: string | null;
+  /** Text in the application's name or id (or a pasted ARN), the resource's name, ids or role ARN. */
+  q: string | null;
+  sort: FindingSort;
+  dir: "asc" | "desc";
+  /** 1-based page of the table (server-side paging). */
+  page: number;
+  /** Accepted exceptions: hidden (absent, the default), shown with the rest, or only them (ADR 0012). */
+  suppressed?: "show" | "only";
 }
 
 /** What every page shows of a stored finding: its row id, its check, verdict, resource, message and offered fix. */
@@ -63,13 +75,20 @@ export interface FindingRow extends StoredFindingSummary {
   applicationId: string | null;
   /** The application's display name, when the finding is about one. */
   applicationName: string | null;
+  /** Scan time of the earliest stored audit that reported this finding (same check, resource and status). */
+  firstSeen: string | null;
+  /** Scan time of the latest stored audit that reported it. */
+  lastSeen: string | null;
+  /** The accepted exception covering it, when one does. */
+  suppressed?: { reason: string; by: string; expires: string | null; source: string; ruleId: string } | null;
 }
 
 /** The values a filter select offers, read from the audit shown. */
 export interface FilterOptions {
   accounts: string[];
   regions: string[];
-  checks: { id: string; title: string }[];
+  /** Every registered check, with its severity: the severity filter offers only the severities some check has. */
+  checks: { id: string; title: string; severity: Severity }[];
 }
 
 /** One audit's readiness counts, a point of the readiness chart. */
@@ -105,7 +124,12 @@ export interface ScanStatus {
   startedBy: string | null;
   targetsDone: number;
   targetsTotal: number;
+  /** Applications whose inventory is read, of those the targets listed so far. */
+  applicationsRead: number;
+  applicationsFound: number;
   apiCalls: number;
+  /** Seconds since the scan started (to its end once it ended), by the server's clock when this status was taken. */
+  elapsedSeconds: number;
   /** The audit the finished scan stored. */
   auditId: number | null;
   error: string | null;

@@ -16,6 +16,7 @@ import { dashboardDb } from "~/dashboard/db.server";
 import { parseApplicationFilters } from "~/dashboard/filters";
 import { cachedOverview } from "~/dashboard/cache.server";
 import { scanStatus, startScan } from "~/dashboard/scans.server";
+import { unreadableSummary } from "~/dashboard/counts";
 
 export const meta: MetaFunction = () => [{ title: "Overview · qbiz-readiness" }];
 
@@ -60,7 +61,7 @@ export default function Overview() {
         <>
           {data.unreadableTargets.length > 0 ? (
             <div className="card warning" role="note">
-              <strong>{data.unreadableTargets.length} target(s) could not be read</strong>; their applications are missing or unknown:
+              <strong data-testid="unreadable-summary">{unreadableSummary(data.counts)}</strong>
               <ul>
                 {data.unreadableTargets.map((t) => (
                   <li key={`${t.accountId}/${t.region}`}>
@@ -70,7 +71,7 @@ export default function Overview() {
               </ul>
             </div>
           ) : null}
-          <FleetTotals totals={totals} />
+          <FleetTotals counts={data.counts} />
           <p className="muted" data-testid="finding-totals">
             Findings: <Link to="/findings?status=fail">{data.findings.fail} failing</Link>, {data.findings.warn} warnings, {data.findings.unknown} unknown,{" "}
             {data.findings.pass} passing.
@@ -78,7 +79,7 @@ export default function Overview() {
           <div className="charts">
             <ReadinessDonut totals={totals} />
             <FailingByCheckChart counts={data.failingByCheck} />
-            <ReadinessTrendChart points={data.trend} />
+            <ReadinessTrendChart points={data.trend} markers={data.trendMarkers} />
           </div>
           <section aria-labelledby="applications-heading">
             <h2 id="applications-heading">
