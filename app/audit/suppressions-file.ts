@@ -29,7 +29,10 @@ const expiresField = z
   .string()
   .trim()
   .refine((value) => {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      const day = Date.parse(`${value}T00:00:00Z`);
+      return !Number.isNaN(day) && new Date(day).toISOString().startsWith(value);
+    }
     return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
   }, "must be a date (YYYY-MM-DD, the last day the exception applies) or an ISO-8601 time");
 
