@@ -3,10 +3,11 @@ import { formatTime, syncModeLabel } from "~/dashboard/words";
 import { SeverityLabel, StatusBadge } from "./Badges";
 import { SyncHistoryChart } from "./SyncHistoryChart";
 import { ExternalLink } from "./ExternalLink";
+import { ConsoleLinksList, ManualFix, type ManualFixView } from "./fix-links";
 
-export function FindingCard({ finding }: { finding: ExplainedFinding }) {
+export function FindingCard({ finding, manual }: { finding: ExplainedFinding; manual?: ManualFixView }) {
   return (
-    <article className={`card finding ${finding.status}`} data-check={finding.checkId} data-status={finding.status}>
+    <article id={`finding-${finding.id}`} className={`card finding ${finding.status}`} data-check={finding.checkId} data-status={finding.status}>
       <h3>
         <StatusBadge status={finding.status} /> {finding.checkTitle}{" "}
         <span className="muted small">
@@ -46,6 +47,9 @@ export function FindingCard({ finding }: { finding: ExplainedFinding }) {
           </p>
         </div>
       ) : null}
+      {/* No dead ends: without a fix action, the exact steps; with one, the resource's console pages beside it. */}
+      {manual && manual.steps.length > 0 ? <ManualFix manual={manual} /> : null}
+      {manual && manual.steps.length === 0 ? <ConsoleLinksList links={manual.links} /> : null}
     </article>
   );
 }

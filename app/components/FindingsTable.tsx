@@ -4,8 +4,9 @@ import { findingsSearch } from "~/dashboard/filters";
 import type { FindingFilters, FindingRow, FindingSort } from "~/dashboard/types";
 import { applicationPath, formatDay } from "~/dashboard/words";
 import { SeverityLabel, StatusBadge } from "./Badges";
-import { FindingFixLink } from "./fix-links";
+import { FindingFixCell } from "./fix-links";
 import { SortHeader, SortLink } from "./TablePaging";
+import { Breakable } from "./Breakable";
 
 /** A day with the exact instant as its machine-readable value. */
 function Seen({ at }: { at: string | null }) {
@@ -40,16 +41,23 @@ export function FindingsTable({ rows, filters, accountNames }: { rows: FindingRo
           <tr key={f.id}>
             <td>
               <StatusBadge status={f.status} />
+              {f.suppressed ? (
+                <span className="badge accepted" data-testid="suppressed-badge" title={`Accepted by ${f.suppressed.by}${f.suppressed.expires ? ` until ${f.suppressed.expires}` : ""}: ${f.suppressed.reason}`}>
+                  accepted
+                </span>
+              ) : null}
             </td>
             <td>
               <SeverityLabel severity={f.severity} status={f.status} />
             </td>
             <td>
-              <Link to={`/checks#${f.checkId}`}>{f.checkTitle}</Link>
+              <Link to={`/checks#${f.checkId}`}>
+                <Breakable text={f.checkTitle} />
+              </Link>
               <div className="muted small">{f.checkId}</div>
             </td>
             <td>
-              {f.name ?? f.resourceType}
+              <Breakable text={f.name ?? f.resourceType} />
               <div className="muted small">{f.resourceType}</div>
             </td>
             <td>
@@ -70,11 +78,7 @@ export function FindingsTable({ rows, filters, accountNames }: { rows: FindingRo
               </div>
             </td>
             <td>
-              {f.remediation && f.status !== "pass" ? (
-                <FindingFixLink findingId={f.id} action={f.remediation} />
-              ) : (
-                (f.remediation ?? <span className="muted">none</span>)
-              )}
+              <FindingFixCell finding={f} />
             </td>
           </tr>
         ))}

@@ -49,7 +49,10 @@ import type { FindingStatus } from "~/audit/types";
 import { singleton } from "~/util/singleton.server";
 import { checkMetadata, checkTitle } from "./catalogue.server";
 import { dashboardDb } from "./db.server";
+import { consoleLinks, type ConsoleResource } from "./console-links";
 import { deriveFixState, sameResource, type FixPageState, type ResourceFinding } from "./fix-state";
+import type { ManualFixView, ResourceFixView } from "~/components/fix-links";
+import type { FindingRow as StoredFindingRow } from "~/db/schema";
 import { runtimeNow } from "~/runtime.server";
 import { plural } from "~/util/plural";
 import { latestApplicationNames } from "./activity-names.server";
@@ -244,6 +247,74 @@ export async function bulkFullSyncSources(db: Db, app: ApplicationRef): Promise<
 /** The application's display name in the latest audit, for headings. */
 export async function applicationName(db: Db, app: ApplicationRef): Promise<string | null> {
   return (await latestDisplayName(db, app)) ?? null;
+}
+
+// ------------------------------------------------------------------ the application page's fixes
+
+/** The fix page of a stored finding's action on its resource; null when the finding does not name enough of it. */
+function fixPathOfRow(row: StoredFindingRow, action: FixableAction): string | null {
+  const { account_id: accountId, region, application_id: applicationId, index_id: indexId, data_source_id: dataSourceId, role_arn: roleArn } = row;
+  if (action === "full-sync")
+    return applicationId && indexId && dataSourceId ? fullSyncPath({ accountId, region, applicationId, indexId, dataSourceId }) : null;
+  if (action === "patch-role-policy") return roleArn ? rolePatchPath({ accountId, roleArn }) : null;
+  return applicationId && indexId ? reuploadPath({ accountId, region, applicationId, indexId }) : null;
+}
+
+/** What the console links of a stored finding need: its resource, and the policies its evidence names. */
+function consoleResourceOf(row: StoredFindingRow): ConsoleResource {
+  let evidence: Record<string, unknown> = {};
+  try {
+    evidence = JSON.parse(row.evidence) as Record<string, unknown>;
+  } catch {
+    // Evidence that does not parse names no policy: the role's own page still serves.
+  }
+  const deny = Array.isArray(evidence.denyStatements) ? (evidence.denyStatements as { policy?: unknown }[]) : [];
+  const policyArns = [...new Set(deny.map((s) => s.policy).filter((p): p is string => typeof p === "string" && p.startsWith("arn:")))];
+  const boundary = evidence.permissionsBoundaryArn;
+  return {
+    accountId: row.account_id,
+    region: row.region,
+    applicationId: row.application_id,
+    indexId: row.index_id,
+    dataSourceId: row.data_source_id,
+    webExperienceId: row.web_experience_id,
+    roleArn: row.role_arn,
+    name: row.name,
+    policyArns,
+    permissionsBoundaryArn: typeof boundary === "string" ? boundary : null,
+  };
+}
+
+/** The manual fix of a finding: its check's steps (only when no action is offered for it) and its resource's console pages. */
+function manualFixOf(row: StoredFindingRow): ManualFixView | null {
+  const manual = checkMetadata(row.check_id)?.manualFix;
+  if (!manual) return null;
+  const links = consoleLinks(manual.console, consoleResourceOf(row));
+  return { steps: row.remediation_action ? [] : [...manual.steps], links };
+}
+
+/**
+ * The application page's fixes from audit `auditId`: one action per resource
+ * and action (two checks failing on one data source give one full sync), the
+ * bulk full sync only when several data sources need one, and for every open
+ * finding its manual steps and console links.
+ */
+export async function applicationFixes(db: Db, app: ApplicationRef, auditId: number) {
+  const open = (await findingsOfApplication(db, auditId, app)).filter((row) => row.status !== "pass").sort((a, b) => a.id - b.id);
+  const actions = new Map<string, ResourceFixView>();
+  const manual: Record<number, ManualFixView> = {};
+  for (const row of open) {
+    const fix = manualFixOf(row);
+    if (fix && (fix.steps.length > 0 || fix.links.length > 0)) manual[row.id] = fix;
+    const action = row.remediation_action as FixableAction | null;
+    const path = action && (row.status === "fail" || row.status === "warn") ? fixPathOfRow(row, action) : null;
+    if (!action || !path) continue;
+    const entry = actions.get(path) ?? { action, path, resource: row.name ?? row.resource_type, findings: [] };
+    entry.findings.push({ id: row.id, checkTitle: checkTitle(row.check_id) });
+    actions.set(path, entry);
+  }
+  const fullSyncs = [...actions.values()].filter((a) => a.action === "full-sync").length;
+  return { actions: [...actions.values()], bulkPath: fullSyncs > 1 ? bulkFullSyncPath(app) : null, manual };
 }
 
 // ------------------------------------------------------------------ activity

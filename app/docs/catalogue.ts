@@ -26,6 +26,18 @@ export function renderChecksTable(checks: readonly CheckMetadata[] = checkMetada
   return ["| check | severity | title | fails when | fix action |", "|---|---|---|---|---|", ...rows].join("\n");
 }
 
+/** Each check's manual fix (for findings no fix action covers): its steps and the console pages the dashboard links. */
+export function renderManualFixes(checks: readonly CheckMetadata[] = checkMetadata): string {
+  return checks
+    .filter((check) => check.manualFix)
+    .map((check) => {
+      const { steps, console: pages } = check.manualFix!;
+      const where = pages.length > 0 ? ` (the dashboard links: ${pages.join(", ")})` : "";
+      return [`**\`${check.id}\`** by hand${where}:`, "", ...steps.map((step, i) => `${i + 1}. ${step.replace(/\n/g, " ")}`)].join("\n");
+    })
+    .join("\n\n");
+}
+
 /** The read-only IAM policy the audit principal needs: the union of every check's permissions. */
 export function renderAuditPolicy(checks: readonly CheckMetadata[] = checkMetadata): string {
   const actions = [...new Set(checks.flatMap((check) => check.permissions))].sort();
@@ -44,6 +56,10 @@ export function renderCatalogueSection(): string {
   return [
     CATALOGUE_BEGIN,
     renderChecksTable(),
+    "",
+    "When no fix action applies (or it is withheld for a resource), the dashboard shows these steps with deep links to the resource's AWS console pages:",
+    "",
+    renderManualFixes(),
     "",
     "The audit only reads. The least-privilege policy for the principal (or the role assumed in each target account) that runs it:",
     "",

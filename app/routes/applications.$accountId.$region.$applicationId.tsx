@@ -9,6 +9,7 @@ import { RouteError } from "~/components/RouteError";
 import { requireUser } from "~/auth/user.server";
 import { cachedApplicationPage } from "~/dashboard/cache.server";
 import { dashboardDb } from "~/dashboard/db.server";
+import { applicationFixes } from "~/dashboard/fixes.server";
 import { identityTypeLabel, plural } from "~/dashboard/words";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.displayName ?? "Application"} · qbiz-readiness` }];
@@ -16,7 +17,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
   const key = { accountId: params.accountId ?? "", region: params.region ?? "", applicationId: params.applicationId ?? "" };
-  const page = await cachedApplicationPage(await dashboardDb(), key);
+  const db = await dashboardDb();
+  const page = await cachedApplicationPage(db, key);
   if (!page) {
     throw new Response(
       `The latest audit has no application ${key.applicationId} in account ${key.accountId}, region ${key.region}. ` +
@@ -24,7 +26,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       { status: 404 },
     );
   }
-  return page;
+  // One action per resource, and the manual steps and console links of each open finding, from the page's own audit.
+  return { ...page, fixes: await applicationFixes(db, key, page.audit.id) };
 }
 
 export default function ApplicationPage() {
@@ -70,7 +73,11 @@ export default function ApplicationPage() {
             ({open.length} need attention, {passing.length} pass)
           </span>
         </h2>
-        {open.length === 0 ? <p className="muted">Nothing fails, warns or is unknown.</p> : open.map((f) => <FindingCard key={f.id} finding={f} />)}
+        {open.length === 0 ? (
+          <p className="muted">Nothing fails, warns or is unknown.</p>
+        ) : (
+          open.map((f) => <FindingCard key={f.id} finding={f} manual={app.fixes.manual[f.id]} />)
+        )}
         {passing.length > 0 ? (
           <details className="passing">
             <summary>{plural(passing.length, "passing check")}</summary>
@@ -81,7 +88,7 @@ export default function ApplicationPage() {
         ) : null}
       </section>
 
-      <ApplicationFixes application={app} findings={app.findings} />
+      <ApplicationFixes fixes={app.fixes} />
 
       <section aria-labelledby="indices-heading">
         <h2 id="indices-heading">Indices and data sources</h2>
