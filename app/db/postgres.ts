@@ -39,7 +39,7 @@ export function redactUrl(url: string): string {
 }
 
 /** The options from the environment, each checked so a typo stops the start with its name. */
-export function postgresOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): PostgresOptions {
+export function postgresOptionsFromEnv(env: Record<string, string | undefined> = process.env): PostgresOptions {
   const options: PostgresOptions = {};
   if (env.QBR_DATABASE_POOL_SIZE) {
     const size = Number(env.QBR_DATABASE_POOL_SIZE);

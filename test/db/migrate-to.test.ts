@@ -102,7 +102,7 @@ describe("npm run db -- migrate-to", () => {
   let dir: string;
   let file: string;
   let target: TestDatabase;
-  const env = () => ({ PATH: process.env.PATH, HOME: dir, NODE_ENV: "test" });
+  const env = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: dir, NODE_ENV: "test" });
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-migrate-to-"));
     file = path.join(dir, "history.sqlite");

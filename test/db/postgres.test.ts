@@ -67,7 +67,7 @@ describe("the CLIs on PostgreSQL", () => {
   });
 
   it("npm run audit -- --database-url stores the audit there and says where, without the password", async () => {
-    const env = { PATH: process.env.PATH, HOME: os.tmpdir(), NODE_ENV: "test" };
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: os.tmpdir(), NODE_ENV: "test" };
     const withPassword = target.url.replace("postgres@", "postgres:not-needed@");
     const run = await runScript(
       "scripts/audit.ts",
