@@ -9,6 +9,8 @@ import { openDatabase, type Db } from "../db/database";
 import { ownFullSyncExecutionIds } from "../fixes/tracked-syncs";
 import { collectInventory, type CollectOptions } from "./collect";
 import { saveAudit } from "./history";
+import { fullScanEveryFromEnv, keepEvidence, prepareScan, type ScanMode } from "./incremental";
+import { DEFAULT_CUTOFF } from "../aws/vocabulary";
 import { buildReport, runChecks } from "./report";
 import { listDatabaseRules } from "./suppression-rules";
 import { loadSuppressionsFile, suppressionsFilePath } from "./suppressions-file";
@@ -21,6 +23,8 @@ export interface AuditResult {
   inventory: Inventory;
   /** Set when the audit was saved to a database. */
   auditId?: number;
+  /** Whether the audit read everything or reused stored evidence where it held (ADR 0010). */
+  scan?: ScanMode;
 }
 
 type ApplicationKey = Pick<ApplicationInventory, "accountId" | "region" | "applicationId">;
@@ -92,15 +96,27 @@ export interface AuditPipelineOptions extends CollectAndCheckOptions {
   db?: Db | string;
   /** Accepted exceptions from this file (else QBR_SUPPRESSIONS_FILE), read and validated before anything is collected. */
   suppressionsFile?: string;
+  /** Read everything, reusing no stored evidence (--full, the dashboard's full scan). ADR 0010. */
+  full?: boolean;
+  /** Every N-th audit is a full one (default QBR_FULL_SCAN_EVERY, else 7). */
+  fullScanEvery?: number;
 }
 
 /** The whole pipeline over prepared targets. */
 export async function auditPreparedTargets(prepared: PreparedTarget[], options: AuditPipelineOptions): Promise<AuditResult> {
-  const { db, suppressionsFile, ...rest } = options;
+  const { db, suppressionsFile, full, fullScanEvery, ...rest } = options;
   // A bad suppressions file stops the audit before it reads AWS or stores anything.
   const fileSuppressions = fileSuppressionRules(suppressionsFile);
+  const every = fullScanEvery ?? fullScanEveryFromEnv();
   // The product's own full syncs (fix activity) are certain evidence: read them from the audit's database.
-  const own = rest.ownFullSyncExecutionIds ?? (db !== undefined ? await withDatabase(db, (open) => ownFullSyncExecutionIds(open!)) : undefined);
-  const { inventory, findings } = await collectAndCheck(prepared, { ...rest, ownFullSyncExecutionIds: own });
-  return withDatabase(db, (open) => reportAndStore(inventory, findings, open, { fileSuppressions }));
+  const { own, scan } = await withDatabase(db, async (open) => ({
+    own: rest.ownFullSyncExecutionIds ?? (open ? await ownFullSyncExecutionIds(open) : undefined),
+    scan: await prepareScan(open, { full, every, cutoff: new Date(rest.cutoff ?? DEFAULT_CUTOFF) }),
+  }));
+  const { inventory, findings } = await collectAndCheck(prepared, { ...rest, ownFullSyncExecutionIds: own, storedEvidence: scan.storedEvidence });
+  return withDatabase(db, async (open) => {
+    const result = await reportAndStore(inventory, findings, open, { fileSuppressions });
+    if (open && result.auditId !== undefined) await keepEvidence(open, { auditId: result.auditId, inventory, mode: scan.mode });
+    return { ...result, scan: scan.mode };
+  });
 }

@@ -9,6 +9,7 @@ import { loadFixtureFile, startLocalAws, validateFixture, type LocalAws } from "
 import { accountCredentials, type Fixture } from "../local-aws/fixture-types";
 import type { CollectProgress, DataSourceKey } from "./collect";
 import { auditPreparedTargets } from "./pipeline";
+import type { ScanMode } from "./incremental";
 import { discoverOrganization, type OrganizationScope } from "./organization";
 import { defaultTargets, prepareTargets, regionsFromEnv, targetsForFixture, type TargetSpec } from "./targets";
 import type { OrganizationSummary } from "./types";
@@ -41,6 +42,10 @@ export interface RunAuditOptions {
   organization?: Omit<OrganizationScope, "regions">;
   /** Accepted exceptions from this file (else QBR_SUPPRESSIONS_FILE); the database's apply too. */
   suppressionsFile?: string;
+  /** Read everything, reusing no evidence stored by earlier audits (ADR 0010). */
+  full?: boolean;
+  /** Every N-th audit is a full one (default QBR_FULL_SCAN_EVERY, else 7). */
+  fullScanEvery?: number;
 }
 
 export interface AuditRun {
@@ -48,6 +53,8 @@ export interface AuditRun {
   inventory: Inventory;
   /** Set when the audit was saved to a database. */
   auditId?: number;
+  /** Whether it read everything or reused stored evidence (ADR 0010). */
+  scan?: ScanMode;
 }
 
 /** The fixture account the audit acts as: the one whose key is in AWS_ACCESS_KEY_ID, else the first. */
@@ -101,6 +108,8 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
         now: options.now ?? (localAws ? () => localAws!.clock.now() : undefined),
         db: options.db,
         suppressionsFile: options.suppressionsFile,
+        full: options.full,
+        fullScanEvery: options.fullScanEvery,
         inventoryExtras: organization ? { organization } : undefined,
       });
     } finally {

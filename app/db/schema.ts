@@ -205,6 +205,34 @@ export interface Schema {
   sessions: SessionsTable;
   suppressions: SuppressionsTable;
   notifications: NotificationsTable;
+  data_source_evidence: DataSourceEvidenceTable;
+  audit_scans: AuditScansTable;
+}
+
+/** Evidence that can only stay true, per data source (migration 0006, ADR 0010). */
+export interface DataSourceEvidenceTable {
+  account_id: string;
+  region: string;
+  application_id: string;
+  index_id: string;
+  data_source_id: string;
+  /** full-sync | documents */
+  kind: string;
+  data_source_created_at: Instant;
+  cutoff: Instant;
+  audit_id: number;
+  scanned_at: Instant;
+  /** the job and its basis (full-sync), or the scan's counts and start (documents) */
+  payload: Json;
+}
+
+/** Whether an audit read everything (migration 0006). */
+export interface AuditScansTable {
+  audit_id: number;
+  /** 1: full scan; 0: reused evidence where it held */
+  full_scan: number;
+  reason: string;
+  reused_data_sources: number;
 }
 
 export type AuditRow = Selectable<AuditsTable>;

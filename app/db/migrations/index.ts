@@ -14,6 +14,7 @@ import { fixActions } from "./0002_fix_actions";
 import { sessions } from "./0003_sessions";
 import { activityNoReplace } from "./0004_activity_no_replace";
 import { findingIdentity } from "./0005_finding_identity";
+import { dataSourceEvidence } from "./0006_data_source_evidence";
 import { suppressionsAndNotifications } from "./0007_suppressions_notifications";
 import type { DialectName } from "./dialect";
 
@@ -25,6 +26,7 @@ const MIGRATIONS: readonly [string, (dialect: DialectName) => Migration][] = [
   ["0003_sessions", sessions],
   ["0004_activity_no_replace", activityNoReplace],
   ["0005_finding_identity", findingIdentity],
+  ["0006_data_source_evidence", dataSourceEvidence],
   ["0007_suppressions_notifications", suppressionsAndNotifications],
 ];
 

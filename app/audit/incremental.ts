@@ -1,0 +1,123 @@
+/**
+ * Incremental audits (issue 15, ADR 0010): before an audit, whether it reads
+ * everything or reuses the evidence earlier audits stored; after it, the
+ * evidence this one established. The rules for when stored evidence still
+ * holds are in collect/reuse.ts; this module moves it to and from the database.
+ */
+import type { Db } from "../db/database";
+import { evidenceForCutoff, latestAuditScans, recordAuditScan, writeEvidence, type AuditScan, type EvidenceKey, type EvidenceRow } from "../db/evidence";
+import { isS3DataSource, isUploadedFilesSource } from "./checks/common";
+import type { DataSourceKey } from "./collect/context";
+import { LASTING_FULL_SYNC_BASES, type StoredDocuments, type StoredEvidence, type StoredFullSync } from "./collect/reuse";
+import { assessFullSync, everyDocumentReingested } from "./sync-evidence";
+import type { DataSourceInventory, Inventory } from "./types";
+
+export const DEFAULT_FULL_SCAN_EVERY = 7;
+
+/** QBR_FULL_SCAN_EVERY (default 7): every N-th audit reads everything. 1 makes every audit a full one. */
+export function fullScanEveryFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.QBR_FULL_SCAN_EVERY;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_FULL_SCAN_EVERY;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`QBR_FULL_SCAN_EVERY must be a whole number of audits, 1 or more; got "${raw}"`);
+  return n;
+}
+
+export interface ScanMode {
+  full: boolean;
+  /** Why: "requested" (--full / full scan), "every-nth", "no-database", or "incremental". */
+  reason: "requested" | "every-nth" | "no-database" | "incremental";
+}
+
+/** Full when asked, or when none of the last (every − 1) recorded audits was a full one. Pure. */
+export function chooseScanMode(recent: AuditScan[], o: { full?: boolean; every: number }): ScanMode {
+  if (o.full) return { full: true, reason: "requested" };
+  const window = recent.slice(0, Math.max(0, o.every - 1));
+  return window.some((s) => s.fullScan) ? { full: false, reason: "incremental" } : { full: true, reason: "every-nth" };
+}
+
+const keyOf = (k: DataSourceKey) => `${k.accountId}|${k.region}|${k.applicationId}|${k.indexId}|${k.dataSourceId}`;
+
+/** Stored rows as the collector looks them up; rows of another creation time than the newest row's are left out. */
+export function evidenceLookup(rows: EvidenceRow[]): (key: DataSourceKey) => StoredEvidence | undefined {
+  const byKey = new Map<string, EvidenceRow[]>();
+  for (const row of rows) {
+    const k = keyOf(row);
+    byKey.set(k, [...(byKey.get(k) ?? []), row]);
+  }
+  return (key) => {
+    const found = byKey.get(keyOf(key));
+    if (!found) return undefined;
+    const newest = found.reduce((a, b) => (b.auditId > a.auditId ? b : a));
+    const same = found.filter((r) => r.dataSourceCreatedAt === newest.dataSourceCreatedAt);
+    const of = (kind: EvidenceRow["kind"]) => same.find((r) => r.kind === kind);
+    const full = of("full-sync");
+    const docs = of("documents");
+    return {
+      dataSourceId: key.dataSourceId,
+      dataSourceCreatedAt: newest.dataSourceCreatedAt,
+      cutoff: newest.cutoff,
+      ...(full ? { fullSync: { ...(full.payload as Omit<StoredFullSync, "auditId" | "scannedAt">), auditId: full.auditId, scannedAt: full.scannedAt } } : {}),
+      ...(docs ? { documents: { ...(docs.payload as Omit<StoredDocuments, "auditId" | "scannedAt">), auditId: docs.auditId, scannedAt: docs.scannedAt } } : {}),
+    };
+  };
+}
+
+export interface PreparedScan {
+  mode: ScanMode;
+  storedEvidence?: (key: DataSourceKey) => StoredEvidence | undefined;
+}
+
+/** Decide the audit's mode and, when incremental, load the evidence stored for its cutoff. */
+export async function prepareScan(db: Db | undefined, o: { full?: boolean; every: number; cutoff: Date }): Promise<PreparedScan> {
+  if (!db) return { mode: { full: true, reason: "no-database" } };
+  const mode = chooseScanMode(await latestAuditScans(db, Math.max(1, o.every - 1)), o);
+  if (mode.full) return { mode };
+  return { mode, storedEvidence: evidenceLookup(await evidenceForCutoff(db, o.cutoff.toISOString())) };
+}
+
+type Where = Omit<DataSourceKey, "dataSourceId">;
+
+/** The rows one data source's evidence adds or drops (reused evidence stays as stored). */
+function dataSourceChanges(ds: DataSourceInventory, where: Where, o: { auditId: number; inventory: Inventory; cutoff: Date }) {
+  const put: EvidenceRow[] = [];
+  const remove: EvidenceKey[] = [];
+  if (!ds.createdAt) return { put, remove };
+  const base = { ...where, dataSourceId: ds.dataSourceId, dataSourceCreatedAt: ds.createdAt, cutoff: o.cutoff.toISOString(), auditId: o.auditId, scannedAt: o.inventory.scannedAt };
+  if (!ds.syncJobsError && !ds.error && !ds.fullSyncReusedFrom) {
+    const deciding = assessFullSync(ds, o.cutoff).decidingJob;
+    const job = deciding && ds.syncJobs.find((j) => j.executionId === deciding.executionId);
+    if (deciding?.mode === "full" && job && LASTING_FULL_SYNC_BASES.includes(deciding.basis)) {
+      put.push({ ...base, kind: "full-sync", payload: { job, basis: deciding.basis } });
+    } else remove.push({ ...base, kind: "full-sync" });
+  }
+  const scan = ds.documents;
+  if (!scan.error && !scan.reusedFrom) {
+    if (everyDocumentReingested(scan) && scan.startedAt) {
+      put.push({ ...base, kind: "documents", payload: { startedAt: scan.startedAt, scanned: scan.scanned, fresh: scan.freshCount } });
+    } else remove.push({ ...base, kind: "documents" });
+  }
+  return { put, remove };
+}
+
+/** After the audit is saved: store what it established, drop what no longer holds, and record its mode. */
+export async function keepEvidence(db: Db, o: { auditId: number; inventory: Inventory; mode: ScanMode }): Promise<void> {
+  const cutoff = new Date(o.inventory.cutoff);
+  const put: EvidenceRow[] = [];
+  const remove: EvidenceKey[] = [];
+  let reused = 0;
+  for (const app of o.inventory.applications) {
+    for (const index of app.indices) {
+      for (const ds of index.dataSources) {
+        if (isUploadedFilesSource(ds) || !isS3DataSource(ds)) continue;
+        if (ds.fullSyncReusedFrom || ds.documents.reusedFrom) reused++;
+        const where = { accountId: app.accountId, region: app.region, applicationId: app.applicationId, indexId: index.indexId };
+        const change = dataSourceChanges(ds, where, { auditId: o.auditId, inventory: o.inventory, cutoff });
+        put.push(...change.put);
+        remove.push(...change.remove);
+      }
+    }
+  }
+  await writeEvidence(db, { put, remove });
+  await recordAuditScan(db, { auditId: o.auditId, fullScan: o.mode.full, reason: o.mode.reason, reusedDataSources: reused });
+}
