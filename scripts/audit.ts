@@ -26,7 +26,9 @@ const USAGE = `Usage: npm run audit -- [--fixture FILE] [--targets FILE] [--regi
   [--format table|json|csv] [--fail-on critical|high|medium|none] [--out FILE]
   [--db PATH | --database-url postgres://...] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
   [--organization [--role-name NAME] [--external-id ID] [--ou ou-a,ou-b] [--exclude-accounts 111,222] [--fix-role-name NAME]]
-  [--suppressions FILE]
+  [--suppressions FILE] [--full]
+  --full: read every sync job and document, reusing no evidence stored by earlier audits (by default an audit reuses it
+    where it still holds, and every QBR_FULL_SCAN_EVERY-th audit, default 7, is a full one).
   --suppressions: accepted exceptions as configuration (default QBR_SUPPRESSIONS_FILE); the database's rules apply too.
   --database-url: store the audit in PostgreSQL (default QBR_DATABASE_URL) instead of the SQLite file --db / QBR_DB.
   --cutoff: the instant a full sync must follow (default ${CUTOFF_Z}).
@@ -101,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
         "exclude-accounts": { type: "string" },
         "fix-role-name": { type: "string" },
         suppressions: { type: "string" },
+        full: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -132,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
 
   const database = databaseTarget(args);
   const progress = progressLine();
-  const { report, auditId } = await runAudit({
+  const { report, auditId, scan } = await runAudit({
     fixture: args.fixture,
     targets,
     regions,
@@ -143,8 +146,10 @@ async function main(argv: string[]): Promise<number> {
     onProgress: progress.update,
     organization,
     suppressionsFile: args.suppressions,
+    full: args.full,
   });
   progress.done();
+  if (scan && !scan.full) process.stderr.write(`${incrementalNote(report)}\n`);
   for (const line of suppressionNotes(report)) process.stderr.write(`${line}\n`);
 
   const output = render(report, format);
@@ -232,3 +237,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = 2;
   },
 );
+
+/** One line for an incremental audit: how many verdicts rest on evidence an earlier audit read (ADR 0010). */
+function incrementalNote(report: { findings: { evidence: Record<string, unknown> }[] }): string {
+  const reused = report.findings.filter((f) => f.evidence.reusedFrom !== undefined).length;
+  return `Incremental audit: ${reused} finding(s) reuse evidence stored by an earlier audit where it still holds (--full reads everything).`;
+}

@@ -83,7 +83,11 @@ export function ScanNow({ initial, canScan }: { initial: ScanStatus; canScan: bo
           <input type="hidden" name="intent" value="scan" />
           <button type="submit" disabled={busy} aria-describedby="scan-progress">
             {busy ? "Scanning…" : "Scan now"}
-          </button>
+          </button>{" "}
+          {/* Incremental by default (ADR 0010): a full scan re-reads every sync job and document. */}
+          <label className="small">
+            <input type="checkbox" name="full" value="1" disabled={busy} /> Full scan (re-read every sync job and document)
+          </label>
         </start.Form>
       ) : (
         <p className="muted small">Only operators can start a scan.</p>
