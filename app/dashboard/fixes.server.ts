@@ -26,7 +26,7 @@ import type { LocalAws } from "~/local-aws/index";
 import { getActivity, listActivity } from "~/fixes/activity-log";
 import { applyRollback, planRollback } from "~/fixes/rollback";
 import { createFixContext } from "~/fixes/context";
-import { listTrackedSyncs, resumeTrackedSyncs } from "~/fixes/tracked-syncs";
+import { listTrackedSyncs, resumeTrackedSyncs, startTrackedSyncSweeper } from "~/fixes/tracked-syncs";
 import { applyFullSync, applyFullSyncBulk, planFullSync } from "~/fixes/full-sync";
 import { applyRolePolicyPatch, planRolePolicyPatch } from "~/fixes/patch-role-policy";
 import { applyReupload, MAX_DOCUMENT_BYTES, planReupload } from "~/fixes/reupload-files";
@@ -119,6 +119,9 @@ export async function dashboardFixContext(): Promise<FixContext> {
  */
 export function startDashboardFixes(setup: DashboardFixSetup): Promise<void> {
   configureDashboardFixes(setup);
+  // Replicas: take over the syncs a crashed replica was following once its lease runs out (one sweeper per process).
+  const sweeper = singleton("tracked-sync-sweeper", (): { stop?: () => void } => ({}));
+  sweeper.stop ??= startTrackedSyncSweeper(dashboardFixContext);
   return dashboardFixContext()
     .then(resumeTrackedSyncs)
     .then(
@@ -544,7 +547,19 @@ export async function getReuploadPage(params: URLSearchParams, user: SignedInUse
   const ref = uploadedDocumentsRefFrom(params);
   const ctx = await dashboardFixContext();
   const plan = await planned("the re-upload", () => planReupload(ctx, { ...ref, files: NO_FILES }));
-  return { canApply: user.role === "operator", applicationName: await applicationName(ctx.db, ref), index: ref, plan, ...(await fixStateOf(ctx.db, plan)) };
+  // Planned without files, a re-upload is "refused" (nothing to send yet): the files are chosen on the page, so stale documents make it ready.
+  const stale = plan.details.staleDocuments.length;
+  const asOffered =
+    plan.status === "refused" && stale > 0 && plan.details.matched.length === 0
+      ? { ...plan, status: "ready" as const, summary: `${stale} stale document${stale === 1 ? "" : "s"} to upload again: choose their files below.` }
+      : plan;
+  return {
+    canApply: user.role === "operator",
+    applicationName: await applicationName(ctx.db, ref),
+    index: ref,
+    plan,
+    ...(await fixStateOf(ctx.db, asOffered)),
+  };
 }
 
 /** Files one re-upload post may carry beyond one per stale document (a few unmatched ones are reported, not refused). */

@@ -1,8 +1,9 @@
 /**
  * Background audits started from the dashboard: "scan now", the scheduler
  * (QBR_SCAN_INTERVAL_MINUTES) and the initial audit of an empty database.
- * One scan at a time per server: a second request while one runs starts
- * nothing and is told so. State lives on globalThis because serve.ts and the
+ * One scan at a time across every replica on the database (fleet-scan.server.ts):
+ * a second request while one runs, here or on another replica, starts
+ * nothing and is told so; every replica shows the running scan's progress. State lives on globalThis because serve.ts and the
  * Remix server build each carry a copy of this module (see runtime.server.ts).
  */
 import { latestAuditId } from "~/audit/history";
@@ -14,6 +15,8 @@ import { runtimeNow } from "~/runtime.server";
 import { singleton } from "~/util/singleton.server";
 import { checkConnection } from "./connection.server";
 import { dashboardDb } from "./db.server";
+import type { Db } from "~/db/database";
+import { claimScheduledScan, msToNextSlot, pollRemoteScanStatus, publishScanStatus, remoteScanStatus, takeFleetScan } from "./fleet-scan.server";
 import type { ScanStatus } from "./types";
 
 /** What a dashboard scan audits, beyond the SDK's default configuration. */
@@ -27,6 +30,9 @@ interface ScanState {
   /** The start-up check for an empty database (startScanScheduler), until it has run. */
   initial: Promise<void> | null;
   scheduler: ReturnType<typeof setInterval> | null;
+  /** The latest scan another replica published (fleet-scan.server.ts), polled. */
+  remote: ScanStatus | null;
+  stopPolling: (() => void) | null;
 }
 
 const IDLE: ScanStatus = {
@@ -45,12 +51,16 @@ const IDLE: ScanStatus = {
 };
 
 function state(): ScanState {
-  return singleton("scans", (): ScanState => ({ status: IDLE, defaults: {}, running: null, initial: null, scheduler: null }));
+  return singleton("scans", (): ScanState => ({ status: IDLE, defaults: {}, running: null, initial: null, scheduler: null, remote: null, stopPolling: null }));
 }
 
 /** What the current (or last) scan is doing; a copy, safe to serialise, with its elapsed time as of now. */
 export function scanStatus(): ScanStatus {
-  const status = state().status;
+  const scans = state();
+  // Another replica's scan when it is the latest one (replicas show the fleet's scan, whoever runs it).
+  const remote = scans.remote;
+  const newer = remote?.startedAt && (!scans.status.startedAt || remote.startedAt > scans.status.startedAt);
+  const status = !scans.running && remote && newer ? remote : scans.status;
   if (!status.startedAt) return { ...status };
   const until = status.finishedAt ? Date.parse(status.finishedAt) : runtimeNow().getTime();
   return { ...status, elapsedSeconds: Math.max(0, Math.round((until - Date.parse(status.startedAt)) / 1000)) };
@@ -71,11 +81,13 @@ function auditOptions(defaults: ScanAuditOptions): ScanAuditOptions {
 
 /**
  * Starts an audit in the background unless one is running. `startedBy` names
- * who asked (a user, "scheduler" or "initial audit").
+ * who asked (a user, "scheduler" or "initial audit"). `full` reads everything,
+ * reusing no evidence stored by earlier audits (ADR 0010).
  */
-export function startScan(startedBy: { username: string } | string): { scan: ScanStatus; alreadyRunning: boolean } {
+export function startScan(startedBy: { username: string } | string, options: { full?: boolean } = {}): { scan: ScanStatus; alreadyRunning: boolean } {
   const scans = state();
-  if (scans.running) return { scan: scanStatus(), alreadyRunning: true };
+  if (scans.running || scans.remote?.state === "running") return { scan: scanStatus(), alreadyRunning: true };
+  const before = scans.status;
   scans.status = {
     ...IDLE,
     state: "running",
@@ -83,18 +95,36 @@ export function startScan(startedBy: { username: string } | string): { scan: Sca
     startedBy: typeof startedBy === "string" ? startedBy : startedBy.username,
   };
   // Async, so a bad targets file fails this scan with its message, like any other setup error.
-  const audit = async () =>
+  // One scan at a time across replicas: without the fleet-wide lease this replica runs nothing.
+  const audit = async () => {
+    const db = await dashboardDb();
+    const release = await takeFleetScan(db);
+    if (!release) {
+      scans.status = before;
+      scans.remote = (await remoteScanStatus(db)) ?? null;
+      return null;
+    }
+    try {
+      return await auditWithProgress(db);
+    } finally {
+      await release();
+    }
+  };
+  const auditWithProgress = (db: Db) =>
     runAudit({
       ...auditOptions(scans.defaults),
-      db: await dashboardDb(),
+      db,
+      full: options.full,
       now: runtimeNow,
       onProgress: (p) => {
         const { targetsDone, targetsTotal, applicationsRead, applicationsFound, apiCalls } = p;
         scans.status = { ...scans.status, targetsDone, targetsTotal, applicationsRead, applicationsFound, apiCalls };
+        void publishScanStatus(db, scans.status);
       },
     });
   scans.running = audit()
-    .then((run) => {
+    .then(async (run) => {
+      if (!run) return;
       // The pages cached for the previous audit are stale now: free them.
       invalidateDashboardCache();
       scans.status = {
@@ -108,12 +138,17 @@ export function startScan(startedBy: { username: string } | string): { scan: Sca
         applicationsRead: run.inventory.applications.length,
         applicationsFound: run.inventory.applications.length,
       };
+      await publishScanStatus(await dashboardDb(), scans.status, true);
     })
     .catch((error: unknown) => {
       // The audit could not run at all (no credentials, no region): say why on the overview and /connection, one line in the log.
       const message = error instanceof Error ? error.message : String(error);
       console.error(`Scan failed: ${message.split("\n")[0]}`);
       scans.status = { ...scans.status, state: "failed", finishedAt: runtimeNow().toISOString(), error: message };
+      void dashboardDb().then(
+        (db) => publishScanStatus(db, scans.status, true),
+        () => undefined,
+      );
       // The banner and /connection say why, and how to fix it, from a fresh check.
       void checkConnection();
     })
@@ -144,15 +179,35 @@ export async function startScanScheduler(audit: ScanAuditOptions = {}, intervalM
     if ((await latestAuditId(await dashboardDb())) === undefined) startScan("initial audit");
   })().catch((error: unknown) => console.error("Could not read the database for the initial audit:", error));
   await scans.initial;
-  if (scans.scheduler) clearInterval(scans.scheduler);
+  scans.stopPolling ??= pollRemoteScanStatus(dashboardDb, (remote) => {
+    scans.remote = remote ?? null;
+  });
+  if (scans.scheduler) clearTimeout(scans.scheduler);
   scans.scheduler = null;
-  if (intervalMinutes) {
-    scans.scheduler = setInterval(() => startScan("scheduler"), intervalMinutes * 60_000);
-    // The schedule alone must not keep the process alive.
-    scans.scheduler.unref();
-  }
+  if (intervalMinutes) scheduleNext(scans, intervalMinutes * 60_000);
   return () => {
-    if (scans.scheduler) clearInterval(scans.scheduler);
+    if (scans.scheduler) clearTimeout(scans.scheduler);
     scans.scheduler = null;
   };
+}
+
+/**
+ * Every replica ticks at the same instants (multiples of the interval); at
+ * each, the one that claims the interval's slot starts the scan, so several
+ * replicas on one schedule run one scan per interval.
+ */
+function scheduleNext(scans: ScanState, intervalMs: number): void {
+  scans.scheduler = setTimeout(() => {
+    scheduleNext(scans, intervalMs);
+    dashboardDb()
+      .then((db) => claimScheduledScan(db, intervalMs))
+      .then(
+        (mine) => {
+          if (mine) startScan("scheduler");
+        },
+        (error: unknown) => console.error(`Scheduled scan not started: ${(error as Error).message}`),
+      );
+  }, msToNextSlot(intervalMs));
+  // The schedule alone must not keep the process alive.
+  scans.scheduler.unref();
 }

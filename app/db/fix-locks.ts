@@ -54,6 +54,17 @@ export async function takeLock(
   });
 }
 
+/** Move the lease's end while this holder still has it; false when it was lost (expired and taken over). */
+export async function renewLock(db: Db, lease: { lockKey: string; holder: string; expiresAt: string }): Promise<boolean> {
+  const result = await db.kysely
+    .updateTable("fix_locks")
+    .set({ expires_at: lease.expiresAt })
+    .where("lock_key", "=", lease.lockKey)
+    .where("holder", "=", lease.holder)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** Release the lock if this holder still has it. */
 export async function releaseLock(db: Db, lockKey: string, holder: string): Promise<void> {
   await db.kysely.deleteFrom("fix_locks").where("lock_key", "=", lockKey).where("holder", "=", holder).execute();

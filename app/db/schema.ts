@@ -192,6 +192,16 @@ export interface NotificationsTable {
   payload: Json;
 }
 
+/** Small documents the replicas share (migration 8): e.g. "scan", the fleet-wide scan's status. */
+export interface SharedStateTable {
+  key: string;
+  /** JSON */
+  value: Json;
+  /** host:pid of the process that wrote it */
+  holder: string;
+  updated_at: Instant;
+}
+
 export interface Schema {
   audits: AuditsTable;
   audit_applications: AuditApplicationsTable;
@@ -207,6 +217,7 @@ export interface Schema {
   notifications: NotificationsTable;
   data_source_evidence: DataSourceEvidenceTable;
   audit_scans: AuditScansTable;
+  shared_state: SharedStateTable;
 }
 
 /** Evidence that can only stay true, per data source (migration 0006, ADR 0010). */

@@ -19,7 +19,7 @@ import type { TrackedSyncRow } from "../db/schema";
 import * as trackedSyncs from "../db/tracked-syncs";
 import { appendActivityEvent } from "./activity-log";
 import { AwsCalls } from "./common";
-import { acquireLock, ResourceBusyError } from "./locks";
+import { acquireLock, leaseMs, ResourceBusyError } from "./locks";
 import { reauditApplications } from "./reaudit";
 import { modelessFollowUp } from "./full-sync-s3v2";
 import type { DataSourceRef, FixContext, ReauditResult, TrackedSync, Verification } from "./types";
@@ -200,8 +200,14 @@ async function modelessCheck(ctx: FixContext, tracked: TrackedSync, jobStatus: s
  * outcome in its activity and re-audit the application. Holds a lock so two
  * processes resuming at once do not both follow it (the second gets busy).
  */
-export async function followTrackedSync(ctx: FixContext, tracked: TrackedSync): Promise<FollowResult> {
-  const release = await acquireLock(ctx.db, `follow-sync|${tracked.id}`);
+export async function followTrackedSync(ctx: FixContext, given: TrackedSync): Promise<FollowResult> {
+  const release = await acquireLock(ctx.db, `follow-sync|${given.id}`);
+  // Read again under the lock: another replica may have moved it on (or finished it) since `given` was read.
+  const tracked = (await getTrackedSync(ctx.db, given.id)) ?? given;
+  if (tracked.state === "done" || tracked.state === "failed") {
+    await release();
+    throw new SyncAlreadyFinishedError(tracked);
+  }
   const calls = new AwsCalls();
   const done: string[] = [];
   const notDone: string[] = [];
@@ -294,9 +300,43 @@ export async function resumeTrackedSyncs(ctx: FixContext): Promise<FollowResult[
       try {
         results.push(await followTrackedSync(ctx, t));
       } catch (error) {
-        if (!(error instanceof ResourceBusyError)) throw error;
+        if (!(error instanceof ResourceBusyError) && !(error instanceof SyncAlreadyFinishedError)) throw error;
       }
     }),
   );
   return results;
+}
+
+/** Another process finished following this sync between our reading it and taking its lock. */
+export class SyncAlreadyFinishedError extends Error {
+  constructor(public readonly tracked: TrackedSync) {
+    super(`Sync ${tracked.executionId} was already followed to its end (${tracked.state}).`);
+    this.name = "SyncAlreadyFinishedError";
+  }
+}
+
+/**
+ * With replicas: every `everyMs` (default the lease length), take over the
+ * unfinished syncs no live process follows, e.g. those of a replica that
+ * crashed (its lease ran out). Syncs followed here or by a live replica are
+ * busy and left alone. `context` gives the current fix context each time.
+ * Returns the stop function.
+ */
+export function startTrackedSyncSweeper(context: () => Promise<FixContext>, everyMs = leaseMs()): () => void {
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    context()
+      .then(resumeTrackedSyncs)
+      .then((taken) => {
+        if (taken.length > 0) console.log(`Took over ${taken.length} tracked sync${taken.length === 1 ? "" : "s"} no live process was following.`);
+      })
+      .catch((error: unknown) => console.error(`Could not take over tracked syncs: ${(error as Error).message}`))
+      .finally(() => {
+        sweeping = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -16,6 +16,7 @@ import { activityNoReplace } from "./0004_activity_no_replace";
 import { findingIdentity } from "./0005_finding_identity";
 import { dataSourceEvidence } from "./0006_data_source_evidence";
 import { suppressionsAndNotifications } from "./0007_suppressions_notifications";
+import { sharedState } from "./0008_shared_state";
 import type { DialectName } from "./dialect";
 
 export type { DialectName } from "./dialect";
@@ -28,6 +29,7 @@ const MIGRATIONS: readonly [string, (dialect: DialectName) => Migration][] = [
   ["0005_finding_identity", findingIdentity],
   ["0006_data_source_evidence", dataSourceEvidence],
   ["0007_suppressions_notifications", suppressionsAndNotifications],
+  ["0008_shared_state", sharedState],
 ];
 
 /** The migrations' names, in order. */
