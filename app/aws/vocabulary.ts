@@ -111,8 +111,8 @@ export const SYNC_MODE_KIND: Record<SyncModeName, "incremental" | "full"> = {
 
 /** What each sync mode means, for plans and explanations. */
 export const SYNC_MODE_MEANING: Record<SyncModeName, string> = {
-  FULL_CRAWL: "incremental (FULL_CRAWL: only new and changed files are synced)",
-  FORCED_FULL_CRAWL: "full (FORCED_FULL_CRAWL: every file is synced again)",
+  FULL_CRAWL: "incremental (FULL_CRAWL): only new and changed files are synced",
+  FORCED_FULL_CRAWL: "full (FORCED_FULL_CRAWL): every file is synced again",
 };
 
 /** Sync job statuses of a job still running (the product waits for its end). */

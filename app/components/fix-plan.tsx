@@ -7,7 +7,7 @@ import { elapsedWords, secondsSince } from "~/util/elapsed";
 import { useEffect, useRef, type ReactNode } from "react";
 import { CsrfInput } from "~/auth/csrf-input";
 import type { ActivityEntry, ApplyOutcome, PlanBase, PlanStatus, TrackedSync, Verification } from "~/fixes/types";
-import { formatTime, plural } from "~/dashboard/words";
+import { formatTime, plural, syncModeLabel } from "~/dashboard/words";
 import { FULL_SYNC_MODE } from "~/aws/vocabulary";
 import { activityPath } from "./fix-links";
 
@@ -355,8 +355,8 @@ export function TrackedSyncList({ syncs }: { syncs: TrackedSync[] }) {
                 : s.originalSyncMode === undefined || s.originalSyncMode === FULL_SYNC_MODE
                   ? "nothing to restore"
                   : s.state === "done"
-                    ? `yes (${s.originalSyncMode})`
-                    : `pending (${s.originalSyncMode})`}
+                    ? `yes, to ${syncModeLabel(s.originalSyncMode)}`
+                    : `pending: back to ${syncModeLabel(s.originalSyncMode)}`}
             </td>
             <td>{s.message ?? ""}</td>
           </tr>
