@@ -15,7 +15,6 @@ export interface ScanActionData {
 
 const count = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 
-
 function progressWords(s: ScanStatus): string {
   switch (s.state) {
     case "running":

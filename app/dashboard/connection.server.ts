@@ -67,7 +67,9 @@ export function credentialSource(env: Env = process.env): string {
   const files = configFiles(env);
   if (env.AWS_PROFILE) {
     const file = profileIn(files, env.AWS_PROFILE.replace(/[^\w.+=@-]/g, ""));
-    return file ? `profile "${env.AWS_PROFILE}" (AWS_PROFILE) in ${file}` : `profile "${env.AWS_PROFILE}" (AWS_PROFILE), not found in ${files.credentials} or ${files.config}`;
+    return file
+      ? `profile "${env.AWS_PROFILE}" (AWS_PROFILE) in ${file}`
+      : `profile "${env.AWS_PROFILE}" (AWS_PROFILE), not found in ${files.credentials} or ${files.config}`;
   }
   if (env.AWS_WEB_IDENTITY_TOKEN_FILE) return `web identity token ${env.AWS_WEB_IDENTITY_TOKEN_FILE} (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN)`;
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return "the container credentials endpoint (ECS/EKS)";
@@ -80,12 +82,16 @@ export function credentialSource(env: Env = process.env): string {
 export function fixFor(code: string, message: string, env: Env = process.env): string[] {
   const steps: string[] = [];
   if (/CredentialsProviderError|could not load credentials/i.test(`${code} ${message}`)) {
-    steps.push("Give the server credentials: set AWS_PROFILE to a profile in ~/.aws/config (run `aws configure` or `aws configure sso` to make one), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.");
+    steps.push(
+      "Give the server credentials: set AWS_PROFILE to a profile in ~/.aws/config (run `aws configure` or `aws configure sso` to make one), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+    );
     steps.push("On EC2, ECS or EKS attach a role to the instance, task or service account instead of keys.");
   } else if (/ExpiredToken|TokenRefreshRequired|SSO.*expired|token.*expired/i.test(`${code} ${message}`)) {
     steps.push("The credentials have expired: refresh them (`aws sso login --profile NAME`, or new temporary keys), then check again.");
   } else if (/InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient|InvalidAccessKeyId/i.test(code)) {
-    steps.push("AWS does not accept the access key: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the profile's keys) belong together and are active in IAM.");
+    steps.push(
+      "AWS does not accept the access key: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the profile's keys) belong together and are active in IAM.",
+    );
   } else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|TimeoutError|NetworkingError/i.test(`${code} ${message}`)) {
     steps.push(
       env.AWS_ENDPOINT_URL
@@ -100,7 +106,8 @@ export function fixFor(code: string, message: string, env: Env = process.env): s
   return steps;
 }
 
-const held = () => singleton("connection", (): { status: ConnectionStatus | null; checking: Promise<ConnectionStatus> | null } => ({ status: null, checking: null }));
+const held = () =>
+  singleton("connection", (): { status: ConnectionStatus | null; checking: Promise<ConnectionStatus> | null } => ({ status: null, checking: null }));
 
 function baseStatus(env: Env): ConnectionStatus {
   const runtime = getRuntimeInfo();

@@ -69,7 +69,15 @@ describe("one clock on the demo fleet", () => {
 
   /** The fix page's "Planned ..." line, as the next point of the timeline. */
   async function readPlanned(action: string): Promise<void> {
-    timeline.push({ what: `${action} planned`, at: shownTime(await page.getByText(/^Planned /).first().innerText()) });
+    timeline.push({
+      what: `${action} planned`,
+      at: shownTime(
+        await page
+          .getByText(/^Planned /)
+          .first()
+          .innerText(),
+      ),
+    });
   }
 
   it("dates the first audit today and the overview's counts agree with the banner", async () => {
@@ -89,7 +97,10 @@ describe("one clock on the demo fleet", () => {
     await page.getByTestId("apply-button").click();
     await page.locator('[data-testid="fix-state"][data-state="in-progress"]').waitFor();
     // A sync being followed says for how long.
-    await page.getByTestId("sync-elapsed").getByText(/Following the sync for \d+ s/).waitFor({ timeout: 20_000 });
+    await page
+      .getByTestId("sync-elapsed")
+      .getByText(/Following the sync for \d+ s/)
+      .waitFor({ timeout: 20_000 });
     await fixed();
 
     await openFix(ENGINEERING, "patch-role-policy");
@@ -119,11 +130,18 @@ describe("one clock on the demo fleet", () => {
     for (let i = 0; i < (await rows.count()); i++) {
       const cells = rows.nth(i).locator("td");
       const link = cells.nth(0).getByRole("link");
-      entries.push({ id: Number((await link.innerText()).replace("#", "")), at: shownTime(await cells.nth(1).innerText()), href: (await link.getAttribute("href"))! });
+      entries.push({
+        id: Number((await link.innerText()).replace("#", "")),
+        at: shownTime(await cells.nth(1).innerText()),
+        href: (await link.getAttribute("href"))!,
+      });
     }
     entries.sort((a, b) => a.id - b.id);
     expect(entries.length).toBeGreaterThanOrEqual(3);
-    expectNonDecreasing("activity entries by id", entries.map((e) => e.at));
+    expectNonDecreasing(
+      "activity entries by id",
+      entries.map((e) => e.at),
+    );
 
     for (const entry of entries) {
       await page.goto(`${dashboard.url}${entry.href}`);
@@ -138,12 +156,13 @@ describe("one clock on the demo fleet", () => {
 
     await page.goto(`${dashboard.url}/changes`);
     const options = await page.locator("#compare-to option").allInnerTexts();
-    const audits = options
-      .map((text) => ({ id: Number(/^#(\d+)/.exec(text)![1]), at: shownTime(text) }))
-      .sort((a, b) => a.id - b.id);
+    const audits = options.map((text) => ({ id: Number(/^#(\d+)/.exec(text)![1]), at: shownTime(text) })).sort((a, b) => a.id - b.id);
     // The initial audit and a re-audit after each of the three fixes.
     expect(audits.length).toBeGreaterThanOrEqual(4);
-    expectNonDecreasing("audits by id", audits.map((a) => a.at));
+    expectNonDecreasing(
+      "audits by id",
+      audits.map((a) => a.at),
+    );
     timeline.push({ what: `latest audit #${audits[audits.length - 1].id}`, at: audits[audits.length - 1].at });
 
     // Every time read is today's, on the clock this test runs on (minute precision), never the fixture's.

@@ -77,7 +77,11 @@ describe("the overview's counts of the demo fleet", () => {
   });
 
   it("says nothing about unreadable targets when every target was read", () => {
-    const counts = fleetCounts(overview.counts.applications, run.report.targets.filter((t) => t.status === "ok"), () => "");
+    const counts = fleetCounts(
+      overview.counts.applications,
+      run.report.targets.filter((t) => t.status === "ok"),
+      () => "",
+    );
     expect(unreadableSummary(counts)).toBeNull();
     expect(counts.targets).toEqual({ total: 5, read: 5, unreadable: [] });
   });

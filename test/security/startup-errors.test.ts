@@ -5,6 +5,7 @@
  * CLIs name it too; `fix` with bad arguments creates no database file.
  */
 import { execFileSync } from "node:child_process";
+import net, { type AddressInfo } from "node:net";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -157,17 +158,14 @@ describe("start-up settings the server cannot use (issue 11 item 10)", () => {
   );
 
   it("a port in use stops the server with one line naming PORT, no stack trace", async () => {
-    const net = await import("node:net");
     const taken = net.createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
-    const { port } = taken.address() as import("node:net").AddressInfo;
+    const { port } = taken.address() as AddressInfo;
     try {
       const run = await runDashboardToExit({ ...db(), PORT: String(port) });
       expect(run.code).toBe(2);
       const lines = own(run.output).split("\n");
-      expect(lines).toEqual([
-        `PORT: port ${port} on 127.0.0.1 is already in use (by another server): stop it, or set PORT to a free port (PORT=0 picks any).`,
-      ]);
+      expect(lines).toEqual([`PORT: port ${port} on 127.0.0.1 is already in use (by another server): stop it, or set PORT to a free port (PORT=0 picks any).`]);
       expect(run.output).not.toMatch(/^\s+at /m);
     } finally {
       await new Promise((resolve) => taken.close(resolve));
