@@ -8,7 +8,7 @@ import { Link, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import type { FixPageState, LastRun } from "~/dashboard/fix-state";
 import { formatTime } from "~/dashboard/words";
-import type { TrackedSync } from "~/fixes/types";
+import type { TrackedSync, Verification } from "~/fixes/types";
 import { ActivityProgress, ReauditResult, StepsAndRequestIds, TrackedSyncList, VerificationResult } from "./fix-plan";
 import { activityPath } from "./fix-links";
 
@@ -53,7 +53,7 @@ function FileOutcomes({ files }: { files: NonNullable<LastRun["files"]> }) {
 }
 
 /** The last run as the activity log keeps it: who, when, steps, verification, re-audit. */
-function LastRunView({ run, current }: { run: LastRun; current: boolean }) {
+function LastRunView({ run, current, verified }: { run: LastRun; current: boolean; verified: boolean }) {
   return (
     <div className="fix-last-run" data-testid="last-run" data-activity={run.activityId} data-status={run.status}>
       <h3>
@@ -74,9 +74,23 @@ function LastRunView({ run, current }: { run: LastRun; current: boolean }) {
       ) : null}
       <StepsAndRequestIds done={run.done} notDone={run.notDone} requestIds={[]} />
       {run.files ? <FileOutcomes files={run.files} /> : null}
-      {current && run.verification ? <VerificationResult verification={run.verification} /> : null}
+      {current && run.verification ? <RunVerification verification={run.verification} verified={verified} /> : null}
       {current && run.reaudit ? <ReauditResult reaudit={run.reaudit} /> : null}
     </div>
+  );
+}
+
+/**
+ * The run's own check of its work. Its "Verified fixed" badge only when the
+ * page's state is verified fixed: a run that checked what it did (the files it
+ * sent) while the audit still finds the resource wrong is said in words.
+ */
+function RunVerification({ verification, verified }: { verification: Verification; verified: boolean }) {
+  if (!verification.ok || verified) return <VerificationResult verification={verification} />;
+  return (
+    <p data-testid="run-check" className="muted">
+      The run checked its own changes: {verification.message}
+    </p>
   );
 }
 
@@ -122,7 +136,7 @@ export function FixStateCard({ state, trackedSyncs }: { state: FixPageState; tra
       ) : null}
       {state.kind === "in-progress" && run ? <FollowToEnd activityId={run.activityId} /> : null}
       {state.kind !== "in-progress" && trackedSyncs && trackedSyncs.length > 0 && current ? <TrackedSyncList syncs={trackedSyncs} /> : null}
-      {run ? <LastRunView run={run} current={current} /> : null}
+      {run ? <LastRunView run={run} current={current} verified={state.kind === "verified-fixed"} /> : null}
     </section>
   );
 }

@@ -48,7 +48,8 @@ export default function ReuploadFix() {
   const submit = useSubmit();
   // Plans as they went over the wire: plain JSON of these shapes.
   const plan = page.plan;
-  const checked = answer?.checked ?? null;
+  // The files checked, until they are sent: after an upload the state card (from the activity log) reports them, and the form starts afresh.
+  const checked = answer?.checked && !answer.result?.activityId ? answer.checked : null;
   const result = answer?.result ?? null;
   const busy = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
   const canUpload = page.canApply && checked?.status === "ready" && checked.details.matched.some((m) => !m.tooLarge);
@@ -125,7 +126,7 @@ export default function ReuploadFix() {
           </Form>
           {checked ? (
             <>
-              <FixPlanStatus plan={checked} />
+              <FixPlanStatus plan={checked} badge={false} />
               <ReuploadMatchView plan={checked} />
             </>
           ) : null}

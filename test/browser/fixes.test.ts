@@ -67,15 +67,12 @@ describe("fixes in the browser (demo fleet)", () => {
     await screenshot(page, "fix-full-sync-plan");
 
     await page.getByTestId("apply-button").click();
-    const outcome = page.getByTestId("outcome");
-    await outcome.waitFor();
-    expect(await outcome.getAttribute("data-outcome")).toBe("started");
-    // While it runs, the page (planned again after the apply) does not offer a second sync.
-    expect(await page.getByTestId("apply-blocked").innerText()).toContain("A sync is running");
-    // The page polls the activity entry while the sync runs (5 s on the demo fleet) and the mode is put back.
-    await page.locator('[data-testid="progress"][data-running="false"]').waitFor({ timeout: 90_000 });
-    expect(await page.getByTestId("tracked-syncs").innerText()).toMatch(/Done\s+SUCCEEDED\s+yes \(FULL_CRAWL\)/);
-    expect(await outcome.getByTestId("verification").getAttribute("data-ok")).toBe("true");
+    // The page's one state (from the activity log): in progress while the sync is followed, with no second apply offered.
+    await page.locator('[data-testid="fix-state"][data-state="in-progress"]').waitFor();
+    expect(await page.getByTestId("apply-button").count()).toBe(0);
+    // The page polls the activity entry while the sync runs (5 s on the demo fleet), the mode is put back, then it loads again.
+    await page.locator('[data-testid="fix-state"][data-state="verified-fixed"]').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId("tracked-syncs").innerText()).toMatch(/Done\s+SUCCEEDED\s+yes, to incremental \(FULL_CRAWL\)/);
     await screenshot(page, "fix-full-sync-done");
 
     expect(await readinessOf(HR_BENEFITS)).toBe("Ready");
@@ -96,10 +93,9 @@ describe("fixes in the browser (demo fleet)", () => {
     await screenshot(page, "fix-role-patch-plan");
 
     await page.getByTestId("apply-button").click();
-    const outcome = page.getByTestId("outcome");
-    await outcome.waitFor();
-    expect(await outcome.getAttribute("data-outcome")).toBe("succeeded");
-    expect(await outcome.getByTestId("verification").getAttribute("data-ok")).toBe("true");
+    await page.locator('[data-testid="fix-state"][data-state="verified-fixed"]').waitFor();
+    expect(await page.getByTestId("last-run").getAttribute("data-status")).toBe("succeeded");
+    expect(await page.getByTestId("verification").getAttribute("data-ok")).toBe("true");
     await screenshot(page, "fix-role-patch-done");
 
     expect(await readinessOf(ENGINEERING)).toBe("Ready");
@@ -114,7 +110,7 @@ describe("fixes in the browser (demo fleet)", () => {
       // Run alone: patch first, through the page, so there is something to roll back.
       await openFix(ENGINEERING, "patch-role-policy");
       await page.getByTestId("apply-button").click();
-      await page.locator('[data-testid="outcome"][data-outcome="succeeded"]').waitFor();
+      await page.locator('[data-testid="fix-state"][data-state="verified-fixed"]').waitFor();
       await page.goto(`${dashboard.url}/activity?action=patch-role-policy&status=succeeded`);
     }
     await screenshot(page, "activity-log");
@@ -158,10 +154,8 @@ describe("fixes in the browser (demo fleet)", () => {
     await screenshot(page, "fix-reupload-checked");
 
     await page.getByTestId("apply-button").click();
-    const outcome = page.getByTestId("outcome");
-    await outcome.waitFor();
-    expect(await outcome.getAttribute("data-outcome")).toBe("succeeded");
-    expect(await outcome.getByTestId("verification").getAttribute("data-ok")).toBe("true");
+    await page.locator('[data-testid="fix-state"][data-state="verified-fixed"]').waitFor();
+    expect(await page.getByTestId("verification").getAttribute("data-ok")).toBe("true");
     expect(await page.getByTestId("file-outcomes").locator('tr[data-outcome="uploaded"]').count()).toBe(2);
     await screenshot(page, "fix-reupload-done");
 
