@@ -26,7 +26,7 @@ export function SyncHistoryChart({ name, jobs, cutoff }: { name: string; jobs: S
   const domain = [Math.min(...times) - 3 * DAY, Math.max(...times) + 3 * DAY];
   const summary = data.length
     ? data
-        .map((d) => `${formatDay(d.startTime)} ${d.status ?? ""}: ${d.scanned} scanned, +${d.added} ~${d.modified} -${d.deleted}, ${d.failed} failed`)
+        .map((d) => `${formatTime(d.startTime)} ${d.status ?? ""}: ${d.scanned} scanned, +${d.added} ~${d.modified} -${d.deleted}, ${d.failed} failed`)
         .join("; ")
     : "no sync jobs recorded";
   return (
@@ -44,7 +44,7 @@ export function SyncHistoryChart({ name, jobs, cutoff }: { name: string; jobs: S
               tick={{ fontSize: 11 }}
             />
             <YAxis allowDecimals={false} />
-            <Tooltip labelFormatter={(t) => formatDay(new Date(Number(t)).toISOString())} />
+            <Tooltip labelFormatter={(t) => formatTime(new Date(Number(t)).toISOString())} />
             <Legend />
             <ReferenceLine x={cutoffMs} stroke={CHART_COLORS.notReady} strokeDasharray="4 2" label={{ value: "cutoff", position: "top", fontSize: 11, fill: CHART_COLORS.text }} />
             <Bar dataKey="added" name="Added" stackId="docs" fill={CHART_COLORS.added} barSize={12} isAnimationActive={false} />

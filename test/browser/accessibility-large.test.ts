@@ -16,7 +16,8 @@ import { generateFleet } from "~/local-aws/generate-fleet";
 import { buildOnce, launchChromium, startDashboard, twoUsersEnv, type Chromium, type RunningDashboard } from "./harness";
 import { axeViolations, horizontalOverflow, settle, signInWithPassword, waitForFirstAudit } from "./site";
 
-const APPLICATIONS = LARGE_FLEET.fleet.accounts * LARGE_FLEET.fleet.regions * LARGE_FLEET.fleet.apps;
+const { regions } = LARGE_FLEET.fleet;
+const APPLICATIONS = LARGE_FLEET.fleet.accounts * (typeof regions === "number" ? regions : regions.length) * LARGE_FLEET.fleet.apps;
 
 describe("accessibility at fleet scale (300 generated applications, axe-core)", () => {
   let dashboard: RunningDashboard;
