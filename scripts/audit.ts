@@ -1,6 +1,6 @@
 /**
  * npm run audit -- [--fixture FILE] [--targets FILE] [--regions a,b]
- *   [--format table|json|csv] [--fail-on critical|high|medium|none] [--out FILE]
+ *   [--format table|json|csv|ocsf|asff] [--security-hub] [--fail-on critical|high|medium|none] [--out FILE]
  *   [--db PATH | --database-url postgres://…] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
  *
  * Exit 0: no failing finding at or above --fail-on (default critical);
@@ -12,6 +12,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { describeDbTarget, isPostgresUrl, resolveDbPath } from "../app/db/database";
 import { formatCsv, formatTable } from "../app/audit/format";
+import { aggregationFromEnv } from "../app/export/after-audit";
+import { formatAsff } from "../app/export/asff";
+import { formatOcsf } from "../app/export/ocsf";
+import { describeSecurityHubResult } from "../app/export/security-hub";
 import { fileSuppressionRules } from "../app/audit/pipeline";
 import { runAudit, type RunAuditOptions } from "../app/audit/run";
 import { AuditSetupError, loadTargetsFile } from "../app/audit/targets";
@@ -19,14 +23,20 @@ import { rankIn, SEVERITIES, type AuditReport } from "../app/audit/types";
 import { DEFAULT_CUTOFF } from "../app/aws/vocabulary";
 import { FixtureError } from "../app/local-aws/index";
 
+/** The product's version, for the OCSF metadata. */
+const PRODUCT_VERSION = (JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
 /** The default cutoff as people write it (2025-07-03T00:00:00Z). */
 const CUTOFF_Z = DEFAULT_CUTOFF.replace(".000Z", "Z");
 
 const USAGE = `Usage: npm run audit -- [--fixture FILE] [--targets FILE] [--regions a,b]
-  [--format table|json|csv] [--fail-on critical|high|medium|none] [--out FILE]
+  [--format table|json|csv|ocsf|asff] [--fail-on critical|high|medium|none] [--out FILE]
   [--db PATH | --database-url postgres://...] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
   [--organization [--role-name NAME] [--external-id ID] [--ou ou-a,ou-b] [--exclude-accounts 111,222] [--fix-role-name NAME]]
-  [--suppressions FILE] [--full]
+  [--suppressions FILE] [--full] [--security-hub]
+  --format ocsf: OCSF 1.6.0 Detection Findings (class 2004); asff: AWS Security Finding Format.
+  --security-hub: send the findings to Security Hub (BatchImportFindings) in each finding's account and region,
+    or in QBR_SECURITY_HUB_ACCOUNT / QBR_SECURITY_HUB_REGION; scheduled audits send when QBR_SECURITY_HUB=true.
   --full: read every sync job and document, reusing no evidence stored by earlier audits (by default an audit reuses it
     where it still holds, and every QBR_FULL_SCAN_EVERY-th audit, default 7, is a full one).
   --suppressions: accepted exceptions as configuration (default QBR_SUPPRESSIONS_FILE); the database's rules apply too.
@@ -35,7 +45,7 @@ const USAGE = `Usage: npm run audit -- [--fixture FILE] [--targets FILE] [--regi
   --organization: every active account of the AWS Organization (run it with the management account's or a delegated
     administrator's credentials), each read through arn:aws:iam::{account}:role/{--role-name, default QbizReadinessAudit}.`;
 
-const FORMATS = ["table", "json", "csv"] as const;
+const FORMATS = ["table", "json", "csv", "ocsf", "asff"] as const;
 
 /** --database-url (PostgreSQL), else --db (a SQLite file), else QBR_DATABASE_URL / QBR_DB / the default file. */
 function databaseTarget(args: { db?: string; "database-url"?: string }): string {
@@ -74,6 +84,8 @@ export function failsGate(report: AuditReport, failOn: (typeof FAIL_ON)[number])
 function render(report: AuditReport, format: (typeof FORMATS)[number]): string {
   if (format === "json") return `${JSON.stringify(report, null, 2)}\n`;
   if (format === "csv") return formatCsv(report);
+  if (format === "ocsf") return formatOcsf(report, { productVersion: PRODUCT_VERSION });
+  if (format === "asff") return formatAsff(report);
   return formatTable(report);
 }
 
@@ -103,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
         "exclude-accounts": { type: "string" },
         "fix-role-name": { type: "string" },
         suppressions: { type: "string" },
+        "security-hub": { type: "boolean" },
         full: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -135,7 +148,7 @@ async function main(argv: string[]): Promise<number> {
 
   const database = databaseTarget(args);
   const progress = progressLine();
-  const { report, auditId, scan } = await runAudit({
+  const { report, auditId, scan, securityHub } = await runAudit({
     fixture: args.fixture,
     targets,
     regions,
@@ -147,10 +160,12 @@ async function main(argv: string[]): Promise<number> {
     organization,
     suppressionsFile: args.suppressions,
     full: args.full,
+    securityHub: args["security-hub"] ? aggregationFromEnv() : undefined,
   });
   progress.done();
   if (scan && !scan.full) process.stderr.write(`${incrementalNote(report)}\n`);
   for (const line of suppressionNotes(report)) process.stderr.write(`${line}\n`);
+  if (securityHub) for (const line of describeSecurityHubResult(securityHub)) process.stderr.write(`${line}\n`);
 
   const output = render(report, format);
   if (args.out) {

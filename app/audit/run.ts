@@ -9,6 +9,8 @@ import { loadFixtureFile, startLocalAws, validateFixture, type LocalAws } from "
 import { accountCredentials, type Fixture } from "../local-aws/fixture-types";
 import type { CollectProgress, DataSourceKey } from "./collect";
 import { auditPreparedTargets } from "./pipeline";
+import { exportToSecurityHub, securityHubFromEnv, type SecurityHubSetting } from "../export/after-audit";
+import type { SecurityHubResult } from "../export/security-hub";
 import type { ScanMode } from "./incremental";
 import { discoverOrganization, type OrganizationScope } from "./organization";
 import { defaultTargets, prepareTargets, regionsFromEnv, targetsForFixture, type TargetSpec } from "./targets";
@@ -42,6 +44,8 @@ export interface RunAuditOptions {
   organization?: Omit<OrganizationScope, "regions">;
   /** Accepted exceptions from this file (else QBR_SUPPRESSIONS_FILE); the database's apply too. */
   suppressionsFile?: string;
+  /** Send the findings to Security Hub after the audit (default: QBR_SECURITY_HUB); false: never. */
+  securityHub?: SecurityHubSetting | false;
   /** Read everything, reusing no evidence stored by earlier audits (ADR 0010). */
   full?: boolean;
   /** Every N-th audit is a full one (default QBR_FULL_SCAN_EVERY, else 7). */
@@ -55,6 +59,8 @@ export interface AuditRun {
   auditId?: number;
   /** Whether it read everything or reused stored evidence (ADR 0010). */
   scan?: ScanMode;
+  /** Set when the findings were sent to Security Hub: what was imported, what failed. */
+  securityHub?: SecurityHubResult;
 }
 
 /** The fixture account the audit acts as: the one whose key is in AWS_ACCESS_KEY_ID, else the first. */
@@ -96,7 +102,7 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
     if (options.regions?.length) specs = specs.map((s) => ({ ...s, regions: options.regions! }));
     const prepared = await prepareTargets(specs, credentialOptions);
     try {
-      return await auditPreparedTargets(prepared, {
+      const result: AuditRun = await auditPreparedTargets(prepared, {
         cutoff: options.cutoff ?? DEFAULT_CUTOFF,
         documentCap: options.documentCap,
         concurrency: options.concurrency,
@@ -112,6 +118,9 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
         fullScanEvery: options.fullScanEvery,
         inventoryExtras: organization ? { organization } : undefined,
       });
+      const hub = options.securityHub === false ? undefined : (options.securityHub ?? securityHubFromEnv());
+      if (hub) result.securityHub = await exportToSecurityHub(result.report, { setting: hub, prepared, credentials, endpoint });
+      return result;
     } finally {
       for (const p of prepared) if (p.clients) destroyAwsClients(p.clients);
     }

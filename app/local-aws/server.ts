@@ -19,7 +19,8 @@ import { parseHead, readBody, safeDecode, type IncomingRequest, type OutgoingRes
 import { KeyStore, authenticateHead, verifyPayload, type KnownKey, type SignedAuth } from "./http/authenticate";
 import { bodyTooLarge, dialectOf, jsonError, renderError } from "./http/errors";
 import { listen, send } from "./http/listen";
-import { UNSIGNED_PEEK_BYTES, maxBodyBytesOf, resourceOf, signedService, unknownOperation, unsignedNeedsBody, unsignedService } from "./http/route";
+import { SERVICES, UNSIGNED_PEEK_BYTES, maxBodyBytesOf, resourceOf, signedService, unknownOperation, unsignedNeedsBody, unsignedService } from "./http/route";
+import { localOnly } from "./local-only";
 
 export { renderError } from "./http/errors";
 
@@ -131,12 +132,15 @@ interface Exchange {
 /** Route, authenticate, read the body, verify; then the call proper. Refusals before the body leave it unread. */
 async function answer(x: Exchange): Promise<Outcome> {
   const { head, requestId } = x;
+  // What tests and the demo read that no AWS API shows (SNS messages): under /_local/ only, GET only, never an AWS path.
+  const local = localOnly(head, x.front.emulator);
+  if (local) return { response: local, abandonBody: true };
   const auth = parseAuth(head.headers, head.query);
   let module: ServiceModule;
   if (auth.kind === "header" || auth.kind === "query") {
     const named = signedService(auth);
     if (!named) {
-      const error = new AwsError("UnrecognizedServiceException", "The local AWS serves qbusiness, iam, sts and s3 only.", 400);
+      const error = new AwsError("UnrecognizedServiceException", `The local AWS serves ${Object.keys(SERVICES).join(", ")} only.`, 400);
       return { response: jsonError(error, requestId), abandonBody: true };
     }
     module = named;

@@ -5,7 +5,7 @@
  */
 import type { Fixture } from "./fixture-types";
 
-export type ServiceName = "qbusiness" | "iam" | "sts" | "s3" | "organizations";
+export type ServiceName = "qbusiness" | "iam" | "sts" | "s3" | "organizations" | "securityhub" | "sns";
 export type Protocol = "restJson1" | "awsJson1_0" | "awsJson1_1" | "awsQuery" | "restXml";
 
 /** A request that has passed signature verification. */

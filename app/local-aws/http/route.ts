@@ -10,6 +10,8 @@ import { iamService } from "../iam";
 import { stsService } from "../sts";
 import { s3Service } from "../s3";
 import { organizationsService } from "../organizations";
+import { securityHubService } from "../securityhub";
+import { snsService } from "../sns";
 import type { ParsedAuth } from "../sigv4";
 import type { RequestHead } from "./parse";
 import { dialectOf } from "./errors";
@@ -20,6 +22,8 @@ export const SERVICES: Record<ServiceName, ServiceModule> = {
   sts: stsService,
   s3: s3Service,
   organizations: organizationsService,
+  securityhub: securityHubService,
+  sns: snsService,
 };
 
 /** What an unnamed service's body may take before `claimsUnsigned` decides (the rest stays unread). */
