@@ -15,6 +15,7 @@
  *   ready / refused / unavailable   no run to report: the plan decides
  */
 import type { FindingStatus } from "~/audit/types";
+import { plural } from "~/util/plural";
 import type { ActivityEntry, ActivityStatus, FixAction, PlanStatus, ReauditResult, ResourceRef, TrackedSync, Verification } from "~/fixes/types";
 
 export const FIX_STATE_KINDS = [
@@ -141,8 +142,6 @@ const HEADLINES: Record<FixStateKind, string> = {
   unavailable: "Unavailable",
 };
 
-const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
 /** No run of ours to report (none, undone, or a later audit found the resource wrong again): the plan and the findings decide. */
 function fromPlan(facts: FixFacts, previous: LastRun | null, stillWrong: ResourceFinding[]): FixPageState {
   const passes = facts.findings.length > 0 && stillWrong.length === 0;
@@ -191,7 +190,7 @@ export function deriveFixState(facts: FixFacts): FixPageState {
   const kind: FixStateKind = DID_SOMETHING.has(newest.status) ? "partly-fixed" : "failed";
   const detail =
     kind === "partly-fixed"
-      ? `Activity #${run.activityId} ran, but the audit after it still finds ${count(stillWrong.length, "problem")} with this resource.`
+      ? `Activity #${run.activityId} ran, but the audit after it still finds ${plural(stillWrong.length, "problem")} with this resource.`
       : run.message;
   return state(kind, { detail, offerApply: facts.plan.status === "ready", run, stillWrong });
 }

@@ -31,7 +31,6 @@ import { applyFullSync, applyFullSyncBulk, planFullSync } from "~/fixes/full-syn
 import { applyRolePolicyPatch, planRolePolicyPatch } from "~/fixes/patch-role-policy";
 import { applyReupload, MAX_DOCUMENT_BYTES, planReupload } from "~/fixes/reupload-files";
 import type {
-  ActivityEntry,
   ActivityFilter,
   ApplicationRef,
   DataSourceRef,

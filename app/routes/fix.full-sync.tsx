@@ -124,7 +124,7 @@ function BulkFullSync({ plans, states, canApply }: { plans: ShownPlan[]; states:
           ))}
           <FullSyncOptions switchesMode={ready.some((p) => p.details.switchesMode)} />
           <button type="submit" disabled={!canApply || applying} data-testid="apply-button">
-            {applying ? "Applying…" : ready.length === 1 ? "Start 1 full sync" : `Start ${ready.length} full syncs`}
+            {applying ? "Applying…" : `Start ${plural(ready.length, "full sync")}`}
           </button>
           {!canApply ? (
             <span className="muted" data-testid="operators-only">

@@ -36,7 +36,7 @@ describe("console URLs", () => {
     expect(qbusinessApplicationUrl("evil.example.com/x", "app")).toBeNull();
     expect(qbusinessApplicationUrl("us-east-1", "../../iam")).toBeNull();
     expect(qbusinessApplicationUrl("us-east-1", "a?b#c")).toBeNull();
-    expect(iamRoleUrl("arn:aws:iam::111122223333:role/a\"><script>")).toBeNull();
+    expect(iamRoleUrl('arn:aws:iam::111122223333:role/a"><script>')).toBeNull();
     expect(iamRoleUrl("arn:evil:iam::111122223333:role/A")).toBeNull();
     expect(iamPolicyUrl(`arn:aws:iam::${ACCOUNT}:role/NotAPolicy`)).toBeNull();
     expect(parseIamArn("not an arn")).toBeNull();
@@ -56,7 +56,9 @@ describe("consoleLinks for a finding's resource", () => {
     });
     expect(withBoundary.map((l) => l.label)).toEqual(["Permissions boundary SandboxDeveloperBoundary", "IAM role SandboxWebRole"]);
     const without = consoleLinks(["role-boundary"], { accountId: ACCOUNT, region: "us-east-1", roleArn: role });
-    expect(without).toEqual([{ page: "role-boundary", label: "IAM role SandboxWebRole", href: iamRoleUrl(role), then: "see Permissions boundary on the Permissions tab." }]);
+    expect(without).toEqual([
+      { page: "role-boundary", label: "IAM role SandboxWebRole", href: iamRoleUrl(role), then: "see Permissions boundary on the Permissions tab." },
+    ]);
   });
 
   it("opens the data source's application and says where its sync history is (its own address is not documented)", () => {
@@ -66,7 +68,12 @@ describe("consoleLinks for a finding's resource", () => {
   });
 
   it("links each managed policy that holds a Deny, or the role's permissions for an inline one", () => {
-    const managed = consoleLinks(["role-policy"], { accountId: ACCOUNT, region: "eu-west-1", roleArn: role, policyArns: [`arn:aws:iam::${ACCOUNT}:policy/Deny`] });
+    const managed = consoleLinks(["role-policy"], {
+      accountId: ACCOUNT,
+      region: "eu-west-1",
+      roleArn: role,
+      policyArns: [`arn:aws:iam::${ACCOUNT}:policy/Deny`],
+    });
     expect(managed.map((l) => l.label)).toEqual(["IAM policy Deny"]);
     const inline = consoleLinks(["role-policy"], { accountId: ACCOUNT, region: "eu-west-1", roleArn: role });
     expect(inline[0].then).toBe("open the policy named in the finding.");

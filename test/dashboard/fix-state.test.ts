@@ -16,7 +16,11 @@ const DATA_SOURCE: ResourceRef = {
   dataSourceId: "ds-1",
 };
 
-function entry(id: number, events: { status: ActivityStatus; message?: string; data?: Record<string, unknown> }[], extra: Partial<ActivityEntry> = {}): ActivityEntry {
+function entry(
+  id: number,
+  events: { status: ActivityStatus; message?: string; data?: Record<string, unknown> }[],
+  extra: Partial<ActivityEntry> = {},
+): ActivityEntry {
   const shown: ActivityEvent[] = [
     { at: "2026-12-01T10:00:00.000Z", status: "running", message: "started", requestIds: [] },
     ...events.map((e, i) => ({ at: `2026-12-01T10:0${i + 1}:00.000Z`, status: e.status, message: e.message ?? e.status, requestIds: [], data: e.data })),
@@ -37,7 +41,13 @@ function entry(id: number, events: { status: ActivityStatus; message?: string; d
   };
 }
 
-const failing = (checkId = "datasource-full-sync-missing"): ResourceFinding => ({ id: 7, checkId, checkTitle: checkId, status: "fail", message: "no full sync" });
+const failing = (checkId = "datasource-full-sync-missing"): ResourceFinding => ({
+  id: 7,
+  checkId,
+  checkTitle: checkId,
+  status: "fail",
+  message: "no full sync",
+});
 const passing = (checkId = "datasource-full-sync-missing"): ResourceFinding => ({ id: 8, checkId, checkTitle: checkId, status: "pass", message: "ok" });
 
 function facts(over: Partial<FixFacts>): FixFacts {
@@ -81,7 +91,10 @@ describe("deriveFixState", () => {
 
   it("is verified fixed only once the audit after the run passes, and keeps the run's result", () => {
     const reaudit = { auditId: 4, readiness: { "app-1": "ready" }, stillWrong: [] };
-    const done = entry(3, [{ status: "started" }, { status: "succeeded", message: "Full sync exec-1 succeeded", data: { done: ["sync exec-1 ended: SUCCEEDED"], notDone: [], reaudit } }]);
+    const done = entry(3, [
+      { status: "started" },
+      { status: "succeeded", message: "Full sync exec-1 succeeded", data: { done: ["sync exec-1 ended: SUCCEEDED"], notDone: [], reaudit } },
+    ]);
     const state = deriveFixState(facts({ activity: [done], trackedSyncs: [{ state: "done", activityId: 3 }], findings: [passing()], auditedAfterRun: true }));
     expect(state).toMatchObject({ kind: "verified-fixed", headline: "Verified fixed", offerApply: false });
     expect(state.run).toMatchObject({ activityId: 3, status: "succeeded", done: ["sync exec-1 ended: SUCCEEDED"], reaudit });
@@ -91,10 +104,22 @@ describe("deriveFixState", () => {
   });
 
   it("is partly fixed when the run did something but the audit after it still finds the resource wrong; the rest is offered", () => {
-    const partial = entry(5, [{ status: "partial", message: "1 of 2 uploaded", data: { done: ["uploaded a.pdf"], notDone: [], files: [{ documentId: "a.pdf", file: "a.pdf", outcome: "uploaded" }] } }], {
-      action: "reupload-files",
-    });
-    const state = deriveFixState(facts({ action: "reupload-files", activity: [partial], findings: [failing("uploaded-documents-stale")], auditedAfterRun: true }));
+    const partial = entry(
+      5,
+      [
+        {
+          status: "partial",
+          message: "1 of 2 uploaded",
+          data: { done: ["uploaded a.pdf"], notDone: [], files: [{ documentId: "a.pdf", file: "a.pdf", outcome: "uploaded" }] },
+        },
+      ],
+      {
+        action: "reupload-files",
+      },
+    );
+    const state = deriveFixState(
+      facts({ action: "reupload-files", activity: [partial], findings: [failing("uploaded-documents-stale")], auditedAfterRun: true }),
+    );
     expect(state).toMatchObject({ kind: "partly-fixed", headline: "Partly fixed", offerApply: true });
     expect(state.stillWrong).toHaveLength(1);
     expect(state.run?.files).toEqual([{ documentId: "a.pdf", file: "a.pdf", outcome: "uploaded" }]);
@@ -113,7 +138,9 @@ describe("deriveFixState", () => {
 
   it("treats a rolled-back patch as history: the plan decides again, the undone run is shown as previous", () => {
     const patched = entry(10, [{ status: "succeeded" }], { action: "patch-role-policy", rolledBackBy: 11, status: "rolled-back" });
-    const state = deriveFixState(facts({ action: "patch-role-policy", activity: [patched], findings: [failing("webexperience-role-getdocumentcontent")], auditedAfterRun: true }));
+    const state = deriveFixState(
+      facts({ action: "patch-role-policy", activity: [patched], findings: [failing("webexperience-role-getdocumentcontent")], auditedAfterRun: true }),
+    );
     expect(state).toMatchObject({ kind: "ready", offerApply: true });
     expect(state.run?.rolledBackBy).toBe(11);
   });

@@ -143,7 +143,10 @@ function reusedFromOf(ds: DataSourceInventory, evidence: Record<string, unknown>
   return reused && deciding?.executionId === reused.executionId ? { auditId: reused.auditId, scannedAt: reused.scannedAt } : undefined;
 }
 
-function judgeDataSourceNow(ds: DataSourceInventory, cutoff: Date): Omit<Finding, "checkId" | "severity" | "resource" | "remediation"> & { evidence: Record<string, unknown> } {
+function judgeDataSourceNow(
+  ds: DataSourceInventory,
+  cutoff: Date,
+): Omit<Finding, "checkId" | "severity" | "resource" | "remediation"> & { evidence: Record<string, unknown> } {
   const after = afterCutoff(cutoff);
   const documentsProve = everyDocumentReingested(ds.documents);
   const byDocuments = `All ${plural(ds.documents.freshCount, "document")} re-ingested ${after}`;
