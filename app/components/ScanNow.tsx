@@ -1,4 +1,4 @@
-import { useFetcher, useRevalidator } from "@remix-run/react";
+import { Link, useFetcher, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import type { ScanStatus } from "~/dashboard/types";
 import { formatTime } from "~/dashboard/words";
@@ -96,6 +96,12 @@ export function ScanNow({ initial, canScan }: { initial: ScanStatus; canScan: bo
         {running ? <progress max={status.targetsTotal || undefined} value={status.targetsTotal ? status.targetsDone : undefined} /> : null}
         <p className="small" data-testid="scan-progress-words">
           {progressWords(status)}
+          {status.state === "failed" ? (
+            <>
+              {" "}
+              <Link to="/connection">Connection status and how to fix it</Link>
+            </>
+          ) : null}
         </p>
         {running ? (
           <dl className="scan-counters small" data-testid="scan-counters">

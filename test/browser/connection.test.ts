@@ -79,6 +79,11 @@ describe("real-AWS mode without credentials", () => {
       expect(await banner.getAttribute("data-state"), pathname).toBe("error");
       expect(await banner.innerText(), pathname).toMatch(/Cannot read AWS \(eu-west-1; credentials from none found.*\): CredentialsProviderError/);
     }
+    // The initial scan could not run: the overview says why and where to fix it.
+    await page.goto(`${dashboard.url}/`);
+    const scan = page.getByTestId("scan-progress-words");
+    expect(await scan.innerText()).toMatch(/^Last scan failed .*: No usable AWS credentials \(sts:GetCallerIdentity failed: CredentialsProviderError/);
+    expect(await scan.getByRole("link", { name: "Connection status and how to fix it" }).getAttribute("href")).toBe("/connection");
     await page.getByTestId("connection-banner").getByRole("link", { name: "How to fix it" }).click();
     await page.waitForURL(/\/connection$/);
     expect(problems).toEqual([]);
