@@ -2,7 +2,7 @@ import { Bar, BarChart, CartesianGrid, Cell, LabelList, Legend, Line, LineChart,
 import { CHART_COLORS } from "~/dashboard/chart-colors";
 import type { TrendMarker } from "~/dashboard/trend-markers";
 import type { ReadinessPoint } from "~/dashboard/types";
-import { formatDay, formatTime, plural } from "~/dashboard/words";
+import { formatTime, plural } from "~/dashboard/words";
 import { ChartFrame, type ChartTable } from "./ClientOnly";
 
 const SERIES = [
@@ -12,7 +12,6 @@ const SERIES = [
   { key: "unknown", name: "Unknown", color: CHART_COLORS.unknown },
 ] as const;
 
-const DAY = 24 * 3600 * 1000;
 
 /** Audits and fixes in time order, as the table under the chart lists them. */
 function trendTable(points: ReadinessPoint[], markers: TrendMarker[]): ChartTable {
@@ -64,37 +63,43 @@ function SingleAudit({ point }: { point: ReadinessPoint }) {
   );
 }
 
+/**
+ * Each fix or rollback is drawn at the first audit at or after it (the
+ * re-audit a fix runs, or the next scan): audits minutes apart after a fix
+ * would crowd one spot on a time axis, so the axis is the audits in order.
+ */
+function markersByAudit(points: ReadinessPoint[], markers: TrendMarker[]): Map<number, TrendMarker[]> {
+  const byAudit = new Map<number, TrendMarker[]>();
+  for (const m of markers) {
+    const next = points.find((p) => p.scannedAt >= m.at);
+    if (next) byAudit.set(next.auditId, [...(byAudit.get(next.auditId) ?? []), m]);
+  }
+  return byAudit;
+}
+
 function TrendLines({ points, markers }: { points: ReadinessPoint[]; markers: TrendMarker[] }) {
-  const data = points.map((p) => ({ ...p, time: new Date(p.scannedAt).getTime() }));
-  const marks = markers.map((m) => ({ ...m, time: new Date(m.at).getTime() }));
-  const times = [...data.map((d) => d.time), ...marks.map((m) => m.time)];
-  const [min, max] = [Math.min(...times), Math.max(...times)];
-  const pad = Math.max((max - min) * 0.04, 60_000);
-  // Within two days the time of day tells audits apart; the axis says its zone.
-  const tick = (t: number) => (max - min < 2 * DAY ? new Date(t).toISOString().slice(11, 16) : formatDay(new Date(t).toISOString()));
+  const data = points.map((p) => ({ ...p, audit: `#${p.auditId}` }));
+  const byAudit = markersByAudit(points, markers);
+  const when = new Map(data.map((d) => [d.audit, d.scannedAt]));
   return (
     <ResponsiveContainer width="100%" height="100%">
-      <LineChart data={data} margin={{ left: 0, right: 16, top: 16 }} accessibilityLayer={false}>
+      <LineChart data={data} margin={{ left: 0, right: 16, top: 18 }} accessibilityLayer={false}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis
-          dataKey="time"
-          type="number"
-          scale="time"
-          domain={[min - pad, max + pad]}
-          tickFormatter={tick}
+          dataKey="audit"
           tick={{ fontSize: 11, fill: CHART_COLORS.text }}
-          label={{ value: "UTC", position: "insideBottomRight", offset: -4, fontSize: 11, fill: CHART_COLORS.text }}
+          label={{ value: "audit", position: "insideBottomRight", offset: -4, fontSize: 11, fill: CHART_COLORS.text }}
         />
         <YAxis allowDecimals={false} />
-        <Tooltip labelFormatter={(t) => formatTime(new Date(Number(t)).toISOString())} />
+        <Tooltip labelFormatter={(audit) => `Audit ${String(audit)} of ${formatTime(when.get(String(audit)))}`} />
         <Legend />
-        {marks.map((m) => (
+        {[...byAudit].map(([auditId, marks]) => (
           <ReferenceLine
-            key={m.activityId}
-            x={m.time}
-            stroke={m.kind === "rollback" ? CHART_COLORS.rollback : CHART_COLORS.fix}
+            key={auditId}
+            x={`#${auditId}`}
+            stroke={marks.some((m) => m.kind === "fix") ? CHART_COLORS.fix : CHART_COLORS.rollback}
             strokeDasharray="4 3"
-            label={{ value: m.kind === "rollback" ? `↶#${m.activityId}` : `#${m.activityId}`, position: "top", fontSize: 10, fill: CHART_COLORS.text }}
+            label={{ value: marks.map((m) => `${m.kind === "rollback" ? "rollback" : "fix"} #${m.activityId}`).join(", "), position: "top", fontSize: 10, fill: CHART_COLORS.text }}
           />
         ))}
         {SERIES.map((s) => (
