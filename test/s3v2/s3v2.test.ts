@@ -133,7 +133,7 @@ describe("the full-sync fix for S3V2", () => {
       "aws s3 cp 's3://acme-legal/contracts/Master services agreement.pdf' 's3://acme-legal/contracts/Master services agreement.pdf' --metadata-directive REPLACE",
       "aws s3 cp s3://acme-legal/contracts/nda-2024.docx s3://acme-legal/contracts/nda-2024.docx --metadata-directive REPLACE",
     ]);
-    expect(result.notDone).toContain("re-ingest 2 stale document(s)");
+    expect(result.notDone).toContain("re-ingest 2 stale documents");
     const verification = await verifyFullSync(h.ctx, SOURCE_REF);
     expect(verification).toMatchObject({ ok: false, details: { staleDocuments: 2, documents: 3 } });
 
