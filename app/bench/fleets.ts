@@ -33,6 +33,13 @@ export const LARGE_FLEET: BenchFleetSpec = {
   limits: { latencyMs: 25, ratePerSecond: 25, burst: 50 },
 };
 
+/** 12 accounts × 4 regions × 25 applications × 8 data sources, 30 sync jobs and 100 documents each; the large fleet's limits (issue 15). */
+export const XL_FLEET: BenchFleetSpec = {
+  name: "xl",
+  fleet: { accounts: 12, regions: 4, apps: 25, dataSources: 8, syncJobs: 30, documents: 100, seed: 6 },
+  limits: LARGE_FLEET.limits,
+};
+
 /** Three accounts so that one can lose its AssumeRole and another a region, and a third stays whole. */
 export const RESILIENCE_FLEET: BenchFleetSpec = {
   name: "resilience",

@@ -2,6 +2,7 @@
  * One measured audit: wall time, peak RSS, API calls by operation and by
  * rate-limit bucket, and the lower bound those calls allow.
  */
+import { createHash } from "node:crypto";
 import type { RunAuditOptions } from "../audit/run";
 import { runAudit } from "../audit/run";
 import type { TargetSpec } from "../audit/targets";
@@ -28,6 +29,12 @@ export interface AuditRunResult {
   wallMs: number;
   /** CPU time of the audit's process during the audit (user + system), ms. */
   cpuMs: number;
+  /** cpuMs ÷ apiCalls (issue 15 item 5). */
+  cpuMsPerCall?: number;
+  /** sha256 of every finding's check, resource and status, sorted: equal digests, same verdicts. */
+  verdictDigest?: string;
+  /** Whether the audit read everything or reused stored evidence (ADR 0010). */
+  fullScan?: boolean;
   /** CPU time of the local AWS's process while it served the audit, ms (set by the bench). */
   emulatorCpuMs?: number;
   /** Calls the local AWS answered (set by the bench): equals apiCalls when every attempt reached it. */
@@ -55,6 +62,15 @@ export interface AuditRunResult {
 }
 
 const MB = 1024 * 1024;
+
+/** A digest of the verdicts: each finding's check, resource and status (not messages or evidence), sorted. */
+export function verdictDigest(report: AuditReport): string {
+  const lines = report.findings.map((f) => {
+    const r = f.resource;
+    return [f.checkId, r.type, r.accountId, r.region, r.applicationId, r.indexId, r.dataSourceId, r.webExperienceId, r.roleArn, f.status].join("|");
+  });
+  return createHash("sha256").update(lines.sort().join("\n")).digest("hex");
+}
 
 /** Run one audit as the CLI does (runAudit with the fleet's targets) and measure it. */
 export async function measureAudit(request: AuditRequest): Promise<AuditRunResult> {
@@ -87,6 +103,9 @@ export async function measureAudit(request: AuditRequest): Promise<AuditRunResul
     label: request.label,
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    cpuMsPerCall: (cpu.user + cpu.system) / 1000 / Math.max(1, inventory.stats?.apiCalls ?? 0),
+    verdictDigest: verdictDigest(report),
+    ...(outcome.scan ? { fullScan: outcome.scan.full } : {}),
     peakRssMb: Math.max(process.resourceUsage().maxRSS * 1024, sampled) / MB,
     sampledPeakRssMb: sampled / MB,
     apiCalls: inventory.stats?.apiCalls ?? 0,

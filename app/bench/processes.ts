@@ -9,6 +9,7 @@ import type { TargetSpec } from "../audit/targets";
 import type { LocalAwsStats } from "../local-aws/index";
 import type { BenchFleetSpec, ResilienceFaults } from "./fleets";
 import type { AuditRequest, AuditRunResult } from "./measure";
+import type { PeerResult } from "./peer";
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 /** The project root: `--import tsx` resolves from the child's working directory. */
@@ -112,11 +113,20 @@ function closeChild(child: ChildProcess): Promise<void> {
 }
 
 /** One audit in a fresh child process; its result carries that process's peak RSS. */
-export async function auditInChildProcess(request: AuditRequest): Promise<AuditRunResult> {
+export function auditInChildProcess(request: AuditRequest): Promise<AuditRunResult> {
+  return inChild<AuditRunResult>("audit", request);
+}
+
+/** The bench's straightforward auditor (./peer.ts) in a fresh child process. */
+export function peerInChildProcess(request: Pick<AuditRequest, "endpoint" | "targets">): Promise<PeerResult> {
+  return inChild<PeerResult>("peer", request);
+}
+
+async function inChild<T>(type: "audit" | "peer", request: unknown): Promise<T> {
   const child = spawnChild("./audit-process.ts", 2048, (process.env.QBR_BENCH_AUDIT_FLAGS ?? "").split(" ").filter(Boolean));
   try {
-    const done = nextMessage<{ result: AuditRunResult }>(child, "done");
-    child.send({ type: "audit", request });
+    const done = nextMessage<{ result: T }>(child, "done");
+    child.send({ type, request });
     return (await done).result;
   } finally {
     await closeChild(child);
