@@ -11,6 +11,8 @@ import type { CollectProgress, DataSourceKey } from "./collect";
 import { auditPreparedTargets } from "./pipeline";
 import { exportToSecurityHub, securityHubFromEnv, type SecurityHubSetting } from "../export/after-audit";
 import type { SecurityHubResult } from "../export/security-hub";
+import type { NotifySinks } from "../notify/deliver";
+import { notifyStoredAudit, type NotifyResult } from "../notify/notify";
 import type { ScanMode } from "./incremental";
 import { discoverOrganization, type OrganizationScope } from "./organization";
 import { defaultTargets, prepareTargets, regionsFromEnv, targetsForFixture, type TargetSpec } from "./targets";
@@ -44,6 +46,8 @@ export interface RunAuditOptions {
   organization?: Omit<OrganizationScope, "regions">;
   /** Accepted exceptions from this file (else QBR_SUPPRESSIONS_FILE); the database's apply too. */
   suppressionsFile?: string;
+  /** Where to tell what changed (default: QBR_NOTIFY_WEBHOOK_URL, QBR_NOTIFY_SNS_TOPIC_ARN); false: never. Needs `db`. */
+  notify?: NotifySinks | false;
   /** Send the findings to Security Hub after the audit (default: QBR_SECURITY_HUB); false: never. */
   securityHub?: SecurityHubSetting | false;
   /** Read everything, reusing no evidence stored by earlier audits (ADR 0010). */
@@ -61,6 +65,8 @@ export interface AuditRun {
   scan?: ScanMode;
   /** Set when the findings were sent to Security Hub: what was imported, what failed. */
   securityHub?: SecurityHubResult;
+  /** Set when sinks are configured: the message sent (none when nothing changed) and each delivery. */
+  notification?: NotifyResult;
 }
 
 /** The fixture account the audit acts as: the one whose key is in AWS_ACCESS_KEY_ID, else the first. */
@@ -100,6 +106,9 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
     }
     specs ??= await defaultTargets({ ...credentialOptions, regions: options.regions });
     if (options.regions?.length) specs = specs.map((s) => ({ ...s, regions: options.regions! }));
+    // Known before the (AssumeRole) preparation: the page says "0 of N targets" from the start, not "of ?".
+    const targetsTotal = specs.reduce((n, s) => n + s.regions.length, 0);
+    options.onProgress?.({ targetsDone: 0, targetsTotal, applicationsRead: 0, applicationsFound: 0, apiCalls: stats.calls, throttled: stats.throttled });
     const prepared = await prepareTargets(specs, credentialOptions);
     try {
       const result: AuditRun = await auditPreparedTargets(prepared, {
@@ -120,6 +129,9 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
       });
       const hub = options.securityHub === false ? undefined : (options.securityHub ?? securityHubFromEnv());
       if (hub) result.securityHub = await exportToSecurityHub(result.report, { setting: hub, prepared, credentials, endpoint });
+      if (options.db !== undefined && result.auditId !== undefined && options.notify !== false) {
+        result.notification = await notifyStoredAudit(options.db, { id: result.auditId, report: result.report }, { sinks: options.notify });
+      }
       return result;
     } finally {
       for (const p of prepared) if (p.clients) destroyAwsClients(p.clients);

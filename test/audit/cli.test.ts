@@ -222,10 +222,15 @@ describe("runAudit on the demo fleet", () => {
   }, 30_000);
 
   it("reports progress up to every target done, with the calls made so far", async () => {
-    const seen: { targetsDone: number; targetsTotal: number; apiCalls: number }[] = [];
+    const seen: { targetsDone: number; targetsTotal: number; apiCalls: number; applicationsRead: number; applicationsFound: number }[] = [];
     const { inventory } = await runAudit({ fixture: demo, onProgress: (p) => seen.push(p) });
-    expect(seen[0]).toMatchObject({ targetsDone: 0, targetsTotal: 6 });
+    expect(seen[0]).toMatchObject({ targetsDone: 0, targetsTotal: 6, applicationsRead: 0 });
     expect(seen.at(-1)).toMatchObject({ targetsDone: 6, targetsTotal: 6 });
+    // Applications are counted as each is read, not only as targets end.
+    const read = seen.map((p) => p.applicationsRead);
+    expect(read).toEqual([...read].sort((a, b) => a - b));
+    expect(new Set(read).size).toBeGreaterThan(new Set(seen.map((p) => p.targetsDone)).size);
+    expect(seen.at(-1)).toMatchObject({ applicationsRead: inventory.applications.length, applicationsFound: inventory.applications.length });
     expect(seen.at(-1)!.apiCalls).toBe(inventory.stats?.apiCalls);
     expect(seen.map((p) => p.targetsDone)).toEqual([...seen.map((p) => p.targetsDone)].sort((a, b) => a - b));
   }, 30_000);
