@@ -48,6 +48,7 @@ import type { FindingStatus } from "~/audit/types";
 import { singleton } from "~/util/singleton.server";
 import { checkMetadata, checkTitle } from "./catalogue.server";
 import { dashboardDb } from "./db.server";
+import { applicationPath } from "./words";
 import { consoleLinks, type ConsoleResource } from "./console-links";
 import { deriveFixState, sameResource, type FixPageState, type ResourceFinding } from "./fix-state";
 import type { ManualFixView, ResourceFixView } from "~/components/fix-links";
@@ -185,8 +186,9 @@ interface FindingTargetRow {
 }
 
 /**
- * The fix page for a finding of the latest audit, or a 404 Response saying
- * why there is none (unknown finding, no action, not enough of a resource).
+ * The fix page for a finding of the latest audit; for a finding no action
+ * fixes, its manual steps; or a 404 Response saying why there is none
+ * (unknown finding, not enough of a resource).
  */
 export async function fixPathOfFinding(db: Db, findingId: number): Promise<string> {
   const found = await findingById(db, findingId);
@@ -215,7 +217,8 @@ export async function fixPathOfFinding(db: Db, findingId: number): Promise<strin
       if (applicationId && indexId) return reuploadPath({ accountId, region, applicationId, indexId });
       break;
     default:
-      throw new Response(`No fix action can fix this finding (${row.status}); its message says what to do by hand.`, { status: 404 });
+      // No dead end: a finding no action fixes goes to its manual steps and console links (its application's page, else its check).
+      return applicationId ? `${applicationPath({ accountId, region, applicationId })}#finding-${findingId}` : `/checks#${encodeURIComponent(found!.check_id)}`;
   }
   throw new Response(`The finding does not name the resource its fix (${row.remediation}) needs.`, { status: 404 });
 }

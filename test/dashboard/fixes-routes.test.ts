@@ -170,12 +170,12 @@ describe("fix links from findings", () => {
     expect(response.headers.get("location")).toBe(fullSyncPage);
   });
 
-  it("answers 404 with the reason for a finding no action fixes", async () => {
+  it("sends a finding no action fixes to its manual steps on its application's page (no dead end)", async () => {
     const { db } = await freshDashboard();
     const id = await findingId(db, { applicationId: "50889d04-314c-473c-b2b7-f52a5c06956e", checkId: "application-identity-unsupported" });
     const response = await thrown(findingFixRoute.loader(args(get(`/fix/finding/${id}`, victor), { findingId: String(id) })));
-    expect(response.status).toBe(404);
-    expect(await response.text()).toMatch(/No fix action/);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(`/applications/111122223333/us-east-1/50889d04-314c-473c-b2b7-f52a5c06956e#finding-${id}`);
   });
 });
 
