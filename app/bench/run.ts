@@ -7,22 +7,24 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase } from "../db/database";
+import { openDatabase, type Db } from "../db/database";
 import { latestAuditId } from "../audit/history";
 import { getApplicationPage } from "../dashboard/application.server";
 import { parseApplicationFilters, parseFindingFilters } from "../dashboard/filters";
 import { getFindingsPage } from "../dashboard/findings.server";
 import { getOverview } from "../dashboard/overview.server";
 import type { AuditReport } from "../audit/types";
-import { LARGE_FLEET, MEDIUM_FLEET, RESILIENCE_FLEET, resilienceFaultsFor, type BenchFleetSpec, type ResilienceFaults } from "./fleets";
+import { LARGE_FLEET, MEDIUM_FLEET, XL_FLEET, RESILIENCE_FLEET, resilienceFaultsFor, type BenchFleetSpec, type ResilienceFaults } from "./fleets";
 import type { AuditRequest, AuditRunResult } from "./measure";
-import { auditInChildProcess, startEmulatorProcess } from "./processes";
+import { auditInChildProcess, peerInChildProcess, startEmulatorProcess } from "./processes";
+import type { PeerResult } from "./peer";
+import { repeatAudit, type RepeatResult } from "./repeat";
 import { judgeResilience, type ResilienceVerdict } from "./resilience";
 import { generateFleet } from "../local-aws/generate-fleet";
-import { runLoad, type LoadResults } from "./load";
+import { runLoad, type LoadResults, type PageSize } from "./load";
 
-export type BenchPart = "medium" | "sequential" | "large" | "dashboard" | "load" | "resilience";
-export const BENCH_PARTS: readonly BenchPart[] = ["medium", "sequential", "large", "dashboard", "load", "resilience"];
+export type BenchPart = "medium" | "sequential" | "peer" | "large" | "xl" | "dashboard" | "load" | "resilience";
+export const BENCH_PARTS: readonly BenchPart[] = ["medium", "sequential", "peer", "large", "xl", "dashboard", "load", "resilience"];
 
 export interface BenchOptions {
   parts?: readonly BenchPart[];
@@ -35,6 +37,8 @@ export interface DashboardTimings {
   overviewMedianMs: number;
   findingsMedianMs: number;
   applicationMedianMs: number;
+  /** The findings loader at other filters (every status, sorted by first seen, a search, a deep page): median ms each. */
+  findingsVariantsMs: Record<string, number>;
   applications: number;
   findings: number;
 }
@@ -49,9 +53,17 @@ export interface ResilienceResult {
 
 export interface BenchResults {
   medium?: { fleet: string; parallel: AuditRunResult; sequential?: AuditRunResult; speedup?: number };
-  large?: AuditRunResult & { fleet: string; emulatorStartMs: number; dashboard?: DashboardTimings };
+  large?: AuditRunResult & { fleet: string; emulatorStartMs: number; dashboard?: DashboardTimings; repeat?: RepeatResult };
+  /** 12 accounts at the large fleet's limits (issue 15): memory and efficiency as the fleet grows. */
+  xl?: AuditRunResult & { fleet: string; emulatorStartMs: number };
+  /** The straightforward auditor on the medium fleet, and the product's speed-up over it (issue 15). */
+  peer?: PeerResult & { fleet: string; productWallMs: number; speedupOverPeer: number };
   /** The served dashboard under 200 concurrent connections (issue 10, item 8). */
   load?: LoadResults;
+  /** The served pages' HTML sizes on the large audit (issue 11: the findings page under 150 KB at any filter). */
+  html?: PageSize[];
+  /** The loaders timed on a stored database (QBR_BENCH_LOAD_DB), when no large audit ran. */
+  dashboard?: DashboardTimings;
   resilience?: ResilienceResult;
   totalMs: number;
 }
@@ -59,15 +71,23 @@ export interface BenchResults {
 /** Start the fleet's emulator, run one audit against it in a child, stop the emulator. */
 export async function benchRun(
   spec: BenchFleetSpec,
-  request: Omit<AuditRequest, "endpoint" | "targets" | "limits">,
+  request: Omit<AuditRequest, "endpoint" | "targets" | "limits"> & { repeat?: boolean; peer?: boolean },
   log: (line: string) => void,
   resilience?: ResilienceFaults,
-): Promise<AuditRunResult & { emulatorStartMs: number; applicationsByTarget: Record<string, number> }> {
+): Promise<AuditRunResult & { emulatorStartMs: number; applicationsByTarget: Record<string, number>; repeat?: RepeatResult; peer?: PeerResult }> {
   log(`${request.label}: generating and serving the ${spec.name} fleet…`);
   const emulator = await startEmulatorProcess(spec, resilience);
   try {
     log(`${request.label}: local AWS up in ${(emulator.startMs / 1000).toFixed(1)} s; auditing…`);
-    const result = await auditInChildProcess({ ...request, endpoint: emulator.endpoint, targets: emulator.targets, limits: spec.limits });
+    const { repeat, peer: withPeer, ...audit } = request;
+    const full = { ...audit, endpoint: emulator.endpoint, targets: emulator.targets, limits: spec.limits };
+    const result: AuditRunResult & { repeat?: RepeatResult; peer?: PeerResult } = await auditInChildProcess(full);
+    // The same fleet again right after, into the same database (issue 15): what a scheduled audit of an unchanged fleet costs.
+    if (repeat && full.db) result.repeat = await repeatAudit({ ...full, db: full.db }, result);
+    if (withPeer) {
+      log(`${request.label}: the peer auditor on the same fleet…`);
+      result.peer = await peerInChildProcess({ endpoint: emulator.endpoint, targets: emulator.targets });
+    }
     const { stats, cpuMs } = await emulator.stats();
     result.emulatorCpuMs = cpuMs - emulator.startCpuMs;
     result.emulatorCalls = stats.calls;
@@ -101,13 +121,10 @@ export async function timeDashboard(dbPath: string, runs = 50): Promise<Dashboar
       }
       return median(times);
     };
-    const overview = await getOverview(db, parseApplicationFilters(new URLSearchParams()));
+    // The application with the most failing findings (the table sorted by them) has the heaviest application page.
+    const overview = await getOverview(db, parseApplicationFilters(new URLSearchParams("sort=failing&dir=desc")));
     const findings = await getFindingsPage(db, parseFindingFilters(new URLSearchParams()));
-    // The application page of the application with the most findings is the heaviest to render.
-    const app = overview.applications.reduce(
-      (worst, a) => (worst && worst.failCount + worst.warnCount >= a.failCount + a.warnCount ? worst : a),
-      overview.applications[0],
-    );
+    const app = overview.applications[0];
     if (!app) throw new Error("the stored audit has no application");
     const key = { accountId: app.accountId, region: app.region, applicationId: app.applicationId };
     return {
@@ -115,12 +132,21 @@ export async function timeDashboard(dbPath: string, runs = 50): Promise<Dashboar
       overviewMedianMs: await time(() => getOverview(db, parseApplicationFilters(new URLSearchParams()))),
       findingsMedianMs: await time(() => getFindingsPage(db, parseFindingFilters(new URLSearchParams()))),
       applicationMedianMs: await time(() => getApplicationPage(db, key)),
+      findingsVariantsMs: await timeFindingsVariants(db, time),
       applications: overview.applicationsTotal,
-      findings: findings.matching,
+      findings: findings.paging.matching,
     };
   } finally {
     await db.close();
   }
+}
+
+/** The findings loader at the heavier filters: every status, sorted by first seen (a lookup per finding), a search, the last page. */
+async function timeFindingsVariants(db: Db, time: (fn: () => Promise<unknown>) => Promise<number>): Promise<Record<string, number>> {
+  const variants = ["status=all", "status=all&sort=first-seen&dir=desc", "status=all&q=arn%3Aaws%3Aiam", "status=all&sort=application&page=9999"];
+  const out: Record<string, number> = {};
+  for (const query of variants) out[query] = await time(() => getFindingsPage(db, parseFindingFilters(new URLSearchParams(query))));
+  return out;
 }
 
 /** Run the bench's parts (default: all) and return every figure. */
@@ -131,9 +157,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
   const results: BenchResults = { totalMs: 0 };
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-bench-"));
   try {
-    if (parts.has("medium") || parts.has("sequential")) {
-      const parallel = await benchRun(MEDIUM_FLEET, { label: "medium" }, log);
+    if (parts.has("medium") || parts.has("sequential") || parts.has("peer")) {
+      const { peer, ...parallel } = await benchRun(MEDIUM_FLEET, { label: "medium", peer: parts.has("peer") }, log);
       results.medium = { fleet: MEDIUM_FLEET.name, parallel };
+      if (peer) results.peer = { ...peer, fleet: MEDIUM_FLEET.name, productWallMs: parallel.wallMs, speedupOverPeer: peer.wallMs / parallel.wallMs };
       if (parts.has("sequential")) {
         const sequential = await benchRun(MEDIUM_FLEET, { label: "medium, concurrency 1", concurrency: 1, concurrencyPerTarget: 1 }, log);
         results.medium.sequential = sequential;
@@ -142,18 +169,26 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     }
     // QBR_BENCH_LOAD_DB=file: the load phase on a database already holding the large audit (no audit run).
     const storedDb = process.env.QBR_BENCH_LOAD_DB;
-    if (parts.has("large") || parts.has("dashboard") || (parts.has("load") && !storedDb)) {
+    if (parts.has("large") || ((parts.has("dashboard") || parts.has("load")) && !storedDb)) {
       const db = path.join(workDir, "large.sqlite");
-      const large = await benchRun(LARGE_FLEET, { label: "large", db }, log);
+      const large = await benchRun(LARGE_FLEET, { label: "large", db, repeat: true }, log);
       const { applicationsByTarget: _counts, ...rest } = large;
       results.large = { ...rest, fleet: LARGE_FLEET.name };
       if (parts.has("dashboard")) {
         log("dashboard: timing the loaders on the stored large audit…");
         results.large.dashboard = await timeDashboard(db);
       }
-      if (parts.has("load") && !storedDb) results.load = await runLoad(db, log);
+      if (parts.has("load") && !storedDb) ({ pages: results.load, html: results.html } = await runLoad(db, log));
     }
-    if (parts.has("load") && storedDb) results.load = await runLoad(storedDb, log);
+    if (storedDb && (parts.has("load") || parts.has("dashboard"))) {
+      log(`dashboard: timing the loaders on the stored audit in ${storedDb}…`);
+      results.dashboard = await timeDashboard(storedDb);
+    }
+    if (parts.has("load") && storedDb) ({ pages: results.load, html: results.html } = await runLoad(storedDb, log));
+    if (parts.has("xl")) {
+      const { applicationsByTarget: _counts, ...xl } = await benchRun(XL_FLEET, { label: "xl" }, log);
+      results.xl = { ...xl, fleet: XL_FLEET.name };
+    }
     if (parts.has("resilience")) results.resilience = await resilienceRun(log);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });

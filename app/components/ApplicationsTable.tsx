@@ -1,5 +1,5 @@
 import { Link } from "@remix-run/react";
-import { toSearch } from "~/dashboard/filters";
+import { applicationsSearch } from "~/dashboard/filters";
 import type { ApplicationFilters, ApplicationRow, ApplicationSort } from "~/dashboard/types";
 import { applicationPath, identityTypeLabel } from "~/dashboard/words";
 import { ReadinessBadge } from "./Badges";
@@ -16,7 +16,7 @@ const COLUMNS: { sort: ApplicationSort; label: string }[] = [
 function SortHeader({ column, filters }: { column: (typeof COLUMNS)[number]; filters: ApplicationFilters }) {
   const active = filters.sort === column.sort;
   const dir = active && filters.dir === "asc" ? "desc" : "asc";
-  const search = toSearch({ ...filters, sort: column.sort, dir });
+  const search = applicationsSearch(filters, { sort: column.sort, dir, page: 1 });
   return (
     <th scope="col" aria-sort={active ? (filters.dir === "asc" ? "ascending" : "descending") : "none"}>
       <Link to={search || "?"} preventScrollReset>
@@ -55,7 +55,7 @@ export function ApplicationsTable({ rows, filters }: { rows: ApplicationRow[]; f
             <td>
               <ReadinessBadge readiness={row.readiness} />
             </td>
-            <td>{row.failCount}</td>
+            <td>{row.failCount > 0 ? <Link to={`/findings?status=fail&application=${encodeURIComponent(row.applicationId)}`}>{row.failCount}</Link> : 0}</td>
             <td>{identityTypeLabel(row.identityType)}</td>
             <td>{row.warnCount}</td>
           </tr>

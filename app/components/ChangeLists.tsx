@@ -1,10 +1,21 @@
 import { Link } from "@remix-run/react";
 import type { ReadinessChange } from "~/audit/history";
 import type { Finding } from "~/audit/types";
+import { accountLabel, type AccountNames } from "~/dashboard/account-names";
 import { applicationPath } from "~/dashboard/words";
 import { ReadinessBadge, StatusBadge } from "./Badges";
 
-export function ReadinessChanges({ title, changes, empty }: { title: string; changes: ReadinessChange[]; empty: string }) {
+export function ReadinessChanges({
+  title,
+  changes,
+  empty,
+  accountNames,
+}: {
+  title: string;
+  changes: ReadinessChange[];
+  empty: string;
+  accountNames: AccountNames;
+}) {
   return (
     <section className="card" aria-label={title}>
       <h2>
@@ -18,7 +29,7 @@ export function ReadinessChanges({ title, changes, empty }: { title: string; cha
             <li key={`${c.application.accountId}/${c.application.region}/${c.application.applicationId}`}>
               <Link to={applicationPath(c.application)}>{c.application.displayName}</Link>{" "}
               <span className="muted small">
-                {c.application.accountId} · {c.application.region}
+                {accountLabel(c.application.accountId, accountNames)} · {c.application.region}
               </span>
               : <ReadinessBadge readiness={c.from} /> → <ReadinessBadge readiness={c.to} />
             </li>
@@ -34,11 +45,13 @@ export function FindingChanges({
   findings,
   checkTitles,
   empty,
+  accountNames,
 }: {
   title: string;
   findings: Finding[];
   checkTitles: Record<string, string>;
   empty: string;
+  accountNames: AccountNames;
 }) {
   return (
     <section className="card" aria-label={title}>
@@ -73,7 +86,7 @@ export function FindingChanges({
                     (f.resource.name ?? f.resource.type)
                   )}
                   <div className="muted small">
-                    {f.resource.accountId} · {f.resource.region}
+                    {accountLabel(f.resource.accountId, accountNames)} · {f.resource.region}
                   </div>
                 </td>
                 <td>{f.message}</td>

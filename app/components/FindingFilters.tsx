@@ -1,10 +1,21 @@
 import { Form, Link, useLocation } from "@remix-run/react";
-import { STATUS_VALUES } from "~/dashboard/filters";
-import type { FilterOptions, FindingFilters as Filters } from "~/dashboard/types";
+import { FINDING_SORT_VALUES, STATUS_VALUES } from "~/dashboard/filters";
+import { accountLabel, type AccountNames } from "~/dashboard/account-names";
+import type { FilterOptions, FindingFilters as Filters, FindingSort } from "~/dashboard/types";
 import { SEVERITY_LABELS, severitiesInUse, STATUS_LABELS } from "~/dashboard/words";
 
 /** The findings page's filters: a GET form, so every view has a URL and works without JavaScript. */
-export function FindingFilters({ filters, options }: { filters: Filters; options: FilterOptions }) {
+const SORT_LABELS: Record<FindingSort, string> = {
+  status: "Status (most urgent first)",
+  severity: "Severity",
+  check: "Check",
+  application: "Application",
+  account: "Account and region",
+  "first-seen": "First seen",
+  "last-seen": "Last seen",
+};
+
+export function FindingFilters({ filters, options, accountNames }: { filters: Filters; options: FilterOptions; accountNames: AccountNames }) {
   const { pathname } = useLocation();
   return (
     // Keyed by the filters: the selects are uncontrolled, so a navigation (a tile, a sort link) must remount them.
@@ -44,12 +55,20 @@ export function FindingFilters({ filters, options }: { filters: Filters; options
         </select>
       </div>
       <div className="field">
+        <label htmlFor="finding-suppressed">Accepted exceptions</label>
+        <select id="finding-suppressed" name="suppressed" defaultValue={filters.suppressed ?? ""}>
+          <option value="">Hide suppressed</option>
+          <option value="show">Show suppressed</option>
+          <option value="only">Only suppressed</option>
+        </select>
+      </div>
+      <div className="field">
         <label htmlFor="finding-account">Account</label>
         <select id="finding-account" name="account" defaultValue={filters.account ?? ""}>
           <option value="">All accounts</option>
           {options.accounts.map((a) => (
             <option key={a} value={a}>
-              {a}
+              {accountLabel(a, accountNames)}
             </option>
           ))}
         </select>
@@ -63,6 +82,41 @@ export function FindingFilters({ filters, options }: { filters: Filters; options
               {r}
             </option>
           ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="finding-application">Application (name or id)</label>
+        <input type="text" id="finding-application" name="application" defaultValue={filters.application ?? ""} />
+      </div>
+      <div className="field">
+        <label htmlFor="finding-q">Search</label>
+        <input
+          type="search"
+          id="finding-q"
+          name="q"
+          defaultValue={filters.q ?? ""}
+          placeholder="name, id, ARN, role, data source"
+          aria-describedby="finding-q-help"
+        />
+        <span id="finding-q-help" className="visually-hidden">
+          Application name or id, an ARN, a role name or ARN, a data source, index or web experience id
+        </span>
+      </div>
+      <div className="field">
+        <label htmlFor="finding-sort">Sort by</label>
+        <select id="finding-sort" name="sort" defaultValue={filters.sort}>
+          {FINDING_SORT_VALUES.map((s) => (
+            <option key={s} value={s}>
+              {SORT_LABELS[s]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="finding-dir">Order</label>
+        <select id="finding-dir" name="dir" defaultValue={filters.dir}>
+          <option value="asc">Ascending</option>
+          <option value="desc">Descending</option>
         </select>
       </div>
       <button type="submit">Apply filters</button>

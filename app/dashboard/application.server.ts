@@ -13,13 +13,13 @@ import type {
   MatchedStatement,
   Readiness,
   Severity,
-  TargetResult,
   WebExperienceInventory,
 } from "~/audit/types";
 import { applicationOfAudit } from "~/db/audit-applications";
-import { auditTargetsJson } from "~/db/audits";
 import type { Db } from "~/db/database";
 import { findingsOfApplication } from "~/db/findings";
+import { accountNameIn } from "./account-names";
+import { accountNamesOfAudit } from "./account-names.server";
 import { checkTitle, fixAdvice } from "./catalogue.server";
 import { describeEvidence } from "./evidence";
 import { auditStamp } from "./findings.server";
@@ -54,18 +54,12 @@ export async function getApplicationPage(db: Db, key: ApplicationKey, given?: nu
     status: inventory.status ?? null,
     readiness: stored.readiness as Readiness,
     consoleUrl: consoleUrl(key.region, key.applicationId),
-    accountName: await accountNameOf(db, auditId, key.accountId),
+    accountName: accountNameIn(key.accountId, await accountNamesOfAudit(db, auditId)),
     error: errorText(inventory.error),
     findings: await explainedFindings(db, auditId, key, cutoff),
     indices: inventory.indices.map((index) => indexView(index, cutoff)),
     webExperiences: inventory.webExperiences.map((web) => webExperienceView(web, inventory)),
   };
-}
-
-/** The account's name when the audit came from AWS Organizations (its targets carry it). */
-async function accountNameOf(db: Db, auditId: number, accountId: string): Promise<string | null> {
-  const targets = JSON.parse((await auditTargetsJson(db, auditId)) ?? "[]") as TargetResult[];
-  return targets.find((t) => t.accountId === accountId && t.accountName)?.accountName ?? null;
 }
 
 const STATUS_RANK: Record<FindingStatus, number> = { fail: 0, unknown: 1, warn: 2, pass: 3 };

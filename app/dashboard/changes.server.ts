@@ -9,6 +9,8 @@ import type { Finding, FindingResource, ReportApplication } from "~/audit/types"
 import { applicationsOfAudit } from "~/db/audit-applications";
 import type { Db } from "~/db/database";
 import { openFindingRows } from "~/db/findings";
+import type { AccountNames } from "./account-names";
+import { accountNamesOfAudit, accountNamesOfAudits } from "./account-names.server";
 import { checkTitle } from "./catalogue.server";
 import { auditStamp } from "./findings.server";
 import type { AuditStamp } from "./types";
@@ -21,6 +23,8 @@ export interface ChangesPage {
   from: AuditStamp | null;
   to: AuditStamp | null;
   comparison: (AuditComparison & { checkTitles: Record<string, string> }) | null;
+  /** The names of both audits' accounts (organization audits). */
+  accountNames: AccountNames;
 }
 
 function parseId(value: string | null): number | undefined {
@@ -82,13 +86,13 @@ export async function getChanges(db: Db, params: URLSearchParams): Promise<Chang
     return found;
   };
   const toId = parseId(params.get("to")) ?? audits[0]?.id;
-  if (toId === undefined) return { audits, from: null, to: null, comparison: null };
+  if (toId === undefined) return { audits, from: null, to: null, comparison: null, accountNames: {} };
   const to = await stamp(toId);
   const fromId = parseId(params.get("from")) ?? audits.find((a) => a.id < toId)?.id;
-  if (fromId === undefined) return { audits, from: null, to, comparison: null };
+  if (fromId === undefined) return { audits, from: null, to, comparison: null, accountNames: await accountNamesOfAudit(db, to.id) };
   const from = await stamp(fromId);
   const comparison = await compareStoredAudits(db, from.id, to.id);
   const checkTitles: Record<string, string> = {};
   for (const f of [...comparison.newFindings, ...comparison.goneFindings]) checkTitles[f.checkId] ??= checkTitle(f.checkId);
-  return { audits, from, to, comparison: { ...comparison, checkTitles } };
+  return { audits, from, to, comparison: { ...comparison, checkTitles }, accountNames: await accountNamesOfAudits(db, [from.id, to.id]) };
 }

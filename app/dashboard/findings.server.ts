@@ -1,40 +1,77 @@
 /**
  * The findings page's queries over the latest stored audit, and its exports.
+ * Paged, sorted and searched in SQL (issue 11): a page reads PAGE_SIZE rows
+ * however many match, and says how many match of how many the audit holds.
  */
 import { latestAuditId } from "~/audit/history";
+import type { FindingStatus, Severity } from "~/audit/types";
 import * as audits from "~/db/audits";
 import type { Db } from "~/db/database";
-import { queryFindings } from "~/db/findings";
+import { countAuditFindings, countFindings, findingsPage, seenDatesOf, type FindingListRow, type FindingQuery } from "~/db/findings";
+import type { AccountNames } from "./account-names";
+import { accountNamesOfAudit } from "./account-names.server";
 import { checkTitle } from "./catalogue.server";
 import { filterOptions } from "./overview.server";
+import { offsetOf, pagingOf, type Paging } from "./paging";
 import type { AuditStamp, FilterOptions, FindingFilters, FindingRow } from "./types";
-
-/** The page lists at most this many rows; the exports carry every finding. */
-export const FINDINGS_PAGE_LIMIT = 500;
 
 export interface FindingsPage {
   audit: AuditStamp | null;
+  /** The rows of the page asked for (at most PAGE_SIZE). */
   findings: FindingRow[];
-  /** Findings matching the filters (may exceed the rows listed). */
-  matching: number;
+  /** Which page, and how many findings match the filters over every page. */
+  paging: Paging;
+  /** Findings the audit holds, every status: the "M" of "N of M". */
+  total: number;
+  /** Of the findings these filters select when accepted exceptions are shown, how many are accepted exceptions. */
+  suppressedMatching?: number;
   options: FilterOptions;
+  accountNames: AccountNames;
 }
 
 export async function auditStamp(db: Db, auditId: number): Promise<AuditStamp | null> {
   return (await audits.auditStamp(db, auditId)) ?? null;
 }
 
+/** The database query of the page's filters (the page number is not a filter). */
+export function findingQuery(filters: FindingFilters): FindingQuery {
+  const { page: _page, ...query } = filters;
+  return query;
+}
+
+/** List rows with their check titles and first/last seen dates (one indexed lookup for the page's keys). */
+export async function withSeenDates(db: Db, rows: FindingListRow[]): Promise<FindingRow[]> {
+  const seen = await seenDatesOf(db, rows);
+  return rows.map(({ findingKey, ...r }) => {
+    const dates = seen.get(`${findingKey}|${r.status}`);
+    return {
+      ...r,
+      status: r.status as FindingStatus,
+      severity: r.severity as Severity,
+      checkTitle: checkTitle(r.checkId),
+      firstSeen: dates?.firstSeen ?? null,
+      lastSeen: dates?.lastSeen ?? null,
+      suppressed: r.suppressed ? (JSON.parse(r.suppressed) as FindingRow["suppressed"]) : null,
+    };
+  });
+}
+
 export async function getFindingsPage(db: Db, filters: FindingFilters): Promise<FindingsPage> {
   const auditId = await latestAuditId(db);
   if (auditId === undefined) {
-    return { audit: null, findings: [], matching: 0, options: { accounts: [], regions: [], checks: [] } };
+    return { audit: null, findings: [], paging: pagingOf(1, 0), total: 0, options: { accounts: [], regions: [], checks: [] }, accountNames: {} };
   }
-  const { matching, rows } = await queryFindings(db, auditId, filters, FINDINGS_PAGE_LIMIT);
+  const query = findingQuery(filters);
+  const paging = pagingOf(filters.page, await countFindings(db, auditId, query));
+  const rows = await findingsPage(db, auditId, query, { offset: offsetOf(paging), limit: paging.pageSize });
   return {
     audit: await auditStamp(db, auditId),
-    findings: rows.map((r) => ({ ...(r as Omit<FindingRow, "checkTitle">), checkTitle: checkTitle(r.checkId) })),
-    matching,
+    findings: await withSeenDates(db, rows),
+    paging,
+    total: await countAuditFindings(db, auditId),
+    suppressedMatching: await countFindings(db, auditId, { ...query, suppressed: "only" }),
     options: await filterOptions(db, auditId),
+    accountNames: await accountNamesOfAudit(db, auditId),
   };
 }
 

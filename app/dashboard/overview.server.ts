@@ -7,12 +7,14 @@
 import { describeError } from "~/audit/checks/common";
 import { listAudits } from "~/audit/history";
 import type { AuditReport } from "~/audit/types";
-import { placesOfAudit, queryApplicationRows } from "~/db/audit-applications";
-import { auditTargetsJson } from "~/db/audits";
+import { countApplicationRows, placesOfAudit, queryApplicationRows } from "~/db/audit-applications";
 import type { Db } from "~/db/database";
 import { failingCountsByCheck } from "~/db/findings";
 import { listActivity } from "~/fixes/activity-log";
+import { accountNameIn, accountNamesOf } from "./account-names";
+import { auditTargetsOf } from "./audit-targets.server";
 import { checkCatalogue, checkTitle } from "./catalogue.server";
+import { offsetOf, pagingOf, type Paging } from "./paging";
 import { fleetCounts, type FleetCounts } from "./counts";
 import { trendMarkers, type TrendMarker } from "./trend-markers";
 import type { ApplicationFilters, ApplicationRow, AuditStamp, CheckCount, FilterOptions, FleetTotals, ReadinessPoint } from "./types";
@@ -34,7 +36,10 @@ export interface Overview {
   trend: ReadinessPoint[];
   /** Fixes and rollbacks since the oldest audit of the trend, marked on it. */
   trendMarkers: TrendMarker[];
+  /** One page of the applications table. */
   applications: ApplicationRow[];
+  /** Which page of it, and how many applications pass the filters. */
+  applicationsPaging: Paging;
   /** Applications in the audit before filtering (to say "12 of 300"). */
   applicationsTotal: number;
   options: FilterOptions;
@@ -56,6 +61,7 @@ export async function getOverview(db: Db, filters: ApplicationFilters): Promise<
       trend: [],
       trendMarkers: [],
       applications: [],
+      applicationsPaging: pagingOf(1, 0),
       applicationsTotal: 0,
       options: { accounts: [], regions: [], checks: [] },
     };
@@ -81,31 +87,28 @@ export async function getOverview(db: Db, filters: ApplicationFilters): Promise<
       })
       .reverse(),
     trendMarkers: trendMarkers(await listActivity(db, { limit: TREND_MARKERS }), audits[audits.length - 1]?.scannedAt),
-    applications: withAccountNames(await queryApplications(db, auditId, filters), targets),
+    ...(await applicationsTable(db, auditId, filters, targets)),
     applicationsTotal: latest.summary.applications.total,
     options: await filterOptions(db, auditId, targets),
   };
 }
 
-/** Organization audits name their accounts: each row gets its account's name from the targets. */
-function withAccountNames(rows: ApplicationRow[], targets: AuditReport["targets"]): ApplicationRow[] {
-  const names = new Map(targets.flatMap((t) => (t.accountName ? [[t.accountId, t.accountName] as const] : [])));
-  return names.size === 0 ? rows : rows.map((row) => (names.has(row.accountId) ? { ...row, accountName: names.get(row.accountId) } : row));
+/** One page of the applications table, each row with its account's name (organization audits name their accounts). */
+async function applicationsTable(
+  db: Db,
+  auditId: number,
+  filters: ApplicationFilters,
+  targets: AuditReport["targets"],
+): Promise<Pick<Overview, "applications" | "applicationsPaging">> {
+  const paging = pagingOf(filters.page, await countApplicationRows(db, auditId, filters));
+  const rows = (await queryApplicationRows(db, auditId, filters, { offset: offsetOf(paging), limit: paging.pageSize })) as ApplicationRow[];
+  const names = accountNamesOf(targets);
+  return { applications: rows.map((row) => ({ ...row, accountName: accountNameIn(row.accountId, names) ?? undefined })), applicationsPaging: paging };
 }
 
 /** The audit's targets (small: one per account and region), from their own column, not the whole report. */
-async function auditTargets(db: Db, auditId: number): Promise<AuditReport["targets"]> {
-  const json = await auditTargetsJson(db, auditId);
-  return json ? (JSON.parse(json) as AuditReport["targets"]) : [];
-}
-
-/**
- * The applications of one audit that pass the filters, with their failing and
- * warning counts. Counts come from the few fail/warn rows (index on status),
- * never from a join over every finding of the audit.
- */
-export async function queryApplications(db: Db, auditId: number, filters: ApplicationFilters): Promise<ApplicationRow[]> {
-  return (await queryApplicationRows(db, auditId, filters)) as ApplicationRow[];
+function auditTargets(db: Db, auditId: number): Promise<AuditReport["targets"]> {
+  return auditTargetsOf(db, auditId);
 }
 
 /**

@@ -33,6 +33,8 @@ export interface ApplicationFilters {
   q: string | null;
   sort: ApplicationSort;
   dir: "asc" | "desc";
+  /** 1-based page of the applications table (server-side paging). */
+  page: number;
 }
 
 export type FindingSort = "status" | "severity" | "check" | "application" | "account" | "first-seen" | "last-seen";

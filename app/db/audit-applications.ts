@@ -101,18 +101,16 @@ const SORTS = {
 /** SQLite only: the index the counts read (the planner otherwise picks a worse one on big audits). */
 const indexed = (db: Db, index: string) => (db.dialect === "sqlite" ? sql.raw(`INDEXED BY ${index}`) : sql``);
 
-/**
- * The applications of one audit that pass the filters, with their failing and
- * warning counts. Counts come from the few fail/warn rows (index on status),
- * never from a join over every finding of the audit.
- */
-export async function queryApplicationRows(db: Db, auditId: number, filters: ApplicationQuery): Promise<ApplicationCountsRow[]> {
+/** The WHERE terms of the applications table's filters. */
+function applicationWhere(db: Db, auditId: number, filters: Omit<ApplicationQuery, "sort" | "dir">) {
   const where = [sql`a.audit_id = ${auditId}`];
   if (filters.account) where.push(sql`a.account_id = ${filters.account}`);
   if (filters.region) where.push(sql`a.region = ${filters.region}`);
   if (filters.readiness) where.push(sql`a.readiness = ${filters.readiness}`);
   if (filters.q) {
-    const like = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // A pasted application ARN (arn:aws:qbusiness:region:account:application/ID) finds its application by the id.
+    const text = filters.q.startsWith("arn:") ? (filters.q.split("/").filter(Boolean).pop() ?? filters.q) : filters.q;
+    const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not; this matches the same rows on both.
     where.push(sql`(lower(a.display_name) LIKE lower(${like}) ESCAPE '\\' OR lower(a.application_id) LIKE lower(${like}) ESCAPE '\\')`);
   }
@@ -121,6 +119,27 @@ export async function queryApplicationRows(db: Db, auditId: number, filters: App
                  WHERE ff.audit_id = ${auditId} AND ff.check_id = ${filters.check} AND ff.status = 'fail'
                    AND ff.account_id = a.account_id AND ff.region = a.region AND ff.application_id = a.application_id)`);
   }
+  return sql.join(where, sql` AND `);
+}
+
+/** How many applications of the audit pass the filters (the table's "N of M"). */
+export async function countApplicationRows(db: Db, auditId: number, filters: Omit<ApplicationQuery, "sort" | "dir">): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM audit_applications a WHERE ${applicationWhere(db, auditId, filters)}`.execute(db.kysely);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * The applications of one audit that pass the filters, with their failing and
+ * warning counts, in the chosen order; one page of them when `page` is given.
+ * Counts come from the few fail/warn rows (index on status), never from a
+ * join over every finding of the audit.
+ */
+export async function queryApplicationRows(
+  db: Db,
+  auditId: number,
+  filters: ApplicationQuery,
+  page?: { offset: number; limit: number },
+): Promise<ApplicationCountsRow[]> {
   const direction = sql.raw(filters.dir === "desc" ? "DESC" : "ASC");
   const { rows } = await sql<ApplicationCountsRow>`
     WITH counts AS (
@@ -135,7 +154,8 @@ export async function queryApplicationRows(db: Db, auditId: number, filters: App
            coalesce(c.fail_count, 0) AS "failCount", coalesce(c.warn_count, 0) AS "warnCount"
     FROM audit_applications a
     LEFT JOIN counts c ON c.account_id = a.account_id AND c.region = a.region AND c.application_id = a.application_id
-    WHERE ${sql.join(where, sql` AND `)}
-    ORDER BY ${SORTS[filters.sort]} ${direction}, lower(a.display_name), a.application_id`.execute(db.kysely);
+    WHERE ${applicationWhere(db, auditId, filters)}
+    ORDER BY ${SORTS[filters.sort]} ${direction}, lower(a.display_name), a.application_id, a.account_id, a.region
+    ${page ? sql`LIMIT ${page.limit} OFFSET ${page.offset}` : sql``}`.execute(db.kysely);
   return rows.map((r) => ({ ...r, failCount: Number(r.failCount), warnCount: Number(r.warnCount) }));
 }

@@ -8,12 +8,13 @@ import { FleetTotals } from "~/components/FleetTotals";
 import { ReadinessDonut } from "~/components/ReadinessDonut";
 import { ReadinessTrendChart } from "~/components/ReadinessTrendChart";
 import { RouteError } from "~/components/RouteError";
+import { Pager, PagingSummary } from "~/components/TablePaging";
 import { ScanNow, type ScanActionData } from "~/components/ScanNow";
 import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { getSession } from "~/auth/session.server";
 import { requireOperator, requireUser } from "~/auth/user.server";
 import { dashboardDb } from "~/dashboard/db.server";
-import { parseApplicationFilters } from "~/dashboard/filters";
+import { applicationsSearch, parseApplicationFilters } from "~/dashboard/filters";
 import { cachedOverview } from "~/dashboard/cache.server";
 import { scanStatus, startScan } from "~/dashboard/scans.server";
 import { unreadableSummary } from "~/dashboard/counts";
@@ -23,9 +24,11 @@ export const meta: MetaFunction = () => [{ title: "Overview · qbiz-readiness" }
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const filters = parseApplicationFilters(new URL(request.url).searchParams);
+  const overview = await cachedOverview(await dashboardDb(), filters);
   return {
-    ...(await cachedOverview(await dashboardDb(), filters)),
-    filters,
+    ...overview,
+    // The page shown (a link past the last page shows the last one).
+    filters: { ...filters, page: overview.applicationsPaging.page },
     scan: scanStatus(),
     canScan: user.role === "operator",
   };
@@ -37,7 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs): Promise<
   const form = await readForm(request);
   verifyCsrf(request, form, await getSession(request));
   if (form.get("intent") !== "scan") throw new Response(`Unknown action "${String(form.get("intent"))}".`, { status: 400 });
-  return startScan(user);
+  return startScan(user, { full: form.get("full") === "1" });
 }
 
 export default function Overview() {
@@ -85,11 +88,15 @@ export default function Overview() {
             <h2 id="applications-heading">
               Applications{" "}
               <span className="muted small">
-                ({data.applications.length} of {data.applicationsTotal})
+                ({data.applicationsPaging.matching} of {data.applicationsTotal})
               </span>
             </h2>
             <ApplicationFilters filters={filters} options={data.options} />
+            <p className="muted">
+              <PagingSummary paging={data.applicationsPaging} noun="matching applications" testId="applications-shown" />
+            </p>
             <ApplicationsTable rows={data.applications} filters={filters} />
+            <Pager paging={data.applicationsPaging} hrefOf={(page) => applicationsSearch(filters, { page }) || "?"} label="Pages of applications" />
           </section>
         </>
       )}

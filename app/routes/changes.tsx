@@ -15,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Changes() {
-  const { audits, from, to, comparison } = useLoaderData<typeof loader>();
+  const { audits, from, to, comparison, accountNames } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>What changed</h1>
@@ -59,15 +59,16 @@ export default function Changes() {
         <p className="card">{audits.length === 0 ? "No audit is stored yet." : "Only one audit is stored: changes appear after the next scan."}</p>
       ) : (
         <div className="change-grid">
-          <ReadinessChanges title="Became ready" changes={comparison.becameReady} empty="No application became ready." />
-          <ReadinessChanges title="Regressed" changes={comparison.regressed} empty="No application regressed." />
+          <ReadinessChanges title="Became ready" changes={comparison.becameReady} empty="No application became ready." accountNames={accountNames} />
+          <ReadinessChanges title="Regressed" changes={comparison.regressed} empty="No application regressed." accountNames={accountNames} />
           <FindingChanges
             title="New findings"
             findings={comparison.newFindings}
             checkTitles={comparison.checkTitles}
             empty="No new failing, warning or unknown finding."
+            accountNames={accountNames}
           />
-          <FindingChanges title="Gone findings" findings={comparison.goneFindings} checkTitles={comparison.checkTitles} empty="No finding went away." />
+          <FindingChanges title="Gone findings" findings={comparison.goneFindings} checkTitles={comparison.checkTitles} empty="No finding went away." accountNames={accountNames} />
         </div>
       )}
     </>

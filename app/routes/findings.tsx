@@ -1,20 +1,25 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { AuditTime } from "~/components/AuditTime";
 import { FindingFilters } from "~/components/FindingFilters";
 import { FindingsTable } from "~/components/FindingsTable";
 import { RouteError } from "~/components/RouteError";
 import { requireUser } from "~/auth/user.server";
 import { dashboardDb } from "~/dashboard/db.server";
-import { parseFindingFilters } from "~/dashboard/filters";
+import { FindingsExports } from "~/components/FindingsExports";
+import { Pager, PagingSummary } from "~/components/TablePaging";
+import { findingsSearch, parseFindingFilters } from "~/dashboard/filters";
 import { cachedFindingsPage } from "~/dashboard/cache.server";
+import { plural } from "~/util/plural";
 
 export const meta: MetaFunction = () => [{ title: "Findings · qbiz-readiness" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
   const filters = parseFindingFilters(new URL(request.url).searchParams);
-  return { ...(await cachedFindingsPage(await dashboardDb(), filters)), filters };
+  const page = await cachedFindingsPage(await dashboardDb(), filters);
+  // The page shown (a link past the last page shows the last one).
+  return { ...page, filters: { ...filters, page: page.paging.page } };
 }
 
 export default function Findings() {
@@ -26,26 +31,26 @@ export default function Findings() {
           <h1>Findings</h1>
           <AuditTime audit={data.audit} />
         </div>
-        {data.audit ? (
-          <nav className="exports" aria-label="Export the latest audit">
-            <a href="/findings/export/json" download>
-              Export JSON (report)
-            </a>
-            <a href="/findings/export/csv" download>
-              Export CSV
-            </a>
-          </nav>
-        ) : null}
+        {data.audit ? <FindingsExports filters={data.filters} matching={data.paging.matching} /> : null}
       </div>
       {data.audit ? (
         <>
-          <FindingFilters filters={data.filters} options={data.options} />
+          <FindingFilters filters={data.filters} options={data.options} accountNames={data.accountNames} />
           <p className="muted" data-testid="findings-count">
-            {data.matching === data.findings.length
-              ? `${data.matching} finding(s)`
-              : `Showing the first ${data.findings.length} of ${data.matching} findings: narrow the filters, or export them all.`}
+            <PagingSummary paging={data.paging} noun="matching findings" testId="findings-shown" /> ·{" "}
+            <span data-testid="findings-total">{plural(data.total, "finding")} in this audit</span>
+            {data.suppressedMatching && !data.filters.suppressed ? (
+              <>
+                {" "}
+                ·{" "}
+                <Link to={findingsSearch(data.filters, { suppressed: "show", page: 1 })} data-testid="suppressed-hidden">
+                  {plural(data.suppressedMatching, "accepted exception")} hidden: show suppressed
+                </Link>
+              </>
+            ) : null}
           </p>
-          <FindingsTable rows={data.findings} />
+          <FindingsTable rows={data.findings} filters={data.filters} accountNames={data.accountNames} />
+          <Pager paging={data.paging} hrefOf={(page) => findingsSearch(data.filters, { page }) || "?"} label="Pages of findings" />
         </>
       ) : (
         <p className="card">No audit is stored yet: start one from the overview.</p>

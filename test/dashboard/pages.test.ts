@@ -375,13 +375,13 @@ describe("findings page", () => {
   it("lists the latest audit's findings that do not pass by default", async () => {
     const data = await findingsRoute.loader(args(get("/findings")));
     const report = (await getAuditReport(db, latestId))!;
-    expect(data.matching).toBe(report.findings.filter((f) => f.status !== "pass").length);
+    expect(data.paging.matching).toBe(report.findings.filter((f) => f.status !== "pass").length);
     expect(data.findings.every((f) => f.status !== "pass")).toBe(true);
   });
 
   it("includes passing findings when asked for all", async () => {
     const data = await findingsRoute.loader(args(get("/findings?status=all")));
-    expect(data.matching).toBe((await getAuditReport(db, latestId))!.findings.length);
+    expect(data.paging.matching).toBe((await getAuditReport(db, latestId))!.findings.length);
   });
 
   it("filters by check, severity, status, account and region", async () => {
