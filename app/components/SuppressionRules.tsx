@@ -1,7 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import { CsrfInput } from "~/auth/csrf-input";
 import type { SuppressionRuleOutcome } from "~/audit/suppressions";
-import { formatTime } from "~/dashboard/words";
+import { formatTime, plural } from "~/dashboard/words";
 
 /** A rule as the page shows it (the loader's ShownRule, as JSON). */
 export interface RuleRow {
@@ -49,12 +49,12 @@ function Scope({ rule }: { rule: RuleRow }) {
 /** What the rule did in the latest audit: matched N, matched nothing (stale?), or expired. */
 function Effect({ rule }: { rule: RuleRow }) {
   if (rule.expiredNow || rule.latest?.expired) {
-    return <span className="badge warn">expired{rule.latest?.matchedIfActive ? `: ${rule.latest.matchedIfActive} finding(s) count again` : ""}</span>;
+    return <span className="badge warn">expired{rule.latest?.matchedIfActive ? `: ${plural(rule.latest.matchedIfActive, "finding")} ${rule.latest.matchedIfActive === 1 ? "counts" : "count"} again` : ""}</span>;
   }
   if (!rule.latest) return <span className="muted">not applied yet (next audit)</span>;
   if (rule.latest.matched === 0) return <span className="badge unknown">matched nothing</span>;
   const params = new URLSearchParams({ suppressed: "only", check: rule.checkId.includes("*") ? "" : rule.checkId });
-  return <Link to={`/findings?${params}`}>{rule.latest.matched} finding(s)</Link>;
+  return <Link to={`/findings?${params}`}>{plural(rule.latest.matched, "finding")}</Link>;
 }
 
 export function SuppressionRulesTable({ rules, canEdit, testId }: { rules: RuleRow[]; canEdit: boolean; testId: string }) {
