@@ -18,6 +18,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireOperator(request, context);
   const form = await readForm(request);
   verifyCsrf(request, form, await getSession(request));
-  const result = startScan(user);
+  const result = startScan(user, { full: form.get("full") === "1" });
   return Response.json(result.alreadyRunning ? { ...result, message: "A scan is already running." } : result, { status: result.alreadyRunning ? 409 : 202 });
 }
