@@ -72,7 +72,7 @@ async function targetColumns(target: Kysely<Schema>, table: string): Promise<{ w
   };
 }
 
-async function countOf(db: Kysely<any>, table: string): Promise<number> {
+async function countOf(db: Kysely<Schema>, table: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.raw(quote(table))}`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }

@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { sql, type Kysely } from "kysely";
+import type { Schema } from "./schema";
 
 /** The file behind an open SQLite database, as it was when opened. */
 export interface OpenedFile {
@@ -112,7 +113,7 @@ export interface DatabaseHealth {
 }
 
 /** One trivial query, bounded by `timeoutMs`: a replica whose database is gone reports it instead of hanging. */
-export async function databaseHealth(db: CheckedDb & { dialect: string; kysely: Kysely<any> }, timeoutMs = 2000): Promise<DatabaseHealth> {
+export async function databaseHealth(db: CheckedDb & { dialect: string; kysely: Kysely<Schema> }, timeoutMs = 2000): Promise<DatabaseHealth> {
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -5,7 +5,7 @@
  * server (RDS, Aurora) needs: TLS with a CA bundle and the pool size.
  */
 import fs from "node:fs";
-import { CompiledQuery, Kysely, PostgresDialect, sql, type DatabaseConnection } from "kysely";
+import { Kysely, PostgresDialect, sql, type CompiledQuery, type DatabaseConnection } from "kysely";
 import pg from "pg";
 import { DatabaseUnavailableError } from "./health";
 import type { Schema } from "./schema";
