@@ -1,11 +1,13 @@
 /**
- * npm run bench -- [--only medium,sequential,large,dashboard,load,resilience]
+ * npm run bench -- [--only medium,sequential,peer,large,xl,dashboard,load,resilience]
  *
  * The audit engine at fleet scale (issue 6): generates the medium and large
  * fleets, serves each on the local AWS (in a child process) with the issue's
  * latency and rate limits, runs the audit as the CLI does (each in a child
  * process of its own, so peak RSS is the audit's), then the medium fleet at
- * concurrency 1, the dashboard's loaders on the stored large audit, and the
+ * concurrency 1, the peer auditor on the medium fleet (issue 15), the large
+ * fleet audited again right after into the same database (large.repeat), the
+ * xl fleet (12 accounts), the dashboard's loaders on the stored large audit, and the
  * resilience runs, and the load phase (the built dashboard on loopback under
  * 200 connections; QBR_BENCH_LOAD_DB=file reuses a database holding the large
  * audit, QBR_BENCH_SKIP_BUILD=1 skips `npm run build`). Prints tables, then one JSON line with every figure.
