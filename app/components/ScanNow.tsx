@@ -18,10 +18,8 @@ const count = (n: number, one: string, many: string) => `${n.toLocaleString("en-
 function progressWords(s: ScanStatus): string {
   switch (s.state) {
     case "running":
-      return (
-        `Scanning for ${elapsedWords(s.elapsedSeconds)}: ${s.targetsDone} of ${s.targetsTotal || "?"} targets read, ` +
-        `${s.applicationsRead} of ${s.applicationsFound} applications found so far read, ${count(s.apiCalls, "API call", "API calls")} made.`
-      );
+      // Stable while it runs: this line is announced (aria-live); the counters below change every second and are not.
+      return `Scanning${s.startedBy ? ` (started by ${s.startedBy} ${formatTime(s.startedAt)})` : ""}…`;
     case "finished":
       return (
         `Last scan finished ${formatTime(s.finishedAt)}${s.startedBy ? ` (started by ${s.startedBy})` : ""} in ${elapsedWords(s.elapsedSeconds)}: ` +
@@ -103,23 +101,27 @@ export function ScanNow({ initial, canScan }: { initial: ScanStatus; canScan: bo
             </>
           ) : null}
         </p>
-        {running ? (
-          <dl className="scan-counters small" data-testid="scan-counters">
-            <dt>Targets</dt>
-            <dd data-testid="scan-targets">
-              {status.targetsDone} of {status.targetsTotal || "?"}
-            </dd>
-            <dt>Applications read</dt>
-            <dd data-testid="scan-applications">
-              {status.applicationsRead} of {status.applicationsFound}
-            </dd>
-            <dt>API calls</dt>
-            <dd data-testid="scan-api-calls">{status.apiCalls}</dd>
-            <dt>Elapsed</dt>
-            <dd data-testid="scan-elapsed">{elapsedWords(status.elapsedSeconds)}</dd>
-          </dl>
-        ) : null}
       </div>
+      {running ? (
+        <dl
+          className="facts scan-counters small"
+          data-testid="scan-counters"
+          style={{ gridTemplateColumns: "repeat(4, max-content max-content)", gap: "2px 8px", padding: "6px 10px", margin: "4px 0 0" }}
+        >
+          <dt>Targets</dt>
+          <dd data-testid="scan-targets">
+            {status.targetsDone} of {status.targetsTotal || "?"}
+          </dd>
+          <dt>Applications read</dt>
+          <dd data-testid="scan-applications">
+            {status.applicationsRead} of {status.applicationsFound}
+          </dd>
+          <dt>API calls</dt>
+          <dd data-testid="scan-api-calls">{status.apiCalls}</dd>
+          <dt>Elapsed</dt>
+          <dd data-testid="scan-elapsed">{elapsedWords(status.elapsedSeconds)}</dd>
+        </dl>
+      ) : null}
     </section>
   );
 }

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildOnce, launchChromium, REPO_ROOT, reportProblems, startDashboard, type Chromium, type RunningDashboard } from "./harness";
+import { buildOnce, launchChromium, REPO_ROOT, reportProblems, screenshot, startDashboard, type Chromium, type RunningDashboard } from "./harness";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-progress-"));
 const slowFleet = path.join(dir, "slow-demo-fleet.json");
@@ -68,6 +68,7 @@ describe("scan progress on a slowed local AWS", () => {
     const deadline = Date.now() + 120_000;
     for (let s = await sample(); s && Date.now() < deadline; s = await sample()) {
       samples.push(s);
+      if (samples.length === 3) await screenshot(page, "scan-progress-running");
       await page.waitForTimeout(250);
     }
     const distinct = (key: keyof Sample) => new Set(samples.map((s) => s[key])).size;
