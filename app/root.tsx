@@ -65,6 +65,7 @@ export function ErrorBoundary() {
       <main className="error-page" id={MAIN_ID} tabIndex={-1}>
         <RouteError page="This page" />
       </main>
+      <RouteFocus />
     </>
   );
 }

@@ -1,5 +1,5 @@
 import { useLocation } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 
 /** The id of the page's <main>: the skip link's target. */
 export const MAIN_ID = "main";
@@ -14,6 +14,13 @@ export function SkipLink() {
 }
 
 /**
+ * The path the browser last showed: module state, not a ref, so it survives
+ * the switch between the layout and the root error boundary (a link to a page
+ * that fails or does not exist still moves focus to its heading).
+ */
+let shownPath: string | null = null;
+
+/**
  * After a client-side navigation to another page, moves focus to the page's
  * main heading and announces the page: without it, focus stays on the link
  * that was clicked (or the body) and a screen reader says nothing. Only a new
@@ -22,14 +29,13 @@ export function SkipLink() {
  */
 export function RouteFocus() {
   const { pathname } = useLocation();
-  const previous = useRef<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
   useEffect(() => {
-    if (previous.current === null || previous.current === pathname) {
-      previous.current = pathname;
+    if (shownPath === null || shownPath === pathname) {
+      shownPath = pathname;
       return;
     }
-    previous.current = pathname;
+    shownPath = pathname;
     const heading = document.querySelector<HTMLElement>(`#${MAIN_ID} h1`);
     if (!heading) return;
     heading.setAttribute("tabindex", "-1");
