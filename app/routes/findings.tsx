@@ -10,6 +10,7 @@ import { FindingsExports } from "~/components/FindingsExports";
 import { Pager, PagingSummary } from "~/components/TablePaging";
 import { findingsSearch, parseFindingFilters } from "~/dashboard/filters";
 import { cachedFindingsPage } from "~/dashboard/cache.server";
+import { formatCount } from "~/dashboard/paging";
 import { plural } from "~/util/plural";
 
 export const meta: MetaFunction = () => [{ title: "Findings · qbiz-readiness" }];
@@ -38,7 +39,9 @@ export default function Findings() {
           <FindingFilters filters={data.filters} options={data.options} accountNames={data.accountNames} />
           <p className="muted" data-testid="findings-count">
             <PagingSummary paging={data.paging} noun="matching findings" testId="findings-shown" /> ·{" "}
-            <span data-testid="findings-total">{plural(data.total, "finding")} in this audit</span>
+            <span data-testid="findings-total">
+              {formatCount(data.total)} {data.total === 1 ? "finding" : "findings"} in this audit
+            </span>
             {data.suppressedMatching && !data.filters.suppressed ? (
               <>
                 {" "}
