@@ -32,17 +32,19 @@ function DemoBanner({ description }: { description: string }) {
 /** Real-AWS mode: where the dashboard reads from, or, when it cannot, the exact error and where to fix it. */
 function ConnectionBanner({ connection }: { connection: ConnectionStatus }) {
   const regions = connection.regions.length ? connection.regions.join(", ") : "no region set";
+  // The banner names the source in short ("none found", "profile \"x\" (AWS_PROFILE) in …"); the page has the whole sentence.
+  const source = connection.credentialSource.split(": ")[0];
   if (connection.state === "error" && connection.error) {
     return (
       <div className="connection-banner error" role="alert" data-testid="connection-banner" data-state="error">
-        <strong>Cannot read AWS</strong> ({regions}; credentials from {connection.credentialSource}): {connection.error.code}: {connection.error.message}{" "}
+        <strong>Cannot read AWS</strong> ({regions}; credentials from {source}): {connection.error.code}: {connection.error.message}{" "}
         <Link to="/connection">How to fix it</Link>
       </div>
     );
   }
   return (
     <div className="connection-banner" role="status" data-testid="connection-banner" data-state={connection.state}>
-      AWS{connection.accountId ? ` account ${connection.accountId}` : ""} · {regions} · credentials from {connection.credentialSource}
+      AWS{connection.accountId ? ` account ${connection.accountId}` : ""} · {regions} · credentials from {source}
       {connection.state === "ok" ? "" : " · not checked yet"} · <Link to="/connection">Connection</Link>
     </div>
   );

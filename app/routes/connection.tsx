@@ -35,7 +35,9 @@ function Facts({ status }: { status: ConnectionStatus }) {
   return (
     <dl className="facts" data-testid="connection-facts">
       <dt>Mode</dt>
-      <dd data-testid="connection-mode">{status.mode === "local" ? `Local AWS (demo data): ${status.description}` : `AWS: ${status.description}`}</dd>
+      <dd data-testid="connection-mode">
+        {status.mode === "local" ? `Local AWS (demo data, no real account): ${status.description}` : "Real AWS, through the SDK's default configuration"}
+      </dd>
       <dt>Account</dt>
       <dd data-testid="connection-account">{status.accountId ? `${status.accountId} (${status.callerArn ?? "caller unknown"})` : "unknown (not reached)"}</dd>
       <dt>Regions</dt>
