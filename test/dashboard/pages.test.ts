@@ -579,19 +579,21 @@ describe("scan now", () => {
 
   it("scans every QBR_SCAN_INTERVAL_MINUTES once started", async () => {
     await scanFinished();
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    // The schedule ticks at multiples of the interval (the same instants on every replica, ADR 0011): fake the timeout to the next one.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    let stop: () => void;
     try {
-      const stop = await startScanScheduler({}, 15);
+      stop = await startScanScheduler({}, 15);
       expect(scanStatus().state).not.toBe("running");
-      vi.advanceTimersByTime(15 * 60_000);
-      expect(scanStatus()).toMatchObject({ state: "running", startedBy: "scheduler" });
-      stop();
-      await scanFinished();
-      vi.advanceTimersByTime(15 * 60_000);
-      expect(scanStatus().state).toBe("finished");
+      await vi.advanceTimersByTimeAsync(15 * 60_000);
     } finally {
+      // The scan itself runs on real timers.
       vi.useRealTimers();
     }
+    await vi.waitFor(() => expect(scanStatus()).toMatchObject({ state: "running", startedBy: "scheduler" }), { timeout: 10_000 });
+    stop();
+    await scanFinished();
+    expect(scanStatus().state).toBe("finished");
   });
 
   it("reports a scan that cannot start (a bad targets file) as failed, with the reason", async () => {
