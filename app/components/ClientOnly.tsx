@@ -30,7 +30,19 @@ export interface ChartTable {
  * recharts' own keyboard layer is off in every chart (accessibilityLayer
  * false): it made each svg and pie an unlabelled tab stop.
  */
-export function ChartFrame({ title, summary, height, table, children }: { title: string; summary: string; height: number; table: ChartTable; children: () => ReactNode }) {
+export function ChartFrame({
+  title,
+  summary,
+  height,
+  table,
+  children,
+}: {
+  title: string;
+  summary: string;
+  height: number;
+  table: ChartTable;
+  children: () => ReactNode;
+}) {
   const hydrated = useHydrated();
   return (
     <figure className="chart">
@@ -69,7 +81,15 @@ function ChartDataTable({ title, table }: { title: string; table: ChartTable }) 
         <tbody>
           {table.rows.map((row, i) => (
             <tr key={i}>
-              {row.map((cell, j) => (j === 0 ? <th key={j} scope="row">{cell}</th> : <td key={j}>{cell}</td>))}
+              {row.map((cell, j) =>
+                j === 0 ? (
+                  <th key={j} scope="row">
+                    {cell}
+                  </th>
+                ) : (
+                  <td key={j}>{cell}</td>
+                ),
+              )}
             </tr>
           ))}
         </tbody>

@@ -8,7 +8,16 @@ const LABEL_WIDTH = 260;
 /** A check's title beside its bar, wrapped onto two lines rather than cut (titles are sentences). */
 function CheckTitleTick(props: { x?: number | string; y?: number | string; payload?: { value?: unknown } }) {
   return (
-    <Text x={Number(props.x)} y={Number(props.y)} width={LABEL_WIDTH - 12} textAnchor="end" verticalAnchor="middle" fontSize={12} fill={CHART_COLORS.text} maxLines={2}>
+    <Text
+      x={Number(props.x)}
+      y={Number(props.y)}
+      width={LABEL_WIDTH - 12}
+      textAnchor="end"
+      verticalAnchor="middle"
+      fontSize={12}
+      fill={CHART_COLORS.text}
+      maxLines={2}
+    >
       {String(props.payload?.value ?? "")}
     </Text>
   );
@@ -19,7 +28,12 @@ export function FailingByCheckChart({ counts }: { counts: CheckCount[] }) {
   const summary = counts.length ? counts.map((c) => `${c.title}: ${c.count}`).join(", ") : "no failing findings";
   const height = Math.max(160, 40 + counts.length * 44);
   return (
-    <ChartFrame title="Failing findings by check" summary={summary} height={height} table={{ columns: ["Check", "Failing findings"], rows: counts.map((c) => [c.title, c.count]) }}>
+    <ChartFrame
+      title="Failing findings by check"
+      summary={summary}
+      height={height}
+      table={{ columns: ["Check", "Failing findings"], rows: counts.map((c) => [c.title, c.count]) }}
+    >
       {() => (
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={counts} layout="vertical" margin={{ left: 8, right: 32 }} accessibilityLayer={false}>

@@ -16,7 +16,12 @@ export function ReadinessDonut({ totals }: { totals: FleetTotals }) {
   const summary = `${plural(totals.total, "application")}: ${slices.map((s) => `${s.name} ${s.value}`).join(", ")}`;
   const counts = new Map(slices.map((s) => [s.name, s.value]));
   return (
-    <ChartFrame title="Readiness of the fleet" summary={summary} height={240} table={{ columns: ["Readiness", "Applications"], rows: slices.map((s) => [s.name, s.value]) }}>
+    <ChartFrame
+      title="Readiness of the fleet"
+      summary={summary}
+      height={240}
+      table={{ columns: ["Readiness", "Applications"], rows: slices.map((s) => [s.name, s.value]) }}
+    >
       {() => (
         <ResponsiveContainer width="100%" height="100%">
           <PieChart accessibilityLayer={false}>

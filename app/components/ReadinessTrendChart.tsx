@@ -12,7 +12,6 @@ const SERIES = [
   { key: "unknown", name: "Unknown", color: CHART_COLORS.unknown },
 ] as const;
 
-
 /** Audits and fixes in time order, as the table under the chart lists them. */
 function trendTable(points: ReadinessPoint[], markers: TrendMarker[]): ChartTable {
   const rows = [
@@ -99,7 +98,12 @@ function TrendLines({ points, markers }: { points: ReadinessPoint[]; markers: Tr
             x={`#${auditId}`}
             stroke={marks.some((m) => m.kind === "fix") ? CHART_COLORS.fix : CHART_COLORS.rollback}
             strokeDasharray="4 3"
-            label={{ value: marks.map((m) => `${m.kind === "rollback" ? "rollback" : "fix"} #${m.activityId}`).join(", "), position: "top", fontSize: 10, fill: CHART_COLORS.text }}
+            label={{
+              value: marks.map((m) => `${m.kind === "rollback" ? "rollback" : "fix"} #${m.activityId}`).join(", "),
+              position: "top",
+              fontSize: 10,
+              fill: CHART_COLORS.text,
+            }}
           />
         ))}
         {SERIES.map((s) => (

@@ -1,5 +1,5 @@
 import { useLocation } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { useEffect, useRef } from "react";
 
 /** The id of the page's <main>: the skip link's target. */
 export const MAIN_ID = "main";
@@ -29,7 +29,8 @@ let shownPath: string | null = null;
  */
 export function RouteFocus() {
   const { pathname } = useLocation();
-  const [announcement, setAnnouncement] = useState("");
+  // Written straight into the live region (a DOM update, no re-render): React renders it empty.
+  const announcer = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (shownPath === null || shownPath === pathname) {
       shownPath = pathname;
@@ -40,11 +41,7 @@ export function RouteFocus() {
     if (!heading) return;
     heading.setAttribute("tabindex", "-1");
     heading.focus();
-    setAnnouncement(`${heading.textContent ?? ""} page`);
+    if (announcer.current) announcer.current.textContent = `${heading.textContent ?? ""} page`;
   }, [pathname]);
-  return (
-    <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="route-announcer">
-      {announcement}
-    </div>
-  );
+  return <div ref={announcer} className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="route-announcer" />;
 }

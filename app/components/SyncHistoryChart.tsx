@@ -46,7 +46,12 @@ export function SyncHistoryChart({ name, jobs, cutoff }: { name: string; jobs: S
             <YAxis allowDecimals={false} />
             <Tooltip labelFormatter={(t) => formatTime(new Date(Number(t)).toISOString())} />
             <Legend />
-            <ReferenceLine x={cutoffMs} stroke={CHART_COLORS.notReady} strokeDasharray="4 2" label={{ value: "cutoff", position: "top", fontSize: 11, fill: CHART_COLORS.text }} />
+            <ReferenceLine
+              x={cutoffMs}
+              stroke={CHART_COLORS.notReady}
+              strokeDasharray="4 2"
+              label={{ value: "cutoff", position: "top", fontSize: 11, fill: CHART_COLORS.text }}
+            />
             <Bar dataKey="added" name="Added" stackId="docs" fill={CHART_COLORS.added} barSize={12} isAnimationActive={false} />
             <Bar dataKey="modified" name="Modified" stackId="docs" fill={CHART_COLORS.modified} barSize={12} isAnimationActive={false} />
             <Bar dataKey="deleted" name="Deleted" stackId="docs" fill={CHART_COLORS.deleted} barSize={12} isAnimationActive={false} />

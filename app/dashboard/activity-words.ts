@@ -20,8 +20,7 @@ const RESOURCE_TYPE_WORDS: Record<ResourceRef["type"], string> = {
 
 /** "data source hr-docs", "role EngineeringAssistantWebRole", "application hr-benefits-assistant": a name where one is known, else the id. */
 export function resourceInWords(r: ResourceRef, names: ApplicationNames): string {
-  const id =
-    r.type === "role" ? r.roleArn : r.type === "data-source" ? r.dataSourceId : r.type === "uploaded-documents" ? r.indexId : r.applicationId;
+  const id = r.type === "role" ? r.roleArn : r.type === "data-source" ? r.dataSourceId : r.type === "uploaded-documents" ? r.indexId : r.applicationId;
   const name = r.type === "application" ? (names[applicationKey(r)] ?? r.name) : r.name;
   return `${RESOURCE_TYPE_WORDS[r.type]} ${name ?? id ?? "?"}`;
 }

@@ -31,7 +31,12 @@ export function trendMarkers(entries: Pick<ActivityEntry, "id" | "action" | "sta
     .map((e) => {
       const names = [...new Set(e.resources.map((r) => r.name).filter((n): n is string => Boolean(n)))];
       const on = names.length ? ` of ${names.join(", ")}` : "";
-      return { activityId: e.id, at: e.startedAt, kind: e.action === "rollback" ? ("rollback" as const) : ("fix" as const), label: `#${e.id} ${ACTION_WORDS[e.action]}${on}` };
+      return {
+        activityId: e.id,
+        at: e.startedAt,
+        kind: e.action === "rollback" ? ("rollback" as const) : ("fix" as const),
+        label: `#${e.id} ${ACTION_WORDS[e.action]}${on}`,
+      };
     })
     .sort((a, b) => a.at.localeCompare(b.at) || a.activityId - b.activityId);
 }

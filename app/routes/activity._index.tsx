@@ -29,9 +29,7 @@ export default function Activity() {
       </p>
       <ActivityFilters filters={data.filters} actors={data.actors} />
       <p className="muted" data-testid="activity-count">
-        {data.matching <= data.limit
-          ? plural(data.matching, "entry")
-          : `The newest ${data.limit} of ${data.matching} entries: narrow the filters.`}
+        {data.matching <= data.limit ? plural(data.matching, "entry") : `The newest ${data.limit} of ${data.matching} entries: narrow the filters.`}
       </p>
       <ActivityTable entries={data.entries} canApply={data.canApply} names={data.applicationNames} />
     </>

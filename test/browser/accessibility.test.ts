@@ -129,7 +129,11 @@ describe("accessibility of every page (demo fleet, axe-core)", () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Checks" }).click();
     await page.waitForURL(/\/checks$/);
     await page.waitForFunction(() => document.activeElement?.tagName === "H1");
-    const focused = await page.evaluate(() => ({ tag: document.activeElement?.tagName, inMain: Boolean(document.activeElement?.closest("main")), text: document.activeElement?.textContent }));
+    const focused = await page.evaluate(() => ({
+      tag: document.activeElement?.tagName,
+      inMain: Boolean(document.activeElement?.closest("main")),
+      text: document.activeElement?.textContent,
+    }));
     expect(focused.tag).toBe("H1");
     expect(focused.inMain).toBe(true);
     expect(await page.getByTestId("route-announcer").innerText()).toBe(`${focused.text} page`);

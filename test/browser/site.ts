@@ -35,9 +35,18 @@ export async function applyRolePatch(page: Page, baseUrl: string): Promise<strin
   await page.waitForURL(/\/fix\//);
   await page.getByTestId("apply-button").click();
   // The page's state after the apply: verified fixed (the fix page's one state; older pages said it in the outcome).
-  await page.locator('[data-testid="fix-state"][data-state="verified-fixed"], [data-testid="outcome"][data-outcome="succeeded"]').first().waitFor({ timeout: 60_000 });
+  await page
+    .locator('[data-testid="fix-state"][data-state="verified-fixed"], [data-testid="outcome"][data-outcome="succeeded"]')
+    .first()
+    .waitFor({ timeout: 60_000 });
   await page.goto(`${baseUrl}/activity?action=patch-role-policy`);
-  return pathOf(await page.getByTestId("activity-row").first().getByRole("link", { name: /^#\d+$/ }).getAttribute("href"));
+  return pathOf(
+    await page
+      .getByTestId("activity-row")
+      .first()
+      .getByRole("link", { name: /^#\d+$/ })
+      .getAttribute("href"),
+  );
 }
 
 function pathOf(href: string | null): string {
@@ -106,9 +115,7 @@ export const PAGE_KINDS = [
 
 /** The kinds of PAGE_KINDS none of `pages` is (a prefix ending in "/" matches pages under it). */
 export function missingKinds(pages: string[]): string[] {
-  return PAGE_KINDS.filter(
-    (kind) => !pages.some((p) => (kind.length > 1 && kind.endsWith("/") ? p.startsWith(kind) : p === kind || p.startsWith(`${kind}?`))),
-  );
+  return PAGE_KINDS.filter((kind) => !pages.some((p) => (kind.length > 1 && kind.endsWith("/") ? p.startsWith(kind) : p === kind || p.startsWith(`${kind}?`))));
 }
 
 /** One line per axe violation on the page: rule, impact, how many elements, and the first few of them. */
