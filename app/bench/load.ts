@@ -186,7 +186,17 @@ function startScans(dir: string): { stop(): Promise<number> } {
     while (!stopped) {
       const child = spawn(
         process.execPath,
-        ["--import", "tsx", "scripts/audit.ts", "--fixture", "app/local-aws/fixtures/demo-fleet.json", "--db", `${dir}/scans.sqlite`, "--out", `${dir}/scan.json`],
+        [
+          "--import",
+          "tsx",
+          "scripts/audit.ts",
+          "--fixture",
+          "app/local-aws/fixtures/demo-fleet.json",
+          "--db",
+          `${dir}/scans.sqlite`,
+          "--out",
+          `${dir}/scan.json`,
+        ],
         { cwd: PROJECT_ROOT, env: { ...process.env, NODE_ENV: "production" }, detached: true, stdio: "ignore" },
       );
       const exited = new Promise((resolve) => child.once("exit", resolve));

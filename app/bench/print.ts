@@ -49,7 +49,11 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   if (results.large) {
     atLeast("large: efficiency", round(results.large.efficiency), TARGETS.largeEfficiency);
     atMost("large: peak RSS (MB)", round(results.large.peakRssMb, 0), TARGETS.largePeakRssMb);
-    atMost("large: CPU ms per API call", round(results.large.cpuMsPerCall ?? results.large.cpuMs / Math.max(1, results.large.apiCalls), 3), TARGETS.largeCpuMsPerCall);
+    atMost(
+      "large: CPU ms per API call",
+      round(results.large.cpuMsPerCall ?? results.large.cpuMs / Math.max(1, results.large.apiCalls), 3),
+      TARGETS.largeCpuMsPerCall,
+    );
   }
   checks.push(...issue15Checks(results));
   const d = results.large?.dashboard ?? results.dashboard;
@@ -67,7 +71,11 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   }
   if (results.medium?.speedup !== undefined) {
     const ceiling = speedupCeiling(results)!;
-    atLeast(`medium: speed-up over concurrency 1 (≥ ${TARGETS.mediumSpeedupOfCeiling} × ceiling ${round(ceiling, 1)}×)`, round(results.medium.speedup, 1), round(TARGETS.mediumSpeedupOfCeiling * ceiling, 1));
+    atLeast(
+      `medium: speed-up over concurrency 1 (≥ ${TARGETS.mediumSpeedupOfCeiling} × ceiling ${round(ceiling, 1)}×)`,
+      round(results.medium.speedup, 1),
+      round(TARGETS.mediumSpeedupOfCeiling * ceiling, 1),
+    );
   }
   if (results.resilience) {
     checks.push({
@@ -217,7 +225,11 @@ export function formatBenchTables(results: BenchResults): string {
     );
   }
   if (d?.findingsVariantsMs) {
-    out.push(`Findings loader at other filters: ${Object.entries(d.findingsVariantsMs).map(([q, ms]) => `?${q} ${ms.toFixed(1)} ms`).join(", ")}.`);
+    out.push(
+      `Findings loader at other filters: ${Object.entries(d.findingsVariantsMs)
+        .map(([q, ms]) => `?${q} ${ms.toFixed(1)} ms`)
+        .join(", ")}.`,
+    );
   }
   if (results.html) out.push("", `HTML served (bytes): ${results.html.map((p) => `${p.path} ${p.bytes}`).join(", ")}.`);
   if (results.load) out.push("", loadTable(results.load));

@@ -42,7 +42,11 @@ export function FindingsTable({ rows, filters, accountNames }: { rows: FindingRo
             <td>
               <StatusBadge status={f.status} />
               {f.suppressed ? (
-                <span className="badge accepted" data-testid="suppressed-badge" title={`Accepted by ${f.suppressed.by}${f.suppressed.expires ? ` until ${f.suppressed.expires}` : ""}: ${f.suppressed.reason}`}>
+                <span
+                  className="badge accepted"
+                  data-testid="suppressed-badge"
+                  title={`Accepted by ${f.suppressed.by}${f.suppressed.expires ? ` until ${f.suppressed.expires}` : ""}: ${f.suppressed.reason}`}
+                >
                   accepted
                 </span>
               ) : null}

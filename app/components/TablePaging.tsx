@@ -10,9 +10,7 @@ import { formatCount, pageWindow, type Paging } from "~/dashboard/paging";
 export function PagingSummary({ paging, noun, testId }: { paging: Paging; noun: string; testId: string }) {
   const { from, to, matching } = paging;
   return (
-    <span data-testid={testId}>
-      {matching === 0 ? `No ${noun}` : `Showing ${formatCount(from)}–${formatCount(to)} of ${formatCount(matching)} ${noun}`}
-    </span>
+    <span data-testid={testId}>{matching === 0 ? `No ${noun}` : `Showing ${formatCount(from)}–${formatCount(to)} of ${formatCount(matching)} ${noun}`}</span>
   );
 }
 

@@ -93,7 +93,7 @@ export function toSearch(values: Record<string, string | null | undefined>): str
 }
 
 /** The parameters that make a findings export "exactly what is filtered". */
-const EXPORT_FILTER_PARAMS = ["check", "severity", "status", "account", "region", "application", "q", "sort", "dir"];
+const EXPORT_FILTER_PARAMS = ["check", "severity", "status", "account", "region", "application", "q", "sort", "dir", "suppressed"];
 
 /**
  * What an export carries: all=1, or no parameter at all (the export links

@@ -143,7 +143,8 @@ function searchTerms(q: string): string[] {
 }
 
 /** The ids of the audit's applications matching `condition` (by display name): a filter without joining every finding to its application. */
-const appsWhere = (auditId: number, condition: RawBuilder<unknown>) => sql`SELECT application_id FROM audit_applications WHERE audit_id = ${auditId} AND (${condition})`;
+const appsWhere = (auditId: number, condition: RawBuilder<unknown>) =>
+  sql`SELECT application_id FROM audit_applications WHERE audit_id = ${auditId} AND (${condition})`;
 
 /** The finding's application's display name, lower case ("" for a finding of no application). */
 const appName = sql`coalesce((SELECT lower(a.display_name) FROM audit_applications a
@@ -168,7 +169,9 @@ function filtered(db: Db, auditId: number, filters: FindingQuery) {
   else if (filters.suppressed !== "show") query = query.where(notSuppressed(db, filters.status !== "all"));
   if (filters.application) {
     const app = filters.application;
-    query = query.where(sql<boolean>`(f.application_id = ${app} OR f.application_id IN (${appsWhere(auditId, sql`lower(display_name) = ${app.toLowerCase()}`)}))`);
+    query = query.where(
+      sql<boolean>`(f.application_id = ${app} OR f.application_id IN (${appsWhere(auditId, sql`lower(display_name) = ${app.toLowerCase()}`)}))`,
+    );
   }
   if (filters.q) {
     // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.

@@ -78,13 +78,19 @@ describe("findings at fleet scale (300 generated applications, 8,631 findings)",
 
   it("sorts by a column header, and back the other way", async () => {
     await page.goto(`${dashboard.url}/findings?status=all`);
-    await page.getByRole("columnheader", { name: /^Check/ }).getByRole("link").click();
+    await page
+      .getByRole("columnheader", { name: /^Check/ })
+      .getByRole("link")
+      .click();
     await page.waitForURL(/sort=check/);
     await page.getByRole("columnheader", { name: /^Check ▲/ }).waitFor();
     const ascending = await checkIds(page);
     expect(ascending[0]).toBe("datasource-documents-stale");
     expect(ascending).toEqual([...ascending].sort());
-    await page.getByRole("columnheader", { name: /^Check/ }).getByRole("link").click();
+    await page
+      .getByRole("columnheader", { name: /^Check/ })
+      .getByRole("link")
+      .click();
     await page.waitForURL(/dir=desc/);
     await page.getByRole("columnheader", { name: /^Check ▼/ }).waitFor();
     const descending = await checkIds(page);
@@ -141,7 +147,13 @@ describe("findings at fleet scale (300 generated applications, 8,631 findings)",
   });
 
   it("keeps the findings page's HTML under 150 KB at any filter", async () => {
-    const views = ["/findings", "/findings?status=all", "/findings?status=all&sort=first-seen&dir=desc", "/findings?status=all&page=173", "/findings?status=pass"];
+    const views = [
+      "/findings",
+      "/findings?status=all",
+      "/findings?status=all&sort=first-seen&dir=desc",
+      "/findings?status=all&page=173",
+      "/findings?status=pass",
+    ];
     for (const view of views) {
       const response = await page.request.get(`${dashboard.url}${view}`);
       expect(response.status()).toBe(200);

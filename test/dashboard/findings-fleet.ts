@@ -104,7 +104,12 @@ function audit(scannedAt: string, which: App[], second: boolean): { report: Audi
     applications.push({ ...app, identityType: "AWS_IAM_IDC", readiness: readinessOf(own) });
   }
   const targets = ACCOUNTS.flatMap((accountId) =>
-    REGIONS.map((region) => ({ accountId, region, status: "ok" as const, ...(accountId === NAMED_ACCOUNT.accountId ? { accountName: NAMED_ACCOUNT.name } : {}) })),
+    REGIONS.map((region) => ({
+      accountId,
+      region,
+      status: "ok" as const,
+      ...(accountId === NAMED_ACCOUNT.accountId ? { accountName: NAMED_ACCOUNT.name } : {}),
+    })),
   );
   const count = (s: FindingStatus) => findings.filter((f) => f.status === s).length;
   const ready = applications.filter((a) => a.readiness === "ready").length;
