@@ -45,6 +45,7 @@ import {
   type UploadedDocumentsRef,
 } from "../app/fixes/index";
 import { FixtureError, loadFixtureFile, startLocalAws, type LocalAws } from "../app/local-aws/index";
+import { settleFixNotifications } from "../app/fixes/activity-log";
 
 const ACTIONS = [...FIX_ACTIONS, "resume"] as const;
 type CliAction = (typeof ACTIONS)[number];
@@ -465,7 +466,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
 
-    return (await runJobs(jobs, args)) ? 0 : 1;
+    const allDone = await runJobs(jobs, args);
+    await settleFixNotifications(); // QBR_NOTIFY_*: what the fixes did, delivered before the CLI exits
+    return allDone ? 0 : 1;
   } finally {
     await ctx?.close();
     await db.close();

@@ -7,6 +7,8 @@
 import * as activity from "../db/activity";
 import type { Db } from "../db/database";
 import type { ActivityEventRow, ActivityRow } from "../db/schema";
+import { hasSinks, sinksFromEnv } from "../notify/deliver";
+import { FIX_END_STATUSES, notifyActivityEnd } from "../notify/fix-notify";
 import type { ActivityEntry, ActivityEvent, ActivityFilter, ActivityStatus, FixAction, FixPlan, ResourceRef } from "./types";
 
 /** The key that names a resource in locks and filters. */
@@ -70,9 +72,21 @@ function eventRow(event: NewEvent): activity.NewActivityEvent {
   };
 }
 
-/** Append what happened to an entry. */
+/** Append what happened to an entry. An end (succeeded, partial, failed) is notified (app/notify), in the background. */
 export async function appendActivityEvent(db: Db, activityId: number, event: NewEvent): Promise<void> {
   await activity.insertActivityEvent(db, activityId, eventRow(event));
+  if (FIX_END_STATUSES.has(event.status) && hasSinks(sinksFromEnv())) {
+    const sending = notifyActivityEnd(db, activityId, event.at);
+    pendingNotifications.add(sending);
+    void sending.finally(() => pendingNotifications.delete(sending));
+  }
+}
+
+/** Fix notifications still being delivered (a CLI waits for them before it exits: settleFixNotifications). */
+const pendingNotifications = new Set<Promise<void>>();
+
+export async function settleFixNotifications(): Promise<void> {
+  await Promise.allSettled([...pendingNotifications]);
 }
 
 function toEntry(row: ActivityRow, events: ActivityEventRow[], rolledBackBy: number | undefined): ActivityEntry {
