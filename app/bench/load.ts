@@ -98,7 +98,7 @@ function stopGroup(child: ChildProcess, exited: Promise<unknown>): Promise<void>
 }
 
 /** `tsx scripts/serve.ts` on 127.0.0.1 with one operator, in its own process group; resolves once it listens. */
-async function startServer(db: string, operator: string): Promise<Server> {
+export async function startServer(db: string, operator: string): Promise<Server> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" };
   // Never real AWS or someone's configured users: the bench's own settings only.
   for (const name of Object.keys(env)) if (/^(AWS_|QBR_)|^(PORT|HOST)$/.test(name)) delete env[name];
