@@ -1,6 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { CsrfInput } from "~/auth/csrf-input";
 import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { getSession } from "~/auth/session.server";
 import { requireOperator, requireUser } from "~/auth/user.server";

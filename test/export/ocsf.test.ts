@@ -17,6 +17,9 @@ import { args, getRequest, sessionOf } from "../helpers/dashboard-requests";
 import { runScript } from "../helpers/cli";
 import { PROD, SANDBOX, suppressionFleet } from "../suppressions/fleet";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- exported events are read as loose JSON: the assertions are the schema check
+type Exported = Record<string, any>;
+
 let dir: string;
 let fixture: string;
 let rules: string;
@@ -29,15 +32,15 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function exported(format: "ocsf" | "asff"): Promise<Record<string, any>[]> {
+async function exported(format: "ocsf" | "asff"): Promise<Exported[]> {
   const env = { PATH: process.env.PATH, HOME: dir, QBR_DB: path.join(dir, "cli.sqlite"), NODE_ENV: "test" as const, QBR_DASHBOARD_URL: "https://qbr.example.com/" };
   const run = await runScript("scripts/audit.ts", ["--fixture", fixture, "--format", format, "--fail-on", "none", "--suppressions", rules], env);
   expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, any>[];
+  return JSON.parse(run.stdout) as Exported[];
 }
 
 /** The attributes OCSF 1.6.0 requires of a Detection Finding (base event, finding, metadata, product, finding_info) and their enums. */
-function checkRequired(e: Record<string, any>): void {
+function checkRequired(e: Exported): void {
   expect(e.class_uid).toBe(2004);
   expect(e.category_uid).toBe(2);
   expect([1, 2, 3]).toContain(e.activity_id);
@@ -93,7 +96,7 @@ describe("OCSF and ASFF exports", () => {
     await runAudit({ fixture: suppressionFleet(), db, suppressionsFile: rules });
     const response = (await exportRoute.loader(args(getRequest("/findings/export/ocsf", await sessionOf("victor")), { format: "ocsf" }))) as Response;
     expect(response.headers.get("content-disposition")).toMatch(/attachment; filename="qbiz-readiness-audit-1-.*\.ocsf\.json"/);
-    const events = JSON.parse(await response.text()) as Record<string, any>[];
+    const events = JSON.parse(await response.text()) as Exported[];
     expect(events.length).toBe(19);
     for (const e of events) checkRequired(e);
     expect(events.filter((e) => e.status_id === 3)).toHaveLength(2);
