@@ -11,8 +11,13 @@ function duration(seconds: number | undefined): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-/** The full-sync plan: the data source, its mode, its documents, how long its syncs took, a running sync. */
-export function FullSyncPlanView({ plan }: { plan: FullSyncPlan }) {
+/**
+ * The full-sync plan: the data source, its mode, its documents, how long its
+ * syncs took, a running sync. `offered` false (the page's state offers no
+ * apply: verified, in progress, nothing to do) shows the facts only, not what
+ * an apply would do.
+ */
+export function FullSyncPlanView({ plan, offered = true }: { plan: FullSyncPlan; offered?: boolean }) {
   const { details } = plan;
   const ds = details.dataSource;
   const mode = details.currentSyncMode;
@@ -62,27 +67,7 @@ export function FullSyncPlanView({ plan }: { plan: FullSyncPlan }) {
           )}
         </dd>
       </dl>
-      {details.modeless ? (
-        <p data-testid="modeless-plan">
-          This connector has no full-sync setting, so nothing in the data source is changed. Apply starts a sync, follows it to its end, then checks every
-          document: all re-ingested after the cutoff is verified fixed; otherwise you get how many are still stale and the next steps that work, cheapest first
-          (touch their objects in S3
-          {details.modeless.bucket ? (
-            <>
-              {" "}
-              (bucket <code>{details.modeless.bucket}</code>)
-            </>
-          ) : null}{" "}
-          with the listed <code>aws s3 cp … --metadata-directive REPLACE</code> commands, then sync again; or recreate the data source).
-        </p>
-      ) : details.switchesMode ? (
-        <p>
-          Apply switches <code>configuration.syncMode</code> to <code>FORCED_FULL_CRAWL</code> (UpdateDataSource, the rest of the configuration sent back
-          exactly as it is), starts the sync, follows it to its end, then puts <code>{mode}</code> back unless you untick that below.
-        </p>
-      ) : (
-        <p>Apply starts a sync in the mode the data source already has, and follows it to its end.</p>
-      )}
+      {offered ? <ApplyWords plan={plan} /> : null}
       <h3>Past syncs</h3>
       {details.pastSyncs.length === 0 ? (
         <p className="muted">No finished sync.</p>
@@ -110,13 +95,40 @@ export function FullSyncPlanView({ plan }: { plan: FullSyncPlan }) {
           </tbody>
         </table>
       )}
-      {details.newConfiguration ? (
+      {offered && details.newConfiguration ? (
         <details>
           <summary>The configuration UpdateDataSource will send</summary>
           <pre>{JSON.stringify(details.newConfiguration, null, 2)}</pre>
         </details>
       ) : null}
     </div>
+  );
+}
+
+/** What apply would do to the data source, in words. */
+function ApplyWords({ plan }: { plan: FullSyncPlan }) {
+  const { details } = plan;
+  const mode = details.currentSyncMode;
+  return details.modeless ? (
+    <p data-testid="modeless-plan">
+      This connector has no full-sync setting, so nothing in the data source is changed. Apply starts a sync, follows it to its end, then checks every document:
+      all re-ingested after the cutoff is verified fixed; otherwise you get how many are still stale and the next steps that work, cheapest first (touch their
+      objects in S3
+      {details.modeless.bucket ? (
+        <>
+          {" "}
+          (bucket <code>{details.modeless.bucket}</code>)
+        </>
+      ) : null}{" "}
+      with the listed <code>aws s3 cp … --metadata-directive REPLACE</code> commands, then sync again; or recreate the data source).
+    </p>
+  ) : details.switchesMode ? (
+    <p>
+      Apply switches <code>configuration.syncMode</code> to <code>FORCED_FULL_CRAWL</code> (UpdateDataSource, the rest of the configuration sent back exactly as
+      it is), starts the sync, follows it to its end, then puts <code>{mode}</code> back unless you untick that below.
+    </p>
+  ) : (
+    <p>Apply starts a sync in the mode the data source already has, and follows it to its end.</p>
   );
 }
 

@@ -69,8 +69,8 @@ function SingleFullSync({ plan, shown, canApply }: { plan: ShownPlan; shown: Sho
       <FixStateCard state={state} trackedSyncs={shown.trackedSyncs} />
       <section className="card" aria-labelledby="plan-heading">
         <h2 id="plan-heading">{state.offerApply ? "Plan" : "The data source now"}</h2>
-        <FixPlanStatus plan={plan} badge={false} />
-        <FullSyncPlanView plan={plan} />
+        {state.offerApply || plan.status === "refused" || plan.status === "unavailable" ? <FixPlanStatus plan={plan} badge={false} /> : null}
+        <FullSyncPlanView plan={plan} offered={state.offerApply} />
         {state.offerApply ? (
           <FixApplyForm
             plan={plan}
@@ -105,8 +105,8 @@ function BulkFullSync({ plans, states, canApply }: { plans: ShownPlan[]; states:
         >
           <h2>{plan.details.dataSource.displayName ?? plan.details.dataSource.dataSourceId}</h2>
           <FixStateCard state={states[i].state} trackedSyncs={states[i].trackedSyncs} />
-          <FixPlanStatus plan={plan} badge={false} />
-          <FullSyncPlanView plan={plan} />
+          {states[i].state.offerApply || plan.status === "refused" || plan.status === "unavailable" ? <FixPlanStatus plan={plan} badge={false} /> : null}
+          <FullSyncPlanView plan={plan} offered={states[i].state.offerApply} />
           <p>
             <Link to={fullSyncPath(plan.details.dataSource)}>This data source alone</Link>
           </p>

@@ -91,6 +91,8 @@ export default function ReuploadFix() {
             place, nothing is deleted first.
           </p>
           <Form
+            // A new run starts the form afresh: the files just sent are not left chosen.
+            key={page.state.run?.activityId ?? "no-run"}
             method="post"
             encType="multipart/form-data"
             data-testid="reupload-form"
