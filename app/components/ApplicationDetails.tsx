@@ -2,6 +2,7 @@ import type { DataSourceView, ExplainedFinding, IndexView, WebExperienceView } f
 import { formatTime, syncModeLabel } from "~/dashboard/words";
 import { SeverityLabel, StatusBadge } from "./Badges";
 import { SyncHistoryChart } from "./SyncHistoryChart";
+import { Breakable } from "./Breakable";
 import { ExternalLink } from "./ExternalLink";
 import { ConsoleLinksList, ManualFix, type ManualFixView } from "./fix-links";
 
@@ -138,7 +139,14 @@ export function WebExperienceSection({ web }: { web: WebExperienceView }) {
         </p>
       ) : null}
       <p>
-        Role: {web.roleArn ? <code>{web.roleArn}</code> : <strong>none</strong>}
+        Role:{" "}
+        {web.roleArn ? (
+          <code>
+            <Breakable text={web.roleArn} />
+          </code>
+        ) : (
+          <strong>none</strong>
+        )}
         {web.roleArnSource === "samlConfiguration" ? " (from the legacy SAML configuration)" : ""}
         {web.roleExists === false ? <strong> — this role does not exist</strong> : null}
       </p>
@@ -157,7 +165,9 @@ export function WebExperienceSection({ web }: { web: WebExperienceView }) {
             {web.decisions.map((d) => (
               <tr key={d.resourceArn}>
                 <td>
-                  <code>{d.resourceArn}</code>
+                  <code>
+                    <Breakable text={d.resourceArn} />
+                  </code>
                 </td>
                 <td>
                   <span className={`decision ${d.decision}`}>{DECISION_WORDS[d.decision] ?? d.decision}</span>
