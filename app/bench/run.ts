@@ -83,10 +83,15 @@ export async function benchRun(
     const full = { ...audit, endpoint: emulator.endpoint, targets: emulator.targets, limits: spec.limits };
     const result: AuditRunResult & { repeat?: RepeatResult; peer?: PeerResult } = await auditInChildProcess(full);
     // The same fleet again right after, into the same database (issue 15): what a scheduled audit of an unchanged fleet costs.
-    if (repeat && full.db) result.repeat = await repeatAudit({ ...full, db: full.db }, result);
+    if (repeat && full.db) {
+      const again = await repeatAudit({ ...full, db: full.db }, result);
+      result.repeat = again;
+      log(`${request.label}, repeat: ${(again.wallMs / 1000).toFixed(1)} s, ${again.apiCalls} calls, same verdicts ${again.sameVerdicts}, +${again.dbBytesPerAudit} database bytes`);
+    }
     if (withPeer) {
       log(`${request.label}: the peer auditor on the same fleet…`);
       result.peer = await peerInChildProcess({ endpoint: emulator.endpoint, targets: emulator.targets });
+      log(`${request.label}, peer: ${(result.peer.wallMs / 1000).toFixed(1)} s, ${result.peer.apiCalls} calls, ${result.peer.errors} errors`);
     }
     const { stats, cpuMs } = await emulator.stats();
     result.emulatorCpuMs = cpuMs - emulator.startCpuMs;
