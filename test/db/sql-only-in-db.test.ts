@@ -20,6 +20,7 @@ const SQL = [
   /\.prepare\(/,
   /\.pragma\(/,
   /from\s+["']better-sqlite3["']/,
+  /from\s+["']pg["']/,
   /from\s+["']kysely["']/,
 ];
 
