@@ -109,7 +109,7 @@ describe("audit CLI", () => {
   }, 30_000);
 
   it.each([
-    [["--format", "xml"], /--format must be one of table, json, csv, got "xml"/],
+    [["--format", "xml"], /--format must be one of table, json, csv, ocsf, asff, got "xml"/],
     [["--fail-on", "severe"], /--fail-on must be one of critical, high, medium, low, none/],
     [["--concurrency", "0"], /--concurrency must be a positive integer/],
     [["--bogus"], /Unknown option '--bogus'/],
