@@ -23,9 +23,9 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function audit(args: string[], env: NodeJS.ProcessEnv = {}) {
+function audit(args: string[], env: Record<string, string> = {}) {
   const base = { PATH: process.env.PATH, HOME: dir, QBR_DB: path.join(dir, "audits.sqlite"), NODE_ENV: "test" };
-  return runScript("scripts/audit.ts", ["--fixture", fixture, "--format", "json", "--fail-on", "none", ...args], { ...base, ...env });
+  return runScript("scripts/audit.ts", ["--fixture", fixture, "--format", "json", "--fail-on", "none", ...args], { ...base, ...env } as NodeJS.ProcessEnv);
 }
 
 const reused = (stdout: string) => (JSON.parse(stdout) as AuditReport).findings.filter((f) => f.evidence.reusedFrom !== undefined).map((f) => f.checkId);

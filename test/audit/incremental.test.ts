@@ -100,7 +100,7 @@ async function audit(options: Partial<RunAuditOptions> = {}) {
 /** Every finding's status and message, by check and resource: what a user sees. */
 function verdicts(report: AuditReport): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of report.findings) out[`${f.checkId} ${f.resource.type} ${f.resource.dataSourceId ?? f.resource.id ?? ""}`] = `${f.status}: ${f.message}`;
+  for (const f of report.findings) out[`${f.checkId} ${f.resource.type} ${f.resource.dataSourceId ?? f.resource.webExperienceId ?? f.resource.applicationId ?? ""}`] = `${f.status}: ${f.message}`;
   return out;
 }
 
