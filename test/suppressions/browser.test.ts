@@ -1,0 +1,62 @@
+/**
+ * Accepted exceptions in a real browser on the built dashboard (demo fleet):
+ * an operator accepts the anonymous application's identity finding on
+ * /suppressions, scans, and the findings page hides it by default and shows
+ * it, marked accepted, on asking; the change is in the activity log.
+ */
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildOnce, launchChromium, reportProblems, screenshot, startDashboard, type Chromium, type RunningDashboard } from "../browser/harness";
+
+describe("accepted exceptions in the browser (demo fleet)", () => {
+  let dashboard: RunningDashboard;
+  let browser: Chromium;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    await buildOnce();
+    [dashboard, browser] = await Promise.all([startDashboard(), launchChromium()]);
+    page = await browser.context.newPage();
+    reportProblems(page, (problem) => problems.push(problem));
+    await page.goto(dashboard.signInUrl!);
+    await page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.stop();
+  });
+
+  it("accepts an exception, applies it at the next scan, and the findings page hides and shows it", async () => {
+    await page.goto(`${dashboard.url}/suppressions`);
+    await page.getByLabel("Check (a * pattern matches several)").fill("application-identity-unsupported");
+    await page.getByLabel("Reason").fill("public FAQ, no downloads wanted");
+    await page.getByRole("button", { name: "Accept the exception" }).click();
+    await expect.poll(() => page.getByTestId("suppression-result").innerText()).toContain("Exception #1 saved. It applies from the next audit.");
+    expect(await page.getByTestId("db-rules").innerText()).toContain("not applied yet (next audit)");
+
+    await page.getByRole("button", { name: "Scan now" }).click();
+    // The rule applies from the audit the scan stores: read the page again until it shows what the rule matched.
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${dashboard.url}/suppressions`);
+          return page.getByTestId("db-rules").innerText();
+        },
+        { timeout: 90_000, interval: 2_000 },
+      )
+      .toMatch(/\b1 finding\b/);
+    await screenshot(page, "suppressions-page");
+
+    await page.goto(`${dashboard.url}/findings`);
+    expect(await page.getByTestId("suppressed-hidden").innerText()).toBe("1 accepted exception hidden: show suppressed");
+    await page.getByTestId("suppressed-hidden").click();
+    await page.getByTestId("suppressed-badge").first().waitFor();
+    expect(await page.getByTestId("suppressed-badge").count()).toBe(1);
+
+    await page.goto(`${dashboard.url}/activity`);
+    expect(await page.locator("main").innerText()).toContain("Accepted exception #1 created: application-identity-unsupported everywhere (no expiry)");
+    expect(problems).toEqual([]);
+  }, 180_000);
+});
