@@ -33,8 +33,8 @@ function writeRules(rules: unknown): string {
   return file;
 }
 
-function audit(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<ScriptRun> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, QBR_DB: dbPath, NODE_ENV: "test", ...extraEnv };
+function audit(args: string[], extraEnv: Record<string, string> = {}): Promise<ScriptRun> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, QBR_DB: dbPath, ...extraEnv, NODE_ENV: "test" };
   return runScript("scripts/audit.ts", ["--fixture", fixture, ...args], env);
 }
 
