@@ -83,7 +83,14 @@ function dataSourceChanges(ds: DataSourceInventory, where: Where, o: { auditId: 
   const put: EvidenceRow[] = [];
   const remove: EvidenceKey[] = [];
   if (!ds.createdAt) return { put, remove };
-  const base = { ...where, dataSourceId: ds.dataSourceId, dataSourceCreatedAt: ds.createdAt, cutoff: o.cutoff.toISOString(), auditId: o.auditId, scannedAt: o.inventory.scannedAt };
+  const base = {
+    ...where,
+    dataSourceId: ds.dataSourceId,
+    dataSourceCreatedAt: ds.createdAt,
+    cutoff: o.cutoff.toISOString(),
+    auditId: o.auditId,
+    scannedAt: o.inventory.scannedAt,
+  };
   if (!ds.syncJobsError && !ds.error && !ds.fullSyncReusedFrom) {
     const deciding = assessFullSync(ds, o.cutoff).decidingJob;
     const job = deciding && ds.syncJobs.find((j) => j.executionId === deciding.executionId);

@@ -15,7 +15,8 @@ export type SuppressionAction = (typeof SUPPRESSION_ACTIONS)[number];
 
 /** A stored rule as the matcher takes it; its id is "db:{row id}". */
 export function ruleFromRow(row: SuppressionRow): SuppressionRule & { rowId: number; updatedAt?: string; updatedBy?: string } {
-  const optional = (key: "accountId" | "region" | "applicationId" | "dataSourceId" | "roleArn", value: string | null) => (value !== null ? { [key]: value } : {});
+  const optional = (key: "accountId" | "region" | "applicationId" | "dataSourceId" | "roleArn", value: string | null) =>
+    value !== null ? { [key]: value } : {};
   return {
     id: `db:${row.id}`,
     rowId: row.id,
@@ -65,31 +66,75 @@ function columnsOf(input: Omit<SuppressionInput, "by">) {
 }
 
 /** One line for the log: "application-identity-unsupported in 1111*, us-east-1 (until 2027-06-30)". */
-export function describeRule(rule: Pick<SuppressionRule, "checkId" | "accountId" | "region" | "applicationId" | "dataSourceId" | "roleArn" | "expires">): string {
+export function describeRule(
+  rule: Pick<SuppressionRule, "checkId" | "accountId" | "region" | "applicationId" | "dataSourceId" | "roleArn" | "expires">,
+): string {
   const where = [rule.accountId, rule.region, rule.applicationId, rule.dataSourceId, rule.roleArn].filter((x) => x !== undefined && x !== "*");
   return `${rule.checkId}${where.length ? ` in ${where.join(", ")}` : " everywhere"}${rule.expires ? ` (until ${rule.expires})` : " (no expiry)"}`;
 }
 
-async function logChange(db: Db, change: { action: SuppressionAction; actor: string; at: Date; summary: string; before?: SuppressionRule; after?: SuppressionRule }) {
+async function logChange(
+  db: Db,
+  change: { action: SuppressionAction; actor: string; at: Date; summary: string; before?: SuppressionRule; after?: SuppressionRule },
+) {
   const at = change.at.toISOString();
   // The log's entries are fix-shaped (a plan as confirmed): a rule change is a plan with nothing to re-audit.
-  const plan = { action: change.action, status: "ready", summary: change.summary, reasons: [], missingPermissions: [], applications: [], planHash: "", plannedAt: at, details: { before: change.before ?? null, after: change.after ?? null } };
+  const plan = {
+    action: change.action,
+    status: "ready",
+    summary: change.summary,
+    reasons: [],
+    missingPermissions: [],
+    applications: [],
+    planHash: "",
+    plannedAt: at,
+    details: { before: change.before ?? null, after: change.after ?? null },
+  };
   return insertActivity(db, {
-    activity: { action: change.action, actor: change.actor, started_at: at, resources: "[]", plan: JSON.stringify(plan), rollback_data: null, rollback_of: null },
+    activity: {
+      action: change.action,
+      actor: change.actor,
+      started_at: at,
+      resources: "[]",
+      plan: JSON.stringify(plan),
+      rollback_data: null,
+      rollback_of: null,
+    },
     resources: [],
     firstEvent: { at, status: "succeeded", message: change.summary, request_ids: "[]", data: null },
   });
 }
 
-export async function createSuppression(db: Db, input: Omit<SuppressionInput, "by">, who: { actor: string; at: Date }): Promise<{ id: number; activityId: number }> {
-  const id = await store.insertSuppressionRow(db, { ...columnsOf(input), created_by: who.actor, created_at: who.at.toISOString(), updated_by: null, updated_at: null });
+export async function createSuppression(
+  db: Db,
+  input: Omit<SuppressionInput, "by">,
+  who: { actor: string; at: Date },
+): Promise<{ id: number; activityId: number }> {
+  const id = await store.insertSuppressionRow(db, {
+    ...columnsOf(input),
+    created_by: who.actor,
+    created_at: who.at.toISOString(),
+    updated_by: null,
+    updated_at: null,
+  });
   const after = ruleFromRow((await store.suppressionRowById(db, id))!);
-  const activityId = await logChange(db, { action: "suppression-create", actor: who.actor, at: who.at, summary: `Accepted exception #${id} created: ${describeRule(after)}. Reason: ${input.reason}`, after });
+  const activityId = await logChange(db, {
+    action: "suppression-create",
+    actor: who.actor,
+    at: who.at,
+    summary: `Accepted exception #${id} created: ${describeRule(after)}. Reason: ${input.reason}`,
+    after,
+  });
   return { id, activityId };
 }
 
 /** Returns undefined when there is no rule `id`. */
-export async function editSuppression(db: Db, id: number, input: Omit<SuppressionInput, "by">, who: { actor: string; at: Date }): Promise<{ activityId: number } | undefined> {
+export async function editSuppression(
+  db: Db,
+  id: number,
+  input: Omit<SuppressionInput, "by">,
+  who: { actor: string; at: Date },
+): Promise<{ activityId: number } | undefined> {
   const old = await store.suppressionRowById(db, id);
   if (!old) return undefined;
   await store.updateSuppressionRow(db, id, { ...columnsOf(input), updated_by: who.actor, updated_at: who.at.toISOString() });
@@ -103,5 +148,13 @@ export async function removeSuppression(db: Db, id: number, who: { actor: string
   const old = await store.suppressionRowById(db, id);
   if (!old || !(await store.deleteSuppressionRow(db, id))) return undefined;
   const before = ruleFromRow(old);
-  return { activityId: await logChange(db, { action: "suppression-remove", actor: who.actor, at: who.at, summary: `Accepted exception #${id} removed: ${describeRule(before)}`, before }) };
+  return {
+    activityId: await logChange(db, {
+      action: "suppression-remove",
+      actor: who.actor,
+      at: who.at,
+      summary: `Accepted exception #${id} removed: ${describeRule(before)}`,
+      before,
+    }),
+  };
 }

@@ -113,7 +113,17 @@ export function isSuppressible(finding: Finding): boolean {
 function outcomeOf(rule: SuppressionRule): SuppressionRuleOutcome {
   const match: Partial<Record<SuppressionMatchField, string>> = {};
   for (const field of SUPPRESSION_MATCH_FIELDS) if (rule[field] !== undefined) match[field] = rule[field];
-  return { id: rule.id, source: rule.source, checkId: rule.checkId, match, reason: rule.reason, by: rule.by, expires: rule.expires ?? null, matched: 0, expired: false };
+  return {
+    id: rule.id,
+    source: rule.source,
+    checkId: rule.checkId,
+    match,
+    reason: rule.reason,
+    by: rule.by,
+    expires: rule.expires ?? null,
+    matched: 0,
+    expired: false,
+  };
 }
 
 /**
@@ -133,7 +143,13 @@ export function applySuppressions(findings: Finding[], rules: SuppressionRule[],
     if (!hit) return finding;
     hit.outcome.matched++;
     suppressedFindings++;
-    const suppressed: FindingSuppression = { reason: hit.rule.reason, by: hit.rule.by, expires: hit.rule.expires ?? null, source: hit.rule.source, ruleId: hit.rule.id };
+    const suppressed: FindingSuppression = {
+      reason: hit.rule.reason,
+      by: hit.rule.by,
+      expires: hit.rule.expires ?? null,
+      source: hit.rule.source,
+      ruleId: hit.rule.id,
+    };
     return { ...finding, suppressed };
   });
   const summary: SuppressionsSummary = {

@@ -66,11 +66,25 @@ async function all<P extends { nextToken?: string }>(peer: Peer, pool: Limiter, 
 async function dataSource(peer: Peer, q: QBusinessClient, path: { applicationId: string; indexId: string; dataSourceId: string }): Promise<void> {
   await Promise.all([
     call(peer, peer.q, () => q.send(new GetDataSourceCommand(path))),
-    all(peer, peer.q, (nextToken) => q.send(new ListDataSourceSyncJobsCommand({ ...path, maxResults: 10, nextToken })), (p) => (peer.syncJobs += p.history?.length ?? 0)),
     all(
       peer,
       peer.q,
-      (nextToken) => q.send(new ListDocumentsCommand({ applicationId: path.applicationId, indexId: path.indexId, dataSourceIds: [path.dataSourceId], maxResults: 100, nextToken })),
+      (nextToken) => q.send(new ListDataSourceSyncJobsCommand({ ...path, maxResults: 10, nextToken })),
+      (p) => (peer.syncJobs += p.history?.length ?? 0),
+    ),
+    all(
+      peer,
+      peer.q,
+      (nextToken) =>
+        q.send(
+          new ListDocumentsCommand({
+            applicationId: path.applicationId,
+            indexId: path.indexId,
+            dataSourceIds: [path.dataSourceId],
+            maxResults: 100,
+            nextToken,
+          }),
+        ),
       (p) => (peer.documents += p.documentDetailList?.length ?? 0),
     ),
   ]);
@@ -82,8 +96,18 @@ async function application(peer: Peer, clients: { q: QBusinessClient; iam: IAMCl
   const webs: string[] = [];
   await Promise.all([
     call(peer, peer.q, () => q.send(new GetApplicationCommand({ applicationId }))),
-    all(peer, peer.q, (nextToken) => q.send(new ListIndicesCommand({ applicationId, nextToken })), (p) => indices.push(...(p.indices ?? []).map((i) => i.indexId ?? ""))),
-    all(peer, peer.q, (nextToken) => q.send(new ListWebExperiencesCommand({ applicationId, nextToken })), (p) => webs.push(...(p.webExperiences ?? []).map((w) => w.webExperienceId ?? ""))),
+    all(
+      peer,
+      peer.q,
+      (nextToken) => q.send(new ListIndicesCommand({ applicationId, nextToken })),
+      (p) => indices.push(...(p.indices ?? []).map((i) => i.indexId ?? "")),
+    ),
+    all(
+      peer,
+      peer.q,
+      (nextToken) => q.send(new ListWebExperiencesCommand({ applicationId, nextToken })),
+      (p) => webs.push(...(p.webExperiences ?? []).map((w) => w.webExperienceId ?? "")),
+    ),
   ]);
   const readWeb = async (webExperienceId: string) => {
     const web = await call(peer, peer.q, () => q.send(new GetWebExperienceCommand({ applicationId, webExperienceId })));
@@ -91,11 +115,18 @@ async function application(peer: Peer, clients: { q: QBusinessClient; iam: IAMCl
     if (!roleName) return;
     await call(peer, peer.iam, () => iam.send(new GetRoleCommand({ RoleName: roleName })));
     const names = await call(peer, peer.iam, () => iam.send(new ListRolePoliciesCommand({ RoleName: roleName })));
-    await Promise.all((names?.PolicyNames ?? []).map((PolicyName) => call(peer, peer.iam, () => iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName })))));
+    await Promise.all(
+      (names?.PolicyNames ?? []).map((PolicyName) => call(peer, peer.iam, () => iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName })))),
+    );
   };
   const readIndex = async (indexId: string) => {
     const ids: string[] = [];
-    await all(peer, peer.q, (nextToken) => q.send(new ListDataSourcesCommand({ applicationId, indexId, nextToken })), (p) => ids.push(...(p.dataSources ?? []).map((d) => d.dataSourceId ?? "")));
+    await all(
+      peer,
+      peer.q,
+      (nextToken) => q.send(new ListDataSourcesCommand({ applicationId, indexId, nextToken })),
+      (p) => ids.push(...(p.dataSources ?? []).map((d) => d.dataSourceId ?? "")),
+    );
     await Promise.all(ids.map((dataSourceId) => dataSource(peer, q, { applicationId, indexId, dataSourceId })));
   };
   await Promise.all([...webs.map(readWeb), ...indices.map(readIndex)]);
@@ -115,7 +146,12 @@ async function target(peer: Peer, spec: TargetSpec, region: string, endpoint: st
   const iam = new IAMClient({ endpoint, region: "us-east-1", credentials });
   made.push(q, iam);
   const apps: string[] = [];
-  await all(peer, peer.q, (nextToken) => q.send(new ListApplicationsCommand({ nextToken })), (p) => apps.push(...(p.applications ?? []).map((a) => a.applicationId ?? "")));
+  await all(
+    peer,
+    peer.q,
+    (nextToken) => q.send(new ListApplicationsCommand({ nextToken })),
+    (p) => apps.push(...(p.applications ?? []).map((a) => a.applicationId ?? "")),
+  );
   await Promise.all(apps.map((id) => application(peer, { q, iam }, id)));
 }
 

@@ -86,7 +86,9 @@ export async function benchRun(
     if (repeat && full.db) {
       const again = await repeatAudit({ ...full, db: full.db }, result);
       result.repeat = again;
-      log(`${request.label}, repeat: ${(again.wallMs / 1000).toFixed(1)} s, ${again.apiCalls} calls, same verdicts ${again.sameVerdicts}, +${again.dbBytesPerAudit} database bytes`);
+      log(
+        `${request.label}, repeat: ${(again.wallMs / 1000).toFixed(1)} s, ${again.apiCalls} calls, same verdicts ${again.sameVerdicts}, +${again.dbBytesPerAudit} database bytes`,
+      );
     }
     if (withPeer) {
       log(`${request.label}: the peer auditor on the same fleet…`);

@@ -49,7 +49,14 @@ function Scope({ rule }: { rule: RuleRow }) {
 /** What the rule did in the latest audit: matched N, matched nothing (stale?), or expired. */
 function Effect({ rule }: { rule: RuleRow }) {
   if (rule.expiredNow || rule.latest?.expired) {
-    return <span className="badge warn">expired{rule.latest?.matchedIfActive ? `: ${plural(rule.latest.matchedIfActive, "finding")} ${rule.latest.matchedIfActive === 1 ? "counts" : "count"} again` : ""}</span>;
+    return (
+      <span className="badge warn">
+        expired
+        {rule.latest?.matchedIfActive
+          ? `: ${plural(rule.latest.matchedIfActive, "finding")} ${rule.latest.matchedIfActive === 1 ? "counts" : "count"} again`
+          : ""}
+      </span>
+    );
   }
   if (!rule.latest) return <span className="muted">not applied yet (next audit)</span>;
   if (rule.latest.matched === 0) return <span className="badge unknown">matched nothing</span>;

@@ -4,7 +4,7 @@
  */
 import { Form, Link, useFetcher, useNavigation } from "@remix-run/react";
 import { elapsedWords, secondsSince } from "~/util/elapsed";
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { CsrfInput } from "~/auth/csrf-input";
 import type { ActivityEntry, ApplyOutcome, PlanBase, PlanStatus, TrackedSync, Verification } from "~/fixes/types";
 import { formatTime, plural, syncModeLabel } from "~/dashboard/words";
@@ -281,12 +281,15 @@ export function ActivityProgress({ activityId, onEnded }: { activityId: number; 
   const running = !data || stillRunning(data.entry, data.trackedSyncs);
   // The effect reads the latest fetcher through a ref, so polling is not restarted at every state change.
   const latest = useRef(fetcher);
+  // The instant of the latest poll: the elapsed time is read there, not during render (which must stay pure).
+  const [polledAt, setPolledAt] = useState<number>();
   useEffect(() => {
     latest.current = fetcher;
   });
   useEffect(() => {
     if (!running) return;
     const poll = () => {
+      setPolledAt(Date.now());
       if (latest.current.state === "idle") latest.current.load(activityPath(activityId));
     };
     poll();
@@ -308,7 +311,8 @@ export function ActivityProgress({ activityId, onEnded }: { activityId: number; 
       <TrackedSyncList syncs={data.trackedSyncs} />
       {running ? (
         <p className="muted" data-testid="sync-elapsed">
-          Following the sync for {elapsedWords(secondsSince(data.entry.startedAt, Date.now()))}… (checks every {POLL_MS / 1000} s)
+          Following the sync{polledAt === undefined ? "" : ` for ${elapsedWords(secondsSince(data.entry.startedAt, polledAt))}`}… (checks every {POLL_MS / 1000}{" "}
+          s)
         </p>
       ) : (
         <ActivityLatest entry={data.entry} />

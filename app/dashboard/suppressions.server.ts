@@ -43,7 +43,11 @@ export async function getSuppressionsPage(params: URLSearchParams, user: SignedI
   const report = auditId !== undefined ? await getAuditReport(db, auditId) : undefined;
   const outcomes = new Map((report?.suppressions?.rules ?? []).map((r) => [r.id, r]));
   const now = runtimeNow();
-  const show = (rule: SuppressionRule & { rowId?: number }): ShownRule => ({ ...rule, expiredNow: isExpired(rule, now), latest: outcomes.get(rule.id) ?? null });
+  const show = (rule: SuppressionRule & { rowId?: number }): ShownRule => ({
+    ...rule,
+    expiredNow: isExpired(rule, now),
+    latest: outcomes.get(rule.id) ?? null,
+  });
   const file = fileRules();
   const prefill = Object.fromEntries(PREFILL_FIELDS.flatMap((f) => (params.get(f) ? [[f, params.get(f)!]] : [])));
   const editing = Number(params.get("edit")) || null;
@@ -89,5 +93,7 @@ export async function changeSuppressionFromForm(form: FormData, user: SignedInUs
     return { ok: true, message: `Exception #${made.id} saved. It applies from the next audit.`, activityId: made.activityId };
   }
   const edited = await editSuppression(db, id, parsed.data, who);
-  return edited ? { ok: true, message: `Exception #${id} changed. The change applies from the next audit.`, activityId: edited.activityId } : { ok: false, error: `There is no exception #${id}.` };
+  return edited
+    ? { ok: true, message: `Exception #${id} changed. The change applies from the next audit.`, activityId: edited.activityId }
+    : { ok: false, error: `There is no exception #${id}.` };
 }

@@ -75,12 +75,24 @@ export function asffFinding(report: AuditReport, finding: Finding, options: Asff
       "qbiz-readiness/status": finding.status,
       "qbiz-readiness/resourceAccountId": finding.resource.accountId,
       ...(finding.remediation.action ? { "qbiz-readiness/fixAction": finding.remediation.action } : {}),
-      ...(finding.suppressed ? { "qbiz-readiness/suppressed": "true", "qbiz-readiness/suppressionReason": clip(`${finding.suppressed.reason} (by ${finding.suppressed.by}${finding.suppressed.expires ? `, until ${finding.suppressed.expires}` : ""})`, 1000) } : {}),
+      ...(finding.suppressed
+        ? {
+            "qbiz-readiness/suppressed": "true",
+            "qbiz-readiness/suppressionReason": clip(
+              `${finding.suppressed.reason} (by ${finding.suppressed.by}${finding.suppressed.expires ? `, until ${finding.suppressed.expires}` : ""})`,
+              1000,
+            ),
+          }
+        : {}),
     },
   };
 }
 
 /** `--format asff`: every finding (pass included) as the JSON array BatchImportFindings takes in chunks. */
 export function formatAsff(report: AuditReport, options: AsffOptions = {}): string {
-  return `${JSON.stringify(report.findings.map((f) => asffFinding(report, f, options)), null, 2)}\n`;
+  return `${JSON.stringify(
+    report.findings.map((f) => asffFinding(report, f, options)),
+    null,
+    2,
+  )}\n`;
 }

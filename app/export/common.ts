@@ -36,16 +36,21 @@ export function exportedResource(finding: Finding): ExportedResource {
   if (r.type === "role" && r.roleArn) return { ...base, id: r.roleArn, type: "AwsIamRole" };
   if (r.type === "target" || !r.applicationId) return { ...base, id: `AWS::::Account:${r.accountId}`, type: "AwsAccount" };
   const app = applicationArn(finding);
-  if (r.type === "web-experience" && r.webExperienceId) return { ...base, id: `${app}/web-experience/${r.webExperienceId}`, type: "AWS::QBusiness::WebExperience" };
+  if (r.type === "web-experience" && r.webExperienceId)
+    return { ...base, id: `${app}/web-experience/${r.webExperienceId}`, type: "AWS::QBusiness::WebExperience" };
   if ((r.type === "data-source" || r.type === "uploaded-documents") && r.indexId) {
     const index = `${app}/index/${r.indexId}`;
-    return r.dataSourceId ? { ...base, id: `${index}/data-source/${r.dataSourceId}`, type: "AWS::QBusiness::DataSource" } : { ...base, id: index, type: "AWS::QBusiness::Index" };
+    return r.dataSourceId
+      ? { ...base, id: `${index}/data-source/${r.dataSourceId}`, type: "AWS::QBusiness::DataSource" }
+      : { ...base, id: index, type: "AWS::QBusiness::Index" };
   }
   return { ...base, id: app, type: "AWS::QBusiness::Application" };
 }
 
 /** The dashboard's address for links (QBR_DASHBOARD_URL), without a trailing slash; undefined when not configured. */
-export function dashboardBaseUrl(env: NodeJS.ProcessEnv | Record<string, string | undefined> = typeof process !== "undefined" ? process.env : {}): string | undefined {
+export function dashboardBaseUrl(
+  env: NodeJS.ProcessEnv | Record<string, string | undefined> = typeof process !== "undefined" ? process.env : {},
+): string | undefined {
   const url = env["QBR_DASHBOARD_URL"]?.trim();
   return url ? url.replace(/\/+$/, "") : undefined;
 }

@@ -13,11 +13,16 @@ export type SecurityExportFormat = (typeof SECURITY_EXPORT_FORMATS)[number];
 
 const PER_CHUNK = 200;
 
-export async function securityExport(db: Db, auditId: number, format: SecurityExportFormat): Promise<{ filename: string; contentType: string; body: ReadableStream<Uint8Array> } | null> {
+export async function securityExport(
+  db: Db,
+  auditId: number,
+  format: SecurityExportFormat,
+): Promise<{ filename: string; contentType: string; body: ReadableStream<Uint8Array> } | null> {
   const report = await getAuditReport(db, auditId);
   if (!report) return null;
   const encoder = new TextEncoder();
-  const toEvent = format === "ocsf" ? (f: (typeof report.findings)[number]) => ocsfFinding(report, f) : (f: (typeof report.findings)[number]) => asffFinding(report, f);
+  const toEvent =
+    format === "ocsf" ? (f: (typeof report.findings)[number]) => ocsfFinding(report, f) : (f: (typeof report.findings)[number]) => asffFinding(report, f);
   let at = 0;
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {

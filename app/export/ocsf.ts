@@ -62,7 +62,11 @@ export function ocsfFinding(report: AuditReport, finding: Finding, options: Ocsf
     status_detail: finding.status,
     message: finding.message,
     is_alert: finding.status === "fail" && !finding.suppressed,
-    metadata: { version: OCSF_SCHEMA_VERSION, product: { name: PRODUCT_NAME, vendor_name: PRODUCT_NAME, ...(options.productVersion ? { version: options.productVersion } : {}) }, log_name: "audit" },
+    metadata: {
+      version: OCSF_SCHEMA_VERSION,
+      product: { name: PRODUCT_NAME, vendor_name: PRODUCT_NAME, ...(options.productVersion ? { version: options.productVersion } : {}) },
+      log_name: "audit",
+    },
     finding_info: {
       uid: stableFindingId(finding),
       title: check?.title ?? finding.checkId,
@@ -74,9 +78,25 @@ export function ocsfFinding(report: AuditReport, finding: Finding, options: Ocsf
       ...(base ? { src_url: `${base}${findingDashboardPath(finding)}` } : {}),
     },
     cloud: { provider: "AWS", region: resource.region, account: { uid: resource.accountId, type_id: 10, type: "AWS Account" } },
-    resources: [{ uid: resource.id, type: resource.type, ...(resource.name ? { name: resource.name } : {}), region: resource.region, cloud_partition: "aws", owner: { account: { uid: resource.accountId } } }],
-    remediation: { desc: check ? howToFixFor(check, finding.evidence) : "", ...(finding.remediation.action ? { references: [`npm run fix -- ${finding.remediation.action}`] } : {}) },
-    ...(finding.suppressed ? { comment: `Accepted exception by ${finding.suppressed.by}${finding.suppressed.expires ? ` until ${finding.suppressed.expires}` : ""}: ${finding.suppressed.reason}` } : {}),
+    resources: [
+      {
+        uid: resource.id,
+        type: resource.type,
+        ...(resource.name ? { name: resource.name } : {}),
+        region: resource.region,
+        cloud_partition: "aws",
+        owner: { account: { uid: resource.accountId } },
+      },
+    ],
+    remediation: {
+      desc: check ? howToFixFor(check, finding.evidence) : "",
+      ...(finding.remediation.action ? { references: [`npm run fix -- ${finding.remediation.action}`] } : {}),
+    },
+    ...(finding.suppressed
+      ? {
+          comment: `Accepted exception by ${finding.suppressed.by}${finding.suppressed.expires ? ` until ${finding.suppressed.expires}` : ""}: ${finding.suppressed.reason}`,
+        }
+      : {}),
     unmapped: {
       check_id: finding.checkId,
       evidence: finding.evidence,
@@ -88,5 +108,9 @@ export function ocsfFinding(report: AuditReport, finding: Finding, options: Ocsf
 
 /** Every finding of the report, pass included (a resolved finding says it is fixed). */
 export function formatOcsf(report: AuditReport, options: OcsfOptions = {}): string {
-  return `${JSON.stringify(report.findings.map((f) => ocsfFinding(report, f, options)), null, 2)}\n`;
+  return `${JSON.stringify(
+    report.findings.map((f) => ocsfFinding(report, f, options)),
+    null,
+    2,
+  )}\n`;
 }

@@ -88,12 +88,25 @@ export async function sendToSecurityHub(report: AuditReport, options: SecurityHu
 }
 
 /** A Security Hub client like the audit's others (same credentials and endpoint, bounded retries). */
-export function securityHubClient(options: { region: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider; endpoint?: string }): SecurityHubClient {
-  return new SecurityHubClient({ region: options.region, credentials: options.credentials, maxAttempts: 4, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+export function securityHubClient(options: {
+  region: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  endpoint?: string;
+}): SecurityHubClient {
+  return new SecurityHubClient({
+    region: options.region,
+    credentials: options.credentials,
+    maxAttempts: 4,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  });
 }
 
 /** "Security Hub: 412 of 412 findings imported in 5 calls into 3 account/regions" and each failure. */
 export function describeSecurityHubResult(result: SecurityHubResult): string[] {
   const head = `Security Hub: ${result.imported} of ${result.sent} findings imported in ${result.calls} call(s) into ${result.destinations.map((d) => `${d.accountId}/${d.region}`).join(", ") || "nowhere"}`;
-  return [head, ...result.failed.slice(0, 20).map((f) => `  failed: ${f.id} in ${f.accountId}/${f.region}: ${f.errorCode}: ${f.errorMessage}`), ...(result.failed.length > 20 ? [`  ... and ${result.failed.length - 20} more`] : [])];
+  return [
+    head,
+    ...result.failed.slice(0, 20).map((f) => `  failed: ${f.id} in ${f.accountId}/${f.region}: ${f.errorCode}: ${f.errorMessage}`),
+    ...(result.failed.length > 20 ? [`  ... and ${result.failed.length - 20} more`] : []),
+  ];
 }

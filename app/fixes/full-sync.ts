@@ -389,7 +389,11 @@ async function applyModelessSync(
     outcome: !followed.ok ? "failed" : verification?.ok ? "succeeded" : "partial",
     message: verification?.message ?? `Sync ${executionId} ended ${followed.jobStatus}.`,
     done: [...steps.done, ...followed.done],
-    notDone: [...steps.notDone(), ...followed.notDone, ...(followed.ok && !verification?.ok && stale > 0 ? [`re-ingest ${plural(stale, "stale document")}`] : [])],
+    notDone: [
+      ...steps.notDone(),
+      ...followed.notDone,
+      ...(followed.ok && !verification?.ok && stale > 0 ? [`re-ingest ${plural(stale, "stale document")}`] : []),
+    ],
     ...(verification ? { verification } : {}),
     reaudit: false,
     ...(followed.reaudit ? { reauditResult: followed.reaudit } : {}),

@@ -13,7 +13,11 @@ export const LOCAL_ONLY_PREFIX = "/_local/";
 
 export function localOnly(head: RequestHead, emu: Emulator): EmuResponse | undefined {
   if (!head.rawPath.startsWith(LOCAL_ONLY_PREFIX)) return undefined;
-  const json = (status: number, body: unknown): EmuResponse => ({ status, headers: { "content-type": "application/json", "cache-control": "no-store" }, body: JSON.stringify(body) });
+  const json = (status: number, body: unknown): EmuResponse => ({
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+    body: JSON.stringify(body),
+  });
   if (head.method !== "GET") return json(405, { message: "Local-only reads are GET requests." });
   if (head.rawPath === "/_local/sns/messages") return json(200, { messages: localSnsMessages(emu, head.query.get("topicArn") ?? undefined) });
   return json(404, { message: `No local-only resource ${head.rawPath}; there is /_local/sns/messages.` });

@@ -22,7 +22,20 @@ import { paginate } from "./pagination";
 
 type Asff = Record<string, unknown> & { Id: string; ProductArn: string };
 
-const REQUIRED = ["SchemaVersion", "Id", "ProductArn", "GeneratorId", "AwsAccountId", "Types", "CreatedAt", "UpdatedAt", "Severity", "Title", "Description", "Resources"] as const;
+const REQUIRED = [
+  "SchemaVersion",
+  "Id",
+  "ProductArn",
+  "GeneratorId",
+  "AwsAccountId",
+  "Types",
+  "CreatedAt",
+  "UpdatedAt",
+  "Severity",
+  "Title",
+  "Description",
+  "Resources",
+] as const;
 const CUSTOMER_MEMBERS = ["Workflow", "Note", "UserDefinedFields", "VerificationState"] as const;
 export const BATCH_IMPORT_MAX = 100;
 const GET_FINDINGS_MAX = 100;
@@ -60,9 +73,13 @@ function ok(req: EmuRequest, body: unknown): EmuResponse {
 function refusal(f: Record<string, unknown>, req: EmuRequest): { code: string; message: string } | undefined {
   const missing = REQUIRED.find((m) => f[m] === undefined || f[m] === null || f[m] === "");
   if (missing) return { code: "InvalidInput", message: `Finding does not adhere to Amazon Security Finding Format. data.${missing} is required.` };
-  if (!Array.isArray(f["Resources"]) || f["Resources"].length === 0) return { code: "InvalidInput", message: "Finding does not adhere to Amazon Security Finding Format. data.Resources should NOT have fewer than 1 items." };
+  if (!Array.isArray(f["Resources"]) || f["Resources"].length === 0)
+    return { code: "InvalidInput", message: "Finding does not adhere to Amazon Security Finding Format. data.Resources should NOT have fewer than 1 items." };
   if (f["AwsAccountId"] !== req.accountId) {
-    return { code: "AccessDeniedException", message: `The caller account ${req.accountId} is not allowed to import findings for account ${String(f["AwsAccountId"])}.` };
+    return {
+      code: "AccessDeniedException",
+      message: `The caller account ${req.accountId} is not allowed to import findings for account ${String(f["AwsAccountId"])}.`,
+    };
   }
   const productArn = String(f["ProductArn"]);
   if (productArn !== `arn:aws:securityhub:${req.region}:${req.accountId}:product/${req.accountId}/default`) {
@@ -95,7 +112,8 @@ function merged(old: Asff | undefined, incoming: Asff, now: string): Asff {
 function batchImportFindings(req: EmuRequest, emu: Emulator): EmuResponse {
   const findings = input(req)["Findings"];
   if (!Array.isArray(findings)) throw invalid("Findings is required.");
-  if (findings.length < 1 || findings.length > BATCH_IMPORT_MAX) throw invalid(`Findings must contain between 1 and ${BATCH_IMPORT_MAX} items, got ${findings.length}.`);
+  if (findings.length < 1 || findings.length > BATCH_IMPORT_MAX)
+    throw invalid(`Findings must contain between 1 and ${BATCH_IMPORT_MAX} items, got ${findings.length}.`);
   const store = regionStore(emu, req.region);
   const now = emu.clock.now().toISOString();
   const failed: { Id: string; ErrorCode: string; ErrorMessage: string }[] = [];
@@ -139,13 +157,20 @@ function matchesOne(value: string | undefined, filter: StringFilter): boolean {
   const v = value ?? "";
   const want = filter.Value ?? "";
   switch (filter.Comparison) {
-    case "EQUALS": return v === want;
-    case "NOT_EQUALS": return v !== want;
-    case "PREFIX": return v.startsWith(want);
-    case "PREFIX_NOT_EQUALS": return !v.startsWith(want);
-    case "CONTAINS": return v.includes(want);
-    case "NOT_CONTAINS": return !v.includes(want);
-    default: throw invalid(`Invalid Comparison ${String(filter.Comparison)}.`);
+    case "EQUALS":
+      return v === want;
+    case "NOT_EQUALS":
+      return v !== want;
+    case "PREFIX":
+      return v.startsWith(want);
+    case "PREFIX_NOT_EQUALS":
+      return !v.startsWith(want);
+    case "CONTAINS":
+      return v.includes(want);
+    case "NOT_CONTAINS":
+      return !v.includes(want);
+    default:
+      throw invalid(`Invalid Comparison ${String(filter.Comparison)}.`);
   }
 }
 
@@ -157,7 +182,20 @@ function matchesField(f: Asff, name: string, filters: StringFilter[]): boolean {
   return negative.every((x) => matchesOne(value, x)) && (positive.length === 0 || positive.some((x) => matchesOne(value, x)));
 }
 
-const KNOWN_FILTERS = new Set(["Id", "ProductArn", "GeneratorId", "AwsAccountId", "Region", "Title", "RecordState", "ComplianceStatus", "WorkflowStatus", "SeverityLabel", "ResourceId", "ResourceType"]);
+const KNOWN_FILTERS = new Set([
+  "Id",
+  "ProductArn",
+  "GeneratorId",
+  "AwsAccountId",
+  "Region",
+  "Title",
+  "RecordState",
+  "ComplianceStatus",
+  "WorkflowStatus",
+  "SeverityLabel",
+  "ResourceId",
+  "ResourceType",
+]);
 
 function getFindings(req: EmuRequest, emu: Emulator): EmuResponse {
   const params = input(req);
@@ -176,7 +214,6 @@ function getFindings(req: EmuRequest, emu: Emulator): EmuResponse {
   });
   return ok(req, { Findings: page.items, ...(page.nextToken ? { NextToken: page.nextToken } : {}) });
 }
-
 
 const ROUTES: Record<string, { method: string; path: string; run: (req: EmuRequest, emu: Emulator) => EmuResponse }> = {
   BatchImportFindings: { method: "POST", path: "/findings/import", run: batchImportFindings },

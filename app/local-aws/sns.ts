@@ -42,7 +42,11 @@ function stateOf(emu: Emulator): SnsState {
 const parameter = (message: string) => new AwsError("InvalidParameter", message, 400);
 
 function ok(action: string, result: Record<string, string>, req: EmuRequest): EmuResponse {
-  return { status: 200, headers: { "content-type": "text/xml", "x-amzn-requestid": req.requestId }, body: queryResponse(action, result, req.requestId, SNS_XMLNS) };
+  return {
+    status: 200,
+    headers: { "content-type": "text/xml", "x-amzn-requestid": req.requestId },
+    body: queryResponse(action, result, req.requestId, SNS_XMLNS),
+  };
 }
 
 function createTopic(req: EmuRequest, emu: Emulator, p: Record<string, string>): EmuResponse {
@@ -58,7 +62,10 @@ function attributesOf(p: Record<string, string>): PublishedMessage["attributes"]
   const out: PublishedMessage["attributes"] = {};
   for (let i = 1; p[`MessageAttributes.entry.${i}.Name`] !== undefined; i++) {
     const prefix = `MessageAttributes.entry.${i}.Value`;
-    out[p[`MessageAttributes.entry.${i}.Name`]!] = { DataType: p[`${prefix}.DataType`] ?? "String", ...(p[`${prefix}.StringValue`] !== undefined ? { StringValue: p[`${prefix}.StringValue`] } : {}) };
+    out[p[`MessageAttributes.entry.${i}.Name`]!] = {
+      DataType: p[`${prefix}.DataType`] ?? "String",
+      ...(p[`${prefix}.StringValue`] !== undefined ? { StringValue: p[`${prefix}.StringValue`] } : {}),
+    };
   }
   return out;
 }
@@ -78,7 +85,15 @@ function publish(req: EmuRequest, emu: Emulator, p: Record<string, string>): Emu
   const state = stateOf(emu);
   if (region !== req.region || !state.topics.has(topicArn)) throw new AwsError("NotFound", "Topic does not exist", 404);
   const messageId = emu.newId();
-  state.messages.push({ messageId, topicArn, message, ...(subject !== undefined ? { subject } : {}), attributes: attributesOf(p), publishedAt: emu.clock.now().toISOString(), publisherAccountId: req.accountId });
+  state.messages.push({
+    messageId,
+    topicArn,
+    message,
+    ...(subject !== undefined ? { subject } : {}),
+    attributes: attributesOf(p),
+    publishedAt: emu.clock.now().toISOString(),
+    publisherAccountId: req.accountId,
+  });
   return ok("Publish", { MessageId: messageId }, req);
 }
 

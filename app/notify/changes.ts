@@ -19,7 +19,10 @@ export interface AuditChanges {
 const failing = (r: AuditReport) => new Map(r.findings.filter((f) => f.status === "fail" && !f.suppressed).map((f) => [findingKey(f), f]));
 
 /** undefined when nothing worth telling changed (an unchanged fleet sends nothing). */
-export function auditChanges(previous: { id: number; report: AuditReport } | undefined, current: { id: number; report: AuditReport }): AuditChanges | undefined {
+export function auditChanges(
+  previous: { id: number; report: AuditReport } | undefined,
+  current: { id: number; report: AuditReport },
+): AuditChanges | undefined {
   if (!previous) return { kind: "first-audit", becameReady: [], regressed: [], newlyFailing: [], fixed: [] };
   const cmp = compareAuditParts(
     { id: previous.id, applications: previous.report.applications, openFindings: failing(previous.report) },

@@ -43,11 +43,23 @@ async function postWebhook(url: string, body: string): Promise<void> {
 
 async function publishSns(arn: string, n: Notification, sinks: NotifySinks): Promise<void> {
   const region = arn.split(":")[3] || process.env.AWS_REGION || "us-east-1";
-  const client = new SNSClient({ region, maxAttempts: 1, ...(sinks.sns?.endpoint ? { endpoint: sinks.sns.endpoint } : {}), ...(sinks.sns?.credentials ? { credentials: sinks.sns.credentials } : {}) });
+  const client = new SNSClient({
+    region,
+    maxAttempts: 1,
+    ...(sinks.sns?.endpoint ? { endpoint: sinks.sns.endpoint } : {}),
+    ...(sinks.sns?.credentials ? { credentials: sinks.sns.credentials } : {}),
+  });
   try {
     // Subject: one line of printable ASCII, at most 100 characters (SNS refuses anything else).
     const subject = n.title.replace(/[^\x20-\x7e]/g, "?").slice(0, 100);
-    await client.send(new PublishCommand({ TopicArn: arn, Subject: subject, Message: JSON.stringify(n), MessageAttributes: { event: { DataType: "String", StringValue: n.event } } }));
+    await client.send(
+      new PublishCommand({
+        TopicArn: arn,
+        Subject: subject,
+        Message: JSON.stringify(n),
+        MessageAttributes: { event: { DataType: "String", StringValue: n.event } },
+      }),
+    );
   } finally {
     client.destroy();
   }
@@ -87,7 +99,18 @@ export async function deliver(db: Db | undefined, n: Notification, sinks: Notify
   );
   for (const o of outcomes) {
     try {
-      if (db) await insertNotificationRow(db, { at: now.toISOString(), event: n.event, sink: o.sink, status: o.status, attempts: o.attempts, error: o.error ?? null, audit_id: n.auditId ?? null, activity_id: n.activityId ?? null, payload: JSON.stringify(n) });
+      if (db)
+        await insertNotificationRow(db, {
+          at: now.toISOString(),
+          event: n.event,
+          sink: o.sink,
+          status: o.status,
+          attempts: o.attempts,
+          error: o.error ?? null,
+          audit_id: n.auditId ?? null,
+          activity_id: n.activityId ?? null,
+          payload: JSON.stringify(n),
+        });
     } catch (error) {
       console.error("qbiz-readiness: could not record a notification delivery:", error);
     }

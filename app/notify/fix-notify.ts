@@ -12,7 +12,8 @@ import { notifyAfterFix } from "./notify";
 
 export const FIX_END_STATUSES = new Set(["succeeded", "partial", "failed"]);
 
-const describe = (r: ResourceRef) => `${r.type} ${r.name ?? r.dataSourceId ?? r.roleArn ?? r.indexId ?? r.applicationId ?? "?"} (${r.accountId}${r.region ? `/${r.region}` : ""})`;
+const describe = (r: ResourceRef) =>
+  `${r.type} ${r.name ?? r.dataSourceId ?? r.roleArn ?? r.indexId ?? r.applicationId ?? "?"} (${r.accountId}${r.region ? `/${r.region}` : ""})`;
 
 /** Send the fix's notification; resolves when delivered or given up (errors logged, never thrown). */
 export async function notifyActivityEnd(db: Db, activityId: number, now: Date): Promise<void> {
@@ -21,7 +22,11 @@ export async function notifyActivityEnd(db: Db, activityId: number, now: Date): 
   try {
     const entry = await getActivity(db, activityId);
     if (!entry || !FIX_END_STATUSES.has(entry.status)) return;
-    await notifyAfterFix(db, { activityId, action: entry.action, status: entry.status, message: entry.message, actor: entry.actor, resources: entry.resources.map(describe) }, { sinks, now });
+    await notifyAfterFix(
+      db,
+      { activityId, action: entry.action, status: entry.status, message: entry.message, actor: entry.actor, resources: entry.resources.map(describe) },
+      { sinks, now },
+    );
   } catch (error) {
     console.error(`qbiz-readiness: the notification of activity #${activityId} failed:`, error);
   }

@@ -58,13 +58,30 @@ const link = (base: string | undefined, path: string) => (base ? `${base}${path}
 function appFact(change: ReadinessChange, base: string | undefined): AppFact {
   const a = change.application;
   const path = `/applications/${encodeURIComponent(a.accountId)}/${encodeURIComponent(a.region)}/${encodeURIComponent(a.applicationId)}`;
-  return { accountId: a.accountId, region: a.region, applicationId: a.applicationId, displayName: a.displayName, from: change.from, to: change.to, ...(base ? { url: `${base}${path}` } : {}) };
+  return {
+    accountId: a.accountId,
+    region: a.region,
+    applicationId: a.applicationId,
+    displayName: a.displayName,
+    from: change.from,
+    to: change.to,
+    ...(base ? { url: `${base}${path}` } : {}),
+  };
 }
 
 function findingFact(f: Finding, base: string | undefined): FindingFact {
   const r = f.resource;
   const url = link(base, findingDashboardPath(f));
-  return { checkId: f.checkId, severity: f.severity, accountId: r.accountId, region: r.region, applicationId: r.applicationId, resource: r.name, message: f.message, ...(url ? { url } : {}) };
+  return {
+    checkId: f.checkId,
+    severity: f.severity,
+    accountId: r.accountId,
+    region: r.region,
+    applicationId: r.applicationId,
+    resource: r.name,
+    message: f.message,
+    ...(url ? { url } : {}),
+  };
 }
 
 function lines<T>(heading: string, items: T[], line: (item: T) => string): string[] {
@@ -74,7 +91,8 @@ function lines<T>(heading: string, items: T[], line: (item: T) => string): strin
 }
 
 const appLine = (a: AppFact) => `${a.displayName} (${a.accountId}/${a.region}): ${a.from} → ${a.to}${a.url ? ` ${a.url}` : ""}`;
-const findingLine = (f: FindingFact) => `${f.severity} ${f.checkId}: ${f.resource ?? f.applicationId ?? f.accountId} (${f.accountId}/${f.region})${f.url ? ` ${f.url}` : ""}`;
+const findingLine = (f: FindingFact) =>
+  `${f.severity} ${f.checkId}: ${f.resource ?? f.applicationId ?? f.accountId} (${f.accountId}/${f.region})${f.url ? ` ${f.url}` : ""}`;
 
 /** The message after an audit that changed something (or the first audit's summary). */
 export function auditNotification(audit: { id: number; report: AuditReport }, changes: AuditChanges, base: string | undefined): Notification {
@@ -84,8 +102,16 @@ export function auditNotification(audit: { id: number; report: AuditReport }, ch
   const regressed = changes.regressed.map((c) => appFact(c, base));
   const newlyFailing = changes.newlyFailing.map((f) => findingFact(f, base));
   const fixed = changes.fixed.map((f) => findingFact(f, base));
-  const title = changes.kind === "first-audit" ? `qbiz-readiness: first audit: ${counts}` : `qbiz-readiness: ${regressed.length} regressed, ${becameReady.length} became ready, ${newlyFailing.length} newly failing`;
-  const links = base ? [{ label: "Overview", url: `${base}/` }, { label: "What changed", url: `${base}/changes` }] : [];
+  const title =
+    changes.kind === "first-audit"
+      ? `qbiz-readiness: first audit: ${counts}`
+      : `qbiz-readiness: ${regressed.length} regressed, ${becameReady.length} became ready, ${newlyFailing.length} newly failing`;
+  const links = base
+    ? [
+        { label: "Overview", url: `${base}/` },
+        { label: "What changed", url: `${base}/changes` },
+      ]
+    : [];
   const text = [
     `*${title}*`,
     `Audit #${audit.id} at ${audit.report.scannedAt}: ${counts}.`,
@@ -95,13 +121,30 @@ export function auditNotification(audit: { id: number; report: AuditReport }, ch
     ...lines("Fixed", fixed, findingLine),
     ...links.map((l) => `${l.label}: ${l.url}`),
   ].join("\n");
-  return { text, title: title.slice(0, 100), event: "audit", auditId: audit.id, scannedAt: audit.report.scannedAt, summary: audit.report.summary, becameReady, regressed, newlyFailing, fixed, links };
+  return {
+    text,
+    title: title.slice(0, 100),
+    event: "audit",
+    auditId: audit.id,
+    scannedAt: audit.report.scannedAt,
+    summary: audit.report.summary,
+    becameReady,
+    regressed,
+    newlyFailing,
+    fixed,
+    links,
+  };
 }
 
 /** The message after a fix: what it did, and where to see it. */
-export function fixNotification(fix: { activityId?: number; action: string; status: string; message: string; actor: string; resources: string[] }, base: string | undefined): Notification {
+export function fixNotification(
+  fix: { activityId?: number; action: string; status: string; message: string; actor: string; resources: string[] },
+  base: string | undefined,
+): Notification {
   const title = `qbiz-readiness: ${fix.action} ${fix.status}${fix.resources[0] ? ` on ${fix.resources[0]}` : ""}`;
   const links = base && fix.activityId !== undefined ? [{ label: `Activity #${fix.activityId}`, url: `${base}/activity/${fix.activityId}` }] : [];
-  const text = [`*${title}*`, `${fix.message} (by ${fix.actor})`, ...fix.resources.map((r) => `  • ${r}`), ...links.map((l) => `${l.label}: ${l.url}`)].join("\n");
+  const text = [`*${title}*`, `${fix.message} (by ${fix.actor})`, ...fix.resources.map((r) => `  • ${r}`), ...links.map((l) => `${l.label}: ${l.url}`)].join(
+    "\n",
+  );
   return { text, title: title.slice(0, 100), event: "fix", ...(fix.activityId !== undefined ? { activityId: fix.activityId } : {}), fix, links };
 }

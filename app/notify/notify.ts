@@ -18,7 +18,11 @@ export interface NotifyResult {
 }
 
 /** After audit `auditId` was stored in `db`: tell what changed since the audit before it. */
-export async function notifyAfterAudit(db: Db, audit: { id: number; report: AuditReport }, options: { sinks?: NotifySinks; now?: Date } = {}): Promise<NotifyResult> {
+export async function notifyAfterAudit(
+  db: Db,
+  audit: { id: number; report: AuditReport },
+  options: { sinks?: NotifySinks; now?: Date } = {},
+): Promise<NotifyResult> {
   const sinks = options.sinks ?? sinksFromEnv();
   if (!hasSinks(sinks)) return { deliveries: [] };
   try {
@@ -47,7 +51,11 @@ export async function notifyAfterFix(
 }
 
 /** notifyAfterAudit on an open database or the file at a path (opened for this step only). */
-export async function notifyStoredAudit(db: Db | string, audit: { id: number; report: AuditReport }, options: { sinks?: NotifySinks; now?: Date } = {}): Promise<NotifyResult> {
+export async function notifyStoredAudit(
+  db: Db | string,
+  audit: { id: number; report: AuditReport },
+  options: { sinks?: NotifySinks; now?: Date } = {},
+): Promise<NotifyResult> {
   const sinks = options.sinks ?? sinksFromEnv();
   if (!hasSinks(sinks)) return { deliveries: [] };
   if (typeof db !== "string") return notifyAfterAudit(db, audit, { ...options, sinks });

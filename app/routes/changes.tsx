@@ -68,7 +68,13 @@ export default function Changes() {
             empty="No new failing, warning or unknown finding."
             accountNames={accountNames}
           />
-          <FindingChanges title="Gone findings" findings={comparison.goneFindings} checkTitles={comparison.checkTitles} empty="No finding went away." accountNames={accountNames} />
+          <FindingChanges
+            title="Gone findings"
+            findings={comparison.goneFindings}
+            checkTitles={comparison.checkTitles}
+            empty="No finding went away."
+            accountNames={accountNames}
+          />
         </div>
       )}
     </>

@@ -47,7 +47,8 @@ export default function Suppressions() {
       </div>
       {result ? (
         <p role={result.ok ? "status" : "alert"} className={result.ok ? "notice" : "error"} data-testid="suppression-result">
-          {result.ok ? result.message : result.error} {result.activityId ? <Link to={activityPath(result.activityId)}>Activity #{result.activityId}</Link> : null}
+          {result.ok ? result.message : result.error}{" "}
+          {result.activityId ? <Link to={activityPath(result.activityId)}>Activity #{result.activityId}</Link> : null}
         </p>
       ) : null}
       <section className="card" aria-labelledby="db-rules">

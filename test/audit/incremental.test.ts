@@ -48,7 +48,12 @@ function sources(): FixtureDataSource[] {
     // A full sync (FORCED_FULL_CRAWL, unchanged since) and every document re-ingested.
     dataSource("forced", { syncJobs: [syncJob("forced-1", AFTER)], documents: documents(3, AFTER, "forced") }),
     // Mode unknown (updated after its job): only the documents prove it.
-    dataSource("changed", { updatedAt: "2025-09-01T00:00:00Z", configuration: FULL_CRAWL, syncJobs: [syncJob("changed-1", AFTER)], documents: documents(3, AFTER, "changed") }),
+    dataSource("changed", {
+      updatedAt: "2025-09-01T00:00:00Z",
+      configuration: FULL_CRAWL,
+      syncJobs: [syncJob("changed-1", AFTER)],
+      documents: documents(3, AFTER, "changed"),
+    }),
     // A full sync, but one document failed: the documents prove nothing.
     dataSource("partial", {
       syncJobs: [syncJob("partial-1", AFTER)],
@@ -100,7 +105,9 @@ async function audit(options: Partial<RunAuditOptions> = {}) {
 /** Every finding's status and message, by check and resource: what a user sees. */
 function verdicts(report: AuditReport): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of report.findings) out[`${f.checkId} ${f.resource.type} ${f.resource.dataSourceId ?? f.resource.webExperienceId ?? f.resource.applicationId ?? ""}`] = `${f.status}: ${f.message}`;
+  for (const f of report.findings)
+    out[`${f.checkId} ${f.resource.type} ${f.resource.dataSourceId ?? f.resource.webExperienceId ?? f.resource.applicationId ?? ""}`] =
+      `${f.status}: ${f.message}`;
   return out;
 }
 
@@ -155,8 +162,14 @@ describe("incremental re-audit of an unchanged fleet", () => {
     // forced, changed and young keep their document counts; partial and incr (and the uploads) are read again.
     expect(incremental.calls("qbusiness:ListDocuments")).toBe(full.calls("qbusiness:ListDocuments") - 3);
     // young's first sync is kept from the first audit: its first page of jobs is all that is read.
-    expect(finding(incremental.report, "datasource-full-sync-missing", "young").evidence.syncJobsRead).toMatchObject({ pages: 1, stoppedBecause: "reused-evidence" });
-    expect(finding(full.report, "datasource-full-sync-missing", "young").evidence.syncJobsRead).toMatchObject({ pages: 2, stoppedBecause: "history-exhausted" });
+    expect(finding(incremental.report, "datasource-full-sync-missing", "young").evidence.syncJobsRead).toMatchObject({
+      pages: 1,
+      stoppedBecause: "reused-evidence",
+    });
+    expect(finding(full.report, "datasource-full-sync-missing", "young").evidence.syncJobsRead).toMatchObject({
+      pages: 2,
+      stoppedBecause: "history-exhausted",
+    });
     expect(incremental.calls("qbusiness:ListDataSourceSyncJobs")).toBe(full.calls("qbusiness:ListDataSourceSyncJobs") - 1);
   });
 

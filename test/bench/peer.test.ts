@@ -17,7 +17,10 @@ afterEach(async () => {
 describe("peerAudit", () => {
   it("reads full job histories and every document, counting its calls", async () => {
     const jobs = Array.from({ length: 25 }, (_, i) => syncJob(`job-${i}`, new Date(Date.parse(AFTER) + i * 86_400_000).toISOString()));
-    const sources = [dataSource("a", { syncJobs: jobs, documents: documents(250, AFTER, "a") }), dataSource("b", { syncJobs: jobs.slice(0, 3), documents: documents(5, AFTER, "b") })];
+    const sources = [
+      dataSource("a", { syncJobs: jobs, documents: documents(250, AFTER, "a") }),
+      dataSource("b", { syncJobs: jobs.slice(0, 3), documents: documents(5, AFTER, "b") }),
+    ];
     aws = await startLocalAws({ fixture: fleet([account("111122223333", { "us-east-1": [application("app", [index("idx", sources)])] })]), port: 0 });
     const result = await peerAudit({ endpoint: aws.endpoint, targets: targetsForFixture(aws.fleet) });
     expect(result).toMatchObject({ errors: 0, documents: 255, syncJobs: 28 });

@@ -28,12 +28,21 @@ beforeAll(() => {
   fixture = path.join(dir, "fleet.json");
   fs.writeFileSync(fixture, JSON.stringify(suppressionFleet()));
   rules = path.join(dir, "rules.json");
-  fs.writeFileSync(rules, JSON.stringify({ suppressions: [{ checkId: "datasource-*", accountId: SANDBOX, reason: "sandbox", by: "alice", expires: "2099-12-31" }] }));
+  fs.writeFileSync(
+    rules,
+    JSON.stringify({ suppressions: [{ checkId: "datasource-*", accountId: SANDBOX, reason: "sandbox", by: "alice", expires: "2099-12-31" }] }),
+  );
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function exported(format: "ocsf" | "asff"): Promise<Exported[]> {
-  const env = { PATH: process.env.PATH, HOME: dir, QBR_DB: path.join(dir, "cli.sqlite"), NODE_ENV: "test" as const, QBR_DASHBOARD_URL: "https://qbr.example.com/" };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    QBR_DB: path.join(dir, "cli.sqlite"),
+    NODE_ENV: "test" as const,
+    QBR_DASHBOARD_URL: "https://qbr.example.com/",
+  };
   const run = await runScript("scripts/audit.ts", ["--fixture", fixture, "--format", format, "--fail-on", "none", "--suppressions", rules], env);
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as Exported[];
@@ -82,7 +91,21 @@ describe("OCSF and ASFF exports", () => {
   it("--format asff: the members BatchImportFindings requires, the same ids as OCSF", async () => {
     const asff = await exported("asff");
     for (const f of asff) {
-      for (const member of ["SchemaVersion", "Id", "ProductArn", "GeneratorId", "AwsAccountId", "Types", "CreatedAt", "UpdatedAt", "Severity", "Title", "Description", "Resources"]) expect(f[member], member).toBeTruthy();
+      for (const member of [
+        "SchemaVersion",
+        "Id",
+        "ProductArn",
+        "GeneratorId",
+        "AwsAccountId",
+        "Types",
+        "CreatedAt",
+        "UpdatedAt",
+        "Severity",
+        "Title",
+        "Description",
+        "Resources",
+      ])
+        expect(f[member], member).toBeTruthy();
       expect(f.ProductArn).toBe(`arn:aws:securityhub:${f.Region}:${f.AwsAccountId}:product/${f.AwsAccountId}/default`);
     }
     const accepted = asff.find((f) => f.ProductFields["qbiz-readiness/checkId"] === "datasource-full-sync-missing" && f.AwsAccountId === SANDBOX)!;
@@ -91,7 +114,13 @@ describe("OCSF and ASFF exports", () => {
 
   it("the dashboard's OCSF download is the latest audit as Detection Findings", async () => {
     const hash = parsePasswordHash(await hashPassword("correct horse"));
-    setConfig({ port: 0, host: "127.0.0.1", db: path.join(dir, "dashboard.sqlite"), auth: { mode: "builtin", users: [{ username: "victor", role: "viewer", passwordHash: hash }] }, session: { secret: "ocsf-test-secret-0123456789", secretIsRandom: false } });
+    setConfig({
+      port: 0,
+      host: "127.0.0.1",
+      db: path.join(dir, "dashboard.sqlite"),
+      auth: { mode: "builtin", users: [{ username: "victor", role: "viewer", passwordHash: hash }] },
+      session: { secret: "ocsf-test-secret-0123456789", secretIsRandom: false },
+    });
     const db = await dashboardDb();
     await runAudit({ fixture: suppressionFleet(), db, suppressionsFile: rules });
     const response = (await exportRoute.loader(args(getRequest("/findings/export/ocsf", await sessionOf("victor")), { format: "ocsf" }))) as Response;

@@ -58,17 +58,30 @@ const byCheck = (findings: AwsSecurityFinding[], checkId: string) => findings.fi
 
 describe("audit --security-hub", () => {
   it("imports every finding into its own account and region, with the suppression and the status Security Hub resolves on", async () => {
-    await createSuppression(db, { checkId: "application-identity-unsupported", applicationId: "faq-bot-*", reason: "public FAQ" }, { actor: "alice", at: new Date() });
+    await createSuppression(
+      db,
+      { checkId: "application-identity-unsupported", applicationId: "faq-bot-*", reason: "public FAQ" },
+      { actor: "alice", at: new Date() },
+    );
     const run = await audit();
     expect(run.securityHub).toMatchObject({ failed: [], sent: run.report.findings.length, imported: run.report.findings.length });
     const sandbox = await hubFindings(SANDBOX, REGION);
     const prod = await hubFindings(PROD, WEST);
     expect(sandbox.length + prod.length).toBe(run.report.findings.length);
-    expect(sandbox.every((f) => f.AwsAccountId === SANDBOX && f.ProductArn === `arn:aws:securityhub:${REGION}:${SANDBOX}:product/${SANDBOX}/default`)).toBe(true);
+    expect(sandbox.every((f) => f.AwsAccountId === SANDBOX && f.ProductArn === `arn:aws:securityhub:${REGION}:${SANDBOX}:product/${SANDBOX}/default`)).toBe(
+      true,
+    );
 
     const [stale] = byCheck(prod, "datasource-full-sync-missing");
-    expect(stale).toMatchObject({ Compliance: { Status: "FAILED" }, Workflow: { Status: "NEW" }, Severity: { Label: "CRITICAL" }, Resources: [{ Type: "Other", Region: WEST }] });
-    expect(stale!.Resources![0]!.Id).toMatch(new RegExp(`^arn:aws:qbusiness:${WEST}:${PROD}:application/prod-app-0+/index/prod-app-ix-0+/data-source/prod-app-ds-0+$`));
+    expect(stale).toMatchObject({
+      Compliance: { Status: "FAILED" },
+      Workflow: { Status: "NEW" },
+      Severity: { Label: "CRITICAL" },
+      Resources: [{ Type: "Other", Region: WEST }],
+    });
+    expect(stale!.Resources![0]!.Id).toMatch(
+      new RegExp(`^arn:aws:qbusiness:${WEST}:${PROD}:application/prod-app-0+/index/prod-app-ix-0+/data-source/prod-app-ds-0+$`),
+    );
     expect(stale!.Remediation?.Recommendation?.Text).toBeTruthy();
     const [faq] = byCheck(sandbox, "application-identity-unsupported").filter((f) => f.Compliance?.Status === "FAILED");
     expect(faq!.ProductFields).toMatchObject({ "qbiz-readiness/suppressed": "true", "qbiz-readiness/suppressionReason": "public FAQ (by alice)" });
@@ -86,7 +99,11 @@ describe("audit --security-hub", () => {
     const after = await hubFindings(PROD, WEST);
     expect(after.map((f) => f.Id).sort()).toEqual(before.map((f) => f.Id).sort());
     const [fixed] = byCheck(after, "datasource-full-sync-missing");
-    expect(fixed).toMatchObject({ Compliance: { Status: "PASSED" }, Workflow: { Status: "RESOLVED" }, CreatedAt: byCheck(before, "datasource-full-sync-missing")[0]!.CreatedAt });
+    expect(fixed).toMatchObject({
+      Compliance: { Status: "PASSED" },
+      Workflow: { Status: "RESOLVED" },
+      CreatedAt: byCheck(before, "datasource-full-sync-missing")[0]!.CreatedAt,
+    });
     expect(Date.parse(fixed!.UpdatedAt!)).toBeGreaterThan(Date.parse(byCheck(before, "datasource-full-sync-missing")[0]!.UpdatedAt!));
   });
 });

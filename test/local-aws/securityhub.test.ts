@@ -51,7 +51,12 @@ describe("the local AWS's Security Hub", () => {
   it("imports, refuses single findings in FailedFindings, and reads back only the caller's findings of the region", async () => {
     const answer = await hub(A).send(
       new BatchImportFindingsCommand({
-        Findings: [finding("f-1", "FAILED"), finding("f-2", "PASSED"), finding("f-3", "FAILED", { AwsAccountId: B }), finding("f-4", "FAILED", { Title: undefined })],
+        Findings: [
+          finding("f-1", "FAILED"),
+          finding("f-2", "PASSED"),
+          finding("f-3", "FAILED", { AwsAccountId: B }),
+          finding("f-4", "FAILED", { Title: undefined }),
+        ],
       }),
     );
     expect(answer.SuccessCount).toBe(2);
@@ -71,11 +76,20 @@ describe("the local AWS's Security Hub", () => {
 
   it("updates a finding with the same ProductArn and Id: no duplicate, CreatedAt kept, PASSED resolves it, failing again reopens it", async () => {
     await hub(A).send(new BatchImportFindingsCommand({ Findings: [finding("g-1", "FAILED")] }));
-    await hub(A).send(new BatchImportFindingsCommand({ Findings: [finding("g-1", "PASSED", { CreatedAt: "2026-12-01T00:00:00.000Z", UpdatedAt: "2026-12-01T00:00:00.000Z" })] }));
+    await hub(A).send(
+      new BatchImportFindingsCommand({
+        Findings: [finding("g-1", "PASSED", { CreatedAt: "2026-12-01T00:00:00.000Z", UpdatedAt: "2026-12-01T00:00:00.000Z" })],
+      }),
+    );
     const filters = { Id: [{ Value: "g-1", Comparison: "EQUALS" as const }] };
     const [resolved, ...rest] = (await hub(A).send(new GetFindingsCommand({ Filters: filters }))).Findings ?? [];
     expect(rest).toEqual([]);
-    expect(resolved).toMatchObject({ Workflow: { Status: "RESOLVED" }, Compliance: { Status: "PASSED" }, CreatedAt: "2026-11-26T12:00:00.000Z", UpdatedAt: "2026-12-01T00:00:00.000Z" });
+    expect(resolved).toMatchObject({
+      Workflow: { Status: "RESOLVED" },
+      Compliance: { Status: "PASSED" },
+      CreatedAt: "2026-11-26T12:00:00.000Z",
+      UpdatedAt: "2026-12-01T00:00:00.000Z",
+    });
     await hub(A).send(new BatchImportFindingsCommand({ Findings: [finding("g-1", "FAILED")] }));
     expect((await hub(A).send(new GetFindingsCommand({ Filters: filters }))).Findings?.[0]?.Workflow?.Status).toBe("NEW");
   });
@@ -83,7 +97,9 @@ describe("the local AWS's Security Hub", () => {
   it("filters, pages, and refuses more than 100 findings in one call", async () => {
     const many = Array.from({ length: 100 }, (_, i) => finding(`p-${String(i).padStart(3, "0")}`, "FAILED"));
     expect((await hub(A).send(new BatchImportFindingsCommand({ Findings: many }))).SuccessCount).toBe(100);
-    await expect(hub(A).send(new BatchImportFindingsCommand({ Findings: [...many, finding("p-x", "FAILED")] }))).rejects.toMatchObject({ name: "InvalidInputException" });
+    await expect(hub(A).send(new BatchImportFindingsCommand({ Findings: [...many, finding("p-x", "FAILED")] }))).rejects.toMatchObject({
+      name: "InvalidInputException",
+    });
     const prefix = { Filters: { Id: [{ Value: "p-", Comparison: "PREFIX" as const }] }, MaxResults: 40 };
     const first = await hub(A).send(new GetFindingsCommand(prefix));
     const second = await hub(A).send(new GetFindingsCommand({ ...prefix, NextToken: first.NextToken }));

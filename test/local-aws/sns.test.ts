@@ -28,17 +28,40 @@ describe("the local AWS's SNS", () => {
     const { TopicArn } = await sns(A).send(new CreateTopicCommand({ Name: "alerts" }));
     expect(TopicArn).toBe(`arn:aws:sns:us-east-1:${A}:alerts`);
     expect((await sns(A).send(new CreateTopicCommand({ Name: "alerts" }))).TopicArn).toBe(TopicArn);
-    const { MessageId } = await sns(A).send(new PublishCommand({ TopicArn, Subject: "Audit changed", Message: '{"text":"hi"}', MessageAttributes: { event: { DataType: "String", StringValue: "audit" } } }));
+    const { MessageId } = await sns(A).send(
+      new PublishCommand({
+        TopicArn,
+        Subject: "Audit changed",
+        Message: '{"text":"hi"}',
+        MessageAttributes: { event: { DataType: "String", StringValue: "audit" } },
+      }),
+    );
     const local = (await (await fetch(`${aws.aws.endpoint}/_local/sns/messages`)).json()) as { messages: Record<string, unknown>[] };
-    expect(local.messages).toEqual([expect.objectContaining({ messageId: MessageId, topicArn: TopicArn, subject: "Audit changed", message: '{"text":"hi"}', attributes: { event: { DataType: "String", StringValue: "audit" } } })]);
+    expect(local.messages).toEqual([
+      expect.objectContaining({
+        messageId: MessageId,
+        topicArn: TopicArn,
+        subject: "Audit changed",
+        message: '{"text":"hi"}',
+        attributes: { event: { DataType: "String", StringValue: "audit" } },
+      }),
+    ]);
     expect((await fetch(`${aws.aws.endpoint}/_local/nothing`)).status).toBe(404);
   });
 
   it("refuses a missing topic, another account's topic, an empty message and a two-line subject as SNS does", async () => {
     const arn = `arn:aws:sns:us-east-1:${A}:alerts`;
-    await expect(sns(A).send(new PublishCommand({ TopicArn: `arn:aws:sns:us-east-1:${A}:nope`, Message: "m" }))).rejects.toMatchObject({ name: "NotFoundException", $metadata: { httpStatusCode: 404 } });
-    await expect(sns(B).send(new PublishCommand({ TopicArn: arn, Message: "m" }))).rejects.toMatchObject({ name: "AuthorizationErrorException", $metadata: { httpStatusCode: 403 } });
+    await expect(sns(A).send(new PublishCommand({ TopicArn: `arn:aws:sns:us-east-1:${A}:nope`, Message: "m" }))).rejects.toMatchObject({
+      name: "NotFoundException",
+      $metadata: { httpStatusCode: 404 },
+    });
+    await expect(sns(B).send(new PublishCommand({ TopicArn: arn, Message: "m" }))).rejects.toMatchObject({
+      name: "AuthorizationErrorException",
+      $metadata: { httpStatusCode: 403 },
+    });
     await expect(sns(A).send(new PublishCommand({ TopicArn: arn, Message: "" }))).rejects.toMatchObject({ name: "InvalidParameterException" });
-    await expect(sns(A).send(new PublishCommand({ TopicArn: arn, Message: "m", Subject: "two\nlines" }))).rejects.toMatchObject({ name: "InvalidParameterException" });
+    await expect(sns(A).send(new PublishCommand({ TopicArn: arn, Message: "m", Subject: "two\nlines" }))).rejects.toMatchObject({
+      name: "InvalidParameterException",
+    });
   });
 });

@@ -40,7 +40,10 @@ beforeAll(async () => {
   process.env.QBR_DASHBOARD_URL = "https://qbr.example.com";
 });
 afterAll(async () => {
-  for (const [key, value] of [["QBR_NOTIFY_WEBHOOK_URL", saved.url], ["QBR_DASHBOARD_URL", saved.dashboard]] as const) {
+  for (const [key, value] of [
+    ["QBR_NOTIFY_WEBHOOK_URL", saved.url],
+    ["QBR_DASHBOARD_URL", saved.dashboard],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -55,7 +58,11 @@ describe("notifications after a fix", () => {
     const result = await applyRolePolicyPatch(h.ctx, plan, { actor: "user:olivia", confirmPlanHash: plan.planHash });
     await settleFixNotifications();
     expect(received).toHaveLength(1);
-    expect(received[0]).toMatchObject({ event: "fix", activityId: result.activityId, fix: { action: "patch-role-policy", status: result.outcome, actor: "user:olivia" } });
+    expect(received[0]).toMatchObject({
+      event: "fix",
+      activityId: result.activityId,
+      fix: { action: "patch-role-policy", status: result.outcome, actor: "user:olivia" },
+    });
     expect(received[0]!.links).toEqual([{ label: `Activity #${result.activityId}`, url: `https://qbr.example.com/activity/${result.activityId}` }]);
     expect(received[0]!.text).toContain("prod-app-role");
   });

@@ -63,7 +63,12 @@ afterAll(async () => {
 });
 
 function sinks(): NotifySinks {
-  return { webhookUrl: receiverUrl, snsTopicArn: topicArn, sns: { endpoint: aws.aws.endpoint, credentials: accountCredentials(SANDBOX) }, backoffMs: [10, 20, 40] };
+  return {
+    webhookUrl: receiverUrl,
+    snsTopicArn: topicArn,
+    sns: { endpoint: aws.aws.endpoint, credentials: accountCredentials(SANDBOX) },
+    backoffMs: [10, 20, 40],
+  };
 }
 
 async function audit(notify: NotifySinks = sinks()) {

@@ -41,7 +41,14 @@ function audit(args: string[], extraEnv: Record<string, string> = {}): Promise<S
 const FILE_RULES = {
   suppressions: [
     { checkId: "datasource-*", accountId: "1111*", region: "*", reason: "sandbox: never synced on purpose", expires: "2099-12-31", by: "alice" },
-    { checkId: "application-identity-unsupported", accountId: "*", region: "*", applicationId: "faq-bot-*", reason: "public FAQ, no downloads wanted", by: "alice" },
+    {
+      checkId: "application-identity-unsupported",
+      accountId: "*",
+      region: "*",
+      applicationId: "faq-bot-*",
+      reason: "public FAQ, no downloads wanted",
+      by: "alice",
+    },
     { checkId: "webexperience-role-missing", accountId: "999999999999", reason: "an account we closed", by: "bob" },
     { checkId: "datasource-*", accountId: PROD, reason: "migration window", expires: "2025-01-01", by: "carol" },
   ],
@@ -57,7 +64,11 @@ describe("accepted exceptions from a file", () => {
     const report = JSON.parse(run.stdout) as AuditReport;
 
     const sandboxFails = fails(report).filter((f) => f.resource.accountId === SANDBOX);
-    expect(sandboxFails.map((f) => f.checkId).sort()).toEqual(["application-identity-unsupported", "datasource-documents-stale", "datasource-full-sync-missing"]);
+    expect(sandboxFails.map((f) => f.checkId).sort()).toEqual([
+      "application-identity-unsupported",
+      "datasource-documents-stale",
+      "datasource-full-sync-missing",
+    ]);
     for (const f of sandboxFails) expect(f.suppressed?.source).toBe("file");
     const stale = sandboxFails.find((f) => f.checkId === "datasource-full-sync-missing")!;
     expect(stale.suppressed).toEqual({ reason: "sandbox: never synced on purpose", by: "alice", expires: "2099-12-31", source: "file", ruleId: "file:0" });
@@ -80,7 +91,11 @@ describe("accepted exceptions from a file", () => {
     expect((await audit(["--fail-on", "critical"], { QBR_SUPPRESSIONS_FILE: file })).code).toBe(1);
 
     const db = await openDatabase(dbPath);
-    await createSuppression(db, { checkId: "datasource-*", accountId: PROD, region: WEST, reason: "decommissioned next month", expires: "2099-01-31" }, { actor: "dana", at: new Date() });
+    await createSuppression(
+      db,
+      { checkId: "datasource-*", accountId: PROD, region: WEST, reason: "decommissioned next month", expires: "2099-01-31" },
+      { actor: "dana", at: new Date() },
+    );
     await db.close();
 
     const run = await audit(["--fail-on", "critical", "--format", "json"], { QBR_SUPPRESSIONS_FILE: file });
@@ -110,9 +125,21 @@ describe("accepted exceptions from a file", () => {
 
 describe("a bad suppressions file", () => {
   const bad: [string, unknown, string][] = [
-    ["a misspelt field", { suppressions: [{ checkId: "datasource-full-sync-missing", acountId: "1", reason: "r", by: "a" }] }, 'suppressions[0]: unknown field "acountId"'],
-    ["a date that does not exist", { suppressions: [{ checkId: "datasource-full-sync-missing", reason: "r", by: "a", expires: "2027-02-30" }] }, "suppressions[0].expires: must be a date"],
-    ["an unknown check", { suppressions: [{ checkId: "no-such-check", reason: "r", by: "a" }] }, "suppressions[0].checkId: must be a check id of the catalogue"],
+    [
+      "a misspelt field",
+      { suppressions: [{ checkId: "datasource-full-sync-missing", acountId: "1", reason: "r", by: "a" }] },
+      'suppressions[0]: unknown field "acountId"',
+    ],
+    [
+      "a date that does not exist",
+      { suppressions: [{ checkId: "datasource-full-sync-missing", reason: "r", by: "a", expires: "2027-02-30" }] },
+      "suppressions[0].expires: must be a date",
+    ],
+    [
+      "an unknown check",
+      { suppressions: [{ checkId: "no-such-check", reason: "r", by: "a" }] },
+      "suppressions[0].checkId: must be a check id of the catalogue",
+    ],
     ["no reason", { suppressions: [{ checkId: "datasource-*", reason: " ", by: "a" }] }, "suppressions[0].reason: must say why"],
   ];
   it.each(bad)("%s: exit 2 with the field named, nothing audited or stored", async (_name, rules, message) => {

@@ -31,7 +31,13 @@ beforeAll(async () => {
     port: 0,
     host: "127.0.0.1",
     db: path.join(dir, "dashboard.sqlite"),
-    auth: { mode: "builtin", users: [ { username: "olivia", role: "operator", passwordHash: hash }, { username: "victor", role: "viewer", passwordHash: hash } ] },
+    auth: {
+      mode: "builtin",
+      users: [
+        { username: "olivia", role: "operator", passwordHash: hash },
+        { username: "victor", role: "viewer", passwordHash: hash },
+      ],
+    },
     session: { secret: "suppressions-test-secret-0123", secretIsRandom: false },
   });
   db = await dashboardDb();
@@ -43,12 +49,22 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function post(who: Who, fields: Record<string, string>): Promise<{ status: number; body: { ok: boolean; message?: string; error?: string; activityId?: number } }> {
+async function post(
+  who: Who,
+  fields: Record<string, string>,
+): Promise<{ status: number; body: { ok: boolean; message?: string; error?: string; activityId?: number } }> {
   const response = (await suppressionsRoute.action(args(formPost("/suppressions", who, fields)))) as Response;
   return { status: response.status, body: await response.json() };
 }
 
-const SANDBOX_SOURCES = { intent: "create", checkId: "datasource-*", accountId: "1111*", region: "", reason: "sandbox, never synced on purpose", expires: "2099-12-31" };
+const SANDBOX_SOURCES = {
+  intent: "create",
+  checkId: "datasource-*",
+  accountId: "1111*",
+  region: "",
+  reason: "sandbox, never synced on purpose",
+  expires: "2099-12-31",
+};
 
 describe("the accepted-exceptions page", () => {
   it("refuses bad input with the field named and saves nothing; viewers cannot change rules", async () => {
@@ -76,7 +92,9 @@ describe("the accepted-exceptions page", () => {
     expect(log.map((e) => e.action as string)).toEqual(["suppression-remove", "suppression-create", "suppression-edit", "suppression-create"]);
     expect(log.every((e) => e.status === "succeeded")).toBe(true);
     expect(log[0]!.message).toBe("Accepted exception #2 removed: webexperience-role-missing in 999999999999 (until 2099-12-31)");
-    expect(log.find((e) => e.id === edited.body.activityId)!.plan).toMatchObject({ details: { before: { reason: "first words" }, after: { reason: "sandbox, never synced on purpose" } } });
+    expect(log.find((e) => e.id === edited.body.activityId)!.plan).toMatchObject({
+      details: { before: { reason: "first words" }, after: { reason: "sandbox, never synced on purpose" } },
+    });
     expect(extra.body.activityId).toBeGreaterThan(0);
   });
 
@@ -92,7 +110,11 @@ describe("the accepted-exceptions page", () => {
     const shown = await load("?suppressed=show");
     const sandbox = shown.findings.filter((f) => f.accountId === SANDBOX && f.checkId.startsWith("datasource-"));
     expect(sandbox).toHaveLength(2);
-    for (const f of sandbox) expect(f).toMatchObject({ status: "fail", suppressed: { reason: "sandbox, never synced on purpose", by: "user:olivia", expires: "2099-12-31", source: "database" } });
+    for (const f of sandbox)
+      expect(f).toMatchObject({
+        status: "fail",
+        suppressed: { reason: "sandbox, never synced on purpose", by: "user:olivia", expires: "2099-12-31", source: "database" },
+      });
     expect(shown.findings.length).toBe(hidden.findings.length + 2);
     const only = await load("?suppressed=only");
     expect(only.findings.map((f) => f.checkId).sort()).toEqual(["datasource-documents-stale", "datasource-full-sync-missing"]);

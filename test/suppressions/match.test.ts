@@ -11,7 +11,18 @@ function finding(checkId: string, status: Finding["status"], where: Partial<Find
     message: "m",
     evidence: {},
     remediation: { action: null },
-    resource: { type: "data-source", accountId: "111100000001", region: "us-east-1", applicationId: "app-1", indexId: "ix", dataSourceId: "ds-1", webExperienceId: null, roleArn: null, name: null, ...where },
+    resource: {
+      type: "data-source",
+      accountId: "111100000001",
+      region: "us-east-1",
+      applicationId: "app-1",
+      indexId: "ix",
+      dataSourceId: "ds-1",
+      webExperienceId: null,
+      roleArn: null,
+      name: null,
+      ...where,
+    },
   };
 }
 const rule = (id: string, r: Partial<SuppressionRule>): SuppressionRule => ({ id, source: "database", checkId: "*", reason: `why ${id}`, by: "alice", ...r });
@@ -43,7 +54,12 @@ describe("suppression matching", () => {
       rule("db:2", { checkId: "datasource-*", region: "us-east-1", dataSourceId: "ds-*" }),
       rule("file:0", { source: "file", checkId: "datasource-*" }),
     ];
-    const findings = [finding("datasource-full-sync-missing", "fail"), finding("datasource-documents-stale", "warn"), finding("datasource-sync-failing", "pass"), finding("datasource-sync-failing", "unknown")];
+    const findings = [
+      finding("datasource-full-sync-missing", "fail"),
+      finding("datasource-documents-stale", "warn"),
+      finding("datasource-sync-failing", "pass"),
+      finding("datasource-sync-failing", "unknown"),
+    ];
     const { findings: out, summary } = applySuppressions(findings, rules, new Date("2026-01-01T00:00:00Z"));
     expect(out.map((f) => f.suppressed?.ruleId ?? null)).toEqual(["db:2", "db:2", null, null]);
     expect(summary.unmatched).toEqual(["db:1", "file:0"]);

@@ -72,7 +72,11 @@ function continuesNewestFirst(before: SyncJobRecord[], next: SyncJobRecord[]): b
 
 function addJobs(ds: DataSourceInventory, jobs: SyncJobRecord[]): void {
   const seen = new Set(ds.syncJobs.map((j) => j.executionId));
-  for (const job of jobs) if (!seen.has(job.executionId)) (seen.add(job.executionId), ds.syncJobs.push(job));
+  for (const job of jobs) {
+    if (seen.has(job.executionId)) continue;
+    seen.add(job.executionId);
+    ds.syncJobs.push(job);
+  }
 }
 
 export interface SyncJobsReading {
