@@ -9,29 +9,29 @@ export function FindingsExports({ filters, matching }: { filters: FindingFilters
     <nav className="exports" aria-label="Export findings">
       <span>
         This view ({matching.toLocaleString("en-US")}):{" "}
-        <a href={csv.filtered} download data-testid="export-filtered-csv">
+        <a href={csv.filtered} download aria-label="Export this view as CSV" data-testid="export-filtered-csv">
           CSV
         </a>{" "}
         ·{" "}
-        <a href={json.filtered} download data-testid="export-filtered-json">
+        <a href={json.filtered} download aria-label="Export this view as JSON" data-testid="export-filtered-json">
           JSON
         </a>
       </span>
       <span>
         Everything:{" "}
-        <a href={csv.all} download data-testid="export-all-csv">
+        <a href={csv.all} download aria-label="Export everything as CSV" data-testid="export-all-csv">
           CSV
         </a>{" "}
         ·{" "}
-        <a href={json.all} download data-testid="export-all-json">
+        <a href={json.all} download aria-label="Export everything as JSON (report)" data-testid="export-all-json">
           JSON (report)
         </a>{" "}
         ·{" "}
-        <a href="/findings/export/ocsf" download data-testid="export-all-ocsf">
+        <a href="/findings/export/ocsf" download aria-label="Export everything as OCSF" data-testid="export-all-ocsf">
           OCSF
         </a>{" "}
         ·{" "}
-        <a href="/findings/export/asff" download data-testid="export-all-asff">
+        <a href="/findings/export/asff" download aria-label="Export everything as ASFF" data-testid="export-all-asff">
           ASFF
         </a>
       </span>

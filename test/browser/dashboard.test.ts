@@ -97,7 +97,7 @@ describe("dashboard pages in the browser (demo fleet)", () => {
     await page.getByRole("link", { name: "Findings", exact: true }).click();
     await page.getByTestId("findings-table").waitFor();
     await screenshot(page, "dashboard-findings");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export everything as CSV" }).click()]);
     const csv = fs
       .readFileSync((await download.path())!, "utf8")
       .trim()
