@@ -14,6 +14,7 @@ import { describeDbTarget, isPostgresUrl, resolveDbPath } from "../app/db/databa
 import { formatCsv, formatTable } from "../app/audit/format";
 import { aggregationFromEnv } from "../app/export/after-audit";
 import { formatAsff } from "../app/export/asff";
+import { plural } from "../app/util/plural";
 import { formatOcsf } from "../app/export/ocsf";
 import { describeSecurityHubResult } from "../app/export/security-hub";
 import { fileSuppressionRules } from "../app/audit/pipeline";
@@ -186,11 +187,12 @@ export function suppressionNotes(report: AuditReport): string[] {
   const byId = new Map(s.rules.map((r) => [r.id, r]));
   const name = (id: string) => `${id} (${byId.get(id)?.checkId ?? "?"})`;
   return [
-    `Accepted exceptions: ${s.suppressedFindings} finding(s) suppressed by ${s.rules.length} rule(s)`,
-    ...s.expired.map(
-      (id) =>
-        `  expired: ${name(id)} expired ${byId.get(id)?.expires ?? ""} and no longer applies${byId.get(id)?.matchedIfActive ? ` (${byId.get(id)!.matchedIfActive} finding(s) count again)` : ""}`,
-    ),
+    `Accepted exceptions: ${plural(s.suppressedFindings, "finding")} suppressed by ${plural(s.rules.length, "rule")}`,
+    ...s.expired.map((id) => {
+      const again = byId.get(id)?.matchedIfActive;
+      const counted = again ? ` (${plural(again, "finding")} ${again === 1 ? "counts" : "count"} again)` : "";
+      return `  expired: ${name(id)} expired ${byId.get(id)?.expires ?? ""} and no longer applies${counted}`;
+    }),
     ...s.unmatched.map((id) => `  unmatched: ${name(id)} matched no finding of this audit (a stale rule?)`),
   ];
 }
@@ -256,5 +258,5 @@ main(process.argv.slice(2)).then(
 /** One line for an incremental audit: how many verdicts rest on evidence an earlier audit read (ADR 0010). */
 function incrementalNote(report: { findings: { evidence: Record<string, unknown> }[] }): string {
   const reused = report.findings.filter((f) => f.evidence.reusedFrom !== undefined).length;
-  return `Incremental audit: ${reused} finding(s) reuse evidence stored by an earlier audit where it still holds (--full reads everything).`;
+  return `Incremental audit: ${plural(reused, "finding")} ${reused === 1 ? "reuses" : "reuse"} evidence stored by an earlier audit where it still holds (--full reads everything).`;
 }

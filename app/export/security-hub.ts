@@ -10,6 +10,7 @@
 import { BatchImportFindingsCommand, SecurityHubClient, type AwsSecurityFinding } from "@aws-sdk/client-securityhub";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { AuditReport, Finding } from "../audit/types";
+import { plural } from "../util/plural";
 import { asffFinding, type AsffOptions } from "./asff";
 
 /** BatchImportFindings takes at most 100 findings per call. */
@@ -103,7 +104,7 @@ export function securityHubClient(options: {
 
 /** "Security Hub: 412 of 412 findings imported in 5 calls into 3 account/regions" and each failure. */
 export function describeSecurityHubResult(result: SecurityHubResult): string[] {
-  const head = `Security Hub: ${result.imported} of ${result.sent} findings imported in ${result.calls} call(s) into ${result.destinations.map((d) => `${d.accountId}/${d.region}`).join(", ") || "nowhere"}`;
+  const head = `Security Hub: ${result.imported} of ${plural(result.sent, "finding")} imported in ${plural(result.calls, "call")} into ${result.destinations.map((d) => `${d.accountId}/${d.region}`).join(", ") || "nowhere"}`;
   return [
     head,
     ...result.failed.slice(0, 20).map((f) => `  failed: ${f.id} in ${f.accountId}/${f.region}: ${f.errorCode}: ${f.errorMessage}`),

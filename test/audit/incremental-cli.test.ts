@@ -37,7 +37,7 @@ describe("audit CLI, incremental", () => {
     expect(first.stderr).not.toMatch(/Incremental audit/);
     const second = await audit([]);
     // The one job is read anyway (it is the latest); the document scan is the one skipped.
-    expect(second.stderr).toMatch(/Incremental audit: 1 finding\(s\) reuse evidence stored by an earlier audit/);
+    expect(second.stderr).toMatch(/Incremental audit: 1 finding reuses evidence stored by an earlier audit/);
     expect(reused(second.stdout)).toEqual(["datasource-documents-stale"]);
     const full = await audit(["--full"]);
     expect(full.stderr).not.toMatch(/Incremental audit/);

@@ -83,7 +83,7 @@ describe("accepted exceptions from a file", () => {
     expect(report.suppressions?.expired).toEqual(["file:3"]);
     expect(report.suppressions?.rules.find((r) => r.id === "file:3")).toMatchObject({ expired: true, matched: 0, matchedIfActive: 2 });
     expect(run.stderr).toContain("unmatched: file:2 (webexperience-role-missing) matched no finding");
-    expect(run.stderr).toContain("expired: file:3 (datasource-*) expired 2025-01-01 and no longer applies (2 finding(s) count again)");
+    expect(run.stderr).toContain("expired: file:3 (datasource-*) expired 2025-01-01 and no longer applies (2 findings count again)");
   });
 
   it("--fail-on ignores suppressed findings; the database's rules apply with the file's (QBR_SUPPRESSIONS_FILE)", async () => {
