@@ -218,7 +218,7 @@ async function main() {
       : "Running against AWS (the SDK's default configuration).",
   );
   if (config.auth.mode === "builtin" && config.auth.users.length === 0) {
-    const token = issueOneTimeToken();
+    const token = await issueOneTimeToken(await dashboardDb());
     console.log(`No users are configured; sign in as an operator, once, with: ${base}/sign-in?token=${token}`);
   }
   if (config.session.secretIsRandom) {

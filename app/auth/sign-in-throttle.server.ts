@@ -6,10 +6,14 @@
  * without checking the password. Usernames are counted whether or not they
  * exist, so the refusal says nothing about which names are configured.
  *
- * Kept in memory: the dashboard is one server process, and a restart clearing
- * the counts is acceptable. Several processes would each count on their own.
+ * The counts are in the database (app/db/sign-in-throttle.ts), so every
+ * dashboard replica counts against one budget, and a restart does not reset
+ * it. An attempt is counted before its password is checked (and taken back
+ * when it is refused or right), so attempts racing on several replicas cannot
+ * all slip under the limit.
  */
-import type { Config } from "~/config.server";
+import type { Db } from "~/db/database";
+import { clearAttempts, countAttempt, pruneAttempts, uncountAttempt } from "~/db/sign-in-throttle";
 
 export const MAX_FAILURES = 5;
 /**
@@ -19,27 +23,8 @@ export const MAX_FAILURES = 5;
  */
 export const MAX_FAILURES_PER_ADDRESS = 20;
 export const WINDOW_MS = 15 * 60 * 1000;
-/** Bounds memory when someone sprays many usernames or addresses: the oldest windows are forgotten first. */
-const MAX_TRACKED = 10_000;
-
-interface Window {
-  startedAt: number;
-  failures: number;
-}
-
-type Counts = Map<string, Window>;
-
-// One set of counts per configuration (one per server start; each test's own configuration starts clean).
-const countsByConfig = new WeakMap<Config, Counts>();
-
-function countsFor(config: Config): Counts {
-  let counts = countsByConfig.get(config);
-  if (!counts) {
-    counts = new Map();
-    countsByConfig.set(config, counts);
-  }
-  return counts;
-}
+/** Ended windows are deleted at most this often per process (they count for nothing meanwhile). */
+const PRUNE_EVERY_MS = 60 * 1000;
 
 /** Who an attempt counts against: the username typed and the client's address (when known). */
 export interface SignInAttempt {
@@ -47,10 +32,17 @@ export interface SignInAttempt {
   address: string | undefined;
 }
 
-function keysOf(attempt: SignInAttempt): string[] {
-  const keys: string[] = [];
-  if (attempt.username) keys.push(`user:${attempt.username}`);
-  if (attempt.address) keys.push(`address:${normaliseAddress(attempt.address)}`);
+/** An attempt let through to the password check, and the windows it was counted in. */
+export interface ClaimedAttempt {
+  /** Milliseconds until this attempt may be tried again, or 0 when it may go ahead. */
+  waitMs: number;
+  counted: { key: string; startedAt: string }[];
+}
+
+function keysOf(attempt: SignInAttempt): { key: string; limit: number }[] {
+  const keys: { key: string; limit: number }[] = [];
+  if (attempt.username) keys.push({ key: `user:${attempt.username}`, limit: MAX_FAILURES });
+  if (attempt.address) keys.push({ key: `address:${normaliseAddress(attempt.address)}`, limit: MAX_FAILURES_PER_ADDRESS });
   return keys;
 }
 
@@ -60,48 +52,44 @@ function normaliseAddress(address: string): string {
   return mapped ? mapped[1] : address.toLowerCase();
 }
 
-function openWindow(counts: Counts, key: string, now: number): Window | undefined {
-  const window = counts.get(key);
-  if (window && now - window.startedAt >= WINDOW_MS) {
-    counts.delete(key);
-    return undefined;
+let lastPruned = 0;
+
+/**
+ * Count the attempt against its username and address, before the password is
+ * checked. Over a limit, the counts are taken back and waitMs says how long
+ * until it may be tried; otherwise it stands as a failure unless
+ * recordSuccess takes it back.
+ */
+export async function claimSignInAttempt(db: Db, attempt: SignInAttempt, now = Date.now()): Promise<ClaimedAttempt> {
+  const expiredBy = new Date(now - WINDOW_MS).toISOString();
+  if (now - lastPruned >= PRUNE_EVERY_MS) {
+    lastPruned = now;
+    await pruneAttempts(db, expiredBy);
   }
-  return window;
+  const counted: ClaimedAttempt["counted"] = [];
+  let waitMs = 0;
+  for (const { key, limit } of keysOf(attempt)) {
+    const window = await countAttempt(db, key, new Date(now).toISOString(), expiredBy);
+    counted.push({ key, startedAt: window.startedAt });
+    if (window.failures > limit) waitMs = Math.max(waitMs, Date.parse(window.startedAt) + WINDOW_MS - now);
+  }
+  if (waitMs === 0) return { waitMs, counted };
+  // Refused attempts do not count: the password was never looked at.
+  for (const { key, startedAt } of counted) await uncountAttempt(db, key, startedAt);
+  return { waitMs, counted: [] };
 }
 
 /**
- * Milliseconds until this attempt may be tried again, or 0 when it may go
- * ahead. Call before checking the password.
+ * A right password clears the username's count (its owner is back) and takes
+ * this attempt back from the address's, but leaves the address's earlier
+ * failures: otherwise someone with an account could reset their address's
+ * count between guesses at other accounts.
  */
-export function lockedOutFor(config: Config, attempt: SignInAttempt, now = Date.now()): number {
-  const counts = countsFor(config);
-  let wait = 0;
-  for (const key of keysOf(attempt)) {
-    const window = openWindow(counts, key, now);
-    const limit = key.startsWith("address:") ? MAX_FAILURES_PER_ADDRESS : MAX_FAILURES;
-    if (window && window.failures >= limit) wait = Math.max(wait, window.startedAt + WINDOW_MS - now);
+export async function recordSuccess(db: Db, claimed: ClaimedAttempt): Promise<void> {
+  for (const { key, startedAt } of claimed.counted) {
+    if (key.startsWith("user:")) await clearAttempts(db, key);
+    else await uncountAttempt(db, key, startedAt);
   }
-  return wait;
-}
-
-/** Counts a wrong username or password against the username and the address. */
-export function recordFailure(config: Config, attempt: SignInAttempt, now = Date.now()): void {
-  const counts = countsFor(config);
-  for (const key of keysOf(attempt)) {
-    const window = openWindow(counts, key, now);
-    if (window) window.failures += 1;
-    else counts.set(key, { startedAt: now, failures: 1 });
-  }
-  while (counts.size > MAX_TRACKED) counts.delete(counts.keys().next().value!);
-}
-
-/**
- * A right password clears the username's count (its owner is back), but not
- * the address's: otherwise someone with an account could reset their
- * address's count between guesses at other accounts.
- */
-export function recordSuccess(config: Config, attempt: SignInAttempt): void {
-  if (attempt.username) countsFor(config).delete(`user:${attempt.username}`);
 }
 
 /** "Too many failed sign-in attempts; try again in N minutes" (N rounded up, at least 1). */

@@ -218,6 +218,8 @@ export interface Schema {
   data_source_evidence: DataSourceEvidenceTable;
   audit_scans: AuditScansTable;
   shared_state: SharedStateTable;
+  sign_in_throttle: SignInThrottleTable;
+  one_time_tokens: OneTimeTokensTable;
 }
 
 /** Evidence that can only stay true, per data source (migration 0006, ADR 0010). */
@@ -253,3 +255,19 @@ export type ActivityEventRow = Selectable<ActivityEventsTable>;
 export type TrackedSyncRow = Selectable<TrackedSyncsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type NewSession = Insertable<SessionsTable>;
+
+/** Sign-in attempts counted per key in a window (migration 0012). */
+export interface SignInThrottleTable {
+  /** user:NAME or address:IP */
+  key: string;
+  started_at: Instant;
+  failures: number;
+}
+
+/** Unspent one-time sign-in tokens, by the sha256 of each (migration 0012). */
+export interface OneTimeTokensTable {
+  /** sha256 of the token, hex */
+  digest: string;
+  issued_at: Instant;
+  expires_at: Instant;
+}

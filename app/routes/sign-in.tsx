@@ -2,11 +2,12 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { getConfig } from "~/config.server";
+import { dashboardDb } from "~/dashboard/db.server";
 import { CsrfInput } from "~/auth/csrf-input";
 import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { redeemOneTimeToken } from "~/auth/one-time-token.server";
 import { getSession } from "~/auth/session.server";
-import { lockedOutFor, lockoutMessage, recordFailure, recordSuccess } from "~/auth/sign-in-throttle.server";
+import { claimSignInAttempt, lockoutMessage, recordSuccess } from "~/auth/sign-in-throttle.server";
 import { checkPassword, getUser, ONE_TIME_LINK_USERNAME, safeRedirectPath, signIn } from "~/auth/user.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · qbiz-readiness" }];
@@ -33,7 +34,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const mode = signInMode();
   const token = url.searchParams.get("token");
   if (token !== null && mode === "one-time-link") {
-    if (redeemOneTimeToken(token)) return signIn(request, ONE_TIME_LINK_USERNAME, "one-time-link", redirectTo);
+    if (await redeemOneTimeToken(await dashboardDb(), token)) return signIn(request, ONE_TIME_LINK_USERNAME, "one-time-link", redirectTo);
     return json(
       { mode, redirectTo, notice: null, problem: "This sign-in link has already been used or is not valid. Restart the server to get a new one." },
       { status: 403 },
@@ -53,20 +54,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const username = String(formData.get("username") ?? "").trim();
   const password = String(formData.get("password") ?? "");
-  const config = getConfig();
-  const attempt = { username, address: context?.peerAddress };
-  const wait = lockedOutFor(config, attempt);
-  if (wait > 0) {
+  const db = await dashboardDb();
+  // Counted before the password is checked (on every replica's shared count), taken back if it is right.
+  const claimed = await claimSignInAttempt(db, { username, address: context?.peerAddress });
+  if (claimed.waitMs > 0) {
     // Refused before the password is looked at, so a right guess during lock-out tells nothing either.
+    const wait = claimed.waitMs;
     return json({ error: lockoutMessage(wait), username }, { status: 429, headers: { "Retry-After": String(Math.ceil(wait / 1000)) } });
   }
   const user = username && password ? await checkPassword(username, password) : null;
   if (!user) {
-    recordFailure(config, attempt);
     // Same words for an unknown name and a wrong password; nothing is set.
     return json({ error: "Wrong username or password", username }, { status: 401 });
   }
-  recordSuccess(config, attempt);
+  await recordSuccess(db, claimed);
   return signIn(request, user.username, "password", String(formData.get("redirectTo") ?? "/"));
 }
 

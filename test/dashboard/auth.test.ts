@@ -10,6 +10,7 @@ import type { ActionFunctionArgs, AppLoadContext } from "@remix-run/node";
 import { loadConfig, setConfig, ConfigError } from "~/config.server";
 import { hashPassword } from "~/auth/password.server";
 import { issueOneTimeToken } from "~/auth/one-time-token.server";
+import { dashboardDb } from "~/dashboard/db.server";
 import { getSession } from "~/auth/session.server";
 import { verifyCsrf } from "~/auth/csrf.server";
 import { requireOperator } from "~/auth/user.server";
@@ -22,9 +23,10 @@ import * as signOutRoute from "~/routes/sign-out";
 const BASE = "http://dashboard.test";
 let operatorHash: string;
 let viewerHash: string;
-// Sessions live in the database (server-side sessions): one file for this test file.
+// Sessions and the sign-in throttle's counts live in the database: each configuration gets a new file, so each test starts clean.
 const testDir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-auth-"));
-const testDb = path.join(testDir, "sessions.sqlite");
+let databases = 0;
+const freshDb = () => path.join(testDir, `auth-${++databases}.sqlite`);
 afterAll(() => fs.rmSync(testDir, { recursive: true, force: true }));
 
 beforeAll(async () => {
@@ -33,7 +35,7 @@ beforeAll(async () => {
 });
 
 function useUsers() {
-  setConfig(loadConfig({ QBR_DB: testDb, QBR_OPERATORS: `olivia:${operatorHash}`, QBR_VIEWERS: `victor:${viewerHash}` }));
+  setConfig(loadConfig({ QBR_DB: freshDb(), QBR_OPERATORS: `olivia:${operatorHash}`, QBR_VIEWERS: `victor:${viewerHash}` }));
 }
 
 /** Runs a loader/action and returns its Response, whether returned or thrown. */
@@ -144,7 +146,7 @@ describe("built-in users", () => {
   });
 
   it("marks the session cookie Secure over plain http when QBR_COOKIE_SECURE=true (TLS ended at a proxy)", async () => {
-    setConfig(loadConfig({ QBR_DB: testDb, QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "true" }));
+    setConfig(loadConfig({ QBR_DB: freshDb(), QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "true" }));
     const page = await rootData(get("/sign-in"));
     const response = await signInWithPassword("olivia", "correct horse");
     expect(response.status).toBe(302);
@@ -153,7 +155,7 @@ describe("built-in users", () => {
   });
 
   it("leaves the Secure flag off, even over https, when QBR_COOKIE_SECURE=false", async () => {
-    setConfig(loadConfig({ QBR_DB: testDb, QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "false" }));
+    setConfig(loadConfig({ QBR_DB: freshDb(), QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "false" }));
     const page = await rootData(new Request("https://dashboard.test/sign-in"));
     expect(page.response.headers.get("set-cookie")).not.toMatch(/; Secure/i);
   });
@@ -233,7 +235,7 @@ describe("built-in users", () => {
   );
 
   it("takes an https Origin as this dashboard's when QBR_COOKIE_SECURE=true (TLS ended at a proxy that forwards http)", async () => {
-    setConfig(loadConfig({ QBR_DB: testDb, QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "true" }));
+    setConfig(loadConfig({ QBR_DB: freshDb(), QBR_OPERATORS: `olivia:${operatorHash}`, QBR_COOKIE_SECURE: "true" }));
     const cookie = sessionCookie(await signInWithPassword("olivia", "correct horse"))!;
     const { data } = await rootData(get("/", cookie));
     const request = post("/sign-out", { csrfToken: data.csrfToken }, cookie, { origin: "https://dashboard.test" });
@@ -253,7 +255,7 @@ describe("built-in users", () => {
   });
 
   it("does not accept a one-time link when users are configured", async () => {
-    const token = issueOneTimeToken();
+    const token = await issueOneTimeToken(await dashboardDb());
     const response = await respond(() => signInRoute.loader({ request: get(`/sign-in?token=${token}`), context: noContext, params: {} }));
     expect(response.status).toBe(200);
     expect(response.headers.get("set-cookie")).toBeNull();
@@ -361,10 +363,10 @@ describe("the server-wide sign-in guard (serve.ts wraps the build with it)", () 
 });
 
 describe("one-time sign-in link (no users configured)", () => {
-  beforeEach(() => setConfig(loadConfig({ QBR_DB: testDb })));
+  beforeEach(() => setConfig(loadConfig({ QBR_DB: freshDb() })));
 
   it("signs in an operator with the link once, then refuses the same link", async () => {
-    const token = issueOneTimeToken();
+    const token = await issueOneTimeToken(await dashboardDb());
     const first = await respond(() => signInRoute.loader({ request: get(`/sign-in?token=${token}&redirectTo=%2Fchecks`), context: noContext, params: {} }));
     expect(first.status).toBe(302);
     expect(first.headers.get("location")).toBe("/checks");
@@ -378,7 +380,7 @@ describe("one-time sign-in link (no users configured)", () => {
   });
 
   it("refuses a made-up token", async () => {
-    issueOneTimeToken();
+    await issueOneTimeToken(await dashboardDb());
     const response = await respond(() => signInRoute.loader({ request: get("/sign-in?token=guess"), context: noContext, params: {} }));
     expect(response.status).toBe(403);
     expect(response.headers.get("set-cookie")).toBeNull();
@@ -389,7 +391,7 @@ describe("behind an authenticating proxy", () => {
   beforeEach(() =>
     setConfig(
       loadConfig({
-        QBR_DB: testDb,
+        QBR_DB: freshDb(),
         QBR_AUTH: "proxy",
         QBR_PROXY_ADDRESSES: "10.0.0.0/24, 192.168.1.7",
         QBR_PROXY_OPERATORS: "alice@example.com",
