@@ -31,6 +31,7 @@ import { assertDatabaseWritable } from "../app/db/health";
 import { startDashboardFixes } from "../app/dashboard/fixes.server";
 import { checkConnection } from "../app/dashboard/connection.server";
 import { targetsForFixture } from "../app/audit/targets";
+import { admitRequests } from "../app/util/admission.server";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const DEMO_FIXTURE = path.join(root, "app/local-aws/fixtures/demo-fleet.json");
@@ -191,6 +192,8 @@ async function main() {
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
   app.use(refuseCrossSiteRequests(config));
+  // Pages are rendered a few at a time, the others wait in arrival order (app/util/admission.server.ts).
+  app.use(admitRequests());
   // Request bodies are bounded per route (64 KB for forms), before sign-in and before parsing.
   app.all(
     "*",

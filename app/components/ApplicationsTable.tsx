@@ -3,6 +3,7 @@ import { applicationsSearch } from "~/dashboard/filters";
 import type { ApplicationFilters, ApplicationRow, ApplicationSort } from "~/dashboard/types";
 import { applicationPath, identityTypeLabel } from "~/dashboard/words";
 import { ReadinessBadge } from "./Badges";
+import { useInPageNavigation } from "./in-page-links";
 
 const COLUMNS: { sort: ApplicationSort; label: string }[] = [
   { sort: "name", label: "Application" },
@@ -28,9 +29,11 @@ function SortHeader({ column, filters }: { column: (typeof COLUMNS)[number]; fil
 }
 
 export function ApplicationsTable({ rows, filters }: { rows: ApplicationRow[]; filters: ApplicationFilters }) {
+  const tableRef = useInPageNavigation<HTMLTableElement>();
   if (rows.length === 0) return <p className="muted">No application matches these filters.</p>;
   return (
-    <table className="applications" data-testid="applications-table">
+    // Plain links in the rows, navigated by the router through one listener on the table (in-page-links.tsx).
+    <table className="applications" data-testid="applications-table" ref={tableRef}>
       <thead>
         <tr>
           {COLUMNS.map((c) => (
@@ -44,7 +47,7 @@ export function ApplicationsTable({ rows, filters }: { rows: ApplicationRow[]; f
         {rows.map((row) => (
           <tr key={`${row.accountId}/${row.region}/${row.applicationId}`} data-readiness={row.readiness}>
             <td>
-              <Link to={applicationPath(row)}>{row.displayName}</Link>
+              <a href={applicationPath(row)}>{row.displayName}</a>
               <div className="muted small">{row.applicationId}</div>
             </td>
             <td>
@@ -55,7 +58,7 @@ export function ApplicationsTable({ rows, filters }: { rows: ApplicationRow[]; f
             <td>
               <ReadinessBadge readiness={row.readiness} />
             </td>
-            <td>{row.failCount > 0 ? <Link to={`/findings?status=fail&application=${encodeURIComponent(row.applicationId)}`}>{row.failCount}</Link> : 0}</td>
+            <td>{row.failCount > 0 ? <a href={`/findings?status=fail&application=${encodeURIComponent(row.applicationId)}`}>{row.failCount}</a> : 0}</td>
             <td>{identityTypeLabel(row.identityType)}</td>
             <td>{row.warnCount}</td>
           </tr>

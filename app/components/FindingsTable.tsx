@@ -1,4 +1,3 @@
-import { Link } from "@remix-run/react";
 import { accountLabel, type AccountNames } from "~/dashboard/account-names";
 import { findingsSearch } from "~/dashboard/filters";
 import type { FindingFilters, FindingRow, FindingSort } from "~/dashboard/types";
@@ -7,6 +6,7 @@ import { SeverityLabel, StatusBadge } from "./Badges";
 import { FindingFixCell } from "./fix-links";
 import { SortHeader, SortLink } from "./TablePaging";
 import { Breakable } from "./Breakable";
+import { useInPageNavigation } from "./in-page-links";
 
 /** A day with the exact instant as its machine-readable value. */
 function Seen({ at }: { at: string | null }) {
@@ -14,12 +14,14 @@ function Seen({ at }: { at: string | null }) {
 }
 
 export function FindingsTable({ rows, filters, accountNames }: { rows: FindingRow[]; filters: FindingFilters; accountNames: AccountNames }) {
+  const tableRef = useInPageNavigation<HTMLTableElement>();
   if (rows.length === 0) return <p className="muted">No finding matches these filters.</p>;
   const hrefOf = (sort: FindingSort, dir: "asc" | "desc") => findingsSearch(filters, { sort, dir, page: 1 }) || "?";
   const header = (label: string, sort: FindingSort) => <SortHeader label={label} sort={sort} current={filters} hrefOf={hrefOf} />;
   const seenSorted = filters.sort === "first-seen" || filters.sort === "last-seen";
   return (
-    <table className="findings" data-testid="findings-table">
+    // Plain links in the rows, navigated by the router through one listener on the table (in-page-links.tsx).
+    <table className="findings" data-testid="findings-table" ref={tableRef}>
       <thead>
         <tr>
           {header("Status", "status")}
@@ -55,9 +57,9 @@ export function FindingsTable({ rows, filters, accountNames }: { rows: FindingRo
               <SeverityLabel severity={f.severity} status={f.status} />
             </td>
             <td>
-              <Link to={`/checks#${f.checkId}`}>
+              <a href={`/checks#${f.checkId}`}>
                 <Breakable text={f.checkTitle} />
-              </Link>
+              </a>
               <div className="muted small">{f.checkId}</div>
             </td>
             <td>
@@ -66,9 +68,9 @@ export function FindingsTable({ rows, filters, accountNames }: { rows: FindingRo
             </td>
             <td>
               {f.applicationId ? (
-                <Link to={applicationPath({ accountId: f.accountId, region: f.region, applicationId: f.applicationId })}>
+                <a href={applicationPath({ accountId: f.accountId, region: f.region, applicationId: f.applicationId })}>
                   {f.applicationName ?? f.applicationId}
-                </Link>
+                </a>
               ) : null}
               <div className="muted small" data-testid="finding-account">
                 {accountLabel(f.accountId, accountNames)} · {f.region}

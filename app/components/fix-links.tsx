@@ -49,13 +49,13 @@ export const FIX_ACTION_LABELS: Record<FixAction, string> = {
   rollback: "Rollback",
 };
 
-/** "Fix: full sync" link for a failing or warning finding that has a remediation action. */
-export function FindingFixLink({ findingId, action }: { findingId: number; action: string }) {
+/** "Fix: full sync" link for a failing or warning finding that has a remediation action (a plain link: see FindingFixCell). */
+function FindingFixLink({ findingId, action }: { findingId: number; action: string }) {
   const label = FIX_ACTION_LABELS[action as FixAction] ?? action;
   return (
-    <Link className="fix-link" to={findingFixPath(findingId)} data-testid="finding-fix-link" data-action={action}>
+    <a className="fix-link" href={findingFixPath(findingId)} data-testid="finding-fix-link" data-action={action}>
       Fix: {label.toLowerCase()}
-    </Link>
+    </a>
   );
 }
 
@@ -63,6 +63,8 @@ export function FindingFixLink({ findingId, action }: { findingId: number; actio
  * The findings table's Fix cell: the fix link of a finding with an action; for
  * one without, a link to its manual steps and console pages on its
  * application's page (or the check's entry for a finding of no application).
+ * Plain links: the findings table navigates them through the router
+ * (useInPageNavigation), a `<Link>` per row costs too much to render.
  */
 export function FindingFixCell({
   finding: f,
@@ -75,9 +77,9 @@ export function FindingFixCell({
     ? `${applicationPath({ accountId: f.accountId, region: f.region, applicationId: f.applicationId })}#finding-${f.id}`
     : `/checks#${encodeURIComponent(f.checkId)}`;
   return (
-    <Link to={to} data-testid="manual-fix-link">
+    <a href={to} data-testid="manual-fix-link">
       By hand: the steps
-    </Link>
+    </a>
   );
 }
 
