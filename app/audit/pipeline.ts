@@ -8,6 +8,7 @@
 import { openDatabase, type Db } from "../db/database";
 import { ownFullSyncExecutionIds } from "../fixes/tracked-syncs";
 import { collectInventory, type CollectOptions } from "./collect";
+import { prepareLifecycle } from "../db/finding-lifecycle";
 import { saveAudit } from "./history";
 import { fullScanEveryFromEnv, keepEvidence, prepareScan, type ScanMode } from "./incremental";
 import { DEFAULT_CUTOFF } from "../aws/vocabulary";
@@ -75,9 +76,13 @@ export async function reportAndStore(inventory: Inventory, findings: Finding[], 
 export async function reportAndStore(inventory: Inventory, findings: Finding[], db?: Db, options: ReportOptions = {}): Promise<AuditResult> {
   const fromFile = options.fileSuppressions ?? fileSuppressionRules();
   const suppressions = [...(db ? await listDatabaseRules(db) : []), ...fromFile];
-  const report = buildReport(inventory, findings, { suppressions });
-  const auditId = db ? await saveAudit(db, report, inventory) : undefined;
-  return { report, inventory, ...(auditId !== undefined ? { auditId } : {}) };
+  const built = buildReport(inventory, findings, { suppressions });
+  if (!db) return { report: built, inventory };
+  // Each finding's first seen, last seen and fixed at (issue 14.5): in the stored report, kept per finding after it.
+  const lifecycle = await prepareLifecycle(db, built);
+  const auditId = await saveAudit(db, lifecycle.report, inventory);
+  await lifecycle.commit(auditId);
+  return { report: lifecycle.report, inventory, auditId };
 }
 
 /** Use an open database, or open (and close afterwards) the one at a path, for one step. */

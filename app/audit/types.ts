@@ -319,6 +319,32 @@ export interface Finding {
   remediation: { action: RemediationAction | null };
   /** Set when an accepted exception (suppression rule) covers it: it keeps its status but no longer blocks readiness or --fail-on. */
   suppressed?: FindingSuppression;
+  /** When it was wrong and when it was fixed, across the stored audits (audits kept in a database; app/db/finding-lifecycle.ts). */
+  lifecycle?: FindingLifecycle;
+}
+
+/** How a finding stopped: its check passed, the audit no longer reported it on a resource it still audited, or its resource is gone. */
+export const FIXED_REASONS = ["passed", "not-reported", "resource-gone"] as const;
+export type FixedReason = (typeof FIXED_REASONS)[number];
+
+/**
+ * A finding's life across audits: set on a finding failing or warning
+ * (firstSeen, lastSeen), and on a passing or vanished one that failed or
+ * warned before (fixedAt too). A finding that fails again after a fix is
+ * reopened: its firstSeen starts again, reopened counts the times.
+ */
+export interface FindingLifecycle {
+  /** The first audit of the current (or, once fixed, the last) spell of failing or warning. */
+  firstSeen: IsoTime;
+  /** The latest audit that reported it failing or warning; absent on a finding this audit reports failing or warning (then it is scannedAt). */
+  lastSeen?: IsoTime;
+  /** The first audit that found it fixed; absent while it is open. */
+  fixedAt?: IsoTime;
+  fixedReason?: FixedReason;
+  /** How many times it failed again after a fix; absent when never. */
+  reopened?: number;
+  /** The first audit that ever reported it (set when reopened: firstSeen is then later). */
+  firstSeenEver?: IsoTime;
 }
 
 // ---------------------------------------------------------------- report (audit-report.md)
@@ -378,6 +404,12 @@ export interface AuditReport {
   organization?: OrganizationSummary;
   /** The accepted-exception rules the audit applied and what each matched; absent when there were none. */
   suppressions?: SuppressionsSummary;
+  /**
+   * Findings the audit before reported failing or warning that this audit no
+   * longer reports, in targets it read: each as last reported, with its
+   * lifecycle (fixedReason "resource-gone" or "not-reported"). Absent when none.
+   */
+  vanished?: Finding[];
 }
 
 // ---------------------------------------------------------------- check modules

@@ -218,6 +218,8 @@ export interface Schema {
   data_source_evidence: DataSourceEvidenceTable;
   audit_scans: AuditScansTable;
   shared_state: SharedStateTable;
+  finding_lifecycle: FindingLifecycleTable;
+  finding_lifecycle_progress: FindingLifecycleProgressTable;
   sign_in_throttle: SignInThrottleTable;
   one_time_tokens: OneTimeTokensTable;
 }
@@ -270,4 +272,37 @@ export interface OneTimeTokensTable {
   digest: string;
   issued_at: Instant;
   expires_at: Instant;
+}
+
+/** Each finding's life across audits, by finding_key (migration 0011, app/db/finding-lifecycle.ts). */
+export interface FindingLifecycleTable {
+  finding_key: string;
+  check_id: string;
+  account_id: string;
+  region: string;
+  /** open | fixed */
+  state: string;
+  /** fail | warn: as last reported open */
+  status: string;
+  /** the first audit of the current (or last) spell of failing or warning */
+  first_seen: Instant;
+  first_audit_id: number;
+  /** the latest audit that reported it failing or warning */
+  last_seen: Instant;
+  last_audit_id: number;
+  fixed_at: Instant | null;
+  fixed_audit_id: number | null;
+  /** passed | not-reported | resource-gone */
+  fixed_reason: string | null;
+  /** times it failed again after a fix */
+  reopened: number;
+  first_seen_ever: Instant;
+  /** the Finding as last reported open (evidence left out) */
+  finding: Json;
+}
+
+/** The last audit finding_lifecycle includes (one row, id 1; migration 0011). */
+export interface FindingLifecycleProgressTable {
+  id: number;
+  through_audit_id: number;
 }
