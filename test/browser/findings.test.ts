@@ -133,6 +133,23 @@ describe("findings at fleet scale (300 generated applications, 8,631 findings)",
     expect(await newFindings.innerText()).toContain(`${NAMED_ACCOUNT.name} (${NAMED_ACCOUNT.accountId})`);
   });
 
+  it("opens a row's application and its fix page from the table without reloading the document", async () => {
+    // The rows' links are plain <a href> (cheap to render, work without JavaScript); the table hands clicks to the router.
+    // A finding's fix link redirects to its action's page (the full sync plan of its data source).
+    for (const [start, link, lands] of [
+      ["/findings?status=fail", "td:nth-child(5) a", /\/applications\/\d{12}\/[a-z0-9-]+\/[0-9a-f-]+$/],
+      ["/findings?status=fail&check=datasource-full-sync-missing", '[data-testid="finding-fix-link"]', /\/fix\/full-sync\?/],
+      ["/?sort=name", "td:first-child a", /\/applications\/\d{12}\/[a-z0-9-]+\/[0-9a-f-]+$/],
+    ] as const) {
+      await page.goto(`${dashboard.url}${start}`);
+      const table = page.getByTestId(start.startsWith("/findings") ? "findings-table" : "applications-table");
+      await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+      await table.locator("tbody tr").first().locator(link).click();
+      await page.waitForURL(lands);
+      expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    }
+  });
+
   it("pages, sorts and searches the overview's applications table the same way", async () => {
     await page.goto(`${dashboard.url}/?sort=name`);
     const table = page.getByTestId("applications-table");
