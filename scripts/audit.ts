@@ -1,7 +1,7 @@
 /**
  * npm run audit -- [--fixture FILE] [--targets FILE] [--regions a,b]
  *   [--format table|json|csv|ocsf|asff] [--security-hub] [--fail-on critical|high|medium|none] [--out FILE]
- *   [--db PATH | --database-url postgres://…] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
+ *   [--db PATH | --database-url postgres://…] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME] [--workers]
  *
  * Exit 0: no failing finding at or above --fail-on (default critical);
  * 1: at least one; 2: the audit could not run (bad arguments, bad fixture,
@@ -34,13 +34,15 @@ const USAGE = `Usage: npm run audit -- [--fixture FILE] [--targets FILE] [--regi
   [--format table|json|csv|ocsf|asff] [--fail-on critical|high|medium|none] [--out FILE]
   [--db PATH | --database-url postgres://...] [--concurrency N] [--document-cap N] [--cutoff ISO-TIME]
   [--organization [--role-name NAME] [--external-id ID] [--ou ou-a,ou-b] [--exclude-accounts 111,222] [--fix-role-name NAME]]
-  [--suppressions FILE] [--full] [--security-hub]
+  [--suppressions FILE] [--full] [--security-hub] [--workers]
   --format ocsf: OCSF 1.6.0 Detection Findings (class 2004); asff: AWS Security Finding Format.
   --security-hub: send the findings to Security Hub (BatchImportFindings) in each finding's account and region,
     or in QBR_SECURITY_HUB_ACCOUNT / QBR_SECURITY_HUB_REGION; scheduled audits send when QBR_SECURITY_HUB=true.
   --full: read every sync job and document, reusing no evidence stored by earlier audits (by default an audit reuses it
     where it still holds, and every QBR_FULL_SCAN_EVERY-th audit, default 7, is a full one).
   --suppressions: accepted exceptions as configuration (default QBR_SUPPRESSIONS_FILE); the database's rules apply too.
+  --workers: put the targets in the scan queue on PostgreSQL and wait while \`npm run worker\` processes read them
+    (default QBR_SCAN_WORKERS=true); this process assembles and saves the audit. Needs --database-url / QBR_DATABASE_URL.
   --database-url: store the audit in PostgreSQL (default QBR_DATABASE_URL) instead of the SQLite file --db / QBR_DB.
   --cutoff: the instant a full sync must follow (default ${CUTOFF_Z}).
   --organization: every active account of the AWS Organization (run it with the management account's or a delegated
@@ -118,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
         suppressions: { type: "string" },
         "security-hub": { type: "boolean" },
         full: { type: "boolean" },
+        workers: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -148,6 +151,12 @@ async function main(argv: string[]): Promise<number> {
   fileSuppressionRules(args.suppressions); // a bad file stops here, before any AWS call
 
   const database = databaseTarget(args);
+  // Issue 16.3 (workers helper): the queue lives in PostgreSQL; SQLite audits run in this process.
+  if (args.workers && !isPostgresUrl(database)) {
+    throw new UsageError(
+      `--workers needs PostgreSQL (--database-url or QBR_DATABASE_URL); ${describeDbTarget(database)} is a SQLite file, audited in this process`,
+    );
+  }
   const progress = progressLine();
   const { report, auditId, scan, securityHub } = await runAudit({
     fixture: args.fixture,
@@ -161,6 +170,7 @@ async function main(argv: string[]): Promise<number> {
     organization,
     suppressionsFile: args.suppressions,
     full: args.full,
+    ...(args.workers ? { workers: true } : {}),
     securityHub: args["security-hub"] ? aggregationFromEnv() : undefined,
   });
   progress.done();

@@ -15,6 +15,8 @@ import type { NotifySinks } from "../notify/deliver";
 import { notifyStoredAudit, type NotifyResult } from "../notify/notify";
 import type { ScanMode } from "./incremental";
 import { discoverOrganization, type OrganizationScope } from "./organization";
+import { auditWithWorkers } from "../workers/scan";
+import { scanWorkersFromEnv } from "../workers/queue";
 import { defaultTargets, prepareTargets, regionsFromEnv, targetsForFixture, type TargetSpec } from "./targets";
 import type { OrganizationSummary } from "./types";
 import { DEFAULT_CUTOFF, type AuditReport, type Inventory } from "./types";
@@ -54,6 +56,8 @@ export interface RunAuditOptions {
   full?: boolean;
   /** Every N-th audit is a full one (default QBR_FULL_SCAN_EVERY, else 7). */
   fullScanEvery?: number;
+  /** Read the targets through the scan workers' queue (ADR 0016; PostgreSQL only). Default: QBR_SCAN_WORKERS=true. */
+  workers?: boolean;
 }
 
 export interface AuditRun {
@@ -109,25 +113,44 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
     // Known before the (AssumeRole) preparation: the page says "0 of N targets" from the start, not "of ?".
     const targetsTotal = specs.reduce((n, s) => n + s.regions.length, 0);
     options.onProgress?.({ targetsDone: 0, targetsTotal, applicationsRead: 0, applicationsFound: 0, apiCalls: stats.calls, throttled: stats.throttled });
-    const prepared = await prepareTargets(specs, credentialOptions);
+    // Issue 16.3 (workers helper): with scan workers, `npm run worker` processes read the targets; this process assembles and saves the audit.
+    const viaWorkers = options.workers ?? scanWorkersFromEnv();
+    const prepared = viaWorkers ? [] : await prepareTargets(specs, credentialOptions);
     try {
-      const result: AuditRun = await auditPreparedTargets(prepared, {
-        cutoff: options.cutoff ?? DEFAULT_CUTOFF,
-        documentCap: options.documentCap,
-        concurrency: options.concurrency,
-        concurrencyPerTarget: options.concurrencyPerTarget,
-        stats,
-        onProgress: options.onProgress,
-        ownFullSyncExecutionIds: options.ownFullSyncExecutionIds,
-        // One clock (ADR 0008): the caller's, else the in-process local AWS's (real time plus any advance).
-        now: options.now ?? (localAws ? () => localAws!.clock.now() : undefined),
-        db: options.db,
-        suppressionsFile: options.suppressionsFile,
-        full: options.full,
-        fullScanEvery: options.fullScanEvery,
-        inventoryExtras: organization ? { organization } : undefined,
-      });
+      const result: AuditRun = viaWorkers
+        ? await auditWithWorkers({
+            specs,
+            db: options.db,
+            cutoff: options.cutoff,
+            documentCap: options.documentCap,
+            concurrencyPerTarget: options.concurrencyPerTarget,
+            full: options.full,
+            fullScanEvery: options.fullScanEvery,
+            suppressionsFile: options.suppressionsFile,
+            now: options.now ?? (localAws ? () => localAws!.clock.now() : undefined),
+            endpoint,
+            maxAttempts: options.maxAttempts,
+            onProgress: options.onProgress,
+            inventoryExtras: organization ? { organization } : undefined,
+          })
+        : await auditPreparedTargets(prepared, {
+            cutoff: options.cutoff ?? DEFAULT_CUTOFF,
+            documentCap: options.documentCap,
+            concurrency: options.concurrency,
+            concurrencyPerTarget: options.concurrencyPerTarget,
+            stats,
+            onProgress: options.onProgress,
+            ownFullSyncExecutionIds: options.ownFullSyncExecutionIds,
+            // One clock (ADR 0008): the caller's, else the in-process local AWS's (real time plus any advance).
+            now: options.now ?? (localAws ? () => localAws!.clock.now() : undefined),
+            db: options.db,
+            suppressionsFile: options.suppressionsFile,
+            full: options.full,
+            fullScanEvery: options.fullScanEvery,
+            inventoryExtras: organization ? { organization } : undefined,
+          });
       const hub = options.securityHub === false ? undefined : (options.securityHub ?? securityHubFromEnv());
+      if (hub && viaWorkers) prepared.push(...(await prepareTargets(specs, credentialOptions)));
       if (hub) result.securityHub = await exportToSecurityHub(result.report, { setting: hub, prepared, credentials, endpoint });
       if (options.db !== undefined && result.auditId !== undefined && options.notify !== false) {
         result.notification = await notifyStoredAudit(options.db, { id: result.auditId, report: result.report }, { sinks: options.notify });

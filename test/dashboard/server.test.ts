@@ -47,7 +47,7 @@ describe("local demo mode, built-in auth without users", () => {
   it("answers /healthz with ok and no sign-in, naming the database it checked", async () => {
     const res = await request(`${dashboard.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatch(/^ok\ndatabase: sqlite ok \(\d+ ms\)\n$/);
+    expect(res.body).toMatch(/^ok\ndatabase: sqlite ok \(\d+ ms\)\nqueue: none \(SQLite: scans run in this process\)\n$/);
   });
 
   it("prints a one-time sign-in link on this server's address", () => {
