@@ -218,6 +218,8 @@ export interface Schema {
   data_source_evidence: DataSourceEvidenceTable;
   audit_scans: AuditScansTable;
   shared_state: SharedStateTable;
+  bulk_batches: BulkBatchesTable;
+  bulk_batch_items: BulkBatchItemsTable;
   finding_lifecycle: FindingLifecycleTable;
   finding_lifecycle_progress: FindingLifecycleProgressTable;
   sign_in_throttle: SignInThrottleTable;
@@ -305,4 +307,56 @@ export interface FindingLifecycleTable {
 export interface FindingLifecycleProgressTable {
   id: number;
   through_audit_id: number;
+}
+
+/** A batch of fixes planned from the findings page (migration 0010, ADR 0015). */
+export interface BulkBatchesTable {
+  id: Generated<number>;
+  /** full-sync | patch-role-policy */
+  action: string;
+  actor: string;
+  created_at: Instant;
+  /** planned | running | done | interrupted */
+  state: string;
+  /** at most this many items in flight per account */
+  per_account: number;
+  /** at most this many items in flight in all */
+  overall: number;
+  /** what was selected: finding ids or the filter (JSON) */
+  selection: Json;
+  /** apply options (restoreMode) (JSON) */
+  options: Json;
+  /** selected findings no item covers, and why (JSON) */
+  left_out: Json;
+  started_at: Instant | null;
+  finished_at: Instant | null;
+  message: string | null;
+  updated_at: Instant;
+}
+
+/** One resource of a batch: its plan as confirmed, what became of it, its activity entry (migration 0010). */
+export interface BulkBatchItemsTable {
+  id: Generated<number>;
+  batch_id: Id;
+  position: number;
+  action: string;
+  account_id: string;
+  region: string;
+  /** DataSourceRef or RoleRef (JSON) */
+  resource: Json;
+  name: string;
+  /** the plan's status when the batch was planned */
+  plan_status: string;
+  plan_hash: string;
+  plan_summary: string;
+  /** what the plan covers, counted: dataSources, roles, documents, files (JSON) */
+  plan_counts: Json;
+  /** pending | running | succeeded | failed | skipped | refused */
+  state: string;
+  /** the apply's outcome (ApplyOutcome) */
+  outcome: string | null;
+  message: string | null;
+  activity_id: number | null;
+  started_at: Instant | null;
+  finished_at: Instant | null;
 }

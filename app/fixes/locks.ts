@@ -31,7 +31,8 @@ export class ResourceBusyError extends Error {
   }
 }
 
-function holderAlive(holder: string): boolean {
+/** Whether a lock holder (host:pid:…) may still be running: another host always may; on this host, its process must exist. */
+export function holderAlive(holder: string): boolean {
   const [host, pid] = holder.split(":");
   if (host !== os.hostname()) return true;
   try {
