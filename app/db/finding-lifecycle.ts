@@ -18,6 +18,7 @@
 import type { Selectable } from "kysely";
 import { findingKey, getAuditReport } from "../audit/history";
 import type { AuditReport, Finding, FindingLifecycle, FixedReason } from "../audit/types";
+import { auditedScope } from "../export/common";
 import type { Db } from "./database";
 import type { FindingLifecycleTable } from "./schema";
 
@@ -52,13 +53,6 @@ export function lifecycleOf(row: LifecycleRow, now?: string): FindingLifecycle {
     ...(row.fixed_at ? { fixedAt: row.fixed_at, fixedReason: row.fixed_reason as FixedReason } : {}),
     ...(row.reopened > 0 ? { reopened: row.reopened, firstSeenEver: row.first_seen_ever } : {}),
   };
-}
-
-/** The targets the audit read, and the applications it could not read whole (their findings may be missing). */
-function auditedScope(report: AuditReport): (f: Pick<Finding, "resource">) => boolean {
-  const targets = new Set(report.targets.filter((t) => t.status === "ok").map((t) => `${t.accountId}|${t.region}`));
-  const partial = new Set(report.applications.filter((a) => a.error).map((a) => `${a.accountId}|${a.region}|${a.applicationId}`));
-  return ({ resource: r }) => targets.has(`${r.accountId}|${r.region}`) && !(r.applicationId && partial.has(`${r.accountId}|${r.region}|${r.applicationId}`));
 }
 
 function opened(f: Finding, key: string, at: string, before: LifecycleRow | undefined): LifecycleRow {

@@ -4,12 +4,14 @@
  * account the finding is imported into, a stable Id per check and resource
  * (so each audit updates the same finding), Compliance.Status PASSED for a
  * passing check (Security Hub then resolves the finding's workflow), FAILED
- * or WARNING otherwise, NOT_AVAILABLE for unknown. Workflow, Note and
+ * or WARNING otherwise, NOT_AVAILABLE for unknown; FirstObservedAt and
+ * LastObservedAt from the finding's lifecycle, and a finding no longer
+ * reported (report.vanished) RecordState ARCHIVED. Workflow, Note and
  * UserDefinedFields are the customer's, never sent. Pure: no AWS, no Node.
  */
 import { checkById, howToFixFor } from "../audit/checks";
 import type { AuditReport, Finding, FindingStatus, Severity } from "../audit/types";
-import { dashboardBaseUrl, exportedResource, findingDashboardPath, PRODUCT_NAME, stableFindingId } from "./common";
+import { dashboardBaseUrl, exportedResource, findingDashboardPath, isVanished, PRODUCT_NAME, stableFindingId } from "./common";
 
 export const ASFF_SCHEMA_VERSION = "2018-10-08";
 
@@ -39,6 +41,24 @@ export interface AsffOptions {
   seen?: (finding: Finding) => { firstSeen?: string; lastSeen?: string } | undefined;
 }
 
+/** First and last observed from the finding's lifecycle: last observed is this audit for an open finding it reports. */
+function seenOf(report: AuditReport, f: Finding): { firstSeen?: string; lastSeen?: string } | undefined {
+  const life = f.lifecycle;
+  if (!life) return undefined;
+  return { firstSeen: life.firstSeen, lastSeen: life.lastSeen ?? report.scannedAt };
+}
+
+/** ProductFields saying when it was fixed and how, and that it was reopened (strings, as ASFF wants). */
+function lifecycleFields(f: Finding): Record<string, string> {
+  const life = f.lifecycle;
+  if (!life) return {};
+  return {
+    "qbiz-readiness/firstSeen": life.firstSeen,
+    ...(life.fixedAt ? { "qbiz-readiness/fixedAt": life.fixedAt, "qbiz-readiness/closedReason": life.fixedReason ?? "passed" } : {}),
+    ...(life.reopened ? { "qbiz-readiness/reopened": String(life.reopened) } : {}),
+  };
+}
+
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 export function asffFinding(report: AuditReport, finding: Finding, options: AsffOptions = {}): Record<string, unknown> {
@@ -46,7 +66,8 @@ export function asffFinding(report: AuditReport, finding: Finding, options: Asff
   const account = options.importAccountId ?? finding.resource.accountId;
   const region = options.importRegion ?? finding.resource.region;
   const base = options.dashboardUrl ?? dashboardBaseUrl();
-  const seen = options.seen?.(finding);
+  const seen = options.seen?.(finding) ?? seenOf(report, finding);
+  const gone = isVanished(finding);
   const fix = check ? howToFixFor(check, finding.evidence) : "";
   return {
     SchemaVersion: ASFF_SCHEMA_VERSION,
@@ -58,7 +79,7 @@ export function asffFinding(report: AuditReport, finding: Finding, options: Asff
     AwsAccountId: account,
     Region: region,
     Types: ["Software and Configuration Checks/AWS Security Best Practices/Amazon Q Business clickable URLs"],
-    CreatedAt: seen?.firstSeen ?? report.scannedAt,
+    CreatedAt: finding.lifecycle?.firstSeenEver ?? seen?.firstSeen ?? report.scannedAt,
     UpdatedAt: report.scannedAt,
     ...(seen?.firstSeen ? { FirstObservedAt: seen.firstSeen } : {}),
     LastObservedAt: seen?.lastSeen ?? report.scannedAt,
@@ -69,12 +90,14 @@ export function asffFinding(report: AuditReport, finding: Finding, options: Asff
     ...(base ? { SourceUrl: `${base}${findingDashboardPath(finding)}` } : {}),
     Resources: [asffResource(finding)],
     Compliance: { Status: COMPLIANCE[finding.status] },
-    RecordState: "ACTIVE",
+    // A finding no longer reported (its resource gone, or the check no longer applies) is archived, as a provider does.
+    RecordState: gone ? "ARCHIVED" : "ACTIVE",
     ProductFields: {
       "qbiz-readiness/checkId": finding.checkId,
       "qbiz-readiness/status": finding.status,
       "qbiz-readiness/resourceAccountId": finding.resource.accountId,
       ...(finding.remediation.action ? { "qbiz-readiness/fixAction": finding.remediation.action } : {}),
+      ...lifecycleFields(finding),
       ...(finding.suppressed
         ? {
             "qbiz-readiness/suppressed": "true",
@@ -88,10 +111,10 @@ export function asffFinding(report: AuditReport, finding: Finding, options: Asff
   };
 }
 
-/** `--format asff`: every finding (pass included) as the JSON array BatchImportFindings takes in chunks. */
+/** `--format asff`: every finding (pass included), then the vanished ones archived, as the JSON array BatchImportFindings takes in chunks. */
 export function formatAsff(report: AuditReport, options: AsffOptions = {}): string {
   return `${JSON.stringify(
-    report.findings.map((f) => asffFinding(report, f, options)),
+    [...report.findings, ...(report.vanished ?? [])].map((f) => asffFinding(report, f, options)),
     null,
     2,
   )}\n`;

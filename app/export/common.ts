@@ -5,7 +5,7 @@
  * into the dashboard. Pure: no AWS, no Node.
  */
 import { findingKey } from "../audit/history";
-import type { Finding } from "../audit/types";
+import type { AuditReport, Finding } from "../audit/types";
 
 export const PRODUCT_NAME = "qbiz-readiness";
 
@@ -61,3 +61,17 @@ export function findingDashboardPath(finding: Finding): string {
   if (!r.applicationId) return `/findings?${new URLSearchParams({ account: r.accountId, region: r.region, check: finding.checkId })}`;
   return `/applications/${encodeURIComponent(r.accountId)}/${encodeURIComponent(r.region)}/${encodeURIComponent(r.applicationId)}`;
 }
+
+/**
+ * Whether the audit read where a finding lives: a target it read (status
+ * ok), outside any application it could not read whole. A finding it does
+ * not report there is gone; elsewhere, nothing is known (it stays as it was).
+ */
+export function auditedScope(report: Pick<AuditReport, "targets" | "applications">): (f: Pick<Finding, "resource">) => boolean {
+  const targets = new Set(report.targets.filter((t) => t.status === "ok").map((t) => `${t.accountId}|${t.region}`));
+  const partial = new Set(report.applications.filter((a) => a.error).map((a) => `${a.accountId}|${a.region}|${a.applicationId}`));
+  return ({ resource: r }) => targets.has(`${r.accountId}|${r.region}`) && !(r.applicationId && partial.has(`${r.accountId}|${r.region}|${r.applicationId}`));
+}
+
+/** A finding of report.vanished: open before, no longer reported (fixedReason other than passed). */
+export const isVanished = (f: Finding) => Boolean(f.lifecycle?.fixedReason && f.lifecycle.fixedReason !== "passed");

@@ -23,15 +23,17 @@ export async function securityExport(
   const encoder = new TextEncoder();
   const toEvent =
     format === "ocsf" ? (f: (typeof report.findings)[number]) => ocsfFinding(report, f) : (f: (typeof report.findings)[number]) => asffFinding(report, f);
+  // The vanished findings (resource gone, no longer reported) follow the report's: resolved in OCSF, archived in ASFF.
+  const findings = [...report.findings, ...(report.vanished ?? [])];
   let at = 0;
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
-      if (at >= report.findings.length) {
+      if (at >= findings.length) {
         controller.enqueue(encoder.encode(at === 0 ? "[]\n" : "\n]\n"));
         controller.close();
         return;
       }
-      const chunk = report.findings.slice(at, at + PER_CHUNK).map((f) => JSON.stringify(toEvent(f)));
+      const chunk = findings.slice(at, at + PER_CHUNK).map((f) => JSON.stringify(toEvent(f)));
       controller.enqueue(encoder.encode(`${at === 0 ? "[\n" : ",\n"}${chunk.join(",\n")}`));
       at += PER_CHUNK;
     },

@@ -9,7 +9,7 @@
  */
 import { checkById, howToFixFor } from "../audit/checks";
 import type { AuditReport, Finding, Severity } from "../audit/types";
-import { dashboardBaseUrl, exportedResource, findingDashboardPath, PRODUCT_NAME, stableFindingId } from "./common";
+import { dashboardBaseUrl, exportedResource, findingDashboardPath, isVanished, PRODUCT_NAME, stableFindingId } from "./common";
 
 export const OCSF_SCHEMA_VERSION = "1.6.0";
 export const OCSF_DETECTION_FINDING = { class_uid: 2004, class_name: "Detection Finding", category_uid: 2, category_name: "Findings" } as const;
@@ -24,7 +24,7 @@ const SEVERITY_IDS: Record<Severity, { id: number; caption: string }> = {
 
 /** The finding's OCSF activity and status: open ones are created/new, passing ones closed/resolved, accepted ones suppressed. */
 function lifecycle(finding: Finding): { activity_id: number; activity_name: string; status_id: number; status: string } {
-  if (finding.status === "pass") return { activity_id: 3, activity_name: "Close", status_id: 4, status: "Resolved" };
+  if (finding.status === "pass" || isVanished(finding)) return { activity_id: 3, activity_name: "Close", status_id: 4, status: "Resolved" };
   if (finding.suppressed) return { activity_id: 2, activity_name: "Update", status_id: 3, status: "Suppressed" };
   return { activity_id: 1, activity_name: "Create", status_id: 1, status: "New" };
 }
@@ -44,22 +44,24 @@ export interface OcsfOptions {
 export function ocsfFinding(report: AuditReport, finding: Finding, options: OcsfOptions = {}): Record<string, unknown> {
   const check = checkById(finding.checkId)?.metadata;
   const severity = finding.status === "pass" ? { id: 1, caption: "Informational" } : SEVERITY_IDS[finding.severity];
-  const life = lifecycle(finding);
+  const state = lifecycle(finding);
   const resource = exportedResource(finding);
   const base = options.dashboardUrl ?? dashboardBaseUrl();
-  const seen = options.seen?.(finding);
+  const life = finding.lifecycle;
+  const seen =
+    options.seen?.(finding) ?? (life ? { firstSeen: life.firstSeen, lastSeen: life.lastSeen ?? report.scannedAt, fixedAt: life.fixedAt } : undefined);
   return {
     ...OCSF_DETECTION_FINDING,
-    activity_id: life.activity_id,
-    activity_name: life.activity_name,
-    type_uid: OCSF_DETECTION_FINDING.class_uid * 100 + life.activity_id,
-    type_name: `${OCSF_DETECTION_FINDING.class_name}: ${life.activity_name}`,
+    activity_id: state.activity_id,
+    activity_name: state.activity_name,
+    type_uid: OCSF_DETECTION_FINDING.class_uid * 100 + state.activity_id,
+    type_name: `${OCSF_DETECTION_FINDING.class_name}: ${state.activity_name}`,
     time: ms(report.scannedAt),
     severity_id: severity.id,
     severity: severity.caption,
-    status_id: life.status_id,
-    status: life.status,
-    status_detail: finding.status,
+    status_id: state.status_id,
+    status: state.status,
+    status_detail: isVanished(finding) ? life!.fixedReason : finding.status,
     message: finding.message,
     is_alert: finding.status === "fail" && !finding.suppressed,
     metadata: {
@@ -75,6 +77,8 @@ export function ocsfFinding(report: AuditReport, finding: Finding, options: Ocsf
       types: [`qbiz-readiness/${finding.checkId}`],
       ...(seen?.firstSeen ? { first_seen_time: ms(seen.firstSeen) } : {}),
       ...(seen?.lastSeen ? { last_seen_time: ms(seen.lastSeen) } : {}),
+      ...(life?.firstSeenEver ? { created_time: ms(life.firstSeenEver) } : {}),
+      ...(seen?.fixedAt ? { modified_time: ms(seen.fixedAt) } : {}),
       ...(base ? { src_url: `${base}${findingDashboardPath(finding)}` } : {}),
     },
     cloud: { provider: "AWS", region: resource.region, account: { uid: resource.accountId, type_id: 10, type: "AWS Account" } },
@@ -101,15 +105,16 @@ export function ocsfFinding(report: AuditReport, finding: Finding, options: Ocsf
       check_id: finding.checkId,
       evidence: finding.evidence,
       ...(finding.suppressed ? { suppressed: finding.suppressed } : {}),
-      ...(seen?.fixedAt ? { fixed_at: seen.fixedAt } : {}),
+      ...(seen?.fixedAt ? { fixed_at: seen.fixedAt, fixed_reason: life?.fixedReason ?? "passed" } : {}),
+      ...(life?.reopened ? { reopened: life.reopened } : {}),
     },
   };
 }
 
-/** Every finding of the report, pass included (a resolved finding says it is fixed). */
+/** Every finding of the report, pass included (a resolved finding says it is fixed), then the vanished ones (resolved: resource-gone, not-reported). */
 export function formatOcsf(report: AuditReport, options: OcsfOptions = {}): string {
   return `${JSON.stringify(
-    report.findings.map((f) => ocsfFinding(report, f, options)),
+    [...report.findings, ...(report.vanished ?? [])].map((f) => ocsfFinding(report, f, options)),
     null,
     2,
   )}\n`;

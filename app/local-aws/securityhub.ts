@@ -1,7 +1,7 @@
 /**
  * The local AWS's AWS Security Hub (restJson1, signing name securityhub):
- * BatchImportFindings (POST /findings/import) and GetFindings (POST
- * /findings), as the API reference describes them, so the product's exports
+ * BatchImportFindings (POST /findings/import), GetFindings (POST
+ * /findings) and BatchUpdateFindings, as the API reference describes them, so the product's exports
  * can be read back through the real SDK:
  * - at most 100 findings per import (InvalidInputException beyond), each
  *   finding checked on its own (missing required members, an AwsAccountId or
@@ -11,7 +11,12 @@
  *   VerificationState) and the first CreatedAt;
  * - Workflow.Status is NEW on creation, RESOLVED when Compliance.Status is
  *   PASSED; it turns RESOLVED when the status changes to PASSED from NEW or
- *   NOTIFIED, and back to NEW when a RESOLVED finding stops passing;
+ *   NOTIFIED, and back to NEW when a RESOLVED finding stops passing, or
+ *   when an ARCHIVED one is imported ACTIVE again (RecordState is the
+ *   provider's: ARCHIVED when its resource is gone);
+ * - BatchUpdateFindings (PATCH /findings/batchupdate) changes the customer's
+ *   members (Workflow, Note, UserDefinedFields, VerificationState) of 1 to
+ *   100 findings, unknown ones unprocessed (FindingNotFound);
  * - GetFindings reads the caller's findings in the request's region, with
  *   string filters (EQUALS, PREFIX, NOT_EQUALS, PREFIX_NOT_EQUALS, CONTAINS,
  *   NOT_CONTAINS) on the common members, MaxResults 1..100 and NextToken.
@@ -104,9 +109,15 @@ function merged(old: Asff | undefined, incoming: Asff, now: string): Asff {
   let status = workflow;
   if (old && passed && complianceOf(old) !== "PASSED" && (workflow === "NEW" || workflow === "NOTIFIED")) status = "RESOLVED";
   if (old && !passed && complianceOf(old) === "PASSED" && workflow === "RESOLVED") status = "NEW";
-  next["Workflow"] = { Status: status };
-  next["WorkflowState"] = status === "RESOLVED" ? "RESOLVED" : status === "SUPPRESSED" ? "DEFERRED" : "NEW";
-  return next;
+  // An archived finding made active again needs looking at again (a SUPPRESSED one stays so).
+  if (old && old["RecordState"] === "ARCHIVED" && next["RecordState"] === "ACTIVE" && (status === "RESOLVED" || status === "NOTIFIED")) status = "NEW";
+  return withWorkflow(next, status);
+}
+
+function withWorkflow(f: Asff, status: string): Asff {
+  f["Workflow"] = { Status: status };
+  f["WorkflowState"] = status === "RESOLVED" ? "RESOLVED" : status === "SUPPRESSED" ? "DEFERRED" : "NEW";
+  return f;
 }
 
 function batchImportFindings(req: EmuRequest, emu: Emulator): EmuResponse {
@@ -128,6 +139,66 @@ function batchImportFindings(req: EmuRequest, emu: Emulator): EmuResponse {
     store.set(key, merged(store.get(key), f, now));
   }
   return ok(req, { FailedCount: failed.length, SuccessCount: findings.length - failed.length, FailedFindings: failed });
+}
+
+const WORKFLOW_STATUSES = new Set(["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"]);
+const VERIFICATION_STATES = new Set(["UNKNOWN", "TRUE_POSITIVE", "FALSE_POSITIVE", "BENIGN_POSITIVE"]);
+/** What BatchUpdateFindings may change that the local AWS implements (the API also takes Confidence, Criticality, Severity, Types, RelatedFindings). */
+type Updatable = "Workflow" | "Note" | "UserDefinedFields" | "VerificationState";
+
+/** The customer's update as the API reference validates it; throws InvalidInputException for the whole call. */
+function customerUpdate(params: Record<string, unknown>, now: string): Partial<Record<Updatable, unknown>> {
+  const unsupported = ["Confidence", "Criticality", "Severity", "Types", "RelatedFindings"].find((m) => params[m] !== undefined);
+  if (unsupported) throw invalid(`The local AWS does not update ${unsupported} with BatchUpdateFindings.`);
+  const update: Partial<Record<Updatable, unknown>> = {};
+  const workflow = params["Workflow"] as { Status?: string } | undefined;
+  if (workflow !== undefined) {
+    if (!workflow.Status || !WORKFLOW_STATUSES.has(workflow.Status)) throw invalid(`Invalid Workflow.Status ${String(workflow.Status)}.`);
+    update.Workflow = { Status: workflow.Status };
+  }
+  const note = params["Note"] as { Text?: string; UpdatedBy?: string } | undefined;
+  if (note !== undefined) {
+    if (!note.Text || !note.UpdatedBy) throw invalid("Note requires Text and UpdatedBy.");
+    if (note.Text.length > 512) throw invalid("Note.Text must be at most 512 characters.");
+    update.Note = { Text: note.Text, UpdatedBy: note.UpdatedBy, UpdatedAt: now };
+  }
+  if (params["UserDefinedFields"] !== undefined) update.UserDefinedFields = params["UserDefinedFields"];
+  if (params["VerificationState"] !== undefined) {
+    if (!VERIFICATION_STATES.has(String(params["VerificationState"]))) throw invalid(`Invalid VerificationState ${String(params["VerificationState"])}.`);
+    update.VerificationState = params["VerificationState"];
+  }
+  if (Object.keys(update).length === 0) throw invalid("At least one field to update is required.");
+  return update;
+}
+
+/**
+ * BatchUpdateFindings (PATCH /findings/batchupdate): the customer's side of a
+ * finding (workflow, note, user-defined fields, verification state) for 1 to
+ * 100 findings by Id and ProductArn; a finding the caller does not hold is
+ * unprocessed, not a failed call. UpdatedAt does not change.
+ */
+function batchUpdateFindings(req: EmuRequest, emu: Emulator): EmuResponse {
+  const params = input(req);
+  const ids = params["FindingIdentifiers"];
+  if (!Array.isArray(ids) || ids.length < 1 || ids.length > BATCH_IMPORT_MAX)
+    throw invalid(`FindingIdentifiers must contain between 1 and ${BATCH_IMPORT_MAX} items.`);
+  const update = customerUpdate(params, emu.clock.now().toISOString());
+  const store = regionStore(emu, req.region);
+  const processed: { Id: string; ProductArn: string }[] = [];
+  const unprocessed: { FindingIdentifier: { Id: string; ProductArn: string }; ErrorCode: string; ErrorMessage: string }[] = [];
+  for (const raw of ids as { Id?: string; ProductArn?: string }[]) {
+    const id = { Id: String(raw.Id ?? ""), ProductArn: String(raw.ProductArn ?? "") };
+    const found = store.get(`${id.ProductArn}|${id.Id}`);
+    if (!found || found["AwsAccountId"] !== req.accountId) {
+      unprocessed.push({ FindingIdentifier: id, ErrorCode: "FindingNotFound", ErrorMessage: "Finding Not Found" });
+      continue;
+    }
+    const { Workflow, ...rest } = update;
+    Object.assign(found, rest);
+    if (Workflow) withWorkflow(found, (Workflow as { Status: string }).Status);
+    processed.push(id);
+  }
+  return ok(req, { ProcessedFindings: processed, UnprocessedFindings: unprocessed });
 }
 
 type StringFilter = { Value?: string; Comparison?: string };
@@ -218,6 +289,7 @@ function getFindings(req: EmuRequest, emu: Emulator): EmuResponse {
 const ROUTES: Record<string, { method: string; path: string; run: (req: EmuRequest, emu: Emulator) => EmuResponse }> = {
   BatchImportFindings: { method: "POST", path: "/findings/import", run: batchImportFindings },
   GetFindings: { method: "POST", path: "/findings", run: getFindings },
+  BatchUpdateFindings: { method: "PATCH", path: "/findings/batchupdate", run: batchUpdateFindings },
 };
 
 export const securityHubService: ServiceModule = {
