@@ -99,6 +99,9 @@ export async function startQueue(url: string, options: QueueOptions = {}): Promi
     supervise: options.supervise ?? true,
     schedule: false,
     maintenanceIntervalSeconds: 30,
+    // A job's output is a target's inventory: archived an hour after it completes (the enqueuer still reads it), gone a day later.
+    archiveCompletedAfterSeconds: 3600,
+    deleteAfterDays: 1,
   });
   boss.on("error", (error) => console.error(`qbiz-readiness: queue on ${redactUrl(url)}: ${error.message}`));
   try {
