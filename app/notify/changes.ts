@@ -12,7 +12,7 @@ export interface AuditChanges {
   regressed: ReadinessChange[];
   /** Failing now, not failing (or absent) before; not suppressed. */
   newlyFailing: Finding[];
-  /** Failing before, passing now. */
+  /** Failing before, passing now, or no longer reported (report.vanished: its resource gone); each with its lifecycle when stored. */
   fixed: Finding[];
 }
 
@@ -29,7 +29,12 @@ export function auditChanges(
     { id: current.id, applications: current.report.applications, openFindings: failing(current.report) },
   );
   const passingNow = new Set(current.report.findings.filter((f) => f.status === "pass").map(findingKey));
-  const fixed = cmp.goneFindings.filter((f) => passingNow.has(findingKey(f)));
+  const passing = cmp.goneFindings.filter((f) => passingNow.has(findingKey(f)));
+  const nowPassing = new Map(current.report.findings.map((f) => [findingKey(f), f]));
+  const wasFailing = failing(previous.report);
+  // The current report's finding (it carries the lifecycle: fixed at), then the vanished ones that were failing.
+  const vanished = (current.report.vanished ?? []).filter((f) => wasFailing.has(findingKey(f)));
+  const fixed = [...passing.map((f) => nowPassing.get(findingKey(f)) ?? f), ...vanished];
   const changes: AuditChanges = { kind: "changes", becameReady: cmp.becameReady, regressed: cmp.regressed, newlyFailing: cmp.newFindings, fixed };
   return changes.becameReady.length + changes.regressed.length + changes.newlyFailing.length + changes.fixed.length > 0 ? changes : undefined;
 }

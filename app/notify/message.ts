@@ -6,6 +6,7 @@
 import type { ReadinessChange } from "../audit/history";
 import type { AuditReport, Finding } from "../audit/types";
 import { findingDashboardPath } from "../export/common";
+import { plural } from "../util/plural";
 import type { AuditChanges } from "./changes";
 
 export interface NotificationLink {
@@ -50,6 +51,25 @@ interface FindingFact {
   resource: string | null;
   message: string;
   url?: string;
+  /** When it started failing or warning (its current spell), as the stored audits know it. */
+  firstSeen?: string;
+  /** Fixed ones: when, and how (passed, not-reported, resource-gone). */
+  fixedAt?: string;
+  fixedReason?: string;
+  /** Fixed ones: whole days from first seen to fixed. */
+  openDays?: number;
+  /** Newly failing ones that had been fixed before: how many times. */
+  reopened?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** "3 days", "5 hours", "less than an hour": how long something was wrong. */
+export function duration(fromIso: string, toIso: string): string {
+  const ms = Math.max(0, Date.parse(toIso) - Date.parse(fromIso));
+  if (ms >= DAY_MS) return plural(Math.floor(ms / DAY_MS), "day");
+  if (ms >= 3_600_000) return plural(Math.floor(ms / 3_600_000), "hour");
+  return "less than an hour";
 }
 
 const MAX_LISTED = 10;
@@ -81,7 +101,33 @@ function findingFact(f: Finding, base: string | undefined): FindingFact {
     resource: r.name,
     message: f.message,
     ...(url ? { url } : {}),
+    ...lifecycleFacts(f),
   };
+}
+
+function lifecycleFacts(f: Finding): Partial<FindingFact> {
+  const life = f.lifecycle;
+  if (!life) return {};
+  return {
+    firstSeen: life.firstSeen,
+    ...(life.fixedAt
+      ? {
+          fixedAt: life.fixedAt,
+          fixedReason: life.fixedReason ?? "passed",
+          openDays: Math.floor(Math.max(0, Date.parse(life.fixedAt) - Date.parse(life.firstSeen)) / DAY_MS),
+        }
+      : {}),
+    ...(life.reopened ? { reopened: life.reopened } : {}),
+  };
+}
+
+/** " (fixed after 3 days)", " (resource gone after 2 days)", " (failing again: reopened 1 time)". */
+function lifecycleNote(f: FindingFact): string {
+  if (f.fixedAt && f.firstSeen) {
+    const how = f.fixedReason === "resource-gone" ? "resource gone" : f.fixedReason === "not-reported" ? "no longer reported" : "fixed";
+    return ` (${how} after ${duration(f.firstSeen, f.fixedAt)})`;
+  }
+  return f.reopened ? ` (failing again: reopened ${plural(f.reopened, "time")})` : "";
 }
 
 function lines<T>(heading: string, items: T[], line: (item: T) => string): string[] {
@@ -92,7 +138,7 @@ function lines<T>(heading: string, items: T[], line: (item: T) => string): strin
 
 const appLine = (a: AppFact) => `${a.displayName} (${a.accountId}/${a.region}): ${a.from} → ${a.to}${a.url ? ` ${a.url}` : ""}`;
 const findingLine = (f: FindingFact) =>
-  `${f.severity} ${f.checkId}: ${f.resource ?? f.applicationId ?? f.accountId} (${f.accountId}/${f.region})${f.url ? ` ${f.url}` : ""}`;
+  `${f.severity} ${f.checkId}: ${f.resource ?? f.applicationId ?? f.accountId} (${f.accountId}/${f.region})${lifecycleNote(f)}${f.url ? ` ${f.url}` : ""}`;
 
 /** The message after an audit that changed something (or the first audit's summary). */
 export function auditNotification(audit: { id: number; report: AuditReport }, changes: AuditChanges, base: string | undefined): Notification {
