@@ -1,10 +1,10 @@
-import { Form, Link, useLocation } from "@remix-run/react";
+import { Form } from "@remix-run/react";
 import { FINDING_SORT_VALUES, STATUS_VALUES } from "~/dashboard/filters";
 import { accountLabel, type AccountNames } from "~/dashboard/account-names";
 import type { FilterOptions, FindingFilters as Filters, FindingSort } from "~/dashboard/types";
 import { SEVERITY_LABELS, severitiesInUse, STATUS_LABELS } from "~/dashboard/words";
+import { asChoices, FilterActions, SelectFilter } from "./SelectFilter";
 
-/** The findings page's filters: a GET form, so every view has a URL and works without JavaScript. */
 const SORT_LABELS: Record<FindingSort, string> = {
   status: "Status (most urgent first)",
   severity: "Severity",
@@ -15,75 +15,62 @@ const SORT_LABELS: Record<FindingSort, string> = {
   "last-seen": "Last seen",
 };
 
+const SUPPRESSED_CHOICES = [
+  { value: "show", label: "Show suppressed" },
+  { value: "only", label: "Only suppressed" },
+];
+
+const DIR_CHOICES = [
+  { value: "asc", label: "Ascending" },
+  { value: "desc", label: "Descending" },
+];
+
+/** The findings page's filters: a GET form, so every view has a URL and works without JavaScript. */
 export function FindingFilters({ filters, options, accountNames }: { filters: Filters; options: FilterOptions; accountNames: AccountNames }) {
-  const { pathname } = useLocation();
   return (
     // Keyed by the filters: the selects are uncontrolled, so a navigation (a tile, a sort link) must remount them.
     <Form key={JSON.stringify(filters)} method="get" className="filters" aria-label="Filter findings" preventScrollReset>
-      <div className="field">
-        <label htmlFor="finding-check">Check</label>
-        <select id="finding-check" name="check" defaultValue={filters.check ?? ""}>
-          <option value="">All checks</option>
-          {options.checks.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.title}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="finding-severity">Severity</label>
-        <select id="finding-severity" name="severity" defaultValue={filters.severity ?? ""}>
-          <option value="">Any severity</option>
-          {severitiesInUse(options.checks).map((s) => (
-            <option key={s} value={s}>
-              {SEVERITY_LABELS[s]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="finding-status">Status</label>
-        <select id="finding-status" name="status" defaultValue={filters.status ?? ""}>
-          <option value="">Not passing</option>
-          {STATUS_VALUES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_LABELS[s]}
-            </option>
-          ))}
-          <option value="all">All, passing included</option>
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="finding-suppressed">Accepted exceptions</label>
-        <select id="finding-suppressed" name="suppressed" defaultValue={filters.suppressed ?? ""}>
-          <option value="">Hide suppressed</option>
-          <option value="show">Show suppressed</option>
-          <option value="only">Only suppressed</option>
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="finding-account">Account</label>
-        <select id="finding-account" name="account" defaultValue={filters.account ?? ""}>
-          <option value="">All accounts</option>
-          {options.accounts.map((a) => (
-            <option key={a} value={a}>
-              {accountLabel(a, accountNames)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="finding-region">Region</label>
-        <select id="finding-region" name="region" defaultValue={filters.region ?? ""}>
-          <option value="">All regions</option>
-          {options.regions.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectFilter
+        id="finding-check"
+        name="check"
+        label="Check"
+        value={filters.check}
+        any="All checks"
+        choices={options.checks.map((c) => ({ value: c.id, label: c.title }))}
+      />
+      <SelectFilter
+        id="finding-severity"
+        name="severity"
+        label="Severity"
+        value={filters.severity}
+        any="Any severity"
+        choices={severitiesInUse(options.checks).map((s) => ({ value: s, label: SEVERITY_LABELS[s] }))}
+      />
+      <SelectFilter
+        id="finding-status"
+        name="status"
+        label="Status"
+        value={filters.status}
+        any="Not passing"
+        choices={[...STATUS_VALUES.map((s) => ({ value: s, label: STATUS_LABELS[s] })), { value: "all", label: "All, passing included" }]}
+      />
+      <SelectFilter
+        id="finding-suppressed"
+        name="suppressed"
+        label="Accepted exceptions"
+        value={filters.suppressed}
+        any="Hide suppressed"
+        choices={SUPPRESSED_CHOICES}
+      />
+      <SelectFilter
+        id="finding-account"
+        name="account"
+        label="Account"
+        value={filters.account}
+        any="All accounts"
+        choices={options.accounts.map((a) => ({ value: a, label: accountLabel(a, accountNames) }))}
+      />
+      <SelectFilter id="finding-region" name="region" label="Region" value={filters.region} any="All regions" choices={asChoices(options.regions)} />
       <div className="field">
         <label htmlFor="finding-application">Application (name or id)</label>
         <input type="text" id="finding-application" name="application" defaultValue={filters.application ?? ""} />
@@ -102,27 +89,15 @@ export function FindingFilters({ filters, options, accountNames }: { filters: Fi
           Application name or id, an ARN, a role name or ARN, a data source, index or web experience id
         </span>
       </div>
-      <div className="field">
-        <label htmlFor="finding-sort">Sort by</label>
-        <select id="finding-sort" name="sort" defaultValue={filters.sort}>
-          {FINDING_SORT_VALUES.map((s) => (
-            <option key={s} value={s}>
-              {SORT_LABELS[s]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="finding-dir">Order</label>
-        <select id="finding-dir" name="dir" defaultValue={filters.dir}>
-          <option value="asc">Ascending</option>
-          <option value="desc">Descending</option>
-        </select>
-      </div>
-      <button type="submit">Apply filters</button>
-      <Link to={pathname} className="clear">
-        Clear filters
-      </Link>
+      <SelectFilter
+        id="finding-sort"
+        name="sort"
+        label="Sort by"
+        value={filters.sort}
+        choices={FINDING_SORT_VALUES.map((s) => ({ value: s, label: SORT_LABELS[s] }))}
+      />
+      <SelectFilter id="finding-dir" name="dir" label="Order" value={filters.dir} choices={DIR_CHOICES} />
+      <FilterActions />
     </Form>
   );
 }

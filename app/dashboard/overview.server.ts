@@ -11,7 +11,7 @@ import { countApplicationRows, placesOfAudit, queryApplicationRows } from "~/db/
 import type { Db } from "~/db/database";
 import { failingCountsByCheck } from "~/db/findings";
 import { listActivity } from "~/fixes/activity-log";
-import { accountNameIn, accountNamesOf } from "./account-names";
+import { accountNameIn, accountNamesOf, type AccountNames } from "./account-names";
 import { auditTargetsOf } from "./audit-targets.server";
 import { checkCatalogue, checkTitle } from "./catalogue.server";
 import { offsetOf, pagingOf, type Paging } from "./paging";
@@ -43,6 +43,8 @@ export interface Overview {
   /** Applications in the audit before filtering (to say "12 of 300"). */
   applicationsTotal: number;
   options: FilterOptions;
+  /** The organization's names of the audit's accounts (the account filter shows them). */
+  accountNames: AccountNames;
 }
 
 const EMPTY_TOTALS: FleetTotals = { total: 0, ready: 0, notReady: 0, unsupported: 0, unknown: 0 };
@@ -64,6 +66,7 @@ export async function getOverview(db: Db, filters: ApplicationFilters): Promise<
       applicationsPaging: pagingOf(1, 0),
       applicationsTotal: 0,
       options: { accounts: [], regions: [], checks: [] },
+      accountNames: {},
     };
   }
   const auditId = latest.id;
@@ -90,6 +93,7 @@ export async function getOverview(db: Db, filters: ApplicationFilters): Promise<
     ...(await applicationsTable(db, auditId, filters, targets)),
     applicationsTotal: latest.summary.applications.total,
     options: await filterOptions(db, auditId, targets),
+    accountNames: accountNamesOf(targets),
   };
 }
 

@@ -91,7 +91,7 @@ export default function Overview() {
                 ({data.applicationsPaging.matching} of {data.applicationsTotal})
               </span>
             </h2>
-            <ApplicationFilters filters={filters} options={data.options} />
+            <ApplicationFilters filters={filters} options={data.options} accountNames={data.accountNames} />
             <p className="muted">
               <PagingSummary paging={data.applicationsPaging} noun="matching applications" testId="applications-shown" />
             </p>

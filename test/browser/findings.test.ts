@@ -124,6 +124,20 @@ describe("findings at fleet scale (300 generated applications, 8,631 findings)",
     expect(await rowsOf(page).first().locator("td.seen time").first().getAttribute("datetime")).toBe(SECOND_SCAN);
   });
 
+  it("names the organization's accounts in both pages' account filters", async () => {
+    const label = `${NAMED_ACCOUNT.name} (${NAMED_ACCOUNT.accountId})`;
+    for (const [path, select] of [
+      ["/findings", "Filter findings"],
+      ["/", "Filter applications"],
+    ] as const) {
+      await page.goto(`${dashboard.url}${path}`);
+      const account = page.getByRole("form", { name: select }).getByLabel("Account", { exact: true });
+      expect(await account.locator("option").allInnerTexts()).toContain(label);
+      await account.selectOption({ label });
+      expect(await account.inputValue()).toBe(NAMED_ACCOUNT.accountId);
+    }
+  });
+
   it("names the organization's accounts in the findings list and in the change lists", async () => {
     await page.goto(`${dashboard.url}/findings?status=all&account=${NAMED_ACCOUNT.accountId}`);
     const accounts = new Set((await page.getByTestId("finding-account").allInnerTexts()).map((t) => t.split(" · ")[0]));
