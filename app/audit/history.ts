@@ -4,7 +4,9 @@
  */
 import { applicationOfAudit } from "../db/audit-applications";
 import * as audits from "../db/audits";
+import { reportSkeleton } from "../db/contents";
 import type { Db } from "../db/database";
+import { pruneAudits } from "../db/retention";
 import type { ApplicationInventory, AuditReport, Finding, Inventory, Readiness, ReportApplication, RoleInventory } from "./types";
 
 export { openDatabase } from "../db/database";
@@ -17,6 +19,8 @@ export interface AuditListItem {
   cutoff: string;
   status: AuditStatus;
   summary: AuditReport["summary"];
+  /** Set when a retention prune removed its findings: only its summary (a point of the readiness trend) is left. */
+  pruned?: true;
 }
 
 /** What the dashboard's application page reads: the application's inventory and the roles it uses. */
@@ -36,29 +40,22 @@ export function applicationKey(a: { accountId: string; region: string; applicati
   return `${a.accountId}/${a.region}/${a.applicationId}`;
 }
 
-/** Save one audit (report, per-application inventory, findings) in one transaction; returns its id. */
-export async function saveAudit(db: Db, report: AuditReport, inventory: Inventory): Promise<number> {
-  const readinessByApp = new Map(report.applications.map((a) => [applicationKey(a), a]));
-  const applications = inventory.applications.map((app) => {
-    const reported = readinessByApp.get(applicationKey(app));
-    const roles: Record<string, RoleInventory> = {};
-    for (const web of app.webExperiences) {
-      if (web.roleArn && inventory.roles[web.roleArn]) roles[web.roleArn] = inventory.roles[web.roleArn];
-    }
-    const stored: StoredApplicationInventory = { ...app, roles };
-    return {
-      account_id: app.accountId,
-      region: app.region,
-      application_id: app.applicationId,
-      display_name: app.displayName,
-      identity_type: app.identityType ?? null,
-      readiness: reported?.readiness ?? "unknown",
-      inventory: JSON.stringify(stored),
-    };
-  });
-  const findings = report.findings.map((f) => {
+/** QBR_RETENTION_DAYS (default 90): audits older than this many days are pruned when an audit is saved (ADR 0014). */
+export function retentionDays(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.QBR_RETENTION_DAYS;
+  if (raw === undefined || raw.trim() === "") return 90;
+  const days = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || days < 1) {
+    throw new Error(`QBR_RETENTION_DAYS must be a whole number of days, 1 or more; got "${raw}"`);
+  }
+  return days;
+}
+
+/** The rows saveAudit stores for the report's findings, in report order: filter columns and the finding's report JSON text. */
+function findingsToStore(report: AuditReport): audits.NewFinding[] {
+  return report.findings.map((f) => {
     const r = f.resource;
-    return {
+    const columns = {
       check_id: f.checkId,
       status: f.status,
       severity: f.severity,
@@ -72,20 +69,53 @@ export async function saveAudit(db: Db, report: AuditReport, inventory: Inventor
       resource_type: r.type,
       name: r.name,
       message: f.message,
-      evidence: JSON.stringify(f.evidence ?? {}),
       remediation_action: f.remediation?.action ?? null,
       suppressed: f.suppressed ? JSON.stringify(f.suppressed) : null,
     };
+    return { columns, text: JSON.stringify(f) };
   });
+}
+
+/**
+ * Save one audit (report, per-application inventory, findings) in one
+ * transaction, then prune audits older than the retention; returns its id.
+ * What an earlier audit stored already (the same finding, the same
+ * inventory) is referred to, not stored again (ADR 0014).
+ */
+export async function saveAudit(db: Db, report: AuditReport, inventory: Inventory, env: Record<string, string | undefined> = process.env): Promise<number> {
+  const keepDays = retentionDays(env);
+  const readinessByApp = new Map(report.applications.map((a) => [applicationKey(a), a]));
+  const applications = inventory.applications.map((app) => {
+    const reported = readinessByApp.get(applicationKey(app));
+    const roles: Record<string, RoleInventory> = {};
+    for (const web of app.webExperiences) {
+      if (web.roleArn && inventory.roles[web.roleArn]) roles[web.roleArn] = inventory.roles[web.roleArn];
+    }
+    const stored: StoredApplicationInventory = { ...app, roles };
+    const columns = {
+      account_id: app.accountId,
+      region: app.region,
+      application_id: app.applicationId,
+      display_name: app.displayName,
+      identity_type: app.identityType ?? null,
+      readiness: reported?.readiness ?? "unknown",
+    };
+    return { columns, inventory: JSON.stringify(stored) };
+  });
+  const skeleton = reportSkeleton(report);
   const audit = {
     scanned_at: report.scannedAt,
     cutoff: report.cutoff,
     status: auditStatus(report),
     summary: JSON.stringify(report.summary),
-    report: JSON.stringify(report),
+    report: skeleton ? skeleton.text : JSON.stringify(report),
+    findings_at: skeleton ? skeleton.at : null,
     targets: JSON.stringify(report.targets),
   };
-  return audits.insertAudit(db, { audit, applications, findings });
+  const id = await audits.insertAudit(db, { audit, applications, findings: findingsToStore(report) });
+  const before = new Date(Date.parse(report.scannedAt) - keepDays * 86_400_000).toISOString();
+  await pruneAudits(db, before, new Date().toISOString());
+  return id;
 }
 
 /** Audits, newest first. */
@@ -97,6 +127,7 @@ export async function listAudits(db: Db, limit = 100): Promise<AuditListItem[]> 
     cutoff: r.cutoff,
     status: r.status as AuditStatus,
     summary: JSON.parse(r.summary) as AuditReport["summary"],
+    ...(r.pruned_at !== null ? { pruned: true as const } : {}),
   }));
 }
 

@@ -7,9 +7,10 @@
  * audit (a 300-application audit's report is megabytes).
  */
 import { acceptedLine, CSV_COLUMNS, csvField } from "~/audit/format";
-import type { Finding } from "~/audit/types";
-import { reportJsonLength, reportJsonSlice } from "~/db/audits";
+import type { Finding, FindingLifecycle } from "~/audit/types";
+import { reportJsonParts } from "~/db/audits";
 import type { Db } from "~/db/database";
+import { lifecycleByKey } from "~/db/finding-lifecycle";
 import { exportFindingChunks, seenDatesOf, type FindingExportRow } from "~/db/findings";
 import { accountNameIn, type AccountNames } from "./account-names";
 import { accountNamesOfAudit } from "./account-names.server";
@@ -25,13 +26,15 @@ export interface FindingsExport {
 }
 
 /** The dashboard's CSV: the CLI's columns (CSV_COLUMNS), then what only the history knows. */
-export const EXPORT_CSV_COLUMNS = [...CSV_COLUMNS, "accountName", "firstSeen", "lastSeen"] as const;
+export const EXPORT_CSV_COLUMNS = [...CSV_COLUMNS, "accountName", "firstSeen", "lastSeen", "fixedAt", "fixedReason", "reopened"] as const;
 
 /** A finding row with what the export adds: the account's name, and its first and last seen dates. */
 interface ExportRow extends FindingExportRow {
   accountName: string | null;
   firstSeen: string | null;
   lastSeen: string | null;
+  /** Its lifecycle (app/db/finding-lifecycle.ts): when it was fixed and how, how often reopened. */
+  lifecycle: FindingLifecycle | null;
 }
 
 const CELLS: Record<(typeof EXPORT_CSV_COLUMNS)[number], (r: ExportRow) => string | null> = {
@@ -56,6 +59,9 @@ const CELLS: Record<(typeof EXPORT_CSV_COLUMNS)[number], (r: ExportRow) => strin
   accountName: (r) => r.accountName,
   firstSeen: (r) => r.firstSeen,
   lastSeen: (r) => r.lastSeen,
+  fixedAt: (r) => r.lifecycle?.fixedAt ?? null,
+  fixedReason: (r) => r.lifecycle?.fixedReason ?? null,
+  reopened: (r) => (r.lifecycle?.reopened ? String(r.lifecycle.reopened) : null),
 };
 
 /** One CSV line (RFC 4180, CRLF), every cell through csvField (formula neutralisation). */
@@ -82,6 +88,8 @@ function jsonFinding(r: ExportRow): string {
     accountName: r.accountName,
     firstSeen: r.firstSeen,
     lastSeen: r.lastSeen,
+    ...(r.lifecycle?.fixedAt ? { fixedAt: r.lifecycle.fixedAt, fixedReason: r.lifecycle.fixedReason } : {}),
+    ...(r.lifecycle?.reopened ? { reopened: r.lifecycle.reopened } : {}),
   });
   return `${head.slice(0, -1)},"evidence":${r.evidence},${tail.slice(1)}`;
 }
@@ -90,9 +98,11 @@ function jsonFinding(r: ExportRow): string {
 async function* exportRows(db: Db, auditId: number, filters: FindingFilters | null, names: AccountNames): AsyncGenerator<ExportRow[]> {
   for await (const chunk of exportFindingChunks(db, auditId, filters ? findingQuery(filters) : null)) {
     const seen = await seenDatesOf(db, chunk);
+    const lives = await lifecycleByKey(db, chunk.map((r) => r.findingKey));
     yield chunk.map((r) => {
       const dates = seen.get(`${r.findingKey}|${r.status}`);
-      return { ...r, accountName: accountNameIn(r.accountId, names), firstSeen: dates?.firstSeen ?? null, lastSeen: dates?.lastSeen ?? null };
+      const lifecycle = lives.get(r.findingKey) ?? null;
+      return { ...r, accountName: accountNameIn(r.accountId, names), firstSeen: dates?.firstSeen ?? null, lastSeen: dates?.lastSeen ?? null, lifecycle };
     });
   }
 }
@@ -118,13 +128,9 @@ async function* filteredJsonText(audit: AuditStamp, filters: FindingFilters, row
   yield `\n],"count":${count}}\n`;
 }
 
-/** Characters of the stored report read per query. */
-const REPORT_SLICE = 1 << 20;
-
-/** The stored report (the contract) in slices, never whole in memory. */
-async function* reportText(db: Db, auditId: number): AsyncGenerator<string> {
-  const length = (await reportJsonLength(db, auditId)) ?? 0;
-  for (let start = 0; start < length; start += REPORT_SLICE) yield await reportJsonSlice(db, auditId, start, REPORT_SLICE);
+/** The stored report (the contract) in parts, never whole in memory (app/db/audits.ts puts it back together, ADR 0014). */
+function reportText(db: Db, auditId: number): AsyncGenerator<string> {
+  return reportJsonParts(db, auditId);
 }
 
 /** A pull-driven byte stream over text parts: the next part is read only when the client took the last one. */

@@ -1,9 +1,12 @@
 /**
  * audit_applications: one row per application per audit, with the
- * application's inventory (JSON text) as the audit saved it.
+ * application's inventory (JSON text) as the audit saved it, stored once per
+ * distinct text in application_inventories (migration 0009, ADR 0014).
  */
 import { sql } from "kysely";
+import { unpackText } from "./contents";
 import type { Db } from "./database";
+import { dictionariesOf } from "./dictionaries";
 import { READINESS_ORDER, rankIn } from "./order";
 
 export interface ApplicationKey {
@@ -23,14 +26,16 @@ export interface StoredApplicationRow {
 
 /** One application's inventory JSON text and readiness in an audit. */
 export async function applicationOfAudit(db: Db, auditId: number, key: ApplicationKey): Promise<{ inventory: string; readiness: string } | undefined> {
-  return db.kysely
-    .selectFrom("audit_applications")
-    .select(["inventory", "readiness"])
-    .where("audit_id", "=", auditId)
-    .where("account_id", "=", key.accountId)
-    .where("region", "=", key.region)
-    .where("application_id", "=", key.applicationId)
+  const row = await db.kysely
+    .selectFrom("audit_applications as a")
+    .innerJoin("application_inventories as i", "i.id", "a.inventory_id")
+    .select(["i.inventory", "a.readiness"])
+    .where("a.audit_id", "=", auditId)
+    .where("a.account_id", "=", key.accountId)
+    .where("a.region", "=", key.region)
+    .where("a.application_id", "=", key.applicationId)
     .executeTakeFirst();
+  return row ? { inventory: unpackText(row.inventory, await dictionariesOf(db)), readiness: row.readiness } : undefined;
 }
 
 /** Every application of an audit (without its inventory). */
@@ -51,9 +56,15 @@ export async function applicationsOfAudit(db: Db, auditId: number): Promise<Stor
 
 /** The inventory JSON texts of an audit's applications, optionally of one account only. */
 export async function inventoriesOfAudit(db: Db, auditId: number, accountId?: string): Promise<string[]> {
-  let query = db.kysely.selectFrom("audit_applications").select("inventory").where("audit_id", "=", auditId);
-  if (accountId !== undefined) query = query.where("account_id", "=", accountId);
-  return (await query.execute()).map((r) => r.inventory);
+  let query = db.kysely
+    .selectFrom("audit_applications as a")
+    .innerJoin("application_inventories as i", "i.id", "a.inventory_id")
+    .select("i.inventory")
+    .where("a.audit_id", "=", auditId);
+  if (accountId !== undefined) query = query.where("a.account_id", "=", accountId);
+  const rows = await query.execute();
+  const dictionaries = await dictionariesOf(db);
+  return rows.map((r) => unpackText(r.inventory, dictionaries));
 }
 
 /** The distinct accounts and regions of an audit's applications. */
@@ -98,11 +109,8 @@ const SORTS = {
   failing: sql`coalesce(c.fail_count, 0)`,
 } as const;
 
-/** SQLite only: the index the counts read (the planner otherwise picks a worse one on big audits). */
-const indexed = (db: Db, index: string) => (db.dialect === "sqlite" ? sql.raw(`INDEXED BY ${index}`) : sql``);
-
 /** The WHERE terms of the applications table's filters. */
-function applicationWhere(db: Db, auditId: number, filters: Omit<ApplicationQuery, "sort" | "dir">) {
+function applicationWhere(auditId: number, filters: Omit<ApplicationQuery, "sort" | "dir">) {
   const where = [sql`a.audit_id = ${auditId}`];
   if (filters.account) where.push(sql`a.account_id = ${filters.account}`);
   if (filters.region) where.push(sql`a.region = ${filters.region}`);
@@ -115,7 +123,7 @@ function applicationWhere(db: Db, auditId: number, filters: Omit<ApplicationQuer
     where.push(sql`(lower(a.display_name) LIKE lower(${like}) ESCAPE '\\' OR lower(a.application_id) LIKE lower(${like}) ESCAPE '\\')`);
   }
   if (filters.check) {
-    where.push(sql`EXISTS (SELECT 1 FROM findings ff ${indexed(db, "findings_audit_check")}
+    where.push(sql`EXISTS (SELECT 1 FROM findings ff
                  WHERE ff.audit_id = ${auditId} AND ff.check_id = ${filters.check} AND ff.status = 'fail'
                    AND ff.account_id = a.account_id AND ff.region = a.region AND ff.application_id = a.application_id)`);
   }
@@ -124,7 +132,7 @@ function applicationWhere(db: Db, auditId: number, filters: Omit<ApplicationQuer
 
 /** How many applications of the audit pass the filters (the table's "N of M"). */
 export async function countApplicationRows(db: Db, auditId: number, filters: Omit<ApplicationQuery, "sort" | "dir">): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM audit_applications a WHERE ${applicationWhere(db, auditId, filters)}`.execute(db.kysely);
+  const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM audit_applications a WHERE ${applicationWhere(auditId, filters)}`.execute(db.kysely);
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -146,7 +154,7 @@ export async function queryApplicationRows(
       SELECT account_id, region, application_id,
              count(CASE WHEN status = 'fail' THEN 1 END) AS fail_count,
              count(CASE WHEN status = 'warn' THEN 1 END) AS warn_count
-      FROM findings ${indexed(db, "findings_audit_status")}
+      FROM findings
       WHERE audit_id = ${auditId} AND status IN ('fail', 'warn')
       GROUP BY account_id, region, application_id)
     SELECT a.account_id AS "accountId", a.region, a.application_id AS "applicationId",
@@ -154,7 +162,7 @@ export async function queryApplicationRows(
            coalesce(c.fail_count, 0) AS "failCount", coalesce(c.warn_count, 0) AS "warnCount"
     FROM audit_applications a
     LEFT JOIN counts c ON c.account_id = a.account_id AND c.region = a.region AND c.application_id = a.application_id
-    WHERE ${applicationWhere(db, auditId, filters)}
+    WHERE ${applicationWhere(auditId, filters)}
     ORDER BY ${SORTS[filters.sort]} ${direction}, lower(a.display_name), a.application_id, a.account_id, a.region
     ${page ? sql`LIMIT ${page.limit} OFFSET ${page.offset}` : sql``}`.execute(db.kysely);
   return rows.map((r) => ({ ...r, failCount: Number(r.failCount), warnCount: Number(r.warnCount) }));

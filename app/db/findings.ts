@@ -1,21 +1,34 @@
 /**
  * findings: one row per finding of an audit, the columns the dashboard
- * filters and sorts by, evidence as JSON text.
+ * filters and sorts by, evidence as JSON text. Since migration 0009 a view of
+ * audit_findings (per audit: id, status) over finding_contents (each distinct
+ * finding once, ADR 0014); a row's evidence is read out of its stored text.
  */
-import { sql, type RawBuilder } from "kysely";
+import { sql, type RawBuilder, type Selectable } from "kysely";
+import { unpackText } from "./contents";
 import type { Db } from "./database";
+import { dictionariesOf } from "./dictionaries";
 import { SEVERITIES, STATUS_ORDER, rankIn } from "./order";
-import type { FindingRow } from "./schema";
+import type { FindingRow, FindingsTable } from "./schema";
 
 const OPEN = ["fail", "warn", "unknown"];
 
-/** SQLite only: the index a query should read (the planner otherwise picks a worse one on big audits). */
-const indexed = (db: Db, index: string) => (db.dialect === "sqlite" ? sql.raw(`INDEXED BY ${index}`) : sql``);
+/** The evidence JSON text of a stored finding text (as saveAudit stored it before 0009: `{}` when it has none). */
+function evidenceOf(body: Uint8Array, dictionaries: ReadonlyMap<number, Buffer>): string {
+  const finding = JSON.parse(unpackText(body, dictionaries)) as { evidence?: unknown };
+  return JSON.stringify(finding.evidence ?? {});
+}
+
+/** View rows as the repositories return them: each one's evidence in place of its stored text. */
+async function withEvidence(db: Db, rows: Selectable<FindingsTable>[]): Promise<FindingRow[]> {
+  const dictionaries = await dictionariesOf(db);
+  return rows.map(({ body, content_id: _content, ...rest }) => ({ ...rest, evidence: evidenceOf(body, dictionaries) }));
+}
 
 /** Failing findings per check, most first. */
 export async function failingCountsByCheck(db: Db, auditId: number): Promise<{ checkId: string; count: number }[]> {
   const { rows } = await sql<{ checkId: string; count: number }>`
-    SELECT check_id AS "checkId", count(*) AS count FROM findings ${indexed(db, "findings_audit_status")}
+    SELECT check_id AS "checkId", count(*) AS count FROM findings
     WHERE audit_id = ${auditId} AND status = 'fail' GROUP BY check_id ORDER BY count(*) DESC, check_id`.execute(db.kysely);
   return rows.map((r) => ({ checkId: r.checkId, count: Number(r.count) }));
 }
@@ -33,26 +46,27 @@ export async function statusCountsByCheck(db: Db, auditId: number): Promise<{ ch
 
 /** The findings of an audit that do not pass, in id order. */
 export async function openFindingRows(db: Db, auditId: number): Promise<FindingRow[]> {
-  const { rows } = await sql<FindingRow>`
-    SELECT * FROM findings ${indexed(db, "findings_audit_status")}
-    WHERE audit_id = ${auditId} AND status IN (${sql.join(OPEN)}) ORDER BY id`.execute(db.kysely);
-  return rows;
+  const rows = await db.kysely.selectFrom("findings").selectAll().where("audit_id", "=", auditId).where("status", "in", OPEN).orderBy("id").execute();
+  return withEvidence(db, rows);
 }
 
 /** The findings of one application in an audit. */
 export async function findingsOfApplication(db: Db, auditId: number, key: { accountId: string; region: string; applicationId: string }): Promise<FindingRow[]> {
-  return db.kysely
+  const rows = await db.kysely
     .selectFrom("findings")
     .selectAll()
     .where("audit_id", "=", auditId)
     .where("application_id", "=", key.applicationId)
     .where("account_id", "=", key.accountId)
     .where("region", "=", key.region)
+    .orderBy("id")
     .execute();
+  return withEvidence(db, rows);
 }
 
 export async function findingById(db: Db, id: number): Promise<FindingRow | undefined> {
-  return db.kysely.selectFrom("findings").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = await db.kysely.selectFrom("findings").selectAll().where("id", "=", id).executeTakeFirst();
+  return row ? (await withEvidence(db, [row]))[0] : undefined;
 }
 
 /** The (index, data source) pairs of an application failing a check whose fix is a full sync. */
@@ -284,12 +298,18 @@ export async function* exportFindingChunks(db: Db, auditId: number, filters: Fin
     "f.data_source_id as dataSourceId",
     "f.web_experience_id as webExperienceId",
     "f.role_arn as roleArn",
-    "f.evidence",
+    "f.body",
     "f.suppressed",
   ]);
   for (const term of filters ? orderOf(filters.sort ?? "status", filters.dir ?? "asc") : [sql`f.id`]) query = query.orderBy(term);
   for (let offset = 0; ; offset += chunk) {
-    const rows = await withApplicationNames(db, auditId, await query.limit(chunk).offset(offset).execute());
+    const read = await query.limit(chunk).offset(offset).execute();
+    const dictionaries = await dictionariesOf(db);
+    const rows = await withApplicationNames(
+      db,
+      auditId,
+      read.map(({ body, ...row }) => ({ ...row, evidence: evidenceOf(body, dictionaries) })),
+    );
     if (rows.length > 0) yield rows;
     if (rows.length < chunk) return;
   }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import { migrate, MIGRATIONS, openDatabase } from "../../app/db/database";
+import { findingById } from "../../app/db/findings";
 import { compareAudits, getApplicationInventory, getAuditReport, latestAuditId, listAudits, saveAudit } from "../../app/audit/history";
 import type { AuditReport, Finding, Inventory, Readiness } from "../../app/audit/types";
 
@@ -156,7 +157,8 @@ describe("audit history", () => {
       resource_type: "data-source",
       remediation_action: "full-sync",
     });
-    expect(JSON.parse(rows[1].evidence as string)).toEqual({ jobs: 1 });
+    // Evidence is read out of the finding's stored text (migration 0009), through the repository.
+    expect(JSON.parse((await findingById(db, rows[1].id as number))!.evidence)).toEqual({ jobs: 1 });
   });
 
   it("stores each application's inventory with only the roles it uses, and its readiness", async () => {

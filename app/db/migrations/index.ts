@@ -17,6 +17,7 @@ import { findingIdentity } from "./0005_finding_identity";
 import { dataSourceEvidence } from "./0006_data_source_evidence";
 import { suppressionsAndNotifications } from "./0007_suppressions_notifications";
 import { sharedState } from "./0008_shared_state";
+import { flatStorage } from "./0009_flat_storage";
 import { bulkBatches } from "./0010_bulk_batches";
 import { findingLifecycle } from "./0011_finding_lifecycle";
 import { signInThrottleAndTokens } from "./0012_sign_in_throttle_tokens";
@@ -33,6 +34,7 @@ const MIGRATIONS: readonly [string, (dialect: DialectName) => Migration][] = [
   ["0006_data_source_evidence", dataSourceEvidence],
   ["0007_suppressions_notifications", suppressionsAndNotifications],
   ["0008_shared_state", sharedState],
+  ["0009_flat_storage", flatStorage],
   ["0010_bulk_batches", bulkBatches],
   ["0011_finding_lifecycle", findingLifecycle],
   ["0012_sign_in_throttle_tokens", signInThrottleAndTokens],
