@@ -134,6 +134,21 @@ export const CSV_COLUMNS = [
   "suppressionReason",
 ] as const;
 
+/** Appended after CSV_COLUMNS (never renamed or moved): a finding's lifecycle (issue 14.5), empty without a database. */
+export const LIFECYCLE_CSV_COLUMNS = ["firstSeen", "lastSeen", "fixedAt", "fixedReason", "reopened"] as const;
+
+/** The lifecycle cells of a finding in the report of `scannedAt` (an open finding it reports was last seen then). */
+export function lifecycleCells(life: Finding["lifecycle"], scannedAt: string, open: boolean): (string | null)[] {
+  if (!life) return [null, null, null, null, null];
+  return [
+    life.firstSeen,
+    life.lastSeen ?? (open ? scannedAt : null),
+    life.fixedAt ?? null,
+    life.fixedReason ?? null,
+    life.reopened ? String(life.reopened) : null,
+  ];
+}
+
 /**
  * What a spreadsheet reads as the start of a formula (or DDE), per OWASP's CSV
  * injection advice: IAM names such as "=1+2" or "@evil" are valid, and come
@@ -178,7 +193,8 @@ export function formatCsv(report: AuditReport): string {
       JSON.stringify(finding.evidence),
       finding.suppressed ? "true" : "false",
       finding.suppressed ? acceptedLine(finding.suppressed) : null,
+      ...lifecycleCells(finding.lifecycle, report.scannedAt, finding.status === "fail" || finding.status === "warn"),
     ];
   });
-  return [[...CSV_COLUMNS], ...rows].map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
+  return [[...CSV_COLUMNS, ...LIFECYCLE_CSV_COLUMNS], ...rows].map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
 }

@@ -98,7 +98,10 @@ function jsonFinding(r: ExportRow): string {
 async function* exportRows(db: Db, auditId: number, filters: FindingFilters | null, names: AccountNames): AsyncGenerator<ExportRow[]> {
   for await (const chunk of exportFindingChunks(db, auditId, filters ? findingQuery(filters) : null)) {
     const seen = await seenDatesOf(db, chunk);
-    const lives = await lifecycleByKey(db, chunk.map((r) => r.findingKey));
+    const lives = await lifecycleByKey(
+      db,
+      chunk.map((r) => r.findingKey),
+    );
     yield chunk.map((r) => {
       const dates = seen.get(`${r.findingKey}|${r.status}`);
       const lifecycle = lives.get(r.findingKey) ?? null;

@@ -12,14 +12,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findingKey } from "~/audit/history";
+import { formatCsv } from "~/audit/format";
+import { findingKey, latestAuditId } from "~/audit/history";
 import { runAudit } from "~/audit/run";
 import { targetsForFixture } from "~/audit/targets";
 import type { AuditReport, Finding } from "~/audit/types";
 import { openDatabase, type Db } from "~/db/database";
+import { EXPORT_CSV_COLUMNS, exportFindings } from "~/dashboard/findings-export.server";
 import { fixedFindings, lifecycleByKey } from "~/db/finding-lifecycle";
 import { accountCredentials } from "~/local-aws/fixture-types";
 import { AFTER, documents, syncJob } from "../audit/fleet-builder";
+import { parseCsv } from "../helpers/csv";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import { ENGINES, openTestDatabase } from "../helpers/postgres";
 import { PROD, REGION, SANDBOX, WEST, suppressionFleet } from "../suppressions/fleet";
@@ -109,6 +112,20 @@ describe.each(ENGINES)("finding lifecycle on %s", (engine) => {
       reopened: 1,
       firstSeenEver: t2,
     });
+
+    // CSV: the CLI's and the dashboard's, lifecycle columns appended (none renamed).
+    const cli = parseCsv(formatCsv(second));
+    expect(cli[0]!.slice(-5)).toEqual(["firstSeen", "lastSeen", "fixedAt", "fixedReason", "reopened"]);
+    const at = (header: string[], name: string) => header.indexOf(name);
+    const cliFixed = cli.find((row) => row[0] === "datasource-full-sync-missing" && row[at(cli[0]!, "accountId")] === PROD)!;
+    expect(cliFixed.slice(-5)).toEqual([t0, t0, t2, "passed", ""]);
+    const exported = await exportFindings({ db, auditId: (await latestAuditId(db))!, format: "csv", filters: null });
+    const dash = parseCsv(await new Response(exported!.body).text());
+    expect(dash[0]).toEqual([...EXPORT_CSV_COLUMNS]);
+    const reopenedRow = dash.find((row) => row[0] === "webexperience-role-getdocumentcontent" && row[at(dash[0]!, "status")] === "fail")!;
+    expect([reopenedRow[at(dash[0]!, "fixedAt")], reopenedRow[at(dash[0]!, "reopened")]]).toEqual(["", "1"]);
+    const dashFixed = dash.find((row) => row[0] === "datasource-full-sync-missing" && row[at(dash[0]!, "accountId")] === PROD)!;
+    expect([dashFixed[at(dash[0]!, "fixedAt")], dashFixed[at(dash[0]!, "fixedReason")]]).toEqual([t2, "passed"]);
 
     // The fixed view: most recently fixed first, each with how it was fixed.
     const fixed = await fixedFindings(db, { limit: 10 });
