@@ -11,6 +11,7 @@ import { QBusinessClient } from "@aws-sdk/client-qbusiness";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import { readDocumentPagesDirectly } from "./document-pages";
 import { iamActionOf } from "./vocabulary";
 
 export interface AwsClients {
@@ -168,6 +169,9 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     credentials: options.credentials,
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     retryMode: options.retryMode ?? "standard",
+    // The SDK resolves (copies and sorts) a command's middleware stack on every send unless told to keep it:
+    // an audit sends tens of thousands of requests of a dozen commands (issue 15 item 5, ADR 0017).
+    cacheMiddleware: true,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
   const clients: AwsClients = {
@@ -184,7 +188,34 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   countCalls(clients.iam, "iam", stats, bucket(IAM_SIGNING_REGION));
   countCalls(clients.sts, "sts", stats, bucket(IAM_SIGNING_REGION));
   countCalls(clients.s3, "s3", stats, bucket(options.region));
+  for (const client of [clients.qbusiness, clients.iam, clients.sts]) shareSigner(client);
+  readDocumentPagesDirectly(clients.qbusiness);
   return clients;
+}
+
+type SignerProvider = (authScheme?: { name?: string; signingRegion?: string; signingName?: string }) => Promise<unknown>;
+
+/**
+ * One SigV4 signer per client (and auth scheme) instead of one per request: the SDK's default builds
+ * a new SignatureV4 from a copy of the whole client configuration for every request it signs. The
+ * signer keeps no per-request state (it reads the credentials' provider at each signing), so sharing
+ * it changes no signature (ADR 0017).
+ */
+function shareSigner(client: QBusinessClient | IAMClient | STSClient): void {
+  const config = client.config as unknown as { signer?: SignerProvider };
+  const original = config.signer;
+  if (typeof original !== "function") return;
+  const signers = new Map<string, Promise<unknown>>();
+  config.signer = (authScheme) => {
+    const key = `${authScheme?.name ?? ""}|${authScheme?.signingRegion ?? ""}|${authScheme?.signingName ?? ""}`;
+    let signer = signers.get(key);
+    if (!signer) {
+      signer = original(authScheme);
+      signers.set(key, signer);
+      signer.catch(() => signers.delete(key));
+    }
+    return signer;
+  };
 }
 
 /** Release the clients' sockets (the CLI exits sooner; tests do not leak handles). */
