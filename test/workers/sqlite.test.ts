@@ -11,7 +11,14 @@ import { runScript } from "../helpers/cli";
 
 const dir = fs.mkdtempSync(path.join(tmpdir(), "qbr-workers-sqlite-"));
 const file = path.join(dir, "history.sqlite");
-const env = { PATH: process.env.PATH, HOME: dir, QBR_DB: file, AWS_REGION: "us-east-1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+const env = {
+  PATH: process.env.PATH,
+  HOME: dir,
+  QBR_DB: file,
+  AWS_REGION: "us-east-1",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  NODE_ENV: "test",
+} as NodeJS.ProcessEnv;
 
 describe("scan workers on SQLite", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
