@@ -27,6 +27,7 @@ import { getActivity, listActivity } from "~/fixes/activity-log";
 import { applyRollback, planRollback } from "~/fixes/rollback";
 import { createFixContext } from "~/fixes/context";
 import { listTrackedSyncs, resumeTrackedSyncs, startTrackedSyncSweeper } from "~/fixes/tracked-syncs";
+import { resumeBulkBatches } from "~/fixes/bulk";
 import { applyFullSync, applyFullSyncBulk, planFullSync } from "~/fixes/full-sync";
 import { applyRolePolicyPatch, planRolePolicyPatch } from "~/fixes/patch-role-policy";
 import { applyReupload, MAX_DOCUMENT_BYTES, planReupload } from "~/fixes/reupload-files";
@@ -122,6 +123,15 @@ export function startDashboardFixes(setup: DashboardFixSetup): Promise<void> {
   // Replicas: take over the syncs a crashed replica was following once its lease runs out (one sweeper per process).
   const sweeper = singleton("tracked-sync-sweeper", (): { stop?: () => void } => ({}));
   sweeper.stop ??= startTrackedSyncSweeper(dashboardFixContext);
+  // Bulk batches a stopped server was running resume here (ADR 0015), alongside the syncs they wait for.
+  void dashboardFixContext()
+    .then(resumeBulkBatches)
+    .then(
+      (resumed) => {
+        if (resumed.length > 0) console.log(`Resumed ${plural(resumed.length, "bulk fix batch", "bulk fix batches")}.`);
+      },
+      (error: unknown) => console.error("Could not resume the bulk fix batches:", error),
+    );
   return dashboardFixContext()
     .then(resumeTrackedSyncs)
     .then(
