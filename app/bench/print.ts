@@ -3,6 +3,7 @@
  * figure (the last line, for machines), and the targets of issue 6 with how
  * far each is met or missed.
  */
+import { formatWorkersTable, workersJson } from "./workers";
 import type { AuditRunResult } from "./measure";
 import type { BenchResults } from "./run";
 
@@ -233,6 +234,8 @@ export function formatBenchTables(results: BenchResults): string {
   }
   if (results.html) out.push("", `HTML served (bytes): ${results.html.map((p) => `${p.path} ${p.bytes}`).join(", ")}.`);
   if (results.load) out.push("", loadTable(results.load));
+  // Issue 16.3 (workers helper): the scan workers' table.
+  if (results.workers) out.push("", formatWorkersTable(results.workers));
   if (results.resilience) {
     const v = results.resilience.verdict;
     const f = results.resilience.faults;
@@ -371,5 +374,6 @@ export function benchJson(results: BenchResults): Record<string, unknown> {
   }
   json.targets = Object.fromEntries(checkTargets(results).map((c) => [c.name, { met: c.met, actual: c.actual, target: c.target }]));
   json.totalMs = round(results.totalMs, 0);
+  if (results.workers) json.workers = workersJson(results.workers);
   return json;
 }

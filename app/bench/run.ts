@@ -22,9 +22,10 @@ import { repeatAudit, type RepeatResult } from "./repeat";
 import { judgeResilience, type ResilienceVerdict } from "./resilience";
 import { generateFleet } from "../local-aws/generate-fleet";
 import { runLoad, type LoadResults, type PageSize } from "./load";
+import { benchWorkers, type WorkersBench } from "./workers";
 
-export type BenchPart = "medium" | "sequential" | "peer" | "large" | "xl" | "dashboard" | "load" | "resilience";
-export const BENCH_PARTS: readonly BenchPart[] = ["medium", "sequential", "peer", "large", "xl", "dashboard", "load", "resilience"];
+export type BenchPart = "medium" | "sequential" | "peer" | "large" | "xl" | "dashboard" | "load" | "resilience" | "workers";
+export const BENCH_PARTS: readonly BenchPart[] = ["medium", "sequential", "peer", "large", "xl", "dashboard", "load", "resilience", "workers"];
 
 export interface BenchOptions {
   parts?: readonly BenchPart[];
@@ -65,6 +66,8 @@ export interface BenchResults {
   /** The loaders timed on a stored database (QBR_BENCH_LOAD_DB), when no large audit ran. */
   dashboard?: DashboardTimings;
   resilience?: ResilienceResult;
+  /** The large fleet through the scan queue by 1, 2 and 4 workers (issue 16.3, ./workers.ts). */
+  workers?: WorkersBench;
   totalMs: number;
 }
 
@@ -197,6 +200,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       results.xl = { ...xl, fleet: XL_FLEET.name };
     }
     if (parts.has("resilience")) results.resilience = await resilienceRun(log);
+    // Issue 16.3 (workers helper): needs PostgreSQL (QBR_BENCH_DATABASE_URL, else one started for the run).
+    if (parts.has("workers")) results.workers = await benchWorkers(log);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
