@@ -132,6 +132,14 @@ const envSchema = z.object({
   QBR_DATABASE_SSL_CA: optionalText,
   QBR_FIXTURE: optionalText,
   QBR_SCAN_INTERVAL_MINUTES: positiveMinutes,
+  /** Read where audits are saved (app/audit/history.ts retentionDays, ADR 0014); checked here so a bad value stops the server at start. */
+  QBR_RETENTION_DAYS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of days")
+      .refine((v) => Number(v) >= 1, "must be 1 or more")
+      .optional(),
+  ),
   QBR_AUTH: optionalText.pipe(z.enum(["builtin", "proxy"], { errorMap: () => ({ message: 'must be "builtin" or "proxy"' }) }).optional()),
   QBR_USERS_FILE: optionalText,
   QBR_OPERATORS: list,

@@ -197,9 +197,14 @@ export async function latestAuditId(db: Db): Promise<number | undefined> {
   return row?.id ?? undefined;
 }
 
-/** An audit's id, scan time and cutoff. */
+/** An audit's id, scan time and cutoff; undefined when it is not stored or a retention prune emptied it. */
 export async function auditStamp(db: Db, auditId: number): Promise<{ id: number; scannedAt: string; cutoff: string } | undefined> {
-  return db.kysely.selectFrom("audits").select(["id", "scanned_at as scannedAt", "cutoff"]).where("id", "=", auditId).executeTakeFirst();
+  return db.kysely
+    .selectFrom("audits")
+    .select(["id", "scanned_at as scannedAt", "cutoff"])
+    .where("id", "=", auditId)
+    .where("pruned_at", "is", null)
+    .executeTakeFirst();
 }
 
 /** The audit's targets column (JSON text: small, one per account and region). */
