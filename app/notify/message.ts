@@ -6,6 +6,7 @@
 import type { ReadinessChange } from "../audit/history";
 import type { AuditReport, Finding } from "../audit/types";
 import { findingDashboardPath } from "../export/common";
+import { duration, wholeDays } from "../util/duration";
 import { plural } from "../util/plural";
 import type { AuditChanges } from "./changes";
 
@@ -62,16 +63,6 @@ interface FindingFact {
   reopened?: number;
 }
 
-const DAY_MS = 86_400_000;
-
-/** "3 days", "5 hours", "less than an hour": how long something was wrong. */
-export function duration(fromIso: string, toIso: string): string {
-  const ms = Math.max(0, Date.parse(toIso) - Date.parse(fromIso));
-  if (ms >= DAY_MS) return plural(Math.floor(ms / DAY_MS), "day");
-  if (ms >= 3_600_000) return plural(Math.floor(ms / 3_600_000), "hour");
-  return "less than an hour";
-}
-
 const MAX_LISTED = 10;
 const link = (base: string | undefined, path: string) => (base ? `${base}${path}` : undefined);
 
@@ -114,7 +105,7 @@ function lifecycleFacts(f: Finding): Partial<FindingFact> {
       ? {
           fixedAt: life.fixedAt,
           fixedReason: life.fixedReason ?? "passed",
-          openDays: Math.floor(Math.max(0, Date.parse(life.fixedAt) - Date.parse(life.firstSeen)) / DAY_MS),
+          openDays: wholeDays(life.firstSeen, life.fixedAt),
         }
       : {}),
     ...(life.reopened ? { reopened: life.reopened } : {}),

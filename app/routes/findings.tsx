@@ -41,7 +41,11 @@ export default function Findings() {
             <PagingSummary paging={data.paging} noun="matching findings" testId="findings-shown" /> ·{" "}
             <span data-testid="findings-total">
               {formatCount(data.total)} {data.total === 1 ? "finding" : "findings"} in this audit
-            </span>
+            </span>{" "}
+            ·{" "}
+            <Link to="/findings/fixed" data-testid="fixed-findings-link">
+              fixed findings
+            </Link>
             {data.suppressedMatching && !data.filters.suppressed ? (
               <>
                 {" "}
