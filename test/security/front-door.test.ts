@@ -9,6 +9,7 @@ import http from "node:http";
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildOnce, startDashboard, twoUsersEnv, type RunningDashboard } from "../browser/harness";
+import { cookieIn, send, signInPage } from "../helpers/http";
 
 const MB = 1024 * 1024;
 const CHUNK = Buffer.alloc(MB, "a");
@@ -74,34 +75,8 @@ function postLarge(url: string, megabytes: number, options: { declareLength: boo
   });
 }
 
-interface FullAnswer extends Answer {
-  headers: http.IncomingHttpHeaders;
-}
-
-function send(url: string, options: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<FullAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? "GET", headers: options.headers }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
-    });
-    req.on("error", reject);
-    req.end(options.body);
-  });
-}
-
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 const post = (url: string, body: string, headers: Record<string, string>) => send(url, { method: "POST", body, headers });
-const cookieIn = (headers: http.IncomingHttpHeaders) => (headers["set-cookie"]?.[0] ?? "").split(";")[0];
-
-/** The sign-in page's anonymous cookie and the CSRF token in its form. */
-async function signInPage(base: string): Promise<{ cookie: string; csrf: string }> {
-  const page = await send(`${base}/sign-in`);
-  const csrf = /name="csrfToken" value="([^"]+)"/.exec(page.body)?.[1];
-  if (!csrf) throw new Error("no CSRF token on the sign-in page");
-  return { cookie: cookieIn(page.headers), csrf };
-}
 
 /** Signs in over HTTP as a browser without JavaScript does; the session's cookie and CSRF token. */
 async function signInOverHttp(base: string, username: string, password: string) {
