@@ -41,7 +41,7 @@ export interface WorkerAuditOptions {
   graceMs?: number;
 }
 
-/** The scan's targets, one region each, interleaved by account (so one account's targets do not queue behind each other). */
+/** The scan's targets, one region each, numbered in the order a single process reports them. */
 export function targetJobs(specs: TargetSpec[], scanId: string, scope: ScanScope): TargetJob[] {
   const single = specs.flatMap((spec) => spec.regions.map((region) => ({ spec, region })));
   return single.map(({ spec, region }, index) => ({
@@ -160,7 +160,8 @@ async function runJobs(db: Db, boss: PgBoss, jobs: TargetJob[], options: WorkerA
       }
     }
     report();
-    if (done.size < ids.size) await new Promise((resolve) => setTimeout(resolve, 500));
+    // One look per unfinished job each round: a longer pause for a scan of many targets (500 targets: every 3 s).
+    if (done.size < ids.size) await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 + 5 * (ids.size - done.size))));
   }
   return [...done.values()];
 }
