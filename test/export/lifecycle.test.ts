@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatCsv } from "~/audit/format";
-import { findingKey, latestAuditId } from "~/audit/history";
+import { findingKey, getAuditReport, latestAuditId } from "~/audit/history";
 import { runAudit } from "~/audit/run";
 import { targetsForFixture } from "~/audit/targets";
 import type { AuditReport, Finding } from "~/audit/types";
@@ -51,6 +51,8 @@ describe.each(ENGINES)("finding lifecycle on %s", (engine) => {
   async function audit(): Promise<AuditReport> {
     const targets = targetsForFixture(aws.aws.fleet).map((t) => ({ ...t, credentials: accountCredentials(t.accountId) }));
     const run = await runAudit({ targets, endpoint: aws.aws.endpoint, db, securityHub: false, notify: false, now: () => aws.aws.clock.now() });
+    // What the database keeps is what the audit printed: lifecycles and vanished findings included.
+    expect(await getAuditReport(db, run.auditId!)).toEqual(run.report);
     return run.report;
   }
   const prodApp = () => aws.aws.fleet.accounts.find((a) => a.accountId === PROD)!.regions[WEST]!.applications[0]!;
