@@ -149,10 +149,21 @@ describe("bulk full sync", () => {
       stdio: "ignore",
     });
 
-    // Kill it mid-batch: once a fourth sync of the batch is tracked (the first round of three plus one more).
-    const trackedOfBatch = async () =>
-      (await h.db.kysely.selectFrom("tracked_syncs").select("id").where("activity_id", "!=", alone.activityId!).execute()).length;
-    await waitFor("a fourth sync of the batch", async () => (await trackedOfBatch()) >= 4);
+    // Kill it mid-batch: once a fourth sync of the batch is tracked (the first round of three plus one more), while
+    // every running item's sync is tracked, i.e. the process is following syncs (a kill inside an apply's few
+    // calls is reported as interrupted, a different story: see ADR 0015).
+    const following = async () => {
+      const tracked = await h.db.kysely.selectFrom("tracked_syncs").select("activity_id").where("activity_id", "!=", alone.activityId!).execute();
+      const running = await h.db.kysely
+        .selectFrom("bulk_batch_items")
+        .select("activity_id")
+        .where("batch_id", "=", id)
+        .where("state", "=", "running")
+        .execute();
+      const ids = new Set(tracked.map((t) => t.activity_id));
+      return tracked.length >= 4 && running.every((r) => r.activity_id !== null && ids.has(r.activity_id));
+    };
+    await waitFor("a fourth sync of the batch, followed", following);
     child.kill("SIGKILL");
     await new Promise((r) => child!.once("exit", r));
     child = undefined;
