@@ -46,7 +46,7 @@ describe("findings exports on the large history", () => {
     const parts = await chunks(await exported("?all=1"));
     expect(parts.length).toBeGreaterThan(10);
     const [header, ...rows] = parseCsv(parts.join(""));
-    expect(header.slice(-3)).toEqual(["accountName", "firstSeen", "lastSeen"]);
+    expect(header.slice(-6)).toEqual(["accountName", "firstSeen", "lastSeen", "fixedAt", "fixedReason", "reopened"]);
     expect(rows.length).toBe(TOTAL_FINDINGS);
   });
 
