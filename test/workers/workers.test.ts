@@ -5,7 +5,8 @@
  * QBR_SCAN_WORKERS=true on one database. The dashboards' initial audit is
  * read by the workers and equals a single-process audit of the same fleet;
  * a worker killed (SIGKILL) while it reads a target has that target read by
- * the other worker, and the audit is complete with nothing in it twice.
+ * the other worker, and the audit `npm run audit -- --workers` waited for is
+ * complete with nothing in it twice.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -21,6 +22,7 @@ import { accountCredentials } from "~/local-aws/fixture-types";
 import { generateFleet } from "~/local-aws/generate-fleet";
 import type { WorkerEvent } from "~/workers/worker";
 import { buildOnce, startDashboard, type RunningDashboard } from "../browser/harness";
+import { runScript } from "../helpers/cli";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/postgres";
 
@@ -149,14 +151,21 @@ describe("scan workers on one PostgreSQL", () => {
 
   it("a worker killed mid-target has its target read by the other, and the audit holds every target once", async () => {
     const before = workers.map((w) => w.events.length);
-    const audit = runAudit({ targets: specs, db: target.url, workers: true, notify: false, securityHub: false, endpoint: t.aws.endpoint });
+    // The CLI enqueues this one: `npm run audit -- --workers`, the targets file as the dashboards read it.
+    const audit = runScript(
+      "scripts/audit.ts",
+      ["--workers", "--database-url", target.url, "--targets", path.join(dir, "targets.json"), "--format", "json", "--fail-on", "none"],
+      { ...workerEnv, QBR_DATABASE_URL: "" },
+    );
     const victim = await waitFor("a worker reading a target", () =>
       workers.find((w, i) => w.events.slice(before[i]).some((e) => e.event === "target-started")),
     );
     signal(victim, "SIGKILL");
     const killedTarget = victim.events.slice(before[workers.indexOf(victim)]).find((e) => e.event === "target-started")!.target;
     expect(victim.events.slice(before[workers.indexOf(victim)]).some((e) => e.event === "target-done" && e.target === killedTarget)).toBe(false);
-    const run = await audit;
+    const cli = await audit;
+    expect(cli.code, cli.stderr).toBe(0);
+    const run = { report: JSON.parse(cli.stdout) as AuditReport, auditId: Number(/Saved as audit #(\d+)/.exec(cli.stderr)?.[1]) };
     const survivor = workers.find((w) => w !== victim)!;
     expect(survivor.events.some((e) => e.event === "target-done" && e.target === killedTarget)).toBe(true);
     expect(verdicts(run.report)).toEqual(verdicts(single));
