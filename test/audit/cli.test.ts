@@ -7,21 +7,7 @@ import { compareAudits, listAudits } from "../../app/audit/history";
 import { runAudit } from "../../app/audit/run";
 import type { AuditReport } from "../../app/audit/types";
 import type { Fixture } from "../../app/local-aws/fixture-types";
-import {
-  AFTER,
-  BEFORE,
-  account,
-  allowGetDocumentContent,
-  application,
-  dataSource,
-  documents,
-  fleet,
-  index,
-  roleArn,
-  syncJob,
-  webExperience,
-  webRole,
-} from "./fleet-builder";
+import { AFTER, BEFORE, documents, dataSource, servedApplication, singleAppFleet, syncJob } from "./fleet-builder";
 import { ROOT, runScript, type ScriptRun } from "../helpers/cli";
 
 const ACCOUNT = "111122223333";
@@ -33,10 +19,8 @@ function oneApp(synced: boolean): Fixture {
     syncJobs: [syncJob("job", synced ? AFTER : BEFORE)],
     documents: documents(3, synced ? "2025-08-01T10:01:00.000Z" : BEFORE),
   });
-  const app = application("acme-assistant", [index("main", [ds])], [webExperience("web", roleArn(ACCOUNT, "QBusinessWebRole"))]);
-  const appArn = `arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/${app.applicationId}`;
-  const iam = { roles: [webRole("QBusinessWebRole", allowGetDocumentContent([appArn, `${appArn}/index/*`]))] };
-  return fleet([account(ACCOUNT, { [REGION]: [app] }, { iam })]);
+  const labels = { app: "acme-assistant", index: "main", web: "web", role: "QBusinessWebRole" };
+  return singleAppFleet(ACCOUNT, REGION, servedApplication(ACCOUNT, REGION, labels, [ds]));
 }
 
 let dir: string;

@@ -12,6 +12,7 @@ import {
   account,
   allowGetDocumentContent,
   application,
+  auditRole,
   dataSource,
   documents,
   fleet,
@@ -389,13 +390,7 @@ describe("collectInventory request budget", () => {
         });
       const roles = [webRole("WebRole", allowGetDocumentContent(["*"]))];
       if (acc === OTHER) {
-        roles.push({
-          roleName: "QbizReadinessAudit",
-          assumeRolePolicyDocument: {
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }],
-          },
-        });
+        roles.push(auditRole(ACCOUNT));
       }
       return account(acc, { [REGION]: apps("us"), "eu-west-1": apps("eu") }, { iam: { roles } });
     });

@@ -138,3 +138,58 @@ export function allowGetDocumentContent(resources: string[], condition?: Record<
     },
   ];
 }
+
+/** The ARN of a fixture application, as GetDocumentContent's resource names it. */
+export function applicationArn(accountId: string, region: string, applicationId: string): string {
+  return `arn:aws:qbusiness:${region}:${accountId}:application/${applicationId}`;
+}
+
+/** The labels of a served application's parts: their ids and names come from these. */
+export interface ServedLabels {
+  app: string;
+  index: string;
+  web: string;
+  role: string;
+}
+
+/**
+ * One application with one index of `dataSources`, served by a web
+ * experience whose role may call GetDocumentContent on `resources` (default:
+ * the application and its indices). The role goes into the account's
+ * iam.roles (singleAppFleet does both).
+ */
+export function servedApplication(
+  accountId: string,
+  region: string,
+  labels: ServedLabels,
+  dataSources: FixtureDataSource[],
+  options: { resources?: string[]; policyName?: string } = {},
+): { app: FixtureApplication; role: FixtureRole } {
+  const app = application(labels.app, [index(labels.index, dataSources)], [webExperience(labels.web, roleArn(accountId, labels.role))]);
+  const appArn = applicationArn(accountId, region, app.applicationId);
+  const statements = allowGetDocumentContent(options.resources ?? [appArn, `${appArn}/index/*`]);
+  const role = webRole(labels.role, statements);
+  if (options.policyName) role.inlinePolicies = { [options.policyName]: { Version: "2012-10-17", Statement: statements } };
+  return { app, role };
+}
+
+/** A fleet of one account with one served application (servedApplication) in one region. */
+export function singleAppFleet(accountId: string, region: string, served: { app: FixtureApplication; role: FixtureRole }): Fixture {
+  return fleet([account(accountId, { [region]: [served.app] }, { iam: { roles: [served.role] } })]);
+}
+
+/** The audit role of a member account: `trusted`'s principals may assume it, optionally only with an external id. */
+export function auditRole(trusted: string, externalId?: string, roleName = "QbizReadinessAudit"): FixtureRole {
+  const trust: PolicyDocument = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${trusted}:root` },
+        Action: "sts:AssumeRole",
+        ...(externalId ? { Condition: { StringEquals: { "sts:ExternalId": externalId } } } : {}),
+      },
+    ],
+  };
+  return { roleName, assumeRolePolicyDocument: trust };
+}

@@ -20,23 +20,7 @@ import { openDatabase } from "../../app/db/database";
 import { evidenceForCutoff } from "../../app/db/evidence";
 import type { FixtureDataSource, FixtureSyncJob } from "../../app/local-aws/fixture-types";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
-import {
-  AFTER,
-  BEFORE,
-  CUTOFF,
-  account,
-  allowGetDocumentContent,
-  application,
-  dataSource,
-  documents,
-  fleet,
-  id36,
-  index,
-  roleArn,
-  syncJob,
-  webExperience,
-  webRole,
-} from "./fleet-builder";
+import { AFTER, BEFORE, CUTOFF, documents, id36, index, dataSource, servedApplication, singleAppFleet, syncJob } from "./fleet-builder";
 
 const ACCOUNT = "111122223333";
 const REGION = "us-east-1";
@@ -75,9 +59,9 @@ function sources(): FixtureDataSource[] {
 const WEB_ROLE = "QBusinessWebRole";
 
 function testFleet() {
-  const iam = { roles: [webRole(WEB_ROLE, allowGetDocumentContent([`arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/*`]))] };
-  const app = application("app", [index("idx", sources())], [webExperience("web", roleArn(ACCOUNT, WEB_ROLE))]);
-  return fleet([account(ACCOUNT, { [REGION]: [app] }, { iam })]);
+  const labels = { app: "app", index: "idx", web: "web", role: WEB_ROLE };
+  const resources = [`arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/*`];
+  return singleAppFleet(ACCOUNT, REGION, servedApplication(ACCOUNT, REGION, labels, sources(), { resources }));
 }
 
 let t: TestAws;

@@ -16,20 +16,12 @@ import {
   type PreparedTarget,
 } from "../../app/audit/targets";
 import { startLocalAws, type LocalAws } from "../../app/local-aws/index";
-import { accountCredentials, type FixtureRole } from "../../app/local-aws/fixture-types";
-import { account, application, fleet, roleArn, webRole } from "./fleet-builder";
+import { accountCredentials } from "../../app/local-aws/fixture-types";
+import { account, application, auditRole, fleet, roleArn, webRole } from "./fleet-builder";
 
 const ME = "111122223333";
 const OTHER = "444455556666";
 const THIRD = "777788889999";
-
-const auditRole = (trusted: string, name = "QbizReadinessAudit"): FixtureRole => ({
-  roleName: name,
-  assumeRolePolicyDocument: {
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${trusted}:root` }, Action: "sts:AssumeRole" }],
-  },
-});
 
 let aws: LocalAws | undefined;
 let prepared: PreparedTarget[] = [];
@@ -94,7 +86,7 @@ describe("targets for a fixture", () => {
   const fixture = fleet([
     account(ME, { "us-east-1": [], "eu-west-1": [] }),
     account(OTHER, { "us-west-2": [] }, { iam: { roles: [webRole("QBusinessWebRole"), auditRole(ME)] } }),
-    account(THIRD, { "us-east-1": [] }, { iam: { roles: [auditRole("999999999999", "TrustsSomeoneElse")] } }),
+    account(THIRD, { "us-east-1": [] }, { iam: { roles: [auditRole("999999999999", undefined, "TrustsSomeoneElse")] } }),
   ]);
 
   it("reads the first account with its own keys, assumes a role that trusts it elsewhere, and uses own keys where none does", () => {

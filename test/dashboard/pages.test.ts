@@ -32,6 +32,7 @@ import {
   account,
   allowGetDocumentContent,
   application,
+  auditRole,
   dataSource,
   documents,
   fleet,
@@ -110,17 +111,7 @@ function buildFleet(hrFixed: boolean): Fixture {
       },
       {
         iam: {
-          roles: [
-            webRole("LegalWebRole", []),
-            {
-              roleName: "QbizReadinessAudit",
-              assumeRolePolicyDocument: {
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: "sts:AssumeRole" }],
-              },
-              inlinePolicies: {},
-            },
-          ],
+          roles: [webRole("LegalWebRole", []), auditRole(A)],
         },
       },
     ),

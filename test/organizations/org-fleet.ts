@@ -12,22 +12,8 @@
  * account, one whose trust requires an external id, one without an audit
  * role, and one suspended (not emulated).
  */
-import type { Fixture, FixtureAccount, FixtureOrganization, FixtureRole, PolicyDocument } from "../../app/local-aws/fixture-types";
-import {
-  AFTER,
-  BEFORE,
-  account,
-  allowGetDocumentContent,
-  application,
-  dataSource,
-  documents,
-  fleet,
-  index,
-  roleArn,
-  syncJob,
-  webExperience,
-  webRole,
-} from "../audit/fleet-builder";
+import type { Fixture, FixtureAccount, FixtureOrganization, FixtureRole } from "../../app/local-aws/fixture-types";
+import { AFTER, BEFORE, account, auditRole, documents, fleet, dataSource, servedApplication, syncJob } from "../audit/fleet-builder";
 
 export const MANAGEMENT = "111100000000";
 export const MEMBER = "222200000000";
@@ -44,21 +30,7 @@ export const SANDBOX_ACTIVE = "444400000001";
 export const SANDBOX_SUSPENDED = "444400000002";
 export const CLOSING_ACCOUNT = "555500000001";
 
-/** A role that `trusted`'s principals may assume, optionally only with an external id. */
-export function auditRole(trusted: string, externalId?: string, roleName = "QbizReadinessAudit"): FixtureRole {
-  const trust: PolicyDocument = {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${trusted}:root` },
-        Action: "sts:AssumeRole",
-        ...(externalId ? { Condition: { StringEquals: { "sts:ExternalId": externalId } } } : {}),
-      },
-    ],
-  };
-  return { roleName, assumeRolePolicyDocument: trust };
-}
+export { auditRole };
 
 function orgAccount(accountId: string, name: string, parentId: string, status: "ACTIVE" | "SUSPENDED" | "PENDING_CLOSURE" = "ACTIVE") {
   return { accountId, name, email: `aws+${accountId}@example.com`, status, parentId };
@@ -98,23 +70,14 @@ export const REGION = "us-east-1";
 
 /** One application per account: `fresh` ready, else not ready (no full sync after the cutoff, stale documents). */
 function accountWithApp(accountId: string, label: string, fresh: boolean, extraRoles: FixtureRole[] = []): FixtureAccount {
-  const web = webRole(`${label}WebRole`, []);
-  const app = application(
-    `${label}-app`,
-    [
-      index(`${label}-idx`, [
-        dataSource(`${label}-ds`, {
-          syncJobs: [syncJob(`${label}-job`, fresh ? AFTER : BEFORE)],
-          documents: documents(3, fresh ? AFTER : BEFORE, label),
-        }),
-      ]),
-    ],
-    [webExperience(`${label}-web`, roleArn(accountId, web.roleName))],
-  );
+  const ds = dataSource(`${label}-ds`, {
+    syncJobs: [syncJob(`${label}-job`, fresh ? AFTER : BEFORE)],
+    documents: documents(3, fresh ? AFTER : BEFORE, label),
+  });
   // The web role may call GetDocumentContent on the app and its index (resources are named by the ids the builders give).
-  const appArn = `arn:aws:qbusiness:${REGION}:${accountId}:application/${app.applicationId}`;
-  web.inlinePolicies = { WebPolicy: { Version: "2012-10-17", Statement: allowGetDocumentContent([appArn, `${appArn}/index/*`]) } };
-  return account(accountId, { [REGION]: [app] }, { iam: { roles: [web, ...extraRoles] } });
+  const labels = { app: `${label}-app`, index: `${label}-idx`, web: `${label}-web`, role: `${label}WebRole` };
+  const { app, role } = servedApplication(accountId, REGION, labels, [ds], { policyName: "WebPolicy" });
+  return account(accountId, { [REGION]: [app] }, { iam: { roles: [role, ...extraRoles] } });
 }
 
 export function auditedOrganization(): Fixture {

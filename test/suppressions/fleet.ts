@@ -4,20 +4,7 @@
  * account whose application is stale too.
  */
 import type { Fixture } from "../../app/local-aws/fixture-types";
-import {
-  BEFORE,
-  account,
-  allowGetDocumentContent,
-  application,
-  dataSource,
-  documents,
-  fleet,
-  index,
-  roleArn,
-  syncJob,
-  webExperience,
-  webRole,
-} from "../audit/fleet-builder";
+import { BEFORE, account, application, documents, fleet, index, dataSource, servedApplication, syncJob } from "../audit/fleet-builder";
 
 export const SANDBOX = "111100000001";
 export const PROD = "222200000002";
@@ -26,9 +13,7 @@ export const WEST = "us-west-2";
 
 function staleApp(accountId: string, region: string, label: string) {
   const ds = dataSource(`${label}-ds`, { syncJobs: [syncJob(`${label}-job`, BEFORE)], documents: documents(2, BEFORE) });
-  const app = application(label, [index(`${label}-ix`, [ds])], [webExperience(`${label}-web`, roleArn(accountId, `${label}-role`))]);
-  const appArn = `arn:aws:qbusiness:${region}:${accountId}:application/${app.applicationId}`;
-  return { app, role: webRole(`${label}-role`, allowGetDocumentContent([appArn, `${appArn}/index/*`])) };
+  return servedApplication(accountId, region, { app: label, index: `${label}-ix`, web: `${label}-web`, role: `${label}-role` }, [ds]);
 }
 
 export function suppressionFleet(): Fixture {
