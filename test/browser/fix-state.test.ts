@@ -6,46 +6,28 @@
  * different application, so none depends on another.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildOnce, launchChromium, reportProblems, screenshot, startDashboard, type Chromium, type RunningDashboard } from "./harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEMO_ACCOUNT, DEMO_APPS, DEMO_STALE_UPLOADS, screenshot, signedInOnDemoFleet, type RunningDashboard } from "./harness";
 
-const ACCOUNT = "111122223333";
-const HR_BENEFITS = `/applications/${ACCOUNT}/us-east-1/dba944ec-6bc0-4ae9-a0b3-b898a2572643`;
+const ACCOUNT = DEMO_ACCOUNT;
+const HR_BENEFITS = DEMO_APPS.hrBenefits;
 const IT_HELPDESK = `/applications/${ACCOUNT}/us-west-2/52b8ec90-1a75-49c5-bccb-3e350fe7f587`;
-const ENGINEERING = `/applications/${ACCOUNT}/us-west-2/81991b78-fc23-4ac8-95c8-e2d56acc491f`;
-const TRAVEL_DESK = `/applications/${ACCOUNT}/us-west-2/2692c40a-7c9f-41be-a90f-8a6c9b1abf13`;
+const ENGINEERING = DEMO_APPS.engineering;
+const TRAVEL_DESK = DEMO_APPS.travelDesk;
 const EU_COMPLIANCE = `/applications/${ACCOUNT}/eu-west-1/68e98431-3b07-4c4d-a2cd-b747160de5d2`;
 const SANDBOX_DATA_PLATFORM = "/applications/444455556666/us-east-1/ec88baf0-eb76-4a5a-af2e-22c7fbe5f1c5";
-const STALE_UPLOADS = ["national_park_services_infograph.pdf", "Offsite agenda Yosemite 2025.docx"];
+const STALE_UPLOADS = DEMO_STALE_UPLOADS;
 
 describe("fix pages: one state, kept after a refresh (demo fleet)", () => {
+  const demo = signedInOnDemoFleet("qbr-fix-state-");
+  const problems = demo.problems;
   let dashboard: RunningDashboard;
-  let browser: Chromium;
   let page: Page;
   let filesDir: string;
-  let problems: string[] = [];
-
-  beforeAll(async () => {
-    filesDir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-fix-state-"));
-    await buildOnce();
-    [dashboard, browser] = await Promise.all([startDashboard(), launchChromium()]);
-    page = await browser.context.newPage();
-    reportProblems(page, (problem) => problems.push(problem));
-    await page.goto(dashboard.signInUrl!);
-    await page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });
-  }, 180_000);
-
-  beforeEach(() => {
-    problems = [];
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.stop();
-    if (filesDir) fs.rmSync(filesDir, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ dashboard, page, filesDir } = demo);
   });
 
   /** The fix page's state and what could contradict it: badges, apply buttons, "running" notes. */

@@ -6,45 +6,36 @@
  * Each test fixes a different application, so none depends on another.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildOnce, launchChromium, reportProblems, screenshot, startDashboard, twoUsersEnv, type Chromium, type RunningDashboard } from "./harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  buildOnce,
+  DEMO_APPS,
+  DEMO_STALE_UPLOADS,
+  launchChromium,
+  screenshot,
+  signedInOnDemoFleet,
+  startDashboard,
+  twoUsersEnv,
+  type Chromium,
+  type RunningDashboard,
+} from "./harness";
 
-const ACCOUNT = "111122223333";
-const HR_BENEFITS = `/applications/${ACCOUNT}/us-east-1/dba944ec-6bc0-4ae9-a0b3-b898a2572643`;
+const HR_BENEFITS = DEMO_APPS.hrBenefits;
 const HR_DATA_SOURCE = "36138ad1-4798-4616-84ce-ed51f9dd4e57";
-const ENGINEERING = `/applications/${ACCOUNT}/us-west-2/81991b78-fc23-4ac8-95c8-e2d56acc491f`;
-const TRAVEL_DESK = `/applications/${ACCOUNT}/us-west-2/2692c40a-7c9f-41be-a90f-8a6c9b1abf13`;
-const STALE_UPLOADS = ["national_park_services_infograph.pdf", "Offsite agenda Yosemite 2025.docx"];
+const ENGINEERING = DEMO_APPS.engineering;
+const TRAVEL_DESK = DEMO_APPS.travelDesk;
+const STALE_UPLOADS = DEMO_STALE_UPLOADS;
 
 describe("fixes in the browser (demo fleet)", () => {
+  const demo = signedInOnDemoFleet("qbr-reupload-");
+  const problems = demo.problems;
   let dashboard: RunningDashboard;
-  let browser: Chromium;
   let page: Page;
   let filesDir: string;
-  let problems: string[] = [];
-
-  beforeAll(async () => {
-    filesDir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-reupload-"));
-    await buildOnce();
-    [dashboard, browser] = await Promise.all([startDashboard(), launchChromium()]);
-    page = await browser.context.newPage();
-    reportProblems(page, (problem) => problems.push(problem));
-    await page.goto(dashboard.signInUrl!);
-    // The server audits the demo fleet at start (empty database): fixes start from its findings.
-    await page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });
-  }, 180_000);
-
-  beforeEach(() => {
-    problems = [];
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.stop();
-    if (filesDir) fs.rmSync(filesDir, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ dashboard, page, filesDir } = demo);
   });
 
   async function readinessOf(applicationPath: string): Promise<string> {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { hashPassword } from "~/auth/password.server";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -231,4 +232,54 @@ export async function twoUsersEnv(): Promise<Record<string, string>> {
     QBR_VIEWERS: `victor:${await hashPassword("viewer pass")}`,
     QBR_SESSION_SECRET: "a-test-secret-that-is-long-enough",
   };
+}
+
+/** The demo fleet's applications the fix tests open, by their pages' paths. */
+export const DEMO_ACCOUNT = "111122223333";
+export const DEMO_APPS = {
+  hrBenefits: `/applications/${DEMO_ACCOUNT}/us-east-1/dba944ec-6bc0-4ae9-a0b3-b898a2572643`,
+  engineering: `/applications/${DEMO_ACCOUNT}/us-west-2/81991b78-fc23-4ac8-95c8-e2d56acc491f`,
+  travelDesk: `/applications/${DEMO_ACCOUNT}/us-west-2/2692c40a-7c9f-41be-a90f-8a6c9b1abf13`,
+};
+/** The travel desk's uploaded files that are older than the cutoff (re-upload fixes them). */
+export const DEMO_STALE_UPLOADS = ["national_park_services_infograph.pdf", "Offsite agenda Yosemite 2025.docx"];
+
+export interface SignedInDemo {
+  dashboard: RunningDashboard;
+  browser: Chromium;
+  /** Signed in as an operator with the one-time link. */
+  page: Page;
+  /** A new folder for the files a test writes (re-uploads), removed at the end. */
+  filesDir: string;
+  /** What the page reported wrong (reportProblems) since the current test began: emptied before each test. */
+  problems: string[];
+}
+
+/**
+ * For a describe block: the built dashboard on the demo fleet and Chromium,
+ * signed in with the one-time link (an operator) once the initial audit of
+ * the empty database has filled the overview; stopped after the block. The
+ * returned object's fields are set once its beforeAll has run.
+ */
+export function signedInOnDemoFleet(filesPrefix: string): SignedInDemo {
+  const demo = { problems: [] as string[] } as SignedInDemo;
+  beforeAll(async () => {
+    demo.filesDir = mkdtempSync(path.join(tmpdir(), filesPrefix));
+    await buildOnce();
+    [demo.dashboard, demo.browser] = await Promise.all([startDashboard(), launchChromium()]);
+    demo.page = await demo.browser.context.newPage();
+    reportProblems(demo.page, (problem) => demo.problems.push(problem));
+    await demo.page.goto(demo.dashboard.signInUrl!);
+    // The server audits the demo fleet at start (empty database): fixes start from its findings.
+    await demo.page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });
+  }, 180_000);
+  beforeEach(() => {
+    demo.problems.length = 0;
+  });
+  afterAll(async () => {
+    await demo.browser?.close();
+    await demo.dashboard?.stop();
+    if (demo.filesDir) rmSync(demo.filesDir, { recursive: true, force: true });
+  });
+  return demo;
 }
