@@ -58,6 +58,8 @@ const SERVED = [
   "GetWebExperience",
 ] as const;
 type Operation = (typeof SERVED)[number];
+/** The paged list operations (maxResults, nextToken). */
+const LISTS = ["ListApplications", "ListIndices", "ListDataSources", "ListDataSourceSyncJobs", "ListDocuments", "ListWebExperiences"] as const;
 
 /** One resource path in the fleet: the ids an operation's input needs. */
 interface Target {
@@ -70,49 +72,42 @@ interface Target {
   documentId: string;
 }
 
-/** The SDK command for an operation, with the target's ids and the extra input given. */
-function command(op: Operation, t: Target, extra: Record<string, unknown> = {}) {
-  const app = { applicationId: t.applicationId };
-  const index = { ...app, indexId: t.indexId };
-  const source = { ...index, dataSourceId: t.dataSourceId };
-  switch (op) {
-    case "ListApplications":
-      return new ListApplicationsCommand({ ...extra });
-    case "GetApplication":
-      return new GetApplicationCommand({ ...app, ...extra });
-    case "ListIndices":
-      return new ListIndicesCommand({ ...app, ...extra });
-    case "GetIndex":
-      return new GetIndexCommand({ ...index, ...extra });
-    case "ListDataSources":
-      return new ListDataSourcesCommand({ ...index, ...extra });
-    case "GetDataSource":
-      return new GetDataSourceCommand({ ...source, ...extra });
-    case "UpdateDataSource":
-      return new UpdateDataSourceCommand({ ...source, description: "conformance", ...extra });
-    case "ListDataSourceSyncJobs":
-      return new ListDataSourceSyncJobsCommand({ ...source, ...extra });
-    case "StartDataSourceSyncJob":
-      return new StartDataSourceSyncJobCommand({ ...source, ...extra });
-    case "StopDataSourceSyncJob":
-      return new StopDataSourceSyncJobCommand({ ...source, ...extra });
-    case "ListDocuments":
-      return new ListDocumentsCommand({ ...index, ...extra });
-    case "GetDocumentContent":
-      return new GetDocumentContentCommand({ ...index, documentId: t.documentId, ...extra });
-    case "BatchPutDocument":
-      return new BatchPutDocumentCommand({
-        ...index,
-        documents: [{ id: "conformance.txt", content: { blob: Buffer.from("hello") }, contentType: "PLAIN_TEXT" }],
-        ...extra,
-      });
-    case "BatchDeleteDocument":
-      return new BatchDeleteDocumentCommand({ ...index, documents: [{ documentId: t.documentId }], ...extra });
-    case "ListWebExperiences":
-      return new ListWebExperiencesCommand({ ...app, ...extra });
-    case "GetWebExperience":
-      return new GetWebExperienceCommand({ ...app, webExperienceId: t.webExperienceId, ...extra });
-  }
+type Ids = (t: Target) => Record<string, unknown>;
+const appIds: Ids = (t) => ({ applicationId: t.applicationId });
+const indexIds: Ids = (t) => ({ ...appIds(t), indexId: t.indexId });
+const sourceIds: Ids = (t) => ({ ...indexIds(t), dataSourceId: t.dataSourceId });
+
+/** Each served operation's SDK command, and the input it takes from a target. */
+const COMMANDS: Record<Operation, [new (input: never) => unknown, Ids]> = {
+  ListApplications: [ListApplicationsCommand, () => ({})],
+  GetApplication: [GetApplicationCommand, appIds],
+  ListIndices: [ListIndicesCommand, appIds],
+  GetIndex: [GetIndexCommand, indexIds],
+  ListDataSources: [ListDataSourcesCommand, indexIds],
+  GetDataSource: [GetDataSourceCommand, sourceIds],
+  UpdateDataSource: [UpdateDataSourceCommand, (t) => ({ ...sourceIds(t), description: "conformance" })],
+  ListDataSourceSyncJobs: [ListDataSourceSyncJobsCommand, sourceIds],
+  StartDataSourceSyncJob: [StartDataSourceSyncJobCommand, sourceIds],
+  StopDataSourceSyncJob: [StopDataSourceSyncJobCommand, sourceIds],
+  ListDocuments: [ListDocumentsCommand, indexIds],
+  GetDocumentContent: [GetDocumentContentCommand, (t) => ({ ...indexIds(t), documentId: t.documentId })],
+  BatchPutDocument: [
+    BatchPutDocumentCommand,
+    (t) => ({ ...indexIds(t), documents: [{ id: "conformance.txt", content: { blob: Buffer.from("hello") }, contentType: "PLAIN_TEXT" }] }),
+  ],
+  BatchDeleteDocument: [BatchDeleteDocumentCommand, (t) => ({ ...indexIds(t), documents: [{ documentId: t.documentId }] })],
+  ListWebExperiences: [ListWebExperiencesCommand, appIds],
+  GetWebExperience: [GetWebExperienceCommand, (t) => ({ ...appIds(t), webExperienceId: t.webExperienceId })],
+};
+
+/**
+ * The SDK command for an operation, with the target's ids and the extra input
+ * given. Typed as one command: the union of command types defeats send()'s
+ * overloads; each is the real one for `op`.
+ */
+function command(op: Operation, t: Target, extra: Record<string, unknown> = {}): ListApplicationsCommand {
+  const [Command, ids] = COMMANDS[op];
+  return new Command({ ...ids(t), ...extra } as never) as ListApplicationsCommand;
 }
 
 /** Every resource path of the demo fleet, one per data source × document (or per data source when it has none). */
@@ -183,8 +178,7 @@ class Harness {
     let output: Record<string, unknown> | undefined;
     let error: { name: string } | undefined;
     try {
-      // The union of command types defeats send()'s overloads; each command is the real one for `op`.
-      output = (await client.send(command(op, t, extra) as ListApplicationsCommand)) as unknown as Record<string, unknown>;
+      output = (await client.send(command(op, t, extra))) as unknown as Record<string, unknown>;
     } catch (e) {
       error = e as { name: string };
     }
@@ -260,7 +254,7 @@ describe.each([
     "GetWebExperience",
   ];
   /** List operations, also asked for one item a page so that nextToken is on the wire. */
-  const PAGED = new Set<Operation>(["ListApplications", "ListIndices", "ListDataSources", "ListDataSourceSyncJobs", "ListDocuments", "ListWebExperiences"]);
+  const PAGED = new Set<Operation>(LISTS);
 
   it.each(READS)("%s: every answer for the fleet's resources fits the model's output or error shapes", async (op) => {
     const problems: string[] = [];
@@ -446,21 +440,17 @@ describe("error answers match the model's error shapes and each operation's erro
     expectError(op, await h.call(op, t), "InternalServerException");
   });
 
-  it.each(["ListApplications", "ListIndices", "ListDataSources", "ListDataSourceSyncJobs", "ListDocuments", "ListWebExperiences"] as const)(
-    "%s: maxResults above the model's max is a ValidationException",
-    async (op) => {
-      const inputShape = model.shapes[model.operations[op].input!.shape];
-      const max = model.shapes[inputShape.members!.maxResults.shape].max!;
-      expectError(op, await h.call(op, t, { maxResults: max + 1 }), "ValidationException");
-    },
-  );
-
-  it.each(["ListApplications", "ListIndices", "ListDataSources", "ListDataSourceSyncJobs", "ListDocuments", "ListWebExperiences"] as const)(
-    "%s: a nextToken the emulator did not issue is a ValidationException",
-    async (op) => {
-      expectError(op, await h.call(op, t, { nextToken: "not-a-token" }), "ValidationException");
-    },
-  );
+  /** The list operations' paging inputs the model or the emulator refuses. */
+  const BAD_PAGING: [string, (op: (typeof LISTS)[number]) => Record<string, unknown>][] = [
+    [
+      "maxResults above the model's max",
+      (op) => ({ maxResults: model.shapes[model.shapes[model.operations[op].input!.shape].members!.maxResults.shape].max! + 1 }),
+    ],
+    ["a nextToken the emulator did not issue", () => ({ nextToken: "not-a-token" })],
+  ];
+  it.each(BAD_PAGING.flatMap(([what, input]) => LISTS.map((op) => [op, what, input] as const)))("%s: %s is a ValidationException", async (op, _what, input) => {
+    expectError(op, await h.call(op, t, input(op)), "ValidationException");
+  });
 
   it("StartDataSourceSyncJob: a second start while a job runs is a ConflictException (409, resourceId, resourceType)", async () => {
     await h.call("StartDataSourceSyncJob", t);
