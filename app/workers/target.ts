@@ -43,7 +43,9 @@ export async function auditTarget(db: Db, job: TargetJob, worker: string): Promi
     ...(target.credentials ? { credentials: target.credentials } : {}),
   };
   const own = await ownFullSyncExecutionIds(db);
-  const storedEvidence = scope.full ? undefined : evidenceLookup(await evidenceForCutoff(db, scope.cutoff));
+  // The fleet's rows for the cutoff are read; only this target's are kept for the lookup.
+  const mine = (r: { accountId: string; region: string }) => r.accountId === target.accountId && r.region === target.region;
+  const storedEvidence = scope.full ? undefined : evidenceLookup((await evidenceForCutoff(db, scope.cutoff)).filter(mine));
   const prepared = await prepareTargets([spec], { endpoint: scope.endpoint, maxAttempts: scope.maxAttempts, stats });
   try {
     const inventory = await collectInventory(prepared, {
