@@ -14,7 +14,7 @@ import { findingKey, getAuditReport, listAudits, saveAudit } from "~/audit/histo
 import { runAudit, type AuditRun } from "~/audit/run";
 import type { AuditReport, Finding, Inventory } from "~/audit/types";
 import { inventoriesOfAudit } from "~/db/audit-applications";
-import { auditReportJson, reportJsonParts } from "~/db/audits";
+import { auditReportJson, auditStamp, reportJsonParts } from "~/db/audits";
 import { openDatabase, type Db } from "~/db/database";
 import { findingById, openFindingRows } from "~/db/findings";
 import { migrationProvider, type DialectName } from "~/db/migrations/index";
@@ -120,6 +120,9 @@ describe.each(ENGINES)("retention on %s (QBR_RETENTION_DAYS)", (engine: Engine) 
     ]);
     expect(listed[2]!.summary).toEqual(run.report.summary);
     expect(await getAuditReport(db, ids[1]!)).toBeUndefined();
+    // Comparing with it or exporting it says it is not stored (the pages' 404), rather than showing an empty audit.
+    expect(await auditStamp(db, ids[1]!)).toBeUndefined();
+    expect(await auditStamp(db, ids[3]!)).toMatchObject({ id: ids[3], scannedAt: "2026-11-20T09:00:00.000Z" });
     expect(await getAuditReport(db, ids[3]!)).toEqual(at("2026-11-20T09:00:00.000Z", run.report));
     expect(await inventoriesOfAudit(db, ids[2]!)).toEqual([]);
     // Contents no audit refers to any more are gone; the kept audits' are all there.
