@@ -39,6 +39,8 @@ export interface WorkerAuditOptions {
   inventoryExtras?: Partial<Inventory>;
   /** A worker's target is looked at for a lapsed lease only after this long in progress (default 3 s). */
   graceMs?: number;
+  /** Give up when no worker took any target in this long (default QBR_WORKER_WAIT_SECONDS, else 300 s). */
+  noWorkerTimeoutMs?: number;
 }
 
 /** The scan's targets, one region each, numbered in the order a single process reports them. */
@@ -148,10 +150,13 @@ async function runJobs(db: Db, boss: PgBoss, jobs: TargetJob[], options: WorkerA
     options.onProgress?.({ targetsDone: done.size, targetsTotal: jobs.length, applicationsRead: apps, applicationsFound: apps, apiCalls: calls, throttled });
   };
   report();
+  const enqueuedAt = Date.now();
+  let taken = false;
   while (done.size < ids.size) {
     for (const [id, job] of ids) {
       if (done.has(id)) continue;
       const state = await boss.getJobById<TargetJob>(TARGET_QUEUE, id, { includeArchive: true });
+      taken ||= state?.state !== "created";
       if (!state) throw new WorkersUnavailableError(`target ${job.target.accountId}/${job.target.region} left the queue unfinished (job ${id} was deleted)`);
       if (state.state === "completed") done.set(id, state.output as unknown as TargetOutcome);
       else if (state.state === "failed" || state.state === "cancelled") done.set(id, failedOutcome(job, outputMessage(state.output)));
@@ -160,10 +165,26 @@ async function runJobs(db: Db, boss: PgBoss, jobs: TargetJob[], options: WorkerA
       }
     }
     report();
+    if (!taken && Date.now() - enqueuedAt > noWorkerTimeoutMs(options)) await giveUp(boss, [...ids.keys()], ids.size, noWorkerTimeoutMs(options));
     // One look per unfinished job each round: a longer pause for a scan of many targets (500 targets: every 3 s).
     if (done.size < ids.size) await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 + 5 * (ids.size - done.size))));
   }
   return [...done.values()];
+}
+
+/** How long a scan waits for any worker to take one of its targets (QBR_WORKER_WAIT_SECONDS, default 300). */
+function noWorkerTimeoutMs(options: WorkerAuditOptions): number {
+  if (options.noWorkerTimeoutMs !== undefined) return options.noWorkerTimeoutMs;
+  const seconds = Number(process.env.QBR_WORKER_WAIT_SECONDS);
+  return Number.isFinite(seconds) && seconds >= 1 ? seconds * 1000 : 300_000;
+}
+
+/** No worker runs: take the scan's targets back out of the queue and say what to start. */
+async function giveUp(boss: PgBoss, ids: string[], total: number, waitedMs: number): Promise<never> {
+  await boss.cancel(TARGET_QUEUE, ids);
+  throw new WorkersUnavailableError(
+    `No scan worker took any of the ${total} targets within ${Math.round(waitedMs / 1000)} s: start \`npm run worker\` on the same database (docs/deploy/workers.md). The targets were taken out of the queue again; nothing was saved.`,
+  );
 }
 
 function outputMessage(output: unknown): string {
