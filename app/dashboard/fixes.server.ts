@@ -28,6 +28,7 @@ import { applyRollback, planRollback } from "~/fixes/rollback";
 import { createFixContext } from "~/fixes/context";
 import { listTrackedSyncs, resumeTrackedSyncs, startTrackedSyncSweeper } from "~/fixes/tracked-syncs";
 import { resumeBulkBatches } from "~/fixes/bulk";
+import { bulkItemOfActivity } from "~/db/bulk-batches";
 import { applyFullSync, applyFullSyncBulk, planFullSync } from "~/fixes/full-sync";
 import { applyRolePolicyPatch, planRolePolicyPatch } from "~/fixes/patch-role-policy";
 import { applyReupload, MAX_DOCUMENT_BYTES, planReupload } from "~/fixes/reupload-files";
@@ -523,7 +524,16 @@ export async function getActivityEntryPage(id: number, user: SignedInUser) {
       rollbackProblem = `The rollback cannot be planned: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
-  return { entry, trackedSyncs: await listTrackedSyncs(ctx.db, { activityId: id }), rollback, rollbackProblem, canApply: user.role === "operator" };
+  // The bulk batch this entry was applied in (ADR 0015), if any.
+  const bulkBatchId = (await bulkItemOfActivity(ctx.db, id))?.batchId ?? null;
+  return {
+    entry,
+    trackedSyncs: await listTrackedSyncs(ctx.db, { activityId: id }),
+    rollback,
+    rollbackProblem,
+    canApply: user.role === "operator",
+    bulkBatchId,
+  };
 }
 
 const rollbackSchema = z.object({ intent: z.literal("rollback"), planHash: hash });

@@ -96,6 +96,16 @@ export default function ActivityEntryPage() {
         <dd>
           <ResourceLinks entry={entry} names={data.applicationNames} />
         </dd>
+        {data.bulkBatchId !== null ? (
+          <>
+            <dt>Batch</dt>
+            <dd>
+              <Link to={`/fix/bulk/${data.bulkBatchId}`} data-testid="activity-batch">
+                Bulk fix #{data.bulkBatchId}
+              </Link>
+            </dd>
+          </>
+        ) : null}
         {entry.rollbackOf !== undefined ? (
           <>
             <dt>Rolls back</dt>
