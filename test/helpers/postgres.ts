@@ -15,7 +15,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { inject } from "vitest";
+import { afterEach, beforeEach, inject } from "vitest";
 import { openDatabase, type Db } from "~/db/database";
 import { startPostgres } from "./postgres-server";
 
@@ -113,4 +113,25 @@ export async function openTestDatabase(engine: Engine): Promise<Db> {
       await target.drop();
     },
   };
+}
+
+/**
+ * For a describe block: two handles on one new database of the engine, as
+ * two replicas hold it (a SQLite file opened twice; two PostgreSQL pools),
+ * new for each test and dropped after it. Its fields are set in beforeEach.
+ */
+export function twoHandles(engine: Engine): { a: Db; b: Db } {
+  const handles = {} as { a: Db; b: Db };
+  let target: TestDatabase;
+  beforeEach(async () => {
+    target = await testDatabaseTarget(engine);
+    handles.a = await openDatabase(target.url);
+    handles.b = await openDatabase(target.url);
+  });
+  afterEach(async () => {
+    await handles.a.close();
+    await handles.b.close();
+    await target.drop();
+  });
+  return handles;
 }
