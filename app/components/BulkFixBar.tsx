@@ -4,7 +4,7 @@
  * take all that match the filter, choose the fix, and plan it. The plan is
  * shown on /fix/bulk/:id before anything changes.
  */
-import { Form } from "@remix-run/react";
+import { Form, useRouteLoaderData } from "@remix-run/react";
 import { CsrfInput } from "~/auth/csrf-input";
 
 export const BULK_FORM_ID = "bulk-fix-form";
@@ -15,6 +15,9 @@ export function BulkSelectBox({ findingId, label }: { findingId: number; label: 
 }
 
 export function BulkFixBar({ search, total }: { search: string; total: number }) {
+  // The signed-in user, from the root loader: planning a batch is for operators.
+  const root = useRouteLoaderData("root") as { user?: { role?: string } | null } | undefined;
+  const viewer = root?.user?.role !== "operator";
   return (
     <Form method="post" action="/fix/bulk" id={BULK_FORM_ID} className="card apply-form" data-testid="bulk-fix-bar">
       <CsrfInput />
@@ -28,10 +31,10 @@ export function BulkFixBar({ search, total }: { search: string; total: number })
           <option value="patch-role-policy">role policy patch (roles)</option>
         </select>
       </label>{" "}
-      <button type="submit" name="scope" value="selected" data-testid="bulk-plan-selected">
+      <button type="submit" name="scope" value="selected" disabled={viewer} data-testid="bulk-plan-selected">
         Plan for the selected findings
       </button>{" "}
-      <button type="submit" name="scope" value="filter" data-testid="bulk-plan-filter">
+      <button type="submit" name="scope" value="filter" disabled={viewer} data-testid="bulk-plan-filter">
         Plan for all {total} that match this filter
       </button>
       <details>
@@ -43,7 +46,9 @@ export function BulkFixBar({ search, total }: { search: string; total: number })
           At most in all <input type="number" name="overall" min={1} max={100} placeholder="10" />
         </label>
       </details>
-      <p className="muted small">Nothing changes yet: the plan is shown, per account and region, for you to confirm.</p>
+      <p className="muted small">
+        {viewer ? "Operators only: you are signed in as a viewer." : "Nothing changes yet: the plan is shown, per account and region, for you to confirm."}
+      </p>
     </Form>
   );
 }
