@@ -1,14 +1,14 @@
 /**
  * "What changed": two stored audits compared (by default the latest against
  * the one before). Read from the indexed rows (applications, and only the
- * findings that do not pass), not from the two whole reports: a 300-application
- * audit's report is megabytes of JSON.
+ * findings that do not pass, each as stored), not from the two whole reports:
+ * a 300-application audit's report is megabytes of JSON.
  */
 import { applicationKey, compareAuditParts, findingKey, listAudits, type AuditComparison } from "~/audit/history";
-import type { Finding, FindingResource, ReportApplication } from "~/audit/types";
+import type { Finding, ReportApplication } from "~/audit/types";
 import { applicationsOfAudit } from "~/db/audit-applications";
 import type { Db } from "~/db/database";
-import { openFindingRows } from "~/db/findings";
+import { openStoredFindings } from "~/db/findings";
 import type { AccountNames } from "./account-names";
 import { accountNamesOfAudit, accountNamesOfAudits } from "./account-names.server";
 import { checkTitle } from "./catalogue.server";
@@ -36,29 +36,9 @@ async function applicationsOf(db: Db, auditId: number): Promise<Map<string, Repo
   return new Map(rows.map((a) => [applicationKey(a), a]));
 }
 
-/** The findings of an audit that do not pass, by their identity across audits. */
+/** The findings of an audit that do not pass (as its report holds them), by their identity across audits. */
 async function openFindingsOf(db: Db, auditId: number): Promise<Map<string, Finding>> {
-  const rows = await openFindingRows(db, auditId);
-  const findings = rows.map((r): Finding => ({
-    checkId: r.check_id,
-    status: r.status as Finding["status"],
-    severity: r.severity as Finding["severity"],
-    resource: {
-      type: r.resource_type as FindingResource["type"],
-      accountId: r.account_id,
-      region: r.region,
-      applicationId: r.application_id,
-      indexId: r.index_id,
-      dataSourceId: r.data_source_id,
-      webExperienceId: r.web_experience_id,
-      roleArn: r.role_arn,
-      name: r.name,
-    },
-    message: r.message,
-    evidence: JSON.parse(r.evidence) as Record<string, unknown>,
-    remediation: { action: r.remediation_action as Finding["remediation"]["action"] },
-  }));
-  return new Map(findings.map((f) => [findingKey(f), f]));
+  return new Map((await openStoredFindings(db, auditId)).map((f) => [findingKey(f), f]));
 }
 
 /** The comparison compareAudits makes, from the rows: readiness changes and findings that came or went. */

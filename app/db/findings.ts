@@ -10,6 +10,7 @@ import type { Db } from "./database";
 import { dictionariesOf } from "./dictionaries";
 import { SEVERITIES, STATUS_ORDER, rankIn } from "./order";
 import type { FindingRow, FindingsTable } from "./schema";
+import type { Finding } from "~/audit/types";
 
 const OPEN = ["fail", "warn", "unknown"];
 
@@ -48,6 +49,13 @@ export async function statusCountsByCheck(db: Db, auditId: number): Promise<{ ch
 export async function openFindingRows(db: Db, auditId: number): Promise<FindingRow[]> {
   const rows = await db.kysely.selectFrom("findings").selectAll().where("audit_id", "=", auditId).where("status", "in", OPEN).orderBy("id").execute();
   return withEvidence(db, rows);
+}
+
+/** The non-passing findings of an audit exactly as its report holds them (each one's stored text), in report order. */
+export async function openStoredFindings(db: Db, auditId: number): Promise<Finding[]> {
+  const rows = await db.kysely.selectFrom("findings").select("body").where("audit_id", "=", auditId).where("status", "in", OPEN).orderBy("id").execute();
+  const dictionaries = await dictionariesOf(db);
+  return rows.map((r) => JSON.parse(unpackText(r.body, dictionaries)) as Finding);
 }
 
 /** The findings of one application in an audit. */
