@@ -1,14 +1,12 @@
 /**
- * Server rendering with Remix's streaming (onShellReady for browsers,
- * onAllReady for bots), plus the security headers every document carries:
- * a CSP with a per-request nonce for Remix's inline scripts, no framing.
+ * Server rendering (the whole document, then one write), plus the security
+ * headers every document carries: a CSP with a per-request nonce for Remix's
+ * inline scripts, no framing.
  */
-import { PassThrough } from "node:stream";
+import { Writable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import type { AppLoadContext, EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/node";
-import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
-import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "~/auth/nonce-context";
 import { BASE_SECURITY_HEADERS, contentSecurityPolicy } from "~/auth/security-headers.server";
@@ -36,6 +34,12 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
   console.error(error);
 };
 
+/**
+ * The document rendered whole, then sent in one piece: the dashboard's pages
+ * defer nothing (no Suspense boundary waits on data), so streaming the shell
+ * early gains nothing, and a page of ~60 writes through a web stream cost a
+ * busy server more than the render's last bytes (issue 10, item 8).
+ */
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -44,39 +48,43 @@ export default function handleRequest(
   _loadContext: AppLoadContext,
 ) {
   const nonce = randomBytes(16).toString("base64");
-  const waitForEverything = isbot(request.headers.get("user-agent") || "");
 
   return new Promise<Response>((resolve, reject) => {
-    let shellRendered = false;
+    let failed = false;
+    const chunks: Buffer[] = [];
+    const body = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+      final(done) {
+        responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+        setSecurityHeaders(responseHeaders, nonce);
+        resolve(new Response(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
+        done();
+      },
+    });
     const { pipe, abort } = renderToPipeableStream(
       <NonceContext.Provider value={nonce}>
         <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
       </NonceContext.Provider>,
       {
         nonce,
-        [waitForEverything ? "onAllReady" : "onShellReady"]() {
-          shellRendered = true;
-          const body = new PassThrough();
-          responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-          setSecurityHeaders(responseHeaders, nonce);
-          resolve(
-            new Response(createReadableStreamFromReadable(body), {
-              headers: responseHeaders,
-              status: responseStatusCode,
-            }),
-          );
+        onAllReady() {
+          clearTimeout(timer);
           pipe(body);
         },
         onShellError(error: unknown) {
+          clearTimeout(timer);
           reject(error);
         },
         onError(error: unknown) {
           responseStatusCode = 500;
-          // Errors after the shell are streamed to the browser's error boundary; log them once here.
-          if (shellRendered) console.error(error);
+          if (!failed) console.error(error);
+          failed = true;
         },
       },
     );
-    setTimeout(abort, ABORT_DELAY);
+    const timer = setTimeout(abort, ABORT_DELAY);
   });
 }
