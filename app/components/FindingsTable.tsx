@@ -4,6 +4,7 @@ import type { FindingFilters, FindingRow, FindingSort } from "~/dashboard/types"
 import { applicationPath, formatDay } from "~/dashboard/words";
 import { SeverityLabel, StatusBadge } from "./Badges";
 import { FindingFixCell } from "./fix-links";
+import { BulkSelectBox } from "./BulkFixBar";
 import { SortHeader, SortLink } from "./TablePaging";
 import { Breakable } from "./Breakable";
 import { useInPageNavigation } from "./in-page-links";
@@ -42,7 +43,8 @@ export function FindingsTable({ rows, filters, accountNames }: { rows: FindingRo
         {rows.map((f) => (
           <tr key={f.id}>
             <td>
-              <StatusBadge status={f.status} />
+              {/* The bulk fix's checkbox sits in the status cell, so the table's columns stay where they were. */}
+              <BulkSelectBox findingId={f.id} label={`${f.checkId} on ${f.name ?? f.resourceType}`} /> <StatusBadge status={f.status} />
               {f.suppressed ? (
                 <span
                   className="badge accepted"

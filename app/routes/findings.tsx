@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { AuditTime } from "~/components/AuditTime";
 import { FindingFilters } from "~/components/FindingFilters";
 import { FindingsTable } from "~/components/FindingsTable";
+import { BulkFixBar } from "~/components/BulkFixBar";
 import { RouteError } from "~/components/RouteError";
 import { requireUser } from "~/auth/user.server";
 import { dashboardDb } from "~/dashboard/db.server";
@@ -56,6 +57,7 @@ export default function Findings() {
               </>
             ) : null}
           </p>
+          {data.findings.length > 0 ? <BulkFixBar search={findingsSearch(data.filters, { page: 1 })} total={data.paging.matching} /> : null}
           <FindingsTable rows={data.findings} filters={data.filters} accountNames={data.accountNames} />
           <Pager paging={data.paging} hrefOf={(page) => findingsSearch(data.filters, { page }) || "?"} label="Pages of findings" />
         </>
