@@ -20,6 +20,8 @@ import { parseArgs } from "node:util";
 import { getAuditReport, latestAuditId, type StoredApplicationInventory } from "../app/audit/history";
 import { inventoriesOfAudit } from "../app/db/audit-applications";
 import { runAudit } from "../app/audit/run";
+import { resumeBulkBatches } from "../app/fixes/bulk";
+import { bulkFromCli } from "../app/fixes/bulk-cli";
 import { AuditSetupError, loadTargetsFile, targetsForFixture, type TargetSpec } from "../app/audit/targets";
 import type { AuditReport } from "../app/audit/types";
 import { FULL_SYNC_MODE } from "../app/aws/vocabulary";
@@ -55,6 +57,8 @@ const USAGE = `Usage: npm run fix -- <full-sync|patch-role-policy|reupload-files
   [--files DIR | --s3 s3://bucket/prefix] [--keep-full-mode] [--policy-name NAME] [--fix-role-name NAME]
   --fix-role-name (or QBR_FIX_ROLE_NAME): the role fixes assume in each account without a fixRoleArn.
 Selectors: --application <id or display name> | --data-source <id> | --role <name or ARN> | --activity <id> | --all
+  --bulk (full-sync, patch-role-policy; with --all or --application): one batch, the plan per account and region,
+    applied with --yes at most --per-account N (default 3) per account and --overall N (default 10) at once.
   resume: follow every tracked full sync to its end and put the original sync modes back.`;
 
 class UsageError extends Error {}
@@ -92,6 +96,9 @@ function parse(argv: string[]) {
         "keep-full-mode": { type: "boolean" },
         "policy-name": { type: "string" },
         "fix-role-name": { type: "string" },
+        bulk: { type: "boolean" },
+        "per-account": { type: "string" },
+        overall: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -297,6 +304,9 @@ const OPTION_ACTIONS: Record<string, readonly CliAction[]> = {
   "policy-name": ["patch-role-policy"],
   files: ["reupload-files"],
   s3: ["reupload-files"],
+  bulk: ["full-sync", "patch-role-policy"],
+  "per-account": ["full-sync", "patch-role-policy"],
+  overall: ["full-sync", "patch-role-policy"],
 };
 
 /**
@@ -312,6 +322,17 @@ function checkArguments(action: CliAction, args: Args): void {
   }
   const selectors = ["application", "data-source", "role", "all"].filter((name) => args[name as keyof Args] !== undefined);
   if (selectors.length > 1) throw new UsageError(`Give one selector, not ${selectors.map((name) => `--${name}`).join(" and ")}.`);
+  if (args.bulk && (args["data-source"] !== undefined || args.role !== undefined)) throw new UsageError("--bulk takes --all or --application.");
+  if (!args.bulk && (args["per-account"] !== undefined || args.overall !== undefined)) throw new UsageError("--per-account and --overall go with --bulk.");
+  for (const [name, max] of [
+    ["per-account", 20],
+    ["overall", 100],
+  ] as const) {
+    const value = args[name];
+    if (value !== undefined && !(/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= max)) {
+      throw new UsageError(`--${name} must be a whole number from 1 to ${max}, not "${value}".`);
+    }
+  }
   if (action === "rollback" && (!args.activity || !/^[1-9]\d*$/.test(args.activity))) throw new UsageError("rollback needs --activity <id>.");
   if (action === "full-sync" && selectors.length === 0) throw new UsageError("full-sync needs --data-source, --application or --all.");
   if (action === "patch-role-policy" && selectors.length === 0) throw new UsageError("patch-role-policy needs --role, --application or --all.");
@@ -454,10 +475,35 @@ async function main(argv: string[]): Promise<number> {
     const actor = `cli:${process.env.USER ?? os.userInfo().username}`;
 
     if (action === "resume") {
-      const results = await resumeTrackedSyncs(ctx);
+      // Bulk batches a stopped process was running resume alongside the syncs they wait for (ADR 0015).
+      const [results, batches] = await Promise.all([resumeTrackedSyncs(ctx), resumeBulkBatches(ctx)]);
+      for (const id of batches) out(`bulk batch #${id}: resumed to its end (npm run fix -- or /fix/bulk/${id} for its results).`);
       if (results.length === 0) out("No tracked sync left to follow.");
       for (const r of results) out(`sync ${r.tracked.executionId}: ${r.jobStatus}; ${[...r.done, ...r.notDone.map((n) => `NOT done: ${n}`)].join("; ")}`);
       return results.every((r) => r.ok) ? 0 : 1;
+    }
+
+    if (args.bulk && (action === "full-sync" || action === "patch-role-policy")) {
+      // One batch, capped per account (ADR 0015); a fixture's fleet, or a database without an audit, is audited first.
+      if (args.fixture || (await latestAuditId(db)) === undefined) {
+        process.stderr.write("Auditing first, to find what to fix...\n");
+        await runAudit({ targets, endpoint: localAws?.endpoint ?? endpoint, db });
+      }
+      const code = await bulkFromCli(
+        ctx,
+        {
+          action,
+          actor,
+          application: args.application,
+          perAccount: args["per-account"],
+          overall: args.overall,
+          yes: !!args.yes,
+          restoreMode: !args["keep-full-mode"],
+        },
+        out,
+      );
+      await settleFixNotifications();
+      return code;
     }
 
     const jobs = await jobsFor(action, { ctx, args, db, actor, targets, endpoint: localAws?.endpoint ?? endpoint });
