@@ -8,7 +8,7 @@ import type { Db } from "../db/database";
 import { evidenceForCutoff, latestAuditScans, recordAuditScan, writeEvidence, type AuditScan, type EvidenceKey, type EvidenceRow } from "../db/evidence";
 import { isS3DataSource, isUploadedFilesSource } from "./checks/common";
 import type { DataSourceKey } from "./collect/context";
-import { LASTING_FULL_SYNC_BASES, type StoredDocuments, type StoredEvidence, type StoredFullSync } from "./collect/reuse";
+import { LASTING_FULL_SYNC_BASES, type StoredDetails, type StoredDocuments, type StoredEvidence, type StoredFullSync } from "./collect/reuse";
 import { assessFullSync, everyDocumentReingested } from "./sync-evidence";
 import type { DataSourceInventory, Inventory } from "./types";
 
@@ -53,14 +53,28 @@ export function evidenceLookup(rows: EvidenceRow[]): (key: DataSourceKey) => Sto
     const of = (kind: EvidenceRow["kind"]) => same.find((r) => r.kind === kind);
     const full = of("full-sync");
     const docs = of("documents");
+    const details = detailsOf(full) ?? detailsOf(docs);
     return {
       dataSourceId: key.dataSourceId,
       dataSourceCreatedAt: newest.dataSourceCreatedAt,
       cutoff: newest.cutoff,
       ...(full ? { fullSync: { ...(full.payload as Omit<StoredFullSync, "auditId" | "scannedAt">), auditId: full.auditId, scannedAt: full.scannedAt } } : {}),
       ...(docs ? { documents: { ...(docs.payload as Omit<StoredDocuments, "auditId" | "scannedAt">), auditId: docs.auditId, scannedAt: docs.scannedAt } } : {}),
+      ...(details ? { details } : {}),
     };
   };
+}
+
+/** The data source's details a row was stored with (rows stored before they were kept have none). */
+function detailsOf(row: EvidenceRow | undefined): StoredDetails | undefined {
+  const { details } = (row?.payload ?? {}) as { details?: StoredDetails };
+  return details && typeof details.updatedAt === "string" ? details : undefined;
+}
+
+/** What GetDataSource said (or what was kept of it), stored with the evidence so an unchanged source need not be asked again. */
+function detailsToKeep(ds: DataSourceInventory): { details?: StoredDetails } {
+  if (ds.error || !ds.updatedAt || !ds.configuration) return {};
+  return { details: { updatedAt: ds.updatedAt, ...(ds.type ? { type: ds.type } : {}), configuration: ds.configuration } };
 }
 
 export interface PreparedScan {
@@ -95,13 +109,13 @@ function dataSourceChanges(ds: DataSourceInventory, where: Where, o: { auditId: 
     const deciding = assessFullSync(ds, o.cutoff).decidingJob;
     const job = deciding && ds.syncJobs.find((j) => j.executionId === deciding.executionId);
     if (deciding?.mode === "full" && job && LASTING_FULL_SYNC_BASES.includes(deciding.basis)) {
-      put.push({ ...base, kind: "full-sync", payload: { job, basis: deciding.basis } });
+      put.push({ ...base, kind: "full-sync", payload: { job, basis: deciding.basis, ...detailsToKeep(ds) } });
     } else remove.push({ ...base, kind: "full-sync" });
   }
   const scan = ds.documents;
   if (!scan.error && !scan.reusedFrom) {
     if (everyDocumentReingested(scan) && scan.startedAt) {
-      put.push({ ...base, kind: "documents", payload: { startedAt: scan.startedAt, scanned: scan.scanned, fresh: scan.freshCount } });
+      put.push({ ...base, kind: "documents", payload: { startedAt: scan.startedAt, scanned: scan.scanned, fresh: scan.freshCount, ...detailsToKeep(ds) } });
     } else remove.push({ ...base, kind: "documents" });
   }
   return { put, remove };

@@ -23,7 +23,7 @@ import type { ApplicationInventory, DataSourceInventory, DocumentScan, IndexInve
 import { iso, pages, type TargetContext } from "./context";
 import { roleAccessFor } from "./role-access";
 import { readWebExperienceRole } from "./roles";
-import { documentsStillHold, fullSyncStillHolds } from "./reuse";
+import { detailsStillHold, documentsStillHold, fullSyncStillHolds, type StoredDetails } from "./reuse";
 import { collectSyncJobs, readJobsPage, type DataSourcePath, type JobsPage as JobsPageOf } from "./sync-jobs";
 import type { StoredEvidence } from "./reuse";
 
@@ -156,6 +156,13 @@ async function readDataSourceDetails(ctx: TargetContext, path: DataSourcePath, d
   }
 }
 
+/** The details an earlier audit read, unchanged since (ADR 0010): GetDataSource is not asked again. */
+function applyStoredDetails(ds: DataSourceInventory, d: StoredDetails): void {
+  // The listing's status and name are today's; the type and configuration cannot change without moving updatedAt.
+  ds.type = d.type ?? ds.type;
+  if (d.configuration) ds.configuration = d.configuration;
+}
+
 async function collectDataSource(ctx: TargetContext, app: ApplicationInventory, indexId: string, summary: DataSourceSummary): Promise<DataSourceInventory> {
   const path = { applicationId: app.applicationId, indexId, dataSourceId: summary.dataSourceId ?? "" };
   const ds: DataSourceInventory = {
@@ -169,8 +176,10 @@ async function collectDataSource(ctx: TargetContext, app: ApplicationInventory, 
     documents: emptyScan(),
   };
   const ownIds = ctx.scope.ownFullSyncExecutionIds;
+  const stored = ctx.scope.storedEvidence?.({ accountId: ctx.accountId, region: ctx.region, ...path });
+  const storedDetails = detailsStillHold(stored, ds, ctx.scope.cutoff);
   const detailsRead = Promise.all([
-    readDataSourceDetails(ctx, path, ds),
+    storedDetails ? applyStoredDetails(ds, storedDetails) : readDataSourceDetails(ctx, path, ds),
     ownIds
       ? Promise.resolve(ownIds({ accountId: ctx.accountId, region: ctx.region, ...path })).then((ids) => {
           ds.ownFullSyncExecutionIds = ids;
@@ -179,7 +188,6 @@ async function collectDataSource(ctx: TargetContext, app: ApplicationInventory, 
   ]);
   const first = readJobsPage(ctx, path);
   first.catch(() => {}); // read (and its error recorded) by collectSyncJobs
-  const stored = ctx.scope.storedEvidence?.({ accountId: ctx.accountId, region: ctx.region, ...path });
   const reuse = stored?.fullSync
     ? () => {
         const full = fullSyncStillHolds(stored, ds, ctx.scope.cutoff);

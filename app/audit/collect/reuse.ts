@@ -36,6 +36,13 @@ export interface StoredDocuments extends ReusedFrom {
   fresh: number;
 }
 
+/** GetDataSource's answer as the audit that stored the evidence read it (the configuration holds the sync mode). */
+export interface StoredDetails {
+  updatedAt: string;
+  type?: string;
+  configuration?: Record<string, unknown>;
+}
+
 /** What earlier audits established for one data source. */
 export interface StoredEvidence {
   dataSourceId: string;
@@ -43,6 +50,7 @@ export interface StoredEvidence {
   cutoff: string;
   fullSync?: StoredFullSync;
   documents?: StoredDocuments;
+  details?: StoredDetails;
 }
 
 /** Bases of a full-sync inference that can stay true after the audit (the others are not full). */
@@ -56,6 +64,17 @@ export function sameDataSource(stored: StoredEvidence, ds: DataSourceInventory, 
     Date.parse(stored.dataSourceCreatedAt) === Date.parse(ds.createdAt) &&
     Date.parse(stored.cutoff) === cutoff.getTime()
   );
+}
+
+/**
+ * The stored details, when the listing shows the same data source not updated
+ * since they were read: UpdateDataSource moves `updatedAt`, so its
+ * configuration is unchanged and GetDataSource would answer the same.
+ */
+export function detailsStillHold(stored: StoredEvidence | undefined, ds: DataSourceInventory, cutoff: Date): StoredDetails | undefined {
+  const details = stored?.details;
+  if (!details || !sameDataSource(stored, ds, cutoff) || !ds.updatedAt) return undefined;
+  return Date.parse(details.updatedAt) === Date.parse(ds.updatedAt) ? details : undefined;
 }
 
 /** The stored full sync, when it still proves one for `ds` (read now: type, configuration, updatedAt, own syncs). */
