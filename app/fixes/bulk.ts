@@ -17,7 +17,8 @@
  * A full sync holds its account's slot until the sync has ended and its mode
  * is back, so a cap of 1 means never two of our syncs at once in one account.
  * One item's failure never stops the batch; an item already fixed when its
- * turn comes is skipped and says why.
+ * turn comes is skipped and says why. A batch sends one notification when it
+ * ends (app/notify/batch-notify.ts); its items send none of their own.
  */
 import { createHash } from "node:crypto";
 import type { Db } from "../db/database";
@@ -25,6 +26,7 @@ import * as rows from "../db/bulk-batches";
 import { lockHolder } from "../db/fix-locks";
 import { exportFindingChunks, findingById, type FindingQuery } from "../db/findings";
 import { latestAuditId } from "../audit/history";
+import { notifyBatchEnd, runInBatch } from "../notify/batch-notify";
 import { createLimiter, type Limiter } from "../util/concurrency";
 import { getActivity, listActivity } from "./activity-log";
 import { applyFullSync, planFullSync, verifyFullSync } from "./full-sync";
@@ -375,18 +377,23 @@ export async function runBulkBatch(ctx: FixContext, id: number): Promise<BulkBat
     if (error instanceof ResourceBusyError) return undefined;
     throw error;
   }
+  let ended: BulkBatch | undefined;
   try {
     const batch = await getBulkBatch(ctx.db, id);
     if (!batch || batch.state !== "running") return batch;
     const run = capped(batch.perAccount, batch.overall);
     const open = batch.items.filter((i) => i.state === "pending" || i.state === "running");
-    await Promise.all(open.map((item) => run(item.accountId, () => runItemSafely(ctx, batch, item))));
+    // Its items' fixes send no notification of their own: the batch sends one when it ends (app/notify/batch-notify.ts).
+    await Promise.all(open.map((item) => run(item.accountId, () => runInBatch(id, () => runItemSafely(ctx, batch, item)))));
     const done = (await getBulkBatch(ctx.db, id))!;
     const now = ctx.now().toISOString();
-    await rows.updateBulkBatchRow(ctx.db, id, { state: "done", finished_at: now, updated_at: now, message: bulkResultLine(done.items) });
-    return await getBulkBatch(ctx.db, id);
+    const change = { state: "done", finished_at: now, updated_at: now, message: bulkResultLine(done.items) };
+    // Only the process that moves it to done tells it: one message per batch, however often it was resumed.
+    if (await rows.moveBulkBatchState(ctx.db, id, "running", change)) ended = await getBulkBatch(ctx.db, id);
+    return ended ?? (await getBulkBatch(ctx.db, id));
   } finally {
     await release();
+    if (ended) await notifyBatchEnd(ctx.db, ended);
   }
 }
 

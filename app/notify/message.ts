@@ -8,6 +8,7 @@ import type { AuditReport, Finding } from "../audit/types";
 import { findingDashboardPath } from "../export/common";
 import { duration, wholeDays } from "../util/duration";
 import { plural } from "../util/plural";
+import type { BatchFacts } from "./batch-message";
 import type { AuditChanges } from "./changes";
 
 export interface NotificationLink {
@@ -18,7 +19,7 @@ export interface NotificationLink {
 export interface Notification {
   /** Slack's and Teams' incoming webhooks show this. */
   text: string;
-  event: "audit" | "fix";
+  event: "audit" | "fix" | "batch";
   /** One line for SNS's Subject and e-mail. */
   title: string;
   auditId?: number;
@@ -30,6 +31,9 @@ export interface Notification {
   newlyFailing?: FindingFact[];
   fixed?: FindingFact[];
   fix?: { action: string; status: string; message: string; actor: string; resources: string[] };
+  /** A bulk batch's end (app/notify/batch-notify.ts): one message for the whole batch. */
+  batchId?: number;
+  batch?: BatchFacts;
   links: NotificationLink[];
 }
 
