@@ -479,7 +479,8 @@ async function main(argv: string[]): Promise<number> {
       const [results, batches] = await Promise.all([resumeTrackedSyncs(ctx), resumeBulkBatches(ctx)]);
       for (const id of batches) out(`bulk batch #${id}: resumed to its end (npm run fix -- or /fix/bulk/${id} for its results).`);
       if (results.length === 0) out("No tracked sync left to follow.");
-      for (const r of results) out(`sync ${r.tracked.executionId}: ${r.jobStatus}; ${[...r.done, ...r.notDone.map((n) => `NOT done: ${n}`)].join("; ")}`);
+      for (const r of results)
+        out(`sync ${r.tracked.executionId || "(never started)"}: ${r.jobStatus}; ${[...r.done, ...r.notDone.map((n) => `NOT done: ${n}`)].join("; ")}`);
       return results.every((r) => r.ok) ? 0 : 1;
     }
 

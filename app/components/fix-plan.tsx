@@ -267,7 +267,9 @@ const POLL_MS = 2000;
 
 /** The entry is still moving while it runs or a tracked sync is followed or restoring. */
 export function stillRunning(entry: Pick<ActivityEntry, "status">, syncs: Pick<TrackedSync, "state">[]): boolean {
-  return entry.status === "running" || entry.status === "started" || syncs.some((s) => s.state === "following" || s.state === "restoring");
+  return (
+    entry.status === "running" || entry.status === "started" || syncs.some((s) => s.state === "starting" || s.state === "following" || s.state === "restoring")
+  );
 }
 
 /**
@@ -322,6 +324,7 @@ export function ActivityProgress({ activityId, onEnded }: { activityId: number; 
 }
 
 const SYNC_STATE_LABELS: Record<TrackedSync["state"], string> = {
+  starting: "Switching to full sync, about to start",
   following: "Syncing",
   restoring: "Sync ended, putting the sync mode back",
   done: "Done",

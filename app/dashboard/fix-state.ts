@@ -159,7 +159,7 @@ export function deriveFixState(facts: FixFacts): FixPageState {
   const newest = facts.activity[0];
   if (!newest) return fromPlan(facts, null, stillWrong);
   const run = lastRunOf(newest);
-  if (RUNNING.has(newest.status) || facts.trackedSyncs.some((s) => s.state === "following" || s.state === "restoring")) {
+  if (RUNNING.has(newest.status) || facts.trackedSyncs.some((s) => s.state === "starting" || s.state === "following" || s.state === "restoring")) {
     return state("in-progress", { detail: `Activity #${run.activityId}: ${run.message}`, offerApply: false, run, stillWrong });
   }
   // A run that was undone (or the rollback itself) no longer fixes anything: it is history.

@@ -31,9 +31,8 @@ import { createLimiter, type Limiter } from "../util/concurrency";
 import { getActivity, listActivity } from "./activity-log";
 import { applyFullSync, planFullSync, verifyFullSync } from "./full-sync";
 import { acquireLock, holderAlive, ResourceBusyError } from "./locks";
-import { appendActivityEvent } from "./activity-log";
 import { applyRolePolicyPatch, planRolePolicyPatch } from "./patch-role-policy";
-import { followTrackedSync, listTrackedSyncs, SyncAlreadyFinishedError } from "./tracked-syncs";
+import { closeOrphanedEntry, followTrackedSync, listTrackedSyncs, SyncAlreadyFinishedError } from "./tracked-syncs";
 import type { BulkAction, BulkBatch, BulkChoice, BulkCounts, BulkItem, BulkItemState, BulkLeftOut, BulkSelection, BulkTarget } from "./bulk-summary";
 import { bulkResultLine } from "./bulk-summary";
 import type { ApplyResult, FixContext, FixPlan, ResourceRef } from "./types";
@@ -487,29 +486,6 @@ async function adoptActivity(ctx: FixContext, batch: BulkBatch, item: BulkItem):
   return found?.id;
 }
 
-/**
- * The entry, closed when its follower stopped (a restart) after its syncs
- * ended but before writing their outcome: the outcome is then recorded from
- * the tracked syncs, saying so (the re-audit it would have made is left to
- * the next scan). An entry without tracked syncs is left as it is.
- */
-async function closeOrphanedEntry(ctx: FixContext, activityId: number) {
-  const entry = await getActivity(ctx.db, activityId);
-  if (!entry || (entry.status !== "running" && entry.status !== "started")) return entry;
-  const syncs = await listTrackedSyncs(ctx.db, { activityId });
-  if (syncs.length === 0 || syncs.some((t) => t.state !== "done" && t.state !== "failed")) return entry;
-  const ok = syncs.every((t) => t.state === "done" && t.jobStatus === "SUCCEEDED");
-  await appendActivityEvent(ctx.db, activityId, {
-    at: ctx.now(),
-    status: ok ? "succeeded" : "failed",
-    message:
-      `${syncs.map((t) => `Sync ${t.executionId} ended ${t.jobStatus ?? "unknown"}${t.message ? ` (${t.message})` : ""}`).join("; ")}. ` +
-      "Recorded after a restart: the process following it stopped before writing this; its re-audit is left to the next scan.",
-    data: { recoveredAfterRestart: true },
-  });
-  return getActivity(ctx.db, activityId);
-}
-
 /** Real time (not the fleet's clock): waiting for another follower of a sync, which runs in real time. */
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -529,7 +505,7 @@ async function finishFromActivity(ctx: FixContext, item: BulkItem, activityId: n
   let lostTrack = 0;
   for (;;) {
     const syncs = await listTrackedSyncs(ctx.db, { activityId });
-    const open = syncs.filter((t) => t.state === "following" || t.state === "restoring");
+    const open = syncs.filter((t) => t.state === "starting" || t.state === "following" || t.state === "restoring");
     const entry = await getActivity(ctx.db, activityId);
     const unsettled = entry && (entry.status === "running" || entry.status === "started");
     if (
@@ -550,7 +526,7 @@ async function finishFromActivity(ctx: FixContext, item: BulkItem, activityId: n
     try {
       const followed = await followTrackedSync(ctx, open[0]);
       // Lost track (AWS unreachable): the sync stays tracked; try a few times, then leave it to the next resume.
-      if (followed.tracked.state === "following" || followed.tracked.state === "restoring") {
+      if (followed.tracked.state === "starting" || followed.tracked.state === "following" || followed.tracked.state === "restoring") {
         if (++lostTrack >= LOST_TRACK_TRIES) break;
         await ctx.sleep(FOLLOW_WAIT_MS);
       }

@@ -25,8 +25,20 @@ import { createLimiter, type Limiter } from "../util/concurrency";
 import { latestFullModeExecution } from "../db/tracked-syncs";
 import { appendActivityEvent } from "./activity-log";
 import { applySafely, AwsCalls, errorCode, PermissionDenied, sealPlan, Steps, type RunOutcome } from "./common";
-import { findSyncJob, followTrackedSync, FULL_MODE, insertTrackedSync, restoreSyncMode, updateInputFrom, waitForSyncJob } from "./tracked-syncs";
-import type { ApplyResult, DataSourceRef, FixContext, FullSyncApplyOptions, FullSyncPlan, Verification } from "./types";
+import {
+  findSyncJob,
+  followTrackedSync,
+  FULL_MODE,
+  insertTrackedSync,
+  markSyncNotStarted,
+  markSyncStarted,
+  restoreSyncMode,
+  testPausePoint,
+  updateInputFrom,
+  waitForSyncJob,
+} from "./tracked-syncs";
+import { acquireLock } from "./locks";
+import type { ApplyResult, DataSourceRef, FixContext, FullSyncApplyOptions, FullSyncPlan, TrackedSync, Verification } from "./types";
 import { documentFreshness, isModelessConnector, modelessSourceFacts, modelessVerification } from "./full-sync-s3v2";
 import { plural } from "../util/plural";
 
@@ -184,6 +196,11 @@ export async function applyFullSync(
     action: "full-sync",
     replan: () => planFullSync(ctx, ref),
     run: (plan, activityId, calls) => runFullSync(ctx, { ref, plan, options, activityId, calls }),
+    // What a restart needs to undo a switch whose sync never started (recoverStartingSync in tracked-syncs.ts).
+    rollbackData: (plan) =>
+      plan.details.modeless
+        ? undefined
+        : { originalSyncMode: plan.details.currentSyncMode ?? null, newestSyncBefore: plan.details.pastSyncs[0]?.executionId ?? null },
   });
 }
 
@@ -211,11 +228,48 @@ function fullSyncSteps(run: FullSyncRun): Steps {
 async function runFullSync(ctx: FixContext, run: FullSyncRun): Promise<RunOutcome> {
   const { ref, plan, options, activityId, calls } = run;
   const { qbusiness } = await ctx.clients(ref.accountId, ref.region);
-  const original = plan.details.currentSyncMode;
   if (plan.details.runningSync) return alreadyRunning(ctx, ref, plan.details.runningSync.executionId, options, calls, []);
   if (plan.details.modeless) return applyModelessSync(ctx, { ref, options, activityId, calls });
 
   const steps = fullSyncSteps(run);
+  // Recorded (and held) before the mode changes: a process stopping from here on leaves a sync a restart follows or undoes.
+  const starting = await recordStarting(ctx, run);
+  let result: Awaited<ReturnType<typeof switchAndStart>>;
+  try {
+    result = await switchAndStart(ctx, run, { steps, tracked: starting.tracked, qbusiness });
+  } finally {
+    // Released before following: followTrackedSync takes the same lock.
+    await starting.release();
+  }
+  return "started" in result ? trackStartedSync(ctx, run, { steps, tracked: result.started }) : result;
+}
+
+/** The tracked sync in state "starting" (no job yet) and its follow lock, so no resume takes it while this process runs. */
+async function recordStarting(ctx: FixContext, run: FullSyncRun): Promise<{ tracked: TrackedSync; release: () => Promise<void> }> {
+  const { ref, plan, options, activityId } = run;
+  const tracked = await insertTrackedSync(ctx.db, {
+    activityId,
+    dataSource: ref,
+    executionId: "",
+    originalSyncMode: plan.details.currentSyncMode,
+    restoreMode: options.restoreMode ?? true,
+    fullMode: true,
+    startedAt: ctx.now().toISOString(),
+    state: "starting",
+  });
+  return { tracked, release: await acquireLock(ctx.db, `follow-sync|${tracked.id}`) };
+}
+
+/** Switch to full mode when needed and start the sync; the "starting" sync is named, or marked as never started. */
+async function switchAndStart(
+  ctx: FixContext,
+  run: FullSyncRun,
+  at: { steps: Steps; tracked: TrackedSync; qbusiness: QBusinessClient },
+): Promise<RunOutcome | { started: TrackedSync }> {
+  const { ref, plan, calls } = run;
+  const { steps, tracked, qbusiness } = at;
+  const original = plan.details.currentSyncMode;
+  const notStarted = (message: string) => markSyncNotStarted(ctx.db, tracked.id, ctx.now(), message);
   if (plan.details.switchesMode) {
     try {
       // The configuration as it is now (the plan's, re-read by the re-plan) with only syncMode changed.
@@ -227,16 +281,22 @@ async function runFullSync(ctx: FixContext, run: FullSyncRun): Promise<RunOutcom
       );
       steps.complete(`switch syncMode ${original} → ${FULL_MODE}`);
     } catch (error) {
-      return failed(error, steps, "Could not switch the data source to full sync mode");
+      const outcome = failed(error, steps, "Could not switch the data source to full sync mode");
+      await notStarted(outcome.message);
+      return outcome;
     }
+    await testPausePoint("QBR_TEST_PAUSE_AFTER_MODE_SWITCH_MS");
   }
   let executionId: string;
   try {
     executionId = await startSyncJob({ qbusiness, ref, calls, steps });
   } catch (error) {
-    return startFailed(ctx, run, { steps, error });
+    const outcome = await startFailed(ctx, run, { steps, error });
+    await notStarted(outcome.message);
+    return outcome;
   }
-  return trackStartedSync(ctx, run, { steps, executionId });
+  await testPausePoint("QBR_TEST_PAUSE_AFTER_SYNC_START_MS");
+  return { started: await markSyncStarted(ctx.db, tracked.id, executionId, ctx.now()) };
 }
 
 /** The sync could not start: put the mode back at once (no sync of ours will run in it), or join the one already running. */
@@ -273,21 +333,13 @@ async function startFailed(ctx: FixContext, run: FullSyncRun, at: { steps: Steps
   };
 }
 
-/** Record the started sync (so following it survives a restart), then follow it now or in the background. */
-async function trackStartedSync(ctx: FixContext, run: FullSyncRun, started: { steps: Steps; executionId: string }): Promise<RunOutcome> {
-  const { ref, plan, options, activityId, calls } = run;
-  const { steps, executionId } = started;
+/** Say the recorded sync has started (following it survives a restart), then follow it now or in the background. */
+async function trackStartedSync(ctx: FixContext, run: FullSyncRun, started: { steps: Steps; tracked: TrackedSync }): Promise<RunOutcome> {
+  const { plan, options, activityId, calls } = run;
+  const { steps, tracked } = started;
+  const executionId = tracked.executionId;
   const original = plan.details.currentSyncMode;
   const restore = options.restoreMode ?? true;
-  const tracked = await insertTrackedSync(ctx.db, {
-    activityId,
-    dataSource: ref,
-    executionId,
-    originalSyncMode: original,
-    restoreMode: restore,
-    fullMode: true,
-    startedAt: ctx.now().toISOString(),
-  });
   await appendActivityEvent(ctx.db, activityId, {
     at: ctx.now(),
     status: "running",

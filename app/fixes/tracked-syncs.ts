@@ -17,7 +17,8 @@ import { FULL_SYNC_MODE, RUNNING_SYNC_JOB_STATUSES } from "../aws/vocabulary";
 import type { Db } from "../db/database";
 import type { TrackedSyncRow } from "../db/schema";
 import * as trackedSyncs from "../db/tracked-syncs";
-import { appendActivityEvent } from "./activity-log";
+import { bulkItemOfActivity } from "../db/bulk-batches";
+import { appendActivityEvent, getActivity } from "./activity-log";
 import { AwsCalls } from "./common";
 import { acquireLock, leaseMs, ResourceBusyError } from "./locks";
 import { reauditApplications } from "./reaudit";
@@ -48,7 +49,16 @@ function toTracked(r: TrackedSyncRow): TrackedSync {
   };
 }
 
-export async function insertTrackedSync(db: Db, t: Omit<TrackedSync, "id" | "updatedAt" | "state" | "jobStatus" | "message">): Promise<TrackedSync> {
+/**
+ * Record a sync to follow. `state: "starting"` (executionId "") is written
+ * before the data source's mode is switched, so a process stopping before
+ * the job is recorded leaves something a restart follows (followTrackedSync
+ * finds the job, or puts the mode back); markSyncStarted then names the job.
+ */
+export async function insertTrackedSync(
+  db: Db,
+  t: Omit<TrackedSync, "id" | "updatedAt" | "state" | "jobStatus" | "message"> & { state?: "starting" | "following" },
+): Promise<TrackedSync> {
   const d = t.dataSource;
   const id = await trackedSyncs.insertTrackedSyncRow(db, {
     activity_id: t.activityId,
@@ -61,7 +71,7 @@ export async function insertTrackedSync(db: Db, t: Omit<TrackedSync, "id" | "upd
     original_sync_mode: t.originalSyncMode ?? null,
     restore_mode: t.restoreMode ? 1 : 0,
     full_mode: t.fullMode ? 1 : 0,
-    state: "following",
+    state: t.state ?? "following",
     job_status: null,
     message: null,
     started_at: t.startedAt,
@@ -70,8 +80,38 @@ export async function insertTrackedSync(db: Db, t: Omit<TrackedSync, "id" | "upd
   return (await getTrackedSync(db, id))!;
 }
 
-function updateTracked(db: Db, id: number, at: Date, change: { state: TrackedSync["state"]; jobStatus?: string; message?: string }): Promise<void> {
+function updateTracked(
+  db: Db,
+  id: number,
+  at: Date,
+  change: { state: TrackedSync["state"]; executionId?: string; jobStatus?: string; message?: string },
+): Promise<void> {
   return trackedSyncs.updateTrackedSyncRow(db, id, { ...change, updatedAt: at.toISOString() });
+}
+
+/** A "starting" sync's job has started: follow it from now on. */
+export async function markSyncStarted(db: Db, id: number, executionId: string, at: Date): Promise<TrackedSync> {
+  await updateTracked(db, id, at, { state: "following", executionId });
+  return (await getTrackedSync(db, id))!;
+}
+
+/** A "starting" sync whose job never started (refused, or another was running): nothing to follow. */
+export function markSyncNotStarted(db: Db, id: number, at: Date, message: string): Promise<void> {
+  return updateTracked(db, id, at, { state: "failed", jobStatus: NOT_STARTED, message });
+}
+
+/** The job status of a sync that never started. */
+export const NOT_STARTED = "NOT_STARTED";
+
+/**
+ * Tests only: hold this process here for the milliseconds the environment
+ * variable gives (unset: no pause), so a test can kill it at that moment.
+ */
+export async function testPausePoint(
+  variable: "QBR_TEST_PAUSE_AFTER_MODE_SWITCH_MS" | "QBR_TEST_PAUSE_AFTER_SYNC_START_MS" | "QBR_TEST_PAUSE_AFTER_SYNC_DONE_MS",
+): Promise<void> {
+  const ms = Number(process.env[variable]);
+  if (Number.isFinite(ms) && ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export async function getTrackedSync(db: Db, id: number): Promise<TrackedSync | undefined> {
@@ -123,6 +163,7 @@ export async function restoreSyncMode(ctx: FixContext, d: DataSourceRef, mode: s
   const { qbusiness } = await ctx.clients(d.accountId, d.region);
   const current = await calls.send<GetDataSourceResponse>(qbusiness, new GetDataSourceCommand(sourcePath(d)), "qbusiness:GetDataSource");
   const configuration = (current.configuration ?? {}) as Record<string, unknown>;
+  if (configuration.syncMode === mode) return `syncMode is ${mode} already: left as it is`;
   if (configuration.syncMode !== FULL_MODE) {
     return `syncMode is ${String(configuration.syncMode)} (changed by someone else since): left as it is`;
   }
@@ -196,6 +237,74 @@ async function modelessCheck(ctx: FixContext, tracked: TrackedSync, jobStatus: s
 }
 
 /**
+ * A sync recorded as "starting" whose process stopped before naming its job
+ * (between the mode switch and StartDataSourceSyncJob, or just after it). The
+ * newest job on the data source tells which: one newer than the newest before
+ * the apply (kept in the entry's rollback data) is ours to follow; none means
+ * no sync started, so the original mode goes back now, and the entry says so.
+ */
+async function recoverStartingSync(ctx: FixContext, tracked: TrackedSync, calls: AwsCalls): Promise<{ executionId: string } | FollowResult> {
+  const d = tracked.dataSource;
+  const before = (await getActivity(ctx.db, tracked.activityId))?.rollbackData?.newestSyncBefore ?? null;
+  const { qbusiness } = await ctx.clients(d.accountId, d.region);
+  const jobs = await calls.send<{ history?: DataSourceSyncJob[] }>(
+    qbusiness,
+    new ListDataSourceSyncJobsCommand({ ...sourcePath(d), maxResults: 10 }),
+    "qbusiness:ListDataSourceSyncJobs",
+  );
+  const newest = jobs.history?.[0]?.executionId;
+  if (newest && newest !== before) {
+    await markSyncStarted(ctx.db, tracked.id, newest, ctx.now());
+    await appendActivityEvent(ctx.db, tracked.activityId, {
+      at: ctx.now(),
+      status: "running",
+      message: `Full sync ${newest} started (found after a restart: the process that started it stopped before recording it); following it.`,
+      requestIds: calls.requestIds.splice(0),
+      data: { executionId: newest, recoveredAfterRestart: true },
+    });
+    return { executionId: newest };
+  }
+  const done: string[] = [];
+  const notDone: string[] = [];
+  const original = tracked.originalSyncMode;
+  if (original && original !== FULL_MODE) {
+    try {
+      done.push(await restoreSyncMode(ctx, d, original, calls));
+    } catch (error) {
+      notDone.push(`restore syncMode ${original} (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  const stopped = `The process applying this stopped after switching syncMode to ${FULL_MODE} and before starting the sync: no sync was started`;
+  if (notDone.length > 0) {
+    await appendActivityEvent(ctx.db, tracked.activityId, {
+      at: ctx.now(),
+      status: "partial",
+      message: `${stopped}; the original mode could not be restored yet (will retry on resume).`,
+      requestIds: calls.requestIds,
+      data: { done, notDone, recoveredAfterRestart: true },
+    });
+    return { tracked, jobStatus: NOT_STARTED, done, notDone, requestIds: calls.requestIds, ok: false };
+  }
+  const message = `${stopped}; ${done.join("; ") || "the mode was not changed"}. Apply again to run the full sync.`;
+  await markSyncNotStarted(ctx.db, tracked.id, ctx.now(), message);
+  await appendActivityEvent(ctx.db, tracked.activityId, {
+    at: ctx.now(),
+    status: "failed",
+    message,
+    requestIds: calls.requestIds,
+    data: { done, notDone: ["start the sync"], jobStatus: NOT_STARTED, recoveredAfterRestart: true },
+  });
+  return {
+    tracked: (await getTrackedSync(ctx.db, tracked.id))!,
+    jobStatus: NOT_STARTED,
+    done,
+    notDone: ["start the sync"],
+    requestIds: calls.requestIds,
+    ok: false,
+  };
+}
+
+/**
  * Follow one tracked sync to its end, put the original mode back, record the
  * outcome in its activity and re-audit the application. Holds a lock so two
  * processes resuming at once do not both follow it (the second gets busy).
@@ -213,6 +322,12 @@ export async function followTrackedSync(ctx: FixContext, given: TrackedSync): Pr
   const notDone: string[] = [];
   const d = tracked.dataSource;
   try {
+    if (tracked.state === "starting") {
+      const recovered = await recoverStartingSync(ctx, tracked, calls);
+      if (!("executionId" in recovered)) return recovered;
+      tracked.executionId = recovered.executionId;
+      tracked.state = "following";
+    }
     let jobStatus = tracked.jobStatus ?? "SYNCING";
     if (tracked.state === "following") {
       try {
@@ -254,6 +369,7 @@ export async function followTrackedSync(ctx: FixContext, given: TrackedSync): Pr
     }
     const state = jobStatus === "SUCCEEDED" ? "done" : "failed";
     await updateTracked(ctx.db, tracked.id, ctx.now(), { state, jobStatus, message: done.join("; ") });
+    await testPausePoint("QBR_TEST_PAUSE_AFTER_SYNC_DONE_MS");
     let reaudit: ReauditResult | undefined;
     try {
       reaudit = await reauditApplications(ctx, [d], { activityId: tracked.activityId });
@@ -304,7 +420,52 @@ export async function resumeTrackedSyncs(ctx: FixContext): Promise<FollowResult[
       }
     }),
   );
+  await closeOrphanedSingleFixes(ctx);
   return results;
+}
+
+/**
+ * The entry, closed when its follower stopped (a restart) after its syncs
+ * ended but before writing their outcome: the outcome is then recorded from
+ * the tracked syncs, saying so (the re-audit it would have made is left to
+ * the next scan). An entry without tracked syncs is left as it is.
+ */
+export async function closeOrphanedEntry(ctx: FixContext, activityId: number) {
+  const entry = await getActivity(ctx.db, activityId);
+  if (!entry || (entry.status !== "running" && entry.status !== "started")) return entry;
+  const syncs = await listTrackedSyncs(ctx.db, { activityId });
+  if (syncs.length === 0 || syncs.some((t) => t.state !== "done" && t.state !== "failed")) return entry;
+  const ok = syncs.every((t) => t.state === "done" && t.jobStatus === "SUCCEEDED");
+  await appendActivityEvent(ctx.db, activityId, {
+    at: ctx.now(),
+    status: ok ? "succeeded" : "failed",
+    message:
+      `${syncs.map((t) => `Sync ${t.executionId} ended ${t.jobStatus ?? "unknown"}${t.message ? ` (${t.message})` : ""}`).join("; ")}. ` +
+      "Recorded after a restart: the process following it stopped before writing this; its re-audit is left to the next scan.",
+    data: { recoveredAfterRestart: true },
+  });
+  return getActivity(ctx.db, activityId);
+}
+
+/**
+ * Single fixes (bulk batches close theirs as their items finish) whose
+ * follower stopped after the sync ended but before the final event. Each is
+ * closed under its syncs' follow locks, so an entry a live follower is about
+ * to finish is left to it.
+ */
+async function closeOrphanedSingleFixes(ctx: FixContext): Promise<void> {
+  for (const activityId of await trackedSyncs.activitiesLeftOpen(ctx.db)) {
+    if (await bulkItemOfActivity(ctx.db, activityId)) continue;
+    const releases: Array<() => Promise<void>> = [];
+    try {
+      for (const t of await listTrackedSyncs(ctx.db, { activityId })) releases.push(await acquireLock(ctx.db, `follow-sync|${t.id}`));
+      await closeOrphanedEntry(ctx, activityId);
+    } catch (error) {
+      if (!(error instanceof ResourceBusyError)) throw error;
+    } finally {
+      for (const release of releases) await release();
+    }
+  }
 }
 
 /** Another process finished following this sync between our reading it and taking its lock. */

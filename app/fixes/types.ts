@@ -319,8 +319,11 @@ export interface TrackedSync {
   restoreMode: boolean;
   /** The job ran in full mode (the audit counts it as the product's own full sync). */
   fullMode: boolean;
-  /** following: the job runs; restoring: it ended, mode to put back; done / failed: finished. */
-  state: "following" | "restoring" | "done" | "failed";
+  /**
+   * starting: recorded before the mode switch, no job yet (executionId ""); following: the job runs;
+   * restoring: it ended, mode to put back; done / failed: finished.
+   */
+  state: "starting" | "following" | "restoring" | "done" | "failed";
   jobStatus?: string;
   startedAt: string;
   updatedAt: string;
