@@ -244,16 +244,8 @@ async function modelessCheck(ctx: FixContext, tracked: TrackedSync, jobStatus: s
  * no sync started, so the original mode goes back now, and the entry says so.
  */
 async function recoverStartingSync(ctx: FixContext, tracked: TrackedSync, calls: AwsCalls): Promise<{ executionId: string } | FollowResult> {
-  const d = tracked.dataSource;
-  const before = (await getActivity(ctx.db, tracked.activityId))?.rollbackData?.newestSyncBefore ?? null;
-  const { qbusiness } = await ctx.clients(d.accountId, d.region);
-  const jobs = await calls.send<{ history?: DataSourceSyncJob[] }>(
-    qbusiness,
-    new ListDataSourceSyncJobsCommand({ ...sourcePath(d), maxResults: 10 }),
-    "qbusiness:ListDataSourceSyncJobs",
-  );
-  const newest = jobs.history?.[0]?.executionId;
-  if (newest && newest !== before) {
+  const newest = await jobStartedSince(ctx, tracked, calls);
+  if (newest) {
     await markSyncStarted(ctx.db, tracked.id, newest, ctx.now());
     await appendActivityEvent(ctx.db, tracked.activityId, {
       at: ctx.now(),
@@ -264,6 +256,32 @@ async function recoverStartingSync(ctx: FixContext, tracked: TrackedSync, calls:
     });
     return { executionId: newest };
   }
+  return undoNeverStarted(ctx, tracked, calls);
+}
+
+/**
+ * The job the stopped apply started, if any: the newest job, when it is newer
+ * than the newest before the apply and the source is in full mode (a job
+ * while the source is in another mode was not a full sync: not ours).
+ */
+async function jobStartedSince(ctx: FixContext, tracked: TrackedSync, calls: AwsCalls): Promise<string | undefined> {
+  const d = tracked.dataSource;
+  const before = (await getActivity(ctx.db, tracked.activityId))?.rollbackData?.newestSyncBefore ?? null;
+  const { qbusiness } = await ctx.clients(d.accountId, d.region);
+  const jobs = await calls.send<{ history?: DataSourceSyncJob[] }>(
+    qbusiness,
+    new ListDataSourceSyncJobsCommand({ ...sourcePath(d), maxResults: 10 }),
+    "qbusiness:ListDataSourceSyncJobs",
+  );
+  const newest = jobs.history?.[0]?.executionId;
+  if (!newest || newest === before) return undefined;
+  const source = await calls.send<GetDataSourceResponse>(qbusiness, new GetDataSourceCommand(sourcePath(d)), "qbusiness:GetDataSource");
+  return (source.configuration as Record<string, unknown> | undefined)?.syncMode === FULL_MODE ? newest : undefined;
+}
+
+/** No sync of this apply started: put the original mode back (if the switch was made) and end the entry saying so. */
+async function undoNeverStarted(ctx: FixContext, tracked: TrackedSync, calls: AwsCalls): Promise<FollowResult> {
+  const d = tracked.dataSource;
   const done: string[] = [];
   const notDone: string[] = [];
   const original = tracked.originalSyncMode;
@@ -274,7 +292,8 @@ async function recoverStartingSync(ctx: FixContext, tracked: TrackedSync, calls:
       notDone.push(`restore syncMode ${original} (${error instanceof Error ? error.message : String(error)})`);
     }
   }
-  const stopped = `The process applying this stopped after switching syncMode to ${FULL_MODE} and before starting the sync: no sync was started`;
+  const switched = done.some((line) => line.startsWith("syncMode restored")) || notDone.length > 0;
+  const stopped = `The process applying this stopped ${switched ? `after switching syncMode to ${FULL_MODE} and ` : ""}before starting the sync: no sync was started`;
   if (notDone.length > 0) {
     await appendActivityEvent(ctx.db, tracked.activityId, {
       at: ctx.now(),
