@@ -58,11 +58,21 @@ export function evidenceLookup(rows: EvidenceRow[]): (key: DataSourceKey) => Sto
       dataSourceId: key.dataSourceId,
       dataSourceCreatedAt: newest.dataSourceCreatedAt,
       cutoff: newest.cutoff,
-      ...(full ? { fullSync: { ...(full.payload as Omit<StoredFullSync, "auditId" | "scannedAt">), auditId: full.auditId, scannedAt: full.scannedAt } } : {}),
-      ...(docs ? { documents: { ...(docs.payload as Omit<StoredDocuments, "auditId" | "scannedAt">), auditId: docs.auditId, scannedAt: docs.scannedAt } } : {}),
+      ...(full
+        ? { fullSync: { ...(kindPayload(full) as Omit<StoredFullSync, "auditId" | "scannedAt">), auditId: full.auditId, scannedAt: full.scannedAt } }
+        : {}),
+      ...(docs
+        ? { documents: { ...(kindPayload(docs) as Omit<StoredDocuments, "auditId" | "scannedAt">), auditId: docs.auditId, scannedAt: docs.scannedAt } }
+        : {}),
       ...(details ? { details } : {}),
     };
   };
+}
+
+/** A row's payload without the data source's details (those are the lookup's own `details`). */
+function kindPayload(row: EvidenceRow): Record<string, unknown> {
+  const { details: _details, ...rest } = (row.payload ?? {}) as Record<string, unknown>;
+  return rest;
 }
 
 /** The data source's details a row was stored with (rows stored before they were kept have none). */
