@@ -1,9 +1,9 @@
 import { Form } from "@remix-run/react";
-import { accountLabel, type AccountNames } from "~/dashboard/account-names";
+import type { AccountNames } from "~/dashboard/account-names";
 import { READINESS_VALUES } from "~/dashboard/filters";
 import type { ApplicationFilters as Filters, FilterOptions } from "~/dashboard/types";
 import { READINESS_LABELS } from "~/dashboard/words";
-import { asChoices, FilterActions, SelectFilter } from "./SelectFilter";
+import { accountChoices, asChoices, FilterActions, SelectFilter } from "./SelectFilter";
 
 /** The applications table's filters: a GET form, so it works before (and without) JavaScript. */
 export function ApplicationFilters({ filters, options, accountNames }: { filters: Filters; options: FilterOptions; accountNames: AccountNames }) {
@@ -16,7 +16,7 @@ export function ApplicationFilters({ filters, options, accountNames }: { filters
         label="Account"
         value={filters.account}
         any="All accounts"
-        choices={options.accounts.map((a) => ({ value: a, label: accountLabel(a, accountNames) }))}
+        choices={accountChoices(options.accounts, accountNames)}
       />
       <SelectFilter id="app-region" name="region" label="Region" value={filters.region} any="All regions" choices={asChoices(options.regions)} />
       <SelectFilter

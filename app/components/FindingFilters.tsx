@@ -1,9 +1,9 @@
 import { Form } from "@remix-run/react";
 import { FINDING_SORT_VALUES, STATUS_VALUES } from "~/dashboard/filters";
-import { accountLabel, type AccountNames } from "~/dashboard/account-names";
+import type { AccountNames } from "~/dashboard/account-names";
 import type { FilterOptions, FindingFilters as Filters, FindingSort } from "~/dashboard/types";
 import { SEVERITY_LABELS, severitiesInUse, STATUS_LABELS } from "~/dashboard/words";
-import { asChoices, FilterActions, SelectFilter } from "./SelectFilter";
+import { accountChoices, asChoices, FilterActions, SelectFilter } from "./SelectFilter";
 
 const SORT_LABELS: Record<FindingSort, string> = {
   status: "Status (most urgent first)",
@@ -68,7 +68,7 @@ export function FindingFilters({ filters, options, accountNames }: { filters: Fi
         label="Account"
         value={filters.account}
         any="All accounts"
-        choices={options.accounts.map((a) => ({ value: a, label: accountLabel(a, accountNames) }))}
+        choices={accountChoices(options.accounts, accountNames)}
       />
       <SelectFilter id="finding-region" name="region" label="Region" value={filters.region} any="All regions" choices={asChoices(options.regions)} />
       <div className="field">

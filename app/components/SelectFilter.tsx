@@ -1,4 +1,5 @@
 import { Link, useLocation } from "@remix-run/react";
+import { accountLabel, type AccountNames } from "~/dashboard/account-names";
 
 export interface SelectChoice {
   value: string;
@@ -39,6 +40,10 @@ export function SelectFilter({
     </div>
   );
 }
+
+/** The account filter's choices: each account by its organization's name when it has one ("Payments (222233334444)"). */
+export const accountChoices = (accounts: readonly string[], names: AccountNames): SelectChoice[] =>
+  accounts.map((value) => ({ value, label: accountLabel(value, names) }));
 
 /** Choices whose label is the value itself (regions). */
 export const asChoices = (values: readonly string[]): SelectChoice[] => values.map((value) => ({ value, label: value }));

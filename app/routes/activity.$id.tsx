@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
-import { useEffect } from "react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/auth/csrf-input";
+import { READ_AGAIN_MS, useReadAgainWhile } from "~/components/read-again";
 import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { getSession } from "~/auth/session.server";
 import { requireOperator, requireUser } from "~/auth/user.server";
@@ -59,27 +59,17 @@ function PlanAsShown({ plan }: { plan: FixPlan }) {
   }
 }
 
-const POLL_MS = 2000;
-
 export default function ActivityEntryPage() {
   const data = useLoaderData<typeof loader>();
   const rolledBack = useActionData<typeof action>();
   const navigation = useNavigation();
-  const revalidator = useRevalidator();
   // The loader returns plain JSON types: what went over the wire has the same shapes.
   const entry = data.entry;
   const syncs = data.trackedSyncs;
   const rollback = data.rollback;
   const running = stillRunning(entry, syncs);
 
-  // While a sync is followed, read the entry again every few seconds.
-  useEffect(() => {
-    if (!running) return;
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle") revalidator.revalidate();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [running, revalidator]);
+  useReadAgainWhile(running);
 
   const rollingBack = navigation.state === "submitting" && navigation.formData?.get("intent") === "rollback";
   return (
@@ -133,7 +123,7 @@ export default function ActivityEntryPage() {
         <ActivityLatest entry={entry} />
         {running ? (
           <p className="muted" data-testid="following">
-            Still running: this page reads it again every {POLL_MS / 1000} s.
+            Still running: this page reads it again every {READ_AGAIN_MS / 1000} s.
           </p>
         ) : null}
         <TrackedSyncList syncs={syncs} />

@@ -5,9 +5,9 @@
  * succeeded, what failed and why, what was skipped as already fixed.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
-import { useEffect } from "react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { CsrfInput } from "~/auth/csrf-input";
+import { useReadAgainWhile } from "~/components/read-again";
 import { readForm, verifyCsrf } from "~/auth/csrf.server";
 import { getSession } from "~/auth/session.server";
 import { requireOperator, requireUser } from "~/auth/user.server";
@@ -39,21 +39,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   return applyBatchFromForm(batchIdOf(params), form, user);
 }
 
-const POLL_MS = 2000;
-
 export default function BulkBatchPage() {
   const page = useLoaderData<typeof loader>();
   const applied = useActionData<typeof action>();
   const { batch } = page;
-  const revalidator = useRevalidator();
   const running = batch.state === "running";
-  useEffect(() => {
-    if (!running) return;
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle") revalidator.revalidate();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [running, revalidator]);
+  useReadAgainWhile(running);
   const title = batch.action === "mixed" ? "Several fixes" : (ACTION_WORDS[batch.action] ?? batch.action);
   return (
     <>

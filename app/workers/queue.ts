@@ -6,7 +6,8 @@
  * counted once whoever read it. SQLite has no queue: scans stay in one process.
  */
 import PgBoss from "pg-boss";
-import type { AwsCredentialIdentity } from "@aws-sdk/types";
+import type { TargetSpec } from "../audit/targets";
+import type { AuditTarget } from "../audit/types";
 import { isPostgresUrl, redactUrl } from "../db/database";
 import { poolConfig, postgresOptionsFromEnv } from "../db/postgres";
 
@@ -17,16 +18,8 @@ export interface TargetJob {
   scanId: string;
   /** Position of the target in the scan (the report keeps the single-process order). */
   index: number;
-  target: {
-    accountId: string;
-    region: string;
-    roleArn?: string;
-    externalId?: string;
-    accountName?: string;
-    ouPath?: string;
-    /** Fixture keys only (the local AWS's public AKIALOCAL… keys); never set from a targets file or Organizations. */
-    credentials?: AwsCredentialIdentity;
-  };
+  /** `credentials`: fixture keys only (the local AWS's public AKIALOCAL… keys); never set from a targets file or Organizations. */
+  target: AuditTarget & Pick<TargetSpec, "credentials">;
   scope: ScanScope;
 }
 
