@@ -5,32 +5,16 @@
  * demand, apply, follow the live progress, and read each item's result with
  * its activity entry; the batch reads the same after a reload.
  */
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildOnce, launchChromium, reportProblems, screenshot, startDashboard, type Chromium, type RunningDashboard } from "./harness";
+import { describe, expect, it } from "vitest";
+import { screenshot, signedInOnDemoFleet } from "./harness";
 
 const DEMO_ACCOUNT = "111122223333";
 
 describe("bulk fixes in the browser (demo fleet)", () => {
-  let dashboard: RunningDashboard;
-  let browser: Chromium;
-  let page: Page;
-  const problems: string[] = [];
-  beforeAll(async () => {
-    await buildOnce();
-    [dashboard, browser] = await Promise.all([startDashboard(), launchChromium()]);
-    page = await browser.context.newPage();
-    reportProblems(page, (problem) => problems.push(problem));
-    // The one-time link signs in an operator; the server audits the demo fleet at start.
-    await page.goto(dashboard.signInUrl!);
-    await page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.stop();
-  });
+  const demo = signedInOnDemoFleet("qbr-bulk-");
 
   it("selects two failing data sources, shows the plan per account and region, applies it and shows each item's result", async () => {
+    const { page, dashboard, problems } = demo;
     await page.goto(`${dashboard.url}/findings?check=datasource-full-sync-missing`);
     const boxes = page.getByTestId("bulk-select");
     expect(await boxes.count()).toBeGreaterThanOrEqual(2);

@@ -4,31 +4,14 @@
  * /suppressions, scans, and the findings page hides it by default and shows
  * it, marked accepted, on asking; the change is in the activity log.
  */
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildOnce, launchChromium, reportProblems, screenshot, startDashboard, type Chromium, type RunningDashboard } from "../browser/harness";
+import { describe, expect, it } from "vitest";
+import { screenshot, signedInOnDemoFleet } from "../browser/harness";
 
 describe("accepted exceptions in the browser (demo fleet)", () => {
-  let dashboard: RunningDashboard;
-  let browser: Chromium;
-  let page: Page;
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    await buildOnce();
-    [dashboard, browser] = await Promise.all([startDashboard(), launchChromium()]);
-    page = await browser.context.newPage();
-    reportProblems(page, (problem) => problems.push(problem));
-    await page.goto(dashboard.signInUrl!);
-    await page.getByTestId("fleet-totals").waitFor({ timeout: 60_000 });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.stop();
-  });
+  const demo = signedInOnDemoFleet("qbr-suppressions-");
 
   it("accepts an exception, applies it at the next scan, and the findings page hides and shows it", async () => {
+    const { page, dashboard, problems } = demo;
     await page.goto(`${dashboard.url}/suppressions`);
     await page.getByLabel("Check (a * pattern matches several)").fill("application-identity-unsupported");
     await page.getByLabel("Reason").fill("public FAQ, no downloads wanted");
