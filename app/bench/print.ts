@@ -136,7 +136,7 @@ function repeatAsRun(r: NonNullable<NonNullable<BenchResults["large"]>["repeat"]
     peakRssMb: r.peakRssMb,
     sampledPeakRssMb: r.peakRssMb,
     apiCalls: r.apiCalls,
-    throttled: 0,
+    throttled: r.throttled,
     serverErrors: 0,
     byOperation: r.byOperation,
     byBucket: {},
@@ -307,6 +307,7 @@ function repeatJson(r: NonNullable<NonNullable<BenchResults["large"]>["repeat"]>
   return {
     wallMs: round(r.wallMs, 0),
     apiCalls: r.apiCalls,
+    throttled: r.throttled,
     lowerBoundMs: round(r.lowerBoundMs, 0),
     sameVerdicts: r.sameVerdicts,
     dbBytesPerAudit: r.dbBytesPerAudit,

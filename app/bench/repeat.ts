@@ -10,6 +10,8 @@ import { auditInChildProcess } from "./processes";
 export interface RepeatResult {
   wallMs: number;
   apiCalls: number;
+  /** Attempts the local AWS answered with a throttling error (retried). */
+  throttled: number;
   lowerBoundMs: number;
   /** Every verdict (check, resource, status) equals the first audit's. */
   sameVerdicts: boolean;
@@ -35,6 +37,7 @@ export async function repeatAudit(request: AuditRequest & { db: string }, first:
   return {
     wallMs: again.wallMs,
     apiCalls: again.apiCalls,
+    throttled: again.throttled,
     lowerBoundMs: again.lowerBound.lowerBoundMs,
     sameVerdicts: again.verdictDigest !== undefined && again.verdictDigest === first.verdictDigest,
     dbBytesPerAudit: databaseBytes(request.db) - before,

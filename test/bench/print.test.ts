@@ -48,6 +48,7 @@ const results: BenchResults = {
     repeat: {
       wallMs: 9_000,
       apiCalls: 300,
+      throttled: 12,
       lowerBoundMs: 7_000,
       sameVerdicts: true,
       dbBytesPerAudit: 6 * 1024 * 1024,
@@ -74,7 +75,14 @@ describe("benchJson", () => {
 
   it("carries issue 15's names: large.repeat, cpuMsPerCall on every run, dbBytesPerAudit, xl and peer", () => {
     const json = JSON.parse(JSON.stringify(benchJson(results)));
-    expect(json.large.repeat).toMatchObject({ wallMs: 9_000, apiCalls: 300, lowerBoundMs: 7_000, sameVerdicts: true, dbBytesPerAudit: 6 * 1024 * 1024 });
+    expect(json.large.repeat).toMatchObject({
+      wallMs: 9_000,
+      apiCalls: 300,
+      throttled: 12,
+      lowerBoundMs: 7_000,
+      sameVerdicts: true,
+      dbBytesPerAudit: 6 * 1024 * 1024,
+    });
     expect(json.large.cpuMsPerCall).toBe(25);
     expect(json.medium.cpuMsPerCall).toBe(2);
     expect(json.xl).toMatchObject({ wallMs: 100_000, lowerBoundMs: 70_000, efficiency: 0.7, peakRssMb: 600, cpuMs: 50_000, apiCalls: 1000 });
@@ -104,6 +112,13 @@ describe("formatBenchTables", () => {
     expect(text).toContain("met    medium: speed-up over concurrency 1 (≥ 0.85 × ceiling 8.5×): 7.8 (target ≥ 7.2)");
     expect(text).toContain("MISSED large: peak RSS (MB): 410 (target ≤ 250, over by 160)");
     expect(text).toContain("MISSED xl: efficiency: 0.7 (target ≥ 0.8, missed by 0.1");
+  });
+
+  it("shows the repeat audit's throttled attempts in the runs table", () => {
+    const row = formatBenchTables(results)
+      .split("\n")
+      .find((line) => line.startsWith("large, repeat"));
+    expect(row?.split(/\s{2,}/)).toEqual(expect.arrayContaining(["300", "12"]));
   });
 });
 
