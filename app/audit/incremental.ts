@@ -8,7 +8,14 @@ import type { Db } from "../db/database";
 import { evidenceForCutoff, latestAuditScans, recordAuditScan, writeEvidence, type AuditScan, type EvidenceKey, type EvidenceRow } from "../db/evidence";
 import { isS3DataSource, isUploadedFilesSource } from "./checks/common";
 import type { DataSourceKey } from "./collect/context";
-import { LASTING_FULL_SYNC_BASES, type StoredDetails, type StoredDocuments, type StoredEvidence, type StoredFullSync } from "./collect/reuse";
+import {
+  LASTING_FULL_SYNC_BASES,
+  type StoredDetails,
+  type StoredDocuments,
+  type StoredEvidence,
+  type StoredFullSync,
+  type StoredStaleDocuments,
+} from "./collect/reuse";
 import { assessFullSync, everyDocumentReingested } from "./sync-evidence";
 import type { DataSourceInventory, Inventory } from "./types";
 
@@ -53,7 +60,8 @@ export function evidenceLookup(rows: EvidenceRow[]): (key: DataSourceKey) => Sto
     const of = (kind: EvidenceRow["kind"]) => same.find((r) => r.kind === kind);
     const full = of("full-sync");
     const docs = of("documents");
-    const details = detailsOf(full) ?? detailsOf(docs);
+    const stale = of("stale-documents");
+    const details = detailsOf(full) ?? detailsOf(docs) ?? detailsOf(stale);
     return {
       dataSourceId: key.dataSourceId,
       dataSourceCreatedAt: newest.dataSourceCreatedAt,
@@ -63,6 +71,15 @@ export function evidenceLookup(rows: EvidenceRow[]): (key: DataSourceKey) => Sto
         : {}),
       ...(docs
         ? { documents: { ...(kindPayload(docs) as Omit<StoredDocuments, "auditId" | "scannedAt">), auditId: docs.auditId, scannedAt: docs.scannedAt } }
+        : {}),
+      ...(stale
+        ? {
+            staleDocuments: {
+              ...(kindPayload(stale) as Omit<StoredStaleDocuments, "auditId" | "scannedAt">),
+              auditId: stale.auditId,
+              scannedAt: stale.scannedAt,
+            },
+          }
         : {}),
       ...(details ? { details } : {}),
     };
@@ -124,11 +141,34 @@ function dataSourceChanges(ds: DataSourceInventory, where: Where, o: { auditId: 
   }
   const scan = ds.documents;
   if (!scan.error && !scan.reusedFrom) {
+    const stale = staleScanToKeep(ds);
     if (everyDocumentReingested(scan) && scan.startedAt) {
       put.push({ ...base, kind: "documents", payload: { startedAt: scan.startedAt, scanned: scan.scanned, fresh: scan.freshCount, ...detailsToKeep(ds) } });
     } else remove.push({ ...base, kind: "documents" });
+    if (stale) put.push({ ...base, kind: "stale-documents", payload: { ...stale, ...detailsToKeep(ds) } });
+    else remove.push({ ...base, kind: "stale-documents" });
   }
   return { put, remove };
+}
+
+/**
+ * A scan that found stale documents, as rule 4 keeps it: complete (not capped,
+ * no error) and every document counted stale or fresh (none on its way out,
+ * whose disappearance would change the counts without a sync).
+ */
+function staleScanToKeep(ds: DataSourceInventory): Omit<StoredStaleDocuments, "auditId" | "scannedAt"> | undefined {
+  const scan = ds.documents;
+  if (scan.error || scan.capped || scan.staleCount === 0 || !scan.startedAt || !ds.updatedAt) return undefined;
+  if (scan.staleCount + scan.freshCount !== scan.scanned) return undefined;
+  return {
+    startedAt: scan.startedAt,
+    dataSourceUpdatedAt: ds.updatedAt,
+    scanned: scan.scanned,
+    staleCount: scan.staleCount,
+    staleExamples: scan.staleExamples,
+    freshCount: scan.freshCount,
+    failedCount: scan.failedCount ?? 0,
+  };
 }
 
 /** After the audit is saved: store what it established, drop what no longer holds, and record its mode. */

@@ -4,7 +4,8 @@
  */
 import type { Db } from "./database";
 
-export type EvidenceKind = "full-sync" | "documents";
+/** "documents": every document re-ingested; "stale-documents": a scan that found stale ones (ADR 0010 rule 4). */
+export type EvidenceKind = "full-sync" | "documents" | "stale-documents";
 
 export interface EvidenceRow {
   accountId: string;

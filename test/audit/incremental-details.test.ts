@@ -37,8 +37,12 @@ function testFleet() {
       syncJobs: [syncJob("fresh-1", AFTER)],
       documents: documents(2, AFTER, "fresh"),
     }),
-    // Incremental, stale documents: nothing stored, so its details are read every audit.
-    dataSource("incr", { configuration: FULL_CRAWL, syncJobs: [syncJob("incr-1", AFTER)], documents: documents(2, BEFORE, "incr") }),
+    // Incremental, stale documents, one on its way out (so the stale scan is not kept, rule 4): nothing stored, its details are read every audit.
+    dataSource("incr", {
+      configuration: FULL_CRAWL,
+      syncJobs: [syncJob("incr-1", AFTER)],
+      documents: [...documents(2, BEFORE, "incr"), ...documents(1, BEFORE, "incr-gone", "DELETING")],
+    }),
   ];
   return singleAppFleet(ACCOUNT, REGION, servedApplication(ACCOUNT, REGION, labels, sources, { resources }));
 }

@@ -51,8 +51,12 @@ function sources(): FixtureDataSource[] {
       syncJobs: Array.from({ length: 12 }, (_, i) => syncJob(`young-${12 - i}`, new Date(Date.parse("2025-09-01T00:00:00Z") - i * 86_400_000).toISOString())),
       documents: documents(2, AFTER, "young"),
     }),
-    // Incremental with stale documents: nothing lasting to store.
-    dataSource("incr", { configuration: FULL_CRAWL, syncJobs: [syncJob("incr-1", AFTER)], documents: documents(2, BEFORE, "incr") }),
+    // Incremental with stale documents, one on its way out (a stale scan is kept only when every document counts, rule 4): nothing stored.
+    dataSource("incr", {
+      configuration: FULL_CRAWL,
+      syncJobs: [syncJob("incr-1", AFTER)],
+      documents: [...documents(2, BEFORE, "incr"), ...documents(1, BEFORE, "incr-gone", "DELETING")],
+    }),
   ];
 }
 

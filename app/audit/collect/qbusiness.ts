@@ -23,7 +23,7 @@ import type { ApplicationInventory, DataSourceInventory, DocumentScan, IndexInve
 import { iso, pages, type TargetContext } from "./context";
 import { roleAccessFor } from "./role-access";
 import { readWebExperienceRole } from "./roles";
-import { detailsStillHold, documentsStillHold, fullSyncStillHolds, type StoredDetails } from "./reuse";
+import { detailsStillHold, documentsStillHold, fullSyncStillHolds, staleDocumentsStillHold, type StoredDetails } from "./reuse";
 import { collectSyncJobs, readJobsPage, type DataSourcePath, type JobsPage as JobsPageOf } from "./sync-jobs";
 import type { StoredEvidence } from "./reuse";
 
@@ -197,21 +197,23 @@ async function collectDataSource(ctx: TargetContext, app: ApplicationInventory, 
   await Promise.all([
     detailsRead,
     collectSyncJobs(ctx, path, ds, { first, detailsRead, reuse }),
-    (stored?.documents ? documentsOrScan(ctx, { path, ds, first, detailsRead, stored }) : scanDocuments(ctx, path)).then((scan) => {
+    (stored?.documents || stored?.staleDocuments ? documentsOrScan(ctx, { path, ds, first, detailsRead, stored }) : scanDocuments(ctx, path)).then((scan) => {
       ds.documents = scan;
     }),
   ]);
   return ds;
 }
 
-/** The stored "every document re-ingested" when it still holds (judged on the details and the latest jobs), else a scan now. */
+/** The stored "every document re-ingested" or "stale" scan when it still holds (judged on the details and the latest jobs), else a scan now. */
 async function documentsOrScan(
   ctx: TargetContext,
   o: { path: DataSourcePath; ds: DataSourceInventory; first: Promise<JobsPageOf>; detailsRead: Promise<unknown>; stored: StoredEvidence },
 ): Promise<DocumentScan> {
   const firstPage = await o.first.catch(() => undefined);
   await o.detailsRead;
-  const reused = firstPage && documentsStillHold(o.stored, o.ds, { cutoff: ctx.scope.cutoff, firstPage, documentCap: ctx.scope.documentCap });
+  const { cutoff, documentCap } = ctx.scope;
+  const reused =
+    firstPage && (documentsStillHold(o.stored, o.ds, { cutoff, firstPage, documentCap }) ?? staleDocumentsStillHold(o.stored, o.ds, { cutoff, firstPage }));
   return reused ?? scanDocuments(ctx, o.path);
 }
 

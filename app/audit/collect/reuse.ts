@@ -17,7 +17,7 @@
  *   SUCCEEDED with no document failed or deleted; documents it added are new,
  *   so re-ingested after the cutoff, and are added to the counts.
  */
-import { jobCounts, syncJobMode, type SyncModeBasis } from "../sync-evidence";
+import { jobCounts, jobFinished, syncJobMode, type SyncModeBasis } from "../sync-evidence";
 import type { DataSourceInventory, DocumentScan, ReusedFrom, SyncJobRecord } from "../types";
 import type { JobsPage } from "./sync-jobs";
 
@@ -36,6 +36,19 @@ export interface StoredDocuments extends ReusedFrom {
   fresh: number;
 }
 
+/** A scan that found stale documents (ADR 0010 rule 4): its counts and examples, kept while no sync job ran since. */
+export interface StoredStaleDocuments extends ReusedFrom {
+  /** When that scan started (the audit's clock). */
+  startedAt: string;
+  /** The data source's updatedAt when it was scanned. */
+  dataSourceUpdatedAt: string;
+  scanned: number;
+  staleCount: number;
+  staleExamples: DocumentScan["staleExamples"];
+  freshCount: number;
+  failedCount: number;
+}
+
 /** GetDataSource's answer as the audit that stored the evidence read it (the configuration holds the sync mode). */
 export interface StoredDetails {
   updatedAt: string;
@@ -50,6 +63,7 @@ export interface StoredEvidence {
   cutoff: string;
   fullSync?: StoredFullSync;
   documents?: StoredDocuments;
+  staleDocuments?: StoredStaleDocuments;
   details?: StoredDetails;
 }
 
@@ -119,6 +133,34 @@ export function documentsStillHold(
     staleExamples: [],
     freshCount: docs.fresh + added,
     failedCount: 0,
+    reusedFrom: { auditId: docs.auditId, scannedAt: docs.scannedAt },
+  };
+}
+
+/**
+ * The stored scan that found stale documents, when no sync job can have
+ * changed them since (ADR 0010 rule 4): a document's updatedAt moves only when
+ * a sync of its data source processes it (BatchPutDocument into an S3 data
+ * source needs that source's running sync job). So it holds while every job on
+ * the first page (newest first, so the latest job) finished, and started and
+ * ended before the scan started less the clock skew, and the data source's
+ * updatedAt is the one scanned. Else undefined: the documents are scanned again.
+ */
+export function staleDocumentsStillHold(stored: StoredEvidence, ds: DataSourceInventory, o: { cutoff: Date; firstPage: JobsPage }): DocumentScan | undefined {
+  const docs = stored.staleDocuments;
+  if (!docs || !sameDataSource(stored, ds, o.cutoff) || !ds.updatedAt) return undefined;
+  if (Date.parse(docs.dataSourceUpdatedAt) !== Date.parse(ds.updatedAt)) return undefined;
+  const since = Date.parse(docs.startedAt) - CLOCK_SKEW_MS;
+  if (Number.isNaN(since)) return undefined;
+  const before = (t: string | undefined) => t !== undefined && Date.parse(t) < since;
+  if (!o.firstPage.jobs.every((job) => jobFinished(job) && before(job.startTime) && before(job.endTime))) return undefined;
+  return {
+    scanned: docs.scanned,
+    capped: false,
+    staleCount: docs.staleCount,
+    staleExamples: docs.staleExamples,
+    freshCount: docs.freshCount,
+    failedCount: docs.failedCount,
     reusedFrom: { auditId: docs.auditId, scannedAt: docs.scannedAt },
   };
 }

@@ -1,0 +1,145 @@
+/**
+ * Issue 15 item 1 (ADR 0010 rule 4): an incremental re-audit keeps a data
+ * source's "stale documents" scan while no sync job ran since it, so those
+ * documents are not listed again; a sync (or documents put during one), a
+ * changed data source or a changed cutoff makes it scan them again, with the
+ * full audit's verdict. Over HTTP against the local AWS, into a real SQLite file.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { BatchPutDocumentCommand, StartDataSourceSyncJobCommand, UpdateDataSourceCommand } from "@aws-sdk/client-qbusiness";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runAudit, type RunAuditOptions } from "../../app/audit/run";
+import { targetsForFixture } from "../../app/audit/targets";
+import type { AuditReport, Finding } from "../../app/audit/types";
+import { startTestAws, type TestAws } from "../helpers/local-aws";
+import { AFTER, BEFORE, dataSource, documents, id36, servedApplication, singleAppFleet, syncJob } from "./fleet-builder";
+
+const ACCOUNT = "111122223333";
+const REGION = "us-east-1";
+const FULL_CRAWL = { type: "S3", version: "1.0.0", syncMode: "FULL_CRAWL" };
+const FORCED = { type: "S3", version: "1.0.0", syncMode: "FORCED_FULL_CRAWL" };
+const PATH = (label: string) => ({ applicationId: id36("app"), indexId: id36("idx"), dataSourceId: id36(label) });
+
+function testFleet() {
+  const labels = { app: "app", index: "idx", web: "web", role: "QBusinessWebRole" };
+  const resources = [`arn:aws:qbusiness:${REGION}:${ACCOUNT}:application/*`];
+  const sources = [
+    // Full mode, last synced before the cutoff: every document stale until a sync runs.
+    dataSource("old", { configuration: FORCED, syncJobs: [syncJob("old-1", BEFORE)], documents: documents(2, BEFORE, "old") }),
+    // Incremental, synced after the cutoff, its documents not re-ingested.
+    dataSource("incr", { configuration: FULL_CRAWL, syncJobs: [syncJob("incr-1", AFTER)], documents: documents(3, BEFORE, "incr") }),
+  ];
+  return singleAppFleet(ACCOUNT, REGION, servedApplication(ACCOUNT, REGION, labels, sources, { resources }));
+}
+
+let t: TestAws;
+let dir: string;
+let db: string;
+beforeEach(async () => {
+  t = await startTestAws(testFleet());
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-incremental-stale-"));
+  db = path.join(dir, "audits.sqlite");
+});
+afterEach(async () => {
+  await t.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function audit(options: Partial<RunAuditOptions> = {}) {
+  const before = { ...t.aws.stats.byOperation };
+  const run = await runAudit({ targets: targetsForFixture(t.aws.fleet), endpoint: t.aws.endpoint, db, maxAttempts: 1, ...options });
+  const after = { ...t.aws.stats.byOperation };
+  return { ...run, calls: (op: string) => (after[op] ?? 0) - (before[op] ?? 0) };
+}
+
+function verdicts(report: AuditReport): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of report.findings)
+    out[`${f.checkId} ${f.resource.type} ${f.resource.dataSourceId ?? f.resource.webExperienceId ?? f.resource.applicationId ?? ""}`] =
+      `${f.status}: ${f.message}`;
+  return out;
+}
+
+function finding(report: AuditReport, checkId: string, label: string): Finding {
+  const f = report.findings.find((x) => x.checkId === checkId && x.resource.dataSourceId === id36(label));
+  if (!f) throw new Error(`no ${checkId} finding for ${label}`);
+  return f;
+}
+
+/** Audit incrementally, then in full, and expect the same verdicts. */
+async function incrementalThenFull() {
+  const incremental = await audit();
+  const full = await audit({ full: true });
+  expect(incremental.scan).toEqual({ full: false, reason: "incremental" });
+  expect(verdicts(incremental.report)).toEqual(verdicts(full.report));
+  return { incremental, full };
+}
+
+/** Let the emulator's running syncs finish (3 s each). */
+function syncsFinish() {
+  t.aws.clock.advance(5_000);
+}
+
+describe("incremental re-audit: stale documents", () => {
+  it("are not listed again while no sync ran since the scan: the same verdict, counts and examples, marked reused", async () => {
+    const first = await audit();
+    expect(finding(first.report, "datasource-documents-stale", "incr").status).toBe("fail");
+    const { incremental, full } = await incrementalThenFull();
+    // Both sources' documents are kept; only the index's uploads listing is read (every audit).
+    expect(full.calls("qbusiness:ListDocuments")).toBe(3);
+    expect(incremental.calls("qbusiness:ListDocuments")).toBe(1);
+    const reused = { auditId: first.auditId, scannedAt: first.report.scannedAt };
+    for (const label of ["old", "incr"]) {
+      const f = finding(incremental.report, "datasource-documents-stale", label);
+      const { reusedFrom, ...evidence } = f.evidence;
+      expect(reusedFrom).toEqual(reused);
+      expect(evidence).toEqual(finding(full.report, "datasource-documents-stale", label).evidence);
+    }
+    expect(finding(incremental.report, "datasource-documents-stale", "incr").evidence).toMatchObject({ staleCount: 3, scanned: 3 });
+    // Their details are kept too (rule 3): GetDataSource is not asked again.
+    expect(incremental.calls("qbusiness:GetDataSource")).toBe(0);
+  });
+
+  it("are listed again after a sync re-ingested them: the full audit's pass", async () => {
+    await audit();
+    await t.clients(ACCOUNT, REGION).qbusiness.send(new StartDataSourceSyncJobCommand(PATH("old")));
+    syncsFinish();
+    const { incremental } = await incrementalThenFull();
+    expect(incremental.calls("qbusiness:ListDocuments")).toBe(2);
+    const docs = finding(incremental.report, "datasource-documents-stale", "old");
+    expect(docs).toMatchObject({ status: "pass", evidence: { staleCount: 0, freshCount: 2 } });
+    expect(docs.evidence.reusedFrom).toBeUndefined();
+    expect(finding(incremental.report, "datasource-full-sync-missing", "old").status).toBe("pass");
+    // The other source, untouched, is still kept.
+    expect(finding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeDefined();
+  });
+
+  it("are listed again after documents were put during a sync (BatchPutDocument with its sync id); one put without one goes to the uploads", async () => {
+    await audit();
+    const qbusiness = t.clients(ACCOUNT, REGION).qbusiness;
+    const { executionId } = await qbusiness.send(new StartDataSourceSyncJobCommand(PATH("incr")));
+    const doc = (id: string) => ({ id, content: { blob: new TextEncoder().encode("renewed") }, contentType: "PLAIN_TEXT" as const });
+    const where = { applicationId: id36("app"), indexId: id36("idx") };
+    await qbusiness.send(new BatchPutDocumentCommand({ ...where, dataSourceSyncId: executionId, documents: [doc("s3://bucket/incr-0.txt")] }));
+    // Without a sync id the document is an upload: the S3 source's documents do not change.
+    await qbusiness.send(new BatchPutDocumentCommand({ ...where, documents: [doc("s3://bucket/old-0.txt")] }));
+    syncsFinish();
+    const { incremental } = await incrementalThenFull();
+    expect(finding(incremental.report, "datasource-documents-stale", "incr")).toMatchObject({ status: "fail", evidence: { staleCount: 2, freshCount: 1 } });
+    expect(finding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeUndefined();
+    expect(finding(incremental.report, "datasource-documents-stale", "old").evidence.reusedFrom).toBeDefined();
+  });
+
+  it("are listed again once the data source was updated, or the cutoff changed", async () => {
+    await audit();
+    await t.clients(ACCOUNT, REGION).qbusiness.send(new UpdateDataSourceCommand({ ...PATH("incr"), configuration: FULL_CRAWL as never }));
+    const { incremental } = await incrementalThenFull();
+    expect(incremental.calls("qbusiness:ListDocuments")).toBe(2);
+    expect(finding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeUndefined();
+    const otherCutoff = await audit({ cutoff: "2025-07-10T00:00:00.000Z" });
+    expect(otherCutoff.calls("qbusiness:ListDocuments")).toBe(3);
+    expect(otherCutoff.report.findings.some((f) => f.evidence.reusedFrom !== undefined)).toBe(false);
+  });
+});
