@@ -11,8 +11,13 @@ import { useInPageNavigation } from "./in-page-links";
 
 /** A day with the exact instant as its machine-readable value. */
 function Seen({ at }: { at: string | null }) {
-  return at ? <time dateTime={at}>{formatDay(at)}</time> : <span className="muted">unknown</span>;
+  return at ? <time dateTime={at}>{formatDay(at)}</time> : <span className="muted">—</span>;
 }
+
+/** What the Seen column means (its header's title): the findings' lifecycle, as the report and exports say it. */
+const SEEN_TITLE =
+  "First seen: when this finding's current spell of failing or warning began (one that fails again after a fix starts again). " +
+  'Last seen: the latest audit that reported it failing or warning. Passing and unknown findings show —; fixed findings are under "fixed findings".';
 
 export function FindingsTable({ rows, filters, accountNames }: { rows: FindingRow[]; filters: FindingFilters; accountNames: AccountNames }) {
   const tableRef = useInPageNavigation<HTMLTableElement>();
@@ -31,7 +36,7 @@ export function FindingsTable({ rows, filters, accountNames }: { rows: FindingRo
           <th scope="col">Resource</th>
           {header("Where", "application")}
           <th scope="col">What was found</th>
-          <th scope="col" aria-sort={seenSorted ? (filters.dir === "asc" ? "ascending" : "descending") : "none"}>
+          <th scope="col" title={SEEN_TITLE} aria-sort={seenSorted ? (filters.dir === "asc" ? "ascending" : "descending") : "none"}>
             <SortLink label="First seen" sort="first-seen" current={filters} hrefOf={hrefOf} />
             {" · "}
             <SortLink label="Last seen" sort="last-seen" current={filters} hrefOf={hrefOf} />

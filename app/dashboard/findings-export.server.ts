@@ -11,7 +11,7 @@ import type { Finding, FindingLifecycle } from "~/audit/types";
 import { reportJsonParts } from "~/db/audits";
 import type { Db } from "~/db/database";
 import { lifecycleByKey } from "~/db/finding-lifecycle";
-import { exportFindingChunks, seenDatesOf, type FindingExportRow } from "~/db/findings";
+import { exportFindingChunks, type FindingExportRow } from "~/db/findings";
 import { accountNameIn, type AccountNames } from "./account-names";
 import { accountNamesOfAudit } from "./account-names.server";
 import { auditStamp, findingQuery } from "./findings.server";
@@ -31,8 +31,6 @@ export const EXPORT_CSV_COLUMNS = [...CSV_COLUMNS, "accountName", "firstSeen", "
 /** A finding row with what the export adds: the account's name, and its first and last seen dates. */
 interface ExportRow extends FindingExportRow {
   accountName: string | null;
-  firstSeen: string | null;
-  lastSeen: string | null;
   /** Its lifecycle (app/db/finding-lifecycle.ts): when it was fixed and how, how often reopened. */
   lifecycle: FindingLifecycle | null;
 }
@@ -97,15 +95,13 @@ function jsonFinding(r: ExportRow): string {
 /** The export's rows, a chunk at a time, with account names and seen dates added. */
 async function* exportRows(db: Db, auditId: number, filters: FindingFilters | null, names: AccountNames): AsyncGenerator<ExportRow[]> {
   for await (const chunk of exportFindingChunks(db, auditId, filters ? findingQuery(filters) : null)) {
-    const seen = await seenDatesOf(db, chunk);
     const lives = await lifecycleByKey(
       db,
       chunk.map((r) => r.findingKey),
     );
     yield chunk.map((r) => {
-      const dates = seen.get(`${r.findingKey}|${r.status}`);
       const lifecycle = lives.get(r.findingKey) ?? null;
-      return { ...r, accountName: accountNameIn(r.accountId, names), firstSeen: dates?.firstSeen ?? null, lastSeen: dates?.lastSeen ?? null, lifecycle };
+      return { ...r, accountName: accountNameIn(r.accountId, names), lifecycle };
     });
   }
 }

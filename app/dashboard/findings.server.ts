@@ -7,7 +7,7 @@ import { latestAuditId } from "~/audit/history";
 import type { FindingStatus, Severity } from "~/audit/types";
 import * as audits from "~/db/audits";
 import type { Db } from "~/db/database";
-import { countAuditFindings, countFindings, findingsPage, seenDatesOf, type FindingListRow, type FindingQuery } from "~/db/findings";
+import { countAuditFindings, countFindings, findingsPage, type FindingListRow, type FindingQuery } from "~/db/findings";
 import type { AccountNames } from "./account-names";
 import { accountNamesOfAudit } from "./account-names.server";
 import { checkTitle } from "./catalogue.server";
@@ -39,21 +39,15 @@ export function findingQuery(filters: FindingFilters): FindingQuery {
   return query;
 }
 
-/** List rows with their check titles and first/last seen dates (one indexed lookup for the page's keys). */
-export async function withSeenDates(db: Db, rows: FindingListRow[]): Promise<FindingRow[]> {
-  const seen = await seenDatesOf(db, rows);
-  return rows.map(({ findingKey, ...r }) => {
-    const dates = seen.get(`${findingKey}|${r.status}`);
-    return {
-      ...r,
-      status: r.status as FindingStatus,
-      severity: r.severity as Severity,
-      checkTitle: checkTitle(r.checkId),
-      firstSeen: dates?.firstSeen ?? null,
-      lastSeen: dates?.lastSeen ?? null,
-      suppressed: r.suppressed ? (JSON.parse(r.suppressed) as FindingRow["suppressed"]) : null,
-    };
-  });
+/** List rows with their check titles (first and last seen come with the rows: the findings' lifecycle). */
+export function withCheckTitles(rows: FindingListRow[]): FindingRow[] {
+  return rows.map(({ findingKey: _key, ...r }) => ({
+    ...r,
+    status: r.status as FindingStatus,
+    severity: r.severity as Severity,
+    checkTitle: checkTitle(r.checkId),
+    suppressed: r.suppressed ? (JSON.parse(r.suppressed) as FindingRow["suppressed"]) : null,
+  }));
 }
 
 export async function getFindingsPage(db: Db, filters: FindingFilters): Promise<FindingsPage> {
@@ -66,7 +60,7 @@ export async function getFindingsPage(db: Db, filters: FindingFilters): Promise<
   const rows = await findingsPage(db, auditId, query, { offset: offsetOf(paging), limit: paging.pageSize });
   return {
     audit: await auditStamp(db, auditId),
-    findings: await withSeenDates(db, rows),
+    findings: withCheckTitles(rows),
     paging,
     total: await countAuditFindings(db, auditId),
     suppressedMatching: await countFindings(db, auditId, { ...query, suppressed: "only" }),

@@ -77,9 +77,9 @@ export interface FindingRow extends StoredFindingSummary {
   applicationId: string | null;
   /** The application's display name, when the finding is about one. */
   applicationName: string | null;
-  /** Scan time of the earliest stored audit that reported this finding (same check, resource and status). */
+  /** Its lifecycle's first seen: when its current spell of failing or warning began (reopened: began again); null when passing or unknown. */
   firstSeen: string | null;
-  /** Scan time of the latest stored audit that reported it. */
+  /** Its lifecycle's last seen: the latest audit that reported it failing or warning; null when passing or unknown. */
   lastSeen: string | null;
   /** The accepted exception covering it, when one does. */
   suppressed?: { reason: string; by: string; expires: string | null; source: string; ruleId: string } | null;

@@ -138,6 +138,9 @@ export interface FindingListRow {
   findingKey: string;
   /** The accepted exception covering it (FindingSuppression JSON), null when none. */
   suppressed: string | null;
+  /** First and last seen of its open spell of failing or warning (its lifecycle); null when passing or unknown. */
+  firstSeen: string | null;
+  lastSeen: string | null;
 }
 
 /** What an export writes of a finding: the list's columns and every resource id, the evidence as stored JSON text. */
@@ -218,9 +221,23 @@ function notSuppressed(db: Db, statusFiltered: boolean): RawBuilder<boolean> {
   return statusFiltered && db.dialect === "sqlite" ? sql<boolean>`+f.suppressed IS NULL` : sql<boolean>`f.suppressed IS NULL`;
 }
 
-/** The earliest (min) or latest (max) audit holding this finding in this status. */
-const seenAudit = (fn: "min" | "max") =>
-  sql<number>`(SELECT ${sql.raw(fn)}(g.audit_id) FROM findings g WHERE g.finding_key = f.finding_key AND g.status = f.status)`;
+/**
+ * A listed finding's first or last seen: its lifecycle (finding_lifecycle,
+ * migration 0011, one home with the report, exports and notifications) while
+ * it fails or warns and its spell is open. A passing or unknown finding has
+ * none (null): it is not wrong now, and "fixed at" says when it stopped.
+ * One primary-key lookup per row.
+ */
+const seenOf = (column: "first_seen" | "last_seen") =>
+  sql<
+    string | null
+  >`(SELECT l.${sql.raw(column)} FROM finding_lifecycle l WHERE l.finding_key = f.finding_key AND l.state = 'open' AND f.status IN ('fail', 'warn'))`;
+
+/** Sorted by a seen date: findings without one (passing, unknown) last in either direction, alike on both engines. */
+const bySeen = (column: "first_seen" | "last_seen", d: RawBuilder<unknown>): RawBuilder<unknown>[] => [
+  sql`CASE WHEN ${seenOf(column)} IS NULL THEN 1 ELSE 0 END`,
+  sql`${seenOf(column)} ${d}`,
+];
 
 /** The ORDER BY of a sort: its column first, then the urgency order, then the id (so pages never overlap). */
 function orderOf(sort: FindingSort, dir: "asc" | "desc"): RawBuilder<unknown>[] {
@@ -233,8 +250,8 @@ function orderOf(sort: FindingSort, dir: "asc" | "desc"): RawBuilder<unknown>[] 
     check: [sql`f.check_id ${d}`],
     application: [sql`${appName} ${d}`, sql`f.application_id ${d}`],
     account: [sql`f.account_id ${d}`, sql`f.region ${d}`],
-    "first-seen": [sql`${seenAudit("min")} ${d}`],
-    "last-seen": [sql`${seenAudit("max")} ${d}`],
+    "first-seen": bySeen("first_seen", d),
+    "last-seen": bySeen("last_seen", d),
   };
   const rest = [status, severity, sql`f.check_id`, sql`f.account_id`, sql`f.region`, sql`f.application_id`, sql`f.name`, sql`f.id`];
   return [...lead[sort], ...rest];
@@ -254,6 +271,8 @@ const LIST_COLUMNS = [
   "f.remediation_action as remediation",
   "f.finding_key as findingKey",
   "f.suppressed",
+  seenOf("first_seen").as("firstSeen"),
+  seenOf("last_seen").as("lastSeen"),
 ] as const;
 
 /** How many findings of the audit pass the filters. */
@@ -331,28 +350,4 @@ export async function countAuditFindings(db: Db, auditId: number): Promise<numbe
     .where("audit_id", "=", auditId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-export interface SeenDates {
-  firstSeen: string;
-  lastSeen: string;
-}
-
-/**
- * When each finding (by key, in its status) was first and last reported:
- * the scan times of the earliest and latest audits holding it. Keyed by
- * `key|status`. One indexed lookup per key (findings_key_status).
- */
-export async function seenDatesOf(db: Db, findings: { findingKey: string; status: string }[]): Promise<Map<string, SeenDates>> {
-  const seen = new Map<string, SeenDates>();
-  const keys = [...new Set(findings.map((f) => f.findingKey))];
-  for (let i = 0; i < keys.length; i += 200) {
-    const { rows } = await sql<{ key: string; status: string; firstSeen: string; lastSeen: string }>`
-      SELECT s.finding_key AS key, s.status, fa.scanned_at AS "firstSeen", la.scanned_at AS "lastSeen"
-      FROM (SELECT finding_key, status, min(audit_id) AS first_id, max(audit_id) AS last_id FROM findings
-            WHERE finding_key IN (${sql.join(keys.slice(i, i + 200))}) GROUP BY finding_key, status) s
-      JOIN audits fa ON fa.id = s.first_id JOIN audits la ON la.id = s.last_id`.execute(db.kysely);
-    for (const r of rows) seen.set(`${r.key}|${r.status}`, { firstSeen: r.firstSeen, lastSeen: r.lastSeen });
-  }
-  return seen;
 }

@@ -2,7 +2,8 @@
  * A large stored history for the findings tests (issue 11): two audits of a
  * generated 300-application fleet (3 accounts × 4 regions × 25 applications),
  * the second with 8,631 findings as the bench's large audit has, saved through
- * saveAudit into a real SQLite file. Generated rather than audited: a real
+ * saveAudit into a real SQLite file, each finding's lifecycle (first and last
+ * seen, migration 0011) filled as reportAndStore fills it. Generated rather than audited: a real
  * audit of that fleet takes minutes on this machine, and paging, sorting,
  * counting and exporting read only what is stored.
  *
@@ -12,8 +13,9 @@
  * organization (targets' accountName); its applications regress between the
  * audits, so the change lists show it.
  */
-import { openDatabase, saveAudit } from "~/audit/history";
+import { openDatabase } from "~/audit/history";
 import type { ApplicationInventory, AuditReport, Finding, FindingStatus, Inventory, Readiness, ReportApplication } from "~/audit/types";
+import { storeAudit } from "../helpers/store-audit";
 
 export const ACCOUNTS = ["111122223333", "222233334444", "333344445555"];
 export const NAMED_ACCOUNT = { accountId: "222233334444", name: "Payments" };
@@ -135,10 +137,9 @@ export async function writeLargeHistory(file: string): Promise<AuditReport> {
   const db = await openDatabase(file);
   try {
     const first = audit(FIRST_SCAN, all.slice(0, 200), false);
-    await saveAudit(db, first.report, first.inventory);
+    await storeAudit(db, first.report, first.inventory);
     const second = audit(SECOND_SCAN, all, true);
-    await saveAudit(db, second.report, second.inventory);
-    return second.report;
+    return (await storeAudit(db, second.report, second.inventory)).report;
   } finally {
     await db.close();
   }
