@@ -15,6 +15,7 @@ import {
   type StoredEvidence,
   type StoredFullSync,
   type StoredStaleDocuments,
+  jobIdentity,
 } from "./collect/reuse";
 import { assessFullSync, everyDocumentReingested } from "./sync-evidence";
 import type { DataSourceInventory, Inventory } from "./types";
@@ -158,11 +159,12 @@ function dataSourceChanges(ds: DataSourceInventory, where: Where, o: { auditId: 
  */
 function staleScanToKeep(ds: DataSourceInventory): Omit<StoredStaleDocuments, "auditId" | "scannedAt"> | undefined {
   const scan = ds.documents;
-  if (scan.error || scan.capped || scan.staleCount === 0 || !scan.startedAt || !ds.updatedAt) return undefined;
+  if (scan.error || scan.capped || scan.staleCount === 0 || !scan.startedAt || !ds.updatedAt || ds.syncJobsError) return undefined;
   if (scan.staleCount + scan.freshCount !== scan.scanned) return undefined;
   return {
     startedAt: scan.startedAt,
     dataSourceUpdatedAt: ds.updatedAt,
+    newestJob: jobIdentity(ds.syncJobs[0]),
     scanned: scan.scanned,
     staleCount: scan.staleCount,
     staleExamples: scan.staleExamples,

@@ -116,6 +116,18 @@ describe("incremental re-audit: stale documents", () => {
     expect(finding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeDefined();
   });
 
+  it("are listed again when the newest job is not the one the scan saw, even one dated before the scan (a fixture swapped under the audit)", async () => {
+    await audit();
+    const incr = t.aws.fleet.accounts[0]!.regions[REGION]!.applications[0]!.indices[0]!.dataSources.find((d) => d.dataSourceId === id36("incr"))!;
+    incr.syncJobs = [syncJob("incr-2", "2025-08-02T10:00:00.000Z"), ...incr.syncJobs];
+    incr.documents = documents(3, "2025-08-02T10:01:00.000Z", "incr");
+    const { incremental } = await incrementalThenFull();
+    const docs = finding(incremental.report, "datasource-documents-stale", "incr");
+    expect(docs).toMatchObject({ status: "pass", evidence: { staleCount: 0, freshCount: 3 } });
+    expect(docs.evidence.reusedFrom).toBeUndefined();
+    expect(finding(incremental.report, "datasource-documents-stale", "old").evidence.reusedFrom).toBeDefined();
+  });
+
   it("are listed again after documents were put during a sync (BatchPutDocument with its sync id); one put without one goes to the uploads", async () => {
     await audit();
     const qbusiness = t.clients(ACCOUNT, REGION).qbusiness;

@@ -42,6 +42,8 @@ export interface StoredStaleDocuments extends ReusedFrom {
   startedAt: string;
   /** The data source's updatedAt when it was scanned. */
   dataSourceUpdatedAt: string;
+  /** The newest sync job when it was scanned, "executionId@startTime" (null: none); absent in rows kept before it was stored, which are not reused. */
+  newestJob?: string | null;
   scanned: number;
   staleCount: number;
   staleExamples: DocumentScan["staleExamples"];
@@ -69,6 +71,11 @@ export interface StoredEvidence {
 
 /** Bases of a full-sync inference that can stay true after the audit (the others are not full). */
 export const LASTING_FULL_SYNC_BASES: readonly SyncModeBasis[] = ["own-record", "first-sync", "forced-full-crawl"];
+
+/** A sync job as rule 4 recognises it again: its execution id and start time (null: no job). */
+export function jobIdentity(job: { executionId: string; startTime?: string } | undefined): string | null {
+  return job ? `${job.executionId}@${job.startTime ?? ""}` : null;
+}
 
 /** Same data source (id and creation time) and same cutoff. */
 export function sameDataSource(stored: StoredEvidence, ds: DataSourceInventory, cutoff: Date): boolean {
@@ -143,13 +150,16 @@ export function documentsStillHold(
  * a sync of its data source processes it (BatchPutDocument into an S3 data
  * source needs that source's running sync job). So it holds while every job on
  * the first page (newest first, so the latest job) finished, and started and
- * ended before the scan started less the clock skew, and the data source's
- * updatedAt is the one scanned. Else undefined: the documents are scanned again.
+ * ended before the scan started less the clock skew, the newest job is the one
+ * the scan saw, and the data source's updatedAt is the one scanned. Else
+ * undefined: the documents are scanned again.
  */
 export function staleDocumentsStillHold(stored: StoredEvidence, ds: DataSourceInventory, o: { cutoff: Date; firstPage: JobsPage }): DocumentScan | undefined {
   const docs = stored.staleDocuments;
   if (!docs || !sameDataSource(stored, ds, o.cutoff) || !ds.updatedAt) return undefined;
   if (Date.parse(docs.dataSourceUpdatedAt) !== Date.parse(ds.updatedAt)) return undefined;
+  // The newest job is still the one the scan saw: a job that appears later, even one dated earlier, is a change.
+  if (docs.newestJob === undefined || jobIdentity(o.firstPage.jobs[0]) !== docs.newestJob) return undefined;
   const since = Date.parse(docs.startedAt) - CLOCK_SKEW_MS;
   if (Number.isNaN(since)) return undefined;
   const before = (t: string | undefined) => t !== undefined && Date.parse(t) < since;
