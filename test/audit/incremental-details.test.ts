@@ -6,15 +6,10 @@
  * the configuration is read again and the verdict is the full audit's.
  * Over HTTP against the local AWS, into a real SQLite file.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { UpdateDataSourceCommand } from "@aws-sdk/client-qbusiness";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runAudit, type RunAuditOptions } from "../../app/audit/run";
-import { targetsForFixture } from "../../app/audit/targets";
+import { describe, expect, it } from "vitest";
 import type { AuditReport, Finding } from "../../app/audit/types";
-import { startTestAws, type TestAws } from "../helpers/local-aws";
+import { incrementalWorld, verdicts } from "./incremental-world";
 import { AFTER, BEFORE, dataSource, documents, id36, servedApplication, singleAppFleet, syncJob } from "./fleet-builder";
 
 const ACCOUNT = "111122223333";
@@ -47,33 +42,7 @@ function testFleet() {
   return singleAppFleet(ACCOUNT, REGION, servedApplication(ACCOUNT, REGION, labels, sources, { resources }));
 }
 
-let t: TestAws;
-let dir: string;
-let db: string;
-beforeEach(async () => {
-  t = await startTestAws(testFleet());
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-incremental-details-"));
-  db = path.join(dir, "audits.sqlite");
-});
-afterEach(async () => {
-  await t.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function audit(options: Partial<RunAuditOptions> = {}) {
-  const before = { ...t.aws.stats.byOperation };
-  const run = await runAudit({ targets: targetsForFixture(t.aws.fleet), endpoint: t.aws.endpoint, db, maxAttempts: 1, ...options });
-  const after = { ...t.aws.stats.byOperation };
-  return { ...run, calls: (op: string) => (after[op] ?? 0) - (before[op] ?? 0) };
-}
-
-function verdicts(report: AuditReport): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of report.findings)
-    out[`${f.checkId} ${f.resource.type} ${f.resource.dataSourceId ?? f.resource.webExperienceId ?? f.resource.applicationId ?? ""}`] =
-      `${f.status}: ${f.message}`;
-  return out;
-}
+const world = incrementalWorld(testFleet, "qbr-incremental-details-");
 
 function fullSyncFinding(report: AuditReport, label: string): Finding {
   const f = report.findings.find((x) => x.checkId === "datasource-full-sync-missing" && x.resource.dataSourceId === id36(label));
@@ -83,13 +52,13 @@ function fullSyncFinding(report: AuditReport, label: string): Finding {
 
 describe("incremental re-audit: a data source's details", () => {
   it("are not read again while the listing shows the source unchanged, and the verdicts and evidence are the full audit's", async () => {
-    const first = await audit();
+    const first = await world.audit();
     expect(first.calls("qbusiness:GetDataSource")).toBe(3);
-    const incremental = await audit();
+    const incremental = await world.audit();
     expect(incremental.scan).toEqual({ full: false, reason: "incremental" });
     // Only "incr" (nothing stored) is asked again.
     expect(incremental.calls("qbusiness:GetDataSource")).toBe(1);
-    const full = await audit({ full: true });
+    const full = await world.audit({ full: true });
     expect(full.calls("qbusiness:GetDataSource")).toBe(3);
     expect(verdicts(incremental.report)).toEqual(verdicts(full.report));
     expect(fullSyncFinding(incremental.report, "forced")).toMatchObject({ status: "pass", evidence: { syncMode: "FORCED_FULL_CRAWL" } });
@@ -97,14 +66,14 @@ describe("incremental re-audit: a data source's details", () => {
   });
 
   it("are read again once UpdateDataSource moved updatedAt: a source switched to FULL_CRAWL gets the full audit's warning", async () => {
-    await audit();
-    const qbusiness = t.clients(ACCOUNT, REGION).qbusiness;
+    await world.audit();
+    const qbusiness = world.t.clients(ACCOUNT, REGION).qbusiness;
     const path = { applicationId: id36("app"), indexId: id36("idx"), dataSourceId: id36("forced") };
     await qbusiness.send(new UpdateDataSourceCommand({ ...path, configuration: FULL_CRAWL as never }));
-    const incremental = await audit();
+    const incremental = await world.audit();
     // "forced" (updated) and "incr" (nothing stored).
     expect(incremental.calls("qbusiness:GetDataSource")).toBe(2);
-    const full = await audit({ full: true });
+    const full = await world.audit({ full: true });
     expect(verdicts(incremental.report)).toEqual(verdicts(full.report));
     // With the stored FORCED_FULL_CRAWL it would have passed; today's configuration leaves the mode unknown.
     expect(fullSyncFinding(incremental.report, "forced")).toMatchObject({ status: "warn", evidence: { syncMode: "FULL_CRAWL" } });

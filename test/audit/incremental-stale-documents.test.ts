@@ -5,15 +5,10 @@
  * changed data source or a changed cutoff makes it scan them again, with the
  * full audit's verdict. Over HTTP against the local AWS, into a real SQLite file.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { BatchPutDocumentCommand, StartDataSourceSyncJobCommand, UpdateDataSourceCommand } from "@aws-sdk/client-qbusiness";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runAudit, type RunAuditOptions } from "../../app/audit/run";
-import { targetsForFixture } from "../../app/audit/targets";
+import { describe, expect, it } from "vitest";
 import type { AuditReport, Finding } from "../../app/audit/types";
-import { startTestAws, type TestAws } from "../helpers/local-aws";
+import { incrementalWorld, verdicts } from "./incremental-world";
 import { AFTER, BEFORE, dataSource, documents, id36, servedApplication, singleAppFleet, syncJob } from "./fleet-builder";
 
 const ACCOUNT = "111122223333";
@@ -34,33 +29,7 @@ function testFleet() {
   return singleAppFleet(ACCOUNT, REGION, servedApplication(ACCOUNT, REGION, labels, sources, { resources }));
 }
 
-let t: TestAws;
-let dir: string;
-let db: string;
-beforeEach(async () => {
-  t = await startTestAws(testFleet());
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-incremental-stale-"));
-  db = path.join(dir, "audits.sqlite");
-});
-afterEach(async () => {
-  await t.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function audit(options: Partial<RunAuditOptions> = {}) {
-  const before = { ...t.aws.stats.byOperation };
-  const run = await runAudit({ targets: targetsForFixture(t.aws.fleet), endpoint: t.aws.endpoint, db, maxAttempts: 1, ...options });
-  const after = { ...t.aws.stats.byOperation };
-  return { ...run, calls: (op: string) => (after[op] ?? 0) - (before[op] ?? 0) };
-}
-
-function verdicts(report: AuditReport): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of report.findings)
-    out[`${f.checkId} ${f.resource.type} ${f.resource.dataSourceId ?? f.resource.webExperienceId ?? f.resource.applicationId ?? ""}`] =
-      `${f.status}: ${f.message}`;
-  return out;
-}
+const world = incrementalWorld(testFleet, "qbr-incremental-stale-");
 
 function finding(report: AuditReport, checkId: string, label: string): Finding {
   const f = report.findings.find((x) => x.checkId === checkId && x.resource.dataSourceId === id36(label));
@@ -70,8 +39,8 @@ function finding(report: AuditReport, checkId: string, label: string): Finding {
 
 /** Audit incrementally, then in full, and expect the same verdicts. */
 async function incrementalThenFull() {
-  const incremental = await audit();
-  const full = await audit({ full: true });
+  const incremental = await world.audit();
+  const full = await world.audit({ full: true });
   expect(incremental.scan).toEqual({ full: false, reason: "incremental" });
   expect(verdicts(incremental.report)).toEqual(verdicts(full.report));
   return { incremental, full };
@@ -79,12 +48,12 @@ async function incrementalThenFull() {
 
 /** Let the emulator's running syncs finish (3 s each). */
 function syncsFinish() {
-  t.aws.clock.advance(5_000);
+  world.t.aws.clock.advance(5_000);
 }
 
 describe("incremental re-audit: stale documents", () => {
   it("are not listed again while no sync ran since the scan: the same verdict, counts and examples, marked reused", async () => {
-    const first = await audit();
+    const first = await world.audit();
     expect(finding(first.report, "datasource-documents-stale", "incr").status).toBe("fail");
     const { incremental, full } = await incrementalThenFull();
     // Both sources' documents are kept; only the index's uploads listing is read (every audit).
@@ -103,8 +72,8 @@ describe("incremental re-audit: stale documents", () => {
   });
 
   it("are listed again after a sync re-ingested them: the full audit's pass", async () => {
-    await audit();
-    await t.clients(ACCOUNT, REGION).qbusiness.send(new StartDataSourceSyncJobCommand(PATH("old")));
+    await world.audit();
+    await world.t.clients(ACCOUNT, REGION).qbusiness.send(new StartDataSourceSyncJobCommand(PATH("old")));
     syncsFinish();
     const { incremental } = await incrementalThenFull();
     expect(incremental.calls("qbusiness:ListDocuments")).toBe(2);
@@ -117,8 +86,8 @@ describe("incremental re-audit: stale documents", () => {
   });
 
   it("are listed again when the newest job is not the one the scan saw, even one dated before the scan (a fixture swapped under the audit)", async () => {
-    await audit();
-    const incr = t.aws.fleet.accounts[0]!.regions[REGION]!.applications[0]!.indices[0]!.dataSources.find((d) => d.dataSourceId === id36("incr"))!;
+    await world.audit();
+    const incr = world.t.aws.fleet.accounts[0]!.regions[REGION]!.applications[0]!.indices[0]!.dataSources.find((d) => d.dataSourceId === id36("incr"))!;
     incr.syncJobs = [syncJob("incr-2", "2025-08-02T10:00:00.000Z"), ...incr.syncJobs];
     incr.documents = documents(3, "2025-08-02T10:01:00.000Z", "incr");
     const { incremental } = await incrementalThenFull();
@@ -129,8 +98,8 @@ describe("incremental re-audit: stale documents", () => {
   });
 
   it("are listed again after documents were put during a sync (BatchPutDocument with its sync id); one put without one goes to the uploads", async () => {
-    await audit();
-    const qbusiness = t.clients(ACCOUNT, REGION).qbusiness;
+    await world.audit();
+    const qbusiness = world.t.clients(ACCOUNT, REGION).qbusiness;
     const { executionId } = await qbusiness.send(new StartDataSourceSyncJobCommand(PATH("incr")));
     const doc = (id: string) => ({ id, content: { blob: new TextEncoder().encode("renewed") }, contentType: "PLAIN_TEXT" as const });
     const where = { applicationId: id36("app"), indexId: id36("idx") };
@@ -145,12 +114,12 @@ describe("incremental re-audit: stale documents", () => {
   });
 
   it("are listed again once the data source was updated, or the cutoff changed", async () => {
-    await audit();
-    await t.clients(ACCOUNT, REGION).qbusiness.send(new UpdateDataSourceCommand({ ...PATH("incr"), configuration: FULL_CRAWL as never }));
+    await world.audit();
+    await world.t.clients(ACCOUNT, REGION).qbusiness.send(new UpdateDataSourceCommand({ ...PATH("incr"), configuration: FULL_CRAWL as never }));
     const { incremental } = await incrementalThenFull();
     expect(incremental.calls("qbusiness:ListDocuments")).toBe(2);
     expect(finding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeUndefined();
-    const otherCutoff = await audit({ cutoff: "2025-07-10T00:00:00.000Z" });
+    const otherCutoff = await world.audit({ cutoff: "2025-07-10T00:00:00.000Z" });
     expect(otherCutoff.calls("qbusiness:ListDocuments")).toBe(3);
     expect(otherCutoff.report.findings.some((f) => f.evidence.reusedFrom !== undefined)).toBe(false);
   });

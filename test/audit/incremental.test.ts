@@ -7,19 +7,14 @@
  * same fleet is audited incrementally and in full, over HTTP, into a real
  * SQLite file.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { UpdateDataSourceCommand } from "@aws-sdk/client-qbusiness";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runAudit, type RunAuditOptions } from "../../app/audit/run";
-import { targetsForFixture } from "../../app/audit/targets";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { AuditReport, Finding } from "../../app/audit/types";
 import { openDatabase } from "../../app/db/database";
 import { evidenceForCutoff } from "../../app/db/evidence";
 import type { FixtureDataSource, FixtureSyncJob } from "../../app/local-aws/fixture-types";
-import { startTestAws, type TestAws } from "../helpers/local-aws";
+import { incrementalWorld, verdicts } from "./incremental-world";
 import { AFTER, BEFORE, CUTOFF, documents, id36, index, dataSource, servedApplication, singleAppFleet, syncJob } from "./fleet-builder";
 
 const ACCOUNT = "111122223333";
@@ -68,36 +63,7 @@ function testFleet() {
   return singleAppFleet(ACCOUNT, REGION, servedApplication(ACCOUNT, REGION, labels, sources(), { resources }));
 }
 
-let t: TestAws;
-let dir: string;
-let db: string;
-beforeEach(async () => {
-  t = await startTestAws(testFleet());
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-incremental-"));
-  db = path.join(dir, "audits.sqlite");
-});
-afterEach(async () => {
-  await t.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function audit(options: Partial<RunAuditOptions> = {}) {
-  t.aws.clearRequests();
-  const before = { ...t.aws.stats.byOperation };
-  const run = await runAudit({ targets: targetsForFixture(t.aws.fleet), endpoint: t.aws.endpoint, db, maxAttempts: 1, ...options });
-  const after = { ...t.aws.stats.byOperation };
-  const calls = (op: string) => (after[op] ?? 0) - (before[op] ?? 0);
-  return { ...run, calls };
-}
-
-/** Every finding's status and message, by check and resource: what a user sees. */
-function verdicts(report: AuditReport): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of report.findings)
-    out[`${f.checkId} ${f.resource.type} ${f.resource.dataSourceId ?? f.resource.webExperienceId ?? f.resource.applicationId ?? ""}`] =
-      `${f.status}: ${f.message}`;
-  return out;
-}
+const world = incrementalWorld(testFleet, "qbr-incremental-");
 
 function finding(report: AuditReport, checkId: string, label: string): Finding {
   const f = report.findings.find((x) => x.checkId === checkId && x.resource.dataSourceId === id36(label));
@@ -106,14 +72,14 @@ function finding(report: AuditReport, checkId: string, label: string): Finding {
 }
 
 const live = (label: string): FixtureDataSource => {
-  const ds = t.aws.fleet.accounts[0].regions[REGION].applications[0].indices[0].dataSources.find((d) => d.displayName === label);
+  const ds = world.t.aws.fleet.accounts[0].regions[REGION].applications[0].indices[0].dataSources.find((d) => d.displayName === label);
   if (!ds) throw new Error(`no data source ${label}`);
   return ds;
 };
 
 /** A job that just ran on the emulator's clock. */
 function jobNow(label: string, status: FixtureSyncJob["status"], metrics: Partial<Record<string, string>>): FixtureSyncJob {
-  const end = t.aws.clock.now();
+  const end = world.t.aws.clock.now();
   const start = new Date(end.getTime() - 60_000);
   return {
     executionId: id36(label),
@@ -126,8 +92,8 @@ function jobNow(label: string, status: FixtureSyncJob["status"], metrics: Partia
 
 /** Audit incrementally, then in full, and expect the same verdicts; returns both. */
 async function incrementalThenFull() {
-  const incremental = await audit();
-  const full = await audit({ full: true });
+  const incremental = await world.audit();
+  const full = await world.audit({ full: true });
   expect(incremental.scan).toEqual({ full: false, reason: "incremental" });
   expect(verdicts(incremental.report)).toEqual(verdicts(full.report));
   return { incremental, full };
@@ -135,7 +101,7 @@ async function incrementalThenFull() {
 
 describe("incremental re-audit of an unchanged fleet", () => {
   it("reuses the lasting evidence, marks it, reads fewer pages, and gives the full audit's verdicts", async () => {
-    const first = await audit();
+    const first = await world.audit();
     expect(first.scan).toEqual({ full: true, reason: "every-nth" });
     const { incremental, full } = await incrementalThenFull();
     const reused = { auditId: first.auditId, scannedAt: first.report.scannedAt };
@@ -162,8 +128,8 @@ describe("incremental re-audit of an unchanged fleet", () => {
   });
 
   it("keeps the evidence across a restart (a new database handle), and ignores it once the cutoff changes", async () => {
-    await audit();
-    const check = await openDatabase(db);
+    await world.audit();
+    const check = await openDatabase(world.db);
     expect((await evidenceForCutoff(check, CUTOFF)).map((r) => `${r.dataSourceId.slice(0, 7)} ${r.kind}`).sort()).toEqual([
       "changed documents",
       "forced- documents",
@@ -173,18 +139,18 @@ describe("incremental re-audit of an unchanged fleet", () => {
       "young-0 full-sync",
     ]);
     await check.close();
-    const again = await audit();
+    const again = await world.audit();
     expect(finding(again.report, "datasource-documents-stale", "forced").evidence.reusedFrom).toBeDefined();
-    const otherCutoff = await audit({ cutoff: "2025-07-10T00:00:00.000Z" });
+    const otherCutoff = await world.audit({ cutoff: "2025-07-10T00:00:00.000Z" });
     expect(otherCutoff.report.findings.some((f) => f.evidence.reusedFrom !== undefined)).toBe(false);
     expect(otherCutoff.calls("qbusiness:ListDocuments")).toBe(again.calls("qbusiness:ListDocuments") + 3);
   });
 
   it("reads everything on --full and on every N-th audit", async () => {
     const modes = [];
-    for (let i = 0; i < 4; i++) modes.push((await audit({ fullScanEvery: 3 })).scan);
+    for (let i = 0; i < 4; i++) modes.push((await world.audit({ fullScanEvery: 3 })).scan);
     expect(modes.map((m) => m?.reason)).toEqual(["every-nth", "incremental", "incremental", "every-nth"]);
-    const forced = await audit({ full: true });
+    const forced = await world.audit({ full: true });
     expect(forced.scan).toEqual({ full: true, reason: "requested" });
     expect(forced.report.findings.some((f) => f.evidence.reusedFrom !== undefined)).toBe(false);
   });
@@ -192,13 +158,13 @@ describe("incremental re-audit of an unchanged fleet", () => {
 
 describe("incremental re-audit after the fleet changed", () => {
   beforeEach(async () => {
-    await audit();
+    await world.audit();
   });
 
   it("new documents that fail to index: the documents no longer prove the full sync", async () => {
     const ds = live("changed");
     ds.syncJobs.push(jobNow("changed-2", "SUCCEEDED", { documentsAdded: "2", documentsFailed: "2", documentsScanned: "5" }));
-    const now = t.aws.clock.now().toISOString();
+    const now = world.t.aws.clock.now().toISOString();
     ds.documents.push(...documents(2, now, "changed-new", "DOCUMENT_FAILED_TO_INDEX"));
     const { incremental } = await incrementalThenFull();
     expect(finding(incremental.report, "datasource-full-sync-missing", "changed").status).toBe("warn");
@@ -206,8 +172,8 @@ describe("incremental re-audit after the fleet changed", () => {
   });
 
   it("a data source deleted and recreated with the same name (a new id, or a new creation time) is judged afresh", async () => {
-    const ix = t.aws.fleet.accounts[0].regions[REGION].applications[0].indices[0];
-    const now = t.aws.clock.now().toISOString();
+    const ix = world.t.aws.fleet.accounts[0].regions[REGION].applications[0].indices[0];
+    const now = world.t.aws.clock.now().toISOString();
     const fresh = { createdAt: now, updatedAt: now, syncJobs: [], documents: [] };
     ix.dataSources = ix.dataSources.map((d) => {
       if (d.displayName === "forced") return { ...d, ...fresh, dataSourceId: id36("forced-again") };
@@ -221,7 +187,7 @@ describe("incremental re-audit after the fleet changed", () => {
   });
 
   it("a configuration changed back to incremental: the full sync's mode is no longer known", async () => {
-    const qbusiness = t.clients(ACCOUNT, REGION).qbusiness;
+    const qbusiness = world.t.clients(ACCOUNT, REGION).qbusiness;
     await qbusiness.send(
       new UpdateDataSourceCommand({ applicationId: id36("app"), indexId: id36("idx"), dataSourceId: id36("partial"), configuration: FULL_CRAWL as never }),
     );
@@ -240,7 +206,7 @@ describe("incremental re-audit after the fleet changed", () => {
   });
 
   it("a role policy changed: the role is read again", async () => {
-    const iam = t.clients(ACCOUNT, REGION).iam;
+    const iam = world.t.clients(ACCOUNT, REGION).iam;
     const deny = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["qbusiness:Chat"], Resource: ["*"] }] };
     await iam.send(new PutRolePolicyCommand({ RoleName: WEB_ROLE, PolicyName: "QBusinessWebPolicy", PolicyDocument: JSON.stringify(deny) }));
     const { incremental } = await incrementalThenFull();
@@ -249,7 +215,7 @@ describe("incremental re-audit after the fleet changed", () => {
   });
 
   it("a new index: its data sources are read in full", async () => {
-    const app = t.aws.fleet.accounts[0].regions[REGION].applications[0];
+    const app = world.t.aws.fleet.accounts[0].regions[REGION].applications[0];
     app.indices.push(index("idx-new", [dataSource("new-ds", { syncJobs: [syncJob("new-1", AFTER)], documents: documents(2, BEFORE, "new") })]));
     const { incremental } = await incrementalThenFull();
     expect(finding(incremental.report, "datasource-documents-stale", "new-ds").status).toBe("fail");
