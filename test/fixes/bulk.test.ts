@@ -20,8 +20,8 @@ import { applyFullSync, planFullSync } from "../../app/fixes/full-sync";
 import { resumeTrackedSyncs } from "../../app/fixes/tracked-syncs";
 import { bulkItemOfActivity } from "../../app/db/bulk-batches";
 import type { Fixture } from "../../app/local-aws/fixture-types";
-import { account, application, BEFORE, dataSource, documents, fleet, id36, index, syncJob } from "../audit/fleet-builder";
-import { startFixHarness, type FixHarness } from "./harness";
+import { account, application, fleet, id36, index } from "../audit/fleet-builder";
+import { staleSource, startFixHarness, type FixHarness } from "./harness";
 
 const A = "111111111111";
 const B = "222222222222";
@@ -34,16 +34,6 @@ afterEach(async () => {
   child?.kill("SIGKILL");
   await h?.close();
 });
-
-/** A stale S3 data source: only incremental syncs before the cutoff, documents from before it; a sync takes 1 s. */
-function staleSource(label: string) {
-  return dataSource(label, {
-    configuration: { type: "S3", version: "1.0.0", syncMode: "FULL_CRAWL" },
-    syncJobs: [syncJob(`${label}-old`, "2025-04-01T10:00:00Z")],
-    documents: documents(2, BEFORE, label),
-    syncDurationSeconds: 1,
-  });
-}
 
 /** Three accounts, three stale data sources each; account B's third is in eu-west-1, where AWS refuses StartDataSourceSyncJob. */
 function bulkFleet(): Fixture {

@@ -9,7 +9,8 @@ import path from "node:path";
 import { openDatabase, type Db } from "../../app/db/database";
 import { createFixContext } from "../../app/fixes/context";
 import type { FixContext } from "../../app/fixes/types";
-import type { Fixture } from "../../app/local-aws/fixture-types";
+import type { Fixture, FixtureDataSource } from "../../app/local-aws/fixture-types";
+import { BEFORE, dataSource, documents, syncJob } from "../audit/fleet-builder";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
 
 export interface FixHarness {
@@ -65,4 +66,14 @@ export async function auditInto(h: FixHarness): Promise<void> {
   const { runAudit } = await import("../../app/audit/run");
   const { targetsForFixture } = await import("../../app/audit/targets");
   await runAudit({ targets: targetsForFixture(h.t.aws.fleet), endpoint: h.t.aws.endpoint, db: h.db, maxAttempts: 1 });
+}
+
+/** A stale S3 data source a bulk full sync fixes: only incremental syncs before the cutoff, documents from before it; a sync takes 1 s. */
+export function staleSource(label: string): FixtureDataSource {
+  return dataSource(label, {
+    configuration: { type: "S3", version: "1.0.0", syncMode: "FULL_CRAWL" },
+    syncJobs: [syncJob(`${label}-old`, "2025-04-01T10:00:00Z")],
+    documents: documents(2, BEFORE, label),
+    syncDurationSeconds: 1,
+  });
 }

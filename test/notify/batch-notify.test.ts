@@ -21,8 +21,8 @@ import { applyFullSync, planFullSync } from "~/fixes/full-sync";
 import { accountCredentials, type Fixture } from "~/local-aws/fixture-types";
 import { notifyBatchEnd } from "~/notify/batch-notify";
 import type { Notification } from "~/notify/message";
-import { account, application, BEFORE, dataSource, documents, fleet, index, syncJob } from "../audit/fleet-builder";
-import { startFixHarness, type FixHarness } from "../fixes/harness";
+import { account, application, fleet, index } from "../audit/fleet-builder";
+import { staleSource, startFixHarness, type FixHarness } from "../fixes/harness";
 
 const A = "111111111111";
 const B = "222222222222";
@@ -32,15 +32,6 @@ let h: FixHarness | undefined;
 let receiver: http.Server;
 const received: Notification[] = [];
 const saved = { url: process.env.QBR_NOTIFY_WEBHOOK_URL, dashboard: process.env.QBR_DASHBOARD_URL };
-
-function staleSource(label: string) {
-  return dataSource(label, {
-    configuration: { type: "S3", version: "1.0.0", syncMode: "FULL_CRAWL" },
-    syncJobs: [syncJob(`${label}-old`, "2025-04-01T10:00:00Z")],
-    documents: documents(2, BEFORE, label),
-    syncDurationSeconds: 1,
-  });
-}
 
 /** Account A: three stale data sources; account B: one in us-east-1 and one in eu-west-1, where AWS refuses StartDataSourceSyncJob. */
 function batchFleet(): Fixture {
