@@ -292,32 +292,9 @@ export function batchHashOf(batch: { perAccount: number; overall: number; restor
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
-export async function getBulkBatch(db: Db, id: number): Promise<BulkBatch | undefined> {
-  const row = await rows.bulkBatchRow(db, id);
-  if (!row) return undefined;
-  const items = (await rows.bulkBatchItemRows(db, id)).map(toItem);
-  const options = JSON.parse(row.options) as { restoreMode?: boolean };
-  const base = {
-    id: row.id,
-    action: row.action as BulkBatch["action"],
-    actor: row.actor,
-    createdAt: row.created_at,
-    state: row.state as BulkBatch["state"],
-    perAccount: row.per_account,
-    overall: row.overall,
-    selection: JSON.parse(row.selection) as BulkSelection,
-    restoreMode: options.restoreMode ?? true,
-    leftOut: JSON.parse(row.left_out) as BulkLeftOut[],
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    message: row.message,
-    items,
-  };
-  return { ...base, batchHash: batchHashOf(base) };
-}
-
-export async function listBulkBatches(db: Db, limit = 20): Promise<Omit<BulkBatch, "items" | "batchHash">[]> {
-  return (await rows.recentBulkBatchRows(db, limit)).map((row) => ({
+/** A batch's own row, read back: everything but its items and hash. */
+function batchOfRow(row: rows.BulkBatchRow): Omit<BulkBatch, "items" | "batchHash"> {
+  return {
     id: row.id,
     action: row.action as BulkBatch["action"],
     actor: row.actor,
@@ -331,7 +308,18 @@ export async function listBulkBatches(db: Db, limit = 20): Promise<Omit<BulkBatc
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     message: row.message,
-  }));
+  };
+}
+
+export async function getBulkBatch(db: Db, id: number): Promise<BulkBatch | undefined> {
+  const row = await rows.bulkBatchRow(db, id);
+  if (!row) return undefined;
+  const base = { ...batchOfRow(row), items: (await rows.bulkBatchItemRows(db, id)).map(toItem) };
+  return { ...base, batchHash: batchHashOf(base) };
+}
+
+export async function listBulkBatches(db: Db, limit = 20): Promise<Omit<BulkBatch, "items" | "batchHash">[]> {
+  return (await rows.recentBulkBatchRows(db, limit)).map(batchOfRow);
 }
 
 // ------------------------------------------------------------------ apply
