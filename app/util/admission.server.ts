@@ -29,9 +29,11 @@ export interface AdmissionOptions {
   maxQueued: number;
   /** A slot held longer than this is given back (the request goes on outside the count). */
   slotTimeoutMs: number;
+  /** Paths answered at once, never queued (a load balancer's health check must not wait behind a burst of pages). */
+  unqueuedPaths?: readonly string[];
 }
 
-export const DEFAULT_ADMISSION: AdmissionOptions = { concurrency: 4, maxQueued: 2000, slotTimeoutMs: 30_000 };
+export const DEFAULT_ADMISSION: AdmissionOptions = { concurrency: 4, maxQueued: 2000, slotTimeoutMs: 30_000, unqueuedPaths: ["/healthz"] };
 
 export interface AdmissionStats {
   active: number;
@@ -68,7 +70,9 @@ export function admitRequests(options: AdmissionOptions = DEFAULT_ADMISSION): Mi
     next();
   };
 
+  const unqueued = new Set(options.unqueuedPaths ?? []);
   const middleware = (req: Request, res: Response, next: NextFunction) => {
+    if (unqueued.has(req.path)) return next();
     if (active < options.concurrency && queue.length === 0) return run(res, next);
     if (queue.length >= options.maxQueued) {
       refused++;

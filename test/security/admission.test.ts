@@ -29,6 +29,7 @@ async function serve(options: AdmissionOptions): Promise<Harness> {
   const admission = admitRequests(options);
   const app = express();
   app.use(admission);
+  app.get("/healthz", (_req, res) => res.type("text/plain").send("ok"));
   app.get("/hold/:name", (req, res) => {
     started.push(req.params.name);
     waiting.set(req.params.name, () => res.type("text/plain").send(`done ${req.params.name}`));
@@ -97,6 +98,20 @@ describe("admission control", () => {
     expect((await first).body).toBe("done a");
     expect((await second).body).toBe("done b");
     expect(s.stats().refused).toBe(1);
+  });
+
+  it("answers an unqueued path (the health check) at once while pages wait, without taking a slot", async () => {
+    const s = await serve({ concurrency: 1, maxQueued: 10, slotTimeoutMs: 30_000, unqueuedPaths: ["/healthz"] });
+    const first = get(`${s.base}/hold/a`);
+    await until(() => s.started.length === 1);
+    const waiting = get(`${s.base}/hold/b`);
+    await until(() => s.stats().queued === 1);
+    expect((await get(`${s.base}/healthz`)).body).toBe("ok");
+    expect(s.stats()).toEqual({ active: 1, queued: 1, refused: 0 });
+    s.release("a");
+    await until(() => s.started.length === 2);
+    s.release("b");
+    await Promise.all([first, waiting]);
   });
 
   it("drops a waiting request whose client went away, so it is never rendered", async () => {
