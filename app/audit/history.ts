@@ -72,8 +72,17 @@ function findingsToStore(report: AuditReport): audits.NewFinding[] {
       remediation_action: f.remediation?.action ?? null,
       suppressed: f.suppressed ? JSON.stringify(f.suppressed) : null,
     };
-    return { columns, text: JSON.stringify(f) };
+    return { columns, text: () => JSON.stringify(f) };
   });
+}
+
+/** An application's inventory as stored: with the roles its web experiences use. */
+function storedInventory(app: ApplicationInventory, allRoles: Inventory["roles"]): StoredApplicationInventory {
+  const roles: Record<string, RoleInventory> = {};
+  for (const web of app.webExperiences) {
+    if (web.roleArn && allRoles[web.roleArn]) roles[web.roleArn] = allRoles[web.roleArn];
+  }
+  return { ...app, roles };
 }
 
 /**
@@ -87,11 +96,6 @@ export async function saveAudit(db: Db, report: AuditReport, inventory: Inventor
   const readinessByApp = new Map(report.applications.map((a) => [applicationKey(a), a]));
   const applications = inventory.applications.map((app) => {
     const reported = readinessByApp.get(applicationKey(app));
-    const roles: Record<string, RoleInventory> = {};
-    for (const web of app.webExperiences) {
-      if (web.roleArn && inventory.roles[web.roleArn]) roles[web.roleArn] = inventory.roles[web.roleArn];
-    }
-    const stored: StoredApplicationInventory = { ...app, roles };
     const columns = {
       account_id: app.accountId,
       region: app.region,
@@ -100,7 +104,7 @@ export async function saveAudit(db: Db, report: AuditReport, inventory: Inventor
       identity_type: app.identityType ?? null,
       readiness: reported?.readiness ?? "unknown",
     };
-    return { columns, inventory: JSON.stringify(stored) };
+    return { columns, inventory: () => JSON.stringify(storedInventory(app, inventory.roles)) };
   });
   const skeleton = reportSkeleton(report);
   const audit = {

@@ -14,16 +14,16 @@ import type { AuditApplicationsTable, AuditsTable, FindingContentsTable, Schema 
 /** SQLite allows 32766 bound parameters per statement: insert findings in chunks well below. */
 const ROWS_PER_INSERT = 500;
 
-/** One finding to store: its filter columns and its report JSON text. */
+/** One finding to store: its filter columns and (made when needed) its report JSON text. */
 export interface NewFinding {
   columns: Omit<Insertable<FindingContentsTable>, "id" | "content_hash" | "body">;
-  text: string;
+  text: () => string;
 }
 
-/** One application of the audit: its columns and its inventory JSON text. */
+/** One application of the audit: its columns and (made when needed) its inventory JSON text. */
 export interface NewApplication {
   columns: Omit<Insertable<AuditApplicationsTable>, "audit_id" | "inventory_id">;
-  inventory: string;
+  inventory: () => string;
 }
 
 export interface NewAudit {
@@ -42,10 +42,10 @@ export async function insertAudit(db: Db, data: NewAudit): Promise<number> {
       trx,
       "application_inventories",
       data.applications,
-      (a) => a.inventory,
-      (a, hash, dictionary) => ({
+      (a) => a.inventory(),
+      (a, text, hash, dictionary) => ({
         content_hash: hash,
-        inventory: packText(a.inventory, dictionary),
+        inventory: packText(text, dictionary),
       }),
     );
     for (let i = 0; i < data.applications.length; i += ROWS_PER_INSERT) {
@@ -56,11 +56,11 @@ export async function insertAudit(db: Db, data: NewAudit): Promise<number> {
       trx,
       "finding_contents",
       data.findings,
-      (f) => f.text,
-      (f, hash, dictionary) => ({
+      (f) => f.text(),
+      (f, text, hash, dictionary) => ({
         ...f.columns,
         content_hash: hash,
-        body: packText(f.text, dictionary),
+        body: packText(text, dictionary),
       }),
     );
     for (let i = 0; i < data.findings.length; i += ROWS_PER_INSERT) {
@@ -78,27 +78,42 @@ const KINDS = { finding_contents: "finding", application_inventories: "inventory
  * The content id of each item's text, in order: texts already stored (by
  * SHA-256) are looked up, only new ones are compressed and inserted (a
  * concurrent writer's identical insert is skipped, then read).
+ *
+ * A text is made to be hashed and let go, and made again only if it is new,
+ * to be packed with the others of its insert: the whole fleet's texts and
+ * packed rows are never held at once (the end of a large audit's peak memory,
+ * ADR 0017).
  */
 async function storeContents<T>(
   trx: Transaction<Schema>,
   table: ContentTable,
   items: readonly T[],
   textOf: (item: T) => string,
-  rowOf: (item: T, hash: string, dictionary: Dictionary | undefined) => Record<string, unknown>,
+  rowOf: (item: T, text: string, hash: string, dictionary: Dictionary | undefined) => Record<string, unknown>,
 ): Promise<number[]> {
-  const hashes = items.map((item) => contentHash(textOf(item)));
-  const ids = await contentIdsOf(trx, table, hashes);
-  const missing = new Map<string, T>();
-  hashes.forEach((hash, i) => {
-    if (!ids.has(hash) && !missing.has(hash)) missing.set(hash, items[i]!);
+  let totalLength = 0;
+  const lengths: number[] = [];
+  const hashes = items.map((item) => {
+    const text = textOf(item);
+    lengths.push(text.length);
+    return contentHash(text);
   });
-  const dictionary = missing.size > 0 ? await dictionaryFor(trx, KINDS[table], [...missing.values()].map(textOf)) : undefined;
-  const rows = [...missing].map(([hash, item]) => rowOf(item, hash, dictionary));
+  const ids = await contentIdsOf(trx, table, hashes);
+  const missing = new Map<string, number>();
+  hashes.forEach((hash, i) => {
+    if (ids.has(hash) || missing.has(hash)) return;
+    missing.set(hash, i);
+    totalLength += lengths[i]!;
+  });
+  const fresh = [...missing.values()];
+  const training = { count: fresh.length, totalLength, textAt: (k: number) => textOf(items[fresh[k]!]!) };
+  const dictionary = fresh.length > 0 ? await dictionaryFor(trx, KINDS[table], training) : undefined;
   const loose = trx as unknown as Kysely<Record<ContentTable, Record<string, unknown>>>;
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+  for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
+    const rows = fresh.slice(i, i + ROWS_PER_INSERT).map((index) => rowOf(items[index]!, textOf(items[index]!), hashes[index]!, dictionary));
     await loose
       .insertInto(table)
-      .values(rows.slice(i, i + ROWS_PER_INSERT))
+      .values(rows)
       .onConflict((oc) => oc.column("content_hash").doNothing())
       .execute();
   }

@@ -53,21 +53,35 @@ export function unpackText(stored: Uint8Array, dictionaries?: ReadonlyMap<number
 const DICTIONARY_BYTES = 32 * 1024;
 export const TRAINING_MINIMUM = 256 * 1024;
 
+/** Texts a dictionary may be trained from, made one at a time when asked (a fleet's texts are not all held at once). */
+export interface TrainingTexts {
+  count: number;
+  /** The characters of all the texts together. */
+  totalLength: number;
+  textAt(index: number): string;
+}
+
 /**
  * A dictionary from sample texts: evenly spaced ones until 32 KB (DEFLATE
  * reaches back 32 KB). Undefined when there is too little text to learn from.
  */
-export function trainDictionary(texts: readonly string[]): Buffer | undefined {
-  const total = texts.reduce((n, t) => n + t.length, 0);
+export function trainDictionary(texts: readonly string[] | TrainingTexts): Buffer | undefined {
+  const source = Array.isArray(texts) ? textsOf(texts as readonly string[]) : (texts as TrainingTexts);
+  const total = source.totalLength;
   if (total < TRAINING_MINIMUM) return undefined;
   const picked: string[] = [];
   let size = 0;
   const step = Math.max(1, Math.floor(total / DICTIONARY_BYTES));
-  for (let i = 0; i < texts.length && size < DICTIONARY_BYTES; i += step) {
-    picked.push(texts[i]!);
-    size += texts[i]!.length;
+  for (let i = 0; i < source.count && size < DICTIONARY_BYTES; i += step) {
+    const text = source.textAt(i);
+    picked.push(text);
+    size += text.length;
   }
   return Buffer.from(picked.join("\n"), "utf8").subarray(-DICTIONARY_BYTES);
+}
+
+function textsOf(texts: readonly string[]): TrainingTexts {
+  return { count: texts.length, totalLength: texts.reduce((n, t) => n + t.length, 0), textAt: (i) => texts[i]! };
 }
 
 /** What stands for the findings array while the rest of a report is serialised (a string no JSON of a report holds). */

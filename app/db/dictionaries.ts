@@ -6,7 +6,7 @@
  * of the database (npm run db -- migrate-to) carries them.
  */
 import type { Kysely } from "kysely";
-import { trainDictionary, type Dictionary } from "./contents";
+import { trainDictionary, type Dictionary, type TrainingTexts } from "./contents";
 import type { Db } from "./database";
 import type { Schema } from "./schema";
 
@@ -36,7 +36,7 @@ export async function dictionariesOf(db: Db | Kysely<Schema>): Promise<ReadonlyM
  * one trained from `texts` and stored now (undefined while there is too
  * little text to train one: texts are then packed without).
  */
-export async function dictionaryFor(kysely: Kysely<Schema>, kind: DictionaryKind, texts: readonly string[]): Promise<Dictionary | undefined> {
+export async function dictionaryFor(kysely: Kysely<Schema>, kind: DictionaryKind, texts: readonly string[] | TrainingTexts): Promise<Dictionary | undefined> {
   const stored = await kysely
     .selectFrom("content_dictionaries")
     .select(["id", "dictionary"])

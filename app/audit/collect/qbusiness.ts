@@ -241,23 +241,34 @@ function countDocuments(scan: DocumentScan, docs: DocumentDetails[], options: { 
 /** Count documents as they stream (never kept), up to the cap. */
 async function scanDocuments(ctx: TargetContext, path: DataSourcePath): Promise<DocumentScan> {
   const scan: DocumentScan = { ...emptyScan(), startedAt: ctx.scope.now().toISOString() };
-  const cap = ctx.scope.documentCap;
-  const { applicationId, indexId, dataSourceId } = path;
   let nextToken: string | undefined;
   try {
     do {
-      const maxResults = Math.max(1, Math.min(100, cap - scan.scanned));
-      const page = await ctx.call("qbusiness:ListDocuments", () =>
-        ctx.clients.qbusiness.send(new ListDocumentsCommand({ applicationId, indexId, dataSourceIds: [dataSourceId], maxResults, nextToken })),
-      );
-      countDocuments(scan, page.documentDetailList ?? [], { cap, cutoff: ctx.scope.cutoff });
-      nextToken = page.nextToken;
-      if (nextToken && scan.scanned >= cap) scan.capped = true;
+      nextToken = await countDocumentsPage(ctx, path, scan, nextToken);
+      if (nextToken && scan.scanned >= ctx.scope.documentCap) scan.capped = true;
     } while (nextToken && !scan.capped);
   } catch (e) {
     scan.error = awsErrorInfo(e, "qbusiness:ListDocuments");
   }
   return scan;
+}
+
+/**
+ * Read and count one page, returning only its token: the page's documents are
+ * garbage as soon as they are counted, not held (by the loop above) while the
+ * next page is awaited, which made them outlive young-generation collections and
+ * fill the old generation (ADR 0017).
+ */
+async function countDocumentsPage(ctx: TargetContext, path: DataSourcePath, scan: DocumentScan, nextToken: string | undefined): Promise<string | undefined> {
+  const cap = ctx.scope.documentCap;
+  const { applicationId, indexId, dataSourceId } = path;
+  const maxResults = Math.max(1, Math.min(100, cap - scan.scanned));
+  const page = await ctx.call("qbusiness:ListDocuments", () =>
+    ctx.clients.qbusiness.send(new ListDocumentsCommand({ applicationId, indexId, dataSourceIds: [dataSourceId], maxResults, nextToken })),
+  );
+  countDocuments(scan, page.documentDetailList ?? [], { cap, cutoff: ctx.scope.cutoff });
+  page.documentDetailList = undefined;
+  return page.nextToken;
 }
 
 async function collectWebExperience(ctx: TargetContext, app: ApplicationInventory, webExperienceId: string): Promise<WebExperienceInventory> {
