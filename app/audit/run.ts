@@ -5,18 +5,17 @@
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { AwsCallStats, destroyAwsClients } from "../aws/clients";
 import type { Db } from "../db/database";
-import { loadFixtureFile, startLocalAws, validateFixture, type LocalAws } from "../local-aws/index";
+import type { LocalAws } from "../local-aws/index";
 import { accountCredentials, type Fixture } from "../local-aws/fixture-types";
 import type { CollectProgress, DataSourceKey } from "./collect";
 import { auditPreparedTargets } from "./pipeline";
-import { exportToSecurityHub, securityHubFromEnv, type SecurityHubSetting } from "../export/after-audit";
+import { securityHubFromEnv, type SecurityHubSetting } from "../export/security-hub-setting";
 import type { SecurityHubResult } from "../export/security-hub";
-import type { NotifySinks } from "../notify/deliver";
-import { notifyStoredAudit, type NotifyResult } from "../notify/notify";
+import { hasSinks, sinksFromEnv, type NotifySinks } from "../notify/sinks";
+import type { NotifyResult } from "../notify/notify";
 import type { ScanMode } from "./incremental";
-import { discoverOrganization, type OrganizationScope } from "./organization";
-import { auditWithWorkers } from "../workers/scan";
-import { scanWorkersFromEnv } from "../workers/queue";
+import type { OrganizationScope } from "./organization";
+import { scanWorkersFromEnv } from "../workers/setting";
 import { defaultTargets, prepareTargets, regionsFromEnv, targetsForFixture, type TargetSpec } from "./targets";
 import type { OrganizationSummary } from "./types";
 import { DEFAULT_CUTOFF, type AuditReport, type Inventory } from "./types";
@@ -89,7 +88,10 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
   let endpoint = options.endpoint;
   let specs = options.targets;
   let credentials = options.credentials;
+  // What only some audits use (a fixture's local AWS, Organizations, the workers' queue, Security Hub,
+  // notifications) is loaded when used: every audit process would otherwise carry it (ADR 0017).
   if (options.fixture !== undefined) {
+    const { loadFixtureFile, startLocalAws, validateFixture } = await import("../local-aws/index");
     const fixture = typeof options.fixture === "string" ? loadFixtureFile(options.fixture) : validateFixture(options.fixture);
     localAws = await startLocalAws({ fixture });
     endpoint = localAws.endpoint;
@@ -104,6 +106,7 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
     let organization: OrganizationSummary | undefined;
     if (options.organization && !specs) {
       const regions = options.regions?.length ? options.regions : regionsFromEnv();
+      const { discoverOrganization } = await import("./organization");
       const discovered = await discoverOrganization({ ...credentialOptions, ...options.organization, regions });
       specs = discovered.specs;
       organization = discovered.summary;
@@ -115,10 +118,11 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
     options.onProgress?.({ targetsDone: 0, targetsTotal, applicationsRead: 0, applicationsFound: 0, apiCalls: stats.calls, throttled: stats.throttled });
     // Issue 16.3 (workers helper): with scan workers, `npm run worker` processes read the targets; this process assembles and saves the audit.
     const viaWorkers = options.workers ?? scanWorkersFromEnv();
+    const workers = viaWorkers ? await import("../workers/scan") : undefined;
     const prepared = viaWorkers ? [] : await prepareTargets(specs, credentialOptions);
     try {
-      const result: AuditRun = viaWorkers
-        ? await auditWithWorkers({
+      const result: AuditRun = workers
+        ? await workers.auditWithWorkers({
             specs,
             db: options.db,
             cutoff: options.cutoff,
@@ -151,9 +155,15 @@ export async function runAudit(options: RunAuditOptions = {}): Promise<AuditRun>
           });
       const hub = options.securityHub === false ? undefined : (options.securityHub ?? securityHubFromEnv());
       if (hub && viaWorkers) prepared.push(...(await prepareTargets(specs, credentialOptions)));
-      if (hub) result.securityHub = await exportToSecurityHub(result.report, { setting: hub, prepared, credentials, endpoint });
-      if (options.db !== undefined && result.auditId !== undefined && options.notify !== false) {
-        result.notification = await notifyStoredAudit(options.db, { id: result.auditId, report: result.report }, { sinks: options.notify });
+      if (hub) {
+        const { exportToSecurityHub } = await import("../export/after-audit");
+        result.securityHub = await exportToSecurityHub(result.report, { setting: hub, prepared, credentials, endpoint });
+      }
+      const sinks = options.notify === false ? undefined : (options.notify ?? sinksFromEnv());
+      if (options.db !== undefined && result.auditId !== undefined && sinks) {
+        result.notification = hasSinks(sinks)
+          ? await (await import("../notify/notify")).notifyStoredAudit(options.db, { id: result.auditId, report: result.report }, { sinks })
+          : { deliveries: [] };
       }
       return result;
     } finally {

@@ -9,27 +9,12 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { Db } from "../db/database";
 import { insertNotificationRow } from "../db/notifications";
 import type { Notification } from "./message";
+import type { NotifySinks } from "./sinks";
 
-export interface NotifySinks {
-  webhookUrl?: string;
-  snsTopicArn?: string;
-  /** SNS client settings (the endpoint of a local AWS; credentials from the default chain otherwise). */
-  sns?: { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } };
-  /** Waits between attempts (tests shorten them). */
-  backoffMs?: number[];
-}
+export { hasSinks, sinksFromEnv, type NotifySinks } from "./sinks";
 
 export const DEFAULT_BACKOFF_MS = [500, 1000, 2000];
 const WEBHOOK_TIMEOUT_MS = 10_000;
-
-/** The sinks the environment configures; undefined members are not configured. */
-export function sinksFromEnv(env: NodeJS.ProcessEnv = process.env): NotifySinks {
-  const webhookUrl = env.QBR_NOTIFY_WEBHOOK_URL?.trim() || undefined;
-  const snsTopicArn = env.QBR_NOTIFY_SNS_TOPIC_ARN?.trim() || undefined;
-  return { ...(webhookUrl ? { webhookUrl } : {}), ...(snsTopicArn ? { snsTopicArn } : {}) };
-}
-
-export const hasSinks = (s: NotifySinks) => Boolean(s.webhookUrl || s.snsTopicArn);
 
 class Permanent extends Error {}
 

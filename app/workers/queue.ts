@@ -10,6 +10,9 @@ import type { TargetSpec } from "../audit/targets";
 import type { AuditTarget } from "../audit/types";
 import { isPostgresUrl, redactUrl } from "../db/database";
 import { poolConfig, postgresOptionsFromEnv } from "../db/postgres";
+import { WorkersUnavailableError } from "./setting";
+
+export { scanWorkersFromEnv, WorkersUnavailableError } from "./setting";
 
 export const TARGET_QUEUE = "qbr_scan_targets";
 
@@ -37,13 +40,6 @@ export interface ScanScope {
   maxAttempts?: number;
 }
 
-export class WorkersUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "WorkersUnavailableError";
-  }
-}
-
 /** Scan workers need PostgreSQL: the message names what to set. */
 export function assertWorkersDatabase(target: string): void {
   if (!isPostgresUrl(target)) {
@@ -51,14 +47,6 @@ export function assertWorkersDatabase(target: string): void {
       `Scan workers need PostgreSQL (QBR_DATABASE_URL or --database-url postgres://…); ${target === ":memory:" ? "an in-memory database" : "the SQLite database"} ${target} runs scans in one process.`,
     );
   }
-}
-
-/** QBR_SCAN_WORKERS=true: every scan (dashboard, scheduler, CLI) goes through the workers' queue. */
-export function scanWorkersFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  const raw = (env.QBR_SCAN_WORKERS ?? "").trim().toLowerCase();
-  if (raw === "" || raw === "false" || raw === "0") return false;
-  if (raw === "true" || raw === "1") return true;
-  throw new WorkersUnavailableError(`QBR_SCAN_WORKERS must be true or false, not "${env.QBR_SCAN_WORKERS}".`);
 }
 
 /** How long a worker may hold a target before pg-boss itself gives it up (QBR_WORKER_TARGET_TIMEOUT_SECONDS, default 1800). */
