@@ -254,12 +254,12 @@ async function scanDocuments(ctx: TargetContext, path: DataSourcePath): Promise<
 }
 
 /**
- * Read and count one page, returning only its token. The page object stays
- * reachable for a while after it is counted (through the resolved promises of
- * the SDK's and the limits' chains), long enough to outlive young-generation
- * collections; its hundred documents went to the old generation with it, 460
- * MB of the large audit's garbage and most of its peak memory. Emptying the
- * page once counted lets them die young (ADR 0017).
+ * Read and count one page, returning only its token. The page object outlives
+ * its count long enough to survive young-generation collections (what holds it
+ * is somewhere in the chain of SDK and limiter promises it came back through),
+ * and its hundred documents were promoted with it: 460 MB of the large audit's
+ * old-generation garbage, most of its peak memory. Emptying the page once
+ * counted lets them die young (sampling heap profile, ADR 0017).
  */
 async function countDocumentsPage(ctx: TargetContext, path: DataSourcePath, scan: DocumentScan, nextToken: string | undefined): Promise<string | undefined> {
   const cap = ctx.scope.documentCap;
