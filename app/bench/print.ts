@@ -97,6 +97,11 @@ function speedupCeiling(results: BenchResults): number | undefined {
   return m?.sequential ? m.sequential.wallMs / m.parallel.lowerBound.lowerBoundMs : undefined;
 }
 
+/** The most any auditor held to the fleet's rate limits could beat the peer by: its wall time over the product's lower bound. */
+function peerCeiling(peer: NonNullable<BenchResults["peer"]>): number | undefined {
+  return peer.productLowerBoundMs ? peer.wallMs / peer.productLowerBoundMs : undefined;
+}
+
 /** Issue 15's targets: the repeat audit, the xl run's memory and efficiency, the peer. */
 function issue15Checks(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
@@ -216,6 +221,15 @@ export function formatBenchTables(results: BenchResults): string {
     );
     const ceiling = results.medium.sequential!.wallMs / results.medium.parallel.lowerBound.lowerBoundMs;
     out.push(`The most the medium fleet's rate limits allow: ${ceiling.toFixed(1)}× (concurrency-1 wall time ÷ parallel lower bound).`);
+  }
+  const peer = results.peer;
+  if (peer) {
+    const ceiling = peerCeiling(peer);
+    out.push(
+      "",
+      `Peer auditor on the ${peer.fleet} fleet: ${seconds(peer.wallMs)}, ${peer.apiCalls} calls; the product ${seconds(peer.productWallMs)}, ${peer.speedupOverPeer.toFixed(2)}× faster` +
+        (ceiling !== undefined ? `; the most the rate limits allow over this peer: ${ceiling.toFixed(2)}× (peer wall time ÷ the product's lower bound).` : "."),
+    );
   }
   const d = results.large?.dashboard ?? results.dashboard;
   if (d) {
@@ -364,6 +378,7 @@ export function benchJson(results: BenchResults): Record<string, unknown> {
       cpuMsPerCall: round(p.cpuMs / Math.max(1, p.apiCalls), 3),
       productWallMs: round(p.productWallMs, 0),
       speedupOverPeer: round(p.speedupOverPeer, 2),
+      ...(peerCeiling(p) !== undefined ? { speedupCeiling: round(peerCeiling(p)!, 2) } : {}),
     };
   }
   if (results.load) json.load = results.load;

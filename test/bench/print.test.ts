@@ -61,7 +61,18 @@ const results: BenchResults = {
     },
   },
   xl: { ...run("xl", 100_000, 70_000, 600), fleet: "xl", emulatorStartMs: 30_000 },
-  peer: { fleet: "medium", wallMs: 10_000, cpuMs: 3000, apiCalls: 1500, errors: 2, documents: 1, syncJobs: 1, productWallMs: 4000, speedupOverPeer: 2.5 },
+  peer: {
+    fleet: "medium",
+    wallMs: 10_000,
+    cpuMs: 3000,
+    apiCalls: 1500,
+    errors: 2,
+    documents: 1,
+    syncJobs: 1,
+    productWallMs: 4000,
+    speedupOverPeer: 2.5,
+    productLowerBoundMs: 3500,
+  },
   totalMs: 120_000,
 };
 
@@ -86,8 +97,9 @@ describe("benchJson", () => {
     expect(json.large.cpuMsPerCall).toBe(25);
     expect(json.medium.cpuMsPerCall).toBe(2);
     expect(json.xl).toMatchObject({ wallMs: 100_000, lowerBoundMs: 70_000, efficiency: 0.7, peakRssMb: 600, cpuMs: 50_000, apiCalls: 1000 });
-    expect(json.peer).toMatchObject({ wallMs: 10_000, productWallMs: 4000, speedupOverPeer: 2.5 });
+    expect(json.peer).toMatchObject({ wallMs: 10_000, productWallMs: 4000, speedupOverPeer: 2.5, speedupCeiling: 2.86 });
     expect(json.medium.speedupCeiling).toBe(8.47);
+    expect(formatBenchTables(results)).toContain("the most the rate limits allow over this peer: 2.86× (peer wall time ÷ the product's lower bound)");
   });
 });
 
