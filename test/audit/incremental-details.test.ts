@@ -8,8 +8,7 @@
  */
 import { UpdateDataSourceCommand } from "@aws-sdk/client-qbusiness";
 import { describe, expect, it } from "vitest";
-import type { AuditReport, Finding } from "../../app/audit/types";
-import { incrementalWorld, verdicts } from "./incremental-world";
+import { dataSourceFinding, incrementalWorld, verdicts } from "./incremental-world";
 import { AFTER, BEFORE, dataSource, documents, id36, servedApplication, singleAppFleet, syncJob } from "./fleet-builder";
 
 const ACCOUNT = "111122223333";
@@ -44,12 +43,6 @@ function testFleet() {
 
 const world = incrementalWorld(testFleet, "qbr-incremental-details-");
 
-function fullSyncFinding(report: AuditReport, label: string): Finding {
-  const f = report.findings.find((x) => x.checkId === "datasource-full-sync-missing" && x.resource.dataSourceId === id36(label));
-  if (!f) throw new Error(`no full-sync finding for ${label}`);
-  return f;
-}
-
 describe("incremental re-audit: a data source's details", () => {
   it("are not read again while the listing shows the source unchanged, and the verdicts and evidence are the full audit's", async () => {
     const first = await world.audit();
@@ -61,8 +54,11 @@ describe("incremental re-audit: a data source's details", () => {
     const full = await world.audit({ full: true });
     expect(full.calls("qbusiness:GetDataSource")).toBe(3);
     expect(verdicts(incremental.report)).toEqual(verdicts(full.report));
-    expect(fullSyncFinding(incremental.report, "forced")).toMatchObject({ status: "pass", evidence: { syncMode: "FORCED_FULL_CRAWL" } });
-    expect(fullSyncFinding(incremental.report, "fresh").evidence.syncMode).toBe("FULL_CRAWL");
+    expect(dataSourceFinding(incremental.report, "datasource-full-sync-missing", "forced")).toMatchObject({
+      status: "pass",
+      evidence: { syncMode: "FORCED_FULL_CRAWL" },
+    });
+    expect(dataSourceFinding(incremental.report, "datasource-full-sync-missing", "fresh").evidence.syncMode).toBe("FULL_CRAWL");
   });
 
   it("are read again once UpdateDataSource moved updatedAt: a source switched to FULL_CRAWL gets the full audit's warning", async () => {
@@ -76,6 +72,9 @@ describe("incremental re-audit: a data source's details", () => {
     const full = await world.audit({ full: true });
     expect(verdicts(incremental.report)).toEqual(verdicts(full.report));
     // With the stored FORCED_FULL_CRAWL it would have passed; today's configuration leaves the mode unknown.
-    expect(fullSyncFinding(incremental.report, "forced")).toMatchObject({ status: "warn", evidence: { syncMode: "FULL_CRAWL" } });
+    expect(dataSourceFinding(incremental.report, "datasource-full-sync-missing", "forced")).toMatchObject({
+      status: "warn",
+      evidence: { syncMode: "FULL_CRAWL" },
+    });
   });
 });

@@ -7,8 +7,7 @@
  */
 import { BatchPutDocumentCommand, StartDataSourceSyncJobCommand, UpdateDataSourceCommand } from "@aws-sdk/client-qbusiness";
 import { describe, expect, it } from "vitest";
-import type { AuditReport, Finding } from "../../app/audit/types";
-import { incrementalWorld, verdicts } from "./incremental-world";
+import { dataSourceFinding, incrementalThenFull, incrementalWorld } from "./incremental-world";
 import { AFTER, BEFORE, dataSource, documents, id36, servedApplication, singleAppFleet, syncJob } from "./fleet-builder";
 
 const ACCOUNT = "111122223333";
@@ -31,21 +30,6 @@ function testFleet() {
 
 const world = incrementalWorld(testFleet, "qbr-incremental-stale-");
 
-function finding(report: AuditReport, checkId: string, label: string): Finding {
-  const f = report.findings.find((x) => x.checkId === checkId && x.resource.dataSourceId === id36(label));
-  if (!f) throw new Error(`no ${checkId} finding for ${label}`);
-  return f;
-}
-
-/** Audit incrementally, then in full, and expect the same verdicts. */
-async function incrementalThenFull() {
-  const incremental = await world.audit();
-  const full = await world.audit({ full: true });
-  expect(incremental.scan).toEqual({ full: false, reason: "incremental" });
-  expect(verdicts(incremental.report)).toEqual(verdicts(full.report));
-  return { incremental, full };
-}
-
 /** Let the emulator's running syncs finish (3 s each). */
 function syncsFinish() {
   world.t.aws.clock.advance(5_000);
@@ -54,19 +38,19 @@ function syncsFinish() {
 describe("incremental re-audit: stale documents", () => {
   it("are not listed again while no sync ran since the scan: the same verdict, counts and examples, marked reused", async () => {
     const first = await world.audit();
-    expect(finding(first.report, "datasource-documents-stale", "incr").status).toBe("fail");
-    const { incremental, full } = await incrementalThenFull();
+    expect(dataSourceFinding(first.report, "datasource-documents-stale", "incr").status).toBe("fail");
+    const { incremental, full } = await incrementalThenFull(world);
     // Both sources' documents are kept; only the index's uploads listing is read (every audit).
     expect(full.calls("qbusiness:ListDocuments")).toBe(3);
     expect(incremental.calls("qbusiness:ListDocuments")).toBe(1);
     const reused = { auditId: first.auditId, scannedAt: first.report.scannedAt };
     for (const label of ["old", "incr"]) {
-      const f = finding(incremental.report, "datasource-documents-stale", label);
+      const f = dataSourceFinding(incremental.report, "datasource-documents-stale", label);
       const { reusedFrom, ...evidence } = f.evidence;
       expect(reusedFrom).toEqual(reused);
-      expect(evidence).toEqual(finding(full.report, "datasource-documents-stale", label).evidence);
+      expect(evidence).toEqual(dataSourceFinding(full.report, "datasource-documents-stale", label).evidence);
     }
-    expect(finding(incremental.report, "datasource-documents-stale", "incr").evidence).toMatchObject({ staleCount: 3, scanned: 3 });
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "incr").evidence).toMatchObject({ staleCount: 3, scanned: 3 });
     // Their details are kept too (rule 3): GetDataSource is not asked again.
     expect(incremental.calls("qbusiness:GetDataSource")).toBe(0);
   });
@@ -75,14 +59,14 @@ describe("incremental re-audit: stale documents", () => {
     await world.audit();
     await world.t.clients(ACCOUNT, REGION).qbusiness.send(new StartDataSourceSyncJobCommand(PATH("old")));
     syncsFinish();
-    const { incremental } = await incrementalThenFull();
+    const { incremental } = await incrementalThenFull(world);
     expect(incremental.calls("qbusiness:ListDocuments")).toBe(2);
-    const docs = finding(incremental.report, "datasource-documents-stale", "old");
+    const docs = dataSourceFinding(incremental.report, "datasource-documents-stale", "old");
     expect(docs).toMatchObject({ status: "pass", evidence: { staleCount: 0, freshCount: 2 } });
     expect(docs.evidence.reusedFrom).toBeUndefined();
-    expect(finding(incremental.report, "datasource-full-sync-missing", "old").status).toBe("pass");
+    expect(dataSourceFinding(incremental.report, "datasource-full-sync-missing", "old").status).toBe("pass");
     // The other source, untouched, is still kept.
-    expect(finding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeDefined();
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeDefined();
   });
 
   it("are listed again when the newest job is not the one the scan saw, even one dated before the scan (a fixture swapped under the audit)", async () => {
@@ -90,11 +74,11 @@ describe("incremental re-audit: stale documents", () => {
     const incr = world.t.aws.fleet.accounts[0]!.regions[REGION]!.applications[0]!.indices[0]!.dataSources.find((d) => d.dataSourceId === id36("incr"))!;
     incr.syncJobs = [syncJob("incr-2", "2025-08-02T10:00:00.000Z"), ...incr.syncJobs];
     incr.documents = documents(3, "2025-08-02T10:01:00.000Z", "incr");
-    const { incremental } = await incrementalThenFull();
-    const docs = finding(incremental.report, "datasource-documents-stale", "incr");
+    const { incremental } = await incrementalThenFull(world);
+    const docs = dataSourceFinding(incremental.report, "datasource-documents-stale", "incr");
     expect(docs).toMatchObject({ status: "pass", evidence: { staleCount: 0, freshCount: 3 } });
     expect(docs.evidence.reusedFrom).toBeUndefined();
-    expect(finding(incremental.report, "datasource-documents-stale", "old").evidence.reusedFrom).toBeDefined();
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "old").evidence.reusedFrom).toBeDefined();
   });
 
   it("are listed again after documents were put during a sync (BatchPutDocument with its sync id); one put without one goes to the uploads", async () => {
@@ -107,18 +91,21 @@ describe("incremental re-audit: stale documents", () => {
     // Without a sync id the document is an upload: the S3 source's documents do not change.
     await qbusiness.send(new BatchPutDocumentCommand({ ...where, documents: [doc("s3://bucket/old-0.txt")] }));
     syncsFinish();
-    const { incremental } = await incrementalThenFull();
-    expect(finding(incremental.report, "datasource-documents-stale", "incr")).toMatchObject({ status: "fail", evidence: { staleCount: 2, freshCount: 1 } });
-    expect(finding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeUndefined();
-    expect(finding(incremental.report, "datasource-documents-stale", "old").evidence.reusedFrom).toBeDefined();
+    const { incremental } = await incrementalThenFull(world);
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "incr")).toMatchObject({
+      status: "fail",
+      evidence: { staleCount: 2, freshCount: 1 },
+    });
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeUndefined();
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "old").evidence.reusedFrom).toBeDefined();
   });
 
   it("are listed again once the data source was updated, or the cutoff changed", async () => {
     await world.audit();
     await world.t.clients(ACCOUNT, REGION).qbusiness.send(new UpdateDataSourceCommand({ ...PATH("incr"), configuration: FULL_CRAWL as never }));
-    const { incremental } = await incrementalThenFull();
+    const { incremental } = await incrementalThenFull(world);
     expect(incremental.calls("qbusiness:ListDocuments")).toBe(2);
-    expect(finding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeUndefined();
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeUndefined();
     const otherCutoff = await world.audit({ cutoff: "2025-07-10T00:00:00.000Z" });
     expect(otherCutoff.calls("qbusiness:ListDocuments")).toBe(3);
     expect(otherCutoff.report.findings.some((f) => f.evidence.reusedFrom !== undefined)).toBe(false);

@@ -8,9 +8,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runAudit } from "../../app/audit/run";
 import { targetsForFixture } from "../../app/audit/targets";
 import { syncHistorySettled } from "../../app/audit/sync-evidence";
-import type { AuditReport, DataSourceInventory, Finding } from "../../app/audit/types";
+import type { AuditReport, DataSourceInventory } from "../../app/audit/types";
 import { startLocalAws, type LocalAws } from "../../app/local-aws/index";
 import type { FixtureDataSource, FixtureSyncJob } from "../../app/local-aws/fixture-types";
+import { dataSourceFinding } from "./incremental-world";
 import { AFTER, account, application, dataSource, documents, fleet, id36, index, syncJob } from "./fleet-builder";
 
 const ACCOUNT = "111122223333";
@@ -34,16 +35,10 @@ async function audit(sources: FixtureDataSource[]): Promise<{ report: AuditRepor
   return { report, jobCalls: aws.stats.byOperation["qbusiness:ListDataSourceSyncJobs"] ?? 0 };
 }
 
-function fullSync(report: AuditReport, label: string): Finding {
-  const f = report.findings.find((x) => x.checkId === "datasource-full-sync-missing" && x.resource.dataSourceId === id36(label));
-  if (!f) throw new Error(`no full-sync finding for ${label}`);
-  return f;
-}
-
 describe("reading sync jobs only as far as the verdict can change", () => {
   it("stops after the first page when its newest job is a confirmed full sync, and says how far back it read", async () => {
     const { report, jobCalls } = await audit([dataSource("forced", { syncJobs: dailyJobs("f", 30), documents: documents(2, AFTER) })]);
-    const f = fullSync(report, "forced");
+    const f = dataSourceFinding(report, "datasource-full-sync-missing", "forced");
     expect(f.status).toBe("pass");
     expect(f.evidence.syncJobsRead).toEqual({ pages: 1, jobs: 10, readBackTo: "2026-09-22T00:00:00.000Z", complete: false, stoppedBecause: "verdict-settled" });
     expect(jobCalls).toBe(1);
@@ -55,7 +50,7 @@ describe("reading sync jobs only as far as the verdict can change", () => {
       syncJobs: dailyJobs("i", 30),
     });
     const { report, jobCalls } = await audit([incremental]);
-    const f = fullSync(report, "incr");
+    const f = dataSourceFinding(report, "datasource-full-sync-missing", "incr");
     expect(f.status).toBe("fail");
     expect(f.message).toContain("(incremental)");
     expect(f.evidence.syncJobsRead).toMatchObject({ pages: 1, stoppedBecause: "verdict-settled" });
@@ -71,7 +66,7 @@ describe("reading sync jobs only as far as the verdict can change", () => {
       syncJobs: dailyJobs("y", 25),
     });
     const { report, jobCalls } = await audit([source]);
-    const f = fullSync(report, "young");
+    const f = dataSourceFinding(report, "datasource-full-sync-missing", "young");
     expect(f.status).toBe("pass");
     expect(f.evidence.decidingJob).toMatchObject({ executionId: id36("y-24"), basis: "first-sync" });
     expect(f.evidence.syncJobsRead).toMatchObject({ pages: 3, jobs: 25, complete: true, stoppedBecause: "history-exhausted" });
@@ -81,8 +76,8 @@ describe("reading sync jobs only as far as the verdict can change", () => {
   it("reads past failed jobs until a successful one, and stops there when it is full", async () => {
     const source = dataSource("failing", { syncJobs: dailyJobs("x", 30, (i) => (i < 14 ? "FAILED" : "SUCCEEDED")), documents: documents(1, AFTER) });
     const { report, jobCalls } = await audit([source]);
-    expect(fullSync(report, "failing").status).toBe("pass");
-    expect(fullSync(report, "failing").evidence.decidingJob).toMatchObject({ executionId: id36("x-14") });
+    expect(dataSourceFinding(report, "datasource-full-sync-missing", "failing").status).toBe("pass");
+    expect(dataSourceFinding(report, "datasource-full-sync-missing", "failing").evidence.decidingJob).toMatchObject({ executionId: id36("x-14") });
     expect(jobCalls).toBe(2);
     const failing = report.findings.find((x) => x.checkId === "datasource-sync-failing" && x.resource.dataSourceId === id36("failing"));
     expect(failing?.status).toBe("warn");

@@ -7,12 +7,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 import { runAudit, type RunAuditOptions } from "../../app/audit/run";
 import { targetsForFixture } from "../../app/audit/targets";
-import type { AuditReport } from "../../app/audit/types";
+import type { AuditReport, Finding } from "../../app/audit/types";
 import type { Fixture } from "../../app/local-aws/fixture-types";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
+import { id36 } from "./fleet-builder";
 
 export interface IncrementalWorld {
   /** The local AWS of the current test (set by beforeEach). */
@@ -56,4 +57,20 @@ export function verdicts(report: AuditReport): Record<string, string> {
     out[`${f.checkId} ${f.resource.type} ${f.resource.dataSourceId ?? f.resource.webExperienceId ?? f.resource.applicationId ?? ""}`] =
       `${f.status}: ${f.message}`;
   return out;
+}
+
+/** The finding of `checkId` about the data source of `label` (fleet-builder ids); throws when there is none. */
+export function dataSourceFinding(report: AuditReport, checkId: string, label: string): Finding {
+  const f = report.findings.find((x) => x.checkId === checkId && x.resource.dataSourceId === id36(label));
+  if (!f) throw new Error(`no ${checkId} finding for ${label}`);
+  return f;
+}
+
+/** Audit the world incrementally, then in full, and expect the same verdicts; returns both. */
+export async function incrementalThenFull(world: IncrementalWorld) {
+  const incremental = await world.audit();
+  const full = await world.audit({ full: true });
+  expect(incremental.scan).toEqual({ full: false, reason: "incremental" });
+  expect(verdicts(incremental.report)).toEqual(verdicts(full.report));
+  return { incremental, full };
 }

@@ -10,11 +10,10 @@
 import { PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { UpdateDataSourceCommand } from "@aws-sdk/client-qbusiness";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { AuditReport, Finding } from "../../app/audit/types";
 import { openDatabase } from "../../app/db/database";
 import { evidenceForCutoff } from "../../app/db/evidence";
 import type { FixtureDataSource, FixtureSyncJob } from "../../app/local-aws/fixture-types";
-import { incrementalWorld, verdicts } from "./incremental-world";
+import { dataSourceFinding, incrementalThenFull, incrementalWorld } from "./incremental-world";
 import { AFTER, BEFORE, CUTOFF, documents, id36, index, dataSource, servedApplication, singleAppFleet, syncJob } from "./fleet-builder";
 
 const ACCOUNT = "111122223333";
@@ -65,12 +64,6 @@ function testFleet() {
 
 const world = incrementalWorld(testFleet, "qbr-incremental-");
 
-function finding(report: AuditReport, checkId: string, label: string): Finding {
-  const f = report.findings.find((x) => x.checkId === checkId && x.resource.dataSourceId === id36(label));
-  if (!f) throw new Error(`no ${checkId} finding for ${label}`);
-  return f;
-}
-
 const live = (label: string): FixtureDataSource => {
   const ds = world.t.aws.fleet.accounts[0].regions[REGION].applications[0].indices[0].dataSources.find((d) => d.displayName === label);
   if (!ds) throw new Error(`no data source ${label}`);
@@ -90,37 +83,31 @@ function jobNow(label: string, status: FixtureSyncJob["status"], metrics: Partia
   };
 }
 
-/** Audit incrementally, then in full, and expect the same verdicts; returns both. */
-async function incrementalThenFull() {
-  const incremental = await world.audit();
-  const full = await world.audit({ full: true });
-  expect(incremental.scan).toEqual({ full: false, reason: "incremental" });
-  expect(verdicts(incremental.report)).toEqual(verdicts(full.report));
-  return { incremental, full };
-}
-
 describe("incremental re-audit of an unchanged fleet", () => {
   it("reuses the lasting evidence, marks it, reads fewer pages, and gives the full audit's verdicts", async () => {
     const first = await world.audit();
     expect(first.scan).toEqual({ full: true, reason: "every-nth" });
-    const { incremental, full } = await incrementalThenFull();
+    const { incremental, full } = await incrementalThenFull(world);
     const reused = { auditId: first.auditId, scannedAt: first.report.scannedAt };
-    expect(finding(incremental.report, "datasource-documents-stale", "forced").evidence.reusedFrom).toEqual(reused);
-    expect(finding(incremental.report, "datasource-full-sync-missing", "changed").evidence).toMatchObject({ decidedBy: "documents", reusedFrom: reused });
-    expect(finding(incremental.report, "datasource-full-sync-missing", "young").evidence).toMatchObject({
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "forced").evidence.reusedFrom).toEqual(reused);
+    expect(dataSourceFinding(incremental.report, "datasource-full-sync-missing", "changed").evidence).toMatchObject({
+      decidedBy: "documents",
+      reusedFrom: reused,
+    });
+    expect(dataSourceFinding(incremental.report, "datasource-full-sync-missing", "young").evidence).toMatchObject({
       decidingJob: { executionId: id36("young-1"), basis: "first-sync" },
       reusedFrom: reused,
     });
-    expect(finding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeUndefined();
-    expect(finding(full.report, "datasource-documents-stale", "forced").evidence.reusedFrom).toBeUndefined();
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "incr").evidence.reusedFrom).toBeUndefined();
+    expect(dataSourceFinding(full.report, "datasource-documents-stale", "forced").evidence.reusedFrom).toBeUndefined();
     // forced, changed and young keep their document counts; partial and incr (and the uploads) are read again.
     expect(incremental.calls("qbusiness:ListDocuments")).toBe(full.calls("qbusiness:ListDocuments") - 3);
     // young's first sync is kept from the first audit: its first page of jobs is all that is read.
-    expect(finding(incremental.report, "datasource-full-sync-missing", "young").evidence.syncJobsRead).toMatchObject({
+    expect(dataSourceFinding(incremental.report, "datasource-full-sync-missing", "young").evidence.syncJobsRead).toMatchObject({
       pages: 1,
       stoppedBecause: "reused-evidence",
     });
-    expect(finding(full.report, "datasource-full-sync-missing", "young").evidence.syncJobsRead).toMatchObject({
+    expect(dataSourceFinding(full.report, "datasource-full-sync-missing", "young").evidence.syncJobsRead).toMatchObject({
       pages: 2,
       stoppedBecause: "history-exhausted",
     });
@@ -140,7 +127,7 @@ describe("incremental re-audit of an unchanged fleet", () => {
     ]);
     await check.close();
     const again = await world.audit();
-    expect(finding(again.report, "datasource-documents-stale", "forced").evidence.reusedFrom).toBeDefined();
+    expect(dataSourceFinding(again.report, "datasource-documents-stale", "forced").evidence.reusedFrom).toBeDefined();
     const otherCutoff = await world.audit({ cutoff: "2025-07-10T00:00:00.000Z" });
     expect(otherCutoff.report.findings.some((f) => f.evidence.reusedFrom !== undefined)).toBe(false);
     expect(otherCutoff.calls("qbusiness:ListDocuments")).toBe(again.calls("qbusiness:ListDocuments") + 3);
@@ -166,9 +153,9 @@ describe("incremental re-audit after the fleet changed", () => {
     ds.syncJobs.push(jobNow("changed-2", "SUCCEEDED", { documentsAdded: "2", documentsFailed: "2", documentsScanned: "5" }));
     const now = world.t.aws.clock.now().toISOString();
     ds.documents.push(...documents(2, now, "changed-new", "DOCUMENT_FAILED_TO_INDEX"));
-    const { incremental } = await incrementalThenFull();
-    expect(finding(incremental.report, "datasource-full-sync-missing", "changed").status).toBe("warn");
-    expect(finding(incremental.report, "datasource-sync-failing", "changed").status).toBe("warn");
+    const { incremental } = await incrementalThenFull(world);
+    expect(dataSourceFinding(incremental.report, "datasource-full-sync-missing", "changed").status).toBe("warn");
+    expect(dataSourceFinding(incremental.report, "datasource-sync-failing", "changed").status).toBe("warn");
   });
 
   it("a data source deleted and recreated with the same name (a new id, or a new creation time) is judged afresh", async () => {
@@ -180,9 +167,9 @@ describe("incremental re-audit after the fleet changed", () => {
       if (d.displayName === "young") return { ...d, ...fresh };
       return d;
     });
-    const { incremental } = await incrementalThenFull();
-    expect(finding(incremental.report, "datasource-full-sync-missing", "forced-again").status).toBe("fail");
-    expect(finding(incremental.report, "datasource-full-sync-missing", "young").status).toBe("fail");
+    const { incremental } = await incrementalThenFull(world);
+    expect(dataSourceFinding(incremental.report, "datasource-full-sync-missing", "forced-again").status).toBe("fail");
+    expect(dataSourceFinding(incremental.report, "datasource-full-sync-missing", "young").status).toBe("fail");
     expect(incremental.report.findings.some((f) => f.evidence.reusedFrom !== undefined && f.resource.dataSourceId === id36("young"))).toBe(false);
   });
 
@@ -191,25 +178,25 @@ describe("incremental re-audit after the fleet changed", () => {
     await qbusiness.send(
       new UpdateDataSourceCommand({ applicationId: id36("app"), indexId: id36("idx"), dataSourceId: id36("partial"), configuration: FULL_CRAWL as never }),
     );
-    const { incremental } = await incrementalThenFull();
-    expect(finding(incremental.report, "datasource-full-sync-missing", "partial").status).toBe("warn");
+    const { incremental } = await incrementalThenFull(world);
+    expect(dataSourceFinding(incremental.report, "datasource-full-sync-missing", "partial").status).toBe("warn");
   });
 
   it("a sync that failed and removed documents: the documents are read again and the failure is seen", async () => {
     const ds = live("forced");
     ds.syncJobs.push(jobNow("forced-2", "FAILED", { documentsDeleted: "2" }));
     ds.documents = ds.documents.slice(2);
-    const { incremental } = await incrementalThenFull();
-    expect(finding(incremental.report, "datasource-sync-failing", "forced").status).toBe("warn");
-    expect(finding(incremental.report, "datasource-documents-stale", "forced")).toMatchObject({ status: "pass", evidence: { scanned: 1 } });
-    expect(finding(incremental.report, "datasource-documents-stale", "forced").evidence.reusedFrom).toBeUndefined();
+    const { incremental } = await incrementalThenFull(world);
+    expect(dataSourceFinding(incremental.report, "datasource-sync-failing", "forced").status).toBe("warn");
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "forced")).toMatchObject({ status: "pass", evidence: { scanned: 1 } });
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "forced").evidence.reusedFrom).toBeUndefined();
   });
 
   it("a role policy changed: the role is read again", async () => {
     const iam = world.t.clients(ACCOUNT, REGION).iam;
     const deny = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["qbusiness:Chat"], Resource: ["*"] }] };
     await iam.send(new PutRolePolicyCommand({ RoleName: WEB_ROLE, PolicyName: "QBusinessWebPolicy", PolicyDocument: JSON.stringify(deny) }));
-    const { incremental } = await incrementalThenFull();
+    const { incremental } = await incrementalThenFull(world);
     const role = incremental.report.findings.find((f) => f.checkId === "webexperience-role-getdocumentcontent");
     expect(role?.status).toBe("fail");
   });
@@ -217,7 +204,7 @@ describe("incremental re-audit after the fleet changed", () => {
   it("a new index: its data sources are read in full", async () => {
     const app = world.t.aws.fleet.accounts[0].regions[REGION].applications[0];
     app.indices.push(index("idx-new", [dataSource("new-ds", { syncJobs: [syncJob("new-1", AFTER)], documents: documents(2, BEFORE, "new") })]));
-    const { incremental } = await incrementalThenFull();
-    expect(finding(incremental.report, "datasource-documents-stale", "new-ds").status).toBe("fail");
+    const { incremental } = await incrementalThenFull(world);
+    expect(dataSourceFinding(incremental.report, "datasource-documents-stale", "new-ds").status).toBe("fail");
   });
 });
