@@ -369,6 +369,7 @@ export function benchJson(results: BenchResults): Record<string, unknown> {
   if (results.xl) json.xl = { ...runFigures(results.xl), emulatorStartMs: round(results.xl.emulatorStartMs, 0) };
   if (results.peer) {
     const p = results.peer;
+    const ceiling = peerCeiling(p);
     json.peer = {
       fleet: p.fleet,
       wallMs: round(p.wallMs, 0),
@@ -378,7 +379,7 @@ export function benchJson(results: BenchResults): Record<string, unknown> {
       cpuMsPerCall: round(p.cpuMs / Math.max(1, p.apiCalls), 3),
       productWallMs: round(p.productWallMs, 0),
       speedupOverPeer: round(p.speedupOverPeer, 2),
-      ...(peerCeiling(p) !== undefined ? { speedupCeiling: round(peerCeiling(p)!, 2) } : {}),
+      ...(ceiling !== undefined ? { speedupCeiling: round(ceiling, 2) } : {}),
     };
   }
   if (results.load) json.load = results.load;

@@ -66,7 +66,7 @@ export interface TrainingTexts {
  * reaches back 32 KB). Undefined when there is too little text to learn from.
  */
 export function trainDictionary(texts: readonly string[] | TrainingTexts): Buffer | undefined {
-  const source = Array.isArray(texts) ? textsOf(texts as readonly string[]) : (texts as TrainingTexts);
+  const source = "textAt" in texts ? texts : textsOf(texts);
   const total = source.totalLength;
   if (total < TRAINING_MINIMUM) return undefined;
   const picked: string[] = [];
