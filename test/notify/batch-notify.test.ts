@@ -8,8 +8,6 @@
  * restart sends one message too; the same message published to an SNS topic
  * of the local AWS is read back from its local-only path.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runAudit } from "~/audit/run";
@@ -23,13 +21,14 @@ import { notifyBatchEnd } from "~/notify/batch-notify";
 import type { Notification } from "~/notify/message";
 import { account, application, fleet, index } from "../audit/fleet-builder";
 import { staleSource, startFixHarness, type FixHarness } from "../fixes/harness";
+import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook";
 
 const A = "111111111111";
 const B = "222222222222";
 const actor = "user:alice@example.com";
 
 let h: FixHarness | undefined;
-let receiver: http.Server;
+let receiver: WebhookReceiver;
 const received: Notification[] = [];
 const saved = { url: process.env.QBR_NOTIFY_WEBHOOK_URL, dashboard: process.env.QBR_DASHBOARD_URL };
 
@@ -61,16 +60,8 @@ const planBatch = (harness: FixHarness) =>
   });
 
 beforeAll(async () => {
-  receiver = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push(JSON.parse(body) as Notification);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  process.env.QBR_NOTIFY_WEBHOOK_URL = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  receiver = await startWebhookReceiver(received, { status: 204 });
+  process.env.QBR_NOTIFY_WEBHOOK_URL = receiver.url;
   process.env.QBR_DASHBOARD_URL = "https://qbr.example.com";
 });
 afterEach(async () => {
@@ -87,7 +78,7 @@ afterAll(async () => {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
 
 describe("a bulk batch's notification", () => {

@@ -4,8 +4,6 @@
  * message to the webhook configured in QBR_NOTIFY_WEBHOOK_URL, with what it
  * did and a dashboard link to its activity entry.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAudit } from "~/audit/run";
 import { targetsForFixture } from "~/audit/targets";
@@ -14,10 +12,11 @@ import { applyRolePolicyPatch, planRolePolicyPatch } from "~/fixes/patch-role-po
 import { accountCredentials } from "~/local-aws/fixture-types";
 import type { Notification } from "~/notify/message";
 import { startFixHarness, type FixHarness } from "../fixes/harness";
+import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook";
 import { PROD, suppressionFleet } from "../suppressions/fleet";
 
 let h: FixHarness;
-let receiver: http.Server;
+let receiver: WebhookReceiver;
 const received: Notification[] = [];
 const saved = { url: process.env.QBR_NOTIFY_WEBHOOK_URL, dashboard: process.env.QBR_DASHBOARD_URL };
 
@@ -25,18 +24,10 @@ beforeAll(async () => {
   const fleet = suppressionFleet();
   fleet.accounts.find((a) => a.accountId === PROD)!.iam!.roles![0]!.inlinePolicies = {};
   h = await startFixHarness(fleet);
-  receiver = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push(JSON.parse(body) as Notification);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  receiver = await startWebhookReceiver(received, { status: 204 });
   const targets = targetsForFixture(h.t.aws.fleet).map((t) => ({ ...t, credentials: accountCredentials(t.accountId) }));
   await runAudit({ targets, endpoint: h.t.aws.endpoint, db: h.db, notify: false, securityHub: false });
-  process.env.QBR_NOTIFY_WEBHOOK_URL = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  process.env.QBR_NOTIFY_WEBHOOK_URL = receiver.url;
   process.env.QBR_DASHBOARD_URL = "https://qbr.example.com";
 });
 afterAll(async () => {
@@ -47,7 +38,7 @@ afterAll(async () => {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
   await h.close();
 });
 

@@ -6,8 +6,6 @@
  * failing findings, and "reopened" when it comes back failing.
  */
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,13 +17,14 @@ import type { Notification } from "~/notify/message";
 import { duration } from "~/util/duration";
 import { AFTER, documents, syncJob } from "../audit/fleet-builder";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
+import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook";
 import { PROD, REGION, SANDBOX, WEST, suppressionFleet } from "../suppressions/fleet";
 
 const DAY = 86_400_000;
 let aws: TestAws;
 let db: Db;
 let dir: string;
-let receiver: http.Server;
+let receiver: WebhookReceiver;
 let url: string;
 const received: Notification[] = [];
 
@@ -33,19 +32,11 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-fixed-after-"));
   db = await openDatabase(path.join(dir, "audits.sqlite"));
   aws = await startTestAws(suppressionFleet());
-  receiver = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push(JSON.parse(body) as Notification);
-      res.writeHead(200).end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  receiver = await startWebhookReceiver(received);
+  url = receiver.url;
 });
 afterAll(async () => {
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
   await aws.close();
   await db.close();
   fs.rmSync(dir, { recursive: true, force: true });

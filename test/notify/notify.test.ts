@@ -5,8 +5,6 @@
  * back from the local-only path. Only changes are sent.
  */
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
@@ -20,12 +18,13 @@ import type { NotifySinks } from "~/notify/deliver";
 import type { Notification } from "~/notify/message";
 import { AFTER, documents, syncJob } from "../audit/fleet-builder";
 import { startTestAws, type TestAws } from "../helpers/local-aws";
+import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook";
 import { PROD, SANDBOX, WEST, suppressionFleet } from "../suppressions/fleet";
 
 let aws: TestAws;
 let db: Db;
 let dir: string;
-let receiver: http.Server;
+let receiver: WebhookReceiver;
 let receiverUrl: string;
 const received: Notification[] = [];
 let failNext = 0;
@@ -36,27 +35,22 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "qbr-notify-"));
   db = await openDatabase(path.join(dir, "audits.sqlite"));
   aws = await startTestAws(suppressionFleet());
-  receiver = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      if (failNext > 0) {
-        failNext--;
-        res.writeHead(503).end();
-        return;
-      }
-      received.push(JSON.parse(body) as Notification);
-      res.writeHead(200).end("ok");
-    });
+  receiver = await startWebhookReceiver(received, {
+    path: "/hooks/T000/B000",
+    // The next `failNext` messages are refused, as a sink that is down would.
+    refuse: () => {
+      if (failNext === 0) return false;
+      failNext--;
+      return true;
+    },
   });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/T000/B000`;
+  receiverUrl = receiver.url;
   const sns = new SNSClient({ endpoint: aws.aws.endpoint, region: "us-east-1", credentials: accountCredentials(SANDBOX) });
   topicArn = (await sns.send(new CreateTopicCommand({ Name: "qbr-alerts" }))).TopicArn!;
   sns.destroy();
 });
 afterAll(async () => {
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
   await aws.close();
   await db.close();
   fs.rmSync(dir, { recursive: true, force: true });
