@@ -6,7 +6,7 @@
  * text here; app/audit/history.ts builds and parses them.
  */
 import type { Insertable, Kysely, Transaction } from "kysely";
-import { contentHash, packText, unpackText, type Dictionary } from "./contents";
+import { contentHash, textPacker, unpackText } from "./contents";
 import type { Db } from "./database";
 import { dictionariesOf, dictionaryFor } from "./dictionaries";
 import type { AuditApplicationsTable, AuditsTable, FindingContentsTable, Schema } from "./schema";
@@ -43,10 +43,7 @@ export async function insertAudit(db: Db, data: NewAudit): Promise<number> {
       "application_inventories",
       data.applications,
       (a) => a.inventory(),
-      (a, text, hash, dictionary) => ({
-        content_hash: hash,
-        inventory: packText(text, dictionary),
-      }),
+      (a, hash, packed) => ({ content_hash: hash, inventory: packed }),
     );
     for (let i = 0; i < data.applications.length; i += ROWS_PER_INSERT) {
       const chunk = data.applications.slice(i, i + ROWS_PER_INSERT).map((a, j) => ({ ...a.columns, audit_id: id, inventory_id: inventoryIds[i + j]! }));
@@ -57,11 +54,7 @@ export async function insertAudit(db: Db, data: NewAudit): Promise<number> {
       "finding_contents",
       data.findings,
       (f) => f.text(),
-      (f, text, hash, dictionary) => ({
-        ...f.columns,
-        content_hash: hash,
-        body: packText(text, dictionary),
-      }),
+      (f, hash, packed) => ({ ...f.columns, content_hash: hash, body: packed }),
     );
     for (let i = 0; i < data.findings.length; i += ROWS_PER_INSERT) {
       const chunk = data.findings.slice(i, i + ROWS_PER_INSERT).map((f, j) => ({ audit_id: id, content_id: contentIds[i + j]!, status: f.columns.status }));
@@ -80,16 +73,16 @@ const KINDS = { finding_contents: "finding", application_inventories: "inventory
  * concurrent writer's identical insert is skipped, then read).
  *
  * A text is made to be hashed and let go, and made again only if it is new,
- * to be packed with the others of its insert: the whole fleet's texts and
- * packed rows are never held at once (the end of a large audit's peak memory,
- * ADR 0017).
+ * just before it is packed (through a few reused deflate streams, not a zlib
+ * handle per text): the whole fleet's texts and packed rows are never held at
+ * once (the end of a large audit's peak memory, ADR 0017).
  */
 async function storeContents<T>(
   trx: Transaction<Schema>,
   table: ContentTable,
   items: readonly T[],
   textOf: (item: T) => string,
-  rowOf: (item: T, text: string, hash: string, dictionary: Dictionary | undefined) => Record<string, unknown>,
+  rowOf: (item: T, hash: string, packed: Buffer) => Record<string, unknown>,
 ): Promise<number[]> {
   let totalLength = 0;
   const lengths: number[] = [];
@@ -109,13 +102,20 @@ async function storeContents<T>(
   const training = { count: fresh.length, totalLength, textAt: (k: number) => textOf(items[fresh[k]!]!) };
   const dictionary = fresh.length > 0 ? await dictionaryFor(trx, KINDS[table], training) : undefined;
   const loose = trx as unknown as Kysely<Record<ContentTable, Record<string, unknown>>>;
-  for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
-    const rows = fresh.slice(i, i + ROWS_PER_INSERT).map((index) => rowOf(items[index]!, textOf(items[index]!), hashes[index]!, dictionary));
-    await loose
-      .insertInto(table)
-      .values(rows)
-      .onConflict((oc) => oc.column("content_hash").doNothing())
-      .execute();
+  const packer = textPacker(dictionary);
+  try {
+    for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
+      const chunk = fresh.slice(i, i + ROWS_PER_INSERT);
+      const packed = await packer.pack(chunk.length, (k) => textOf(items[chunk[k]!]!));
+      const rows = chunk.map((index, k) => rowOf(items[index]!, hashes[index]!, packed[k]!));
+      await loose
+        .insertInto(table)
+        .values(rows)
+        .onConflict((oc) => oc.column("content_hash").doNothing())
+        .execute();
+    }
+  } finally {
+    packer.close();
   }
   if (missing.size > 0) for (const [hash, id] of await contentIdsOf(trx, table, [...missing.keys()])) ids.set(hash, id);
   return hashes.map((hash) => ids.get(hash)!);
