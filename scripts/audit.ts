@@ -15,6 +15,7 @@ import { formatCsv, formatTable } from "../app/audit/format";
 import { aggregationFromEnv } from "../app/export/after-audit";
 import { formatAsff } from "../app/export/asff";
 import { plural } from "../app/util/plural";
+import { productVersion } from "../app/util/product-version";
 import { formatOcsf } from "../app/export/ocsf";
 import { describeSecurityHubResult } from "../app/export/security-hub";
 import { fileSuppressionRules } from "../app/audit/pipeline";
@@ -25,7 +26,7 @@ import { DEFAULT_CUTOFF } from "../app/aws/vocabulary";
 import { FixtureError } from "../app/local-aws/index";
 
 /** The product's version, for the OCSF metadata. */
-const PRODUCT_VERSION = (JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const PRODUCT_VERSION = productVersion(import.meta.url);
 
 /** The default cutoff as people write it (2025-07-03T00:00:00Z). */
 const CUTOFF_Z = DEFAULT_CUTOFF.replace(".000Z", "Z");

@@ -187,9 +187,8 @@ function startScans(dir: string): { stop(): Promise<number> } {
       const child = spawn(
         process.execPath,
         [
-          "--import",
-          "tsx",
-          "scripts/audit.ts",
+          // As `npm run audit` runs it: from the build (ADR 0017), which `npm run bench` makes first.
+          "build/cli/scripts/audit.js",
           "--fixture",
           "app/local-aws/fixtures/demo-fleet.json",
           "--db",

@@ -4,6 +4,8 @@
  * measured is the audit's alone and one run's heap never inflates the next.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TargetSpec } from "../audit/targets";
 import type { LocalAwsStats } from "../local-aws/index";
@@ -14,13 +16,16 @@ import type { PeerResult } from "./peer";
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 /** The project root: `--import tsx` resolves from the child's working directory. */
 const PROJECT_ROOT = here("../..");
+/** The audit child as the CLI runs (ADR 0017): from the build `npm run bench` makes first (`npm run build:cli`), under plain Node. */
+const BUILT_AUDIT_PROCESS = path.join(PROJECT_ROOT, "build/cli/app/bench/audit-process.js");
 
-function spawnChild(file: string, heapMb: number, extra: string[] = []): ChildProcess {
-  return fork(here(file), [], {
+/** A child from source (tsx), or from a built file under plain Node. */
+function spawnChild(file: string, heapMb: number, extra: string[] = [], built = false): ChildProcess {
+  if (built && !fs.existsSync(file)) throw new Error(`${path.relative(PROJECT_ROOT, file)} is not built: run \`npm run build:cli\` (npm run bench does).`);
+  return fork(built ? file : here(file), [], {
     // QBR_BENCH_CPU_PROFILE=dir writes each child's CPU profile there (where does the time go?).
     execArgv: [
-      "--import",
-      "tsx",
+      ...(built ? [] : ["--import", "tsx"]),
       `--max-old-space-size=${heapMb}`,
       ...extra,
       ...(process.env.QBR_BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.QBR_BENCH_CPU_PROFILE}`] : []),
@@ -123,7 +128,7 @@ export function peerInChildProcess(request: Pick<AuditRequest, "endpoint" | "tar
 }
 
 async function inChild<T>(type: "audit" | "peer", request: unknown): Promise<T> {
-  const child = spawnChild("./audit-process.ts", 2048, (process.env.QBR_BENCH_AUDIT_FLAGS ?? "").split(" ").filter(Boolean));
+  const child = spawnChild(BUILT_AUDIT_PROCESS, 2048, (process.env.QBR_BENCH_AUDIT_FLAGS ?? "").split(" ").filter(Boolean), true);
   try {
     const done = nextMessage<{ result: T }>(child, "done");
     child.send({ type, request });

@@ -51,7 +51,8 @@ interface WorkerProcess {
 }
 
 function startWorkerProcess(url: string, concurrency: number): WorkerProcess {
-  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/worker.ts", "--json"], {
+  // As `npm run worker` runs it: from the build (ADR 0017), which `npm run bench` makes first.
+  const child = spawn(process.execPath, ["build/cli/scripts/worker.js", "--json"], {
     cwd: ROOT,
     env: { ...process.env, QBR_DATABASE_URL: url, QBR_WORKER_CONCURRENCY: String(concurrency) },
     detached: true,
