@@ -13,12 +13,25 @@ import type { ApplicationInventory, Finding, Readiness } from "./types";
 
 const IDENTITY_CHECK = "application-identity-unsupported";
 
-/** Findings whose resource lies under the application (same account, region and application id). */
-export function findingsOfApplication(app: Pick<ApplicationInventory, "accountId" | "region" | "applicationId">, findings: Finding[]): Finding[] {
-  return findings.filter((f) => f.resource.applicationId === app.applicationId && f.resource.accountId === app.accountId && f.resource.region === app.region);
+/**
+ * Each application's findings: those whose resource lies under it (same
+ * account, region and application id), grouped in one pass (a fleet's
+ * report costs findings, not applications × findings).
+ */
+export function findingsByApplication(findings: Finding[]): (app: Pick<ApplicationInventory, "accountId" | "region" | "applicationId">) => Finding[] {
+  const key = (a: { accountId: string | null; region: string | null; applicationId: string | null }) => `${a.accountId}/${a.region}/${a.applicationId}`;
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (f.resource.applicationId === null) continue;
+    const k = key(f.resource);
+    const group = groups.get(k);
+    if (group) group.push(f);
+    else groups.set(k, [f]);
+  }
+  return (app) => groups.get(key(app)) ?? [];
 }
 
-/** `findings` are the application's own (see findingsOfApplication). */
+/** `findings` are the application's own (see findingsByApplication). */
 export function applicationReadiness(app: ApplicationInventory, findings: Finding[]): Readiness {
   if (findings.some((f) => f.checkId === IDENTITY_CHECK && f.status === "fail")) return "unsupported";
   if (findings.some((f) => f.status === "fail" && f.suppressed === undefined)) return "not-ready";

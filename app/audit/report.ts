@@ -4,7 +4,7 @@
  * with each application's readiness and the summary counts.
  */
 import { allChecks } from "./checks";
-import { applicationReadiness, findingsOfApplication } from "./readiness";
+import { applicationReadiness, findingsByApplication } from "./readiness";
 import { applySuppressions, type SuppressionRule } from "./suppressions";
 import type { AuditReport, Finding, Inventory, ReportApplication } from "./types";
 import { DEFAULT_CUTOFF } from "./types";
@@ -54,6 +54,7 @@ export function buildReport(inventory: Inventory, checked: Finding[], options: {
   const rules = options.suppressions ?? [];
   const applied = applySuppressions(checked, rules, new Date(inventory.scannedAt));
   const findings = applied.findings;
+  const ownFindings = findingsByApplication(findings);
   const accountNames = new Map(inventory.targets.flatMap((t) => (t.accountName !== undefined ? [[t.accountId, t.accountName] as const] : [])));
   const applications: ReportApplication[] = inventory.applications
     .map((app) => ({
@@ -62,7 +63,7 @@ export function buildReport(inventory: Inventory, checked: Finding[], options: {
       applicationId: app.applicationId,
       displayName: app.displayName,
       identityType: app.identityType ?? null,
-      ...readinessOf(app, findings),
+      ...readinessOf(app, ownFindings(app)),
       ...(accountNames.has(app.accountId) ? { accountName: accountNames.get(app.accountId) } : {}),
       ...(app.error ? { error: app.error } : {}),
     }))
@@ -97,9 +98,8 @@ export function buildReport(inventory: Inventory, checked: Finding[], options: {
   };
 }
 
-/** An application's readiness and, when some apply, how many of its findings are accepted exceptions. */
-function readinessOf(app: Inventory["applications"][number], findings: Finding[]): Pick<ReportApplication, "readiness" | "suppressedFindings"> {
-  const own = findingsOfApplication(app, findings);
+/** An application's readiness from its own findings and, when some apply, how many of them are accepted exceptions. */
+function readinessOf(app: Inventory["applications"][number], own: Finding[]): Pick<ReportApplication, "readiness" | "suppressedFindings"> {
   const suppressed = own.filter((f) => f.suppressed !== undefined).length;
   return { readiness: applicationReadiness(app, own), ...(suppressed > 0 ? { suppressedFindings: suppressed } : {}) };
 }
