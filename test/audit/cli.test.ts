@@ -8,7 +8,7 @@ import { runAudit } from "../../app/audit/run";
 import type { AuditReport } from "../../app/audit/types";
 import type { Fixture } from "../../app/local-aws/fixture-types";
 import { AFTER, BEFORE, documents, dataSource, servedApplication, singleAppFleet, syncJob } from "./fleet-builder";
-import { ROOT, runScript, type ScriptRun } from "../helpers/cli";
+import { ROOT, runNpmScript, runScript, type ScriptRun } from "../helpers/cli";
 
 const ACCOUNT = "111122223333";
 const REGION = "us-east-1";
@@ -55,6 +55,22 @@ describe("audit CLI", () => {
     expect(report.applications[0]).toMatchObject({ displayName: "acme-assistant", readiness: "not-ready" });
     expect(report.findings.some((f) => f.checkId === "datasource-full-sync-missing" && f.status === "fail")).toBe(true);
   }, 30_000);
+
+  it("runs from its build as `npm run audit` (plain Node, ADR 0017): the same report, and OCSF names the product's version", async () => {
+    const fixture = writeFixture("stale.json", oneApp(false));
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, QBR_DB: path.join(dir, "default.sqlite"), NODE_ENV: "test" };
+    const built = await runNpmScript("audit", ["--fixture", fixture, "--format", "json"], env);
+    expect(built.code).toBe(1);
+    const fromSource = await audit(["--fixture", fixture, "--format", "json"]);
+    const verdicts = (run: ScriptRun) => (JSON.parse(run.stdout) as AuditReport).findings.map((f) => [f.checkId, f.resource.name, f.status]);
+    expect(verdicts(built)).toEqual(verdicts(fromSource));
+    expect(fs.existsSync(path.join(ROOT, "build/cli/scripts/audit.js"))).toBe(true);
+    const ocsf = await runNpmScript("audit", ["--fixture", fixture, "--format", "ocsf", "--fail-on", "none"], env);
+    expect(ocsf.code).toBe(0);
+    const version = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+    const product = (JSON.parse(ocsf.stdout) as { metadata: { product: { version: string } } }[])[0]!.metadata.product;
+    expect(product.version).toBe(version);
+  }, 60_000);
 
   it("exits 0 on the same fleet with --fail-on none, and 0 by default on a ready fleet", async () => {
     const stale = await audit(["--fixture", writeFixture("stale.json", oneApp(false)), "--format", "json", "--fail-on", "none"]);

@@ -1,6 +1,7 @@
 /**
  * Run one of the npm scripts as a user would (tsx scripts/<name>.ts in a
- * child process, from the checkout), with exactly the environment given.
+ * child process, from the checkout; or `npm run <name>` itself), with
+ * exactly the environment given.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -21,8 +22,17 @@ export interface ScriptRun {
  * and closes the input; without, leaves the input open.
  */
 export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<ScriptRun> {
+  return run(TSX, [script, ...args], env, stdin);
+}
+
+/** `npm run -s <name> -- ...args`, exactly as the README says (e.g. the CLI from its build, ADR 0017). */
+export function runNpmScript(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<ScriptRun> {
+  return run("npm", ["run", "-s", name, "--", ...args], env);
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [script, ...args], { cwd: ROOT, env });
+    const child = spawn(command, args, { cwd: ROOT, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
