@@ -5,7 +5,7 @@
  * runs its steps on the affected applications and merges them into the latest
  * audit before the report and store steps.
  */
-import { openDatabase, type Db } from "../db/database";
+import { limitPageCache, openDatabase, type Db } from "../db/database";
 import { ownFullSyncExecutionIds } from "../fixes/tracked-syncs";
 import { collectInventory, type CollectOptions } from "./collect";
 import { prepareLifecycle } from "../db/finding-lifecycle";
@@ -85,11 +85,15 @@ export async function reportAndStore(inventory: Inventory, findings: Finding[], 
   return { report: lifecycle.report, inventory, auditId };
 }
 
+/** SQLite page cache of a database the pipeline opens itself (it writes one audit and reads little). */
+const OWN_PAGE_CACHE_KB = 2048;
+
 /** Use an open database, or open (and close afterwards) the one at a path, for one step. */
 async function withDatabase<T>(db: Db | string | undefined, use: (db: Db | undefined) => T | Promise<T>): Promise<T> {
   if (typeof db !== "string") return use(db);
   const opened = await openDatabase(db);
   try {
+    await limitPageCache(opened, OWN_PAGE_CACHE_KB);
     return await use(opened);
   } finally {
     await opened.close();

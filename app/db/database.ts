@@ -179,6 +179,18 @@ async function openSqlite(file: string): Promise<Db> {
   return db;
 }
 
+/**
+ * Keep at most `kb` of SQLite's page cache on this connection (better-sqlite3's
+ * default is 16 MB): for a process that writes an audit once and reads little
+ * (the CLI's store: the pages it writes would otherwise stay cached, ADR 0017).
+ * PostgreSQL's cache is the server's: nothing to do.
+ */
+export async function limitPageCache(db: Db, kb: number): Promise<void> {
+  if (db.dialect !== "sqlite") return;
+  if (!Number.isInteger(kb) || kb < 1) throw new Error(`page cache must be a whole number of KB, 1 or more; got ${kb}`);
+  await db.kysely.executeQuery(CompiledQuery.raw(`PRAGMA cache_size = -${kb}`));
+}
+
 const isBusy = (error: unknown) => /^SQLITE_BUSY/.test(String((error as { code?: unknown } | null)?.code));
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

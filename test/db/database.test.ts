@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sql } from "kysely";
-import { MIGRATIONS, openDatabase } from "~/db/database";
+import { limitPageCache, MIGRATIONS, openDatabase } from "~/db/database";
 import { ENGINES, testDatabaseTarget } from "../helpers/postgres";
 
 const root = path.resolve(__dirname, "../..");
@@ -32,4 +32,28 @@ describe.each(ENGINES)("openDatabase (%s)", (engine) => {
       await target.drop();
     }
   }, 90_000);
+});
+
+describe("limitPageCache", () => {
+  it("bounds a SQLite connection's page cache (the CLI's own store), refuses a bad size, and leaves PostgreSQL as it is", async () => {
+    const db = await openDatabase(":memory:");
+    try {
+      const cacheSize = async () => (await sql<{ cache_size: number }>`PRAGMA cache_size`.execute(db.kysely)).rows[0]!.cache_size;
+      expect(await cacheSize()).toBe(-16000);
+      await limitPageCache(db, 2048);
+      expect(await cacheSize()).toBe(-2048);
+      await expect(limitPageCache(db, 0)).rejects.toThrow(/whole number of KB/);
+      expect(await cacheSize()).toBe(-2048);
+    } finally {
+      await db.close();
+    }
+    const target = await testDatabaseTarget("postgres");
+    const pg = await openDatabase(target.url);
+    try {
+      await expect(limitPageCache(pg, 2048)).resolves.toBeUndefined();
+    } finally {
+      await pg.close();
+      await target.drop();
+    }
+  }, 60_000);
 });
