@@ -94,8 +94,8 @@ function deflateStream(dictionary?: Dictionary): DeflateStream {
     deflate: (bytes) =>
       new Promise<Buffer>((resolve, reject) => {
         if (failure) return reject(failure);
-        engine.write(bytes, () => {
-          if (failure) return reject(failure);
+        engine.write(bytes, (error) => {
+          if (error || failure) return reject(error ?? failure);
           const out = Buffer.concat(chunks);
           chunks = [];
           engine.reset();
