@@ -8,7 +8,8 @@
  * changed, to a temporary name renamed into place, so a CLI starting next to a
  * build never reads a half-written file. Chunks are named by their content;
  * entry points are written last, so an entry only ever names chunks already in
- * place.
+ * place. Chunks of earlier builds are left alone: a worker started before a
+ * rebuild may still import one when it first needs it.
  */
 import fs from "node:fs";
 import path from "node:path";
