@@ -37,10 +37,12 @@ function writeFixture(name: string, fixture: unknown): string {
   return file;
 }
 
+/** A user's environment with no AWS settings from this machine, and the default database in the test's directory. */
+const userEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: dir, QBR_DB: path.join(dir, "default.sqlite"), NODE_ENV: "test" });
+
 /** Run `npm run audit -- ...args` as a user would (tsx scripts/audit.ts), with no AWS settings from this machine. */
 function audit(args: string[]): Promise<ScriptRun> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, QBR_DB: path.join(dir, "default.sqlite"), NODE_ENV: "test" };
-  return runScript("scripts/audit.ts", args, env);
+  return runScript("scripts/audit.ts", args, userEnv());
 }
 
 describe("audit CLI", () => {
@@ -58,14 +60,13 @@ describe("audit CLI", () => {
 
   it("runs from its build as `npm run audit` (plain Node, ADR 0017): the same report, and OCSF names the product's version", async () => {
     const fixture = writeFixture("stale.json", oneApp(false));
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, QBR_DB: path.join(dir, "default.sqlite"), NODE_ENV: "test" };
-    const built = await runNpmScript("audit", ["--fixture", fixture, "--format", "json"], env);
+    const built = await runNpmScript("audit", ["--fixture", fixture, "--format", "json"], userEnv());
     expect(built.code).toBe(1);
     const fromSource = await audit(["--fixture", fixture, "--format", "json"]);
     const verdicts = (run: ScriptRun) => (JSON.parse(run.stdout) as AuditReport).findings.map((f) => [f.checkId, f.resource.name, f.status]);
     expect(verdicts(built)).toEqual(verdicts(fromSource));
     expect(fs.existsSync(path.join(ROOT, "build/cli/scripts/audit.js"))).toBe(true);
-    const ocsf = await runNpmScript("audit", ["--fixture", fixture, "--format", "ocsf", "--fail-on", "none"], env);
+    const ocsf = await runNpmScript("audit", ["--fixture", fixture, "--format", "ocsf", "--fail-on", "none"], userEnv());
     expect(ocsf.code).toBe(0);
     const version = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
     const product = (JSON.parse(ocsf.stdout) as { metadata: { product: { version: string } } }[])[0]!.metadata.product;
