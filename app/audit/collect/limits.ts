@@ -1,6 +1,6 @@
 /**
- * The collector's limits: concurrency slots (per target and overall, urgent
- * requests first) and each rate-limit bucket's pace, around every single request.
+ * The collector's limits: concurrency slots (per target and overall, taken
+ * in priority order) and each rate-limit bucket's pace, around every single request.
  */
 import { bucketOf, type RatePacing } from "../../aws/clients";
 import type { IamAction } from "../../aws/vocabulary";
@@ -18,30 +18,67 @@ export const DEFAULT_CONCURRENCY = 64;
 export const DATA_SOURCES_PER_SLOT = 4;
 
 /**
- * The operations that make up the bulk of an audit's requests (a few per data
- * source, a page per hundred documents) and lead to nothing else. Every other
- * request (applications, indices, data source lists, web experiences, IAM)
- * opens further requests, so it goes first: the long chains (web experience →
- * role → policies → simulation) start early instead of after the bulk.
+ * The order requests take free slots in, most urgent first.
+ *
+ * The document scan is an audit's largest rate-limit bucket (a page per hundred
+ * documents of every data source), and the sync jobs often the next: the audit
+ * can end no earlier than their pace allows after their first request. So the
+ * lists that lead to them (applications, their details and web experience
+ * lists, which the index reads wait for, indices, data sources) go first, then
+ * the reads of each data source (its details, sync jobs, document pages), then
+ * the chains (a web experience, then its role, policies and simulation): a few
+ * requests each, with the whole audit as slack, and a share of the slots so
+ * they never starve (below). See ADR 0017.
  */
-const BULK_OPERATIONS: ReadonlySet<IamAction> = new Set(["qbusiness:ListDocuments", "qbusiness:ListDataSourceSyncJobs", "qbusiness:GetDataSource"]);
+export const Priority = { Discovery: 0, DataSources: 1, Chains: 2 } as const;
+export type Priority = (typeof Priority)[keyof typeof Priority];
+const PRIORITY_TIERS = Object.keys(Priority).length;
 
-/** A counting semaphore with two FIFO queues: urgent tasks take a free slot before any other. */
-export type PriorityLimiter = <T>(task: () => Promise<T>, urgent?: boolean) => Promise<T>;
+const PRIORITIES: ReadonlyMap<IamAction, Priority> = new Map<IamAction, Priority>([
+  ["qbusiness:ListApplications", Priority.Discovery],
+  ["qbusiness:GetApplication", Priority.Discovery],
+  ["qbusiness:ListIndices", Priority.Discovery],
+  ["qbusiness:ListWebExperiences", Priority.Discovery],
+  ["qbusiness:ListDataSources", Priority.Discovery],
+  ["qbusiness:GetDataSource", Priority.DataSources],
+  ["qbusiness:ListDataSourceSyncJobs", Priority.DataSources],
+  ["qbusiness:ListDocuments", Priority.DataSources],
+]);
 
-export function createPriorityLimiter(limit: number): PriorityLimiter {
+/** The priority of a request of `operation`: any operation not listed (IAM, web experiences) is a chain's. */
+export function priorityOf(operation: IamAction): Priority {
+  return PRIORITIES.get(operation) ?? Priority.Chains;
+}
+
+/**
+ * Of the slots handed on while waiters of more than one priority wait, one in
+ * this many goes to the most urgent waiter below the top one, so no priority
+ * starves: a chain still moves while data sources' reads fill every slot.
+ */
+export const LOWER_PRIORITY_SHARE = 4;
+
+/** A counting semaphore with FIFO queues by priority: a freed slot goes to the most urgent waiter (but for the share above). */
+export type PriorityLimiter = <T>(task: () => Promise<T>, priority?: Priority) => Promise<T>;
+
+export function createPriorityLimiter(limit: number, lowerShare = LOWER_PRIORITY_SHARE): PriorityLimiter {
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`concurrency must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(lowerShare) || lowerShare < 2) throw new Error(`the lower priorities' share must be an integer of 2 or more, got ${lowerShare}`);
   let running = 0;
-  const urgentQueue: (() => void)[] = [];
-  const queue: (() => void)[] = [];
+  let contended = 0;
+  const queues: (() => void)[][] = Array.from({ length: PRIORITY_TIERS }, () => []);
   // A finishing task hands its slot straight to the next waiter, so a newcomer cannot exceed the limit.
   const release = () => {
-    const next = urgentQueue.shift() ?? queue.shift();
-    if (next) next();
-    else running--;
+    const top = queues.findIndex((queue) => queue.length > 0);
+    if (top < 0) {
+      running--;
+      return;
+    }
+    const below = queues.findIndex((queue, i) => i > top && queue.length > 0);
+    const queue = below > 0 && ++contended % lowerShare === 0 ? queues[below]! : queues[top]!;
+    queue.shift()!();
   };
-  return async (task, urgent = false) => {
-    if (running >= limit) await new Promise<void>((resolve) => (urgent ? urgentQueue : queue).push(resolve));
+  return async (task, priority = Priority.Chains) => {
+    if (running >= limit) await new Promise<void>((resolve) => queues[priority]!.push(resolve));
     else running++;
     try {
       return await task();
@@ -63,7 +100,7 @@ export type PacedCall = <T>(operation: IamAction, task: () => Promise<T>) => Pro
 export function pacedCall(options: { accountId: string; region: string; pacing: RatePacing; perTarget: PriorityLimiter; global: PriorityLimiter }): PacedCall {
   const { accountId, region, pacing, perTarget, global } = options;
   return (operation, task) => {
-    const urgent = !BULK_OPERATIONS.has(operation);
-    return pacing.admit(bucketOf(accountId, region, operation)).then((ready) => perTarget(() => global(() => ready().then(task), urgent), urgent));
+    const priority = priorityOf(operation);
+    return pacing.admit(bucketOf(accountId, region, operation)).then((ready) => perTarget(() => global(() => ready().then(task), priority), priority));
   };
 }
