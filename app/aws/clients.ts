@@ -364,15 +364,18 @@ export class RatePacing {
 
   /**
    * Like `pace`, for a request that may then wait a while for a concurrency
-   * slot: resolves to a check to run just before sending. A request let
-   * through while the bucket was still unpaced waits there for the pace learnt
-   * meanwhile, so the first throttle does not find a flood already on its way.
+   * slot: resolves to a check to make once it holds the slot. True means it
+   * was let through while the bucket was still unpaced and a pace has been
+   * learnt meanwhile: it should give the slot back and be admitted again, so
+   * the first throttle does not find a flood already on its way, and no slot
+   * is held by a request waiting for its bucket's pace (which would keep the
+   * target's other operations waiting too).
    */
-  async admit(bucket: string): Promise<() => Promise<void>> {
+  async admit(bucket: string): Promise<() => boolean> {
     const pace = this.bucketPace(bucket);
     const unpaced = pace.rate === Infinity;
     await pace.acquire();
-    return () => (unpaced && pace.rate !== Infinity ? pace.acquire() : Promise.resolve());
+    return () => unpaced && pace.rate !== Infinity;
   }
 
   private bucketPace(bucket: string): BucketPace {

@@ -6,9 +6,9 @@
  * then the data sources' reads, and the IAM chains take their share.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { AwsCallStats } from "../../app/aws/clients";
+import { AwsCallStats, bucketOf, RatePacing } from "../../app/aws/clients";
 import { collectInventory } from "../../app/audit/collect";
-import { createPriorityLimiter, Priority, priorityOf } from "../../app/audit/collect/limits";
+import { createPriorityLimiter, pacedCall, Priority, priorityOf } from "../../app/audit/collect/limits";
 import { prepareTargets, targetsForFixture } from "../../app/audit/targets";
 import { startLocalAws, type LocalAws } from "../../app/local-aws/index";
 import { generateFleet } from "../../app/local-aws/generate-fleet";
@@ -107,6 +107,40 @@ describe("createPriorityLimiter", () => {
     for (const op of ["qbusiness:ListDocuments", "qbusiness:GetDataSource", "qbusiness:ListDataSourceSyncJobs"] as const)
       expect(priorityOf(op)).toBe(Priority.DataSources);
     for (const op of ["qbusiness:GetWebExperience", "iam:GetRole", "iam:SimulatePrincipalPolicy"] as const) expect(priorityOf(op)).toBe(Priority.Chains);
+  });
+});
+
+describe("pacedCall", () => {
+  it("gives the slot back when its bucket was paced while it waited, so another operation's request is not held behind the pace", async () => {
+    const stats = new AwsCallStats();
+    const pacing = new RatePacing(stats);
+    const call = pacedCall({ accountId: "111122223333", region: "us-east-1", pacing, perTarget: createPriorityLimiter(1), global: createPriorityLimiter(1) });
+    const started: string[] = [];
+    const first = heldTask(started, "first");
+    const running = [call("qbusiness:ListDocuments", first.run)];
+    // Two document pages let through while the bucket is unpaced, then a sync-job page of the same target, all waiting for its one slot.
+    const pages = ["page-1", "page-2"].map((name) => heldTask(started, name));
+    running.push(...pages.map((page) => call("qbusiness:ListDocuments", page.run)));
+    const jobs = heldTask(started, "jobs");
+    running.push(call("qbusiness:ListDataSourceSyncJobs", jobs.run));
+    await settle();
+    expect(started).toEqual(["first"]);
+
+    // The document bucket throttles having accepted nothing: its pace falls to the slowest (one request per two seconds).
+    stats.attemptEnded(bucketOf("111122223333", "us-east-1", "qbusiness:ListDocuments"), true);
+    expect(pacing.rateOf(bucketOf("111122223333", "us-east-1", "qbusiness:ListDocuments"))).toBe(0.5);
+    first.finish();
+    await settle();
+    // page-1 took the bucket's one token; page-2 waits for the next one holding no slot, so the sync-job page goes first.
+    expect(started).toEqual(["first", "jobs"]);
+    jobs.finish();
+    await settle();
+    expect(started).toEqual(["first", "jobs", "page-1"]);
+    pages[0]!.finish();
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    expect(started).toEqual(["first", "jobs", "page-1", "page-2"]);
+    pages[1]!.finish();
+    expect(await Promise.all(running)).toEqual(["first", "page-1", "page-2", "jobs"]);
   });
 });
 

@@ -99,8 +99,14 @@ export type PacedCall = <T>(operation: IamAction, task: () => Promise<T>) => Pro
  */
 export function pacedCall(options: { accountId: string; region: string; pacing: RatePacing; perTarget: PriorityLimiter; global: PriorityLimiter }): PacedCall {
   const { accountId, region, pacing, perTarget, global } = options;
-  return (operation, task) => {
+  return async <T>(operation: IamAction, task: () => Promise<T>): Promise<T> => {
     const priority = priorityOf(operation);
-    return pacing.admit(bucketOf(accountId, region, operation)).then((ready) => perTarget(() => global(() => ready().then(task), priority), priority));
+    const bucket = bucketOf(accountId, region, operation);
+    // Admitted again (holding no slot) when its bucket was paced while it waited for a slot.
+    for (;;) {
+      const stale = await pacing.admit(bucket);
+      const outcome = await perTarget(() => global(async () => (stale() ? undefined : { value: await task() }), priority), priority);
+      if (outcome) return outcome.value;
+    }
   };
 }
