@@ -19,7 +19,10 @@ describe("accepted exceptions in the browser (demo fleet)", () => {
     await expect.poll(() => page.getByTestId("suppression-result").innerText()).toContain("Exception #1 saved. It applies from the next audit.");
     expect(await page.getByTestId("db-rules").innerText()).toContain("not applied yet (next audit)");
 
+    // Wait for the scan's start to be answered before leaving the page: a navigation would cancel a request not yet sent.
+    const scanStarted = page.waitForResponse((response) => response.request().method() === "POST");
     await page.getByRole("button", { name: "Scan now" }).click();
+    expect((await scanStarted).ok()).toBe(true);
     // The rule applies from the audit the scan stores: read the page again until it shows what the rule matched.
     await expect
       .poll(
