@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { AUDIT_NODE_FLAGS } from "../audit/node-flags";
 import type { TargetSpec } from "../audit/targets";
 import type { LocalAwsStats } from "../local-aws/index";
 import type { BenchFleetSpec, ResilienceFaults } from "./fleets";
@@ -128,7 +129,9 @@ export function peerInChildProcess(request: Pick<AuditRequest, "endpoint" | "tar
 }
 
 async function inChild<T>(type: "audit" | "peer", request: unknown): Promise<T> {
-  const child = spawnChild(BUILT_AUDIT_PROCESS, 2048, (process.env.QBR_BENCH_AUDIT_FLAGS ?? "").split(" ").filter(Boolean), true);
+  // The audit runs with the CLI's Node flags; the peer, a script of its own, with Node's defaults.
+  const flags = [...(type === "audit" ? AUDIT_NODE_FLAGS : []), ...(process.env.QBR_BENCH_AUDIT_FLAGS ?? "").split(" ").filter(Boolean)];
+  const child = spawnChild(BUILT_AUDIT_PROCESS, 2048, flags, true);
   try {
     const done = nextMessage<{ result: T }>(child, "done");
     child.send({ type, request });

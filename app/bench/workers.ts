@@ -13,6 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { AUDIT_NODE_FLAGS } from "../audit/node-flags";
 import { runAudit } from "../audit/run";
 import { startPostgres } from "../../test/helpers/postgres-server";
 import { LARGE_FLEET } from "./fleets";
@@ -52,7 +53,7 @@ interface WorkerProcess {
 
 function startWorkerProcess(url: string, concurrency: number): WorkerProcess {
   // As `npm run worker` runs it: from the build (ADR 0017), which `npm run bench` makes first.
-  const child = spawn(process.execPath, ["build/cli/scripts/worker.js", "--json"], {
+  const child = spawn(process.execPath, [...AUDIT_NODE_FLAGS, "build/cli/scripts/worker.js", "--json"], {
     cwd: ROOT,
     env: { ...process.env, QBR_DATABASE_URL: url, QBR_WORKER_CONCURRENCY: String(concurrency) },
     detached: true,
