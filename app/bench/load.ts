@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { AUDIT_NODE_FLAGS } from "../audit/node-flags";
 import { hashPassword } from "../auth/password.server";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -188,6 +189,7 @@ function startScans(dir: string): { stop(): Promise<number> } {
         process.execPath,
         [
           // As `npm run audit` runs it: from the build (ADR 0017), which `npm run bench` makes first.
+          ...AUDIT_NODE_FLAGS,
           "build/cli/scripts/audit.js",
           "--fixture",
           "app/local-aws/fixtures/demo-fleet.json",
