@@ -20,20 +20,23 @@ import type { CollectScope, DataSourceKey, TargetContext } from "./collect/conte
 import type { StoredEvidence } from "./collect/reuse";
 import {
   createPriorityLimiter,
+  DATA_SOURCES_PER_GLOBAL_SLOT,
   DATA_SOURCES_PER_SLOT,
   DEFAULT_CONCURRENCY,
   DEFAULT_CONCURRENCY_PER_TARGET,
   pacedCall,
+  sharedDataSourceSlots,
   type PriorityLimiter,
 } from "./collect/limits";
-import { collectApplications } from "./collect/qbusiness";
+import { collectApplications, type KeepApplication } from "./collect/qbusiness";
 import type { PreparedTarget } from "./targets";
-import type { ApplicationInventory, Inventory, TargetResult } from "./types";
+import type { Inventory, RoleInventory, TargetResult } from "./types";
 
 export { decodePolicyDocument } from "../aws/iam-role-reader";
 export { GET_DOCUMENT_CONTENT } from "../aws/vocabulary";
 export { DEFAULT_CONCURRENCY, DEFAULT_CONCURRENCY_PER_TARGET } from "./collect/limits";
 export type { DataSourceKey } from "./collect/context";
+export type { KeepApplication } from "./collect/qbusiness";
 
 export const DEFAULT_DOCUMENT_CAP = 10_000;
 
@@ -73,6 +76,8 @@ class Collector {
   private readonly global: PriorityLimiter;
   private readonly perTarget: number;
   private readonly pacing: RatePacing;
+  /** Data sources in progress across all targets (DATA_SOURCES_PER_GLOBAL_SLOT). */
+  private readonly dataSources: PriorityLimiter;
 
   constructor(private readonly options: CollectOptions) {
     this.scope = {
@@ -84,12 +89,19 @@ class Collector {
       now: options.now ?? (() => new Date()),
       storedEvidence: options.storedEvidence,
     };
-    this.global = createPriorityLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    this.global = createPriorityLimiter(concurrency);
+    this.dataSources = createPriorityLimiter(concurrency * DATA_SOURCES_PER_GLOBAL_SLOT);
     this.perTarget = options.concurrencyPerTarget ?? DEFAULT_CONCURRENCY_PER_TARGET;
     this.pacing = new RatePacing(options.stats);
   }
 
-  async collect(targets: PreparedTarget[]): Promise<Inventory> {
+  /** Every role read so far, by ARN. */
+  rolesRead(): Promise<Record<string, RoleInventory>> {
+    return this.scope.roles.rolesRead();
+  }
+
+  async collect<K>(targets: PreparedTarget[], keep: KeepApplication<K>): Promise<CollectedTargets<K>> {
     const stats = this.options.stats;
     let done = 0;
     const apps = { found: 0, read: 0 };
@@ -119,7 +131,7 @@ class Collector {
     ticker?.unref();
     const results = await Promise.all(
       targets.map(async (t) => {
-        const result = await this.collectTarget(t);
+        const result = await this.collectTarget(t, keep);
         done++;
         report();
         return result;
@@ -130,12 +142,11 @@ class Collector {
       cutoff: this.scope.cutoff.toISOString(),
       targets: results.map((r) => r.target),
       applications: results.flatMap((r) => r.applications),
-      roles: await this.scope.roles.rolesRead(),
       ...(stats ? { stats: stats.snapshot() } : {}),
     };
   }
 
-  private async collectTarget(prepared: PreparedTarget): Promise<{ target: TargetResult; applications: ApplicationInventory[] }> {
+  private async collectTarget<K>(prepared: PreparedTarget, keep: KeepApplication<K>): Promise<{ target: TargetResult; applications: K[] }> {
     const { accountId, region } = prepared.target;
     const about = targetDescription(prepared);
     if (prepared.error || !prepared.clients) {
@@ -150,11 +161,11 @@ class Collector {
       region,
       clients: prepared.clients,
       call: pacedCall({ accountId, region, pacing: this.pacing, perTarget, global: this.global }),
-      dataSourceSlot: createPriorityLimiter(this.perTarget * DATA_SOURCES_PER_SLOT),
+      dataSourceSlot: sharedDataSourceSlots(createPriorityLimiter(this.perTarget * DATA_SOURCES_PER_SLOT), this.dataSources),
       scope: this.scope,
     };
     try {
-      return { target: { ...about, status: "ok" }, applications: await collectApplications(ctx) };
+      return { target: { ...about, status: "ok" }, applications: await collectApplications(ctx, keep) };
     } catch (error) {
       return { target: { ...about, status: "error", error: awsErrorInfo(error, "qbusiness:ListApplications") }, applications: [] };
     }
@@ -177,6 +188,25 @@ function targetDescription({ target }: PreparedTarget): Omit<TargetResult, "stat
  * Read the inventory of every target. Targets that cannot be read come back
  * with status "error" and the AWS error; the rest are read in full.
  */
-export function collectInventory(targets: PreparedTarget[], options: CollectOptions = {}): Promise<Inventory> {
-  return new Collector(options).collect(targets);
+export async function collectInventory(targets: PreparedTarget[], options: CollectOptions = {}): Promise<Inventory> {
+  const collector = new Collector(options);
+  const { applications, stats, ...collected } = await collector.collect(targets, (app) => app);
+  return { ...collected, applications, roles: await collector.rolesRead(), ...(stats ? { stats } : {}) };
+}
+
+/** What a collection returns when each application is handed over as it is read (collectTargets). */
+export interface CollectedTargets<K> extends Omit<Inventory, "applications" | "roles"> {
+  /** What `keep` made of each application, in inventory order (target by target, each target's applications as listed). */
+  applications: K[];
+}
+
+/**
+ * Read every target as collectInventory does, but hand each application to
+ * `keep` as soon as it is read in full (with the roles its web experiences
+ * use) and hold only what `keep` returns: the audit's pipeline checks and
+ * packs each application there, so the fleet's inventory is never held at
+ * once (ADR 0017, "Applications handed over").
+ */
+export function collectTargets<K>(targets: PreparedTarget[], options: CollectOptions, keep: KeepApplication<K>): Promise<CollectedTargets<K>> {
+  return new Collector(options).collect(targets, keep);
 }

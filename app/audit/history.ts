@@ -7,7 +7,8 @@ import * as audits from "../db/audits";
 import { reportSkeleton } from "../db/contents";
 import type { Db } from "../db/database";
 import { pruneAudits } from "../db/retention";
-import type { ApplicationInventory, AuditReport, Finding, Inventory, Readiness, ReportApplication, RoleInventory } from "./types";
+import { auditedOf, type AuditedInventory } from "./settled";
+import type { AuditReport, Finding, Inventory, Readiness, ReportApplication, StoredApplicationInventory } from "./types";
 
 export { openDatabase } from "../db/database";
 
@@ -24,9 +25,7 @@ export interface AuditListItem {
 }
 
 /** What the dashboard's application page reads: the application's inventory and the roles it uses. */
-export interface StoredApplicationInventory extends ApplicationInventory {
-  roles: Record<string, RoleInventory>;
-}
+export type { StoredApplicationInventory } from "./types";
 
 /** ok: every target read; partial: some unreadable; error: none could be read. */
 function auditStatus(report: AuditReport): AuditStatus {
@@ -76,25 +75,22 @@ function findingsToStore(report: AuditReport): audits.NewFinding[] {
   });
 }
 
-/** An application's inventory as stored: with the roles its web experiences use. */
-function storedInventory(app: ApplicationInventory, allRoles: Inventory["roles"]): StoredApplicationInventory {
-  const roles: Record<string, RoleInventory> = {};
-  for (const web of app.webExperiences) {
-    if (web.roleArn && allRoles[web.roleArn]) roles[web.roleArn] = allRoles[web.roleArn];
-  }
-  return { ...app, roles };
-}
-
 /**
  * Save one audit (report, per-application inventory, findings) in one
  * transaction, then prune audits older than the retention; returns its id.
  * What an earlier audit stored already (the same finding, the same
  * inventory) is referred to, not stored again (ADR 0014).
  */
-export async function saveAudit(db: Db, report: AuditReport, inventory: Inventory, env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function saveAudit(
+  db: Db,
+  report: AuditReport,
+  inventory: Inventory | AuditedInventory,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const keepDays = retentionDays(env);
   const readinessByApp = new Map(report.applications.map((a) => [applicationKey(a), a]));
-  const applications = inventory.applications.map((app) => {
+  const audited = "roles" in inventory ? auditedOf(inventory) : inventory;
+  const applications = audited.applications.map(({ header: app, storedText }) => {
     const reported = readinessByApp.get(applicationKey(app));
     const columns = {
       account_id: app.accountId,
@@ -104,7 +100,7 @@ export async function saveAudit(db: Db, report: AuditReport, inventory: Inventor
       identity_type: app.identityType ?? null,
       readiness: reported?.readiness ?? "unknown",
     };
-    return { columns, inventory: () => JSON.stringify(storedInventory(app, inventory.roles)) };
+    return { columns, inventory: storedText };
   });
   const skeleton = reportSkeleton(report);
   const audit = {

@@ -18,7 +18,7 @@ import {
   jobIdentity,
 } from "./collect/reuse";
 import { assessFullSync, everyDocumentReingested } from "./sync-evidence";
-import type { DataSourceInventory, Inventory } from "./types";
+import type { ApplicationInventory, DataSourceInventory, Inventory } from "./types";
 
 export const DEFAULT_FULL_SCAN_EVERY = 7;
 
@@ -120,21 +120,25 @@ export async function prepareScan(db: Db | undefined, o: { full?: boolean; every
 
 type Where = Omit<DataSourceKey, "dataSourceId">;
 
+/** An evidence row before the audit that established it is saved (its id and scan time are added then). */
+type PendingRow = Omit<EvidenceRow, "auditId" | "scannedAt">;
+
+/** What one application's audit adds to the stored evidence and drops from it (reused evidence stays as stored). */
+export interface ApplicationEvidence {
+  put: PendingRow[];
+  remove: EvidenceKey[];
+  /** Data sources whose evidence was reused rather than read again. */
+  reused: number;
+}
+
 /** The rows one data source's evidence adds or drops (reused evidence stays as stored). */
-function dataSourceChanges(ds: DataSourceInventory, where: Where, o: { auditId: number; inventory: Inventory; cutoff: Date }) {
-  const put: EvidenceRow[] = [];
+function dataSourceChanges(ds: DataSourceInventory, where: Where, cutoff: Date) {
+  const put: PendingRow[] = [];
   const remove: EvidenceKey[] = [];
   if (!ds.createdAt) return { put, remove };
-  const base = {
-    ...where,
-    dataSourceId: ds.dataSourceId,
-    dataSourceCreatedAt: ds.createdAt,
-    cutoff: o.cutoff.toISOString(),
-    auditId: o.auditId,
-    scannedAt: o.inventory.scannedAt,
-  };
+  const base = { ...where, dataSourceId: ds.dataSourceId, dataSourceCreatedAt: ds.createdAt, cutoff: cutoff.toISOString() };
   if (!ds.syncJobsError && !ds.error && !ds.fullSyncReusedFrom) {
-    const deciding = assessFullSync(ds, o.cutoff).decidingJob;
+    const deciding = assessFullSync(ds, cutoff).decidingJob;
     const job = deciding && ds.syncJobs.find((j) => j.executionId === deciding.executionId);
     if (deciding?.mode === "full" && job && LASTING_FULL_SYNC_BASES.includes(deciding.basis)) {
       put.push({ ...base, kind: "full-sync", payload: { job, basis: deciding.basis, ...detailsToKeep(ds) } });
@@ -173,24 +177,34 @@ function staleScanToKeep(ds: DataSourceInventory): Omit<StoredStaleDocuments, "a
   };
 }
 
-/** After the audit is saved: store what it established, drop what no longer holds, and record its mode. */
-export async function keepEvidence(db: Db, o: { auditId: number; inventory: Inventory; mode: ScanMode }): Promise<void> {
-  const cutoff = new Date(o.inventory.cutoff);
-  const put: EvidenceRow[] = [];
-  const remove: EvidenceKey[] = [];
-  let reused = 0;
-  for (const app of o.inventory.applications) {
-    for (const index of app.indices) {
-      for (const ds of index.dataSources) {
-        if (isUploadedFilesSource(ds) || !isS3DataSource(ds)) continue;
-        if (ds.fullSyncReusedFrom || ds.documents.reusedFrom) reused++;
-        const where = { accountId: app.accountId, region: app.region, applicationId: app.applicationId, indexId: index.indexId };
-        const change = dataSourceChanges(ds, where, { auditId: o.auditId, inventory: o.inventory, cutoff });
-        put.push(...change.put);
-        remove.push(...change.remove);
-      }
+/** What an application's audit establishes per data source (pure: worked out as soon as the application is read). */
+export function applicationEvidence(app: ApplicationInventory, cutoff: Date): ApplicationEvidence {
+  const evidence: ApplicationEvidence = { put: [], remove: [], reused: 0 };
+  for (const index of app.indices) {
+    for (const ds of index.dataSources) {
+      if (isUploadedFilesSource(ds) || !isS3DataSource(ds)) continue;
+      if (ds.fullSyncReusedFrom || ds.documents.reusedFrom) evidence.reused++;
+      const where = { accountId: app.accountId, region: app.region, applicationId: app.applicationId, indexId: index.indexId };
+      const change = dataSourceChanges(ds, where, cutoff);
+      evidence.put.push(...change.put);
+      evidence.remove.push(...change.remove);
     }
   }
+  return evidence;
+}
+
+/** After the audit is saved: store what its applications established, drop what no longer holds, and record its mode. */
+export async function storeEvidence(db: Db, o: { auditId: number; scannedAt: string; evidence: ApplicationEvidence[]; mode: ScanMode }): Promise<void> {
+  const put = o.evidence.flatMap((e) => e.put.map((row) => ({ ...row, auditId: o.auditId, scannedAt: o.scannedAt })));
+  const remove = o.evidence.flatMap((e) => e.remove);
   await writeEvidence(db, { put, remove });
-  await recordAuditScan(db, { auditId: o.auditId, fullScan: o.mode.full, reason: o.mode.reason, reusedDataSources: reused });
+  const reusedDataSources = o.evidence.reduce((sum, e) => sum + e.reused, 0);
+  await recordAuditScan(db, { auditId: o.auditId, fullScan: o.mode.full, reason: o.mode.reason, reusedDataSources });
+}
+
+/** After the audit of a whole inventory is saved: storeEvidence for each of its applications. */
+export async function keepEvidence(db: Db, o: { auditId: number; inventory: Inventory; mode: ScanMode }): Promise<void> {
+  const cutoff = new Date(o.inventory.cutoff);
+  const evidence = o.inventory.applications.map((app) => applicationEvidence(app, cutoff));
+  await storeEvidence(db, { auditId: o.auditId, scannedAt: o.inventory.scannedAt, evidence, mode: o.mode });
 }

@@ -7,12 +7,13 @@
  */
 import { limitPageCache, openDatabase, type Db } from "../db/database";
 import { ownFullSyncExecutionIds } from "../fixes/tracked-syncs";
-import { collectInventory, type CollectOptions } from "./collect";
+import { collectInventory, collectTargets, type CollectOptions } from "./collect";
 import { prepareLifecycle } from "../db/finding-lifecycle";
 import { saveAudit } from "./history";
-import { fullScanEveryFromEnv, keepEvidence, prepareScan, type ScanMode } from "./incremental";
+import { fullScanEveryFromEnv, prepareScan, storeEvidence, type ScanMode } from "./incremental";
 import { DEFAULT_CUTOFF } from "../aws/vocabulary";
-import { buildReport, runChecks } from "./report";
+import { buildReport, compareFindings, runChecks } from "./report";
+import { auditedOf, settleApplication, type AuditedApplication, type AuditedInventory } from "./settled";
 import { listDatabaseRules } from "./suppression-rules";
 import { loadSuppressionsFile, suppressionsFilePath } from "./suppressions-file";
 import type { SuppressionRule } from "./suppressions";
@@ -21,7 +22,8 @@ import type { ApplicationInventory, AuditReport, Finding, Inventory } from "./ty
 
 export interface AuditResult {
   report: AuditReport;
-  inventory: Inventory;
+  /** What was read: targets, statistics, and each application's header and stored inventory (made again on demand). */
+  inventory: AuditedInventory;
   /** Set when the audit was saved to a database. */
   auditId?: number;
   /** Whether the audit read everything or reused stored evidence where it held (ADR 0010). */
@@ -76,13 +78,18 @@ export async function reportAndStore(inventory: Inventory, findings: Finding[], 
 export async function reportAndStore(inventory: Inventory, findings: Finding[], db?: Db, options: ReportOptions = {}): Promise<AuditResult> {
   const fromFile = options.fileSuppressions ?? fileSuppressionRules();
   const suppressions = [...(db ? await listDatabaseRules(db) : []), ...fromFile];
-  const built = buildReport(inventory, findings, { suppressions });
-  if (!db) return { report: built, inventory };
+  return reportAndSave(auditedOf(inventory), findings, db, suppressions);
+}
+
+/** Build the report (accepted exceptions applied) and, given a database, save it with each finding's lifecycle. */
+async function reportAndSave(audited: AuditedInventory, findings: Finding[], db: Db | undefined, suppressions: SuppressionRule[]): Promise<AuditResult> {
+  const built = buildReport({ ...audited, applications: audited.applications.map((a) => a.header) }, findings, { suppressions });
+  if (!db) return { report: built, inventory: audited };
   // Each finding's first seen, last seen and fixed at (issue 14.5): in the stored report, kept per finding after it.
   const lifecycle = await prepareLifecycle(db, built);
-  const auditId = await saveAudit(db, lifecycle.report, inventory);
+  const auditId = await saveAudit(db, lifecycle.report, audited);
   await lifecycle.commit(auditId);
-  return { report: lifecycle.report, inventory, auditId };
+  return { report: lifecycle.report, inventory: audited, auditId };
 }
 
 /** SQLite page cache of a database the pipeline opens itself (it writes one audit and reads little). */
@@ -122,10 +129,30 @@ export async function auditPreparedTargets(prepared: PreparedTarget[], options: 
     own: rest.ownFullSyncExecutionIds ?? (open ? await ownFullSyncExecutionIds(open) : undefined),
     scan: await prepareScan(open, { full, every, cutoff: new Date(rest.cutoff ?? DEFAULT_CUTOFF) }),
   }));
-  const { inventory, findings } = await collectAndCheck(prepared, { ...rest, ownFullSyncExecutionIds: own, storedEvidence: scan.storedEvidence });
+  const collectOptions = { ...rest, ownFullSyncExecutionIds: own, storedEvidence: scan.storedEvidence };
+  const { audited, findings, evidence } = await collectSettled(prepared, collectOptions);
   return withDatabase(db, async (open) => {
-    const result = await reportAndStore(inventory, findings, open, { fileSuppressions });
-    if (open && result.auditId !== undefined) await keepEvidence(open, { auditId: result.auditId, inventory, mode: scan.mode });
+    const suppressions = [...(open ? await listDatabaseRules(open) : []), ...fileSuppressions];
+    const result = await reportAndSave(audited, findings, open, suppressions);
+    if (open && result.auditId !== undefined)
+      await storeEvidence(open, { auditId: result.auditId, scannedAt: audited.scannedAt, evidence: evidence(), mode: scan.mode });
     return { ...result, scan: scan.mode };
   });
+}
+
+/**
+ * Collect with each application settled as it is read (checked, its evidence
+ * worked out, all of it packed: ./settled.ts), then the targets' own checks:
+ * the findings in report order, as collectAndCheck gives them.
+ */
+async function collectSettled(prepared: PreparedTarget[], options: Omit<CollectAndCheckOptions, "only">) {
+  const { inventoryExtras, ...collectOptions } = options;
+  const cutoff = new Date(collectOptions.cutoff ?? DEFAULT_CUTOFF);
+  // The checks do not read the scan time, which is known only once everything is read.
+  const scope = { scannedAt: (collectOptions.now?.() ?? new Date()).toISOString(), cutoff };
+  const { applications: settled, ...rest } = await collectTargets(prepared, collectOptions, (app, roles) => settleApplication(app, roles, scope));
+  const targetFindings = runChecks({ ...rest, applications: [], roles: {} });
+  const findings = [...targetFindings, ...settled.flatMap((a) => a.findings())].sort(compareFindings);
+  const applications: AuditedApplication[] = settled.map(({ header, stored, storedText }) => ({ header, stored, storedText }));
+  return { audited: { ...rest, ...inventoryExtras, applications }, findings, evidence: () => settled.map((a) => a.evidence()) };
 }

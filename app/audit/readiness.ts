@@ -32,7 +32,7 @@ export function findingsByApplication(findings: Finding[]): (app: Pick<Applicati
 }
 
 /** `findings` are the application's own (see findingsByApplication). */
-export function applicationReadiness(app: ApplicationInventory, findings: Finding[]): Readiness {
+export function applicationReadiness(app: Pick<ApplicationInventory, "error">, findings: Finding[]): Readiness {
   if (findings.some((f) => f.checkId === IDENTITY_CHECK && f.status === "fail")) return "unsupported";
   if (findings.some((f) => f.status === "fail" && f.suppressed === undefined)) return "not-ready";
   if (app.error || findings.some((f) => f.status === "unknown")) return "unknown";

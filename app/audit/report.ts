@@ -6,7 +6,7 @@
 import { allChecks } from "./checks";
 import { applicationReadiness, findingsByApplication } from "./readiness";
 import { applySuppressions, type SuppressionRule } from "./suppressions";
-import type { AuditReport, Finding, Inventory, ReportApplication } from "./types";
+import type { ApplicationHeader, AuditReport, Finding, Inventory, ReportApplication } from "./types";
 import { DEFAULT_CUTOFF } from "./types";
 
 const CHECK_ORDER = new Map(allChecks.map((check, i) => [check.metadata.id, i]));
@@ -50,7 +50,10 @@ export function runChecks(inventory: Inventory, options: { cutoff?: Date | strin
  * The audit report (reportVersion 1) for an inventory and the findings of
  * runChecks, with the accepted exceptions applied (expiry judged at the scan time).
  */
-export function buildReport(inventory: Inventory, checked: Finding[], options: { suppressions?: SuppressionRule[] } = {}): AuditReport {
+/** What a report is built from besides the findings: the inventory's targets and each application's header. */
+export type ReportInput = Pick<Inventory, "scannedAt" | "cutoff" | "targets" | "organization"> & { applications: readonly ApplicationHeader[] };
+
+export function buildReport(inventory: ReportInput, checked: Finding[], options: { suppressions?: SuppressionRule[] } = {}): AuditReport {
   const rules = options.suppressions ?? [];
   const applied = applySuppressions(checked, rules, new Date(inventory.scannedAt));
   const findings = applied.findings;
@@ -99,7 +102,7 @@ export function buildReport(inventory: Inventory, checked: Finding[], options: {
 }
 
 /** An application's readiness from its own findings and, when some apply, how many of them are accepted exceptions. */
-function readinessOf(app: Inventory["applications"][number], own: Finding[]): Pick<ReportApplication, "readiness" | "suppressedFindings"> {
+function readinessOf(app: ApplicationHeader, own: Finding[]): Pick<ReportApplication, "readiness" | "suppressedFindings"> {
   const suppressed = own.filter((f) => f.suppressed !== undefined).length;
   return { readiness: applicationReadiness(app, own), ...(suppressed > 0 ? { suppressedFindings: suppressed } : {}) };
 }

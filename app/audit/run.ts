@@ -18,7 +18,8 @@ import type { OrganizationScope } from "./organization";
 import { scanWorkersFromEnv } from "../workers/setting";
 import { defaultTargets, prepareTargets, regionsFromEnv, targetsForFixture, type TargetSpec } from "./targets";
 import type { OrganizationSummary } from "./types";
-import { DEFAULT_CUTOFF, type AuditReport, type Inventory } from "./types";
+import { DEFAULT_CUTOFF, type AuditReport } from "./types";
+import type { AuditedInventory } from "./settled";
 
 export interface RunAuditOptions {
   /** What to audit; default: the caller's account × QBR_REGIONS / AWS_REGION (or the fixture's fleet). */
@@ -61,7 +62,8 @@ export interface RunAuditOptions {
 
 export interface AuditRun {
   report: AuditReport;
-  inventory: Inventory;
+  /** What was read: targets, statistics, and each application's header and stored inventory (made again on demand). */
+  inventory: AuditedInventory;
   /** Set when the audit was saved to a database. */
   auditId?: number;
   /** Whether it read everything or reused stored evidence (ADR 0010). */

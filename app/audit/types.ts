@@ -84,6 +84,14 @@ export interface ApplicationInventory {
   webExperiences: WebExperienceInventory[];
 }
 
+/** An application without what lies beneath it: what the report and the audit's application rows need. */
+export type ApplicationHeader = Omit<ApplicationInventory, "indices" | "webExperiences">;
+
+/** An application's inventory as stored with an audit: with the roles its web experiences use (the dashboard's application page). */
+export interface StoredApplicationInventory extends ApplicationInventory {
+  roles: Record<string, RoleInventory>;
+}
+
 export interface IndexInventory {
   indexId: string;
   indexArn: string;

@@ -12,6 +12,7 @@
  * that is the work the audit could not avoid.
  */
 import type { ApplicationInventory, DataSourceInventory, DocumentScan, Inventory, RoleInventory } from "../audit/types";
+import type { AuditedInventory } from "../audit/settled";
 
 export interface BucketCalls {
   /** HTTP attempts, retries included. */
@@ -46,7 +47,7 @@ export function bucketDrainMs(accepted: number, limits: Pick<LimitSettings, "rat
 }
 
 /** The lower bound of a run from its per-bucket calls and its inventory's dependent chains. */
-export function lowerBound(byBucket: Record<string, BucketCalls>, inventory: Inventory, limits: LimitSettings): LowerBound {
+export function lowerBound(byBucket: Record<string, BucketCalls>, inventory: Inventory | AuditedInventory, limits: LimitSettings): LowerBound {
   let busiestBucket: string | null = null;
   let busiestBucketCalls = 0;
   let bucketMs = 0;
@@ -97,22 +98,28 @@ function roleRoundTrips(role: RoleInventory | undefined): number {
  * ListDataSources pages → (sync-job pages | document pages) of one source,
  * or ListWebExperiences → GetWebExperience → the role's reads → SimulatePrincipalPolicy.
  */
-export function longestChain(inventory: Inventory): number {
+export function longestChain(inventory: Inventory | AuditedInventory): number {
   const cutoffMs = Date.parse(inventory.cutoff);
+  // An audit's applications are read back one at a time (never all held: ADR 0017).
+  const each: { header: { accountId: string; region: string }; read: () => { app: ApplicationInventory; roles: Record<string, RoleInventory> } }[] =
+    "roles" in inventory
+      ? inventory.applications.map((app) => ({ header: app, read: () => ({ app, roles: inventory.roles }) }))
+      : inventory.applications.map((a) => ({ header: a.header, read: () => ((stored) => ({ app: stored, roles: stored.roles }))(a.stored()) }));
   const appsPerTarget = new Map<string, number>();
-  for (const app of inventory.applications) {
-    const key = `${app.accountId}|${app.region}`;
+  for (const { header } of each) {
+    const key = `${header.accountId}|${header.region}`;
     appsPerTarget.set(key, (appsPerTarget.get(key) ?? 0) + 1);
   }
   let longest = inventory.targets.some((t) => t.status === "ok") ? 1 : 0;
-  for (const app of inventory.applications) {
-    const listApplications = pagesOf(appsPerTarget.get(`${app.accountId}|${app.region}`) ?? 0, 100);
-    longest = Math.max(longest, listApplications + applicationChain(app, inventory, cutoffMs));
+  for (const { header, read } of each) {
+    const listApplications = pagesOf(appsPerTarget.get(`${header.accountId}|${header.region}`) ?? 0, 100);
+    const { app, roles } = read();
+    longest = Math.max(longest, listApplications + applicationChain(app, roles, cutoffMs));
   }
   return longest;
 }
 
-function applicationChain(app: ApplicationInventory, inventory: Inventory, cutoffMs: number): number {
+function applicationChain(app: ApplicationInventory, roles: Record<string, RoleInventory>, cutoffMs: number): number {
   let indexChain = 0;
   for (const index of app.indices) {
     let source = documentPages(index.uploadedDocuments);
@@ -124,7 +131,7 @@ function applicationChain(app: ApplicationInventory, inventory: Inventory, cutof
   }
   let webChain = 0;
   for (const web of app.webExperiences) {
-    const role = web.roleArn ? inventory.roles[web.roleArn] : undefined;
+    const role = web.roleArn ? roles[web.roleArn] : undefined;
     webChain = Math.max(webChain, 1 + (web.roleArn ? roleRoundTrips(role) + (web.access ? 1 : 0) : 0));
   }
   // ListIndices and ListWebExperiences each start the application's two chains.

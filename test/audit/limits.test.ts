@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AwsCallStats, bucketOf, RatePacing } from "../../app/aws/clients";
 import { collectInventory } from "../../app/audit/collect";
-import { createPriorityLimiter, pacedCall, Priority, priorityOf } from "../../app/audit/collect/limits";
+import { createPriorityLimiter, pacedCall, Priority, priorityOf, sharedDataSourceSlots } from "../../app/audit/collect/limits";
 import { prepareTargets, targetsForFixture } from "../../app/audit/targets";
 import { startLocalAws, type LocalAws } from "../../app/local-aws/index";
 import { generateFleet } from "../../app/local-aws/generate-fleet";
@@ -107,6 +107,31 @@ describe("createPriorityLimiter", () => {
     for (const op of ["qbusiness:ListDocuments", "qbusiness:GetDataSource", "qbusiness:ListDataSourceSyncJobs"] as const)
       expect(priorityOf(op)).toBe(Priority.DataSources);
     for (const op of ["qbusiness:GetWebExperience", "iam:GetRole", "iam:SimulatePrincipalPolicy"] as const) expect(priorityOf(op)).toBe(Priority.Chains);
+  });
+});
+
+describe("sharedDataSourceSlots", () => {
+  it("keeps every target within its own slots and all of them within the shared ones, and runs every task", async () => {
+    const shared = createPriorityLimiter(6);
+    const running = { all: 0, most: 0, byTarget: [0, 0, 0], mostByTarget: [0, 0, 0] };
+    const slots = [0, 1, 2].map(() => sharedDataSourceSlots(createPriorityLimiter(4), shared));
+    const task = (target: number) => async () => {
+      running.all++;
+      running.byTarget[target]!++;
+      running.most = Math.max(running.most, running.all);
+      running.mostByTarget[target] = Math.max(running.mostByTarget[target]!, running.byTarget[target]!);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      running.all--;
+      running.byTarget[target]!--;
+      return target;
+    };
+    // Target 0 has 24 data sources, the others 3 each: target 0 is held by its own 4, all of them by the shared 6.
+    const targets = [...Array.from({ length: 24 }, () => 0), 1, 1, 1, 2, 2, 2];
+    const done = await Promise.all(targets.map((t) => slots[t]!(task(t))));
+    expect(done).toEqual(targets);
+    expect(running.most).toBe(6);
+    expect(running.mostByTarget[0]).toBe(4);
+    expect(Math.max(...running.mostByTarget)).toBe(4);
   });
 });
 

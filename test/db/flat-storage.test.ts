@@ -12,6 +12,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findingKey, getAuditReport, listAudits, saveAudit } from "~/audit/history";
 import { runAudit, type AuditRun } from "~/audit/run";
+import type { AuditedInventory } from "~/audit/settled";
 import type { AuditReport, Finding, Inventory } from "~/audit/types";
 import { inventoriesOfAudit } from "~/db/audit-applications";
 import { auditReportJson, auditStamp, reportJsonParts } from "~/db/audits";
@@ -107,7 +108,14 @@ describe.each(ENGINES)("retention on %s (QBR_RETENTION_DAYS)", (engine: Engine) 
     const days = ["2026-08-01T08:00:00.000Z", "2026-08-01T20:00:00.000Z", "2026-08-02T09:00:00.000Z", "2026-11-20T09:00:00.000Z"];
     const ids: number[] = [];
     for (const day of days) ids.push(await saveAudit(db, at(day, run.report), run.inventory, env));
-    const changed: Inventory = { ...run.inventory, applications: run.inventory.applications.map((a) => ({ ...a, displayName: `${a.displayName} (renamed)` })) };
+    const changed: Inventory = {
+      ...run.inventory,
+      applications: run.inventory.applications.map((a) => {
+        const { roles: _roles, ...app } = a.stored();
+        return { ...app, displayName: `${app.displayName} (renamed)` };
+      }),
+      roles: Object.assign({}, ...run.inventory.applications.map((a) => a.stored().roles)) as Inventory["roles"],
+    };
     ids.push(await saveAudit(db, at("2026-12-01T09:00:00.000Z", { ...run.report, findings: run.report.findings.slice(1) }), changed, env));
 
     const listed = await listAudits(db);
@@ -148,13 +156,13 @@ async function migrateTo0008(db: Old, dialect: DialectName): Promise<void> {
 }
 
 /** What saveAudit wrote before migration 0009: the report whole, a findings row per finding with its evidence, inventories inline. */
-async function insertOldAudit(db: Old, report: AuditReport, inventory: Inventory, reportText = JSON.stringify(report)): Promise<number> {
+async function insertOldAudit(db: Old, report: AuditReport, inventory: AuditedInventory, reportText = JSON.stringify(report)): Promise<number> {
   const { id } = await db
     .insertInto("audits")
     .values({ scanned_at: report.scannedAt, cutoff: report.cutoff, status: "ok", summary: JSON.stringify(report.summary), report: reportText, targets: "[]" })
     .returning("id")
     .executeTakeFirstOrThrow();
-  for (const app of inventory.applications) {
+  for (const app of inventory.applications.map((a) => a.stored())) {
     await db
       .insertInto("audit_applications")
       .values({

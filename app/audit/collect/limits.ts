@@ -18,6 +18,22 @@ export const DEFAULT_CONCURRENCY = 64;
 export const DATA_SOURCES_PER_SLOT = 4;
 
 /**
+ * Data sources in progress across the whole audit, per overall request slot:
+ * 12, so 768 at the default 64, which is what 12 targets reach at their own
+ * limit (the bench's large fleet is not held back). Beyond that the targets
+ * share them, and what an audit holds in progress stops growing with the
+ * number of targets: the xl fleet (48 targets) peaked at 276–284 MB with
+ * 256–1024 of them and at 330 MB with no such bound (ADR 0017, "Applications
+ * handed over").
+ */
+export const DATA_SOURCES_PER_GLOBAL_SLOT = 12;
+
+/** A target's data-source slots: its own, each also taking one of the slots all targets share (so neither bound is exceeded). */
+export function sharedDataSourceSlots(own: PriorityLimiter, shared: PriorityLimiter): PriorityLimiter {
+  return (task, priority) => own(() => shared(task, priority), priority);
+}
+
+/**
  * The order requests take free slots in, most urgent first.
  *
  * The document scan is an audit's largest rate-limit bucket (a page per hundred

@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-qbusiness";
 import { awsErrorInfo } from "../../aws/clients";
 import { DELETED_DOCUMENT_STATUSES, FAILED_DOCUMENT_STATUSES, UPLOADED_DOCS_DATA_SOURCE_ID } from "../../aws/vocabulary";
-import type { ApplicationInventory, DataSourceInventory, DocumentScan, IndexInventory, WebExperienceInventory } from "../types";
+import type { ApplicationInventory, DataSourceInventory, DocumentScan, IndexInventory, RoleInventory, WebExperienceInventory } from "../types";
 import { iso, pages, type TargetContext } from "./context";
 import { roleAccessFor } from "./role-access";
 import { readWebExperienceRole } from "./roles";
@@ -31,8 +31,22 @@ export function emptyScan(): DocumentScan {
   return { scanned: 0, capped: false, staleCount: 0, staleExamples: [], freshCount: 0, failedCount: 0 };
 }
 
-/** The target's applications, each read in full. Throws when they cannot be listed. */
-export async function collectApplications(ctx: TargetContext): Promise<ApplicationInventory[]> {
+/** What is kept of each application once it is read in full (its inventory, or what the caller makes of it), given the roles its web experiences use. */
+export type KeepApplication<K> = (app: ApplicationInventory, roles: Record<string, RoleInventory>) => K;
+
+/** The roles an application's web experiences use, as read (each role once per audit). */
+async function rolesOfApplication(ctx: TargetContext, app: ApplicationInventory): Promise<Record<string, RoleInventory>> {
+  const roles: Record<string, RoleInventory> = {};
+  for (const web of app.webExperiences) if (web.roleArn && !roles[web.roleArn]) roles[web.roleArn] = await readWebExperienceRole(ctx, web.roleArn);
+  return roles;
+}
+
+/**
+ * The target's applications, each read in full and handed to `keep` as it
+ * ends (so that an application's inventory can be let go while the others are
+ * still read). Throws when they cannot be listed.
+ */
+export async function collectApplications<K>(ctx: TargetContext, keep: KeepApplication<K>): Promise<K[]> {
   const summaries = await pages(
     ctx,
     "qbusiness:ListApplications",
@@ -43,8 +57,9 @@ export async function collectApplications(ctx: TargetContext): Promise<Applicati
   return Promise.all(
     summaries.map(async (s) => {
       const app = await collectApplication(ctx, s);
+      const kept = keep(app, await rolesOfApplication(ctx, app));
       ctx.scope.progress?.read();
-      return app;
+      return kept;
     }),
   );
 }
