@@ -7,7 +7,7 @@ import * as audits from "../db/audits";
 import { reportSkeleton } from "../db/contents";
 import type { Db } from "../db/database";
 import { pruneAudits } from "../db/retention";
-import { auditedOf, type AuditedInventory } from "./settled";
+import { asAudited, type AuditedInventory } from "./settled";
 import type { AuditReport, Finding, Inventory, Readiness, ReportApplication, StoredApplicationInventory } from "./types";
 
 export { openDatabase } from "../db/database";
@@ -89,8 +89,7 @@ export async function saveAudit(
 ): Promise<number> {
   const keepDays = retentionDays(env);
   const readinessByApp = new Map(report.applications.map((a) => [applicationKey(a), a]));
-  const audited = "roles" in inventory ? auditedOf(inventory) : inventory;
-  const applications = audited.applications.map(({ header: app, storedText }) => {
+  const applications = asAudited(inventory).applications.map(({ header: app, storedText }) => {
     const reported = readinessByApp.get(applicationKey(app));
     const columns = {
       account_id: app.accountId,

@@ -1,6 +1,7 @@
 /**
  * An application settled as soon as it is read: checked, what it establishes
- * for the next audit worked out, and its stored inventory packed. The audit's
+ * for the next audit worked out, and its stored inventory, findings and that
+ * evidence packed. The audit's
  * pipeline holds only this while the rest of the fleet is read, so the
  * fleet's inventory (its sync jobs, configurations, role documents) is never
  * held at once (ADR 0017, "Applications handed over").
@@ -74,6 +75,11 @@ export function settleApplication(
     storedText: () => unpackText(inventory),
     stored: () => JSON.parse(unpackText(inventory)) as StoredApplicationInventory,
   };
+}
+
+/** Either kind of inventory as audited (a whole one through auditedOf). */
+export function asAudited(inventory: Inventory | AuditedInventory): AuditedInventory {
+  return "roles" in inventory ? auditedOf(inventory) : inventory;
 }
 
 /** A whole inventory's applications as audited (a re-audit's, the scan workers'): nothing packed, nothing let go. */

@@ -12,7 +12,7 @@
  * that is the work the audit could not avoid.
  */
 import type { ApplicationInventory, DataSourceInventory, DocumentScan, Inventory, RoleInventory } from "../audit/types";
-import type { AuditedInventory } from "../audit/settled";
+import { asAudited, type AuditedInventory } from "../audit/settled";
 
 export interface BucketCalls {
   /** HTTP attempts, retries included. */
@@ -101,20 +101,17 @@ function roleRoundTrips(role: RoleInventory | undefined): number {
 export function longestChain(inventory: Inventory | AuditedInventory): number {
   const cutoffMs = Date.parse(inventory.cutoff);
   // An audit's applications are read back one at a time (never all held: ADR 0017).
-  const each: { header: { accountId: string; region: string }; read: () => { app: ApplicationInventory; roles: Record<string, RoleInventory> } }[] =
-    "roles" in inventory
-      ? inventory.applications.map((app) => ({ header: app, read: () => ({ app, roles: inventory.roles }) }))
-      : inventory.applications.map((a) => ({ header: a.header, read: () => ((stored) => ({ app: stored, roles: stored.roles }))(a.stored()) }));
+  const { applications } = asAudited(inventory);
   const appsPerTarget = new Map<string, number>();
-  for (const { header } of each) {
+  for (const { header } of applications) {
     const key = `${header.accountId}|${header.region}`;
     appsPerTarget.set(key, (appsPerTarget.get(key) ?? 0) + 1);
   }
   let longest = inventory.targets.some((t) => t.status === "ok") ? 1 : 0;
-  for (const { header, read } of each) {
+  for (const { header, stored } of applications) {
     const listApplications = pagesOf(appsPerTarget.get(`${header.accountId}|${header.region}`) ?? 0, 100);
-    const { app, roles } = read();
-    longest = Math.max(longest, listApplications + applicationChain(app, roles, cutoffMs));
+    const app = stored();
+    longest = Math.max(longest, listApplications + applicationChain(app, app.roles, cutoffMs));
   }
   return longest;
 }
