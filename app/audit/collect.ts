@@ -70,6 +70,25 @@ export interface CollectOptions {
   storedEvidence?: (key: DataSourceKey) => StoredEvidence | undefined;
 }
 
+/**
+ * What `keep` threw (a check, the packing: the product's own code, not AWS):
+ * the collection fails with it instead of reporting the target as unlistable.
+ */
+class KeepFailed {
+  constructor(readonly error: unknown) {}
+}
+
+/** `keep`, with what it throws marked as its own (collectTarget lets it through). */
+function guarded<K>(keep: KeepApplication<K>): KeepApplication<K> {
+  return (app, roles) => {
+    try {
+      return keep(app, roles);
+    } catch (error) {
+      throw new KeepFailed(error);
+    }
+  };
+}
+
 /** One audit's collection: shared limits and the memos that keep any request from being made twice. */
 class Collector {
   private readonly scope: CollectScope;
@@ -126,12 +145,13 @@ class Collector {
       },
     };
     report();
+    const own = guarded(keep);
     // A single large target can take minutes: keep the call counts moving between target completions.
     const ticker = this.options.onProgress ? setInterval(report, 1000) : undefined;
     ticker?.unref();
     const results = await Promise.all(
       targets.map(async (t) => {
-        const result = await this.collectTarget(t, keep);
+        const result = await this.collectTarget(t, own);
         done++;
         report();
         return result;
@@ -167,6 +187,7 @@ class Collector {
     try {
       return { target: { ...about, status: "ok" }, applications: await collectApplications(ctx, keep) };
     } catch (error) {
+      if (error instanceof KeepFailed) throw error.error;
       return { target: { ...about, status: "error", error: awsErrorInfo(error, "qbusiness:ListApplications") }, applications: [] };
     }
   }
@@ -205,7 +226,8 @@ export interface CollectedTargets<K> extends Omit<Inventory, "applications" | "r
  * `keep` as soon as it is read in full (with the roles its web experiences
  * use) and hold only what `keep` returns: the audit's pipeline checks and
  * packs each application there, so the fleet's inventory is never held at
- * once (ADR 0017, "Applications handed over").
+ * once (ADR 0017, "Applications handed over"). What `keep` throws is the
+ * product's own failure, not the target's: the collection rejects with it.
  */
 export function collectTargets<K>(targets: PreparedTarget[], options: CollectOptions, keep: KeepApplication<K>): Promise<CollectedTargets<K>> {
   return new Collector(options).collect(targets, keep);

@@ -9,6 +9,7 @@
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AwsCallStats } from "~/aws/clients";
+import { collectTargets } from "~/audit/collect";
 import { auditPreparedTargets, collectAndCheck, reportAndStore } from "~/audit/pipeline";
 import { prepareTargets, targetsForFixture } from "~/audit/targets";
 import { generateFleet } from "~/local-aws/generate-fleet";
@@ -55,5 +56,22 @@ describe("an audit that settles each application as it is read", () => {
     expect(withoutScanTime(streamed.report)).toEqual(withoutScanTime(whole.report));
     expect(streamed.inventory.applications.map((a) => a.storedText())).toEqual(whole.inventory.applications.map((a) => a.storedText()));
     expect(streamed.inventory.applications.map((a) => a.header)).toEqual(whole.inventory.applications.map((a) => a.header));
+  });
+});
+
+describe("an application that cannot be settled", () => {
+  it("fails the collection with its own error, not as a target that cannot be listed", async () => {
+    aws = await startLocalAws({ fixture: DEMO, port: 0 });
+    const prepared = await prepareTargets(targetsForFixture(DEMO), { endpoint: aws.endpoint, stats: new AwsCallStats() });
+    const bug = new TypeError("a check failed on this application");
+    let handed = 0;
+    const collecting = collectTargets(prepared, { now: () => NOW }, (app) => {
+      if (++handed === 2) throw bug;
+      return app.applicationId;
+    });
+    await expect(collecting).rejects.toBe(bug);
+    // The same fleet, nothing thrown: more than two applications are handed over (so the second one was reached above).
+    const read = await collectTargets(prepared, { now: () => NOW }, (app) => app.applicationId);
+    expect(read.applications.length).toBeGreaterThan(2);
   });
 });
